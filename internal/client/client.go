@@ -1,0 +1,150 @@
+// Package client is a small typed client for the Tencent Cloud VPC API's
+// Elastic IP actions, over the official SDK. It owns everything between a
+// caller and the wire: one error type, one retry policy, rate limiting,
+// waiting for asynchronous tasks, and batching of address reads. It knows
+// nothing of Terraform.
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
+)
+
+const (
+	actionAssociate        = "AssociateAddress"
+	actionDisassociate     = "DisassociateAddress"
+	actionDescribe         = "DescribeAddresses"
+	actionTaskResult       = "DescribeTaskResult"
+	actionDescribeQuota    = "DescribeAddressQuota"
+	defaultRequestTimeout  = 30 * time.Second
+	DefaultEndpoint        = "https://vpc.tencentcloudapi.com"
+	requestClientPrefix    = "terraform-provider-qcloud_"
+	maxAddressIDsPerCall   = 100
+	describePageSize int64 = 100
+)
+
+// LogFunc receives the client's structured log lines. Fields never hold
+// credentials.
+type LogFunc func(ctx context.Context, msg string, fields map[string]any)
+
+// Config is everything the client needs; the caller resolves credentials.
+type Config struct {
+	SecretID      string
+	SecretKey     string
+	SecurityToken string
+	Region        string
+	// Endpoint is a URL such as https://vpc.tencentcloudapi.com; empty means that.
+	Endpoint string
+	// Version is the provider's version, sent in the request-client header.
+	Version string
+	// RateLimit zero means DefaultRateLimit.
+	RateLimit RateLimit
+	// RequestTimeout bounds one HTTP round trip; zero means 30 s.
+	RequestTimeout time.Duration
+	// HTTPTransport replaces the SDK's transport (tests, proxies); nil keeps it.
+	HTTPTransport http.RoundTripper
+	Log           LogFunc
+}
+
+// Client is safe for concurrent use.
+type Client struct {
+	sdk            *vpc.Client
+	region         string
+	rateLimit      RateLimit
+	requestTimeout time.Duration
+	retry          retryPolicy
+	log            LogFunc
+
+	pacersMu sync.Mutex
+	pacers   map[string]*pacer
+
+	reads *addressReader
+}
+
+// New builds a client. It makes no network call.
+func New(cfg Config) (*Client, error) {
+	if cfg.SecretID == "" || cfg.SecretKey == "" {
+		return nil, fmt.Errorf("a secret ID and a secret key are required")
+	}
+	if cfg.Region == "" {
+		return nil, fmt.Errorf("a region is required")
+	}
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		endpoint = DefaultEndpoint
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("endpoint %q is not an http(s) URL with a host", endpoint)
+	}
+	if cfg.RateLimit == (RateLimit{}) {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = defaultRequestTimeout
+	}
+
+	cpf := profile.NewClientProfile()
+	cpf.HttpProfile.Scheme = strings.ToUpper(u.Scheme)
+	cpf.HttpProfile.Endpoint = u.Host + strings.TrimSuffix(u.Path, "/")
+	cpf.HttpProfile.ReqTimeout = int((cfg.RequestTimeout + time.Second - 1) / time.Second)
+	cpf.Language = "en-US"
+
+	var cred *common.Credential
+	if cfg.SecurityToken != "" {
+		cred = common.NewTokenCredential(cfg.SecretID, cfg.SecretKey, cfg.SecurityToken)
+	} else {
+		cred = common.NewCredential(cfg.SecretID, cfg.SecretKey)
+	}
+	sdk, err := vpc.NewClient(cred, cfg.Region, cpf)
+	if err != nil {
+		return nil, fmt.Errorf("building the VPC client: %w", err)
+	}
+	if cfg.HTTPTransport != nil {
+		sdk.WithHttpTransport(cfg.HTTPTransport)
+	}
+	sdk.WithRequestClient(requestClientPrefix + sanitizeVersion(cfg.Version))
+
+	log := cfg.Log
+	if log == nil {
+		log = func(context.Context, string, map[string]any) {}
+	}
+	c := &Client{
+		sdk:            sdk,
+		region:         cfg.Region,
+		rateLimit:      cfg.RateLimit,
+		requestTimeout: cfg.RequestTimeout,
+		retry:          defaultRetryPolicy,
+		log:            log,
+		pacers:         map[string]*pacer{},
+	}
+	c.reads = newAddressReader(c)
+	return c, nil
+}
+
+// Region is the region every call goes to.
+func (c *Client) Region() string { return c.region }
+
+// sanitizeVersion keeps the characters the SDK allows in its request-client
+// header ([0-9a-zA-Z-_ ,;.]); it drops the whole value otherwise.
+func sanitizeVersion(v string) string {
+	if v == "" {
+		return "dev"
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', strings.ContainsRune("-_.", r):
+			return r
+		}
+		return '_'
+	}, v)
+}

@@ -1,0 +1,492 @@
+package client_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// newTestClient starts an emulator (with opts changed by tweak) and a client
+// for it. The client's rate limit is high unless the test sets one.
+func newTestClient(t *testing.T, tweak func(*emulator.Options), cfgTweak func(*client.Config)) (*client.Client, *emulator.Emulator) {
+	t.Helper()
+	opts := emulator.DefaultOptions()
+	opts.TaskDelay = 50 * time.Millisecond
+	if tweak != nil {
+		tweak(&opts)
+	}
+	emu, err := emulator.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(func() { srv.Close(); _ = emu.Close() })
+	cfg := client.Config{
+		SecretID: emulator.DefaultSecretID, SecretKey: emulator.DefaultSecretKey, Region: emulator.DefaultRegion,
+		Endpoint: srv.URL, RateLimit: client.RateLimit{Write: 500, Read: 500}, Version: "1.2.3-test",
+	}
+	if cfgTweak != nil {
+		cfgTweak(&cfg)
+	}
+	c, err := client.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, emu
+}
+
+func inject(t *testing.T, emu *emulator.Emulator, f emulator.Fault) {
+	t.Helper()
+	if err := emu.InjectFault(f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ctxWithTimeout(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func boundTo(target client.Target) func(*client.Address) bool {
+	return func(a *client.Address) bool { return a.IsSettled() && a.BoundTo(target) }
+}
+
+func unbound(a *client.Address) bool { return a.Status == client.StatusUnbind }
+
+func TestAssociateWaitDisassociate(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, nil, nil)
+	ctx := ctxWithTimeout(t, 30*time.Second)
+	target := client.Target{InstanceID: "ins-demo0001"}
+
+	taskID, err := c.Associate(ctx, "eip-demo0001", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0001", Operation: "AssociateAddress", TaskID: taskID, Done: boundTo(target)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != client.StatusBind || a.InstanceID != "ins-demo0001" || a.NetworkInterfaceID != "eni-demo0001" ||
+		a.PrivateIP != "10.0.0.11" || a.PublicIP == "" {
+		t.Fatalf("after the bind: %+v", a)
+	}
+	if err := c.WaitTask(ctx, taskID, "AssociateAddress"); err != nil {
+		t.Fatalf("WaitTask of a finished task: %v", err)
+	}
+
+	taskID, err = c.Disassociate(ctx, "eip-demo0001", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0001", Operation: "DisassociateAddress", TaskID: taskID, Done: unbound}); err != nil {
+		t.Fatal(err)
+	}
+	// The flag went out as a JSON boolean, and the task id back as a number.
+	last := lastBody(t, emu, "DisassociateAddress")
+	if last["ReallocateNormalPublicIp"] != true || last["AddressId"] != "eip-demo0001" {
+		t.Fatalf("DisassociateAddress body = %v", last)
+	}
+	task := lastBody(t, emu, "DescribeTaskResult")
+	if n, ok := task["TaskId"].(float64); !ok || n <= 0 {
+		t.Fatalf("DescribeTaskResult body = %v, want a numeric TaskId", task)
+	}
+	quotas, err := c.AddressQuota(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := findQuota(quotas, client.QuotaDailyReallocation); q == nil || q.Current != 1 || q.Limit != 10 {
+		t.Fatalf("daily reallocation quota = %+v, want 1 of 10", q)
+	}
+}
+
+func TestAssociateENIAndDescribeFilters(t *testing.T) {
+	t.Parallel()
+	c, _ := newTestClient(t, nil, nil)
+	ctx := ctxWithTimeout(t, 30*time.Second)
+	target := client.Target{NetworkInterfaceID: "eni-demo0005", PrivateIP: "10.0.1.5"}
+	taskID, err := c.Associate(ctx, "eip-demo0006", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0006", Operation: "AssociateAddress", TaskID: taskID, Done: boundTo(target)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != client.StatusBindENI || a.InstanceID != "" {
+		t.Fatalf("dangling ENI binding = %+v, want BIND_ENI without instance", a)
+	}
+	found, err := c.Addresses(ctx, client.Query{Filters: []client.Filter{{Name: "network-interface-id", Values: []string{"eni-demo0005"}}}})
+	if err != nil || len(found) != 1 || found[0].ID != "eip-demo0006" {
+		t.Fatalf("filter by ENI = %v, %v", found, err)
+	}
+}
+
+func TestAddressesFollowsPages(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, func(o *emulator.Options) { o.Scale = 250 }, nil)
+	ctx := ctxWithTimeout(t, 30*time.Second)
+	all, err := c.Addresses(ctx, client.Query{Filters: []client.Filter{{Name: "address-status", Values: []string{"UNBIND"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, a := range all {
+		if a.Status != client.StatusUnbind || seen[a.ID] {
+			t.Fatalf("unexpected or repeated address %+v", a)
+		}
+		seen[a.ID] = true
+	}
+	if !seen["eip-sc000001"] || !seen["eip-sc000250"] || !seen["eip-demo0001"] {
+		t.Fatalf("pages missed addresses: %d found", len(all))
+	}
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != (len(all)+99)/100 {
+		t.Fatalf("%d DescribeAddresses calls for %d addresses, want %d", calls, len(all), (len(all)+99)/100)
+	}
+}
+
+func TestAddressMissingIsNil(t *testing.T) {
+	t.Parallel()
+	c, _ := newTestClient(t, nil, nil)
+	a, err := c.Address(ctxWithTimeout(t, 10*time.Second), "eip-nope0000")
+	if err != nil || a != nil {
+		t.Fatalf("Address of a missing EIP = %+v, %v; want nil, nil", a, err)
+	}
+}
+
+func TestAPIErrorCarriesCodeMessageRequestID(t *testing.T) {
+	t.Parallel()
+	c, _ := newTestClient(t, nil, nil)
+	_, err := c.Associate(ctxWithTimeout(t, 10*time.Second), "eip-demo0005", client.Target{InstanceID: "ins-demo0001"})
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("error %T %v is not an *APIError", err, err)
+	}
+	if apiErr.Code != "InvalidAddressId.Blocked" || apiErr.Action != "AssociateAddress" || apiErr.RequestID == "" ||
+		apiErr.Message == "" || apiErr.Attempts != 1 {
+		t.Fatalf("APIError = %+v", apiErr)
+	}
+	if client.IsRetryable(err) || client.IsNotFound(err) {
+		t.Fatalf("predicates wrong for %v", err)
+	}
+	for _, want := range []string{"AssociateAddress", "InvalidAddressId.Blocked", apiErr.RequestID} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Error() = %q lacks %q", err.Error(), want)
+		}
+	}
+}
+
+func TestAuthFailure(t *testing.T) {
+	t.Parallel()
+	c, _ := newTestClient(t, nil, func(cfg *client.Config) { cfg.SecretKey = "wrong-key-4f1c" })
+	_, err := c.Address(ctxWithTimeout(t, 10*time.Second), "eip-demo0001")
+	if !client.IsAuthFailure(err) || client.IsRetryable(err) {
+		t.Fatalf("wrong key: %v, want a non-retryable AuthFailure", err)
+	}
+	if strings.Contains(err.Error(), "wrong-key-4f1c") {
+		t.Fatalf("the secret key leaked into the error: %v", err)
+	}
+}
+
+func TestRetriesTransientFaults(t *testing.T) {
+	t.Parallel()
+	for _, f := range []emulator.Fault{
+		{Kind: emulator.FaultError, Code: "RequestLimitExceeded", Count: 2},
+		{Kind: emulator.FaultError, Code: "InternalError", Count: 2},
+		{Kind: emulator.FaultError, Code: "OperationDenied.MutexTaskRunning", Count: 2},
+		{Kind: emulator.FaultHTTPStatus, Status: 502, Count: 2},
+		{Kind: emulator.FaultBadJSON, Count: 2},
+		{Kind: emulator.FaultReset, Count: 2},
+		{Kind: emulator.FaultDelay, Delay: emulator.Duration(3 * time.Second), Count: 1},
+	} {
+		t.Run(f.Kind+f.Code, func(t *testing.T) {
+			t.Parallel()
+			c, emu := newTestClient(t, nil, func(cfg *client.Config) { cfg.RequestTimeout = 500 * time.Millisecond })
+			f.Action = "AssociateAddress"
+			inject(t, emu, f)
+			if _, err := c.Associate(ctxWithTimeout(t, 30*time.Second), "eip-demo0001", client.Target{InstanceID: "ins-demo0001"}); err != nil {
+				t.Fatalf("Associate through %d %s faults: %v", f.Count, f.Kind, err)
+			}
+			if got := emu.Stats().Calls["AssociateAddress"]; got != f.Count+1 {
+				t.Fatalf("AssociateAddress calls = %d, want %d", got, f.Count+1)
+			}
+		})
+	}
+}
+
+func TestRetriesStopAtTheDeadline(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, nil, nil)
+	inject(t, emu, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "RequestLimitExceeded"})
+	start := time.Now()
+	_, err := c.Addresses(ctxWithTimeout(t, 3*time.Second), client.Query{IDs: []string{"eip-demo0001"}})
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != "RequestLimitExceeded" || apiErr.Attempts < 2 {
+		t.Fatalf("error = %+v, want RequestLimitExceeded after several attempts", err)
+	}
+	if elapsed := time.Since(start); elapsed > 3500*time.Millisecond {
+		t.Fatalf("retries ran %s past a 3 s deadline", elapsed)
+	}
+	if apiErr.Elapsed <= 0 || !strings.Contains(err.Error(), "attempts in") {
+		t.Fatalf("error does not say how long it tried: %v", err)
+	}
+}
+
+func TestNonRetryableErrorIsNotRetried(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, nil, nil)
+	_, err := c.Associate(ctxWithTimeout(t, 10*time.Second), "eip-demo0002", client.Target{InstanceID: "ins-demo0001"})
+	if !client.IsStatusNotPermit(err) {
+		t.Fatalf("binding a bound EIP: %v", err)
+	}
+	if got := emu.Stats().Calls["AssociateAddress"]; got != 1 {
+		t.Fatalf("AssociateAddress calls = %d, want 1", got)
+	}
+}
+
+func TestWaitReportsFailedTask(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, nil, nil)
+	inject(t, emu, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskFail, Count: 1})
+	ctx := ctxWithTimeout(t, 30*time.Second)
+	target := client.Target{InstanceID: "ins-demo0001"}
+	taskID, err := c.Associate(ctx, "eip-demo0001", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0001", Operation: "AssociateAddress", TaskID: taskID, Done: boundTo(target)})
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != client.CodeTaskFailed || apiErr.TaskID != taskID {
+		t.Fatalf("wait on a failed task = %v, want %s with TaskId %s", err, client.CodeTaskFailed, taskID)
+	}
+	if err := c.WaitTask(ctx, taskID, "AssociateAddress"); !client.HasCode(err, client.CodeTaskFailed) {
+		t.Fatalf("WaitTask of a failed task = %v", err)
+	}
+}
+
+func TestWaitTimesOutOnHungTask(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, nil, nil)
+	inject(t, emu, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+	ctx := ctxWithTimeout(t, 2*time.Second)
+	target := client.Target{InstanceID: "ins-demo0001"}
+	taskID, err := c.Associate(ctx, "eip-demo0001", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0001", Operation: "AssociateAddress", TaskID: taskID, Done: boundTo(target)})
+	if !client.HasCode(err, client.CodeTimeout) || !strings.Contains(err.Error(), "still BINDING") {
+		t.Fatalf("wait on a hung task = %v", err)
+	}
+	if last == nil || last.Status != client.StatusBinding {
+		t.Fatalf("last observation = %+v, want BINDING", last)
+	}
+	if err := c.WaitTask(ctxWithTimeout(t, time.Second), taskID, "AssociateAddress"); !client.HasCode(err, client.CodeTimeout) {
+		t.Fatalf("WaitTask of a hung task = %v", err)
+	}
+}
+
+func TestWaitForAddressThatDisappears(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, nil, nil)
+	if err := emu.PatchAddress("eip-demo0001", emulator.AddressPatch{Delete: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.WaitAddress(ctxWithTimeout(t, 10*time.Second), client.Wait{AddressID: "eip-demo0001", Operation: "DisassociateAddress", Done: unbound})
+	if !client.IsNotFound(err) {
+		t.Fatalf("wait on a deleted EIP = %v, want NotFound", err)
+	}
+}
+
+func TestConcurrentReadsShareCalls(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, func(o *emulator.Options) { o.Scale = 150 }, nil)
+	ctx := ctxWithTimeout(t, 30*time.Second)
+	var wg sync.WaitGroup
+	errs := make(chan error, 150)
+	for i := 1; i <= 150; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := scaleID("eip", i)
+			a, err := c.Address(ctx, id)
+			if err == nil && (a == nil || a.ID != id) {
+				err = errors.New("wrong address for " + id)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 150 concurrent reads: two calls of up to 100 ids, give or take a
+	// straggler that missed the gathering window.
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls > 4 {
+		t.Fatalf("150 concurrent reads made %d DescribeAddresses calls", calls)
+	}
+}
+
+// A process that reads many addresses and writes none switches to a snapshot
+// of the bound addresses; a write switches it off for good.
+func TestManyReadsUseASnapshot(t *testing.T) {
+	t.Parallel()
+	const n = 300
+	c, emu := newTestClient(t, func(o *emulator.Options) { o.Scale = n }, nil)
+	ctx := ctxWithTimeout(t, 60*time.Second)
+	for i := 1; i <= n; i++ {
+		if err := emu.PatchAddress(scaleID("eip", i), emulator.AddressPatch{BindInstanceID: scaleID("ins", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readAll := func() {
+		// Ten at a time, as Terraform's default parallelism does.
+		sem := make(chan struct{}, 10)
+		var wg sync.WaitGroup
+		for i := 1; i <= n; i++ {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				a, err := c.Address(ctx, scaleID("eip", i))
+				if err != nil || a == nil || a.InstanceID != scaleID("ins", i) {
+					t.Errorf("read %d: %+v, %v", i, a, err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	readAll()
+	calls := emu.Stats().Calls["DescribeAddresses"]
+	t.Logf("%d reads made %d DescribeAddresses calls", n, calls)
+	// Batching alone would need n/10 = 30 calls.
+	if calls > n/25 {
+		t.Fatalf("%d reads, ten at a time, made %d DescribeAddresses calls; want at most %d", n, calls, n/25)
+	}
+	if _, err := c.Disassociate(ctx, scaleID("eip", 1), false); err != nil {
+		t.Fatal(err)
+	}
+	emu.ResetStats()
+	sem := make(chan struct{}, 10)
+	var wg sync.WaitGroup
+	for i := 2; i <= 41; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if _, err := c.Address(ctx, scaleID("eip", i)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	// After a write every read goes to the API again (batched by id).
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls < 4 {
+		t.Fatalf("after a write, 40 reads made only %d calls: a stale snapshot answered them", calls)
+	}
+}
+
+func TestPacerSpacesWrites(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, func(o *emulator.Options) { o.Scale = 12 }, func(cfg *client.Config) {
+		cfg.RateLimit = client.RateLimit{Write: 20, Read: 100}
+	})
+	ctx := ctxWithTimeout(t, 30*time.Second)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 1; i <= 11; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Associate(ctx, scaleID("eip", i), client.Target{InstanceID: scaleID("ins", i)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	// 11 calls at 20/s: the last starts 10 intervals (500 ms) after the first.
+	if elapsed := time.Since(start); elapsed < 450*time.Millisecond {
+		t.Fatalf("11 writes at 20/s took %s, want at least 500 ms", elapsed)
+	}
+	if throttled := emu.Stats().Errors["AssociateAddress"]["RequestLimitExceeded"]; throttled != 0 {
+		t.Fatalf("%d writes were throttled by the emulator", throttled)
+	}
+}
+
+func TestRequestClientHeader(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var seen []string
+	capture := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("X-TC-RequestClient"))
+		mu.Unlock()
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	c, _ := newTestClient(t, nil, func(cfg *client.Config) { cfg.HTTPTransport = capture })
+	if _, err := c.Address(ctxWithTimeout(t, 10*time.Second), "eip-demo0001"); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) == 0 || !strings.Contains(seen[0], "terraform-provider-qcloud_1.2.3-test") {
+		t.Fatalf("X-TC-RequestClient = %q", seen)
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []client.Config{
+		{SecretKey: "k", Region: "r"},
+		{SecretID: "i", SecretKey: "k"},
+		{SecretID: "i", SecretKey: "k", Region: "r", Endpoint: "ftp://x"},
+		{SecretID: "i", SecretKey: "k", Region: "r", Endpoint: "::"},
+	} {
+		if _, err := client.New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted a bad config", cfg)
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func lastBody(t *testing.T, emu *emulator.Emulator, action string) map[string]any {
+	t.Helper()
+	reqs := emu.Requests(action)
+	if len(reqs) == 0 {
+		t.Fatalf("no %s request recorded", action)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(reqs[len(reqs)-1].Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+func findQuota(quotas []client.Quota, id string) *client.Quota {
+	for _, q := range quotas {
+		if q.ID == id {
+			return &q
+		}
+	}
+	return nil
+}
+
+func scaleID(prefix string, i int) string {
+	return fmt.Sprintf("%s-sc%06d", prefix, i)
+}

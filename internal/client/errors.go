@@ -1,0 +1,152 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+)
+
+// Codes the client itself produces, beside the API's own. They follow the SDK's
+// "ClientError." convention so that one error type covers both.
+const (
+	CodeNetworkError   = "ClientError.NetworkError"
+	CodeParseError     = "ClientError.ParseJsonError"
+	CodeHTTPStatus     = "ClientError.HttpStatusCodeError"
+	CodeIOError        = "ClientError.IOError"
+	CodeTimeout        = "ClientError.Timeout"
+	CodeInvalidReply   = "ClientError.InvalidResponse"
+	CodeTaskFailed     = "FailedOperation.TaskFailed"
+	CodeRequestLimit   = "RequestLimitExceeded"
+	CodeInternalError  = "InternalError"
+	CodeMutexTask      = "OperationDenied.MutexTaskRunning"
+	codeLegacyMutex    = "DesOperation.MutexTaskRunning"
+	codeInternalServer = "InternalServerError"
+)
+
+// maxMessageLen bounds messages copied from replies: a reply that is not JSON is
+// quoted whole by the SDK, and a diagnostic is no place for a page of HTML.
+const maxMessageLen = 300
+
+// APIError is the one error type of this package. It describes a failed call,
+// whether the API refused it (Code from the API) or it never got a usable reply
+// (a ClientError.* code), and, once retries are spent, how long they took.
+type APIError struct {
+	Action    string
+	Code      string
+	Message   string
+	RequestID string
+	// TaskID is set when an asynchronous task ended FAILED or was still
+	// running when the wait ran out of time.
+	TaskID string
+	// Attempts and Elapsed are set when the retry policy gave up.
+	Attempts int
+	Elapsed  time.Duration
+
+	cause error
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s", e.Action, e.Code)
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.TaskID != "" {
+		fmt.Fprintf(&b, " (TaskId %s)", e.TaskID)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (RequestId %s)", e.RequestID)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts in %s", e.Attempts, e.Elapsed.Round(time.Millisecond))
+	}
+	return b.String()
+}
+
+func (e *APIError) Unwrap() error { return e.cause }
+
+// HasCode reports whether err is an *APIError with one of the codes.
+func HasCode(err error, codes ...string) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	for _, c := range codes {
+		if apiErr.Code == c {
+			return true
+		}
+	}
+	return false
+}
+
+// IsNotFound reports whether the API said the address does not exist.
+func IsNotFound(err error) bool {
+	return HasCode(err, "InvalidAddressId.NotFound", "InvalidParameterValue.AddressNotFound")
+}
+
+// IsAuthFailure reports whether the credentials were refused.
+func IsAuthFailure(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && strings.HasPrefix(apiErr.Code, "AuthFailure")
+}
+
+// IsStatusNotPermit reports whether the address was not in a status that
+// allows the operation (already bound, already unbound, in transition).
+func IsStatusNotPermit(err error) bool {
+	return HasCode(err, "InvalidAddressIdStatus.NotPermit", "UnsupportedOperation.AddressStatusNotPermit")
+}
+
+// IsRetryable reports whether repeating the same call may succeed: throttling,
+// server-side hiccups, a concurrent task on the address, or no usable reply.
+func IsRetryable(err error) bool {
+	if IsTLSFailure(err) {
+		return false // a certificate does not fix itself between attempts
+	}
+	return HasCode(err, CodeRequestLimit, CodeInternalError, codeInternalServer, CodeMutexTask, codeLegacyMutex,
+		CodeNetworkError, CodeParseError, CodeHTTPStatus, CodeIOError, "ResourceUnavailable", "ResourceInUse")
+}
+
+// IsTLSFailure reports whether the call failed because the endpoint's
+// certificate could not be verified.
+func IsTLSFailure(err error) bool {
+	var verification *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verification) || errors.As(err, &unknownAuthority) ||
+		errors.As(err, &hostname) || errors.As(err, &invalid)
+}
+
+// toAPIError turns whatever the SDK returned into an *APIError.
+func toAPIError(action string, err error) *APIError {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	var sdkErr *tcerr.TencentCloudSDKError
+	if errors.As(err, &sdkErr) {
+		msg := sdkErr.Message
+		cause := sdkErr.Unwrap()
+		if cause != nil {
+			msg = msg + ": " + cause.Error()
+		}
+		return &APIError{Action: action, Code: sdkErr.Code, Message: truncate(msg), RequestID: sdkErr.RequestId, cause: cause}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return &APIError{Action: action, Code: CodeTimeout, Message: err.Error(), cause: err}
+	}
+	return &APIError{Action: action, Code: CodeNetworkError, Message: truncate(err.Error()), cause: err}
+}
+
+func truncate(s string) string {
+	if len(s) <= maxMessageLen {
+		return s
+	}
+	return s[:maxMessageLen] + "…"
+}

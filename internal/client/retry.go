@@ -1,0 +1,105 @@
+package client
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// retryPolicy is the one retry policy of the provider: jittered exponential
+// backoff for retryable errors (see IsRetryable), bounded by the caller's
+// context deadline, or by noDeadlineBudget when the context has none.
+type retryPolicy struct {
+	initial          time.Duration
+	max              time.Duration
+	noDeadlineBudget time.Duration
+}
+
+var defaultRetryPolicy = retryPolicy{
+	initial:          500 * time.Millisecond,
+	max:              8 * time.Second,
+	noDeadlineBudget: 3 * time.Minute,
+}
+
+// backoff returns the wait before retry number n (1-based): the exponential
+// step, jittered to between half and the whole of it so that many callers
+// throttled together do not come back together.
+func (p retryPolicy) backoff(n int) time.Duration {
+	step := p.initial << min(n-1, 16)
+	if step > p.max || step <= 0 {
+		step = p.max
+	}
+	half := step / 2
+	return half + rand.N(half+1)
+}
+
+// do runs call until it succeeds, fails with an error that is not retryable,
+// or the next attempt could not start before the deadline. Every attempt first
+// waits for the action's rate limiter. The returned error is an *APIError;
+// when retries were spent it names the attempts and the time they took.
+func (c *Client) do(ctx context.Context, action string, call func(ctx context.Context) error) error {
+	start := time.Now()
+	deadline, hasDeadline := ctx.Deadline()
+	if !hasDeadline {
+		deadline = start.Add(c.retry.noDeadlineBudget)
+	}
+	var last *APIError
+	for attempt := 1; ; attempt++ {
+		err := c.limiter(action).wait(ctx)
+		if err == nil {
+			err = c.attempt(ctx, call)
+		}
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			// The caller's time is up: report what kept failing until then.
+			if last == nil {
+				last = &APIError{Action: action, Code: CodeTimeout, Message: "no reply before the operation's deadline", cause: ctx.Err()}
+			}
+			last.Attempts, last.Elapsed = attempt, time.Since(start)
+			return last
+		}
+		apiErr := toAPIError(action, err)
+		apiErr.Attempts, apiErr.Elapsed = attempt, time.Since(start)
+		if !IsRetryable(apiErr) {
+			return apiErr
+		}
+		last = apiErr
+		wait := c.retry.backoff(attempt)
+		if time.Now().Add(wait).After(deadline) {
+			return apiErr
+		}
+		c.log(ctx, "retrying after a retryable error", map[string]any{
+			"action": action, "code": apiErr.Code, "request_id": apiErr.RequestID,
+			"attempt": attempt, "wait_ms": wait.Milliseconds(),
+		})
+		if sleep(ctx, wait) != nil {
+			apiErr.Elapsed = time.Since(start)
+			return apiErr
+		}
+	}
+}
+
+// attempt runs one call with the per-request timeout, so that a reply that
+// never comes costs one attempt, not the whole operation.
+func (c *Client) attempt(ctx context.Context, call func(ctx context.Context) error) error {
+	if c.requestTimeout <= 0 {
+		return call(ctx)
+	}
+	attemptCtx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+	defer cancel()
+	return call(attemptCtx)
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

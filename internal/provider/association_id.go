@@ -1,0 +1,79 @@
+package provider
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
+)
+
+// Id formats, as the official provider's tencentcloud_eip_association writes
+// them, so that ids carry over on migration.
+const idSeparator = "::"
+
+var (
+	eipIDPattern      = regexp.MustCompile(`^eip-[a-z0-9]{8}$`)
+	instanceIDPattern = regexp.MustCompile(`^ins-[a-z0-9]{8}$`)
+	eniIDPattern      = regexp.MustCompile(`^eni-[a-z0-9]{8}$`)
+)
+
+const importIDForms = "eip-xxxxxxxx (the EIP alone: its current binding is looked up), " +
+	"eip-xxxxxxxx::ins-xxxxxxxx, or eip-xxxxxxxx::eni-xxxxxxxx::<private IPv4>"
+
+// associationID is a parsed resource id. Target is empty when the id named
+// the EIP alone (only allowed on import).
+type associationID struct {
+	EIPID  string
+	Target client.Target
+}
+
+func (id associationID) String() string {
+	if id.Target.InstanceID != "" {
+		return id.EIPID + idSeparator + id.Target.InstanceID
+	}
+	return id.EIPID + idSeparator + id.Target.NetworkInterfaceID + idSeparator + id.Target.PrivateIP
+}
+
+func (id associationID) hasTarget() bool {
+	return id.Target != client.Target{}
+}
+
+// parseAssociationID parses any of the three forms; the error says which
+// part is wrong and lists the forms.
+func parseAssociationID(raw string) (associationID, error) {
+	parts := strings.Split(raw, idSeparator)
+	fail := func(why string) (associationID, error) {
+		return associationID{}, fmt.Errorf("%q is not an EIP association id: %s. Expected %s", raw, why, importIDForms)
+	}
+	if !eipIDPattern.MatchString(parts[0]) {
+		return fail(fmt.Sprintf("%q is not an EIP id (eip- and 8 lowercase letters or digits)", parts[0]))
+	}
+	id := associationID{EIPID: parts[0]}
+	switch len(parts) {
+	case 1:
+		return id, nil
+	case 2:
+		if !instanceIDPattern.MatchString(parts[1]) {
+			return fail(fmt.Sprintf("%q is not an instance id (ins- and 8 lowercase letters or digits)", parts[1]))
+		}
+		id.Target.InstanceID = parts[1]
+	case 3:
+		if !eniIDPattern.MatchString(parts[1]) {
+			return fail(fmt.Sprintf("%q is not a network interface id (eni- and 8 lowercase letters or digits)", parts[1]))
+		}
+		if !isIPv4(parts[2]) {
+			return fail(fmt.Sprintf("%q is not an IPv4 address", parts[2]))
+		}
+		id.Target.NetworkInterfaceID, id.Target.PrivateIP = parts[1], parts[2]
+	default:
+		return fail("it has more than three parts")
+	}
+	return id, nil
+}
+
+func isIPv4(s string) bool {
+	ip := net.ParseIP(s)
+	return ip != nil && ip.To4() != nil && !strings.Contains(s, ":")
+}

@@ -1,0 +1,625 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/provider"
+)
+
+const resourceName = "qcloud_eip_association.test"
+
+var ipv4Pattern = regexp.MustCompile(`^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`)
+
+// config is the target's provider block and one association with the given
+// attribute lines.
+func config(tg *acctest.Target, lines ...string) string {
+	return tg.ProviderConfig + "\nresource \"qcloud_eip_association\" \"test\" {\n  " + strings.Join(lines, "\n  ") + "\n}\n"
+}
+
+func attr(name string, value any) string {
+	switch v := value.(type) {
+	case string:
+		return fmt.Sprintf("%s = %q", name, v)
+	default:
+		return fmt.Sprintf("%s = %v", name, v)
+	}
+}
+
+func TestAccEIPAssociation_instance(t *testing.T) {
+	t.Parallel()
+	tg := acctest.New(t)
+	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(tg.EIPID+"::"+tg.InstanceID)),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("network_interface_id"), knownvalue.Null()),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+			},
+			{
+				ResourceName:            resourceName,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+			{
+				ResourceName:            resourceName,
+				ImportState:             true,
+				ImportStateId:           tg.EIPID,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+			{
+				ResourceName:    resourceName,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   tg.EIPID,
+			},
+		},
+	})
+}
+
+func TestAccEIPAssociation_networkInterface(t *testing.T) {
+	t.Parallel()
+	tg := acctest.New(t)
+	cfg := config(tg, attr("eip_id", tg.EIPID), attr("network_interface_id", tg.NetworkInterfaceID), attr("private_ip", tg.PrivateIP))
+	steps := []resource.TestStep{
+		{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"),
+					knownvalue.StringExact(tg.EIPID+"::"+tg.NetworkInterfaceID+"::"+tg.PrivateIP)),
+				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("instance_id"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			Check:            tg.CheckBound(tg.EIPID, client.Target{NetworkInterfaceID: tg.NetworkInterfaceID, PrivateIP: tg.PrivateIP}),
+		},
+		{
+			ResourceName:            resourceName,
+			ImportState:             true,
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"timeouts"},
+		},
+	}
+	if !acctest.UsesCloud() {
+		// The emulator's ENI is attached to no instance (BIND_ENI), so the EIP
+		// alone identifies this binding; a cloud fixture ENI on an instance
+		// would import as the instance form.
+		steps = append(steps, resource.TestStep{
+			ResourceName: resourceName, ImportState: true, ImportStateId: tg.EIPID,
+			ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+		Steps:                    steps,
+	})
+}
+
+func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
+	t.Parallel()
+	tg := acctest.New(t)
+	target := client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+		Steps: []resource.TestStep{
+			{
+				Config: config(tg, attr("eip_id", tg.EIPID), attr("network_interface_id", target.NetworkInterfaceID),
+					attr("private_ip", target.PrivateIP)),
+				Check:            tg.CheckBound(tg.EIPID, target),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{ResourceName: resourceName, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+		},
+	})
+}
+
+// An existing binding adopted with an import {} block, then destroyed.
+func TestAccEIPAssociation_importBlock(t *testing.T) {
+	t.Parallel()
+	tg := acctest.New(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { tg.BindOutOfBand(t, tg.EIPID, client.Target{InstanceID: tg.InstanceID}) },
+				Config: config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID)) +
+					fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", resourceName, tg.EIPID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(tg.EIPID+"::"+tg.InstanceID)),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionNoop)},
+				},
+			},
+		},
+	})
+}
+
+func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
+	acctest.EmulatorOnly(t, "spends the account's daily reallocation quota and inspects the emulator's request log")
+	t.Parallel()
+	for _, reallocate := range []bool{true, false} {
+		t.Run(fmt.Sprint(reallocate), func(t *testing.T) {
+			t.Parallel()
+			tg := acctest.New(t)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy: resource.ComposeTestCheckFunc(
+					tg.CheckUnbound(tg.EIPID),
+					checkDisassociateSent(tg, reallocate),
+					checkNormalPublicIP(tg, tg.InstanceID, reallocate),
+				),
+				Steps: []resource.TestStep{{
+					Config: config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID),
+						attr("reallocate_normal_public_ip", reallocate)),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(reallocate)),
+					},
+					Check: checkNormalPublicIP(tg, tg.InstanceID, false),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccEIPAssociation_flipReallocate(t *testing.T) {
+	t.Parallel()
+	tg := acctest.New(t)
+	writes := func(want int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if tg.Emulator == nil {
+				return nil
+			}
+			if got := tg.WriteCalls(); got != want {
+				return fmt.Errorf("write calls = %d, want %d (%s)", got, want, tg.CallsOf())
+			}
+			return nil
+		}
+	}
+	cfg := func(reallocate bool) string {
+		return config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+	}
+	update := resource.ConfigPlanChecks{
+		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
+		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             resource.ComposeTestCheckFunc(tg.CheckUnbound(tg.EIPID), checkDisassociateSent(tg, false)),
+		Steps: []resource.TestStep{
+			{Config: cfg(false), Check: writes(1)},
+			{
+				Config: cfg(true), ConfigPlanChecks: update, Check: writes(1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
+				},
+			},
+			{Config: cfg(false), ConfigPlanChecks: update, Check: writes(1)},
+			{
+				Config: config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID),
+					"timeouts = {\n    delete = \"10m\"\n  }"),
+				ConfigPlanChecks: update, Check: writes(1),
+			},
+		},
+	})
+}
+
+func TestAccEIPAssociation_driftUnbound(t *testing.T) {
+	acctest.EmulatorOnly(t, "changes the binding out of band")
+	t.Parallel()
+	tg := acctest.New(t)
+	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() { tg.Patch(t, tg.EIPID, emulator.AddressPatch{Unbind: true}) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
+				},
+				Check: tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+			},
+		},
+	})
+}
+
+func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
+	acctest.EmulatorOnly(t, "changes the binding out of band")
+	t.Parallel()
+	tg := acctest.New(t)
+	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
+	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		// The foreign binding survives the test's destroy.
+		CheckDestroy: tg.CheckBound(tg.EIPID, elsewhere),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					tg.Patch(t, tg.EIPID, emulator.AddressPatch{Unbind: true})
+					tg.Patch(t, tg.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
+				},
+				Config: cfg,
+				// The plan shows the drift as a re-create; the apply refuses to
+				// take the EIP away from the binding it now has.
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
+				},
+				ExpectError: expectError(`EIP is already bound.*network interface ` + elsewhere.NetworkInterfaceID),
+			},
+		},
+	})
+}
+
+// Destroy must not unbind an EIP that now belongs to another target, even
+// when it never refreshed: Delete looks before it unbinds.
+func TestEIPAssociationDelete_leavesForeignBindingAlone(t *testing.T) {
+	acctest.EmulatorOnly(t, "changes the binding out of band")
+	t.Parallel()
+	tg := acctest.New(t)
+	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
+	tg.Patch(t, tg.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
+
+	diags := deleteDirectly(t, tg, tg.EIPID+"::"+tg.InstanceID, false)
+	if diags.HasError() {
+		t.Fatalf("Delete failed: %v", diags)
+	}
+	if len(diags) != 1 || !strings.Contains(diags[0].Summary(), "bound to something else") {
+		t.Fatalf("diagnostics = %v, want one warning that the EIP is bound elsewhere", diags)
+	}
+	if err := tg.CheckBound(tg.EIPID, elsewhere)(nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := tg.Emulator.Stats().Calls["DisassociateAddress"]; n != 0 {
+		t.Fatalf("DisassociateAddress called %d times, want 0", n)
+	}
+}
+
+func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
+	acctest.EmulatorOnly(t, "changes the world out of band")
+	t.Parallel()
+	tg := acctest.New(t)
+	tg.Patch(t, acctest.EmulatorSpareEIP, emulator.AddressPatch{Delete: true})
+	for _, id := range []string{acctest.EmulatorSpareEIP + "::ins-demo0001", tg.EIPID + "::ins-demo0001"} {
+		if diags := deleteDirectly(t, tg, id, true); len(diags) != 0 {
+			t.Errorf("Delete(%s) diagnostics = %v, want none", id, diags)
+		}
+	}
+	if n := tg.WriteCalls(); n != 0 {
+		t.Fatalf("write calls = %d, want 0", n)
+	}
+}
+
+func TestAccEIPAssociation_errors(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs the emulator's blocked, bound and failed fixtures")
+	t.Parallel()
+	tests := []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"blocked EIP", []string{attr("eip_id", acctest.EmulatorBlockedEIP), attr("instance_id", acctest.EmulatorInstance)},
+			`EIP is blocked.*Unblock it first`},
+		{"EIP in arrears", []string{attr("eip_id", acctest.EmulatorArrearsEIP), attr("instance_id", acctest.EmulatorInstance)},
+			`EIP is in arrears`},
+		{"EIP already bound", []string{attr("eip_id", acctest.EmulatorBoundEIP), attr("instance_id", acctest.EmulatorInstance)},
+			`EIP is already bound.*instance ` + acctest.EmulatorBoundInstance},
+		{"instance not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", "ins-nope0000")},
+			`Instance not found.*ins-nope0000`},
+		{"instance failed to launch", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorFailedInstance)},
+			`Instance cannot take an EIP`},
+		{"instance already has an EIP", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorBoundInstance)},
+			`Instance already has an EIP`},
+		{"ENI not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", "eni-nope0000"), attr("private_ip", "10.0.0.1")},
+			`Network interface not found`},
+		{"IP not on the ENI", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", acctest.EmulatorDanglingENI), attr("private_ip", "10.9.9.9")},
+			`Private IP is not on the network interface`},
+		{"EIP not found", []string{attr("eip_id", "eip-nope0000"), attr("instance_id", acctest.EmulatorInstance)},
+			`EIP not found.*eip-nope0000.*ap-guangzhou`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tg := acctest.New(t)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      config(tg, tt.lines...),
+					ExpectError: expectError(tt.want + `.*Code: .*RequestId: `),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
+	acctest.EmulatorOnly(t, "sets the emulator's quota")
+	t.Parallel()
+	tg := acctest.New(t)
+	cfg := func(reallocate bool) string {
+		return config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             resource.ComposeTestCheckFunc(tg.CheckUnbound(tg.EIPID), checkNormalPublicIP(tg, tg.InstanceID, false)),
+		Steps: []resource.TestStep{
+			{Config: cfg(true)},
+			{
+				PreConfig: func() {
+					if err := tg.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      cfg(true),
+				Destroy:     true,
+				ExpectError: expectError(`Daily quota of normal public IP reallocations used up.*today's count is 10 of 10.*reallocate_normal_public_ip = false`),
+			},
+			// The remedy the message gives: flip the flag (no API call), destroy.
+			{Config: cfg(false), Check: tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID})},
+		},
+	})
+}
+
+func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
+	t.Parallel()
+	tg := acctest.New(t)
+	cfg := func(reallocate bool) string {
+		return config(tg, attr("eip_id", tg.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
+			attr("private_ip", acctest.EmulatorSecondaryIP), attr("reallocate_normal_public_ip", reallocate))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+		Steps: []resource.TestStep{
+			{Config: cfg(true)},
+			{
+				Config:      cfg(true),
+				Destroy:     true,
+				ExpectError: expectError(`normal public IP cannot be reallocated.*primary private IP of an instance's primary network interface`),
+			},
+			{Config: cfg(false)},
+		},
+	})
+}
+
+func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	t.Parallel()
+	tg := acctest.New(t)
+	tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: "RequestLimitExceeded", Count: 2})
+	tg.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "InternalError", Count: 2})
+	tg.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultError, Code: "OperationDenied.MutexTaskRunning", Count: 3})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(tg.CheckUnbound(tg.EIPID), func(*terraform.State) error {
+			errs := tg.Emulator.Stats().Errors
+			if errs["AssociateAddress"]["RequestLimitExceeded"] != 2 || errs["DisassociateAddress"]["OperationDenied.MutexTaskRunning"] != 3 ||
+				errs["DescribeAddresses"]["InternalError"] != 2 {
+				return fmt.Errorf("the faults did not all fire: %v", errs)
+			}
+			return nil
+		}),
+		Steps: []resource.TestStep{{
+			Config: config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID)),
+			Check:  tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+		}},
+	})
+}
+
+func TestAccEIPAssociation_taskFailedTaintsAndRecovers(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	t.Parallel()
+	tg := acctest.New(t)
+	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskFail, Count: 1}) },
+				Config:      cfg,
+				ExpectError: expectError(`asynchronous task failed.*TaskId: \d+`),
+			},
+			{
+				// The failed bind left the EIP unbound: the refresh drops the
+				// tainted association and the plan binds it again.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
+				},
+				Check: tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+			},
+		},
+	})
+}
+
+func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	t.Parallel()
+	tg := acctest.New(t)
+	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1}) },
+				Config:      cfg,
+				ExpectError: expectError(`Timed out.*still BINDING`),
+			},
+			{
+				PreConfig: tg.Emulator.ClearFaults,
+				Config:    cfg,
+				Check:     tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+			},
+		},
+	})
+}
+
+func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
+	t.Parallel()
+	tg := acctest.New(t)
+	tests := []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{attr("eip_id", "eip-123"), attr("instance_id", "ins-demo0001")}, `eip_id.*must be an EIP id`},
+		{[]string{attr("eip_id", "EIP-DEMO0001"), attr("instance_id", "ins-demo0001")}, `eip_id.*must be an EIP id`},
+		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "i-12345678")}, `instance_id.*must be an instance id`},
+		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni_12345678"), attr("private_ip", "10.0.0.1")},
+			`network_interface_id.*must be a network interface id`},
+		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni-demo0005"), attr("private_ip", "10.0.0.300")},
+			`Invalid private IP.*private_ip`},
+		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni-demo0005"), attr("private_ip", "fe80::1")},
+			`Invalid private IP.*private_ip`},
+		{[]string{attr("eip_id", "eip-demo0001")}, `Invalid Attribute Combination.*instance_id.*network_interface_id`},
+		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("network_interface_id", "eni-demo0005"),
+			attr("private_ip", "10.0.1.5")}, `Invalid Attribute Combination`},
+		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni-demo0005")}, `private_ip.*must be specified`},
+		{[]string{attr("eip_id", "eip-demo0001"), attr("private_ip", "10.0.1.5")}, `network_interface_id.*must be specified`},
+		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("private_ip", "10.0.1.5")},
+			`Invalid Attribute Combination`},
+		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), "timeouts = {\n    create = \"soon\"\n  }"},
+			`Invalid Attribute Value Time Duration.*"soon"`},
+		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("reallocate_normal_public_ip", "yes")},
+			`reallocate_normal_public_ip`},
+	}
+	var steps []resource.TestStep
+	for _, tt := range tests {
+		steps = append(steps, resource.TestStep{
+			Config: config(tg, tt.lines...), PlanOnly: true, ExpectError: expectError(tt.want),
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
+	if tg.Emulator != nil {
+		if n := tg.TotalCalls(); n != 0 {
+			t.Errorf("config mistakes made %d API calls (%s), want 0", n, tg.CallsOf())
+		}
+	}
+}
+
+// checkDisassociateSent checks the last DisassociateAddress request carried
+// ReallocateNormalPublicIp, explicitly, as want.
+func checkDisassociateSent(tg *acctest.Target, want bool) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if tg.Emulator == nil {
+			return nil
+		}
+		reqs := tg.Emulator.Requests("DisassociateAddress")
+		if len(reqs) == 0 {
+			return fmt.Errorf("no DisassociateAddress request was made")
+		}
+		var body map[string]any
+		if err := json.Unmarshal(reqs[len(reqs)-1].Body, &body); err != nil {
+			return fmt.Errorf("DisassociateAddress body %s: %w", reqs[len(reqs)-1].Body, err)
+		}
+		if got, ok := body["ReallocateNormalPublicIp"]; !ok || got != want {
+			return fmt.Errorf("DisassociateAddress body %s: ReallocateNormalPublicIp = %v (present %v), want %v", reqs[len(reqs)-1].Body, got, ok, want)
+		}
+		return nil
+	}
+}
+
+// checkNormalPublicIP checks whether the instance holds a normal public IP.
+func checkNormalPublicIP(tg *acctest.Target, instanceID string, want bool) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		wan, err := tg.Client.Addresses(ctx, client.Query{Filters: []client.Filter{
+			{Name: "address-type", Values: []string{"WanIP"}}, {Name: "instance-id", Values: []string{instanceID}},
+		}})
+		if err != nil {
+			return err
+		}
+		if got := len(wan) > 0; got != want {
+			return fmt.Errorf("instance %s holds a normal public IP: %v, want %v (%v)", instanceID, got, want, wan)
+		}
+		return nil
+	}
+}
+
+func writeFile(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deleteDirectly runs the resource's Delete on a state holding id, without
+// Terraform (and so without the refresh Terraform would do first).
+func deleteDirectly(t *testing.T, tg *acctest.Target, id string, reallocate bool) diag.Diagnostics {
+	t.Helper()
+	ctx := context.Background()
+	r := provider.NewEIPAssociationResource()
+	var configured fwresource.ConfigureResponse
+	r.(fwresource.ResourceWithConfigure).Configure(ctx, fwresource.ConfigureRequest{ProviderData: tg.Client}, &configured)
+	var schemaResp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+	parts := strings.Split(id, "::")
+	values := map[string]any{"id": id, "eip_id": parts[0], "reallocate_normal_public_ip": reallocate}
+	if len(parts) == 2 {
+		values["instance_id"] = parts[1]
+	} else {
+		values["network_interface_id"], values["private_ip"] = parts[1], parts[2]
+	}
+	for name, v := range values {
+		if d := state.SetAttribute(ctx, path.Root(name), v); d.HasError() {
+			t.Fatalf("building the state: %v", d)
+		}
+	}
+	var resp fwresource.DeleteResponse
+	r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
+	return resp.Diagnostics
+}
+
+// expectError matches a diagnostic however Terraform wrapped its lines: each
+// space in pattern matches any run of white space.
+func expectError(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+}

@@ -1,0 +1,299 @@
+// Package provider is the Terraform face of the qcloud provider: the provider
+// configuration, the resources, and the translation of API errors into
+// diagnostics.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
+)
+
+// Environment variables the provider reads, the same names the official
+// provider and SDK use, plus QCLOUD_ENDPOINT.
+const (
+	EnvSecretID        = "TENCENTCLOUD_SECRET_ID"
+	EnvSecretKey       = "TENCENTCLOUD_SECRET_KEY"
+	EnvSecurityToken   = "TENCENTCLOUD_SECURITY_TOKEN"
+	EnvRegion          = "TENCENTCLOUD_REGION"
+	EnvEndpoint        = "QCLOUD_ENDPOINT"
+	EnvCredentialsFile = "TENCENTCLOUD_CREDENTIALS_FILE"
+	DefaultRegion      = "ap-guangzhou"
+)
+
+var _ provider.Provider = &QcloudProvider{}
+
+// New returns the provider factory for a version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &QcloudProvider{version: version}
+	}
+}
+
+// QcloudProvider is the qcloud provider.
+type QcloudProvider struct {
+	version string
+}
+
+// QcloudProviderModel is the provider block.
+type QcloudProviderModel struct {
+	SecretID               types.String  `tfsdk:"secret_id"`
+	SecretKey              types.String  `tfsdk:"secret_key"`
+	SecurityToken          types.String  `tfsdk:"security_token"`
+	Region                 types.String  `tfsdk:"region"`
+	Endpoint               types.String  `tfsdk:"endpoint"`
+	WriteRequestsPerSecond types.Float64 `tfsdk:"write_requests_per_second"`
+	ReadRequestsPerSecond  types.Float64 `tfsdk:"read_requests_per_second"`
+}
+
+func (p *QcloudProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "qcloud"
+	resp.Version = p.version
+}
+
+func (p *QcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The qcloud provider manages Tencent Cloud (qcloud) Elastic IP associations through the VPC API 3.0.",
+		Attributes: map[string]schema.Attribute{
+			"secret_id": schema.StringAttribute{
+				MarkdownDescription: "API secret ID. Falls back to `" + EnvSecretID + "`, then to the `secret_id` of the `[default]` " +
+					"section of the SDK credentials file (`" + EnvCredentialsFile + "` or `~/.tencentcloud/credentials`).",
+				Optional: true,
+			},
+			"secret_key": schema.StringAttribute{
+				MarkdownDescription: "API secret key. Falls back to `" + EnvSecretKey + "`, then to the SDK credentials file.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"security_token": schema.StringAttribute{
+				MarkdownDescription: "Security token of temporary (STS) credentials. Falls back to `" + EnvSecurityToken + "`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"region": schema.StringAttribute{
+				MarkdownDescription: "Region, such as `ap-guangzhou`. Falls back to `" + EnvRegion + "`, then to `" + DefaultRegion + "`.",
+				Optional:            true,
+			},
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "URL of the VPC API. Falls back to `" + EnvEndpoint + "`, then to `" + client.DefaultEndpoint + "`. " +
+					"Plain `http://` is accepted only for a loopback host (`127.0.0.0/8`, `localhost`, `[::1]`), such as the " +
+					"local emulator: signatures and tokens must not travel in clear text.",
+				Optional:   true,
+				Validators: []validator.String{endpointValidator{}},
+			},
+			"write_requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: fmt.Sprintf("Client-side limit on AssociateAddress and DisassociateAddress calls per second, each. "+
+					"Defaults to the API's documented limit, `%g`; lower it when other tools share the account's quota.", client.DefaultRateLimit.Write),
+				Optional:   true,
+				Validators: []validator.Float64{float64validator.Between(0.1, 1000)},
+			},
+			"read_requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: fmt.Sprintf("Client-side limit on each Describe action's calls per second. "+
+					"Defaults to the API's documented limit, `%g`.", client.DefaultRateLimit.Read),
+				Optional:   true,
+				Validators: []validator.Float64{float64validator.Between(0.1, 1000)},
+			},
+		},
+	}
+}
+
+func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var data QcloudProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// A value that is unknown until apply (taken from another resource) leaves
+	// the provider unconfigured for now; resources report it if they need the
+	// API before then.
+	for name, v := range map[string]types.String{
+		"secret_id": data.SecretID, "secret_key": data.SecretKey, "security_token": data.SecurityToken,
+		"region": data.Region, "endpoint": data.Endpoint,
+	} {
+		if v.IsUnknown() {
+			tflog.Debug(ctx, "provider configuration not yet known; deferring client setup", map[string]any{"attribute": name})
+			return
+		}
+	}
+	if data.WriteRequestsPerSecond.IsUnknown() || data.ReadRequestsPerSecond.IsUnknown() {
+		return
+	}
+
+	endpoint := valueOrEnv(data.Endpoint, EnvEndpoint, client.DefaultEndpoint)
+	if _, err := checkEndpoint(endpoint); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error()+
+			"\n\nThe value came from "+origin(data.Endpoint, EnvEndpoint)+".")
+	}
+	region := valueOrEnv(data.Region, EnvRegion, DefaultRegion)
+
+	secretID := valueOrEnv(data.SecretID, EnvSecretID, "")
+	secretKey := valueOrEnv(data.SecretKey, EnvSecretKey, "")
+	token := valueOrEnv(data.SecurityToken, EnvSecurityToken, "")
+	if secretID == "" && secretKey == "" {
+		if cred, err := common.DefaultProfileProvider().GetCredential(); err == nil {
+			secretID, secretKey, _ = cred.GetCredential()
+			tflog.Debug(ctx, "using credentials from the SDK credentials file")
+		}
+	}
+	if secretID == "" || secretKey == "" {
+		resp.Diagnostics.AddError("Missing Tencent Cloud credentials",
+			"The provider needs a secret ID and a secret key. Supply them in one of these ways:\n"+
+				"  - the provider arguments secret_id and secret_key (and security_token for temporary credentials);\n"+
+				"  - the environment variables "+EnvSecretID+" and "+EnvSecretKey+" (and "+EnvSecurityToken+");\n"+
+				"  - the [default] section (secret_id, secret_key) of the SDK credentials file at $"+EnvCredentialsFile+
+				" or ~/.tencentcloud/credentials.\n"+
+				"Found: "+credentialSummary(secretID, secretKey)+".")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	rate := client.DefaultRateLimit
+	if !data.WriteRequestsPerSecond.IsNull() {
+		rate.Write = data.WriteRequestsPerSecond.ValueFloat64()
+	}
+	if !data.ReadRequestsPerSecond.IsNull() {
+		rate.Read = data.ReadRequestsPerSecond.ValueFloat64()
+	}
+
+	c, err := client.New(client.Config{
+		SecretID:      secretID,
+		SecretKey:     secretKey,
+		SecurityToken: token,
+		Region:        region,
+		Endpoint:      endpoint,
+		Version:       p.version,
+		RateLimit:     rate,
+		Log:           logFunc(secretKey, token),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create the Tencent Cloud client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "configured the VPC client", map[string]any{"region": region, "endpoint": endpoint})
+	resp.ResourceData = c
+}
+
+func (p *QcloudProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewEIPAssociationResource,
+	}
+}
+
+func (p *QcloudProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+// logFunc sends the client's log lines to Terraform's log, with the secrets
+// masked should any ever appear in them.
+func logFunc(secrets ...string) client.LogFunc {
+	var mask []string
+	for _, s := range secrets {
+		if s != "" {
+			mask = append(mask, s)
+		}
+	}
+	return func(ctx context.Context, msg string, fields map[string]any) {
+		ctx = tflog.MaskMessageStrings(ctx, mask...)
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, mask...)
+		tflog.Debug(ctx, msg, fields)
+	}
+}
+
+func valueOrEnv(v types.String, env, fallback string) string {
+	if !v.IsNull() && v.ValueString() != "" {
+		return v.ValueString()
+	}
+	if e := os.Getenv(env); e != "" {
+		return e
+	}
+	return fallback
+}
+
+func origin(v types.String, env string) string {
+	if !v.IsNull() && v.ValueString() != "" {
+		return "the provider argument"
+	}
+	if os.Getenv(env) != "" {
+		return "the environment variable " + env
+	}
+	return "the default"
+}
+
+// credentialSummary says which half of a credential pair is present, never
+// its value.
+func credentialSummary(id, key string) string {
+	switch {
+	case id == "" && key == "":
+		return "neither a secret ID nor a secret key"
+	case id == "":
+		return "a secret key but no secret ID"
+	default:
+		return "a secret ID but no secret key"
+	}
+}
+
+// checkEndpoint accepts an https URL, or an http URL whose host is loopback.
+func checkEndpoint(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return nil, fmt.Errorf("%q is not a URL such as https://vpc.tencentcloudapi.com", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("%q uses plain http to a host that is not loopback; request signatures and security "+
+				"tokens must not travel in clear text. Use https, or http only to 127.0.0.0/8, localhost or [::1]", raw)
+		}
+	default:
+		return nil, fmt.Errorf("%q must start with https:// (or http:// for a loopback host)", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%q must not carry user information, a query or a fragment", raw)
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// endpointValidator runs checkEndpoint at validate time on a configured value.
+type endpointValidator struct{}
+
+func (endpointValidator) Description(context.Context) string {
+	return "must be an https URL, or an http URL to a loopback host"
+}
+
+func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint", err.Error())
+	}
+}

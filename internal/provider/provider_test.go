@@ -1,0 +1,137 @@
+package provider_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+func TestMain(m *testing.M) {
+	acctest.Main(m)
+}
+
+// configWithProvider is a resource configuration under a given provider block.
+const importOnlyResource = `
+resource "qcloud_eip_association" "test" {
+  eip_id      = "eip-demo0001"
+  instance_id = "ins-demo0001"
+}
+`
+
+func TestAccProvider_endpointChecks(t *testing.T) {
+	acctest.EmulatorOnly(t, "checks the provider block, not the cloud")
+	t.Parallel()
+	tests := []struct {
+		endpoint string
+		want     string
+	}{
+		{"http://vpc.example.com", "plain http to a host that is not loopback"},
+		{"http://10.0.0.1:8080", "plain http to a host that is not loopback"},
+		{"ftp://127.0.0.1", "must start with https://"},
+		{"not a url", "is not a URL"},
+		{"https://user:pass@vpc.example.com", "must not carry user information"},
+	}
+	var steps []resource.TestStep
+	for _, tt := range tests {
+		steps = append(steps, resource.TestStep{
+			Config: fmt.Sprintf(`
+provider "qcloud" {
+  endpoint   = %q
+  secret_id  = "id"
+  secret_key = "key"
+}
+`, tt.endpoint) + importOnlyResource,
+			PlanOnly:    true,
+			ExpectError: expectError(`Invalid endpoint.*` + regexp.QuoteMeta(tt.want)),
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
+}
+
+func TestAccProvider_loopbackHTTPAccepted(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs the emulator")
+	t.Parallel()
+	tg := acctest.New(t)
+	// localhost and [::1] forms of the same emulator are accepted; a plan of a
+	// new resource makes no call, so the configuration is all that is checked.
+	for _, host := range []string{"localhost", "[::1]", "127.0.0.2"} {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: fmt.Sprintf(`
+provider "qcloud" {
+  endpoint   = "http://%s:1"
+  secret_id  = "id"
+  secret_key = "key"
+}
+`, host) + importOnlyResource,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			}},
+		})
+	}
+	if n := tg.TotalCalls(); n != 0 {
+		t.Errorf("planning made %d API calls, want 0", n)
+	}
+}
+
+func TestAccProvider_missingCredentials(t *testing.T) {
+	acctest.EmulatorOnly(t, "the cloud target has credentials by definition")
+	t.Setenv("HOME", t.TempDir()) // no ~/.tencentcloud/credentials
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      `provider "qcloud" {}` + importOnlyResource,
+			PlanOnly:    true,
+			ExpectError: expectError(`Missing Tencent Cloud credentials.*secret_id and secret_key.*TENCENTCLOUD_SECRET_ID.*TENCENTCLOUD_SECRET_KEY.*credentials`),
+		}},
+	})
+}
+
+func TestAccProvider_credentialsFile(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs the emulator")
+	tg := acctest.New(t)
+	file := t.TempDir() + "/credentials"
+	writeFile(t, file, fmt.Sprintf("[default]\nsecret_id = %s\nsecret_key = %s\n", emulator.DefaultSecretID, emulator.DefaultSecretKey))
+	t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
+	t.Setenv("QCLOUD_ENDPOINT", tg.Endpoint())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `provider "qcloud" {}` + importOnlyResource,
+		}},
+		CheckDestroy: tg.CheckUnbound(acctest.EmulatorFreeEIP),
+	})
+	if tg.WriteCalls() != 2 {
+		t.Errorf("want one bind and one unbind through file credentials, saw %s", tg.CallsOf())
+	}
+}
+
+func TestAccProvider_tlsFailure(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs a local TLS server")
+	t.Parallel()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		t.Error("the request went through despite an untrusted certificate")
+	}))
+	defer srv.Close()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "qcloud" {
+  endpoint   = %q
+  secret_id  = "id"
+  secret_key = "key"
+}
+`, srv.URL) + importOnlyResource,
+			ExpectError: expectError(`TLS certificate could not be verified.*CA certificates`),
+		}},
+	})
+}
