@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -61,6 +62,9 @@ func (c *Client) do(ctx context.Context, action string, call func(ctx context.Co
 			return last
 		}
 		apiErr := toAPIError(action, err)
+		if apiErr.Action == "" {
+			apiErr.Action = action
+		}
 		apiErr.Attempts, apiErr.Elapsed = attempt, time.Since(start)
 		if !IsRetryable(apiErr) {
 			return apiErr
@@ -82,11 +86,15 @@ func (c *Client) do(ctx context.Context, action string, call func(ctx context.Co
 }
 
 // attempt runs one call with the per-request timeout, so that a reply that
-// never comes costs one attempt, not the whole operation.
-func (c *Client) attempt(ctx context.Context, call func(ctx context.Context) error) error {
-	if c.requestTimeout <= 0 {
-		return call(ctx)
-	}
+// never comes costs one attempt, not the whole operation. The SDK panics on
+// some malformed replies (a body of `null`, for one): that becomes an error
+// like any other unusable reply.
+func (c *Client) attempt(ctx context.Context, call func(ctx context.Context) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &APIError{Code: CodeParseError, Message: fmt.Sprintf("the reply could not be decoded: %v", p)}
+		}
+	}()
 	attemptCtx, cancel := context.WithTimeout(ctx, c.requestTimeout)
 	defer cancel()
 	return call(attemptCtx)

@@ -1,0 +1,72 @@
+package client_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
+)
+
+// FuzzResponseDecoding feeds arbitrary reply bodies to every call the client
+// makes: whatever comes back, the client returns a value or an *APIError,
+// and never panics.
+func FuzzResponseDecoding(f *testing.F) {
+	for _, seed := range []string{
+		`{"Response":{"TaskId":"123","RequestId":"r"}}`,
+		`{"Response":{"TaskId":123,"RequestId":"r"}}`,
+		`{"Response":{"TaskId":"abc","RequestId":"r"}}`,
+		`{"Response":{"RequestId":"r"}}`,
+		`{"Response":null}`,
+		`{"Response":{"TotalCount":1,"AddressSet":[{"AddressId":"eip-1","AddressStatus":"BIND"}],"RequestId":"r"}}`,
+		`{"Response":{"TotalCount":5,"AddressSet":[null,{}],"RequestId":"r"}}`,
+		`{"Response":{"TotalCount":-1,"AddressSet":[],"RequestId":"r"}}`,
+		`{"Response":{"TaskId":1,"Result":"FAILED","RequestId":"r"}}`,
+		`{"Response":{"QuotaSet":[{"QuotaId":"DAILY_PUBLIC_IP_ASSIGN","QuotaCurrent":10,"QuotaLimit":10}],"RequestId":"r"}}`,
+		`{"Response":{"QuotaSet":[null,{"QuotaCurrent":"x"}]}}`,
+		`{"Response":{"Error":{"Code":"InvalidAddressId.NotFound","Message":"m"},"RequestId":"r"}}`,
+		`{"Response":{"Error":{"Code":"","Message":""}}}`,
+		`<html>502 Bad Gateway</html>`,
+		``, `null`, `[]`, `{"Response":[]}`, "\x00\xff",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		transport := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{
+				StatusCode: 200, Status: "200 OK", Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(bytes.NewReader(body)), Request: r,
+			}, nil
+		})
+		c, err := client.New(client.Config{
+			SecretID: "id", SecretKey: "key", Region: "ap-guangzhou", Endpoint: "http://127.0.0.1:1",
+			RateLimit: client.RateLimit{Write: 1e6, Read: 1e6}, HTTPTransport: transport,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Retryable replies are retried until this short deadline.
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		check := func(err error) {
+			var apiErr *client.APIError
+			if err != nil && !errors.As(err, &apiErr) {
+				t.Fatalf("error %T is not an *APIError: %v", err, err)
+			}
+		}
+		_, err = c.Associate(ctx, "eip-abcd1234", client.Target{InstanceID: "ins-abcd1234"})
+		check(err)
+		_, err = c.Disassociate(ctx, "eip-abcd1234", true)
+		check(err)
+		_, err = c.Addresses(ctx, client.Query{IDs: []string{"eip-abcd1234"}})
+		check(err)
+		_, err = c.TaskResult(ctx, "42")
+		check(err)
+		_, err = c.AddressQuota(ctx)
+		check(err)
+	})
+}
