@@ -1,0 +1,275 @@
+// Command qcloud-emulator serves a local stand-in for the Tencent Cloud VPC API (EIP
+// subset) for the provider's tests, `make demo` and `make bench`.
+//
+//	qcloud-emulator -listen 127.0.0.1:0 -secret-id ID -secret-key KEY
+//
+// The first line of standard output is the URL it serves on (e.g. http://127.0.0.1:9010);
+// point a client's endpoint at its host:port with scheme http. The control surface is
+// under /_emulator/ (loopback clients only). SIGINT or SIGTERM shut it down gracefully,
+// writing the -state file one last time.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// run is the program: it serves until ctx ends and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if errors.Is(err, errReported) {
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
+		return exitUsage
+	}
+
+	opts, err := cfg.options(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
+		return exitUsage
+	}
+	if cfg.dumpWorld {
+		opts.StatePath = "" // dumping must not create or read a state file
+		return dumpWorld(opts, stdout, stderr)
+	}
+
+	emu, err := emulator.New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
+		return exitError
+	}
+	listener, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
+		return exitError
+	}
+	url := "http://" + dialableAddr(listener.Addr())
+	// The URL must be the first line of stdout: scripts and tests read it to find the port.
+	fmt.Fprintln(stdout, url)
+	if f, ok := stdout.(interface{ Sync() error }); ok {
+		_ = f.Sync()
+	}
+	fmt.Fprintf(stderr, "qcloud-emulator: Tencent Cloud VPC API %s (EIP subset) on %s, region %s; control surface %s/_emulator/\n",
+		emulator.APIVersion, url, emu.Snapshot().Region, url)
+
+	// Request contexts derive from baseCtx, so shutting down also ends injected delays.
+	baseCtx, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
+	srv := &http.Server{
+		Handler:           emu,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // bodies may be up to 10 MB
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		// No WriteTimeout: an injected delay must be able to outlast the client's timeout.
+		BaseContext: func(net.Listener) context.Context { return baseCtx },
+		ErrorLog:    log.New(stderr, "qcloud-emulator: http: ", 0),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(listener) }()
+
+	code := exitOK
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
+		code = exitError
+	}
+	cancelRequests()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+	}
+	if err := emu.Close(); err != nil {
+		fmt.Fprintf(stderr, "qcloud-emulator: writing state: %v\n", err)
+		code = exitError
+	}
+	if code == exitOK {
+		fmt.Fprintln(stderr, "qcloud-emulator: stopped")
+	}
+	return code
+}
+
+// errReported is a command-line error already shown to the user.
+var errReported = errors.New("invalid command line")
+
+// config is the parsed command line.
+type config struct {
+	listen, secretID, secretKey, token, region, worldFile, statePath string
+	scale                                                            int
+	taskDelay                                                        time.Duration
+	rateLimit                                                        emulator.RateLimit
+	dumpWorld, verbose                                               bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	cfg := config{rateLimit: emulator.DefaultOptions().RateLimit}
+	fs := flag.NewFlagSet("qcloud-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:9010", "address to listen on; a bare :PORT listens on loopback")
+	fs.StringVar(&cfg.secretID, "secret-id", emulator.DefaultSecretID, "SecretId clients must sign with")
+	fs.StringVar(&cfg.secretKey, "secret-key", emulator.DefaultSecretKey, "SecretKey clients must sign with")
+	fs.StringVar(&cfg.token, "security-token", "", "if set, the credential is temporary and requests must carry this X-TC-Token")
+	fs.StringVar(&cfg.region, "region", "", "region the world lives in (default: the world's own, "+emulator.DefaultRegion+" for the built-in world)")
+	fs.StringVar(&cfg.worldFile, "world", "", "JSON world file to start from instead of the built-in world")
+	fs.StringVar(&cfg.statePath, "state", "", "state file: loaded at start if it exists, rewritten after every change")
+	fs.IntVar(&cfg.scale, "scale", 0, "add N generated instances (ins-scNNNNNN) and UNBIND EIPs (eip-scNNNNNN)")
+	fs.DurationVar(&cfg.taskDelay, "task-delay", emulator.DefaultTaskDelay, "how long AssociateAddress/DisassociateAddress tasks run")
+	fs.Var((*rateLimitFlag)(&cfg.rateLimit), "rate-limit", "per-action limits per SecretId in requests/s: write=N,read=N (either part), or off")
+	fs.BoolVar(&cfg.dumpWorld, "dump-world", false, "print the world JSON the other flags describe and exit")
+	fs.BoolVar(&cfg.verbose, "v", false, "log one line per API request to stderr (action, result code, duration)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, err
+		}
+		return cfg, errReported // the flag package has printed the problem and the usage
+	}
+	switch {
+	case fs.NArg() > 0:
+		return cfg, fmt.Errorf("unexpected argument %q (all options are flags; see -h)", fs.Arg(0))
+	case cfg.secretID == "" || cfg.secretKey == "":
+		return cfg, errors.New("-secret-id and -secret-key must not be empty")
+	case cfg.scale < 0:
+		return cfg, errors.New("-scale must not be negative")
+	case cfg.taskDelay < 0:
+		return cfg, errors.New("-task-delay must not be negative")
+	}
+	host, port, err := net.SplitHostPort(cfg.listen)
+	if err != nil {
+		return cfg, fmt.Errorf("-listen %q: want HOST:PORT or :PORT", cfg.listen)
+	}
+	if host == "" {
+		host = "127.0.0.1" // loopback unless another address is named
+	}
+	cfg.listen = net.JoinHostPort(host, port)
+	return cfg, nil
+}
+
+// options turns the configuration into emulator options.
+func (cfg config) options(stderr io.Writer) (emulator.Options, error) {
+	opts := emulator.Options{
+		Credentials: []emulator.Credential{{SecretID: cfg.secretID, SecretKey: cfg.secretKey, Token: cfg.token}},
+		TaskDelay:   cfg.taskDelay,
+		RateLimit:   cfg.rateLimit,
+		Scale:       cfg.scale,
+		StatePath:   cfg.statePath,
+	}
+	world := emulator.DefaultWorld()
+	if cfg.worldFile != "" {
+		b, err := os.ReadFile(cfg.worldFile)
+		if err != nil {
+			return opts, fmt.Errorf("-world: %w", err)
+		}
+		if world, err = emulator.ParseWorld(b); err != nil {
+			return opts, fmt.Errorf("-world %s: %w", cfg.worldFile, err)
+		}
+	}
+	if cfg.region != "" {
+		world.Region = cfg.region
+	}
+	opts.World = world
+	if cfg.verbose {
+		opts.Logger = log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
+	}
+	return opts, nil
+}
+
+func dumpWorld(opts emulator.Options, stdout, stderr io.Writer) int {
+	emu, err := emulator.New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
+		return exitError
+	}
+	b, err := json.MarshalIndent(emu.Snapshot(), "", "  ")
+	if err != nil {
+		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
+		return exitError
+	}
+	_, _ = stdout.Write(append(b, '\n'))
+	return exitOK
+}
+
+// dialableAddr is the listener address a local client can dial: an unspecified host
+// (0.0.0.0, ::) becomes the loopback address.
+func dialableAddr(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	ip := tcp.IP
+	if ip.IsUnspecified() {
+		if ip.To4() != nil {
+			ip = net.IPv4(127, 0, 0, 1)
+		} else {
+			ip = net.IPv6loopback
+		}
+	}
+	return net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
+}
+
+// rateLimitFlag parses -rate-limit: "write=10,read=20", either part alone, or "off".
+type rateLimitFlag emulator.RateLimit
+
+func (f *rateLimitFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return fmt.Sprintf("write=%g,read=%g", f.Write, f.Read)
+}
+
+func (f *rateLimitFlag) Set(s string) error {
+	if strings.EqualFold(s, "off") {
+		*f = rateLimitFlag{}
+		return nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		key, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		rate, err := strconv.ParseFloat(value, 64)
+		if !ok || err != nil || rate < 0 || rate != rate || rate > 1e9 {
+			return fmt.Errorf("%q: want write=N,read=N (N >= 0, 0 = off) or off", s)
+		}
+		switch key {
+		case "write":
+			f.Write = rate
+		case "read":
+			f.Read = rate
+		default:
+			return fmt.Errorf("%q: unknown part %q (want write or read)", s, key)
+		}
+	}
+	return nil
+}

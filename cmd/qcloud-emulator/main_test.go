@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+var urlLine = regexp.MustCompile(`^http://127\.0\.0\.1:[0-9]+$`)
+
+// TestProgram builds the binary, runs it as a user would, talks to it with the official
+// SDK, and stops it with SIGTERM.
+func TestProgram(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the program")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "qcloud-emulator")
+	build := exec.Command(goTool(t), "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	state := filepath.Join(dir, "state.json")
+	const secretKey = "program-secret-key"
+	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-secret-id", "AKIDprogram", "-secret-key", secretKey,
+		"-task-delay", "0s", "-state", state, "-v")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill() }()
+
+	lines := bufio.NewScanner(stdout)
+	if !lines.Scan() {
+		t.Fatalf("no first line on stdout; stderr: %s", stderr.String())
+	}
+	url := lines.Text()
+	if !urlLine.MatchString(url) {
+		t.Fatalf("first stdout line = %q, want http://127.0.0.1:PORT", url)
+	}
+
+	cpf := profile.NewClientProfile()
+	cpf.HttpProfile.Endpoint = strings.TrimPrefix(url, "http://")
+	cpf.HttpProfile.Scheme = "http"
+	client, err := vpc.NewClient(common.NewCredential("AKIDprogram", secretKey), emulator.DefaultRegion, cpf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := vpc.NewDisassociateAddressRequest()
+	req.AddressId = common.StringPtr("eip-demo0002")
+	if _, err := client.DisassociateAddress(req); err != nil {
+		t.Fatalf("DisassociateAddress: %v", err)
+	}
+	resp, err := http.Get(url + "/_emulator/world")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w emulator.World
+	err = json.NewDecoder(resp.Body).Decode(&w)
+	resp.Body.Close()
+	if a, _ := w.Address("eip-demo0002"); err != nil || a.Status != "UNBIND" {
+		t.Fatalf("world after the call: %v %s", err, a.Status)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, _ = io.Copy(io.Discard, stdout); done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v; stderr: %s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no exit within 10s of SIGTERM")
+	}
+	logged := stderr.String()
+	if !strings.Contains(logged, "DisassociateAddress OK") {
+		t.Errorf("-v did not log the request: %s", logged)
+	}
+	if strings.Contains(logged, secretKey) {
+		t.Error("stderr shows the secret key")
+	}
+	b, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := emulator.ParseWorld(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := saved.Address("eip-demo0002"); a.Status != "UNBIND" {
+		t.Fatalf("state file has eip-demo0002 %s", a.Status)
+	}
+}
+
+func goTool(t *testing.T) string {
+	p, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool on PATH to build the program with")
+	}
+	return p
+}
+
+// TestRunServesUntilCancelled runs the program in-process.
+func TestRunServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	var stderr safeBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"-listen", ":0", "-rate-limit", "off", "-scale", "3"}, outW, &stderr)
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the URL: %v; stderr: %s", err, stderr.String())
+	}
+	url := strings.TrimSpace(line)
+	if !urlLine.MatchString(url) {
+		t.Fatalf("URL = %q (a bare :PORT must listen on loopback)", url)
+	}
+	resp, err := http.Get(url + "/_emulator/world")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w emulator.World
+	_ = json.NewDecoder(resp.Body).Decode(&w)
+	resp.Body.Close()
+	if _, ok := w.Address("eip-sc000003"); !ok {
+		t.Fatal("-scale 3 did not add eip-sc000003")
+	}
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	cancel()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Fatalf("exit code %d; stderr: %s", c, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after cancellation")
+	}
+}
+
+func TestBadFlagsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"-no-such-flag"},
+		{"-scale", "-1"},
+		{"-scale", "many"},
+		{"-task-delay", "-1s"},
+		{"-rate-limit", "fast"},
+		{"-rate-limit", "write=-1"},
+		{"-rate-limit", "write=1,burst=2"},
+		{"-listen", "nonsense"},
+		{"-secret-id", ""},
+		{"-world", filepath.Join(t.TempDir(), "missing.json")},
+		{"stray-argument"},
+	} {
+		var stderr bytes.Buffer
+		if code := run(context.Background(), args, io.Discard, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if stderr.Len() == 0 {
+			t.Errorf("%v: no message on stderr", args)
+		}
+	}
+}
+
+func TestDumpWorld(t *testing.T) {
+	var stdout bytes.Buffer
+	if code := run(context.Background(), []string{"-dump-world", "-region", "ap-shanghai"}, &stdout, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	w, err := emulator.ParseWorld(stdout.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Region != "ap-shanghai" || len(w.Instances) != 4 {
+		t.Fatalf("dumped world: region %s, %d instances", w.Region, len(w.Instances))
+	}
+	if _, ok := w.Address("eip-demo0009"); !ok {
+		t.Fatal("eip-demo0009 missing from the dump")
+	}
+
+	// The dump is a valid -world file.
+	path := filepath.Join(t.TempDir(), "world.json")
+	if err := os.WriteFile(path, stdout.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"-dump-world", "-world", path}, &stdout, io.Discard); code != 0 {
+		t.Fatalf("re-reading the dump: exit %d", code)
+	}
+}
+
+func TestRateLimitFlag(t *testing.T) {
+	for in, want := range map[string]emulator.RateLimit{
+		"write=5":          {Write: 5, Read: 20},
+		"read=1.5":         {Write: 10, Read: 1.5},
+		"read=1, write=2":  {Write: 2, Read: 1},
+		"off":              {},
+		"write=0,read=0.5": {Write: 0, Read: 0.5},
+	} {
+		f := rateLimitFlag(emulator.DefaultOptions().RateLimit)
+		if err := f.Set(in); err != nil {
+			t.Errorf("%q: %v", in, err)
+			continue
+		}
+		if emulator.RateLimit(f) != want {
+			t.Errorf("%q = %+v, want %+v", in, f, want)
+		}
+	}
+}
+
+// safeBuffer is a bytes.Buffer safe for the server goroutine and the test to share.
+type safeBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *safeBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *safeBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

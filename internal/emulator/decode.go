@@ -1,0 +1,385 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// paramKind is the JSON type a request parameter must have.
+type paramKind int
+
+const (
+	kindString paramKind = iota
+	kindBool
+	kindInt64
+	kindUint64
+	kindStringList
+	kindFilterList
+)
+
+func (k paramKind) String() string {
+	return [...]string{"a string", "a boolean", "an integer", "a non-negative integer",
+		"an array of strings", "an array of {Name, Values} objects"}[k]
+}
+
+// actionParams is the documented parameter list of every action. Anything else in a
+// request is UnknownParameter.
+var actionParams = map[string]map[string]paramKind{
+	"AssociateAddress": {
+		"AddressId": kindString, "InstanceId": kindString, "NetworkInterfaceId": kindString,
+		"PrivateIpAddress": kindString, "EipDirectConnection": kindBool, "InstanceRegion": kindString,
+	},
+	"DisassociateAddress": {"AddressId": kindString, "ReallocateNormalPublicIp": kindBool},
+	"DescribeAddresses": {
+		"AddressIds": kindStringList, "Filters": kindFilterList, "Offset": kindInt64, "Limit": kindInt64,
+	},
+	"DescribeTaskResult":   {"TaskId": kindUint64, "DealName": kindString},
+	"DescribeAddressQuota": {},
+}
+
+// Request parameter structs. A nil pointer is an absent parameter.
+type (
+	associateAddressRequest struct {
+		AddressId           *string
+		InstanceId          *string
+		NetworkInterfaceId  *string
+		PrivateIpAddress    *string
+		EipDirectConnection *bool
+		InstanceRegion      *string
+	}
+	disassociateAddressRequest struct {
+		AddressId                *string
+		ReallocateNormalPublicIp *bool
+	}
+	describeAddressesRequest struct {
+		AddressIds []string
+		Filters    []addressFilter
+		Offset     *int64
+		Limit      *int64
+	}
+	addressFilter struct {
+		Name   *string
+		Values []string
+	}
+	describeTaskResultRequest struct {
+		TaskId   *uint64
+		DealName *string
+	}
+	describeAddressQuotaRequest struct{}
+)
+
+// decodeJSONParams checks a JSON body against the action's parameter list and decodes
+// it into out.
+func decodeJSONParams(action string, body []byte, out any) *apiError {
+	spec := actionParams[action]
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var top map[string]json.RawMessage
+	if err := dec.Decode(&top); err != nil || top == nil {
+		return errorf(codeInvalidParameter, "The request body must be a JSON object: %s.", jsonProblem(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errorf(codeInvalidParameter, "The request body must hold exactly one JSON object and nothing after it.")
+	}
+	clean := make(map[string]json.RawMessage, len(top))
+	for _, name := range sortedKeys(top) {
+		kind, known := spec[name]
+		if !known {
+			return errorf(codeUnknownParameter, "The parameter `%s` is not a parameter of %s.", name, action)
+		}
+		raw := top[name]
+		if isJSONNull(raw) {
+			continue // the SDKs omit unset fields; an explicit null means the same
+		}
+		if aerr := checkJSONKind(name, kind, raw); aerr != nil {
+			return aerr
+		}
+		clean[name] = raw
+	}
+	b, _ := json.Marshal(clean)
+	if err := json.Unmarshal(b, out); err != nil {
+		return errorf(codeInvalidParameter, "The request parameters could not be decoded: %s.", jsonProblem(err))
+	}
+	return nil
+}
+
+func checkJSONKind(name string, kind paramKind, raw json.RawMessage) *apiError {
+	wrong := func() *apiError {
+		return errorf(codeInvalidParameter, "The parameter `%s` must be %s.", name, kind)
+	}
+	raw = bytes.TrimSpace(raw)
+	switch kind {
+	case kindString:
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return wrong()
+		}
+	case kindBool:
+		var b bool
+		if json.Unmarshal(raw, &b) != nil {
+			return wrong()
+		}
+	case kindInt64:
+		if _, err := strconv.ParseInt(string(raw), 10, 64); err != nil {
+			return wrong()
+		}
+	case kindUint64:
+		if _, err := strconv.ParseUint(string(raw), 10, 64); err != nil {
+			return wrong()
+		}
+	case kindStringList:
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) != nil {
+			return wrong()
+		}
+		for i, item := range list {
+			if aerr := checkJSONKind(fmt.Sprintf("%s.%d", name, i), kindString, item); aerr != nil {
+				return aerr
+			}
+		}
+	case kindFilterList:
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) != nil {
+			return wrong()
+		}
+		for i, item := range list {
+			var filter map[string]json.RawMessage
+			if json.Unmarshal(item, &filter) != nil || filter == nil {
+				return errorf(codeInvalidParameter, "The parameter `%s.%d` must be a {Name, Values} object.", name, i)
+			}
+			for _, key := range sortedKeys(filter) {
+				field := fmt.Sprintf("%s.%d.%s", name, i, key)
+				switch key {
+				case "Name":
+					if aerr := checkJSONKind(field, kindString, filter[key]); aerr != nil {
+						return aerr
+					}
+				case "Values":
+					if aerr := checkJSONKind(field, kindStringList, filter[key]); aerr != nil {
+						return aerr
+					}
+				default:
+					return errorf(codeUnknownParameter, "The parameter `%s` is not a field of a filter (Name, Values).", field)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// queryToJSON turns GET parameters, flattened the way the SDKs flatten them
+// (AddressIds.0, Filters.0.Name, Filters.0.Values.0), into the equivalent JSON body, so
+// that both transports share one decoder.
+func queryToJSON(action string, rawQuery string) ([]byte, *apiError) {
+	values, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, errorf(codeInvalidParameter, "The query string is not valid: %v.", err)
+	}
+	spec := actionParams[action]
+	top := map[string]any{}
+	lists := map[string]map[int]string{} // AddressIds -> index -> value
+	filters := map[int]map[string]any{}  // index -> Name / Values(map[int]string)
+	for _, key := range sortedKeys(values) {
+		if len(values[key]) != 1 {
+			return nil, errorf(codeInvalidParameter, "The parameter `%s` appears %d times.", key, len(values[key]))
+		}
+		value := values[key][0]
+		parts := strings.Split(key, ".")
+		kind, known := spec[parts[0]]
+		if !known {
+			return nil, errorf(codeUnknownParameter, "The parameter `%s` is not a parameter of %s.", key, action)
+		}
+		malformed := func() ([]byte, *apiError) {
+			return nil, errorf(codeUnknownParameter, "The parameter `%s` does not fit the shape of `%s` (%s).", key, parts[0], kind)
+		}
+		switch kind {
+		case kindString:
+			if len(parts) != 1 {
+				return malformed()
+			}
+			top[key] = value
+		case kindBool:
+			if len(parts) != 1 {
+				return malformed()
+			}
+			b, err := strconv.ParseBool(strings.ToLower(value))
+			if err != nil {
+				return nil, errorf(codeInvalidParameter, "The parameter `%s` must be true or false.", key)
+			}
+			top[key] = b
+		case kindInt64, kindUint64:
+			if len(parts) != 1 {
+				return malformed()
+			}
+			var err error
+			if kind == kindInt64 {
+				_, err = strconv.ParseInt(value, 10, 64)
+			} else {
+				_, err = strconv.ParseUint(value, 10, 64)
+			}
+			if err != nil {
+				return nil, errorf(codeInvalidParameter, "The parameter `%s` must be %s.", key, kind)
+			}
+			top[key] = json.Number(value)
+		case kindStringList:
+			if len(parts) != 2 {
+				return malformed()
+			}
+			index, ok := parseIndex(parts[1])
+			if !ok {
+				return malformed()
+			}
+			if lists[parts[0]] == nil {
+				lists[parts[0]] = map[int]string{}
+			}
+			lists[parts[0]][index] = value
+		case kindFilterList:
+			if len(parts) != 3 && len(parts) != 4 {
+				return malformed()
+			}
+			index, ok := parseIndex(parts[1])
+			if !ok {
+				return malformed()
+			}
+			if filters[index] == nil {
+				filters[index] = map[string]any{}
+			}
+			switch {
+			case len(parts) == 3 && parts[2] == "Name":
+				filters[index]["Name"] = value
+			case len(parts) == 4 && parts[2] == "Values":
+				valueIndex, ok := parseIndex(parts[3])
+				if !ok {
+					return malformed()
+				}
+				vs, _ := filters[index]["Values"].(map[int]string)
+				if vs == nil {
+					vs = map[int]string{}
+					filters[index]["Values"] = vs
+				}
+				vs[valueIndex] = value
+			default:
+				return malformed()
+			}
+		}
+	}
+	for name, items := range lists {
+		list, ok := denseList(items)
+		if !ok {
+			return nil, errorf(codeInvalidParameter, "The parameter `%s` must be numbered 0, 1, 2… without gaps.", name)
+		}
+		top[name] = list
+	}
+	if len(filters) > 0 {
+		list := make([]any, len(filters))
+		for index, f := range filters {
+			if index >= len(filters) {
+				return nil, errorf(codeInvalidParameter, "The parameter `Filters` must be numbered 0, 1, 2… without gaps.")
+			}
+			if vs, ok := f["Values"].(map[int]string); ok {
+				dense, ok := denseList(vs)
+				if !ok {
+					return nil, errorf(codeInvalidParameter, "The parameter `Filters.%d.Values` must be numbered 0, 1, 2… without gaps.", index)
+				}
+				f["Values"] = dense
+			}
+			list[index] = f
+		}
+		top["Filters"] = list
+	}
+	b, err := json.Marshal(top)
+	if err != nil {
+		return nil, errorf(codeInvalidParameter, "The query parameters could not be decoded: %v.", err)
+	}
+	return b, nil
+}
+
+// parseIndex reads a list index as the SDKs write it: a plain decimal, no sign or padding.
+func parseIndex(s string) (int, bool) {
+	i, err := strconv.Atoi(s)
+	if err != nil || i < 0 || strconv.Itoa(i) != s {
+		return 0, false
+	}
+	return i, true
+}
+
+func denseList(items map[int]string) ([]string, bool) {
+	out := make([]string, len(items))
+	for i, v := range items {
+		if i >= len(items) {
+			return nil, false
+		}
+		out[i] = v
+	}
+	return out, true
+}
+
+// newRequestParams returns a pointer to the parameter struct of a known action.
+func newRequestParams(action string) any {
+	switch action {
+	case "AssociateAddress":
+		return &associateAddressRequest{}
+	case "DisassociateAddress":
+		return &disassociateAddressRequest{}
+	case "DescribeAddresses":
+		return &describeAddressesRequest{}
+	case "DescribeTaskResult":
+		return &describeTaskResultRequest{}
+	case "DescribeAddressQuota":
+		return &describeAddressQuotaRequest{}
+	}
+	return nil
+}
+
+// decodeRequest decodes the parameters of a known action from a POST JSON body or from
+// a GET query string.
+func decodeRequest(action, method string, body []byte, rawQuery string) (any, *apiError) {
+	params := newRequestParams(action)
+	if params == nil {
+		return nil, errorf(codeInvalidAction, "The action %q does not exist.", action)
+	}
+	if method == "GET" {
+		var aerr *apiError
+		if body, aerr = queryToJSON(action, rawQuery); aerr != nil {
+			return nil, aerr
+		}
+	}
+	if aerr := decodeJSONParams(action, emptyAsNoParams(body), params); aerr != nil {
+		return nil, aerr
+	}
+	return params, nil
+}
+
+// emptyAsNoParams reads an empty POST body as "no parameters".
+func emptyAsNoParams(body []byte) []byte {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return []byte("{}")
+	}
+	return body
+}
+
+func isJSONNull(raw json.RawMessage) bool {
+	return string(bytes.TrimSpace(raw)) == "null"
+}
+
+func jsonProblem(err error) string {
+	if err == nil {
+		return "got null"
+	}
+	return err.Error()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,261 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults of the emulator.
+const (
+	DefaultSecretID  = "AKIDqcloudEmulator"
+	DefaultSecretKey = "qcloud-emulator-secret"
+	DefaultRegion    = "ap-guangzhou"
+	DefaultTaskDelay = 300 * time.Millisecond
+)
+
+// APIVersion is the only VPC API version served.
+const APIVersion = "2017-03-12"
+
+// Credential is a SecretId/SecretKey pair the emulator accepts. A non-empty Token makes
+// it a temporary credential: requests must then carry it in X-TC-Token.
+type Credential struct {
+	SecretID  string `json:"secretId"`
+	SecretKey string `json:"-"`
+	Token     string `json:"-"`
+}
+
+// RateLimit is requests per second per action per SecretId; 0 turns a limit off.
+// Write covers AssociateAddress and DisassociateAddress, Read the Describe* actions.
+type RateLimit struct {
+	Write float64 `json:"write"`
+	Read  float64 `json:"read"`
+}
+
+// Options configure New. The zero value is usable: the default credential, tasks that
+// finish at the next observation, no rate limits, the default world.
+type Options struct {
+	// Credentials accepted; empty means the default credential only.
+	Credentials []Credential
+	// TaskDelay is how long Associate/Disassociate tasks run; 0 = they finish at the next
+	// observation of the world.
+	TaskDelay time.Duration
+	RateLimit RateLimit
+	// World is the initial world (copied); nil = DefaultWorld().
+	World *World
+	// Scale adds that many generated instances (ins-scNNNNNN, with ENIs) and UNBIND EIPs
+	// (eip-scNNNNNN) to World.
+	Scale int
+	// StatePath, when set, is loaded at New if it exists (it then replaces World and
+	// Scale) and rewritten atomically after every change.
+	StatePath string
+	// Now is the base of the emulator clock (AdvanceClock moves past it); nil = time.Now.
+	Now func() time.Time
+	// Logger, when set, gets one line per API request (action, result code, duration)
+	// and reports state-file errors. It never sees credentials.
+	Logger *log.Logger
+}
+
+// DefaultOptions is what the standalone program runs with: the default credential,
+// DefaultTaskDelay and the documented rate limits (10/s writes, 20/s reads).
+func DefaultOptions() Options {
+	return Options{
+		Credentials: []Credential{{SecretID: DefaultSecretID, SecretKey: DefaultSecretKey}},
+		TaskDelay:   DefaultTaskDelay,
+		RateLimit:   RateLimit{Write: 10, Read: 20},
+	}
+}
+
+// Emulator is an in-memory Tencent Cloud VPC API (EIP subset). It is an http.Handler and
+// safe for concurrent use.
+type Emulator struct {
+	creds   map[string]Credential
+	now     func() time.Time // base of the emulator clock
+	wallNow func() time.Time // real time, for signature skew
+	logger  *log.Logger
+
+	initial          World // what Reset restores
+	initialTaskDelay time.Duration
+	initialRateLimit RateLimit
+	statePath        string
+
+	mu        sync.Mutex // guards everything below
+	world     *World
+	taskDelay time.Duration
+	rateLimit RateLimit
+	limiter   rateLimiter
+	faults    []*activeFault
+	stats     statsRecorder
+	dirty     bool  // the world changed since the last save
+	saveErr   error // the last state-file error, reported by Close
+}
+
+// New builds an emulator. It fails on an invalid world, an invalid or unreadable state
+// file, or invalid credentials.
+func New(opts Options) (*Emulator, error) {
+	e := &Emulator{
+		creds:            map[string]Credential{},
+		now:              opts.Now,
+		wallNow:          time.Now,
+		logger:           opts.Logger,
+		statePath:        opts.StatePath,
+		taskDelay:        max(opts.TaskDelay, 0),
+		rateLimit:        opts.RateLimit,
+		initialTaskDelay: max(opts.TaskDelay, 0),
+		initialRateLimit: opts.RateLimit,
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	creds := opts.Credentials
+	if len(creds) == 0 {
+		creds = DefaultOptions().Credentials
+	}
+	for _, c := range creds {
+		if c.SecretID == "" || c.SecretKey == "" {
+			return nil, errors.New("emulator: every credential needs a SecretID and a SecretKey")
+		}
+		if strings.ContainsAny(c.SecretID, "/, ") {
+			return nil, errors.New("emulator: SecretID must not contain '/', ',' or spaces")
+		}
+		if _, dup := e.creds[c.SecretID]; dup {
+			return nil, errors.New("emulator: a SecretID is configured twice")
+		}
+		e.creds[c.SecretID] = c
+	}
+	if err := validRateLimit(opts.RateLimit); err != nil {
+		return nil, err
+	}
+
+	initial := DefaultWorld()
+	if opts.World != nil {
+		c := opts.World.clone()
+		initial = &c
+	}
+	initial.normalize() // fills in the quotas addScale adjusts
+	if err := initial.addScale(opts.Scale); err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	initial.normalize() // sorts what addScale appended
+	if err := initial.validate(); err != nil {
+		return nil, fmt.Errorf("emulator: invalid world: %w", err)
+	}
+	e.initial = initial.clone()
+
+	world := initial
+	if opts.StatePath != "" {
+		loaded, err := loadState(opts.StatePath)
+		if err != nil {
+			return nil, fmt.Errorf("emulator: state %s: %w", opts.StatePath, err)
+		}
+		if loaded != nil {
+			world = loaded
+		}
+	}
+	e.world = world
+	e.limiter.reset()
+	e.stats.reset()
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.observe()
+	e.dirty = true // write the state file now, so it exists from the start
+	e.commit()
+	if e.saveErr != nil {
+		return nil, fmt.Errorf("emulator: %w", e.saveErr)
+	}
+	return e, nil
+}
+
+// ServeHTTP serves the Tencent Cloud API on "/" and the control surface on "/_emulator/".
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == controlPrefix[:len(controlPrefix)-1] || strings.HasPrefix(r.URL.Path, controlPrefix) {
+		e.serveControl(w, r)
+		return
+	}
+	e.serveAPI(w, r)
+}
+
+// Close writes the state file one last time and reports the last error writing it.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.observe()
+	e.dirty = true
+	e.commit()
+	return e.saveErr
+}
+
+// clock is the emulator's time: Options.Now plus what AdvanceClock added. Callers hold mu.
+func (e *Emulator) clock() time.Time {
+	return e.now().Add(time.Duration(e.world.ClockOffset))
+}
+
+// observe brings the world up to the current clock — daily quotas roll over, finished
+// tasks settle — and returns that time. Every read or write of the world starts with it.
+// Callers hold mu.
+func (e *Emulator) observe() time.Time {
+	now := e.clock()
+	if e.rollQuotaDay(now) {
+		e.dirty = true
+	}
+	if e.settleTasks(now) {
+		e.dirty = true
+	}
+	if q := findQuota(e.world.Quotas, QuotaTotalEIP); q != nil {
+		if n := int64(e.world.countEIPs()); q.Current != n {
+			q.Current = n
+			e.dirty = true
+		}
+	}
+	return now
+}
+
+// commit persists the world if it changed. Callers hold mu.
+func (e *Emulator) commit() {
+	if !e.dirty || e.statePath == "" {
+		e.dirty = false
+		return
+	}
+	e.dirty = false
+	if err := saveState(e.statePath, e.world); err != nil {
+		e.saveErr = err
+		e.logf("state: %v", err)
+		return
+	}
+	e.saveErr = nil
+}
+
+// quotaLocation is UTC+8 (China Standard Time): daily quotas reset at its midnight.
+var quotaLocation = time.FixedZone("UTC+8", 8*60*60)
+
+func quotaDay(t time.Time) string { return t.In(quotaLocation).Format(time.DateOnly) }
+
+// rollQuotaDay resets the DAILY_* counters when the UTC+8 date has changed.
+func (e *Emulator) rollQuotaDay(now time.Time) bool {
+	day := quotaDay(now)
+	switch e.world.QuotaDay {
+	case day:
+		return false
+	case "":
+		// A fresh world: its counters belong to today.
+	default:
+		for i := range e.world.Quotas {
+			if strings.HasPrefix(e.world.Quotas[i].QuotaID, "DAILY_") {
+				e.world.Quotas[i].Current = 0
+			}
+		}
+	}
+	e.world.QuotaDay = day
+	return true
+}
+
+func (e *Emulator) logf(format string, args ...any) {
+	if e.logger != nil {
+		e.logger.Printf(format, args...)
+	}
+}

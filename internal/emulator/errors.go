@@ -1,0 +1,66 @@
+package emulator
+
+import "fmt"
+
+// Error codes the emulator answers with. They are the documented Tencent Cloud codes;
+// tests compare against the literal strings, not these constants.
+const (
+	codeAuthInvalidAuthorization = "AuthFailure.InvalidAuthorization"
+	codeAuthSecretIDNotFound     = "AuthFailure.SecretIdNotFound"
+	codeAuthSignatureExpire      = "AuthFailure.SignatureExpire"
+	codeAuthSignatureFailure     = "AuthFailure.SignatureFailure"
+	codeAuthTokenFailure         = "AuthFailure.TokenFailure"
+
+	codeInvalidAction            = "InvalidAction"
+	codeInvalidParameter         = "InvalidParameter"
+	codeInvalidParameterValue    = "InvalidParameterValue"
+	codeInvalidParameterConflict = "InvalidParameterConflict"
+	codeMissingParameter         = "MissingParameter"
+	codeUnknownParameter         = "UnknownParameter"
+	codeNoSuchVersion            = "NoSuchVersion"
+	codeRequestSizeLimitExceeded = "RequestSizeLimitExceeded"
+	codeRequestLimitExceeded     = "RequestLimitExceeded"
+	codeUnsupportedProtocol      = "UnsupportedProtocol"
+	codeInternalError            = "InternalError"
+
+	codeAddressIDMalformed          = "InvalidParameterValue.AddressIdMalformed"
+	codeInstanceIDMalformed         = "InvalidParameterValue.InstanceIdMalformed"
+	codeMissingAssociateEntity      = "InvalidParameterValue.MissingAssociateEntity"
+	codePrivateIPNotMatch           = "InvalidParameterValue.PrivateIpAddressNotMatch"
+	codeOnlyForMasterNetworkCard    = "InvalidParameterValue.OnlySupportedForMasterNetworkCard"
+	codeValueLimitExceeded          = "InvalidParameterValue.LimitExceeded"
+	codeValueCombination            = "InvalidParameterValue.Combination"
+	codeInvalidFilter               = "InvalidParameter.InvalidFilter"
+	codeNumberOfFilters             = "LimitExceeded.NumberOfFilters"
+	codeAddressNotFound             = "InvalidAddressId.NotFound"
+	codeAddressBlocked              = "InvalidAddressId.Blocked"
+	codeAddressStatusNotPermit      = "InvalidAddressIdStatus.NotPermit"
+	codeAddressInArrears            = "OperationDenied.AddressInArrears"
+	codeMutexTaskRunning            = "OperationDenied.MutexTaskRunning"
+	codeInstanceNotFound            = "InvalidInstanceId.NotFound"
+	codeInstanceAlreadyBindEIP      = "InvalidInstanceId.AlreadyBindEip"
+	codeInstanceNotSupported        = "InvalidInstance.NotSupported"
+	codeENINotFound                 = "InvalidNetworkInterfaceId.NotFound"
+	codePrivateIPAlreadyBindEIP     = "InvalidPrivateIpAddress.AlreadyBindEip"
+	codeDailyAllocateLimitExceeded  = "AddressQuotaLimitExceeded.DailyAllocate"
+	codeIncorrectAddressType        = "UnsupportedOperation.IncorrectAddressResourceType"
+	codeAddressENIInfoNotFound      = "FailedOperation.AddressEniInfoNotFound"
+	codeMasterENINotFound           = "FailedOperation.MasterEniNotFound"
+	codeNetworkInterfaceIDMalformed = "InvalidParameterValue.NetworkInterfaceIdMalformed"
+)
+
+// apiError is an error answered in the Response.Error envelope.
+type apiError struct {
+	Code    string
+	Message string
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func errorf(code, format string, args ...any) *apiError {
+	return &apiError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func missingParameter(name string) *apiError {
+	return errorf(codeMissingParameter, "The request is missing the required parameter `%s`.", name)
+}

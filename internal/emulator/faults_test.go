@@ -1,0 +1,256 @@
+package emulator_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+func mustInject(t *testing.T, e *env, f emulator.Fault) {
+	t.Helper()
+	if err := e.emu.InjectFault(f); err != nil {
+		t.Fatalf("InjectFault(%+v): %v", f, err)
+	}
+}
+
+func TestFaultError(t *testing.T) {
+	e := newEnv(t)
+	mustInject(t, e, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultError, Code: "InternalError", Count: 1})
+	e.unchanged(func() {
+		_, err := e.disassociate("eip-demo0002", false)
+		wantCode(t, err, "InternalError")
+	})
+	// Count 1: the next call goes through, and other actions were never affected.
+	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.disassociate("eip-demo0002", false); err != nil {
+		t.Fatalf("the fault outlived its count: %v", err)
+	}
+	s := e.emu.Stats()
+	if s.Calls["DisassociateAddress"] != 2 || s.Errors["DisassociateAddress"]["InternalError"] != 1 {
+		t.Fatalf("stats = %s", mustJSON(s))
+	}
+}
+
+func TestFaultErrorEveryActionUntilCleared(t *testing.T) {
+	e := newEnv(t)
+	mustInject(t, e, emulator.Fault{Action: "*", Kind: emulator.FaultError, Code: "RequestLimitExceeded", Message: "slow down"})
+	for i := 0; i < 3; i++ {
+		_, err := e.describe(vpc.NewDescribeAddressesRequest())
+		wantCode(t, err, "RequestLimitExceeded")
+		if !strings.Contains(err.Error(), "slow down") {
+			t.Fatalf("message not used: %v", err)
+		}
+	}
+	_, err := e.vpc.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())
+	wantCode(t, err, "RequestLimitExceeded")
+	e.emu.ClearFaults()
+	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFaultHTTPStatus(t *testing.T) {
+	e := newEnv(t)
+	mustInject(t, e, emulator.Fault{Kind: emulator.FaultHTTPStatus, Status: 502})
+	req := rawRequest{Action: "DisassociateAddress", Body: `{"AddressId":"eip-demo0002"}`}.build(t, e.srv.URL)
+	e.unchanged(func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 502 || !strings.Contains(string(body), "502 Bad Gateway") {
+			t.Fatalf("HTTP %d %q", resp.StatusCode, body)
+		}
+		_, err = e.disassociate("eip-demo0002", false)
+		if code := codeOf(err); !strings.HasPrefix(code, "ClientError.") {
+			t.Fatalf("SDK error code = %q, want a ClientError", code)
+		}
+	})
+	if s := e.emu.Stats(); s.Errors["DisassociateAddress"]["fault.http-status.502"] != 2 {
+		t.Fatalf("stats = %s", mustJSON(s))
+	}
+}
+
+func TestFaultReset(t *testing.T) {
+	e := newEnv(t)
+	mustInject(t, e, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultReset, Count: 2})
+	e.unchanged(func() {
+		req := rawRequest{Action: "DisassociateAddress", Body: `{"AddressId":"eip-demo0002"}`}.build(t, e.srv.URL)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatalf("got HTTP %d, want the connection dropped", resp.StatusCode)
+		}
+		_, err := e.disassociate("eip-demo0002", false)
+		wantCode(t, err, "ClientError.NetworkError")
+	})
+	if _, err := e.disassociate("eip-demo0002", false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFaultBadJSON(t *testing.T) {
+	e := newEnv(t)
+	mustInject(t, e, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultBadJSON, Count: 1})
+	_, err := e.describe(vpc.NewDescribeAddressesRequest())
+	wantCode(t, err, "ClientError.ParseJsonError")
+}
+
+func TestFaultDelay(t *testing.T) {
+	e := newEnv(t)
+	const delay = 300 * time.Millisecond
+	mustInject(t, e, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultDelay, Delay: emulator.Duration(delay), Count: 1})
+	start := time.Now()
+	if _, err := e.disassociate("eip-demo0002", false); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < delay {
+		t.Fatalf("answered after %v, want at least %v", took, delay)
+	}
+	wantAddress(t, e.address("eip-demo0002"), "UNBINDING", "ins-demo0002", "eni-demo0002", "10.0.0.21")
+}
+
+// A client that gives up during the delay changes nothing.
+func TestFaultDelayBeyondClientTimeout(t *testing.T) {
+	e := newEnv(t)
+	mustInject(t, e, emulator.Fault{Kind: emulator.FaultDelay, Delay: emulator.Duration(5 * time.Second)})
+	client := &http.Client{Timeout: 100 * time.Millisecond}
+	e.unchanged(func() {
+		req := rawRequest{Action: "DisassociateAddress", Body: `{"AddressId":"eip-demo0002"}`}.build(t, e.srv.URL)
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatal("the delayed request answered before the client timeout")
+		}
+		deadline := time.Now().Add(3 * time.Second)
+		for e.emu.Stats().Errors["DisassociateAddress"]["fault.delay.client-gone"] != 1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the abandoned request was not recorded: %s", mustJSON(e.emu.Stats()))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+func TestFaultTaskFail(t *testing.T) {
+	e := newEnv(t)
+	mustInject(t, e, emulator.Fault{Kind: emulator.FaultTaskFail, Count: 2})
+
+	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAddress(t, e.address("eip-demo0001"), "BINDING", "ins-demo0001", "eni-demo0001", "10.0.0.11")
+	e.finishTasks()
+	if got, _ := e.taskResult(taskID); got != "FAILED" {
+		t.Fatalf("task = %s, want FAILED", got)
+	}
+	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
+
+	taskID, err = e.disassociate("eip-demo0002", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.finishTasks()
+	if got, _ := e.taskResult(taskID); got != "FAILED" {
+		t.Fatalf("task = %s, want FAILED", got)
+	}
+	wantAddress(t, e.address("eip-demo0002"), "BIND", "ins-demo0002", "eni-demo0002", "10.0.0.21")
+	w := e.emu.Snapshot()
+	if on := w.AddressesOn("ins-demo0002"); len(on) != 1 {
+		t.Fatalf("a failed reallocation created a normal public IP: %s", mustJSON(on))
+	}
+	if current, _ := quotaCurrent(t, e, "DAILY_PUBLIC_IP_ASSIGN"); current != 1 {
+		t.Fatalf("DAILY_PUBLIC_IP_ASSIGN = %d; the accepted call counts even if its task fails", current)
+	}
+
+	// Count 2 is used up: the next task succeeds.
+	taskID, _ = e.associate("eip-demo0001", "ins-demo0001")
+	e.finishTasks()
+	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
+		t.Fatalf("task = %s, want SUCCESS", got)
+	}
+}
+
+func TestFaultTaskHangUntilCleared(t *testing.T) {
+	e := newEnv(t)
+	mustInject(t, e, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang})
+	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.emu.AdvanceClock(time.Hour)
+	if got, _ := e.taskResult(taskID); got != "RUNNING" {
+		t.Fatalf("hung task = %s, want RUNNING", got)
+	}
+	_, err = e.disassociate("eip-demo0001", false)
+	wantCode(t, err, "OperationDenied.MutexTaskRunning")
+
+	e.emu.ClearFaults()
+	if got, _ := e.taskResult(taskID); got != "RUNNING" {
+		t.Fatalf("released task = %s right away, want RUNNING for the task delay", got)
+	}
+	e.emu.AdvanceClock(emulator.DefaultTaskDelay)
+	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
+		t.Fatalf("released task = %s after the task delay, want SUCCESS", got)
+	}
+	wantAddress(t, e.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
+}
+
+func TestFaultTaskHangForADuration(t *testing.T) {
+	e := newEnv(t)
+	mustInject(t, e, emulator.Fault{Kind: emulator.FaultTaskHang, Delay: emulator.Duration(10 * time.Second), Count: 1})
+	taskID, _ := e.disassociate("eip-demo0002", false)
+	e.emu.AdvanceClock(9 * time.Second)
+	if got, _ := e.taskResult(taskID); got != "RUNNING" {
+		t.Fatalf("task = %s at 9s, want RUNNING", got)
+	}
+	e.emu.AdvanceClock(time.Second)
+	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
+		t.Fatalf("task = %s at 10s, want SUCCESS", got)
+	}
+}
+
+func TestFaultsComeAfterAuthenticationAndBeforeRateLimiting(t *testing.T) {
+	e := newEnv(t, func(o *emulator.Options) { o.RateLimit = emulator.RateLimit{Write: 1, Read: 1} })
+	mustInject(t, e, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "InternalError", Count: 1})
+
+	// An unauthenticated request neither consumes the fault nor a rate-limit token.
+	wantReplyCode(t, e.raw(rawRequest{Action: "DescribeAddresses", SecretKey: "wrong", SecretID: emulator.DefaultSecretID}), "AuthFailure.SignatureFailure")
+	_, err := e.describe(vpc.NewDescribeAddressesRequest())
+	wantCode(t, err, "InternalError")
+	// The faulted request took no token either: the one token is still there.
+	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
+		t.Fatalf("after a faulted request: %v", err)
+	}
+	_, err = e.describe(vpc.NewDescribeAddressesRequest())
+	wantCode(t, err, "RequestLimitExceeded")
+}
+
+func TestInvalidFaultsAreRefused(t *testing.T) {
+	e := newEnv(t)
+	for _, f := range []emulator.Fault{
+		{Kind: "explode"},
+		{Kind: emulator.FaultError},
+		{Kind: emulator.FaultHTTPStatus, Status: 200},
+		{Kind: emulator.FaultDelay},
+		{Kind: emulator.FaultReset, Action: "NoSuchAction"},
+		{Kind: emulator.FaultTaskFail, Action: "DescribeAddresses"},
+		{Kind: emulator.FaultReset, Count: -1},
+	} {
+		if err := e.emu.InjectFault(f); err == nil {
+			t.Errorf("InjectFault(%+v) was accepted", f)
+		}
+	}
+	if got := e.emu.Faults(); len(got) != 0 {
+		t.Fatalf("refused faults are active: %+v", got)
+	}
+}

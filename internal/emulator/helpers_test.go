@@ -1,0 +1,417 @@
+package emulator_test
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// testEpoch is the frozen base of the emulator clock in most tests: 20:00 in UTC+8, so a
+// few hours of AdvanceClock cross the daily-quota midnight.
+var testEpoch = time.Date(2030, 6, 15, 12, 0, 0, 0, time.UTC)
+
+// env is an emulator behind an httptest server, with an official SDK client on it.
+type env struct {
+	t   *testing.T
+	emu *emulator.Emulator
+	srv *httptest.Server
+	vpc *vpc.Client
+}
+
+// newEnv starts an emulator with the default options, but no rate limits and a frozen
+// clock (tasks finish only when the test advances it), then applies the mutators.
+func newEnv(t *testing.T, mutate ...func(*emulator.Options)) *env {
+	t.Helper()
+	opts := emulator.DefaultOptions()
+	opts.RateLimit = emulator.RateLimit{}
+	opts.Now = func() time.Time { return testEpoch }
+	for _, m := range mutate {
+		m(&opts)
+	}
+	emu, err := emulator.New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(func() {
+		srv.Close()
+		if err := emu.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return &env{t: t, emu: emu, srv: srv, vpc: newSDKClient(t, srv.URL, sdkConfig{})}
+}
+
+// sdkConfig varies the SDK client; zero values mean the emulator defaults.
+type sdkConfig struct {
+	ID, Key, Token, Region string
+	Profile                func(*profile.ClientProfile)
+}
+
+// newSDKClient is the official SDK client, configured as the reference file says.
+func newSDKClient(t *testing.T, serverURL string, c sdkConfig) *vpc.Client {
+	t.Helper()
+	if c.ID == "" {
+		c.ID, c.Key = emulator.DefaultSecretID, emulator.DefaultSecretKey
+	}
+	if c.Region == "" {
+		c.Region = emulator.DefaultRegion
+	}
+	cpf := profile.NewClientProfile()
+	cpf.HttpProfile.Endpoint = strings.TrimPrefix(serverURL, "http://")
+	cpf.HttpProfile.Scheme = "http"
+	cpf.HttpProfile.ReqTimeout = 10
+	if c.Profile != nil {
+		c.Profile(cpf)
+	}
+	var cred common.CredentialIface = common.NewCredential(c.ID, c.Key)
+	if c.Token != "" {
+		cred = common.NewTokenCredential(c.ID, c.Key, c.Token)
+	}
+	client, err := vpc.NewClient(cred, c.Region, cpf)
+	if err != nil {
+		t.Fatalf("vpc.NewClient: %v", err)
+	}
+	return client
+}
+
+// codeOf is the Tencent error code of an SDK error ("" for nil).
+func codeOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	var sdkErr *tcerr.TencentCloudSDKError
+	if errors.As(err, &sdkErr) {
+		return sdkErr.GetCode()
+	}
+	return "not an SDK error: " + err.Error()
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := codeOf(err); got != code {
+		t.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
+	}
+}
+
+func (e *env) associate(addressID, instanceID string) (string, error) {
+	req := vpc.NewAssociateAddressRequest()
+	req.AddressId = common.StringPtr(addressID)
+	req.InstanceId = common.StringPtr(instanceID)
+	resp, err := e.vpc.AssociateAddress(req)
+	if err != nil {
+		return "", err
+	}
+	return *resp.Response.TaskId, nil
+}
+
+func (e *env) associateENI(addressID, eniID, privateIP string) error {
+	req := vpc.NewAssociateAddressRequest()
+	req.AddressId = common.StringPtr(addressID)
+	req.NetworkInterfaceId = common.StringPtr(eniID)
+	req.PrivateIpAddress = common.StringPtr(privateIP)
+	_, err := e.vpc.AssociateAddress(req)
+	return err
+}
+
+func (e *env) disassociate(addressID string, reallocate bool) (string, error) {
+	req := vpc.NewDisassociateAddressRequest()
+	req.AddressId = common.StringPtr(addressID)
+	if reallocate {
+		req.ReallocateNormalPublicIp = common.BoolPtr(true)
+	}
+	resp, err := e.vpc.DisassociateAddress(req)
+	if err != nil {
+		return "", err
+	}
+	return *resp.Response.TaskId, nil
+}
+
+func (e *env) taskResult(taskID string) (string, error) {
+	id, err := strconv.ParseUint(taskID, 10, 64)
+	if err != nil {
+		e.t.Fatalf("TaskId %q is not a decimal number: %v", taskID, err)
+	}
+	req := vpc.NewDescribeTaskResultRequest()
+	req.TaskId = common.Uint64Ptr(id)
+	resp, err := e.vpc.DescribeTaskResult(req)
+	if err != nil {
+		return "", err
+	}
+	if *resp.Response.TaskId != id {
+		e.t.Fatalf("DescribeTaskResult TaskId = %d, want %d", *resp.Response.TaskId, id)
+	}
+	return *resp.Response.Result, nil
+}
+
+func (e *env) describe(req *vpc.DescribeAddressesRequest) (*vpc.DescribeAddressesResponseParams, error) {
+	resp, err := e.vpc.DescribeAddresses(req)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Response, nil
+}
+
+func (e *env) mustDescribeIDs(ids ...string) []*vpc.Address {
+	e.t.Helper()
+	req := vpc.NewDescribeAddressesRequest()
+	req.AddressIds = common.StringPtrs(ids)
+	resp, err := e.describe(req)
+	if err != nil {
+		e.t.Fatalf("DescribeAddresses: %v", err)
+	}
+	return resp.AddressSet
+}
+
+// address is the address as the world holds it now.
+func (e *env) address(id string) emulator.Address {
+	e.t.Helper()
+	w := e.emu.Snapshot()
+	a, ok := w.Address(id)
+	if !ok {
+		e.t.Fatalf("address %s is not in the world", id)
+	}
+	return a
+}
+
+// unchanged runs fn and fails if the world differs afterwards: rejected calls must not
+// change anything.
+func (e *env) unchanged(fn func()) {
+	e.t.Helper()
+	before := e.emu.Snapshot()
+	fn()
+	after := e.emu.Snapshot()
+	if !reflect.DeepEqual(before, after) {
+		e.t.Fatalf("the world changed:\nbefore %s\nafter  %s", mustJSON(before), mustJSON(after))
+	}
+}
+
+// finishTasks lets every running task (with the default delay) finish.
+func (e *env) finishTasks() { e.emu.AdvanceClock(time.Second) }
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func wantAddress(t *testing.T, got emulator.Address, status, instanceID, eniID, privateIP string) {
+	t.Helper()
+	if got.Status != status || got.InstanceID != instanceID || got.NetworkInterfaceID != eniID || got.PrivateIP != privateIP {
+		t.Fatalf("address %s = {%s %q %q %q}, want {%s %q %q %q}", got.AddressID,
+			got.Status, got.InstanceID, got.NetworkInterfaceID, got.PrivateIP, status, instanceID, eniID, privateIP)
+	}
+}
+
+// rawRequest is a hand-built API request, signed by tc3Sign below — an implementation
+// of the documented algorithm written independently of the emulator's verifier.
+type rawRequest struct {
+	Method      string // default POST
+	URL         string // default the server URL + "/"
+	Host        string // default the URL's host
+	Action      string // default DescribeAddressQuota
+	Version     string // default 2017-03-12; "-" = leave the header out
+	Region      string // default ap-guangzhou; "-" = leave the header out
+	ContentType string // default application/json (POST) or form (GET)
+	Body        string // default "{}" for POST
+	Timestamp   time.Time
+	SecretID    string
+	SecretKey   string
+	Token       string
+	// SignedHeaders default to content-type;host.
+	SignedHeaders []string
+	Headers       map[string]string
+	// Authorization replaces the computed header when set; "-" = leave it out.
+	Authorization string
+	ScopeDate     string // replaces the credential scope date when set
+	Unsigned      bool   // X-TC-Content-SHA256: UNSIGNED-PAYLOAD
+	// TamperBody replaces the body after signing.
+	TamperBody *string
+}
+
+func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
+	t.Helper()
+	if rr.Method == "" {
+		rr.Method = http.MethodPost
+	}
+	if rr.URL == "" {
+		rr.URL = serverURL + "/"
+	}
+	if rr.Action == "" {
+		rr.Action = "DescribeAddressQuota"
+	}
+	if rr.Version == "" {
+		rr.Version = emulator.APIVersion
+	}
+	if rr.Region == "" {
+		rr.Region = emulator.DefaultRegion
+	}
+	if rr.ContentType == "" {
+		rr.ContentType = "application/json"
+		if rr.Method == http.MethodGet {
+			rr.ContentType = "application/x-www-form-urlencoded"
+		}
+	}
+	if rr.Body == "" && rr.Method == http.MethodPost {
+		rr.Body = "{}"
+	}
+	if rr.Timestamp.IsZero() {
+		rr.Timestamp = time.Now()
+	}
+	if rr.SecretID == "" {
+		rr.SecretID, rr.SecretKey = emulator.DefaultSecretID, emulator.DefaultSecretKey
+	}
+	if rr.SignedHeaders == nil {
+		rr.SignedHeaders = []string{"content-type", "host"}
+	}
+	req, err := http.NewRequest(rr.Method, rr.URL, strings.NewReader(rr.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr.Host != "" {
+		req.Host = rr.Host
+	}
+	req.Header.Set("Content-Type", rr.ContentType)
+	req.Header.Set("X-TC-Action", rr.Action)
+	if rr.Version != "-" {
+		req.Header.Set("X-TC-Version", rr.Version)
+	}
+	if rr.Region != "-" {
+		req.Header.Set("X-TC-Region", rr.Region)
+	}
+	ts := strconv.FormatInt(rr.Timestamp.Unix(), 10)
+	req.Header.Set("X-TC-Timestamp", ts)
+	if rr.Token != "" {
+		req.Header.Set("X-TC-Token", rr.Token)
+	}
+	if rr.Unsigned {
+		req.Header.Set("X-TC-Content-SHA256", "UNSIGNED-PAYLOAD")
+	}
+	for k, v := range rr.Headers {
+		req.Header.Set(k, v)
+	}
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	switch rr.Authorization {
+	case "":
+		req.Header.Set("Authorization", tc3Sign(rr, req, host, ts))
+	case "-":
+	default:
+		req.Header.Set("Authorization", rr.Authorization)
+	}
+	if rr.TamperBody != nil {
+		req.Body = io.NopCloser(strings.NewReader(*rr.TamperBody))
+		req.ContentLength = int64(len(*rr.TamperBody))
+	}
+	return req
+}
+
+func tc3Sign(rr rawRequest, req *http.Request, host, ts string) string {
+	var canonicalHeaders strings.Builder
+	for _, name := range rr.SignedHeaders {
+		value := req.Header.Get(name)
+		if name == "host" {
+			value = host
+		}
+		fmt.Fprintf(&canonicalHeaders, "%s:%s\n", name, value)
+	}
+	payload := sha256.Sum256([]byte(rr.Body))
+	if rr.Unsigned {
+		payload = sha256.Sum256([]byte("UNSIGNED-PAYLOAD"))
+	}
+	canonical := strings.Join([]string{rr.Method, "/", req.URL.RawQuery, canonicalHeaders.String(),
+		strings.Join(rr.SignedHeaders, ";"), hex.EncodeToString(payload[:])}, "\n")
+	date := rr.Timestamp.UTC().Format("2006-01-02")
+	if rr.ScopeDate != "" {
+		date = rr.ScopeDate
+	}
+	scope := date + "/vpc/tc3_request"
+	hashed := sha256.Sum256([]byte(canonical))
+	stringToSign := "TC3-HMAC-SHA256\n" + ts + "\n" + scope + "\n" + hex.EncodeToString(hashed[:])
+	mac := func(key []byte, msg string) []byte {
+		h := hmac.New(sha256.New, key)
+		h.Write([]byte(msg))
+		return h.Sum(nil)
+	}
+	kSigning := mac(mac(mac([]byte("TC3"+rr.SecretKey), date), "vpc"), "tc3_request")
+	signature := hex.EncodeToString(mac(kSigning, stringToSign))
+	return "TC3-HMAC-SHA256 Credential=" + rr.SecretID + "/" + scope + ", SignedHeaders=" +
+		strings.Join(rr.SignedHeaders, ";") + ", Signature=" + signature
+}
+
+// apiReply is a parsed API envelope.
+type apiReply struct {
+	Status      int
+	ContentType string
+	Raw         []byte
+	Response    map[string]json.RawMessage
+	Code        string
+	Message     string
+	RequestID   string
+}
+
+func sendRaw(t *testing.T, client *http.Client, req *http.Request) apiReply {
+	t.Helper()
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	reply := apiReply{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Raw: raw}
+	var env struct {
+		Response map[string]json.RawMessage
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&env); err != nil || env.Response == nil {
+		t.Fatalf("reply is not an API envelope: %v: %s", err, raw)
+	}
+	reply.Response = env.Response
+	_ = json.Unmarshal(env.Response["RequestId"], &reply.RequestID)
+	if e, ok := env.Response["Error"]; ok {
+		var body struct{ Code, Message string }
+		if err := json.Unmarshal(e, &body); err != nil {
+			t.Fatalf("Error is not {Code, Message}: %s", e)
+		}
+		reply.Code, reply.Message = body.Code, body.Message
+	}
+	return reply
+}
+
+func (e *env) raw(rr rawRequest) apiReply {
+	e.t.Helper()
+	return sendRaw(e.t, nil, rr.build(e.t, e.srv.URL))
+}
+
+func wantReplyCode(t *testing.T, r apiReply, code string) {
+	t.Helper()
+	if r.Code != code {
+		t.Fatalf("code = %q (%s), want %q; reply %s", r.Code, r.Message, code, r.Raw)
+	}
+}

@@ -1,0 +1,122 @@
+package emulator_test
+
+import (
+	"testing"
+	"time"
+
+	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// The emulator clock is frozen in these tests, so buckets refill only when the test
+// advances it: throttling is exact.
+func TestRateLimitPerActionPerSecretID(t *testing.T) {
+	e := newEnv(t, func(o *emulator.Options) {
+		o.RateLimit = emulator.RateLimit{Write: 2, Read: 3}
+		o.Credentials = append(o.Credentials, emulator.Credential{SecretID: "AKIDsecond", SecretKey: "second-key"})
+	})
+	describe := func(c *env) error { _, err := c.describe(vpc.NewDescribeAddressesRequest()); return err }
+
+	// Rejected (unauthenticated) requests take no token.
+	for i := 0; i < 5; i++ {
+		wantReplyCode(t, e.raw(rawRequest{Action: "DescribeAddresses", SecretID: emulator.DefaultSecretID, SecretKey: "wrong"}), "AuthFailure.SignatureFailure")
+	}
+	for i := 1; i <= 3; i++ {
+		if err := describe(e); err != nil {
+			t.Fatalf("read %d of 3: %v", i, err)
+		}
+	}
+	wantCode(t, describe(e), "RequestLimitExceeded")
+
+	// Another action has its own bucket, and so has another SecretId.
+	if _, err := e.vpc.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest()); err != nil {
+		t.Fatalf("another action was throttled: %v", err)
+	}
+	second := &env{t: t, vpc: newSDKClient(t, e.srv.URL, sdkConfig{ID: "AKIDsecond", Key: "second-key"})}
+	if err := describe(second); err != nil {
+		t.Fatalf("another SecretId was throttled: %v", err)
+	}
+
+	// Writes: 2 per second, errors included; a throttled write changes nothing.
+	_, err := e.disassociate("eip-zzzzzzzz", false)
+	wantCode(t, err, "InvalidAddressId.NotFound")
+	if _, err := e.disassociate("eip-demo0002", false); err != nil {
+		t.Fatal(err)
+	}
+	e.unchanged(func() {
+		_, err := e.disassociate("eip-demo0004", false)
+		wantCode(t, err, "RequestLimitExceeded")
+	})
+	if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
+		t.Fatalf("AssociateAddress has its own bucket: %v", err)
+	}
+	e.finishTasks() // also refills by a second
+	if _, err := e.associate("eip-demo0006", "ins-demo0003"); codeOf(err) == "RequestLimitExceeded" {
+		t.Fatal("the bucket did not refill")
+	}
+
+	// Half a second refills half the rate.
+	for i := 0; describe(e) == nil; i++ {
+		if i == 10 {
+			t.Fatal("reads are never throttled once the bucket is empty")
+		}
+	}
+	e.emu.AdvanceClock(500 * time.Millisecond)
+	if err := describe(e); err != nil {
+		t.Fatalf("after 0.5s at 3/s: %v", err)
+	}
+	wantCode(t, describe(e), "RequestLimitExceeded")
+
+	if s := e.emu.Stats(); s.Errors["DescribeAddresses"]["RequestLimitExceeded"] < 2 {
+		t.Fatalf("throttled requests are not counted: %s", mustJSON(s))
+	}
+}
+
+func TestRateLimitThrottledWriteChangesNothing(t *testing.T) {
+	e := newEnv(t, func(o *emulator.Options) { o.RateLimit = emulator.RateLimit{Write: 1} })
+	if _, err := e.disassociate("eip-zzzzzzzz", false); codeOf(err) != "InvalidAddressId.NotFound" {
+		t.Fatal(err)
+	}
+	e.unchanged(func() {
+		_, err := e.disassociate("eip-demo0002", false)
+		wantCode(t, err, "RequestLimitExceeded")
+	})
+}
+
+func TestRateLimitOffAndSetRateLimit(t *testing.T) {
+	e := newEnv(t)
+	for i := 0; i < 100; i++ {
+		if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
+			t.Fatalf("request %d with limits off: %v", i, err)
+		}
+	}
+	if err := e.emu.SetRateLimit(emulator.RateLimit{Read: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.describe(vpc.NewDescribeAddressesRequest())
+	wantCode(t, err, "RequestLimitExceeded")
+	if err := e.emu.SetRateLimit(emulator.RateLimit{Read: -1}); err == nil {
+		t.Fatal("a negative rate was accepted")
+	}
+}
+
+// With the real clock, a tight loop at the documented 20/s gets throttled.
+func TestRateLimitWithRealClock(t *testing.T) {
+	e := newEnv(t, func(o *emulator.Options) {
+		o.Now = nil
+		o.RateLimit = emulator.DefaultOptions().RateLimit
+	})
+	throttled := 0
+	for i := 0; i < 40; i++ {
+		if _, err := e.describe(vpc.NewDescribeAddressesRequest()); codeOf(err) == "RequestLimitExceeded" {
+			throttled++
+		}
+	}
+	if throttled == 0 {
+		t.Fatal("40 back-to-back reads at 20/s were never throttled")
+	}
+}

@@ -1,0 +1,163 @@
+package emulator_test
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// startAt runs an emulator on a state file with a frozen clock; stop closes it.
+func startAt(t *testing.T, statePath string) (e *env, stop func()) {
+	t.Helper()
+	opts := emulator.DefaultOptions()
+	opts.RateLimit = emulator.RateLimit{}
+	opts.Now = func() time.Time { return testEpoch }
+	opts.StatePath = statePath
+	emu, err := emulator.New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	srv := httptest.NewServer(emu)
+	e = &env{t: t, emu: emu, srv: srv, vpc: newSDKClient(t, srv.URL, sdkConfig{})}
+	return e, func() {
+		srv.Close()
+		if err := emu.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	}
+}
+
+func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+
+	first, stop := startAt(t, path)
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the state file is not written at start: %v", err)
+	}
+	taskID, err := first.associate("eip-demo0001", "ins-demo0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.disassociate("eip-demo0002", true); err != nil {
+		t.Fatal(err)
+	}
+	first.emu.AdvanceClock(time.Hour)
+	stop()
+
+	// The clock offset, finished tasks, the WanIP and the quota count survive.
+	second, stop := startAt(t, path)
+	if got := second.emu.Now(); !got.Equal(testEpoch.Add(time.Hour)) {
+		t.Fatalf("clock after restart = %v; the AdvanceClock offset was not kept", got)
+	}
+	if got, err := second.taskResult(taskID); err != nil || got != "SUCCESS" {
+		t.Fatalf("task %s after restart = %q, %v", taskID, got, err)
+	}
+	wantAddress(t, second.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
+	w := second.emu.Snapshot()
+	if on := w.AddressesOn("ins-demo0002"); len(on) != 1 || on[0].AddressType != "WanIP" {
+		t.Fatalf("the reallocated WanIP did not survive: %s", mustJSON(on))
+	}
+	if current, _ := quotaCurrent(t, second, "DAILY_PUBLIC_IP_ASSIGN"); current != 1 {
+		t.Fatalf("DAILY_PUBLIC_IP_ASSIGN = %d after restart, want 1", current)
+	}
+
+	// A task in flight at shutdown finishes after the restart, on time.
+	inflight, err := second.disassociate("eip-demo0001", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := strconv.ParseUint(inflight, 10, 64); n <= mustUint(t, taskID) {
+		t.Fatalf("task ids went backwards after restart: %s after %s", inflight, taskID)
+	}
+	stop()
+
+	third, stop := startAt(t, path)
+	defer stop()
+	wantAddress(t, third.address("eip-demo0001"), "UNBINDING", "ins-demo0001", "eni-demo0001", "10.0.0.11")
+	if got, _ := third.taskResult(inflight); got != "RUNNING" {
+		t.Fatalf("in-flight task after restart = %s, want RUNNING", got)
+	}
+	third.finishTasks()
+	if got, _ := third.taskResult(inflight); got != "SUCCESS" {
+		t.Fatalf("in-flight task = %s, want SUCCESS", got)
+	}
+	wantAddress(t, third.address("eip-demo0001"), "UNBIND", "", "", "")
+
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("the state directory holds %d files (temporary files left behind?)", len(entries))
+	}
+}
+
+func mustUint(t *testing.T, s string) uint64 {
+	t.Helper()
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestStateIsWrittenAfterEveryChange(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e, stop := startAt(t, path)
+	defer stop()
+	if err := e.emu.PatchAddress("eip-demo0001", emulator.AddressPatch{Blocked: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := emulator.ParseWorld(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := w.Address("eip-demo0001"); !a.Blocked {
+		t.Fatal("the state file does not have the change yet")
+	}
+}
+
+func TestResetIgnoresTheLoadedState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e, stop := startAt(t, path)
+	if _, err := e.disassociate("eip-demo0002", false); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	e, stop = startAt(t, path)
+	defer stop()
+	e.emu.Reset()
+	wantAddress(t, e.address("eip-demo0002"), "BIND", "ins-demo0002", "eni-demo0002", "10.0.0.21")
+	if w := e.emu.Snapshot(); len(w.Tasks) != 0 {
+		t.Fatalf("tasks after Reset: %s", mustJSON(w.Tasks))
+	}
+}
+
+func TestCorruptOrInvalidStateIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"not JSON":        "{",
+		"unknown field":   `{"region":"ap-guangzhou","addresess":[]}`,
+		"dangling target": `{"region":"ap-guangzhou","addresses":[{"addressId":"eip-aaaaaaaa","addressIp":"203.0.113.50","status":"BIND","networkInterfaceId":"eni-nowhere0","privateIp":"10.9.9.9"}]}`,
+		"stuck binding":   `{"region":"ap-guangzhou","addresses":[{"addressId":"eip-aaaaaaaa","addressIp":"203.0.113.50","status":"BINDING"}]}`,
+	} {
+		path := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opts := emulator.DefaultOptions()
+		opts.StatePath = path
+		if _, err := emulator.New(opts); err == nil {
+			t.Errorf("%s: New accepted the state file", name)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

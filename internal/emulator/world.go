@@ -1,0 +1,541 @@
+package emulator
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Address statuses, as documented for the Address.AddressStatus field.
+const (
+	StatusCreating  = "CREATING"
+	StatusBinding   = "BINDING"
+	StatusBind      = "BIND"
+	StatusUnbinding = "UNBINDING"
+	StatusUnbind    = "UNBIND"
+	StatusOfflining = "OFFLINING"
+	StatusBindENI   = "BIND_ENI"
+)
+
+// Address types the emulator models. WanIP is a "normal public IP": it belongs to an
+// instance and cannot be associated or disassociated like an EIP.
+const (
+	AddressTypeEIP   = "EIP"
+	AddressTypeWanIP = "WanIP"
+)
+
+// Instance states that matter for binding; any other state (e.g. LAUNCH_FAILED) refuses.
+const (
+	InstanceRunning      = "RUNNING"
+	InstanceStopped      = "STOPPED"
+	InstanceLaunchFailed = "LAUNCH_FAILED"
+)
+
+// Task kinds and results.
+const (
+	TaskKindAssociate    = "associate"
+	TaskKindDisassociate = "disassociate"
+
+	TaskRunning = "RUNNING"
+	TaskSuccess = "SUCCESS"
+	TaskFailed  = "FAILED"
+)
+
+// Quota ids served by DescribeAddressQuota.
+const (
+	QuotaTotalEIP            = "TOTAL_EIP_QUOTA"
+	QuotaDailyEIPApply       = "DAILY_EIP_APPLY"
+	QuotaDailyPublicIPAssign = "DAILY_PUBLIC_IP_ASSIGN"
+)
+
+var (
+	addressIDPattern  = regexp.MustCompile(`^eip-[a-z0-9]{8}$`)
+	instanceIDPattern = regexp.MustCompile(`^ins-[a-z0-9]{8}$`)
+	eniIDPattern      = regexp.MustCompile(`^eni-[a-z0-9]{8}$`)
+)
+
+// World is everything the emulator knows. It is also the JSON of -world files, of the
+// persisted state and of GET /_emulator/world.
+type World struct {
+	// Region is the only region that has resources; requests for any other region see an
+	// empty world.
+	Region            string             `json:"region"`
+	Instances         []Instance         `json:"instances"`
+	NetworkInterfaces []NetworkInterface `json:"networkInterfaces"`
+	Addresses         []Address          `json:"addresses"`
+	Quotas            []Quota            `json:"quotas"`
+	Tasks             []Task             `json:"tasks"`
+
+	// ClockOffset is how far AdvanceClock has moved the emulator clock past Options.Now.
+	ClockOffset Duration `json:"clockOffset,omitempty"`
+	// NextTaskID is the id the next task gets (0 = start at firstTaskID).
+	NextTaskID uint64 `json:"nextTaskId,omitempty"`
+	// NextWanIPSeq numbers generated normal public IPs (ids and addresses).
+	NextWanIPSeq int `json:"nextWanIpSeq,omitempty"`
+	// QuotaDay is the UTC+8 date the DAILY_* quota counters belong to.
+	QuotaDay string `json:"quotaDay,omitempty"`
+}
+
+// Instance is a CVM instance. It binds an EIP on its primary ENI's primary private IP.
+type Instance struct {
+	InstanceID                string `json:"instanceId"`
+	State                     string `json:"state"`
+	PrimaryNetworkInterfaceID string `json:"primaryNetworkInterfaceId"`
+}
+
+// NetworkInterface is an ENI, attached to an instance (InstanceID set) or dangling.
+type NetworkInterface struct {
+	NetworkInterfaceID string      `json:"networkInterfaceId"`
+	InstanceID         string      `json:"instanceId,omitempty"`
+	Primary            bool        `json:"primary,omitempty"`
+	PrivateIPs         []PrivateIP `json:"privateIps"`
+}
+
+// PrivateIP is one private IPv4 address of an ENI.
+type PrivateIP struct {
+	Address string `json:"address"`
+	Primary bool   `json:"primary,omitempty"`
+}
+
+// Address is an EIP or a normal public IP (AddressType WanIP). While bound (or while a
+// task moves it) InstanceID/NetworkInterfaceID/PrivateIP name its target.
+type Address struct {
+	AddressID          string `json:"addressId"`
+	AddressName        string `json:"addressName,omitempty"`
+	AddressIP          string `json:"addressIp"`
+	AddressType        string `json:"addressType"`
+	Status             string `json:"status"`
+	InstanceID         string `json:"instanceId,omitempty"`
+	NetworkInterfaceID string `json:"networkInterfaceId,omitempty"`
+	PrivateIP          string `json:"privateIp,omitempty"`
+	Blocked            bool   `json:"blocked,omitempty"`
+	Arrears            bool   `json:"arrears,omitempty"`
+	CreatedTime        string `json:"createdTime"`
+	// TaskID is the running task that owns the address (0 = none).
+	TaskID uint64 `json:"taskId,omitempty"`
+}
+
+// Quota is one DescribeAddressQuota entry.
+type Quota struct {
+	QuotaID string `json:"quotaId"`
+	Current int64  `json:"current"`
+	Limit   int64  `json:"limit"`
+}
+
+// Task is an asynchronous Associate/Disassociate operation.
+type Task struct {
+	TaskID    uint64 `json:"taskId"`
+	AddressID string `json:"addressId"`
+	Kind      string `json:"kind"`
+	Result    string `json:"result"`
+	// DoneAt is when the task finishes on the emulator clock; zero while it hangs until
+	// ClearFaults.
+	DoneAt time.Time `json:"doneAt"`
+	// Outcome is what Result becomes at DoneAt (SUCCESS, or FAILED by an injected fault).
+	Outcome string `json:"outcome"`
+	// Hung marks a task created under a task-hang fault; ClearFaults releases it.
+	Hung bool `json:"hung,omitempty"`
+	// The binding the task is about: the target of an associate, or what a disassociate
+	// removes (needed to place a reallocated normal public IP).
+	InstanceID         string `json:"instanceId,omitempty"`
+	NetworkInterfaceID string `json:"networkInterfaceId,omitempty"`
+	PrivateIP          string `json:"privateIp,omitempty"`
+	// PreviousStatus is what a failed disassociate restores (BIND or BIND_ENI).
+	PreviousStatus string `json:"previousStatus,omitempty"`
+	// Reallocate: a successful disassociate gives the instance a new normal public IP.
+	Reallocate bool `json:"reallocate,omitempty"`
+}
+
+// Address returns the address with the given id. (A value receiver, so that
+// emu.Snapshot().Address(id) works.)
+func (w World) Address(id string) (Address, bool) {
+	for _, a := range w.Addresses {
+		if a.AddressID == id {
+			return a, true
+		}
+	}
+	return Address{}, false
+}
+
+// AddressesOn returns every address (EIPs and normal public IPs) whose target is the
+// instance, in AddressId order.
+func (w World) AddressesOn(instanceID string) []Address {
+	var out []Address
+	for _, a := range w.Addresses {
+		if instanceID != "" && a.InstanceID == instanceID {
+			out = append(out, a)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y Address) int { return strings.Compare(x.AddressID, y.AddressID) })
+	return out
+}
+
+// demoCreatedTime is the creation time of every address in the built-in world: fixed, so
+// that its JSON is stable.
+const demoCreatedTime = "2025-01-01T00:00:00Z"
+
+// DefaultWorld is the built-in world in ap-guangzhou. Tests, examples and the demo rely on
+// its exact ids.
+func DefaultWorld() *World {
+	w := &World{Region: DefaultRegion}
+	addInstance := func(id, state, eni string, ips ...string) {
+		w.Instances = append(w.Instances, Instance{InstanceID: id, State: state, PrimaryNetworkInterfaceID: eni})
+		w.NetworkInterfaces = append(w.NetworkInterfaces, NetworkInterface{
+			NetworkInterfaceID: eni, InstanceID: id, Primary: true, PrivateIPs: privateIPs(ips...),
+		})
+	}
+	addInstance("ins-demo0001", InstanceRunning, "eni-demo0001", "10.0.0.11", "10.0.0.12")
+	addInstance("ins-demo0002", InstanceRunning, "eni-demo0002", "10.0.0.21")
+	addInstance("ins-demo0003", InstanceRunning, "eni-demo0003", "10.0.0.31")
+	addInstance("ins-demo0004", InstanceLaunchFailed, "eni-demo0004", "10.0.0.41")
+	w.NetworkInterfaces = append(w.NetworkInterfaces, NetworkInterface{
+		NetworkInterfaceID: "eni-demo0005", PrivateIPs: privateIPs("10.0.1.5"),
+	})
+
+	for i := 1; i <= 9; i++ {
+		w.Addresses = append(w.Addresses, Address{
+			AddressID:   fmt.Sprintf("eip-demo%04d", i),
+			AddressName: fmt.Sprintf("demo-eip-%d", i),
+			AddressIP:   fmt.Sprintf("203.0.113.%d", i),
+			AddressType: AddressTypeEIP,
+			Status:      StatusUnbind,
+			CreatedTime: demoCreatedTime,
+		})
+	}
+	bind := func(id, instanceID, eni, ip string) *Address {
+		a := &w.Addresses[indexOfAddress(w.Addresses, id)]
+		a.Status, a.InstanceID, a.NetworkInterfaceID, a.PrivateIP = StatusBind, instanceID, eni, ip
+		return a
+	}
+	bind("eip-demo0002", "ins-demo0002", "eni-demo0002", "10.0.0.21")
+	bind("eip-demo0004", "ins-demo0003", "eni-demo0003", "10.0.0.31").Blocked = true
+	w.Addresses[indexOfAddress(w.Addresses, "eip-demo0003")].Arrears = true
+	w.Addresses[indexOfAddress(w.Addresses, "eip-demo0005")].Blocked = true
+
+	w.Quotas = defaultQuotas()
+	return w
+}
+
+func defaultQuotas() []Quota {
+	return []Quota{
+		{QuotaID: QuotaTotalEIP, Limit: 20},
+		{QuotaID: QuotaDailyEIPApply, Limit: 40},
+		{QuotaID: QuotaDailyPublicIPAssign, Limit: 10},
+	}
+}
+
+func privateIPs(addrs ...string) []PrivateIP {
+	out := make([]PrivateIP, len(addrs))
+	for i, a := range addrs {
+		out[i] = PrivateIP{Address: a, Primary: i == 0}
+	}
+	return out
+}
+
+func indexOfAddress(as []Address, id string) int {
+	for i := range as {
+		if as[i].AddressID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// maxScale keeps generated ids within eight characters (ins-sc999999).
+const maxScale = 999999
+
+// addScale adds n RUNNING instances ins-scNNNNNN, each with a primary ENI and one private
+// IP from 10.128.0.0/9, and n UNBIND EIPs eip-scNNNNNN with public IPs from 100.64.0.0/10.
+func (w *World) addScale(n int) error {
+	if n < 0 || n > maxScale {
+		return fmt.Errorf("scale %d is out of range 0..%d", n, maxScale)
+	}
+	privateBase := netip.MustParseAddr("10.128.0.0")
+	publicBase := netip.MustParseAddr("100.64.0.0")
+	for i := 1; i <= n; i++ {
+		ins, eni, eip := fmt.Sprintf("ins-sc%06d", i), fmt.Sprintf("eni-sc%06d", i), fmt.Sprintf("eip-sc%06d", i)
+		w.Instances = append(w.Instances, Instance{InstanceID: ins, State: InstanceRunning, PrimaryNetworkInterfaceID: eni})
+		w.NetworkInterfaces = append(w.NetworkInterfaces, NetworkInterface{
+			NetworkInterfaceID: eni, InstanceID: ins, Primary: true,
+			PrivateIPs: privateIPs(addIPv4(privateBase, uint32(i)).String()),
+		})
+		w.Addresses = append(w.Addresses, Address{
+			AddressID: eip, AddressIP: addIPv4(publicBase, uint32(i)).String(),
+			AddressType: AddressTypeEIP, Status: StatusUnbind, CreatedTime: demoCreatedTime,
+		})
+	}
+	// A generated world may hold more EIPs than the default quota; keep the quota honest.
+	if q := findQuota(w.Quotas, QuotaTotalEIP); q != nil {
+		q.Limit = max(q.Limit, int64(w.countEIPs()))
+	}
+	return nil
+}
+
+func addIPv4(base netip.Addr, n uint32) netip.Addr {
+	b := base.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	v += n
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+func findQuota(qs []Quota, id string) *Quota {
+	for i := range qs {
+		if qs[i].QuotaID == id {
+			return &qs[i]
+		}
+	}
+	return nil
+}
+
+func (w *World) countEIPs() int {
+	n := 0
+	for _, a := range w.Addresses {
+		if a.AddressType == AddressTypeEIP {
+			n++
+		}
+	}
+	return n
+}
+
+// clone is a deep copy.
+func (w *World) clone() World {
+	c := *w
+	c.Instances = slices.Clone(w.Instances)
+	c.NetworkInterfaces = slices.Clone(w.NetworkInterfaces)
+	for i := range c.NetworkInterfaces {
+		c.NetworkInterfaces[i].PrivateIPs = slices.Clone(c.NetworkInterfaces[i].PrivateIPs)
+	}
+	c.Addresses = slices.Clone(w.Addresses)
+	c.Quotas = slices.Clone(w.Quotas)
+	c.Tasks = slices.Clone(w.Tasks)
+	return c
+}
+
+// normalize fills defaults and sorts every collection by id, so that lookups can use
+// binary search and DescribeAddresses needs no sort.
+func (w *World) normalize() {
+	if w.Region == "" {
+		w.Region = DefaultRegion
+	}
+	for i := range w.Addresses {
+		if w.Addresses[i].AddressType == "" {
+			w.Addresses[i].AddressType = AddressTypeEIP
+		}
+		if w.Addresses[i].CreatedTime == "" {
+			w.Addresses[i].CreatedTime = demoCreatedTime
+		}
+	}
+	for _, q := range defaultQuotas() {
+		if findQuota(w.Quotas, q.QuotaID) == nil {
+			w.Quotas = append(w.Quotas, q)
+		}
+	}
+	slices.SortStableFunc(w.Instances, func(x, y Instance) int { return strings.Compare(x.InstanceID, y.InstanceID) })
+	slices.SortStableFunc(w.NetworkInterfaces, func(x, y NetworkInterface) int {
+		return strings.Compare(x.NetworkInterfaceID, y.NetworkInterfaceID)
+	})
+	slices.SortStableFunc(w.Addresses, func(x, y Address) int { return strings.Compare(x.AddressID, y.AddressID) })
+	slices.SortStableFunc(w.Tasks, func(x, y Task) int { return cmpUint(x.TaskID, y.TaskID) })
+	if w.NextTaskID == 0 {
+		w.NextTaskID = firstTaskID
+	}
+	for _, t := range w.Tasks {
+		w.NextTaskID = max(w.NextTaskID, t.TaskID+1)
+	}
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// validate reports the first inconsistency that would make the world misbehave (a
+// dangling reference, a duplicate id, a status no rule can leave). It expects a
+// normalized world.
+func (w *World) validate() error {
+	for i, ins := range w.Instances {
+		if !instanceIDPattern.MatchString(ins.InstanceID) {
+			return fmt.Errorf("instance %q: id must match %s", ins.InstanceID, instanceIDPattern)
+		}
+		if i > 0 && w.Instances[i-1].InstanceID == ins.InstanceID {
+			return fmt.Errorf("instance %s appears twice", ins.InstanceID)
+		}
+		eni := w.eni(ins.PrimaryNetworkInterfaceID)
+		if eni == nil || eni.InstanceID != ins.InstanceID || !eni.Primary {
+			return fmt.Errorf("instance %s: primary ENI %q must exist, be attached to it and be marked primary",
+				ins.InstanceID, ins.PrimaryNetworkInterfaceID)
+		}
+	}
+	seenIPs := map[string]string{}
+	for i, eni := range w.NetworkInterfaces {
+		if !eniIDPattern.MatchString(eni.NetworkInterfaceID) {
+			return fmt.Errorf("ENI %q: id must match %s", eni.NetworkInterfaceID, eniIDPattern)
+		}
+		if i > 0 && w.NetworkInterfaces[i-1].NetworkInterfaceID == eni.NetworkInterfaceID {
+			return fmt.Errorf("ENI %s appears twice", eni.NetworkInterfaceID)
+		}
+		if eni.InstanceID != "" && w.instance(eni.InstanceID) == nil {
+			return fmt.Errorf("ENI %s: instance %s does not exist", eni.NetworkInterfaceID, eni.InstanceID)
+		}
+		if eni.Primary && (eni.InstanceID == "" || w.instance(eni.InstanceID).PrimaryNetworkInterfaceID != eni.NetworkInterfaceID) {
+			return fmt.Errorf("ENI %s is marked primary but is not its instance's primary ENI", eni.NetworkInterfaceID)
+		}
+		primaries := 0
+		for _, ip := range eni.PrivateIPs {
+			if a, err := netip.ParseAddr(ip.Address); err != nil || !a.Is4() {
+				return fmt.Errorf("ENI %s: private IP %q is not an IPv4 address", eni.NetworkInterfaceID, ip.Address)
+			}
+			if other, dup := seenIPs[ip.Address]; dup {
+				return fmt.Errorf("private IP %s is on both %s and %s", ip.Address, other, eni.NetworkInterfaceID)
+			}
+			seenIPs[ip.Address] = eni.NetworkInterfaceID
+			if ip.Primary {
+				primaries++
+			}
+		}
+		if len(eni.PrivateIPs) == 0 || primaries != 1 {
+			return fmt.Errorf("ENI %s must have private IPs with exactly one primary", eni.NetworkInterfaceID)
+		}
+	}
+	validStatus := map[string]bool{StatusCreating: true, StatusBinding: true, StatusBind: true,
+		StatusUnbinding: true, StatusUnbind: true, StatusOfflining: true, StatusBindENI: true}
+	targets := map[string]string{}
+	for i, a := range w.Addresses {
+		if !addressIDPattern.MatchString(a.AddressID) {
+			return fmt.Errorf("address %q: id must match %s", a.AddressID, addressIDPattern)
+		}
+		if i > 0 && w.Addresses[i-1].AddressID == a.AddressID {
+			return fmt.Errorf("address %s appears twice", a.AddressID)
+		}
+		if !validStatus[a.Status] {
+			return fmt.Errorf("address %s: unknown status %q", a.AddressID, a.Status)
+		}
+		if ip, err := netip.ParseAddr(a.AddressIP); err != nil || !ip.Is4() {
+			return fmt.Errorf("address %s: public IP %q is not an IPv4 address", a.AddressID, a.AddressIP)
+		}
+		if a.TaskID != 0 {
+			if t := w.task(a.TaskID); t == nil || t.Result != TaskRunning || t.AddressID != a.AddressID {
+				return fmt.Errorf("address %s: task %d is not a running task on it", a.AddressID, a.TaskID)
+			}
+		} else if a.Status == StatusBinding || a.Status == StatusUnbinding {
+			return fmt.Errorf("address %s is %s but has no running task", a.AddressID, a.Status)
+		}
+		if a.Status == StatusUnbind {
+			continue
+		}
+		if a.NetworkInterfaceID == "" || a.PrivateIP == "" {
+			return fmt.Errorf("address %s is %s but names no ENI and private IP", a.AddressID, a.Status)
+		}
+		eni := w.eni(a.NetworkInterfaceID)
+		if eni == nil || !eni.hasIP(a.PrivateIP) {
+			return fmt.Errorf("address %s: private IP %s is not on ENI %s", a.AddressID, a.PrivateIP, a.NetworkInterfaceID)
+		}
+		if a.InstanceID != eni.InstanceID {
+			return fmt.Errorf("address %s: instance %q does not match ENI %s's instance %q",
+				a.AddressID, a.InstanceID, eni.NetworkInterfaceID, eni.InstanceID)
+		}
+		if other, dup := targets[a.PrivateIP]; dup {
+			return fmt.Errorf("private IP %s holds both %s and %s", a.PrivateIP, other, a.AddressID)
+		}
+		targets[a.PrivateIP] = a.AddressID
+	}
+	for i, t := range w.Tasks {
+		if i > 0 && w.Tasks[i-1].TaskID == t.TaskID {
+			return fmt.Errorf("task %d appears twice", t.TaskID)
+		}
+	}
+	return nil
+}
+
+// Lookups below expect a normalized (sorted) world.
+
+func (w *World) instance(id string) *Instance {
+	i, ok := slices.BinarySearchFunc(w.Instances, id, func(x Instance, id string) int { return strings.Compare(x.InstanceID, id) })
+	if !ok {
+		return nil
+	}
+	return &w.Instances[i]
+}
+
+func (w *World) eni(id string) *NetworkInterface {
+	i, ok := slices.BinarySearchFunc(w.NetworkInterfaces, id, func(x NetworkInterface, id string) int {
+		return strings.Compare(x.NetworkInterfaceID, id)
+	})
+	if !ok {
+		return nil
+	}
+	return &w.NetworkInterfaces[i]
+}
+
+func (w *World) address(id string) *Address {
+	i, ok := slices.BinarySearchFunc(w.Addresses, id, func(x Address, id string) int { return strings.Compare(x.AddressID, id) })
+	if !ok {
+		return nil
+	}
+	return &w.Addresses[i]
+}
+
+func (w *World) task(id uint64) *Task {
+	i, ok := slices.BinarySearchFunc(w.Tasks, id, func(x Task, id uint64) int { return cmpUint(x.TaskID, id) })
+	if !ok {
+		return nil
+	}
+	return &w.Tasks[i]
+}
+
+func (w *World) insertAddress(a Address) {
+	i, _ := slices.BinarySearchFunc(w.Addresses, a.AddressID, func(x Address, id string) int { return strings.Compare(x.AddressID, id) })
+	w.Addresses = slices.Insert(w.Addresses, i, a)
+}
+
+func (w *World) removeAddress(id string) {
+	if i := indexOfAddressSorted(w.Addresses, id); i >= 0 {
+		w.Addresses = slices.Delete(w.Addresses, i, i+1)
+	}
+}
+
+func indexOfAddressSorted(as []Address, id string) int {
+	i, ok := slices.BinarySearchFunc(as, id, func(x Address, id string) int { return strings.Compare(x.AddressID, id) })
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+func (eni *NetworkInterface) hasIP(ip string) bool {
+	for _, p := range eni.PrivateIPs {
+		if p.Address == ip {
+			return true
+		}
+	}
+	return false
+}
+
+func (eni *NetworkInterface) primaryIP() string {
+	for _, p := range eni.PrivateIPs {
+		if p.Primary {
+			return p.Address
+		}
+	}
+	return ""
+}
+
+// addressOnPrivateIP returns the address of the given type (or any type when typ is "")
+// that targets the private IP, in any status but UNBIND.
+func (w *World) addressOnPrivateIP(ip, typ string) *Address {
+	for i := range w.Addresses {
+		a := &w.Addresses[i]
+		if a.PrivateIP == ip && a.Status != StatusUnbind && (typ == "" || a.AddressType == typ) {
+			return a
+		}
+	}
+	return nil
+}
