@@ -328,3 +328,13 @@ func (tg *Target) Inject(t *testing.T, f emulator.Fault) {
 		t.Fatalf("injecting %+v: %v", f, err)
 	}
 }
+
+// Parallel marks t parallel on the emulator target, where every test has its
+// own world. On the cloud target tests share the fixture EIP, so they run one
+// at a time.
+func Parallel(t *testing.T) {
+	t.Helper()
+	if !UsesCloud() {
+		t.Parallel()
+	}
+}

@@ -20,16 +20,16 @@ import (
 )
 
 const (
-	actionAssociate        = "AssociateAddress"
-	actionDisassociate     = "DisassociateAddress"
-	actionDescribe         = "DescribeAddresses"
-	actionTaskResult       = "DescribeTaskResult"
-	actionDescribeQuota    = "DescribeAddressQuota"
-	defaultRequestTimeout  = 30 * time.Second
-	DefaultEndpoint        = "https://vpc.tencentcloudapi.com"
-	requestClientPrefix    = "terraform-provider-qcloud_"
-	maxAddressIDsPerCall   = 100
-	describePageSize int64 = 100
+	actionAssociate             = "AssociateAddress"
+	actionDisassociate          = "DisassociateAddress"
+	actionDescribe              = "DescribeAddresses"
+	actionTaskResult            = "DescribeTaskResult"
+	actionDescribeQuota         = "DescribeAddressQuota"
+	defaultRequestTimeout       = 30 * time.Second
+	DefaultEndpoint             = "https://vpc.tencentcloudapi.com"
+	requestClientPrefix         = "terraform-provider-qcloud_"
+	maxAddressIDsPerCall        = 100
+	describePageSize      int64 = 100
 )
 
 // LogFunc receives the client's structured log lines. Fields never hold

@@ -213,7 +213,9 @@ func TestRetriesTransientFaults(t *testing.T) {
 	} {
 		t.Run(f.Kind+f.Code, func(t *testing.T) {
 			t.Parallel()
-			c, emu := newTestClient(t, nil, func(cfg *client.Config) { cfg.RequestTimeout = 500 * time.Millisecond })
+			// A timeout well above the emulator's latency even on a loaded
+			// machine, so that only the delay fault outlasts it.
+			c, emu := newTestClient(t, nil, func(cfg *client.Config) { cfg.RequestTimeout = 2 * time.Second })
 			f.Action = "AssociateAddress"
 			inject(t, emu, f)
 			if _, err := c.Associate(ctxWithTimeout(t, 30*time.Second), "eip-demo0001", client.Target{InstanceID: "ins-demo0001"}); err != nil {
@@ -295,6 +297,23 @@ func TestWaitTimesOutOnHungTask(t *testing.T) {
 	}
 	if err := c.WaitTask(ctxWithTimeout(t, time.Second), taskID, "AssociateAddress"); !client.HasCode(err, client.CodeTimeout) {
 		t.Fatalf("WaitTask of a hung task = %v", err)
+	}
+}
+
+func TestInterruptedWaitSaysSo(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, nil, nil)
+	inject(t, emu, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+	target := client.Target{InstanceID: "ins-demo0001"}
+	ctx, cancel := context.WithCancel(context.Background())
+	taskID, err := c.Associate(ctx, "eip-demo0001", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(500*time.Millisecond, cancel) // Ctrl-C
+	_, err = c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0001", Operation: "AssociateAddress", TaskID: taskID, Done: boundTo(target)})
+	if !client.HasCode(err, client.CodeCanceled) || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("interrupted wait = %v, want %s", err, client.CodeCanceled)
 	}
 }
 

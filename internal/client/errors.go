@@ -20,6 +20,7 @@ const (
 	CodeHTTPStatus     = "ClientError.HttpStatusCodeError"
 	CodeIOError        = "ClientError.IOError"
 	CodeTimeout        = "ClientError.Timeout"
+	CodeCanceled       = "ClientError.Canceled"
 	CodeInvalidReply   = "ClientError.InvalidResponse"
 	CodeTaskFailed     = "FailedOperation.TaskFailed"
 	CodeRequestLimit   = "RequestLimitExceeded"
@@ -138,10 +139,23 @@ func toAPIError(action string, err error) *APIError {
 		}
 		return &APIError{Action: action, Code: sdkErr.Code, Message: truncate(msg), RequestID: sdkErr.RequestId, cause: cause}
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) {
+		return &APIError{Action: action, Code: CodeCanceled, Message: err.Error(), cause: err}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
 		return &APIError{Action: action, Code: CodeTimeout, Message: err.Error(), cause: err}
 	}
 	return &APIError{Action: action, Code: CodeNetworkError, Message: truncate(err.Error()), cause: err}
+}
+
+// contextError describes a context that ended: interrupted (Ctrl-C) or out
+// of time.
+func contextError(ctx context.Context, action, message string) *APIError {
+	code := CodeTimeout
+	if errors.Is(ctx.Err(), context.Canceled) {
+		code, message = CodeCanceled, "interrupted while "+message
+	}
+	return &APIError{Action: action, Code: code, Message: message, cause: ctx.Err()}
 }
 
 func truncate(s string) string {

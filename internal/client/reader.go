@@ -46,11 +46,11 @@ type readResult struct {
 
 // readRequest is one caller waiting for one address.
 type readRequest struct {
-	ctx   context.Context
-	id    string
-	due   time.Time // when the caller needs the observation
-	isRead bool     // a read (gathering window) rather than a poll (spacing)
-	reply chan readResult
+	ctx    context.Context
+	id     string
+	due    time.Time // when the caller needs the observation
+	isRead bool      // a read (gathering window) rather than a poll (spacing)
+	reply  chan readResult
 }
 
 type addressReader struct {
@@ -102,7 +102,7 @@ func (r *addressReader) get(ctx context.Context, id string, after time.Duration,
 		return res.address, res.err
 	case <-ctx.Done():
 		r.drop(req)
-		return nil, &APIError{Action: actionDescribe, Code: CodeTimeout, Message: "gave up waiting for the address " + id, cause: ctx.Err()}
+		return nil, contextError(ctx, actionDescribe, "reading the address "+id)
 	}
 }
 
@@ -182,7 +182,7 @@ func (r *addressReader) takeBatchLocked(now time.Time) []*readRequest {
 		ids[p.id] = true
 		batch = append(batch, p)
 	}
-	room := (maxAddressIDsPerCall-len(ids)%maxAddressIDsPerCall)%maxAddressIDsPerCall
+	room := (maxAddressIDsPerCall - len(ids)%maxAddressIDsPerCall) % maxAddressIDsPerCall
 	r.pending = r.pending[:0]
 	for _, p := range notDue {
 		switch {

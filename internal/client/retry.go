@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -54,9 +55,9 @@ func (c *Client) do(ctx context.Context, action string, call func(ctx context.Co
 			return nil
 		}
 		if ctx.Err() != nil {
-			// The caller's time is up: report what kept failing until then.
-			if last == nil {
-				last = &APIError{Action: action, Code: CodeTimeout, Message: "no reply before the operation's deadline", cause: ctx.Err()}
+			// Interrupted, or out of time: then report what kept failing.
+			if last == nil || errors.Is(ctx.Err(), context.Canceled) {
+				last = contextError(ctx, action, "waiting for a reply")
 			}
 			last.Attempts, last.Elapsed = attempt, time.Since(start)
 			return last

@@ -39,7 +39,7 @@ func (c *Client) WaitAddress(ctx context.Context, w Wait) (*Address, error) {
 		a, err := c.reads.get(ctx, w.AddressID, pollInterval(n), false)
 		if err != nil {
 			if ctx.Err() != nil {
-				return last, c.waitTimeout(w, last, start)
+				return last, c.waitTimeout(ctx, w, last, start)
 			}
 			return last, err
 		}
@@ -57,7 +57,7 @@ func (c *Client) WaitAddress(ctx context.Context, w Wait) (*Address, error) {
 		result, err := c.TaskResult(ctx, w.TaskID)
 		switch {
 		case err != nil && ctx.Err() != nil:
-			return last, c.waitTimeout(w, last, start)
+			return last, c.waitTimeout(ctx, w, last, start)
 		case err != nil:
 			return last, err
 		case result == TaskFailed:
@@ -74,13 +74,15 @@ func (c *Client) WaitAddress(ctx context.Context, w Wait) (*Address, error) {
 	}
 }
 
-func (c *Client) waitTimeout(w Wait, last *Address, start time.Time) error {
+func (c *Client) waitTimeout(ctx context.Context, w Wait, last *Address, start time.Time) error {
 	status := "not yet observed"
 	if last != nil {
 		status = last.Status
 	}
-	return &APIError{Action: w.Operation, Code: CodeTimeout, TaskID: w.TaskID, Elapsed: time.Since(start),
-		Message: fmt.Sprintf("the EIP %s was still %s after %s", w.AddressID, status, time.Since(start).Round(time.Second))}
+	err := contextError(ctx, w.Operation, fmt.Sprintf("waiting for the EIP %s: it was still %s after %s",
+		w.AddressID, status, time.Since(start).Round(time.Second)))
+	err.TaskID, err.Elapsed = w.TaskID, time.Since(start)
+	return err
 }
 
 // WaitTask polls DescribeTaskResult until the task finishes. FAILED is an
@@ -89,8 +91,10 @@ func (c *Client) WaitTask(ctx context.Context, taskID, operation string) error {
 	start := time.Now()
 	for n := 1; ; n++ {
 		if err := sleep(ctx, pollInterval(n)); err != nil {
-			return &APIError{Action: operation, Code: CodeTimeout, TaskID: taskID, Elapsed: time.Since(start),
-				Message: fmt.Sprintf("the task was still RUNNING after %s", time.Since(start).Round(time.Second))}
+			err := contextError(ctx, operation, fmt.Sprintf("waiting for task %s: it was still RUNNING after %s",
+				taskID, time.Since(start).Round(time.Second)))
+			err.TaskID, err.Elapsed = taskID, time.Since(start)
+			return err
 		}
 		result, err := c.TaskResult(ctx, taskID)
 		if err != nil {

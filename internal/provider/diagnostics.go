@@ -218,6 +218,15 @@ var errorRules = []errorRule{
 		},
 	},
 	{
+		match:   codes(client.CodeCanceled),
+		summary: "Interrupted",
+		detail: func(c errorContext) string {
+			return fmt.Sprintf("The operation on EIP %s was interrupted (Ctrl-C or a stop signal) before it finished. "+
+				"A request already sent may still complete in the cloud: the next terraform plan or apply reads what "+
+				"the cloud shows and carries on from there.", c.EIPID)
+		},
+	},
+	{
 		match:   codes(client.CodeTimeout),
 		summary: "Timed out",
 		detail: func(c errorContext) string {
@@ -238,6 +247,7 @@ var errorRules = []errorRule{
 	},
 	{
 		match:   func(*client.APIError) bool { return true },
+		outcome: outcomeReport,
 		summary: "Tencent Cloud API error",
 		detail: func(c errorContext) string {
 			return fmt.Sprintf("The API refused a call made for EIP %s. The code and message below say why.", c.EIPID)

@@ -79,6 +79,8 @@ func TestErrorTable(t *testing.T) {
 			summary: "task failed", detail: []string{"TaskId: 77"}},
 		{name: "timeout", op: opDelete, err: &client.APIError{Action: "DisassociateAddress", Code: client.CodeTimeout, Elapsed: 5 * time.Minute,
 			Message: "the EIP eip-abcd1234 was still UNBINDING after 5m0s"}, summary: "Timed out", detail: []string{"raise the resource's", "5m0s"}},
+		{name: "interrupted", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeCanceled,
+			Message: "interrupted while waiting for the EIP eip-abcd1234"}, summary: "Interrupted", detail: []string{"next terraform plan or apply"}},
 		{name: "throttling spent", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: "RequestLimitExceeded",
 			RequestID: "req-9", Attempts: 7, Elapsed: 42 * time.Second}, summary: "kept failing",
 			detail: []string{"Code: RequestLimitExceeded", "Attempts: 7 over 42s", "RequestId: req-9"}},
@@ -157,7 +159,7 @@ func TestErrorTableEveryRuleIsReached(t *testing.T) {
 		"InvalidInstance.NotSupported", "InvalidInstanceId.AlreadyBindEip", "InvalidNetworkInterfaceId.NotFound",
 		"InvalidParameterValue.PrivateIpAddressNotMatch", "InvalidPrivateIpAddress.AlreadyBindEip",
 		"AddressQuotaLimitExceeded.DailyAllocate", "InvalidParameterValue.OnlySupportedForMasterNetworkCard",
-		"AuthFailure.SignatureFailure", "UnauthorizedOperation", client.CodeTaskFailed, client.CodeTimeout,
+		"AuthFailure.SignatureFailure", "UnauthorizedOperation", client.CodeTaskFailed, client.CodeTimeout, client.CodeCanceled,
 		"RequestLimitExceeded", "Other"} {
 		errs = append(errs, apiErr(code))
 	}

@@ -489,7 +489,9 @@ func describeTarget(t client.Target) string {
 // ipv4Validator accepts a dotted-quad IPv4 address.
 type ipv4Validator struct{}
 
-func (ipv4Validator) Description(context.Context) string { return "must be an IPv4 address, such as 10.0.0.5" }
+func (ipv4Validator) Description(context.Context) string {
+	return "must be an IPv4 address, such as 10.0.0.5"
+}
 
 func (v ipv4Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 

@@ -48,7 +48,7 @@ func attr(name string, value any) string {
 }
 
 func TestAccEIPAssociation_instance(t *testing.T) {
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
 	resource.Test(t, resource.TestCase{
@@ -93,7 +93,7 @@ func TestAccEIPAssociation_instance(t *testing.T) {
 }
 
 func TestAccEIPAssociation_networkInterface(t *testing.T) {
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	cfg := config(tg, attr("eip_id", tg.EIPID), attr("network_interface_id", tg.NetworkInterfaceID), attr("private_ip", tg.PrivateIP))
 	steps := []resource.TestStep{
@@ -133,7 +133,7 @@ func TestAccEIPAssociation_networkInterface(t *testing.T) {
 
 func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	target := client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
 	resource.Test(t, resource.TestCase{
@@ -153,7 +153,7 @@ func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
 
 // An existing binding adopted with an import {} block, then destroyed.
 func TestAccEIPAssociation_importBlock(t *testing.T) {
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -176,10 +176,10 @@ func TestAccEIPAssociation_importBlock(t *testing.T) {
 
 func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
 	acctest.EmulatorOnly(t, "spends the account's daily reallocation quota and inspects the emulator's request log")
-	t.Parallel()
+	acctest.Parallel(t)
 	for _, reallocate := range []bool{true, false} {
 		t.Run(fmt.Sprint(reallocate), func(t *testing.T) {
-			t.Parallel()
+			acctest.Parallel(t)
 			tg := acctest.New(t)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -202,7 +202,7 @@ func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
 }
 
 func TestAccEIPAssociation_flipReallocate(t *testing.T) {
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	writes := func(want int) resource.TestCheckFunc {
 		return func(*terraform.State) error {
@@ -246,7 +246,7 @@ func TestAccEIPAssociation_flipReallocate(t *testing.T) {
 
 func TestAccEIPAssociation_driftUnbound(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the binding out of band")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
 	resource.Test(t, resource.TestCase{
@@ -268,7 +268,7 @@ func TestAccEIPAssociation_driftUnbound(t *testing.T) {
 
 func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the binding out of band")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
 	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
@@ -299,7 +299,7 @@ func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
 // when it never refreshed: Delete looks before it unbinds.
 func TestEIPAssociationDelete_leavesForeignBindingAlone(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the binding out of band")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
 	tg.Patch(t, tg.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
@@ -321,7 +321,7 @@ func TestEIPAssociationDelete_leavesForeignBindingAlone(t *testing.T) {
 
 func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the world out of band")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	tg.Patch(t, acctest.EmulatorSpareEIP, emulator.AddressPatch{Delete: true})
 	for _, id := range []string{acctest.EmulatorSpareEIP + "::ins-demo0001", tg.EIPID + "::ins-demo0001"} {
@@ -336,7 +336,7 @@ func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
 
 func TestAccEIPAssociation_errors(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs the emulator's blocked, bound and failed fixtures")
-	t.Parallel()
+	acctest.Parallel(t)
 	tests := []struct {
 		name  string
 		lines []string
@@ -363,7 +363,7 @@ func TestAccEIPAssociation_errors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
+			acctest.Parallel(t)
 			tg := acctest.New(t)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -378,7 +378,7 @@ func TestAccEIPAssociation_errors(t *testing.T) {
 
 func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 	acctest.EmulatorOnly(t, "sets the emulator's quota")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	cfg := func(reallocate bool) string {
 		return config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), attr("reallocate_normal_public_ip", reallocate))
@@ -406,7 +406,7 @@ func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 
 func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	cfg := func(reallocate bool) string {
 		return config(tg, attr("eip_id", tg.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
@@ -429,7 +429,7 @@ func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 
 func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: "RequestLimitExceeded", Count: 2})
 	tg.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "InternalError", Count: 2})
@@ -453,7 +453,7 @@ func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
 
 func TestAccEIPAssociation_taskFailedTaintsAndRecovers(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
 	resource.Test(t, resource.TestCase{
@@ -461,7 +461,9 @@ func TestAccEIPAssociation_taskFailedTaintsAndRecovers(t *testing.T) {
 		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
 		Steps: []resource.TestStep{
 			{
-				PreConfig:   func() { tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskFail, Count: 1}) },
+				PreConfig: func() {
+					tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskFail, Count: 1})
+				},
 				Config:      cfg,
 				ExpectError: expectError(`asynchronous task failed.*TaskId: \d+`),
 			},
@@ -480,7 +482,7 @@ func TestAccEIPAssociation_taskFailedTaintsAndRecovers(t *testing.T) {
 
 func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
 	resource.Test(t, resource.TestCase{
@@ -488,7 +490,9 @@ func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
 		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
 		Steps: []resource.TestStep{
 			{
-				PreConfig:   func() { tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1}) },
+				PreConfig: func() {
+					tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+				},
 				Config:      cfg,
 				ExpectError: expectError(`Timed out.*still BINDING`),
 			},
@@ -502,7 +506,7 @@ func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
 }
 
 func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	tests := []struct {
 		lines []string
@@ -596,8 +600,12 @@ func deleteDirectly(t *testing.T, tg *acctest.Target, id string, reallocate bool
 	t.Helper()
 	ctx := context.Background()
 	r := provider.NewEIPAssociationResource()
+	withConfigure, ok := r.(fwresource.ResourceWithConfigure)
+	if !ok {
+		t.Fatal("the resource does not implement ResourceWithConfigure")
+	}
 	var configured fwresource.ConfigureResponse
-	r.(fwresource.ResourceWithConfigure).Configure(ctx, fwresource.ConfigureRequest{ProviderData: tg.Client}, &configured)
+	withConfigure.Configure(ctx, fwresource.ConfigureRequest{ProviderData: tg.Client}, &configured)
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
 	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}

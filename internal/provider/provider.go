@@ -137,7 +137,7 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 
 	endpoint := valueOrEnv(data.Endpoint, EnvEndpoint, client.DefaultEndpoint)
-	if _, err := checkEndpoint(endpoint); err != nil {
+	if err := checkEndpoint(endpoint); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error()+
 			"\n\nThe value came from "+origin(data.Endpoint, EnvEndpoint)+".")
 	}
@@ -251,25 +251,25 @@ func credentialSummary(id, key string) string {
 }
 
 // checkEndpoint accepts an https URL, or an http URL whose host is loopback.
-func checkEndpoint(raw string) (*url.URL, error) {
+func checkEndpoint(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("%q is not a URL such as https://vpc.tencentcloudapi.com", raw)
+		return fmt.Errorf("%q is not a URL such as https://vpc.tencentcloudapi.com", raw)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("%q uses plain http to a host that is not loopback; request signatures and security "+
+			return fmt.Errorf("%q uses plain http to a host that is not loopback; request signatures and security "+
 				"tokens must not travel in clear text. Use https, or http only to 127.0.0.0/8, localhost or [::1]", raw)
 		}
 	default:
-		return nil, fmt.Errorf("%q must start with https:// (or http:// for a loopback host)", raw)
+		return fmt.Errorf("%q must start with https:// (or http:// for a loopback host)", raw)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q must not carry user information, a query or a fragment", raw)
+		return fmt.Errorf("%q must not carry user information, a query or a fragment", raw)
 	}
-	return u, nil
+	return nil
 }
 
 func isLoopback(host string) bool {
@@ -293,7 +293,7 @@ func (endpointValidator) ValidateString(_ context.Context, req validator.StringR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
+	if err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint", err.Error())
 	}
 }

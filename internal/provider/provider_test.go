@@ -27,7 +27,7 @@ resource "qcloud_eip_association" "test" {
 
 func TestAccProvider_endpointChecks(t *testing.T) {
 	acctest.EmulatorOnly(t, "checks the provider block, not the cloud")
-	t.Parallel()
+	acctest.Parallel(t)
 	tests := []struct {
 		endpoint string
 		want     string
@@ -57,7 +57,7 @@ provider "qcloud" {
 
 func TestAccProvider_loopbackHTTPAccepted(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs the emulator")
-	t.Parallel()
+	acctest.Parallel(t)
 	tg := acctest.New(t)
 	// localhost and [::1] forms of the same emulator are accepted; a plan of a
 	// new resource makes no call, so the configuration is all that is checked.
@@ -116,7 +116,7 @@ func TestAccProvider_credentialsFile(t *testing.T) {
 
 func TestAccProvider_tlsFailure(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs a local TLS server")
-	t.Parallel()
+	acctest.Parallel(t)
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		t.Error("the request went through despite an untrusted certificate")
 	}))
