@@ -1,0 +1,167 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ModulePath is the Go module the harness builds.
+const ModulePath = "github.com/tfqcloud/terraform-provider-qcloud"
+
+// EmulatorBinaryName is the file name of the emulator binary.
+const EmulatorBinaryName = "qcloud-emulator"
+
+// Binaries are the programs the harness runs.
+type Binaries struct {
+	// Provider is the terraform-provider-qcloud binary; its directory is what
+	// the dev_overrides of a Workspace point at.
+	Provider string
+	// Emulator is the qcloud-emulator binary.
+	Emulator string
+	// Terraform is the terraform CLI.
+	Terraform string
+}
+
+// ProviderDir is the directory dev_overrides names.
+func (b Binaries) ProviderDir() string { return filepath.Dir(b.Provider) }
+
+// BuildOptions say where binaries come from.
+type BuildOptions struct {
+	// Dir receives built binaries; it must exist.
+	Dir string
+	// Provider and Emulator, when set, are prebuilt binaries used as they are.
+	// A prebuilt provider must be named terraform-provider-qcloud (dev_overrides
+	// looks the binary up by that name in its directory).
+	Provider, Emulator string
+	// Terraform is the CLI; empty means terraform on PATH.
+	Terraform string
+	// Log, when set, is told what is being built.
+	Log func(format string, args ...any)
+}
+
+// FindTerraform returns the terraform CLI: the given path, else
+// TF_ACC_TERRAFORM_PATH (what `make test` sets), else terraform on PATH; or an
+// error saying that nothing will download one.
+func FindTerraform(path string) (string, error) {
+	if path == "" {
+		path = os.Getenv("TF_ACC_TERRAFORM_PATH")
+	}
+	if path == "" {
+		path = "terraform"
+	}
+	p, err := exec.LookPath(path)
+	if err != nil {
+		return "", fmt.Errorf("the end-to-end harness needs the terraform CLI (1.11 or later) on PATH; "+
+			"it never downloads one: %w", err)
+	}
+	return p, nil
+}
+
+// ModuleRoot finds the directory of this module's go.mod, from the working
+// directory upwards.
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.Contains(string(b), "module "+ModulePath+"\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod of %s in the working directory or above it; run from inside the repository", ModulePath)
+		}
+		dir = parent
+	}
+}
+
+// Build returns the binaries, compiling those not given (go build, about a
+// minute cold, seconds with a warm build cache).
+func Build(ctx context.Context, opts BuildOptions) (Binaries, error) {
+	var bins Binaries
+	var err error
+	if bins.Terraform, err = FindTerraform(opts.Terraform); err != nil {
+		return bins, err
+	}
+	logf := opts.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if opts.Provider != "" {
+		if filepath.Base(opts.Provider) != ProviderBinaryName {
+			return bins, fmt.Errorf("prebuilt provider %s: the file must be named %s for dev_overrides", opts.Provider, ProviderBinaryName)
+		}
+		if bins.Provider, err = filepath.Abs(opts.Provider); err != nil {
+			return bins, err
+		}
+	}
+	if opts.Emulator != "" {
+		if bins.Emulator, err = filepath.Abs(opts.Emulator); err != nil {
+			return bins, err
+		}
+	}
+	if bins.Provider != "" && bins.Emulator != "" {
+		return bins, checkExecutables(bins)
+	}
+	if opts.Dir == "" {
+		return bins, errors.New("BuildOptions.Dir is required to build binaries")
+	}
+	root, err := ModuleRoot()
+	if err != nil {
+		return bins, err
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return bins, err
+	}
+	build := func(out, pkg string) error {
+		logf("building %s", pkg)
+		return goBuild(ctx, root, out, pkg)
+	}
+	if bins.Provider == "" {
+		bins.Provider = filepath.Join(dir, ProviderBinaryName)
+		if err := build(bins.Provider, "."); err != nil {
+			return bins, err
+		}
+	}
+	if bins.Emulator == "" {
+		bins.Emulator = filepath.Join(dir, EmulatorBinaryName)
+		if err := build(bins.Emulator, "./cmd/qcloud-emulator"); err != nil {
+			return bins, err
+		}
+	}
+	return bins, checkExecutables(bins)
+}
+
+func checkExecutables(b Binaries) error {
+	for _, p := range []string{b.Provider, b.Emulator, b.Terraform} {
+		st, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if st.IsDir() || st.Mode()&0o111 == 0 {
+			return fmt.Errorf("%s is not an executable file", p)
+		}
+	}
+	return nil
+}
+
+// goBuild runs `go build -o out pkg` in the module root.
+func goBuild(ctx context.Context, root, out, pkg string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return nil
+}

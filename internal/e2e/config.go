@@ -1,0 +1,88 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ScaleEIP, ScaleInstance name the i-th (1-based) generated EIP and instance
+// of an emulator started with -scale.
+func ScaleEIP(i int) string { return fmt.Sprintf("eip-sc%06d", i) }
+
+// ScaleInstance is the instance ScaleEIP(i) is bound to in the configurations
+// the harness writes.
+func ScaleInstance(i int) string { return fmt.Sprintf("ins-sc%06d", i) }
+
+// ScaleEIPs lists ScaleEIP(1..n).
+func ScaleEIPs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = ScaleEIP(i + 1)
+	}
+	return out
+}
+
+// AssociationsConfig describes a configuration of N associations, EIP
+// eip-scNNNNNN to instance ins-scNNNNNN for NNNNNN = 1..N.
+type AssociationsConfig struct {
+	N int
+	// Provider is the provider block; empty means `provider "qcloud" {}`
+	// (everything from the environment).
+	Provider string
+	// Extra is added at the end (variables, outputs).
+	Extra string
+	// CreateTimeout and DeleteTimeout, when set, go to the timeouts attribute.
+	CreateTimeout, DeleteTimeout string
+}
+
+// HCL renders the configuration.
+func (c AssociationsConfig) HCL() string {
+	var b strings.Builder
+	b.WriteString(`terraform {
+  required_providers {
+    qcloud = {
+      source = "tfqcloud/qcloud"
+    }
+  }
+}
+
+`)
+	if c.Provider == "" {
+		b.WriteString("provider \"qcloud\" {}\n")
+	} else {
+		b.WriteString(strings.TrimSpace(c.Provider) + "\n")
+	}
+	if c.N > 0 {
+		fmt.Fprintf(&b, `
+resource "qcloud_eip_association" "a" {
+  count       = %d
+  eip_id      = format("eip-sc%%06d", count.index + 1)
+  instance_id = format("ins-sc%%06d", count.index + 1)
+`, c.N)
+		var timeouts []string
+		if c.CreateTimeout != "" {
+			timeouts = append(timeouts, fmt.Sprintf("create = %q", c.CreateTimeout))
+		}
+		if c.DeleteTimeout != "" {
+			timeouts = append(timeouts, fmt.Sprintf("delete = %q", c.DeleteTimeout))
+		}
+		if len(timeouts) > 0 {
+			fmt.Fprintf(&b, "  timeouts = {\n    %s\n  }\n", strings.Join(timeouts, "\n    "))
+		}
+		b.WriteString("}\n")
+	}
+	if c.Extra != "" {
+		b.WriteString("\n" + strings.TrimSpace(c.Extra) + "\n")
+	}
+	return b.String()
+}
+
+// BaselineConfig is N terraform_data resources: Terraform's own floor for the
+// same number of resources, with no provider to start and no API to call.
+func BaselineConfig(n int) string {
+	return fmt.Sprintf(`resource "terraform_data" "b" {
+  count = %d
+  input = format("eip-sc%%06d", count.index + 1)
+}
+`, n)
+}

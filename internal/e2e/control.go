@@ -1,0 +1,193 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// Control is a client of an emulator's /_emulator/ control surface.
+type Control struct {
+	base string
+	http *http.Client
+}
+
+// NewControl returns a control client for the emulator at baseURL.
+func NewControl(baseURL string) *Control {
+	// No keep-alive: an emulator restarted on the same port must not be
+	// reached through a pooled connection to the process that was killed.
+	transport := &http.Transport{DisableKeepAlives: true, Proxy: nil}
+	return &Control{base: strings.TrimSuffix(baseURL, "/"), http: &http.Client{Timeout: 30 * time.Second, Transport: transport}}
+}
+
+func (c *Control) call(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+"/_emulator/"+path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s /_emulator/%s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return fmt.Errorf("%s /_emulator/%s: reading the reply: %w", method, path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s /_emulator/%s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(b)))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("%s /_emulator/%s: decoding the reply: %w", method, path, err)
+	}
+	return nil
+}
+
+// World returns the emulator's world, tasks settled to its clock.
+func (c *Control) World(ctx context.Context) (emulator.World, error) {
+	var w emulator.World
+	err := c.call(ctx, http.MethodGet, "world", nil, &w)
+	return w, err
+}
+
+// Stats returns the call counters.
+func (c *Control) Stats(ctx context.Context) (emulator.Stats, error) {
+	var s emulator.Stats
+	err := c.call(ctx, http.MethodGet, "stats", nil, &s)
+	return s, err
+}
+
+// ResetStats zeroes the call counters.
+func (c *Control) ResetStats(ctx context.Context) error {
+	return c.call(ctx, http.MethodPost, "stats/reset", struct{}{}, nil)
+}
+
+// InjectFault adds faults, in order.
+func (c *Control) InjectFault(ctx context.Context, faults ...emulator.Fault) error {
+	for _, f := range faults {
+		if err := c.call(ctx, http.MethodPost, "faults", f, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Faults lists the active faults with their remaining counts.
+func (c *Control) Faults(ctx context.Context) ([]emulator.Fault, error) {
+	var fs []emulator.Fault
+	err := c.call(ctx, http.MethodGet, "faults", nil, &fs)
+	return fs, err
+}
+
+// ClearFaults removes every fault and releases hung tasks.
+func (c *Control) ClearFaults(ctx context.Context) error {
+	return c.call(ctx, http.MethodDelete, "faults", nil, nil)
+}
+
+// Settings is the body of POST /_emulator/settings; nil fields stay as they are.
+type Settings struct {
+	TaskDelay *emulator.Duration  `json:"taskDelay,omitempty"`
+	RateLimit *emulator.RateLimit `json:"rateLimit,omitempty"`
+}
+
+// SetSettings changes the task delay and rate limits.
+func (c *Control) SetSettings(ctx context.Context, s Settings) error {
+	return c.call(ctx, http.MethodPost, "settings", s, nil)
+}
+
+// Reset restores the emulator's initial world and clears stats and faults.
+func (c *Control) Reset(ctx context.Context) error {
+	return c.call(ctx, http.MethodPost, "reset", struct{}{}, nil)
+}
+
+// Health reports whether the emulator answers.
+func (c *Control) Health(ctx context.Context) error {
+	return c.call(ctx, http.MethodGet, "health", nil, nil)
+}
+
+// WaitSettled polls the world until none of the ids (all addresses when ids
+// is empty) is BINDING or UNBINDING, or until timeout; it returns the last
+// world seen either way.
+func (c *Control) WaitSettled(ctx context.Context, ids []string, timeout time.Duration) (emulator.World, error) {
+	deadline := time.Now().Add(timeout)
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	for {
+		w, err := c.World(ctx)
+		if err != nil {
+			return w, err
+		}
+		busy := false
+		for _, a := range w.Addresses {
+			if (len(want) == 0 || want[a.AddressID]) && inTransit(a.Status) {
+				busy = true
+				break
+			}
+		}
+		if !busy || time.Now().After(deadline) {
+			return w, nil
+		}
+		select {
+		case <-ctx.Done():
+			return w, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func inTransit(status string) bool {
+	return status == emulator.StatusBinding || status == emulator.StatusUnbinding
+}
+
+// Calls is one phase's API calls by kind, from emulator.Stats.
+type Calls struct {
+	Describe int // DescribeAddresses
+	Write    int // AssociateAddress + DisassociateAddress
+	Other    int // everything else (DescribeTaskResult, DescribeAddressQuota, …)
+	// Errors counts the error answers by code, over every action.
+	Errors map[string]int
+}
+
+// CountCalls sorts a Stats into Calls.
+func CountCalls(s emulator.Stats) Calls {
+	c := Calls{Errors: map[string]int{}}
+	for action, n := range s.Calls {
+		switch action {
+		case "DescribeAddresses":
+			c.Describe += n
+		case "AssociateAddress", "DisassociateAddress":
+			c.Write += n
+		default:
+			c.Other += n
+		}
+	}
+	for _, codes := range s.Errors {
+		for code, n := range codes {
+			c.Errors[code] += n
+		}
+	}
+	return c
+}

@@ -1,0 +1,289 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// EmulatorConfig is the command line of one qcloud-emulator process.
+type EmulatorConfig struct {
+	// Binary is the qcloud-emulator executable.
+	Binary string
+	// Listen is -listen; empty means 127.0.0.1:0 (a free port).
+	Listen string
+	// SecretID, SecretKey and Token are the credential it accepts; empty ID and
+	// key mean the emulator's defaults.
+	SecretID, SecretKey, Token string
+	// Scale is -scale: N instances ins-scNNNNNN and UNBIND EIPs eip-scNNNNNN.
+	Scale int
+	// StatePath is -state.
+	StatePath string
+	// TaskDelay is -task-delay (0 keeps the emulator's default, 300ms).
+	TaskDelay time.Duration
+	// RateLimit is -rate-limit ("" keeps the default write=10,read=20).
+	RateLimit string
+	// Verbose adds -v (one log line per request).
+	Verbose bool
+	// LogPath receives the emulator's stderr (and anything after its first
+	// stdout line); empty keeps it in memory (see Log).
+	LogPath string
+	// StartTimeout bounds the wait for the URL line; 0 means 15 s.
+	StartTimeout time.Duration
+}
+
+// Credentials returns the credential the emulator accepts, defaults applied.
+func (c EmulatorConfig) Credentials() Credentials {
+	cred := Credentials{SecretID: c.SecretID, SecretKey: c.SecretKey, Token: c.Token}
+	if cred.SecretID == "" {
+		cred.SecretID = emulator.DefaultSecretID
+	}
+	if cred.SecretKey == "" {
+		cred.SecretKey = emulator.DefaultSecretKey
+	}
+	return cred
+}
+
+func (c EmulatorConfig) args() []string {
+	listen := c.Listen
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	args := []string{"-listen", listen}
+	if c.SecretID != "" {
+		args = append(args, "-secret-id", c.SecretID)
+	}
+	if c.SecretKey != "" {
+		args = append(args, "-secret-key", c.SecretKey)
+	}
+	if c.Token != "" {
+		args = append(args, "-security-token", c.Token)
+	}
+	if c.Scale > 0 {
+		args = append(args, "-scale", strconv.Itoa(c.Scale))
+	}
+	if c.StatePath != "" {
+		args = append(args, "-state", c.StatePath)
+	}
+	if c.TaskDelay > 0 {
+		args = append(args, "-task-delay", c.TaskDelay.String())
+	}
+	if c.RateLimit != "" {
+		args = append(args, "-rate-limit", c.RateLimit)
+	}
+	if c.Verbose {
+		args = append(args, "-v")
+	}
+	return args
+}
+
+// EmulatorProcess is a running qcloud-emulator.
+type EmulatorProcess struct {
+	Config EmulatorConfig
+	// URL is what the emulator printed, e.g. http://127.0.0.1:40123.
+	URL string
+
+	pid     int
+	done    chan struct{}
+	waitErr error
+	log     *lockedBuffer
+	logFile *os.File
+	stopped sync.Once
+	// asked is set when the harness stops or kills the process itself.
+	asked atomic.Bool
+}
+
+// StartEmulator starts the emulator and waits for its URL line. The process
+// is killed when ctx ends; call Stop (or Kill) when done with it.
+func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, error) {
+	if cfg.Binary == "" {
+		return nil, errors.New("EmulatorConfig.Binary is required")
+	}
+	p := &EmulatorProcess{Config: cfg, done: make(chan struct{}), log: &lockedBuffer{}}
+	var logW io.Writer = p.log
+	if cfg.LogPath != "" {
+		f, err := os.OpenFile(cfg.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		p.logFile = f
+		logW = f
+	}
+	cmd := groupCommand(ctx, cfg.Binary, cfg.args()...)
+	cmd.Stderr = logW
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		p.closeLog()
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		p.closeLog()
+		return nil, fmt.Errorf("starting %s: %w", cfg.Binary, err)
+	}
+	p.pid = cmd.Process.Pid
+	registerGroup(p.pid, "qcloud-emulator")
+
+	lines := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(stdout)
+		line, err := r.ReadString('\n')
+		if err == nil {
+			lines <- strings.TrimSpace(line)
+		}
+		close(lines)
+		_, _ = io.Copy(logW, r) // keep draining: a full pipe would block the emulator
+	}()
+	go func() {
+		p.waitErr = cmd.Wait()
+		unregisterGroup(p.pid)
+		p.closeLog()
+		close(p.done)
+	}()
+
+	timeout := cfg.StartTimeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case line, ok := <-lines:
+		if ok {
+			u, err := url.Parse(line)
+			if err == nil && u.Scheme == "http" && u.Host != "" {
+				p.URL = line
+				return p, nil
+			}
+			p.Kill()
+			return nil, fmt.Errorf("qcloud-emulator printed %q as its first line, not its URL; log:\n%s", line, p.Log())
+		}
+		<-p.done
+		return nil, fmt.Errorf("qcloud-emulator exited before printing its URL (%v); log:\n%s", p.waitErr, p.Log())
+	case <-timer.C:
+		p.Kill()
+		return nil, fmt.Errorf("qcloud-emulator printed no URL within %s; log:\n%s", timeout, p.Log())
+	case <-ctx.Done():
+		p.Kill()
+		return nil, ctx.Err()
+	}
+}
+
+func (p *EmulatorProcess) closeLog() {
+	if p.logFile != nil {
+		_ = p.logFile.Close()
+	}
+}
+
+// Addr is the host:port the emulator listens on.
+func (p *EmulatorProcess) Addr() string {
+	u, err := url.Parse(p.URL)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// PID is the emulator's process id.
+func (p *EmulatorProcess) PID() int { return p.pid }
+
+// Control returns a client of the emulator's control surface.
+func (p *EmulatorProcess) Control() *Control { return NewControl(p.URL) }
+
+// Log returns what the emulator wrote (when LogPath is empty), or the file's
+// content.
+func (p *EmulatorProcess) Log() string {
+	if p.Config.LogPath != "" {
+		b, _ := os.ReadFile(p.Config.LogPath)
+		return string(b)
+	}
+	return p.log.String()
+}
+
+// Done is closed when the process has ended.
+func (p *EmulatorProcess) Done() <-chan struct{} { return p.done }
+
+// ExitErr is how the process ended (nil for status 0); valid once Done is
+// closed.
+func (p *EmulatorProcess) ExitErr() error {
+	<-p.done
+	return p.waitErr
+}
+
+// DiedUnasked reports whether the process has ended without the harness
+// stopping or killing it (a crash, or a signal from outside the harness).
+func (p *EmulatorProcess) DiedUnasked() bool { return p.Exited() && !p.asked.Load() }
+
+// Exited reports whether the process has ended.
+func (p *EmulatorProcess) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Stop asks the emulator to shut down (SIGTERM: it writes its -state file one
+// last time) and kills its process group if it has not exited within 5 s.
+func (p *EmulatorProcess) Stop() {
+	p.asked.Store(true)
+	p.stopped.Do(func() {
+		_ = syscall.Kill(-p.pid, syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-p.pid, syscall.SIGKILL)
+			<-p.done
+		}
+	})
+}
+
+// Kill ends the emulator at once (SIGKILL), as a crash or an OOM kill would.
+func (p *EmulatorProcess) Kill() {
+	p.asked.Store(true)
+	p.stopped.Do(func() {
+		_ = syscall.Kill(-p.pid, syscall.SIGKILL)
+		<-p.done
+	})
+}
+
+// Restart kills the emulator and starts it again on the same address with the
+// same configuration (so the same -state file), after pause.
+func (p *EmulatorProcess) Restart(ctx context.Context, pause time.Duration) (*EmulatorProcess, error) {
+	p.Kill()
+	if pause > 0 {
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	cfg := p.Config
+	cfg.Listen = p.Addr()
+	var last error
+	for range 20 { // the port may take a moment to be free again
+		q, err := StartEmulator(ctx, cfg)
+		if err == nil {
+			return q, nil
+		}
+		last = err
+		select {
+		case <-time.After(250 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return nil, fmt.Errorf("restarting the emulator on %s: %w", cfg.Listen, last)
+}

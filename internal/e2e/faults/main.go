@@ -1,0 +1,776 @@
+// Command faults runs the fault matrix of issue 5 (`make faults`): for each
+// fault, a fresh qcloud-emulator (-scale N), a configuration of N
+// qcloud_eip_association resources, `terraform apply` then `terraform
+// destroy` with the fault injected. After every command Terraform's state is
+// compared with the emulator's world; a command may fail only with a clear
+// diagnostic, and then running it again (fault cleared) must succeed with
+// state = world.
+//
+//	go run ./internal/e2e/faults              # every case, a markdown table on stdout
+//	go run ./internal/e2e/faults -only reset  # one case (comma-separated list)
+//	go run ./internal/e2e/faults -list        # the cases
+//
+// Cases run -jobs (3) at a time, each with its own emulator and workspace;
+// every terraform command is bounded by -command-timeout (4m) and the run by
+// -timeout (15m). It exits 1 when a case fails. Progress goes to stderr; -keep
+// keeps the work directory (terraform output of every command, emulator logs),
+// as does a failure.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/e2e"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+type options struct {
+	only        string
+	n           int
+	concurrency int
+	jobs        int
+	workdir     string
+	keep        bool
+	timeout     time.Duration
+	cmdTimeout  time.Duration
+	verbose     bool
+	list        bool
+	build       e2e.BuildOptions
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.only, "only", "", "run only these cases (comma-separated names; see -list)")
+	flag.IntVar(&o.n, "n", 50, "associations per case")
+	flag.IntVar(&o.concurrency, "concurrency-n", 200, "associations in the concurrency case")
+	flag.IntVar(&o.jobs, "jobs", 3, "cases run at the same time (each has its own emulator and workspace)")
+	flag.StringVar(&o.workdir, "workdir", "", "work directory (default: a new temporary directory)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (it is also kept when a case fails)")
+	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "bound on the whole run")
+	flag.DurationVar(&o.cmdTimeout, "command-timeout", 4*time.Minute, "bound on each terraform command")
+	flag.BoolVar(&o.verbose, "v", false, "print each command's output when a case fails")
+	flag.BoolVar(&o.list, "list", false, "list the cases and exit")
+	flag.StringVar(&o.build.Provider, "provider", "", "prebuilt terraform-provider-qcloud (default: go build)")
+	flag.StringVar(&o.build.Emulator, "emulator", "", "prebuilt qcloud-emulator (default: go build)")
+	flag.StringVar(&o.build.Terraform, "terraform", "", "terraform CLI (default: on PATH)")
+	flag.Parse()
+	os.Exit(run(o))
+}
+
+func run(o options) int {
+	all := cases(o)
+	if o.list {
+		for _, c := range all {
+			fmt.Printf("%-18s %s\n", c.name, c.title)
+		}
+		return 0
+	}
+	selected := all
+	if o.only != "" {
+		selected = nil
+		for _, name := range strings.Split(o.only, ",") {
+			name = strings.TrimSpace(name)
+			i := slices.IndexFunc(all, func(c *faultCase) bool { return c.name == name })
+			if i < 0 {
+				fmt.Fprintf(os.Stderr, "faults: no case %q; -list shows them\n", name)
+				return 2
+			}
+			selected = append(selected, all[i])
+		}
+	}
+
+	dir := o.workdir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "qcloud-faults-"); err != nil {
+			fmt.Fprintln(os.Stderr, "faults:", err)
+			return 1
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "faults:", err)
+		return 1
+	}
+	keep := o.keep
+	e2e.HandleInterrupts(func() { fmt.Fprintf(os.Stderr, "faults: work directory kept: %s\n", dir) })
+	defer func() {
+		e2e.KillAll()
+		if keep {
+			fmt.Fprintf(os.Stderr, "faults: work directory kept: %s\n", dir)
+		} else {
+			_ = os.RemoveAll(dir)
+		}
+	}()
+
+	ctx, cancel := context.WithTimeoutCause(context.Background(), o.timeout, fmt.Errorf("the whole matrix exceeded -timeout %s", o.timeout))
+	defer cancel()
+	start := time.Now()
+	o.build.Dir = filepath.Join(dir, "bin")
+	if err := os.MkdirAll(o.build.Dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "faults:", err)
+		return 1
+	}
+	o.build.Log = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "faults: "+format+"\n", args...) }
+	bins, err := e2e.Build(ctx, o.build)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faults:", err)
+		return 1
+	}
+
+	// Longest cases first, so that the short ones fill in around them.
+	queue := slices.Clone(selected)
+	slices.SortStableFunc(queue, func(a, b *faultCase) int { return b.weight - a.weight })
+	work := make(chan *faultCase)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failed := 0
+	for range max(o.jobs, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				passed := runCase(ctx, o, bins, dir, c)
+				mu.Lock()
+				if !passed {
+					failed++
+					keep = true
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, c := range queue {
+		work <- c
+	}
+	close(work)
+	wg.Wait()
+
+	fmt.Println(table(selected))
+	fmt.Printf("\n%d of %d cases passed in %s.\n", len(selected)-failed, len(selected), time.Since(start).Round(time.Second))
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+// runCase runs one case (twice when something outside the harness ended its
+// emulator) and reports whether it passed.
+func runCase(ctx context.Context, o options, bins e2e.Binaries, dir string, c *faultCase) bool {
+	start := time.Now()
+	fmt.Fprintf(os.Stderr, "faults: ▶ %s: %s\n", c.name, c.title)
+	cr := &caseRun{faultCase: c, o: o, bins: bins, dir: filepath.Join(dir, c.name)}
+	cr.run(ctx)
+	if cr.emuDied {
+		// Not the provider's doing: say so, and run the case once more.
+		fmt.Fprintf(os.Stderr, "faults: %s: %s — running the case once more\n", c.name, cr.problems[len(cr.problems)-1])
+		first := cr.problems
+		cr = &caseRun{faultCase: c, o: o, bins: bins, dir: filepath.Join(dir, c.name+"-again")}
+		cr.run(ctx)
+		cr.interference = first
+	}
+	mark := "✔"
+	if !cr.passed() {
+		mark = "✘"
+	}
+	fmt.Fprintf(os.Stderr, "faults: %s %s in %s\n", mark, c.name, time.Since(start).Round(100*time.Millisecond))
+	for _, p := range cr.problems {
+		fmt.Fprintf(os.Stderr, "faults:     %s: problem: %s\n", c.name, p)
+	}
+	c.result = cr
+	return cr.passed()
+}
+
+// faultCase is one row of the matrix.
+type faultCase struct {
+	name, title string
+	n           int
+	parallelism int
+	// createTimeout/deleteTimeout go to the resources' timeouts.
+	createTimeout, deleteTimeout string
+	// state runs the emulator with -state.
+	state bool
+	// faults are injected before the first try of each phase ("apply",
+	// "destroy"); they are cleared before a re-run.
+	faults func(phase string) []emulator.Fault
+	// disturb runs during the first apply (kill something, say); it returns a
+	// note for the table.
+	disturb func(ctx context.Context, cr *caseRun, r *e2e.Running) string
+	// weight orders the queue: heavier cases start first.
+	weight int
+
+	result *caseRun
+}
+
+func errFault(action, code string, count int) emulator.Fault {
+	return emulator.Fault{Action: action, Kind: emulator.FaultError, Code: code, Count: count}
+}
+
+const (
+	associate    = "AssociateAddress"
+	disassociate = "DisassociateAddress"
+	describe     = "DescribeAddresses"
+)
+
+// onWritesAndDescribe applies fault to each write action (writes hits each)
+// and to DescribeAddresses (reads hits).
+func onWritesAndDescribe(writes, reads int, fault func(action string, count int) emulator.Fault) func(string) []emulator.Fault {
+	return func(string) []emulator.Fault {
+		return []emulator.Fault{fault(associate, writes), fault(disassociate, writes), fault(describe, reads)}
+	}
+}
+
+// onWrite applies f to the write action of the phase.
+func onWrite(f emulator.Fault) func(string) []emulator.Fault {
+	return func(phase string) []emulator.Fault {
+		f := f
+		f.Action = associate
+		if phase == "destroy" {
+			f.Action = disassociate
+		}
+		return []emulator.Fault{f}
+	}
+}
+
+func cases(o options) []*faultCase {
+	kind := func(k string, status int) func(string, int) emulator.Fault {
+		return func(action string, count int) emulator.Fault {
+			return emulator.Fault{Action: action, Kind: k, Status: status, Count: count}
+		}
+	}
+	code := func(c string) func(string, int) emulator.Fault {
+		return func(action string, count int) emulator.Fault { return errFault(action, c, count) }
+	}
+	return []*faultCase{
+		{name: "throttle", title: "RequestLimitExceeded burst: 30 on each write action and on DescribeAddresses", weight: 10,
+			faults: onWritesAndDescribe(30, 30, code("RequestLimitExceeded"))},
+		{name: "internal-error", title: "InternalError: 20 on each write action, 5 on DescribeAddresses",
+			faults: onWritesAndDescribe(20, 5, code("InternalError"))},
+		{name: "http-502", title: "HTTP 502 with a non-JSON body: 20 on each write action, 5 on DescribeAddresses",
+			faults: onWritesAndDescribe(20, 5, kind(emulator.FaultHTTPStatus, 502))},
+		{name: "http-503", title: "HTTP 503 with a non-JSON body: 20 on each write action, 5 on DescribeAddresses",
+			faults: onWritesAndDescribe(20, 5, kind(emulator.FaultHTTPStatus, 503))},
+		{name: "reset", title: "connection reset without a reply: 20 on each write action, 5 on DescribeAddresses",
+			faults: onWritesAndDescribe(20, 5, kind(emulator.FaultReset, 0))},
+		{name: "slow", title: "2 write requests answered after 35 s, past the client's 30 s request timeout", weight: 5,
+			faults: onWrite(emulator.Fault{Kind: emulator.FaultDelay, Delay: emulator.Duration(35 * time.Second), Count: 2})},
+		{name: "bad-json", title: "HTTP 200 with a body cut off mid-JSON: 20 on each write action, 5 on DescribeAddresses",
+			faults: onWritesAndDescribe(20, 5, kind(emulator.FaultBadJSON, 0))},
+		{name: "mutex", title: "OperationDenied.MutexTaskRunning for the next 40 write tries",
+			faults: onWrite(errFault("", "OperationDenied.MutexTaskRunning", 40))},
+		{name: "task-fail", title: "3 tasks end FAILED",
+			faults: onWrite(emulator.Fault{Kind: emulator.FaultTaskFail, Count: 3})},
+		{name: "task-hang", title: "3 tasks stuck RUNNING past the resource timeout (timeouts create/delete = 5s)",
+			createTimeout: "5s", deleteTimeout: "5s",
+			faults: onWrite(emulator.Fault{Kind: emulator.FaultTaskHang, Count: 3})},
+		{name: "emulator-restart", title: "emulator killed after ~20 writes and restarted on the same port with the same -state",
+			state: true, disturb: restartEmulator},
+		{name: "ctrl-c", title: "Ctrl-C (SIGINT to terraform's process group) after ~20 writes, then apply again",
+			disturb: signalTerraform(syscall.SIGINT)},
+		{name: "sigterm", title: "SIGTERM to terraform's process group after ~20 writes, then apply again",
+			disturb: signalTerraform(syscall.SIGTERM)},
+		{name: "sigterm-terraform", title: "SIGTERM to the terraform process alone (as `timeout` or `kill PID` do) after ~20 writes, then apply again",
+			disturb: signalTerraformOnly(syscall.SIGTERM)},
+		{name: "kill-provider", title: "SIGKILL of the provider process after ~20 writes, then apply again",
+			disturb: killProvider},
+		{name: "concurrency", n: o.concurrency, parallelism: 50, weight: 8,
+			title: fmt.Sprintf("%d associations, -parallelism=50: 100 MutexTaskRunning and 30 RequestLimitExceeded on each write action, 10 RequestLimitExceeded on DescribeAddresses", o.concurrency),
+			faults: func(string) []emulator.Fault {
+				return []emulator.Fault{
+					errFault(associate, "OperationDenied.MutexTaskRunning", 100), errFault(disassociate, "OperationDenied.MutexTaskRunning", 100),
+					errFault(associate, "RequestLimitExceeded", 30), errFault(disassociate, "RequestLimitExceeded", 30),
+					errFault(describe, "RequestLimitExceeded", 10),
+				}
+			}},
+	}
+}
+
+// disturbAfterWrites is how many write calls an apply makes before the
+// disturbing cases strike: well into the apply, with writes still in flight.
+const disturbAfterWrites = 20
+
+// waitForWrites waits until the emulator has seen disturbAfterWrites write
+// calls, or the command ends; it reports whether the count was reached.
+func waitForWrites(ctx context.Context, ctl *e2e.Control, r *e2e.Running) bool {
+	for {
+		if s, err := ctl.Stats(ctx); err == nil {
+			if s.Calls[associate]+s.Calls[disassociate] >= disturbAfterWrites {
+				return true
+			}
+		}
+		select {
+		case <-r.Done():
+			return false
+		case <-ctx.Done():
+			return false
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
+
+func restartEmulator(ctx context.Context, cr *caseRun, r *e2e.Running) string {
+	if !waitForWrites(ctx, cr.emu().Control(), r) {
+		return "apply ended before 20 writes"
+	}
+	cr.accumulateStats(ctx)
+	// The new process lives as long as the case, not as long as the command.
+	next, err := cr.emu().Restart(cr.ctx, time.Second)
+	if err != nil {
+		cr.problem("restarting the emulator: %v", err)
+		return "restart failed"
+	}
+	cr.setEmu(next)
+	return "emulator down ~1 s"
+}
+
+func signalTerraform(sig syscall.Signal) func(context.Context, *caseRun, *e2e.Running) string {
+	return func(ctx context.Context, cr *caseRun, r *e2e.Running) string {
+		if !waitForWrites(ctx, cr.emu().Control(), r) {
+			return "apply ended before 20 writes"
+		}
+		if err := r.Interrupt(sig); err != nil {
+			cr.problem("signalling terraform: %v", err)
+		}
+		return fmt.Sprintf("%v sent", sig)
+	}
+}
+
+func signalTerraformOnly(sig syscall.Signal) func(context.Context, *caseRun, *e2e.Running) string {
+	return func(ctx context.Context, cr *caseRun, r *e2e.Running) string {
+		if !waitForWrites(ctx, cr.emu().Control(), r) {
+			return "apply ended before 20 writes"
+		}
+		if err := r.Signal(sig); err != nil {
+			cr.problem("signalling terraform: %v", err)
+		}
+		return fmt.Sprintf("%v sent to terraform only", sig)
+	}
+}
+
+func killProvider(ctx context.Context, cr *caseRun, r *e2e.Running) string {
+	if !waitForWrites(ctx, cr.emu().Control(), r) {
+		return "apply ended before 20 writes"
+	}
+	pids := r.ProviderPIDs()
+	if len(pids) == 0 {
+		cr.problem("no provider process found under terraform (pid %d)", r.PID())
+		return "no provider process"
+	}
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	return fmt.Sprintf("killed provider pid %v", pids)
+}
+
+// attempt is one terraform command and what followed it.
+type attempt struct {
+	res        *e2e.Result
+	cmp        e2e.Comparison
+	cmpErr     error
+	throttled  int // RequestLimitExceeded diagnostics shown
+	disturbed  string
+	warnings   []string
+	panicked   bool
+	unclearErr bool // failed without an error diagnostic
+}
+
+// phaseRun is one phase: the first try and, if it failed, the re-run.
+type phaseRun struct {
+	name   string
+	first  *attempt
+	rerun  *attempt
+	calls  e2e.Calls
+	faults []emulator.Fault
+}
+
+func (p *phaseRun) final() *attempt {
+	if p.rerun != nil {
+		return p.rerun
+	}
+	return p.first
+}
+
+type caseRun struct {
+	*faultCase
+	ctx     context.Context // the case's: what its emulator lives by
+	o       options
+	bins    e2e.Binaries
+	dir     string
+	emuMu   sync.Mutex
+	emuProc *e2e.EmulatorProcess
+	emuDied bool // the emulator ended without the harness asking
+	// interference holds the problems of a first run whose emulator ended
+	// on its own; the case was run again.
+	interference []string
+	ws           *e2e.Workspace
+	eips         []string
+	phases       []*phaseRun
+	problems     []string
+	acc          emulator.Stats // stats of emulator processes already restarted
+	logN         int
+}
+
+func (cr *caseRun) emu() *e2e.EmulatorProcess {
+	cr.emuMu.Lock()
+	defer cr.emuMu.Unlock()
+	return cr.emuProc
+}
+
+func (cr *caseRun) setEmu(p *e2e.EmulatorProcess) {
+	cr.emuMu.Lock()
+	defer cr.emuMu.Unlock()
+	cr.emuProc = p
+}
+
+func (cr *caseRun) problem(format string, args ...any) {
+	cr.problems = append(cr.problems, fmt.Sprintf(format, args...))
+}
+
+func (cr *caseRun) passed() bool { return len(cr.problems) == 0 }
+
+func (cr *caseRun) count() int {
+	if cr.n > 0 {
+		return cr.n
+	}
+	return cr.o.n
+}
+
+func (cr *caseRun) run(ctx context.Context) {
+	if err := ctx.Err(); err != nil {
+		cr.problem("not run: %v", context.Cause(ctx))
+		return
+	}
+	cr.ctx = ctx
+	n := cr.count()
+	cr.eips = e2e.ScaleEIPs(n)
+	if err := os.MkdirAll(cr.dir, 0o755); err != nil {
+		cr.problem("%v", err)
+		return
+	}
+	cfg := e2e.EmulatorConfig{Binary: cr.bins.Emulator, Scale: n, LogPath: filepath.Join(cr.dir, "emulator.log"), Verbose: true}
+	if cr.state {
+		cfg.StatePath = filepath.Join(cr.dir, "emulator-state.json")
+	}
+	emu, err := e2e.StartEmulator(ctx, cfg)
+	if err != nil {
+		cr.problem("starting the emulator: %v", err)
+		return
+	}
+	cr.setEmu(emu)
+	defer func() { cr.emu().Stop() }()
+
+	cr.ws, err = e2e.NewWorkspace(filepath.Join(cr.dir, "ws"), cr.bins, emu.URL, cfg.Credentials())
+	if err == nil {
+		err = cr.ws.WriteConfig(e2e.AssociationsConfig{N: n, CreateTimeout: cr.createTimeout, DeleteTimeout: cr.deleteTimeout}.HCL())
+	}
+	if err != nil {
+		cr.problem("%v", err)
+		return
+	}
+	var extra []string
+	if cr.parallelism > 0 {
+		extra = append(extra, fmt.Sprintf("-parallelism=%d", cr.parallelism))
+	}
+	apply := cr.phase(ctx, "apply", e2e.Args(e2e.ApplyArgs, extra...))
+	cr.expect(apply, n)
+	if !cr.passed() || cr.emuDied {
+		return // destroying on top of a broken apply would only blur the picture
+	}
+	if cr.emuDied {
+		return
+	}
+	destroy := cr.phase(ctx, "destroy", e2e.Args(e2e.DestroyArgs, extra...))
+	cr.expect(destroy, 0)
+}
+
+// expect checks a phase's end: state = world with want associations.
+func (cr *caseRun) expect(p *phaseRun, want int) {
+	f := p.final()
+	if !f.res.OK() {
+		cr.problem("%s: the re-run failed too: %s", p.name, f.res.Summary())
+	}
+	if f.cmpErr != nil {
+		cr.problem("%s: comparing state and world: %v", p.name, f.cmpErr)
+	} else {
+		if !f.cmp.OK() {
+			cr.problem("%s: after the last command, %s", p.name, f.cmp.Brief(5))
+		}
+		if f.cmp.StateEntries != want || f.cmp.WorldBound != want {
+			cr.problem("%s: want %d associations, state has %d and the world %d", p.name, want, f.cmp.StateEntries, f.cmp.WorldBound)
+		}
+	}
+	for _, a := range []*attempt{p.first, p.rerun} {
+		if a == nil {
+			continue
+		}
+		if a.panicked {
+			cr.problem("%s: the output shows a panic", p.name)
+		}
+		if a.unclearErr {
+			cr.problem("%s: the command failed without an error diagnostic (%s)", p.name, a.res.Summary())
+		}
+	}
+	if p.first.res.OK() && p.rerun != nil {
+		cr.problem("%s: re-run although the first try succeeded", p.name)
+	}
+}
+
+func (cr *caseRun) phase(ctx context.Context, name string, args []string) *phaseRun {
+	p := &phaseRun{name: name}
+	cr.phases = append(cr.phases, p)
+	ctl := func() *e2e.Control { return cr.emu().Control() }
+	cr.acc = emulator.Stats{}
+	if err := ctl().ResetStats(ctx); err != nil {
+		cr.problem("%s: resetting stats: %v", name, err)
+	}
+	if cr.faults != nil {
+		p.faults = cr.faults(name)
+		if err := ctl().InjectFault(ctx, p.faults...); err != nil {
+			cr.problem("%s: injecting faults: %v", name, err)
+		}
+	}
+
+	p.first = cr.attempt(ctx, name, args, name == "apply")
+	if cr.emuDied {
+		return p
+	}
+	if err := ctl().ClearFaults(ctx); err != nil {
+		cr.problem("%s: clearing faults: %v", name, err)
+	}
+	if !p.first.res.OK() {
+		fmt.Fprintf(os.Stderr, "faults: %s: %s failed: %s; %s — running it again\n", cr.name, name, p.first.res.Summary(), p.first.cmp.Brief(3))
+		p.rerun = cr.attempt(ctx, name+" (re-run)", args, false)
+	}
+	cr.accumulateStats(ctx)
+	p.calls = e2e.CountCalls(cr.acc)
+	return p
+}
+
+// accumulateStats adds the current emulator's counters to cr.acc and resets
+// them (before a restart loses them, and at the end of a phase).
+func (cr *caseRun) accumulateStats(ctx context.Context) {
+	ctl := cr.emu().Control()
+	s, err := ctl.Stats(ctx)
+	if err != nil {
+		return
+	}
+	if cr.acc.Calls == nil {
+		cr.acc = emulator.Stats{Calls: map[string]int{}, Errors: map[string]map[string]int{}}
+	}
+	for a, n := range s.Calls {
+		cr.acc.Calls[a] += n
+	}
+	for a, codes := range s.Errors {
+		if cr.acc.Errors[a] == nil {
+			cr.acc.Errors[a] = map[string]int{}
+		}
+		for c, n := range codes {
+			cr.acc.Errors[a][c] += n
+		}
+	}
+	_ = ctl.ResetStats(ctx)
+}
+
+func (cr *caseRun) attempt(ctx context.Context, label string, args []string, disturb bool) *attempt {
+	a := &attempt{}
+	cmdCtx, cancel := context.WithTimeoutCause(ctx, cr.o.cmdTimeout, fmt.Errorf("terraform %s exceeded %s", label, cr.o.cmdTimeout))
+	defer cancel()
+	cmdCtx, abort := context.WithCancelCause(cmdCtx)
+	defer abort(nil)
+	r, err := cr.ws.Start(cmdCtx, args...)
+	if err != nil {
+		a.res = &e2e.Result{Args: args, Err: err, ExitCode: -1}
+	} else {
+		go cr.watchEmulator(r, abort)
+		if disturb && cr.disturb != nil {
+			a.disturbed = cr.disturb(cmdCtx, cr, r)
+		}
+		a.res = r.Wait()
+	}
+	if emu := cr.emu(); emu.DiedUnasked() {
+		cr.emuDied = true
+		cr.problem("%s: the emulator process ended on its own (%v), which the harness never does: a crash, or a signal "+
+			"from outside the harness; its log: %s", label, emu.ExitErr(), emu.Config.LogPath)
+	}
+	cr.logN++
+	logPath := filepath.Join(cr.dir, fmt.Sprintf("%02d-%s.log", cr.logN, strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(label)))
+	_ = os.WriteFile(logPath, []byte(fmt.Sprintf("$ terraform %s\n# %s, %s\n--- stdout\n%s\n--- stderr\n%s", strings.Join(args, " "),
+		a.res.Summary(), a.res.Wall.Round(time.Millisecond), a.res.Stdout, a.res.Stderr)), 0o644)
+
+	diags := a.res.Diagnostics()
+	a.throttled = e2e.CountMentioning(diags, "RequestLimitExceeded")
+	a.warnings = e2e.WarningSummaries(diags)
+	out := a.res.Output()
+	a.panicked = strings.Contains(out, "panic:") || strings.Contains(out, "goroutine ")
+	a.unclearErr = !a.res.OK() && len(e2e.ErrorSummaries(diags)) == 0
+	if !a.res.OK() && cr.o.verbose {
+		fmt.Fprintf(os.Stderr, "--- terraform %s: stdout\n%s\n--- stderr\n%s\n", strings.Join(args, " "), a.res.Stdout, a.res.Stderr)
+	}
+	if cr.emuDied {
+		return a
+	}
+
+	// Let tasks the command left running land (a hung task stays in transit),
+	// then compare.
+	checkCtx, cancelCheck := context.WithTimeout(ctx, time.Minute)
+	defer cancelCheck()
+	world, err := cr.emu().Control().WaitSettled(checkCtx, cr.eips, 3*time.Second)
+	if err != nil {
+		a.cmpErr = err
+		return a
+	}
+	a.cmp, a.cmpErr = e2e.StateMatchesWorld(cr.ws.StatePath(), world, cr.eips)
+	return a
+}
+
+// watchEmulator aborts the command when the emulator ends without the
+// harness asking (a restart replaces the process: the new one is watched).
+func (cr *caseRun) watchEmulator(r *e2e.Running, abort context.CancelCauseFunc) {
+	for {
+		emu := cr.emu()
+		select {
+		case <-r.Done():
+			return
+		case <-emu.Done():
+			if emu.DiedUnasked() {
+				abort(fmt.Errorf("the emulator process ended on its own (%v)", emu.ExitErr()))
+				return
+			}
+			// Stopped by the harness (a restart): wait for its replacement.
+			for cr.emu() == emu {
+				select {
+				case <-r.Done():
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		}
+	}
+}
+
+// table renders the matrix as markdown.
+func table(cs []*faultCase) string {
+	var b strings.Builder
+	b.WriteString("| fault | apply | destroy | re-run needed | state = world | note |\n")
+	b.WriteString("|---|---|---|---|---|---|\n")
+	for _, c := range cs {
+		cr := c.result
+		if cr == nil {
+			continue
+		}
+		cells := []string{"`" + c.name + "` " + c.title}
+		var reruns, stateCells, notes []string
+		for _, name := range []string{"apply", "destroy"} {
+			i := slices.IndexFunc(cr.phases, func(p *phaseRun) bool { return p.name == name })
+			if i < 0 {
+				cells = append(cells, "not run")
+				continue
+			}
+			p := cr.phases[i]
+			cells = append(cells, outcome(p))
+			if p.rerun != nil {
+				reruns = append(reruns, name)
+			}
+			stateCells = append(stateCells, stateOutcome(p))
+			notes = append(notes, note(p))
+		}
+		if len(reruns) == 0 {
+			cells = append(cells, "no")
+		} else {
+			cells = append(cells, strings.Join(reruns, ", "))
+		}
+		cells = append(cells, strings.Join(stateCells, "; "))
+		if len(cr.interference) > 0 {
+			notes = append(notes, "(The first run of this case lost its emulator to something outside the harness and was run again.)")
+		}
+		if !cr.passed() {
+			notes = append(notes, "**FAILED**: "+strings.Join(cr.problems, "; "))
+		}
+		cells = append(cells, strings.Join(notes, " "))
+		for i := range cells {
+			cells[i] = strings.ReplaceAll(strings.ReplaceAll(cells[i], "|", "\\|"), "\n", " ")
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func outcome(p *phaseRun) string {
+	first := p.first.res
+	s := fmt.Sprintf("ok (%.1f s)", first.Wall.Seconds())
+	if !first.OK() {
+		s = fmt.Sprintf("failed (%.1f s): %s", first.Wall.Seconds(), shorten(first.Summary(), 160))
+		if p.rerun != nil {
+			s += fmt.Sprintf("; re-run %s (%.1f s)", map[bool]string{true: "ok", false: "FAILED"}[p.rerun.res.OK()], p.rerun.res.Wall.Seconds())
+		}
+	}
+	return s
+}
+
+func stateOutcome(p *phaseRun) string {
+	first := p.first
+	switch {
+	case first.cmpErr != nil:
+		return p.name + ": error " + first.cmpErr.Error()
+	case first.cmp.OK() && (p.rerun == nil || p.rerun.cmp.OK()):
+		s := p.name + ": yes"
+		if first.cmp.Tainted > 0 {
+			s += fmt.Sprintf(" (%d tainted after the failure)", first.cmp.Tainted)
+		}
+		if len(first.cmp.InTransit) > 0 {
+			s += fmt.Sprintf(" (%d in transit after the failure)", len(first.cmp.InTransit))
+		}
+		return s
+	case p.rerun != nil && p.rerun.cmp.OK():
+		return fmt.Sprintf("%s: after the re-run; after the failed command %d differences, e.g. %s", p.name, len(first.cmp.Problems),
+			shorten(first.cmp.Problems[0], 140))
+	default:
+		f := p.final()
+		if len(f.cmp.Problems) > 0 {
+			return fmt.Sprintf("%s: **NO** (%d differences, e.g. %s)", p.name, len(f.cmp.Problems), shorten(f.cmp.Problems[0], 140))
+		}
+		return p.name + ": **NO**"
+	}
+}
+
+func note(p *phaseRun) string {
+	var parts []string
+	if p.first.disturbed != "" {
+		parts = append(parts, p.first.disturbed)
+	}
+	var errs []string
+	for code, n := range p.calls.Errors {
+		errs = append(errs, fmt.Sprintf("%d %s", n, code))
+	}
+	slices.Sort(errs)
+	s := fmt.Sprintf("%s: %d writes, %d describes, %d other calls", p.name, p.calls.Write, p.calls.Describe, p.calls.Other)
+	if len(errs) > 0 {
+		s += "; API errors: " + strings.Join(errs, ", ")
+	}
+	throttled := p.first.throttled
+	if p.rerun != nil {
+		throttled += p.rerun.throttled
+	}
+	s += fmt.Sprintf("; RequestLimitExceeded shown: %d", throttled)
+	if len(parts) > 0 {
+		s += "; " + strings.Join(parts, "; ")
+	}
+	if ws := p.first.warnings; len(ws) > 0 {
+		s += "; warnings: " + shorten(strings.Join(ws, ", "), 120)
+	}
+	return s + "."
+}
+
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,244 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// artifact is one thing a user, a log collector or a CI system keeps.
+type artifact struct {
+	name, content string
+}
+
+// leaks reports where any of the secrets appears in the artifacts, with a
+// little context around the first occurrence.
+func leaks(artifacts []artifact, secrets map[string]string) []string {
+	var out []string
+	for _, a := range artifacts {
+		for what, s := range secrets {
+			i := strings.Index(a.content, s)
+			if i < 0 {
+				continue
+			}
+			from, to := max(i-60, 0), min(i+len(s)+20, len(a.content))
+			out = append(out, fmt.Sprintf("the %s appears in %s: …%s…", what, a.name, a.content[from:to]))
+		}
+	}
+	return out
+}
+
+func TestLeaksFindsASecret(t *testing.T) {
+	got := leaks([]artifact{{"stdout", "x secret_key = ABC123 y"}, {"state", "nothing"}}, map[string]string{"secret key": "ABC123"})
+	if len(got) != 1 || !strings.Contains(got[0], "secret key appears in stdout") {
+		t.Fatalf("leaks = %q", got)
+	}
+}
+
+func randomToken(t *testing.T, prefix string) string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return prefix + hex.EncodeToString(b)
+}
+
+// testBinaries builds the provider and the emulator for a test, or takes them
+// from QCLOUD_E2E_PROVIDER / QCLOUD_E2E_EMULATOR.
+func testBinaries(ctx context.Context, t *testing.T) Binaries {
+	t.Helper()
+	bins, err := Build(ctx, BuildOptions{Dir: t.TempDir(), Provider: os.Getenv("QCLOUD_E2E_PROVIDER"),
+		Emulator: os.Getenv("QCLOUD_E2E_EMULATOR"), Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bins
+}
+
+// TestSecretsNeverLeak runs terraform with a credential whose secret key and
+// security token are unique random strings, given through the environment
+// and then through the provider block, with TF_LOG=TRACE, plus a run with a
+// wrong secret key; neither string may appear in any output, log, state or
+// plan JSON.
+func TestSecretsNeverLeak(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("end-to-end test of the terraform CLI against a qcloud-emulator process: set TF_ACC=1 to run it")
+	}
+	if _, err := FindTerraform(""); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	bins := testBinaries(ctx, t)
+	dir := t.TempDir()
+
+	cred := Credentials{
+		SecretID:  randomToken(t, "AKIDe2e"),
+		SecretKey: randomToken(t, "e2eSecretKey"),
+		Token:     randomToken(t, "e2eSecurityToken"),
+	}
+	wrongKey := randomToken(t, "e2eWrongSecretKey")
+	secrets := map[string]string{"secret key": cred.SecretKey, "security token": cred.Token, "wrong secret key": wrongKey}
+
+	emu, err := StartEmulator(ctx, EmulatorConfig{Binary: bins.Emulator, SecretID: cred.SecretID, SecretKey: cred.SecretKey,
+		Token: cred.Token, Scale: 3, TaskDelay: 50 * time.Millisecond, LogPath: filepath.Join(dir, "emulator.log")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Stop()
+	ctl := emu.Control()
+
+	var artifacts []artifact
+	keep := func(name, content string) { artifacts = append(artifacts, artifact{name, content}) }
+	keepFile := func(name, path string) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("reading %s: %v", name, err)
+			return
+		}
+		keep(name, string(b))
+	}
+	run := func(ws *Workspace, label string, wantOK bool, args ...string) *Result {
+		t.Helper()
+		res := ws.Terraform(ctx, 3*time.Minute, args...)
+		keep(label+" stdout", res.Stdout)
+		keep(label+" stderr", res.Stderr)
+		if res.OK() != wantOK {
+			t.Fatalf("terraform %s: %s (want ok=%v)\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), res.Summary(), wantOK,
+				res.Stdout, res.Stderr)
+		}
+		return res
+	}
+	// planJSON saves a plan and renders it as JSON. Terraform itself records
+	// the values of root-module input variables in a plan (sensitive or not),
+	// so with the credential in variables the "variables" object is left out
+	// of the scan and checked to be the only place the value is.
+	planJSON := func(ws *Workspace, label string, extra ...string) {
+		t.Helper()
+		run(ws, label+" plan", true, Args(PlanArgs, append([]string{"-out=tfplan"}, extra...)...)...)
+		res := ws.Terraform(ctx, time.Minute, "show", "-json", "tfplan")
+		keep(label+" show -json stderr", res.Stderr)
+		if !res.OK() {
+			t.Fatalf("terraform show -json: %s\n%s", res.Summary(), res.Stderr)
+		}
+		var plan map[string]any
+		if err := json.Unmarshal([]byte(res.Stdout), &plan); err != nil {
+			t.Fatalf("show -json: %v", err)
+		}
+		if len(extra) > 0 {
+			delete(plan, "variables")
+		}
+		b, _ := json.Marshal(plan)
+		keep(label+" plan JSON", string(b))
+	}
+	writeCalls := func() int {
+		s, err := ctl.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Calls["AssociateAddress"] + s.Calls["DisassociateAddress"]
+	}
+
+	// 1. Credentials from the environment.
+	envWS, err := NewWorkspace(filepath.Join(dir, "env"), bins, emu.URL, cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	envLog := filepath.Join(dir, "env-trace.log")
+	envWS.Env = []string{"TF_LOG=TRACE", "TF_LOG_PATH=" + envLog}
+	if err := envWS.WriteConfig(AssociationsConfig{N: 2}.HCL()); err != nil {
+		t.Fatal(err)
+	}
+	run(envWS, "env apply", true, ApplyArgs...)
+	keepFile("env state after apply", envWS.StatePath())
+	if err := envWS.WriteConfig(AssociationsConfig{N: 3}.HCL()); err != nil {
+		t.Fatal(err)
+	}
+	planJSON(envWS, "env")
+	run(envWS, "env destroy", true, DestroyArgs...)
+	keepFile("env state after destroy", envWS.StatePath())
+	keepFile("env TF_LOG=TRACE file", envLog)
+
+	// 2. Credentials in the provider block, from sensitive variables set in a
+	// -var-file.
+	blockWS, err := NewWorkspace(filepath.Join(dir, "block"), bins, "", cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blockWS.CredentialsInEnv = false
+	blockLog := filepath.Join(dir, "block-trace.log")
+	blockWS.Env = []string{"TF_LOG=TRACE", "TF_LOG_PATH=" + blockLog}
+	provider := fmt.Sprintf(`provider "qcloud" {
+  endpoint       = %q
+  secret_id      = %q
+  secret_key     = var.secret_key
+  security_token = var.security_token
+}`, emu.URL, cred.SecretID)
+	variables := `
+variable "secret_key" {
+  type      = string
+  sensitive = true
+}
+
+variable "security_token" {
+  type      = string
+  sensitive = true
+}`
+	if err := blockWS.WriteFile("secrets.tfvars", fmt.Sprintf("secret_key     = %q\nsecurity_token = %q\n", cred.SecretKey, cred.Token)); err != nil {
+		t.Fatal(err)
+	}
+	varFile := "-var-file=secrets.tfvars"
+	if err := blockWS.WriteConfig(AssociationsConfig{N: 2, Provider: provider, Extra: variables}.HCL()); err != nil {
+		t.Fatal(err)
+	}
+	before := writeCalls()
+	run(blockWS, "provider-block apply", true, Args(ApplyArgs, varFile)...)
+	if writeCalls() == before {
+		t.Fatal("the provider-block apply made no write call: the credential was not exercised")
+	}
+	keepFile("provider-block state after apply", blockWS.StatePath())
+	if err := blockWS.WriteConfig(AssociationsConfig{N: 3, Provider: provider, Extra: variables}.HCL()); err != nil {
+		t.Fatal(err)
+	}
+	planJSON(blockWS, "provider-block", varFile)
+	run(blockWS, "provider-block destroy", true, Args(DestroyArgs, varFile)...)
+	keepFile("provider-block state after destroy", blockWS.StatePath())
+	keepFile("provider-block TF_LOG=TRACE file", blockLog)
+
+	// 3. A wrong secret key: the authentication failure's diagnostic, too.
+	wrong := cred
+	wrong.SecretKey = wrongKey
+	wrongWS, err := NewWorkspace(filepath.Join(dir, "wrong"), bins, emu.URL, wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongLog := filepath.Join(dir, "wrong-trace.log")
+	wrongWS.Env = []string{"TF_LOG=TRACE", "TF_LOG_PATH=" + wrongLog}
+	if err := wrongWS.WriteConfig(AssociationsConfig{N: 1}.HCL()); err != nil {
+		t.Fatal(err)
+	}
+	res := run(wrongWS, "wrong-key apply", false, ApplyArgs...)
+	if !strings.Contains(res.Stderr, "AuthFailure") {
+		t.Errorf("the wrong-key apply did not fail with an authentication diagnostic:\n%s", res.Stderr)
+	}
+	keepFile("wrong-key TF_LOG=TRACE file", wrongLog)
+	if st, err := os.ReadFile(wrongWS.StatePath()); err == nil {
+		keep("wrong-key state", string(st))
+	}
+
+	for _, leak := range leaks(artifacts, secrets) {
+		t.Error(leak)
+	}
+	total := 0
+	for _, a := range artifacts {
+		total += len(a.content)
+	}
+	t.Logf("scanned %d artifacts (%d bytes) for the secret key, the security token and the wrong secret key", len(artifacts), total)
+}
