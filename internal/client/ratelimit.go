@@ -55,6 +55,13 @@ func (p *pacer) wait(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// free is when a call could start without waiting.
+func (p *pacer) free() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.next
+}
+
 func (c *Client) limiter(action string) *pacer {
 	c.pacersMu.Lock()
 	defer c.pacersMu.Unlock()

@@ -20,19 +20,22 @@ import (
 //     other waits in progress, so that many waits share one poll.
 //   - Snapshot: Terraform refreshes at most -parallelism (10) resources at once,
 //     so gathering alone cannot do better than ~10 ids per call. Once a process
-//     has read many addresses (snapshotFirstProbe, doubling on each refusal) and
-//     has made no write, the reader lists all bound addresses of the region
-//     (DescribeAddresses filtered on the bound statuses, 100 per page) if that
-//     takes at most one page per snapshotReadsPerPage reads seen so far, and
-//     answers further reads from that list. An id missing from it (unbound or
-//     gone) is still read by id, so drift is never decided from the list alone.
-//     Any write made through this client drops the snapshot for good, and it
-//     expires after snapshotTTL.
+//     has read snapshotProbeAfter addresses and made no write, the reader asks
+//     for the first page of the region's bound addresses (DescribeAddresses
+//     filtered on the bound statuses, 100 per page), which tells how many there
+//     are. When they fit in that page, it is the snapshot. Otherwise the reader
+//     lists them all as soon as the reads seen so far would have cost as many
+//     gathered calls as the listing takes (one page per snapshotReadsPerPage
+//     reads), up to snapshotMaxPages. Reads that arrive while the list loads
+//     wait for it. An id missing from the list (unbound or gone) is still read
+//     by id, so drift is never decided from the list alone. Any write made
+//     through this client drops the snapshot for good; it also expires after
+//     snapshotTTL.
 const (
 	readWindow           = 10 * time.Millisecond
 	pollSpacing          = 250 * time.Millisecond
-	snapshotFirstProbe   = 50
-	snapshotReadsPerPage = 10
+	snapshotProbeAfter   = 20
+	snapshotReadsPerPage = 4
 	snapshotMaxPages     = 100
 	snapshotTTL          = 2 * time.Minute
 )
@@ -63,15 +66,15 @@ type addressReader struct {
 	lastFetch time.Time
 
 	reads         int
-	nextProbe     int
 	wrote         bool
+	boundCount    int64 // bound addresses in the region, from the probe; -1 before it
 	snapshot      map[string]Address
 	snapshotTaken time.Time
-	snapshotBusy  bool
+	loading       chan struct{} // closed when the probe or listing in progress ends
 }
 
 func newAddressReader(c *Client) *addressReader {
-	return &addressReader{c: c, kick: make(chan struct{}, 1), nextProbe: snapshotFirstProbe}
+	return &addressReader{c: c, kick: make(chan struct{}, 1), boundCount: -1}
 }
 
 // Address reads one address; it returns nil without error when the address
@@ -132,7 +135,9 @@ func (r *addressReader) run() {
 			return
 		}
 		now := time.Now()
-		next := r.nextSendLocked()
+		// A call waiting for its rate-limit slot would carry only the ids
+		// known when it was formed: form it when the slot comes instead.
+		next := later(r.nextSendLocked(), r.c.limiter(actionDescribe).free())
 		if !next.After(now) {
 			batch := r.takeBatchLocked(now)
 			r.lastFetch = now
@@ -264,72 +269,78 @@ func batchContext(batch []*readRequest, budget time.Duration) (context.Context, 
 	return context.WithDeadline(context.WithoutCancel(batch[0].ctx), latest)
 }
 
-// snapshotFor returns the snapshot to answer reads from, taking one first if
-// this process has read enough addresses for it to pay off; nil otherwise.
+// snapshotFor returns the snapshot to answer the batch's reads from, probing
+// or listing first when the rule above says so; nil when reads go by id.
 func (r *addressReader) snapshotFor(ctx context.Context, batch []*readRequest) map[string]Address {
 	if !slices.ContainsFunc(batch, func(p *readRequest) bool { return p.isRead }) {
 		return nil
 	}
 	r.mu.Lock()
-	if r.snapshot != nil && time.Since(r.snapshotTaken) < snapshotTTL {
-		defer r.mu.Unlock()
+	for r.loading != nil {
+		loading := r.loading
+		r.mu.Unlock()
+		select {
+		case <-loading:
+		case <-ctx.Done():
+			return nil
+		}
+		r.mu.Lock()
+	}
+	defer r.mu.Unlock()
+	if r.snapshot != nil && time.Since(r.snapshotTaken) > snapshotTTL {
+		r.snapshot = nil
+	}
+	if r.snapshot != nil || r.wrote {
 		return r.snapshot
 	}
-	if r.wrote || r.snapshotBusy || r.reads < r.nextProbe {
-		r.mu.Unlock()
+
+	q := Query{Filters: []Filter{{Name: "address-status", Values: boundStatuses}}}
+	var load func() (map[string]Address, int64, error)
+	switch pages := (r.boundCount + describePageSize - 1) / describePageSize; {
+	case r.boundCount < 0 && r.reads >= snapshotProbeAfter:
+		load = func() (map[string]Address, int64, error) {
+			first, total, err := r.c.describePage(ctx, q, 0)
+			if err != nil || int64(len(first)) < total {
+				return nil, total, err // more than a page: list later, if the reads justify it
+			}
+			return index(first), total, nil
+		}
+	case r.boundCount > 0 && pages <= snapshotMaxPages && int64(r.reads) >= pages*snapshotReadsPerPage:
+		load = func() (map[string]Address, int64, error) {
+			all, err := r.c.Addresses(ctx, q)
+			return index(all), int64(len(all)), err
+		}
+	default:
 		return nil
 	}
-	r.snapshotBusy = true
-	maxPages := min(r.reads/snapshotReadsPerPage, snapshotMaxPages)
-	r.nextProbe = r.reads * 2
+
+	loading, reads := make(chan struct{}), r.reads
+	r.loading = loading
 	r.mu.Unlock()
-
-	snap, taken := r.takeSnapshot(ctx, maxPages)
-
+	snap, total, err := load()
+	r.c.log(ctx, "snapshot of bound addresses", map[string]any{
+		"bound_addresses": total, "taken": snap != nil, "reads_so_far": reads, "error": errString(err),
+	})
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.snapshotBusy = false
-	if snap == nil || r.wrote {
+	r.loading = nil
+	close(loading)
+	if err != nil {
+		r.boundCount = 0 // listing failed: reads go by id from now on
 		return nil
 	}
-	r.snapshot, r.snapshotTaken = snap, taken
-	return snap
+	r.boundCount = total
+	if snap != nil && !r.wrote {
+		r.snapshot, r.snapshotTaken = snap, time.Now()
+	}
+	return r.snapshot
 }
 
-// takeSnapshot lists the bound addresses, unless that needs more than
-// maxPages calls.
-func (r *addressReader) takeSnapshot(ctx context.Context, maxPages int) (map[string]Address, time.Time) {
-	taken := time.Now()
-	q := Query{Filters: []Filter{{Name: "address-status", Values: boundStatuses}}}
-	first, total, err := r.c.describePage(ctx, q, 0)
-	if err != nil {
-		return nil, taken
+func index(addresses []Address) map[string]Address {
+	m := make(map[string]Address, len(addresses))
+	for _, a := range addresses {
+		m[a.ID] = a
 	}
-	pages := int((total + describePageSize - 1) / describePageSize)
-	r.c.log(ctx, "considering a snapshot of bound addresses", map[string]any{
-		"bound_addresses": total, "pages": pages, "max_pages": maxPages,
-	})
-	if pages > maxPages {
-		return nil, taken
-	}
-	snap := make(map[string]Address, total)
-	for _, a := range first {
-		snap[a.ID] = a
-	}
-	for offset := int64(len(first)); offset < total; {
-		page, _, err := r.c.describePage(ctx, q, offset)
-		if err != nil {
-			return nil, taken
-		}
-		if len(page) == 0 {
-			break
-		}
-		for _, a := range page {
-			snap[a.ID] = a
-		}
-		offset += int64(len(page))
-	}
-	return snap, taken
+	return m
 }
 
 func later(a, b time.Time) time.Time {

@@ -17,9 +17,11 @@ type retryPolicy struct {
 	noDeadlineBudget time.Duration
 }
 
+// Throttling clears within a second and a busy EIP's task within a few, so
+// waits stay short: a long one only delays everything queued behind it.
 var defaultRetryPolicy = retryPolicy{
-	initial:          500 * time.Millisecond,
-	max:              8 * time.Second,
+	initial:          250 * time.Millisecond,
+	max:              2 * time.Second,
 	noDeadlineBudget: 3 * time.Minute,
 }
 

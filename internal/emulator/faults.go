@@ -22,6 +22,9 @@ const (
 	FaultDelay = "delay"
 	// FaultBadJSON answers HTTP 200 with a body that is not JSON.
 	FaultBadJSON = "bad-json"
+	// FaultLostReply carries the request out, then closes the connection
+	// without the reply: the write happened, and the client cannot know it.
+	FaultLostReply = "lost-reply"
 	// FaultTaskFail makes the next Count tasks created by Action end FAILED.
 	FaultTaskFail = "task-fail"
 	// FaultTaskHang keeps the next Count tasks created by Action RUNNING for Delay, or
@@ -65,9 +68,9 @@ func (f *Fault) validate() error {
 		if f.Delay <= 0 {
 			return errors.New("fault kind \"delay\" needs a positive delay")
 		}
-	case FaultReset, FaultBadJSON, FaultTaskFail, FaultTaskHang:
+	case FaultReset, FaultBadJSON, FaultLostReply, FaultTaskFail, FaultTaskHang:
 	default:
-		return fmt.Errorf("unknown fault kind %q (want error, http-status, reset, delay, bad-json, task-fail or task-hang)", f.Kind)
+		return fmt.Errorf("unknown fault kind %q (want error, http-status, reset, delay, bad-json, lost-reply, task-fail or task-hang)", f.Kind)
 	}
 	if f.Count < 0 {
 		return errors.New("fault count must not be negative")

@@ -98,6 +98,20 @@ func TestFaultReset(t *testing.T) {
 	}
 }
 
+func TestFaultLostReply(t *testing.T) {
+	e := newEnv(t)
+	mustInject(t, e, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+	_, err := e.disassociate("eip-demo0002", false)
+	wantCode(t, err, "ClientError.NetworkError")
+	// The write happened although its reply was lost: a retry meets its task.
+	a, _ := e.emu.Snapshot().Address("eip-demo0002")
+	if a.Status != emulator.StatusUnbinding {
+		t.Fatalf("after a lost reply the EIP is %s, want UNBINDING", a.Status)
+	}
+	_, err = e.disassociate("eip-demo0002", false)
+	wantCode(t, err, "OperationDenied.MutexTaskRunning")
+}
+
 func TestFaultBadJSON(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultBadJSON, Count: 1})

@@ -99,8 +99,11 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 	e.mu.Lock()
 	fault := e.takeRequestFault(action)
 	e.mu.Unlock()
+	lostReply := false
 	if fault != nil {
 		switch fault.Kind {
+		case FaultLostReply:
+			lostReply = true // carried out below; only the reply goes missing
 		case FaultError:
 			message := fault.Message
 			if message == "" {
@@ -137,6 +140,10 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 	}
 
 	resp, aerr := e.runAction(action, region, params, logged)
+	if lostReply {
+		resetConnection(w)
+		return "fault.lost-reply"
+	}
 	writeEnvelope(w, requestID, resp, aerr) // outside the lock: a slow client stalls no one
 	if aerr != nil {
 		return aerr.Code

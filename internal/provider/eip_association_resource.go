@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -207,18 +208,23 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 		tflog.Debug(ctx, "EIP already bound to this target; waiting for the binding to settle", map[string]any{"status": addr.Status})
 	}
 
-	// From here on the API has accepted the binding: whatever happens, the
-	// state records it, so that Terraform taints it rather than orphans it.
+	// From here on the API has accepted the binding. A binding that may exist
+	// is recorded even if the wait fails, so that Terraform taints it rather
+	// than orphans it; one seen settled elsewhere (a FAILED task) is not.
 	plan.ID = types.StringValue(id.String())
 	plan.PublicIP = types.StringNull()
-	addr, err := r.client.WaitAddress(ctx, client.Wait{
+	waitCtx, stopWaiting := settleContext(ctx)
+	defer stopWaiting()
+	addr, err := r.client.WaitAddress(waitCtx, client.Wait{
 		AddressID: id.EIPID, Operation: "AssociateAddress", TaskID: taskID,
 		Done: func(a *client.Address) bool { return a.IsSettled() && a.BoundTo(id.Target) },
 	})
-	if addr != nil {
-		plan.PublicIP = types.StringValue(addr.PublicIP)
+	if addr == nil || !addr.IsSettled() || addr.BoundTo(id.Target) {
+		if addr != nil {
+			plan.PublicIP = types.StringValue(addr.PublicIP)
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	switch {
 	case err != nil:
 		ec.Address = addr
@@ -226,8 +232,7 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 	case !addr.BoundTo(id.Target):
 		resp.Diagnostics.AddAttributeError(path.Root("eip_id"), "EIP did not stay bound",
 			fmt.Sprintf("While %s: the task succeeded, but the EIP is now bound to %s. Something outside this "+
-				"configuration changed it meanwhile. The association is marked tainted; the next apply recreates it.",
-				doing, addr.Describe()))
+				"configuration changed it meanwhile, so the association was not recorded.", doing, addr.Describe()))
 	default:
 		tflog.Info(ctx, "bound EIP", map[string]any{"public_ip": addr.PublicIP, "status": addr.Status})
 	}
@@ -347,7 +352,9 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 
-	addr, err = r.client.WaitAddress(ctx, client.Wait{
+	waitCtx, stopWaiting := settleContext(ctx)
+	defer stopWaiting()
+	addr, err = r.client.WaitAddress(waitCtx, client.Wait{
 		AddressID: id.EIPID, Operation: "DisassociateAddress", TaskID: taskID,
 		Done: func(a *client.Address) bool { return a.IsSettled() && !a.BoundTo(id.Target) },
 	})
@@ -406,6 +413,29 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 	} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), value)...)
 	}
+}
+
+// interruptGrace is how long a wait for an accepted bind or unbind goes on
+// after Terraform is interrupted (Ctrl-C, SIGTERM): tasks take seconds, and
+// seeing one through records its outcome instead of leaving the association
+// tainted, to be undone and redone by the next apply.
+const interruptGrace = 20 * time.Second
+
+// settleContext returns a context for such a wait: it keeps ctx's values and
+// deadline, and outlives ctx's cancellation by interruptGrace.
+func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	waitCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if deadline, ok := ctx.Deadline(); ok {
+		waitCtx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	}
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return // waitCtx has the same deadline
+		}
+		tflog.Info(ctx, "interrupted: finishing the wait for the task already accepted", map[string]any{"grace": interruptGrace.String()})
+		time.AfterFunc(interruptGrace, cancel)
+	})
+	return waitCtx, func() { stop(); cancel() }
 }
 
 // configured reports whether the provider has a client; when it has not, the

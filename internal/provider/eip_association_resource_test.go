@@ -451,7 +451,43 @@ func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
 	})
 }
 
-func TestAccEIPAssociation_taskFailedTaintsAndRecovers(t *testing.T) {
+// A write carried out whose reply never came: the retry is refused (the EIP
+// is busy, then bound or unbound), the resource looks, finds its own work
+// done, and carries on, without a second reallocation.
+func TestAccEIPAssociation_lostRepliesAreRecovered(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	acctest.Parallel(t)
+	tg := acctest.New(t)
+	tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+	tg.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			tg.CheckUnbound(tg.EIPID),
+			checkNormalPublicIP(tg, tg.InstanceID, true),
+			func(*terraform.State) error {
+				for _, q := range tg.Emulator.Snapshot().Quotas {
+					if q.QuotaID == "DAILY_PUBLIC_IP_ASSIGN" && q.Current != 1 {
+						return fmt.Errorf("%d reallocations today, want exactly 1", q.Current)
+					}
+				}
+				if n := len(tg.Emulator.Snapshot().AddressesOn(tg.InstanceID)); n != 1 {
+					return fmt.Errorf("instance %s holds %d addresses, want its one normal public IP", tg.InstanceID, n)
+				}
+				if calls := tg.Emulator.Stats().Calls; calls["AssociateAddress"] < 2 || calls["DisassociateAddress"] < 2 {
+					return fmt.Errorf("the lost replies were not retried: %s", tg.CallsOf())
+				}
+				return nil
+			},
+		),
+		Steps: []resource.TestStep{{
+			Config: config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), attr("reallocate_normal_public_ip", true)),
+			Check:  tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+		}},
+	})
+}
+
+func TestAccEIPAssociation_taskFailedIsReportedAndRecovers(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
 	tg := acctest.New(t)
@@ -468,8 +504,8 @@ func TestAccEIPAssociation_taskFailedTaintsAndRecovers(t *testing.T) {
 				ExpectError: expectError(`asynchronous task failed.*TaskId: \d+`),
 			},
 			{
-				// The failed bind left the EIP unbound: the refresh drops the
-				// tainted association and the plan binds it again.
+				// The failed bind left the EIP unbound and recorded nothing:
+				// the plan binds it again.
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},

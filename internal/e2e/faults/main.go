@@ -261,6 +261,8 @@ func cases(o options) []*faultCase {
 			faults: onWritesAndDescribe(20, 5, kind(emulator.FaultReset, 0))},
 		{name: "slow", title: "2 write requests answered after 35 s, past the client's 30 s request timeout", weight: 5,
 			faults: onWrite(emulator.Fault{Kind: emulator.FaultDelay, Delay: emulator.Duration(35 * time.Second), Count: 2})},
+		{name: "lost-reply", title: "5 writes carried out whose replies are lost (the connection is reset after the change)",
+			faults: onWrite(emulator.Fault{Kind: emulator.FaultLostReply, Count: 5})},
 		{name: "bad-json", title: "HTTP 200 with a body cut off mid-JSON: 20 on each write action, 5 on DescribeAddresses",
 			faults: onWritesAndDescribe(20, 5, kind(emulator.FaultBadJSON, 0))},
 		{name: "mutex", title: "OperationDenied.MutexTaskRunning for the next 40 write tries",
