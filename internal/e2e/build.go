@@ -165,3 +165,18 @@ func goBuild(ctx context.Context, root, out, pkg string) error {
 	}
 	return nil
 }
+
+// BuildFloorProvider builds internal/e2e/floorprovider, the provider's schemas
+// without its API, as dir/terraform-provider-qcloud (so that dev_overrides
+// can point at dir).
+func BuildFloorProvider(ctx context.Context, dir string) (string, error) {
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, ProviderBinaryName)
+	return out, goBuild(ctx, root, out, "./internal/e2e/floorprovider")
+}

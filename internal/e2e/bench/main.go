@@ -78,11 +78,14 @@ const writesPerSecond = 10.0
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
 
 type bench struct {
-	o      options
-	bins   e2e.Binaries
-	emu    *e2e.EmulatorProcess
-	ws     *e2e.Workspace // N associations
-	base   *e2e.Workspace // N terraform_data
+	o    options
+	bins e2e.Binaries
+	emu  *e2e.EmulatorProcess
+	ws   *e2e.Workspace // N associations
+	base *e2e.Workspace // N terraform_data
+	// floor is N associations on the framework-floor provider
+	// (internal/e2e/floorprovider): what Terraform and the framework cost.
+	floor  *e2e.Workspace
 	failed []string
 }
 
@@ -128,6 +131,11 @@ func run(o options) int {
 		return 1
 	}
 	b := &bench{o: o, bins: bins}
+	floorBins := bins
+	if floorBins.Provider, err = e2e.BuildFloorProvider(ctx, filepath.Join(dir, "floor-bin")); err != nil {
+		logf("%v", err)
+		return 1
+	}
 
 	emuCfg := e2e.EmulatorConfig{Binary: bins.Emulator, Scale: o.n, LogPath: filepath.Join(dir, "emulator.log"), StartTimeout: time.Minute}
 	if b.emu, err = e2e.StartEmulator(ctx, emuCfg); err != nil {
@@ -139,7 +147,7 @@ func run(o options) int {
 	cred := emuCfg.Credentials()
 
 	var wsErr error
-	newWS := func(name, config string) *e2e.Workspace {
+	newWSWith := func(bins e2e.Binaries, name, config string) *e2e.Workspace {
 		ws, err := e2e.NewWorkspace(filepath.Join(dir, name), bins, b.emu.URL, cred)
 		if err == nil {
 			err = ws.WriteConfig(config)
@@ -149,15 +157,18 @@ func run(o options) int {
 		}
 		return ws
 	}
+	newWS := func(name, config string) *e2e.Workspace { return newWSWith(bins, name, config) }
 	b.ws = newWS("associations", e2e.AssociationsConfig{N: o.n}.HCL())
 	b.base = newWS("baseline", e2e.BaselineConfig(o.n))
+	b.floor = newWSWith(floorBins, "framework-floor", e2e.AssociationsConfig{N: o.n}.HCL())
 	one, oneBase := newWS("startup-association", e2e.AssociationsConfig{N: 1}.HCL()), newWS("startup-baseline", e2e.BaselineConfig(1))
+	oneFloor := newWSWith(floorBins, "startup-framework-floor", e2e.AssociationsConfig{N: 1}.HCL())
 	if wsErr != nil {
 		logf("%v", wsErr)
 		return 1
 	}
 
-	b.startup(ctx, one, oneBase)
+	b.startup(ctx, one, oneBase, oneFloor)
 	b.phase(ctx, "apply", e2e.ApplyArgs, o.n)
 	b.phase(ctx, "refresh", e2e.Args(e2e.PlanArgs, "-detailed-exitcode"), o.n)
 	b.phase(ctx, "destroy", e2e.DestroyArgs, 0)
@@ -173,9 +184,9 @@ const commandTimeout = 20 * time.Minute
 
 // startup times `terraform plan -refresh=false` of one association against
 // one terraform_data, alternating, and reports the medians.
-func (b *bench) startup(ctx context.Context, one, baseline *e2e.Workspace) {
+func (b *bench) startup(ctx context.Context, one, baseline, floor *e2e.Workspace) {
 	args := e2e.Args(e2e.PlanArgs, "-refresh=false")
-	var walls, baseWalls []time.Duration
+	var walls, baseWalls, floorWalls []time.Duration
 	var peak int64
 	calls := e2e.Calls{}
 	ctl := b.emu.Control()
@@ -198,6 +209,12 @@ func (b *bench) startup(ctx context.Context, one, baseline *e2e.Workspace) {
 			return
 		}
 		baseWalls = append(baseWalls, base.Wall)
+		fl := floor.Terraform(ctx, 2*time.Minute, args...)
+		if !fl.OK() {
+			b.fail("startup: terraform plan of one association on the framework floor: %s\n%s", fl.Summary(), fl.Stderr)
+			return
+		}
+		floorWalls = append(floorWalls, fl.Wall)
 	}
 	if s, err := ctl.Stats(ctx); err == nil {
 		calls = e2e.CountCalls(s)
@@ -206,8 +223,10 @@ func (b *bench) startup(ctx context.Context, one, baseline *e2e.Workspace) {
 	fmt.Printf("phase=startup n=1 wall_s=%.3f baseline_wall_s=%.3f describe_calls=%d write_calls=%d other_calls=%d throttled_to_user=%d peak_rss_mb=%.1f\n",
 		wall.Seconds(), baseWall.Seconds(), calls.Describe, calls.Write, calls.Other, throttled, float64(peak)/(1<<20))
 	ratio := wall.Seconds() / baseWall.Seconds()
-	fmt.Printf("targets phase=startup n=1 runs=%d wall_vs_baseline=%.2f met_wall=%s met_rss=%s all_wall_s=%s all_baseline_wall_s=%s\n",
-		b.o.startupRuns, ratio, met(ratio <= 1.5), met(float64(peak)/(1<<20) < 100), seconds(walls), seconds(baseWalls))
+	floorWall := median(floorWalls)
+	fmt.Printf("targets phase=startup n=1 runs=%d wall_vs_baseline=%.2f framework_floor_wall_s=%.3f wall_vs_framework_floor=%.2f met_wall=%s met_rss=%s all_wall_s=%s all_baseline_wall_s=%s all_framework_floor_wall_s=%s\n",
+		b.o.startupRuns, ratio, floorWall.Seconds(), wall.Seconds()/floorWall.Seconds(), met(ratio <= 1.5), met(float64(peak)/(1<<20) < 100),
+		seconds(walls), seconds(baseWalls), seconds(floorWalls))
 }
 
 // phase runs one phase on both workspaces and prints its lines.
@@ -245,6 +264,12 @@ func (b *bench) phase(ctx context.Context, name string, args []string, wantBound
 		b.fail("%s: baseline terraform %s: %s\n%s", name, strings.Join(args, " "), base.Summary(), tail(base.Stderr, 40))
 	}
 
+	logf("%s: %d associations on the framework floor (no API)…", name, b.o.n)
+	floor := b.floor.Terraform(ctx, commandTimeout, args...)
+	if !floor.OK() {
+		b.fail("%s: framework floor terraform %s: %s\n%s", name, strings.Join(args, " "), floor.Summary(), tail(floor.Stderr, 40))
+	}
+
 	world, err := ctl.WaitSettled(ctx, nil, 5*time.Second)
 	if err != nil {
 		b.fail("%s: reading the world: %v", name, err)
@@ -268,8 +293,9 @@ func (b *bench) phase(ctx context.Context, name string, args []string, wantBound
 	switch name {
 	case "refresh":
 		ratio := res.Wall.Seconds() / base.Wall.Seconds()
-		fmt.Printf("targets phase=refresh n=%d describe_per_resource=%.3f wall_vs_baseline=%.2f met_describe=%s met_wall=%s met_throttle=%s met_rss=%s\n",
-			b.o.n, describePer, ratio, met(describePer <= 0.05), met(ratio <= 1.5), met(throttled == 0), met(res.PeakRSSMiB() < 100))
+		fmt.Printf("targets phase=refresh n=%d describe_per_resource=%.3f wall_vs_baseline=%.2f framework_floor_wall_s=%.2f wall_vs_framework_floor=%.2f framework_floor_peak_rss_mb=%.1f met_describe=%s met_wall=%s met_throttle=%s met_rss=%s\n",
+			b.o.n, describePer, ratio, floor.Wall.Seconds(), res.Wall.Seconds()/floor.Wall.Seconds(), floor.PeakRSSMiB(),
+			met(describePer <= 0.05), met(ratio <= 1.5), met(throttled == 0), met(res.PeakRSSMiB() < 100))
 	default:
 		floor := n / writesPerSecond
 		ratio := res.Wall.Seconds() / floor
