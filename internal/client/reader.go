@@ -147,12 +147,10 @@ func (r *addressReader) run() {
 		}
 		r.mu.Unlock()
 		timer.Reset(next.Sub(now))
+		// Since Go 1.23 Reset discards a tick not yet received: no draining.
 		select {
 		case <-timer.C:
 		case <-r.kick:
-			if !timer.Stop() {
-				<-timer.C
-			}
 		}
 	}
 }

@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -126,14 +125,7 @@ func TestAssociateRejections(t *testing.T) {
 	toENI := func(addressID, eniID, ip string) func(e *env) error {
 		return func(e *env) error { return e.associateENI(addressID, eniID, ip) }
 	}
-	tests := []struct {
-		name     string
-		world    *emulator.World
-		setup    func(e *env)
-		call     func(e *env) error
-		code     string
-		mentions string
-	}{
+	runRejections(t, []rejection{
 		{name: "missing AddressId", call: associate(func(r *vpc.AssociateAddressRequest) { r.InstanceId = common.StringPtr("ins-demo0001") }),
 			code: "MissingParameter", mentions: "AddressId"},
 		{name: "malformed address id", call: toInstance("eip-ABCDEFGH", "ins-demo0001"), code: "InvalidParameterValue.AddressIdMalformed", mentions: "eip-ABCDEFGH"},
@@ -172,22 +164,7 @@ func TestAssociateRejections(t *testing.T) {
 		{name: "private IP holds an EIP", call: toENI("eip-demo0001", "eni-demo0002", "10.0.0.21"), code: "InvalidPrivateIpAddress.AlreadyBindEip", mentions: "eip-demo0002"},
 		{name: "normal public IP is not an EIP", world: worldWithWanIP(), call: toENI("eip-wan00001", "eni-demo0005", "10.0.1.5"),
 			code: "UnsupportedOperation.IncorrectAddressResourceType"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, func(o *emulator.Options) { o.World = tt.world })
-			if tt.setup != nil {
-				tt.setup(e)
-			}
-			e.unchanged(func() {
-				err := tt.call(e)
-				wantCode(t, err, tt.code)
-				if !strings.Contains(err.Error(), tt.mentions) {
-					t.Errorf("message %q does not mention %q", err.Error(), tt.mentions)
-				}
-			})
-		})
-	}
+	})
 }
 
 func TestAssociateAcceptsDocumentedOptionalParameters(t *testing.T) {

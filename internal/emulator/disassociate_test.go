@@ -66,14 +66,7 @@ func TestDisassociateRejections(t *testing.T) {
 		}
 		e.finishTasks()
 	}
-	tests := []struct {
-		name     string
-		world    *emulator.World
-		setup    func(e *env)
-		call     func(e *env) error
-		code     string
-		mentions string
-	}{
+	runRejections(t, []rejection{
 		{name: "missing AddressId", call: func(e *env) error {
 			_, err := e.vpc.DisassociateAddress(vpc.NewDisassociateAddressRequest())
 			return err
@@ -103,22 +96,7 @@ func TestDisassociateRejections(t *testing.T) {
 		}, call: disassociate("eip-demo0002", true), code: "AddressQuotaLimitExceeded.DailyAllocate"},
 		{name: "normal public IP", world: worldWithWanIP(), call: disassociate("eip-wan00001", false),
 			code: "UnsupportedOperation.IncorrectAddressResourceType"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, func(o *emulator.Options) { o.World = tt.world })
-			if tt.setup != nil {
-				tt.setup(e)
-			}
-			e.unchanged(func() {
-				err := tt.call(e)
-				wantCode(t, err, tt.code)
-				if !strings.Contains(err.Error(), tt.mentions) {
-					t.Errorf("message %q does not mention %q", err.Error(), tt.mentions)
-				}
-			})
-		})
-	}
+	})
 }
 
 // The seed document shows ReallocateNormalPublicIp as the string TRUE; API 3.0 takes a

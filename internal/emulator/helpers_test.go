@@ -415,3 +415,33 @@ func wantReplyCode(t *testing.T, r apiReply, code string) {
 		t.Fatalf("code = %q (%s), want %q; reply %s", r.Code, r.Message, code, r.Raw)
 	}
 }
+
+// rejection is a call the emulator must refuse with code, naming mentions in
+// its message and leaving the world unchanged.
+type rejection struct {
+	name     string
+	world    *emulator.World // nil: the default world
+	setup    func(e *env)
+	call     func(e *env) error
+	code     string
+	mentions string
+}
+
+func runRejections(t *testing.T, tests []rejection) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, func(o *emulator.Options) { o.World = tt.world })
+			if tt.setup != nil {
+				tt.setup(e)
+			}
+			e.unchanged(func() {
+				err := tt.call(e)
+				wantCode(t, err, tt.code)
+				if !strings.Contains(err.Error(), tt.mentions) {
+					t.Errorf("message %q does not mention %q", err.Error(), tt.mentions)
+				}
+			})
+		})
+	}
+}

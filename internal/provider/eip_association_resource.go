@@ -314,7 +314,7 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 	addr, err := r.client.Address(ctx, id.EIPID)
 	if err == nil && addr != nil && !addr.IsSettled() {
 		// An operation is in flight (an interrupted apply, say): let it land.
-		addr, err = r.client.WaitAddress(ctx, client.Wait{AddressID: id.EIPID, Operation: "DescribeAddresses",
+		addr, err = r.client.WaitAddress(ctx, client.Wait{AddressID: id.EIPID, Operation: "DisassociateAddress",
 			Done: func(a *client.Address) bool { return a.IsSettled() }})
 	}
 	if err != nil {
@@ -372,7 +372,7 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 				"destroy again.", doing, addr.Describe(), addr.Status))
 		return
 	}
-	r.nothingToUnbind(ctx, id, addr, &resp.Diagnostics)
+	r.nothingToUnbind(ctx, id, addr, &resp.Diagnostics) // warns if it was bound elsewhere meanwhile
 	tflog.Info(ctx, "unbound EIP", map[string]any{"status": addr.Status})
 }
 

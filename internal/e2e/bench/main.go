@@ -247,27 +247,27 @@ func (b *bench) phase(ctx context.Context, name string, args []string, wantBound
 		// -detailed-exitcode: 0 = no changes, 2 = changes.
 		if res.Err == nil && res.ExitCode == 2 {
 			noChanges = false
-			b.fail("refresh: the plan shows changes; it must say no changes:\n%s", tail(res.Stdout, 40))
+			b.fail("refresh: the plan shows changes; it must say no changes:\n%s", tail(res.Stdout))
 		}
 		if !strings.Contains(res.Stdout, "No changes.") {
 			noChanges = false
 		}
 	}
 	if !res.OK() && noChanges {
-		b.fail("%s: terraform %s: %s\n%s", name, strings.Join(args, " "), res.Summary(), tail(res.Stderr, 40))
+		b.failCommand(name+":", args, res)
 	}
 	logf("%s: %s in %.1f s; calls %v", name, res.Summary(), res.Wall.Seconds(), stats.Calls)
 
 	logf("%s: %d terraform_data (baseline)…", name, b.o.n)
 	base := b.base.Terraform(ctx, commandTimeout, args...)
 	if !base.OK() {
-		b.fail("%s: baseline terraform %s: %s\n%s", name, strings.Join(args, " "), base.Summary(), tail(base.Stderr, 40))
+		b.failCommand(name+": baseline", args, base)
 	}
 
 	logf("%s: %d associations on the framework floor (no API)…", name, b.o.n)
 	floor := b.floor.Terraform(ctx, commandTimeout, args...)
 	if !floor.OK() {
-		b.fail("%s: framework floor terraform %s: %s\n%s", name, strings.Join(args, " "), floor.Summary(), tail(floor.Stderr, 40))
+		b.failCommand(name+": framework floor", args, floor)
 	}
 
 	world, err := ctl.WaitSettled(ctx, nil, 5*time.Second)
@@ -333,7 +333,15 @@ func seconds(ds []time.Duration) string {
 	return strings.Join(parts, ",")
 }
 
-func tail(s string, lines int) string {
+// failCommand records a terraform command that failed, with the end of its
+// error output.
+func (b *bench) failCommand(label string, args []string, res *e2e.Result) {
+	b.fail("%s terraform %s: %s\n%s", label, strings.Join(args, " "), res.Summary(), tail(res.Stderr))
+}
+
+// tail is the end of a command's output, for a failure message.
+func tail(s string) string {
+	const lines = 40
 	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(ls) > lines {
 		ls = ls[len(ls)-lines:]
