@@ -7,6 +7,7 @@ package pluginproc
 import (
 	"os"
 	"runtime/debug"
+	"time"
 )
 
 // memoryLimit is the heap size the garbage collector aims to stay under,
@@ -22,15 +23,36 @@ const memoryLimit = 80 << 20
 var sdkLogLevelVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_QCLOUD"}
 
 // Prepare sets the memory limit and, unless the provider runs in debug mode
-// (its logs then go to the developer's terminal), quiets the SDKs' logging
-// when Terraform will not show it.
+// (started by hand, its logs going to the developer's terminal), quiets the
+// SDKs' logging when Terraform will not show it and ends the process when
+// Terraform is gone.
 func Prepare(debugMode bool) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
 	if !debugMode {
 		quietSDKLogsUnlessTerraformShowsThem()
+		exitWhenOrphaned(time.Second)
 	}
+}
+
+// exitWhenOrphaned ends the process once its parent, Terraform, is gone.
+// Terraform stops its plugins when it exits, but not when it is killed (or
+// dies of a closed pipe): go-plugin would then keep the provider serving no
+// one, forever. The parent is gone when the process has been handed to
+// another one (init, or a subreaper).
+func exitWhenOrphaned(every time.Duration) {
+	parent := os.Getppid()
+	if parent <= 1 {
+		return // started by init: nobody to outlive
+	}
+	go func() {
+		for range time.Tick(every) {
+			if os.Getppid() != parent {
+				os.Exit(1)
+			}
+		}
+	}()
 }
 
 // quietSDKLogsUnlessTerraformShowsThem turns the SDKs' logging off when
