@@ -311,3 +311,49 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+const actionDescribeENIs = "DescribeNetworkInterfaces"
+
+// NetworkInterface is the part of the API's NetworkInterface this provider
+// uses: which instance it is attached to, whether it is that instance's
+// primary one, and which of its private IPs is primary.
+type NetworkInterface struct {
+	ID         string
+	InstanceID string
+	Primary    bool
+	PrimaryIP  string
+}
+
+// NetworkInterface reads one network interface; nil without error when it
+// does not exist.
+func (c *Client) NetworkInterface(ctx context.Context, id string) (*NetworkInterface, error) {
+	req := vpc.NewDescribeNetworkInterfacesRequest()
+	req.NetworkInterfaceIds = common.StringPtrs([]string{id})
+	var eni *NetworkInterface
+	err := c.do(ctx, actionDescribeENIs, func(ctx context.Context) error {
+		resp, err := c.sdk.DescribeNetworkInterfacesWithContext(ctx, req)
+		if err != nil {
+			return err
+		}
+		if resp.Response == nil {
+			return &APIError{Action: actionDescribeENIs, Code: CodeInvalidReply, Message: "the reply has no Response"}
+		}
+		eni = nil
+		for _, n := range resp.Response.NetworkInterfaceSet {
+			if n == nil || deref(n.NetworkInterfaceId) != id {
+				continue
+			}
+			eni = &NetworkInterface{ID: id, Primary: n.Primary != nil && *n.Primary}
+			if n.Attachment != nil {
+				eni.InstanceID = deref(n.Attachment.InstanceId)
+			}
+			for _, ip := range n.PrivateIpAddressSet {
+				if ip != nil && ip.Primary != nil && *ip.Primary {
+					eni.PrimaryIP = deref(ip.PrivateIpAddress)
+				}
+			}
+		}
+		return nil
+	})
+	return eni, err
+}

@@ -46,7 +46,7 @@ type Config struct {
 	Endpoint string
 	// Version is the provider's version, sent in the request-client header.
 	Version string
-	// RateLimit zero means DefaultRateLimit.
+	// RateLimit: a zero field means DefaultRateLimit's.
 	RateLimit RateLimit
 	// RequestTimeout bounds one HTTP round trip; zero means 30 s.
 	RequestTimeout time.Duration
@@ -86,8 +86,11 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("endpoint %q is not an http(s) URL with a host", endpoint)
 	}
-	if cfg.RateLimit == (RateLimit{}) {
-		cfg.RateLimit = DefaultRateLimit
+	if cfg.RateLimit.Write <= 0 {
+		cfg.RateLimit.Write = DefaultRateLimit.Write
+	}
+	if cfg.RateLimit.Read <= 0 {
+		cfg.RateLimit.Read = DefaultRateLimit.Read
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = defaultRequestTimeout
@@ -109,9 +112,16 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the VPC client: %w", err)
 	}
-	if cfg.HTTPTransport != nil {
-		sdk.WithHttpTransport(cfg.HTTPTransport)
+	transport := cfg.HTTPTransport
+	if transport == nil {
+		transport = http.DefaultTransport
+		if base, ok := http.DefaultTransport.(*http.Transport); ok {
+			own := base.Clone()
+			own.IdleConnTimeout = 30 * time.Second // as the SDK's own
+			transport = own
+		}
 	}
+	sdk.WithHttpTransport(statusRecorder{next: transport})
 	sdk.WithRequestClient(requestClientPrefix + sanitizeVersion(cfg.Version))
 
 	log := cfg.Log
@@ -147,4 +157,26 @@ func sanitizeVersion(v string) string {
 		}
 		return '_'
 	}, v)
+}
+
+// replyStatus receives the HTTP status of an attempt's reply: the SDK reports
+// a reply that is not an API answer (a proxy's 404 page, a gateway's 502)
+// without it, and the retry policy needs it.
+type replyStatus struct{ code int }
+
+type replyStatusKey struct{}
+
+func withReplyStatus(ctx context.Context, s *replyStatus) context.Context {
+	return context.WithValue(ctx, replyStatusKey{}, s)
+}
+
+// statusRecorder notes each reply's status in its attempt's replyStatus.
+type statusRecorder struct{ next http.RoundTripper }
+
+func (t statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(r)
+	if s, ok := r.Context().Value(replyStatusKey{}).(*replyStatus); ok && resp != nil {
+		s.code = resp.StatusCode
+	}
+	return resp, err
 }

@@ -20,6 +20,14 @@ import (
 // for it. The client's rate limit is high unless the test sets one.
 func newTestClient(t *testing.T, tweak func(*emulator.Options), cfgTweak func(*client.Config)) (*client.Client, *emulator.Emulator) {
 	t.Helper()
+	emu, url := newEmulator(t, tweak)
+	return clientFor(t, url, cfgTweak), emu
+}
+
+// newEmulator starts an emulator whose tasks take 50 ms, with opts changed by
+// tweak, and returns its URL.
+func newEmulator(t *testing.T, tweak func(*emulator.Options)) (*emulator.Emulator, string) {
+	t.Helper()
 	opts := emulator.DefaultOptions()
 	opts.TaskDelay = 50 * time.Millisecond
 	if tweak != nil {
@@ -31,9 +39,16 @@ func newTestClient(t *testing.T, tweak func(*emulator.Options), cfgTweak func(*c
 	}
 	srv := httptest.NewServer(emu)
 	t.Cleanup(func() { srv.Close(); _ = emu.Close() })
+	return emu, srv.URL
+}
+
+// clientFor is a client of the emulator at url, with a high rate limit unless
+// cfgTweak sets one.
+func clientFor(t *testing.T, url string, cfgTweak func(*client.Config)) *client.Client {
+	t.Helper()
 	cfg := client.Config{
 		SecretID: emulator.DefaultSecretID, SecretKey: emulator.DefaultSecretKey, Region: emulator.DefaultRegion,
-		Endpoint: srv.URL, RateLimit: client.RateLimit{Write: 500, Read: 500}, Version: "1.2.3-test",
+		Endpoint: url, RateLimit: client.RateLimit{Write: 500, Read: 500}, Version: "1.2.3-test",
 	}
 	if cfgTweak != nil {
 		cfgTweak(&cfg)
@@ -42,7 +57,7 @@ func newTestClient(t *testing.T, tweak func(*emulator.Options), cfgTweak func(*c
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, emu
+	return c
 }
 
 func inject(t *testing.T, emu *emulator.Emulator, f emulator.Fault) {
@@ -243,6 +258,135 @@ func TestRetriesStopAtTheDeadline(t *testing.T) {
 	}
 	if apiErr.Elapsed <= 0 || !strings.Contains(err.Error(), "attempts in") {
 		t.Fatalf("error does not say how long it tried: %v", err)
+	}
+}
+
+// A reply from something that is not the API (a wrong endpoint, a proxy's
+// error page) is not retried when it is a client error, and is when the
+// gateway says the server failed.
+func TestHTTPErrorPagesByStatus(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		status    int
+		wantCalls func(int) bool
+	}{
+		{http.StatusNotFound, func(n int) bool { return n == 1 }},
+		{http.StatusForbidden, func(n int) bool { return n == 1 }},
+		{http.StatusBadGateway, func(n int) bool { return n > 1 }},
+		{http.StatusTooManyRequests, func(n int) bool { return n > 1 }},
+	} {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				mu.Lock()
+				calls++
+				mu.Unlock()
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte("<html>nope</html>"))
+			}))
+			defer srv.Close()
+			c, err := client.New(client.Config{SecretID: "id", SecretKey: "key", Region: "ap-guangzhou", Endpoint: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Associate(ctxWithTimeout(t, 2*time.Second), "eip-demo0001", client.Target{InstanceID: "ins-demo0001"})
+			var apiErr *client.APIError
+			if !errors.As(err, &apiErr) || apiErr.HTTPStatus != tt.status {
+				t.Fatalf("error = %v, want one carrying HTTP %d", err, tt.status)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !tt.wantCalls(calls) {
+				t.Fatalf("HTTP %d was tried %d times", tt.status, calls)
+			}
+		})
+	}
+}
+
+// A write whose replies never come may have been carried out: the error says
+// so. A definite refusal does not.
+func TestMaybeApplied(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, nil, nil)
+	inject(t, emu, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
+	_, err := c.Associate(ctxWithTimeout(t, 2*time.Second), "eip-demo0001", client.Target{InstanceID: "ins-demo0001"})
+	if err == nil || !client.MaybeApplied(err) {
+		t.Fatalf("every reply lost: %v, want an error marked MaybeApplied", err)
+	}
+	emu.ClearFaults()
+	_, err = c.Associate(ctxWithTimeout(t, 2*time.Second), "eip-demo0005", client.Target{InstanceID: "ins-demo0002"})
+	if !client.HasCode(err, "InvalidAddressId.Blocked") || client.MaybeApplied(err) {
+		t.Fatalf("blocked EIP: %v (MaybeApplied %v), want a definite refusal", err, client.MaybeApplied(err))
+	}
+}
+
+// A batched read stops calling the API once every caller has given up.
+func TestBatchEndsWithItsCallers(t *testing.T) {
+	t.Parallel()
+	c, emu := newTestClient(t, nil, nil)
+	inject(t, emu, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "RequestLimitExceeded"})
+	ctx, cancel := context.WithCancel(context.Background()) // a Read: no deadline
+	time.AfterFunc(500*time.Millisecond, cancel)            // Ctrl-C
+	if _, err := c.Address(ctx, "eip-demo0001"); !client.HasCode(err, client.CodeCanceled) {
+		t.Fatalf("interrupted read: %v", err)
+	}
+	time.Sleep(100 * time.Millisecond) // a call already on the wire may land
+	before := emu.Stats().Calls["DescribeAddresses"]
+	time.Sleep(3 * time.Second)
+	if after := emu.Stats().Calls["DescribeAddresses"]; after > before {
+		t.Fatalf("%d DescribeAddresses calls after the only caller gave up", after-before)
+	}
+}
+
+// Polls of a wait watch a change happen: they are not answered from a
+// snapshot of bound addresses taken before it.
+func TestWaitIsNotAnsweredFromTheSnapshot(t *testing.T) {
+	t.Parallel()
+	emu, url := newEmulator(t, func(o *emulator.Options) { o.Scale = 40 })
+	c, other := clientFor(t, url, nil), clientFor(t, url, nil)
+	ctx := ctxWithTimeout(t, 30*time.Second)
+	for i := 1; i <= 30; i++ {
+		if err := emu.PatchAddress(scaleID("eip", i), emulator.AddressPatch{BindInstanceID: scaleID("ins", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Another process's bind hangs: eip-demo0001 is BINDING while this
+	// client reads enough addresses to take its snapshot.
+	inject(t, emu, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+	if _, err := other.Associate(ctx, "eip-demo0001", client.Target{InstanceID: "ins-demo0001"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 30; i++ {
+		if _, err := c.Address(ctx, scaleID("eip", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emu.ClearFaults() // the bind finishes
+
+	// Reads keep coming (a refresh) while a wait polls for the bind to land.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_, _ = c.Address(ctx, scaleID("eip", 1+i%30))
+		}
+	}()
+	a, err := c.WaitAddress(ctxWithTimeout(t, 5*time.Second), client.Wait{AddressID: "eip-demo0001", Operation: "AssociateAddress",
+		Done: func(a *client.Address) bool { return a.IsSettled() }})
+	close(stop)
+	wg.Wait()
+	if err != nil || a.Status != client.StatusBind {
+		t.Fatalf("wait for the bind to land: %+v, %v", a, err)
 	}
 }
 

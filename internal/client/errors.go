@@ -48,6 +48,13 @@ type APIError struct {
 	// Attempts and Elapsed are set when the retry policy gave up.
 	Attempts int
 	Elapsed  time.Duration
+	// MaybeApplied is set when some attempt got no definite answer (no
+	// reply, a reply that could not be read, an interruption mid-call): a
+	// write may then have been carried out although the call failed.
+	MaybeApplied bool
+	// HTTPStatus is the reply's status when the reply was not an API answer
+	// (a gateway's error page, say); 0 otherwise.
+	HTTPStatus int
 
 	cause error
 }
@@ -103,11 +110,22 @@ func IsStatusNotPermit(err error) bool {
 	return HasCode(err, "InvalidAddressIdStatus.NotPermit", "UnsupportedOperation.AddressStatusNotPermit")
 }
 
+// MaybeApplied reports whether a failed write may have been carried out all
+// the same (see APIError.MaybeApplied).
+func MaybeApplied(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.MaybeApplied
+}
+
 // IsRetryable reports whether repeating the same call may succeed: throttling,
 // server-side hiccups, a concurrent task on the address, or no usable reply.
 func IsRetryable(err error) bool {
 	if IsTLSFailure(err) {
 		return false // a certificate does not fix itself between attempts
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.HTTPStatus >= 400 && apiErr.HTTPStatus < 500 && apiErr.HTTPStatus != 429 {
+		return false // 404 or 403 from something that is not the API: a wrong endpoint or proxy
 	}
 	return HasCode(err, CodeRequestLimit, CodeInternalError, codeInternalServer, CodeMutexTask, codeLegacyMutex,
 		CodeNetworkError, CodeParseError, CodeHTTPStatus, CodeIOError, "ResourceUnavailable", "ResourceInUse")
@@ -156,6 +174,16 @@ func contextError(ctx context.Context, action, message string) *APIError {
 		code, message = CodeCanceled, "interrupted while "+message
 	}
 	return &APIError{Action: action, Code: code, Message: message, cause: ctx.Err()}
+}
+
+// noDefiniteAnswer reports whether an attempt's error leaves unknown whether
+// the API acted on the request.
+func noDefiniteAnswer(e *APIError) bool {
+	switch e.Code {
+	case CodeNetworkError, CodeParseError, CodeHTTPStatus, CodeIOError, CodeTimeout, CodeCanceled, CodeInvalidReply:
+		return true
+	}
+	return false
 }
 
 func truncate(s string) string {

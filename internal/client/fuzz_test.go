@@ -28,6 +28,7 @@ func FuzzResponseDecoding(f *testing.F) {
 		`{"Response":{"TaskId":1,"Result":"FAILED","RequestId":"r"}}`,
 		`{"Response":{"QuotaSet":[{"QuotaId":"DAILY_PUBLIC_IP_ASSIGN","QuotaCurrent":10,"QuotaLimit":10}],"RequestId":"r"}}`,
 		`{"Response":{"QuotaSet":[null,{"QuotaCurrent":"x"}]}}`,
+		`{"Response":{"TotalCount":1,"NetworkInterfaceSet":[{"NetworkInterfaceId":"eni-abcd1234","Primary":true,"Attachment":null,"PrivateIpAddressSet":[null,{"Primary":true}]}]}}`,
 		`{"Response":{"Error":{"Code":"InvalidAddressId.NotFound","Message":"m"},"RequestId":"r"}}`,
 		`{"Response":{"Error":{"Code":"","Message":""}}}`,
 		`<html>502 Bad Gateway</html>`,
@@ -67,6 +68,8 @@ func FuzzResponseDecoding(f *testing.F) {
 		_, err = c.TaskResult(ctx, "42")
 		check(err)
 		_, err = c.AddressQuota(ctx)
+		check(err)
+		_, err = c.NetworkInterface(ctx, "eni-abcd1234")
 		check(err)
 	})
 }

@@ -36,23 +36,34 @@ func newPacer(perSecond float64) *pacer {
 	return &pacer{interval: time.Duration(float64(time.Second) / perSecond)}
 }
 
-// wait blocks until the caller's turn, or until ctx is done.
+// wait blocks until the caller's turn, or until ctx is done. A turn that
+// would come after ctx's deadline is not taken; one given up is handed back
+// when nobody has queued behind it.
 func (p *pacer) wait(ctx context.Context) error {
 	if p.interval == 0 {
 		return ctx.Err()
 	}
 	p.mu.Lock()
-	now := time.Now()
-	slot := p.next
-	if slot.Before(now) {
-		slot = now
+	slot := later(p.next, time.Now())
+	if deadline, ok := ctx.Deadline(); ok && slot.After(deadline) {
+		p.mu.Unlock()
+		return context.DeadlineExceeded
 	}
 	p.next = slot.Add(p.interval)
 	p.mu.Unlock()
-	if d := time.Until(slot); d > 0 {
-		return sleep(ctx, d)
+	d := time.Until(slot)
+	if d <= 0 {
+		return ctx.Err()
 	}
-	return ctx.Err()
+	if err := sleep(ctx, d); err != nil {
+		p.mu.Lock()
+		if p.next.Equal(slot.Add(p.interval)) {
+			p.next = slot
+		}
+		p.mu.Unlock()
+		return err
+	}
+	return nil
 }
 
 // free is when a call could start without waiting.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -217,18 +218,25 @@ func (r *addressReader) fetch(batch []*readRequest) {
 	}
 
 	if snap := r.snapshotFor(ctx, batch); snap != nil {
-		var missing []string
+		// The snapshot answers reads; polls of waits watch a change happen
+		// and go to the API.
+		var toAPI []string
 		for _, id := range ids {
-			a, ok := snap[id]
-			if !ok {
-				missing = append(missing, id)
-				continue
-			}
+			a, found := snap[id]
+			var rest []*readRequest
 			for _, p := range byID[id] {
-				p.reply <- readResult{address: &a}
+				if found && p.isRead {
+					p.reply <- readResult{address: &a}
+				} else {
+					rest = append(rest, p)
+				}
+			}
+			if len(rest) > 0 {
+				byID[id] = rest
+				toAPI = append(toAPI, id)
 			}
 		}
-		ids = missing
+		ids = toAPI
 	}
 
 	for chunk := range slices.Chunk(ids, maxAddressIDsPerCall) {
@@ -251,20 +259,36 @@ func (r *addressReader) fetch(batch []*readRequest) {
 	}
 }
 
-// batchContext carries the first caller's values (for logging) and the latest
-// deadline among the callers, so that no caller's budget is cut short.
+// batchContext is what a batch's calls run under: the first caller's values
+// (for logging), the latest of the callers' deadlines (budget from now for a
+// caller without one), so that no caller's time is cut short, and an end as
+// soon as every caller has stopped waiting.
 func batchContext(batch []*readRequest, budget time.Duration) (context.Context, context.CancelFunc) {
-	deadline := time.Now().Add(budget)
-	latest := time.Time{}
+	var latest time.Time
 	for _, p := range batch {
 		d, ok := p.ctx.Deadline()
 		if !ok {
-			latest = deadline
-			break
+			d = time.Now().Add(budget)
 		}
 		latest = later(latest, d)
 	}
-	return context.WithDeadline(context.WithoutCancel(batch[0].ctx), latest)
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(batch[0].ctx), latest)
+	var waiting atomic.Int64
+	waiting.Store(int64(len(batch)))
+	stops := make([]func() bool, 0, len(batch))
+	for _, p := range batch {
+		stops = append(stops, context.AfterFunc(p.ctx, func() {
+			if waiting.Add(-1) == 0 {
+				cancel()
+			}
+		}))
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
+	}
 }
 
 // snapshotFor returns the snapshot to answer the batch's reads from, probing

@@ -48,10 +48,21 @@ func (c *Client) do(ctx context.Context, action string, call func(ctx context.Co
 		deadline = start.Add(c.retry.noDeadlineBudget)
 	}
 	var last *APIError
+	maybeApplied := false
 	for attempt := 1; ; attempt++ {
 		err := c.limiter(action).wait(ctx)
-		if err == nil {
-			err = c.attempt(ctx, call)
+		if err != nil && ctx.Err() == nil {
+			// No turn under the rate limit before the deadline.
+			if last == nil {
+				last = &APIError{Action: action, Code: CodeTimeout, Message: "no turn under the client's rate limit before the operation's deadline"}
+			}
+			last.Elapsed, last.MaybeApplied = time.Since(start), maybeApplied
+			return last
+		}
+		sent := err == nil
+		status := &replyStatus{}
+		if sent {
+			err = c.attempt(withReplyStatus(ctx, status), call)
 		}
 		if err == nil {
 			return nil
@@ -62,13 +73,18 @@ func (c *Client) do(ctx context.Context, action string, call func(ctx context.Co
 				last = contextError(ctx, action, "waiting for a reply")
 			}
 			last.Attempts, last.Elapsed = attempt, time.Since(start)
+			last.MaybeApplied = maybeApplied || sent
 			return last
 		}
 		apiErr := toAPIError(action, err)
 		if apiErr.Action == "" {
 			apiErr.Action = action
 		}
-		apiErr.Attempts, apiErr.Elapsed = attempt, time.Since(start)
+		if apiErr.Code == CodeParseError || apiErr.Code == CodeHTTPStatus {
+			apiErr.HTTPStatus = status.code
+		}
+		maybeApplied = maybeApplied || (sent && noDefiniteAnswer(apiErr))
+		apiErr.Attempts, apiErr.Elapsed, apiErr.MaybeApplied = attempt, time.Since(start), maybeApplied
 		if !IsRetryable(apiErr) {
 			return apiErr
 		}

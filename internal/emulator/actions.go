@@ -30,6 +30,8 @@ func (c *actionContext) run(params any) (any, *apiError) {
 		return c.describeTaskResult(p)
 	case *describeAddressQuotaRequest:
 		return c.describeAddressQuota()
+	case *describeNetworkInterfacesRequest:
+		return c.describeNetworkInterfaces(p)
 	}
 	return nil, errorf(codeInvalidAction, "The action %q does not exist.", c.action)
 }

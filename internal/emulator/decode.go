@@ -41,6 +41,9 @@ var actionParams = map[string]map[string]paramKind{
 	},
 	"DescribeTaskResult":   {"TaskId": kindUint64, "DealName": kindString},
 	"DescribeAddressQuota": {},
+	"DescribeNetworkInterfaces": {
+		"NetworkInterfaceIds": kindStringList, "Filters": kindFilterList, "Offset": kindUint64, "Limit": kindUint64,
+	},
 }
 
 // Request parameter structs. A nil pointer is an absent parameter.
@@ -63,6 +66,8 @@ type (
 		Offset     *int64
 		Limit      *int64
 	}
+	// addressFilter is a {Name, Values} filter, of DescribeAddresses and
+	// DescribeNetworkInterfaces alike.
 	addressFilter struct {
 		Name   *string
 		Values []string
@@ -71,7 +76,13 @@ type (
 		TaskId   *uint64
 		DealName *string
 	}
-	describeAddressQuotaRequest struct{}
+	describeAddressQuotaRequest      struct{}
+	describeNetworkInterfacesRequest struct {
+		NetworkInterfaceIds []string
+		Filters             []addressFilter
+		Offset              *uint64
+		Limit               *uint64
+	}
 )
 
 // decodeJSONParams checks a JSON body against the action's parameter list and decodes
@@ -333,6 +344,8 @@ func newRequestParams(action string) any {
 		return &describeTaskResultRequest{}
 	case "DescribeAddressQuota":
 		return &describeAddressQuotaRequest{}
+	case "DescribeNetworkInterfaces":
+		return &describeNetworkInterfacesRequest{}
 	}
 	return nil
 }

@@ -1,7 +1,8 @@
 // Package emulator is a local, in-memory stand-in for the Tencent Cloud VPC API 3.0
 // (Version 2017-03-12), limited to the Elastic IP association subset:
-// AssociateAddress, DisassociateAddress, DescribeAddresses, DescribeTaskResult and
-// DescribeAddressQuota.
+// AssociateAddress, DisassociateAddress, DescribeAddresses, DescribeTaskResult,
+// DescribeAddressQuota and DescribeNetworkInterfaces (which ENI is an instance's primary
+// one, which of its private IPs is primary, and the public IP on each).
 //
 // It speaks the real wire protocol (TC3-HMAC-SHA256 signed POST JSON or GET query
 // requests, the {"Response":{...}} envelope), so any Tencent Cloud client — the official

@@ -47,6 +47,9 @@ const (
 	codeAddressENIInfoNotFound      = "FailedOperation.AddressEniInfoNotFound"
 	codeMasterENINotFound           = "FailedOperation.MasterEniNotFound"
 	codeNetworkInterfaceIDMalformed = "InvalidParameterValue.NetworkInterfaceIdMalformed"
+	codeValueMalformed              = "InvalidParameterValue.Malformed"
+	codeParameterCoexist            = "InvalidParameter.Coexist"
+	codeFilterInvalidKey            = "InvalidParameter.FilterInvalidKey"
 )
 
 // apiError is an error answered in the Response.Error envelope.

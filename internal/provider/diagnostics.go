@@ -92,6 +92,11 @@ var errorRules = []errorRule{
 		outcome: outcomeRecheck, attribute: "eip_id",
 		summary: "EIP is already bound",
 		detail: func(c errorContext) string {
+			if c.Address != nil && c.Address.BoundTo(c.Target) {
+				return fmt.Sprintf("The EIP %s is already bound to %s, the target this resource names, but not by this "+
+					"resource. To manage that binding, import it (terraform import, or an import block) with the id %q; "+
+					"to replace it, unbind it first.", c.EIPID, c.boundTo(), associationID{EIPID: c.EIPID, Target: c.Target}.String())
+			}
 			return fmt.Sprintf("The EIP %s is already bound to %s (status %s), and only an unbound EIP can be bound. "+
 				"Unbind it first (or remove the configuration that binds it), or choose another EIP.", c.EIPID, c.boundTo(), c.status())
 		},
@@ -198,7 +203,8 @@ var errorRules = []errorRule{
 		detail: func(errorContext) string {
 			return "The credentials are valid, but their CAM policy does not allow this action on this EIP. Grant the " +
 				"vpc:AssociateAddress, vpc:DisassociateAddress, vpc:DescribeAddresses, vpc:DescribeTaskResult and " +
-				"vpc:DescribeAddressQuota actions, then run the command again."
+				"vpc:DescribeAddressQuota actions (and vpc:DescribeNetworkInterfaces to import by the EIP id alone), then run " +
+				"the command again."
 		},
 	},
 	{

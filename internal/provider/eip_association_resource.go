@@ -193,24 +193,30 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 	taskID, err := r.client.Associate(ctx, id.EIPID, id.Target)
 	if err != nil {
 		rule, _ := ruleFor(opCreate, err)
-		if rule.outcome != outcomeRecheck {
+		maybeOurs := client.MaybeApplied(err)
+		if !maybeOurs && rule.outcome != outcomeRecheck {
 			resp.Diagnostics.Append(diagnose(opCreate, doing, err, ec))
 			return
 		}
-		// Refused because the EIP is bound: by an earlier try of this very
-		// call whose reply was lost (then carry on), or to something else.
-		addr, readErr := r.client.Address(ctx, id.EIPID)
-		if readErr != nil || addr == nil || !addr.BoundTo(id.Target) {
+		// Look at the EIP: an attempt whose reply never came may have bound
+		// it (then this is our binding, to see through), or the message must
+		// say what it is bound to.
+		lookCtx, stopLooking := lookContext(ctx)
+		addr, readErr := r.client.Address(lookCtx, id.EIPID)
+		stopLooking()
+		if !maybeOurs || readErr != nil || addr == nil || !addr.BoundTo(id.Target) {
 			ec.Address = addr
 			resp.Diagnostics.Append(diagnose(opCreate, doing, err, ec))
 			return
 		}
-		tflog.Debug(ctx, "EIP already bound to this target; waiting for the binding to settle", map[string]any{"status": addr.Status})
+		tflog.Info(ctx, "an attempt whose reply was lost bound the EIP; seeing it through", map[string]any{"status": addr.Status})
+		taskID = ""
 	}
 
-	// From here on the API has accepted the binding. A binding that may exist
-	// is recorded even if the wait fails, so that Terraform taints it rather
-	// than orphans it; one seen settled elsewhere (a FAILED task) is not.
+	// From here on the API has accepted the binding. It is recorded even if
+	// the wait fails, so that Terraform taints it rather than orphans it,
+	// unless the EIP is seen elsewhere: unbound after a FAILED task, or bound
+	// to another target.
 	plan.ID = types.StringValue(id.String())
 	plan.PublicIP = types.StringNull()
 	waitCtx, stopWaiting := settleContext(ctx)
@@ -219,7 +225,8 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 		AddressID: id.EIPID, Operation: "AssociateAddress", TaskID: taskID,
 		Done: func(a *client.Address) bool { return a.IsSettled() && a.BoundTo(id.Target) },
 	})
-	if addr == nil || !addr.IsSettled() || addr.BoundTo(id.Target) {
+	record := addr == nil || addr.BoundTo(id.Target) || (!addr.IsBound() && !client.HasCode(err, client.CodeTaskFailed))
+	if record {
 		if addr != nil {
 			plan.PublicIP = types.StringValue(addr.PublicIP)
 		}
@@ -230,9 +237,13 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 		ec.Address = addr
 		resp.Diagnostics.Append(diagnose(opCreate, doing, err, ec))
 	case !addr.BoundTo(id.Target):
+		outcome := "so the association was not recorded"
+		if record {
+			outcome = "so the association is recorded as tainted, and the next apply binds it again"
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("eip_id"), "EIP did not stay bound",
-			fmt.Sprintf("While %s: the task succeeded, but the EIP is now bound to %s. Something outside this "+
-				"configuration changed it meanwhile, so the association was not recorded.", doing, addr.Describe()))
+			fmt.Sprintf("While %s: the task succeeded, but the EIP is now %s. Something outside this configuration "+
+				"changed it meanwhile, %s.", doing, addr.Describe(), outcome))
 	default:
 		tflog.Info(ctx, "bound EIP", map[string]any{"public_ip": addr.PublicIP, "status": addr.Status})
 	}
@@ -244,9 +255,8 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
-	id, err := parseAssociationID(state.ID.ValueString())
-	if err != nil || !id.hasTarget() {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid association id in state", fmt.Sprintf("%v", err))
+	id, ok := stateAssociationID(state, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	ctx = tflog.SetField(ctx, "eip_association_id", id.String())
@@ -301,9 +311,8 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	id, err := parseAssociationID(state.ID.ValueString())
-	if err != nil || !id.hasTarget() {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid association id in state", fmt.Sprintf("%v", err))
+	id, ok := stateAssociationID(state, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	reallocate := state.ReallocateNormalPublicIP.ValueBool()
@@ -332,24 +341,35 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 	taskID, err := r.client.Disassociate(ctx, id.EIPID, reallocate)
 	if err != nil {
 		ec.Address = addr
-		switch rule, _ := ruleFor(opDelete, err); rule.outcome {
-		case outcomeAlreadyDone:
+		rule, _ := ruleFor(opDelete, err)
+		if rule.outcome == outcomeAlreadyDone {
 			return
-		case outcomeRecheck:
-			// Refused because the EIP is not bound: perhaps an earlier try of
-			// this very call went through and its reply was lost.
-			if again, readErr := r.client.Address(ctx, id.EIPID); readErr == nil {
-				if again == nil || !again.IsBound() {
-					return
-				}
+		}
+		maybeOurs := client.MaybeApplied(err)
+		if rule.outcome == outcomeRecheck || maybeOurs {
+			// Refused because the EIP is not bound, or no definite answer:
+			// perhaps an attempt whose reply was lost unbound it.
+			lookCtx, stopLooking := lookContext(ctx)
+			again, readErr := r.client.Address(lookCtx, id.EIPID)
+			stopLooking()
+			switch {
+			case readErr != nil:
+			case again == nil || !again.IsBound():
+				return
+			case maybeOurs && again.Status == client.StatusUnbinding && again.BoundTo(id.Target):
+				tflog.Info(ctx, "an attempt whose reply was lost is unbinding the EIP; seeing it through")
+				err, taskID = nil, ""
+			default:
 				ec.Address = again
 			}
 		}
-		if client.HasCode(err, "AddressQuotaLimitExceeded.DailyAllocate") {
-			ec.Quota = r.dailyReallocationQuota(ctx)
+		if err != nil {
+			if client.HasCode(err, "AddressQuotaLimitExceeded.DailyAllocate") {
+				ec.Quota = r.dailyReallocationQuota(ctx)
+			}
+			resp.Diagnostics.Append(diagnose(opDelete, doing, err, ec))
+			return
 		}
-		resp.Diagnostics.Append(diagnose(opDelete, doing, err, ec))
-		return
 	}
 
 	waitCtx, stopWaiting := settleContext(ctx)
@@ -401,7 +421,12 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 					"qcloud_eip_association instead of importing one.", id.EIPID, addr.Status))
 			return
 		}
-		id.Target = currentTarget(addr)
+		target, err := r.currentTarget(ctx, addr)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot import this EIP's binding", err.Error())
+			return
+		}
+		id.Target = target
 	}
 	var data EIPAssociationResourceModel
 	data.setTarget(id)
@@ -436,6 +461,31 @@ func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
 		time.AfterFunc(interruptGrace, cancel)
 	})
 	return waitCtx, func() { stop(); cancel() }
+}
+
+// stateAssociationID parses the id recorded in state, which always names a
+// target.
+func stateAssociationID(state EIPAssociationResourceModel, diags *diag.Diagnostics) (associationID, bool) {
+	id, err := parseAssociationID(state.ID.ValueString())
+	if err == nil && !id.hasTarget() {
+		err = fmt.Errorf("%q names no instance or network interface", state.ID.ValueString())
+	}
+	if err != nil {
+		diags.AddAttributeError(path.Root("id"), "Invalid association id in state", err.Error())
+		return associationID{}, false
+	}
+	return id, true
+}
+
+// lookTimeout bounds the look at an EIP after a write whose outcome is
+// unknown.
+const lookTimeout = 15 * time.Second
+
+// lookContext is for that look: it must happen even when the operation's
+// time has just run out or it was interrupted, or a binding the API made
+// would go unrecorded.
+func lookContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), lookTimeout)
 }
 
 // configured reports whether the provider has a client; when it has not, the
@@ -500,13 +550,35 @@ func driftReason(id associationID, addr *client.Address) string {
 	return ""
 }
 
-// currentTarget is the target an import adopts: the instance when the EIP is
-// on one, else the network interface and private IP.
-func currentTarget(a *client.Address) client.Target {
-	if a.InstanceID != "" {
-		return client.Target{InstanceID: a.InstanceID}
+// currentTarget is the target an import by bare EIP id adopts: the instance
+// when the EIP sits on the primary private IP of the instance's primary
+// network interface (where binding to the instance puts it), else the network
+// interface and private IP. The API shows the instance for both, so the
+// interface is looked up.
+func (r *EIPAssociationResource) currentTarget(ctx context.Context, a *client.Address) (client.Target, error) {
+	instance := client.Target{InstanceID: a.InstanceID}
+	onENI := client.Target{NetworkInterfaceID: a.NetworkInterfaceID, PrivateIP: a.PrivateIP}
+	switch {
+	case a.InstanceID != "" && !instanceIDPattern.MatchString(a.InstanceID):
+		return client.Target{}, fmt.Errorf("the EIP %s is bound to %s, which is not a CVM instance or a network interface: "+
+			"qcloud_eip_association does not manage that binding", a.ID, a.InstanceID)
+	case a.NetworkInterfaceID == "" || a.PrivateIP == "":
+		if a.InstanceID != "" {
+			return instance, nil
+		}
+		return client.Target{}, fmt.Errorf("the EIP %s is %s and shows no target yet; import it again once it has settled", a.ID, a.Status)
+	case a.InstanceID == "":
+		return onENI, nil
 	}
-	return client.Target{NetworkInterfaceID: a.NetworkInterfaceID, PrivateIP: a.PrivateIP}
+	eni, err := r.client.NetworkInterface(ctx, a.NetworkInterfaceID)
+	if err != nil {
+		return client.Target{}, fmt.Errorf("reading network interface %s to tell an instance binding from an interface one: %w",
+			a.NetworkInterfaceID, err)
+	}
+	if eni != nil && eni.Primary && eni.InstanceID == a.InstanceID && eni.PrimaryIP == a.PrivateIP {
+		return instance, nil
+	}
+	return onENI, nil
 }
 
 func describeTarget(t client.Target) string {

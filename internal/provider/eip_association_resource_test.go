@@ -114,15 +114,10 @@ func TestAccEIPAssociation_networkInterface(t *testing.T) {
 			ImportStateVerify:       true,
 			ImportStateVerifyIgnore: []string{"timeouts"},
 		},
-	}
-	if !acctest.UsesCloud() {
-		// The emulator's ENI is attached to no instance (BIND_ENI), so the EIP
-		// alone identifies this binding; a cloud fixture ENI on an instance
-		// would import as the instance form.
-		steps = append(steps, resource.TestStep{
+		{
 			ResourceName: resourceName, ImportState: true, ImportStateId: tg.EIPID,
 			ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
-		})
+		},
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -147,6 +142,12 @@ func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{ResourceName: resourceName, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+			// The API shows the instance for this binding too; the EIP alone
+			// still imports it as the interface binding it is.
+			{
+				ResourceName: resourceName, ImportState: true, ImportStateId: tg.EIPID,
+				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
+			},
 		},
 	})
 }
@@ -374,6 +375,58 @@ func TestAccEIPAssociation_errors(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A binding made outside this configuration is not taken over, even when it
+// is the very one the configuration describes: the user is told to import it.
+func TestAccEIPAssociation_existingBindingIsNotAdopted(t *testing.T) {
+	acctest.EmulatorOnly(t, "uses the emulator's pre-bound EIP")
+	acctest.Parallel(t)
+	tg := acctest.New(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckBound(acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance}),
+		Steps: []resource.TestStep{{
+			Config:      config(tg, attr("eip_id", acctest.EmulatorBoundEIP), attr("instance_id", acctest.EmulatorBoundInstance)),
+			ExpectError: expectError(`EIP is already bound.*not by this resource.*import it.*eip-demo0002::ins-demo0002`),
+		}},
+	})
+}
+
+// When no reply to AssociateAddress comes before the timeout, the bind may
+// still have happened: the association is recorded (tainted), not orphaned,
+// and the next apply replaces it.
+func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	acctest.Parallel(t)
+	tg := acctest.New(t)
+	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+		Steps: []resource.TestStep{
+			{
+				// The bind is accepted, its task hangs, and no reply to it or
+				// to its retries ever comes, until the create timeout.
+				PreConfig: func() {
+					tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
+					tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+				},
+				Config:      cfg,
+				ExpectError: expectError(`Timed out|kept failing`),
+			},
+			{
+				// Had the failed apply not recorded the binding it made, this
+				// apply would find the EIP bound and refuse.
+				PreConfig: tg.Emulator.ClearFaults,
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
+				},
+				Check: tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+			},
+		},
+	})
 }
 
 func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {

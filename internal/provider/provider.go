@@ -254,20 +254,21 @@ func credentialSummary(id, key string) string {
 func checkEndpoint(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("%q is not a URL such as https://vpc.tencentcloudapi.com", raw)
+		return fmt.Errorf("the endpoint is not a URL such as https://vpc.tencentcloudapi.com")
+	}
+	shown := u.Redacted() // never repeat a password given in the URL
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q must not carry user information, a query or a fragment", shown)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
 			return fmt.Errorf("%q uses plain http to a host that is not loopback; request signatures and security "+
-				"tokens must not travel in clear text. Use https, or http only to 127.0.0.0/8, localhost or [::1]", raw)
+				"tokens must not travel in clear text. Use https, or http only to 127.0.0.0/8, localhost or [::1]", shown)
 		}
 	default:
-		return fmt.Errorf("%q must start with https:// (or http:// for a loopback host)", raw)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%q must not carry user information, a query or a fragment", raw)
+		return fmt.Errorf("%q must start with https:// (or http:// for a loopback host)", shown)
 	}
 	return nil
 }

@@ -1,0 +1,331 @@
+package emulator
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Documented limits of DescribeNetworkInterfaces: at most 100 ids per call, Limit 20 by
+// default and at most 100. The filter limits are those of DescribeAddresses (maxFilters,
+// maxFilterValues); the documentation of this action states none.
+const maxNetworkInterfaceIDs = 100
+
+// ENI and private IP state: the emulator has no ENI in transition.
+const eniStateAvailable = "AVAILABLE"
+
+// Documented ENI types (NetworkInterface.EniType, filter eni-type).
+const (
+	eniTypeSecondary = 0
+	eniTypePrimary   = 1
+)
+
+// eniFilterNames are the documented DescribeNetworkInterfaces filter names the emulator
+// serves, besides tag:<key>. Those about data the emulator does not model (VPCs,
+// subnets, names, descriptions, security groups, tags) are accepted and match nothing,
+// consistent with the null or empty field in the response. The other documented ones
+// (eni-qos, address-ipv6, address-type, termination-protection, traffic-protection) are
+// answered with InvalidParameter.FilterInvalidKey: an emulator that cannot answer them
+// says so rather than answer wrongly.
+var eniFilterNames = map[string]bool{
+	"network-interface-id":          true,
+	"attachment.instance-id":        true,
+	"is-primary":                    true,
+	"eni-type":                      true,
+	"address-ip":                    true,
+	"ip-exact-match":                true,
+	"public-address-ip":             true,
+	"vpc-id":                        true,
+	"subnet-id":                     true,
+	"network-interface-name":        true,
+	"network-interface-description": true,
+	"groups.security-group-id":      true,
+	"tag-key":                       true,
+}
+
+func isENIFilter(name string) bool {
+	return eniFilterNames[name] || (strings.HasPrefix(name, "tag:") && len(name) > len("tag:"))
+}
+
+type describeNetworkInterfacesResponse struct {
+	TotalCount          uint64
+	NetworkInterfaceSet []networkInterfaceView
+}
+
+// networkInterfaceView is the documented NetworkInterface structure. Strings the
+// emulator does not model are JSON null, lists it does not model are empty.
+type networkInterfaceView struct {
+	NetworkInterfaceId          string
+	NetworkInterfaceName        *string
+	NetworkInterfaceDescription *string
+	SubnetId                    *string
+	VpcId                       *string
+	GroupSet                    []string
+	Primary                     bool
+	MacAddress                  *string
+	State                       string
+	NetworkInterfaceState       *string
+	PrivateIpAddressSet         []privateIPView
+	Attachment                  *attachmentView
+	Zone                        *string
+	CreatedTime                 *string
+	Ipv6AddressSet              []struct{}
+	TagSet                      []struct{ Key, Value string }
+	EniType                     uint64
+	Business                    *string
+	CdcId                       *string
+	AttachType                  uint64
+	ResourceId                  *string
+	QosLevel                    *string
+}
+
+// attachmentView is the documented NetworkInterfaceAttachment structure. DeviceIndex is
+// 0 for an instance's primary ENI; the emulator does not number secondary ENIs (null).
+type attachmentView struct {
+	DeviceIndex       *uint64
+	InstanceAccountId *string
+	AttachTime        *string
+	InstanceId        string
+}
+
+// privateIPView is the documented PrivateIpAddressSpecification structure.
+// PublicIpAddress and AddressId are those of the EIP or normal public IP on the private
+// IP, null when there is none.
+type privateIPView struct {
+	PrivateIpAddress string
+	Primary          bool
+	PublicIpAddress  *string
+	AddressId        *string
+	Description      *string
+	IsWanIpBlocked   bool
+	State            string
+	QosLevel         *string
+}
+
+// eniFilter is one validated filter of a DescribeNetworkInterfaces call.
+type eniFilter struct {
+	name   string
+	values []string
+}
+
+func (c *actionContext) describeNetworkInterfaces(req *describeNetworkInterfacesRequest) (any, *apiError) {
+	if len(req.NetworkInterfaceIds) > maxNetworkInterfaceIDs {
+		return nil, errorf(codeValueLimitExceeded, "`NetworkInterfaceIds` holds %d ids; at most %d are allowed per call.",
+			len(req.NetworkInterfaceIds), maxNetworkInterfaceIDs)
+	}
+	if len(req.NetworkInterfaceIds) > 0 && len(req.Filters) > 0 {
+		return nil, errorf(codeParameterCoexist, "`NetworkInterfaceIds` and `Filters` cannot be given together.")
+	}
+	for _, id := range req.NetworkInterfaceIds {
+		if aerr := checkENIID(id); aerr != nil {
+			return nil, aerr
+		}
+	}
+	filters, exactIP, aerr := checkENIFilters(req.Filters)
+	if aerr != nil {
+		return nil, aerr
+	}
+	offset, limit := deref(req.Offset), uint64(defaultLimit)
+	if req.Limit != nil {
+		limit = *req.Limit
+	}
+	if limit > maxLimit {
+		return nil, errorf(codeValueLimitExceeded, "`Limit` must be between 0 and %d (got %d).", maxLimit, limit)
+	}
+
+	var public map[string]*Address // only the public-address-ip filter needs it for every ENI
+	if slices.ContainsFunc(filters, func(f eniFilter) bool { return f.name == "public-address-ip" }) {
+		public = c.w.publicAddressesOn(nil)
+	}
+	var page []*NetworkInterface
+	var total uint64
+	for _, eni := range c.eniCandidates(req.NetworkInterfaceIds) {
+		if slices.ContainsFunc(filters, func(f eniFilter) bool { return !f.matches(eni, exactIP, public) }) {
+			continue
+		}
+		if total >= offset && total-offset < limit {
+			page = append(page, eni)
+		}
+		total++
+	}
+
+	onPage := map[string]bool{}
+	for _, eni := range page {
+		onPage[eni.NetworkInterfaceID] = true
+	}
+	if public == nil {
+		public = c.w.publicAddressesOn(onPage)
+	}
+	set := make([]networkInterfaceView, 0, len(page))
+	for _, eni := range page {
+		set = append(set, viewENI(eni, public))
+	}
+	return describeNetworkInterfacesResponse{TotalCount: total, NetworkInterfaceSet: set}, nil
+}
+
+// checkENIFilters validates the filters; exactIP tells whether ip-exact-match TRUE
+// makes a single address-ip value an exact match.
+func checkENIFilters(in []addressFilter) (filters []eniFilter, exactIP bool, aerr *apiError) {
+	if len(in) > maxFilters {
+		return nil, false, errorf(codeValueLimitExceeded, "%d filters were given; at most %d are allowed.", len(in), maxFilters)
+	}
+	for i, f := range in {
+		name := deref(f.Name)
+		if name == "" {
+			return nil, false, errorf(codeMissingParameter, "The request is missing the required parameter `Filters.%d.Name`.", i)
+		}
+		if !isENIFilter(name) {
+			return nil, false, errorf(codeFilterInvalidKey, "The filter name %q in `Filters.%d` is not supported.", name, i)
+		}
+		if len(f.Values) == 0 {
+			return nil, false, errorf(codeMissingParameter, "The request is missing the required parameter `Filters.%d.Values` for filter %q.", i, name)
+		}
+		if len(f.Values) > maxFilterValues {
+			return nil, false, errorf(codeValueLimitExceeded, "The filter %q has %d values; at most %d are allowed.", name, len(f.Values), maxFilterValues)
+		}
+		switch name {
+		case "network-interface-id":
+			for _, id := range f.Values {
+				if aerr := checkENIID(id); aerr != nil {
+					return nil, false, aerr
+				}
+			}
+		case "is-primary", "ip-exact-match":
+			for _, v := range f.Values {
+				if !strings.EqualFold(v, "TRUE") && !strings.EqualFold(v, "FALSE") {
+					return nil, false, errorf(codeValueMalformed, "The filter %q takes TRUE or FALSE, not %q.", name, v)
+				}
+			}
+			if name == "ip-exact-match" {
+				exactIP = strings.EqualFold(f.Values[0], "TRUE") // documented: only the first value counts
+			}
+		}
+		filters = append(filters, eniFilter{name, f.Values})
+	}
+	return filters, exactIP, nil
+}
+
+// matches tells whether the ENI passes the filter. public maps ENI/private IP keys to
+// the public address there; it is set whenever a public-address-ip filter is present.
+func (f eniFilter) matches(eni *NetworkInterface, exactIP bool, public map[string]*Address) bool {
+	anyIP := func(match func(ip string) bool) bool {
+		return slices.ContainsFunc(eni.PrivateIPs, func(p PrivateIP) bool { return match(p.Address) })
+	}
+	switch f.name {
+	case "network-interface-id":
+		return slices.Contains(f.values, eni.NetworkInterfaceID)
+	case "attachment.instance-id":
+		return eni.InstanceID != "" && slices.Contains(f.values, eni.InstanceID)
+	case "is-primary":
+		return slices.ContainsFunc(f.values, func(v string) bool { return strings.EqualFold(v, "TRUE") == eni.Primary })
+	case "eni-type":
+		return slices.Contains(f.values, strconv.FormatUint(eniType(eni), 10))
+	case "address-ip":
+		// Documented: one value is a suffix match unless ip-exact-match is TRUE; several
+		// values match exactly.
+		if len(f.values) == 1 && !exactIP {
+			return anyIP(func(ip string) bool { return strings.HasSuffix(ip, f.values[0]) })
+		}
+		return anyIP(func(ip string) bool { return slices.Contains(f.values, ip) })
+	case "ip-exact-match":
+		return true // it only qualifies address-ip
+	case "public-address-ip":
+		return anyIP(func(ip string) bool {
+			a := public[eniIPKey(eni.NetworkInterfaceID, ip)]
+			return a != nil && slices.Contains(f.values, a.AddressIP)
+		})
+	}
+	return false // VPCs, subnets, names, descriptions, security groups, tags: not modelled
+}
+
+func eniType(eni *NetworkInterface) uint64 {
+	if eni.Primary {
+		return eniTypePrimary
+	}
+	return eniTypeSecondary
+}
+
+func checkENIID(id string) *apiError {
+	if !eniIDPattern.MatchString(id) {
+		return errorf(codeValueMalformed, "The network interface id %q is malformed; expected eni- followed by 8 lowercase letters or digits.", id)
+	}
+	return nil
+}
+
+// eniCandidates are the ENIs a DescribeNetworkInterfaces call looks at, in
+// NetworkInterfaceId order: the ones named by ids (unknown ones are simply absent), or
+// all of them.
+func (c *actionContext) eniCandidates(ids []string) []*NetworkInterface {
+	if len(ids) == 0 {
+		all := make([]*NetworkInterface, len(c.w.NetworkInterfaces))
+		for i := range c.w.NetworkInterfaces {
+			all[i] = &c.w.NetworkInterfaces[i]
+		}
+		return all
+	}
+	var out []*NetworkInterface
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	for _, id := range slices.Compact(sorted) {
+		if eni := c.w.eni(id); eni != nil {
+			out = append(out, eni)
+		}
+	}
+	return out
+}
+
+func eniIPKey(eniID, ip string) string { return eniID + "/" + ip }
+
+// publicAddressesOn maps "eni/private IP" keys to the EIP or normal public IP that sits
+// on that private IP, for the ENIs in enis (nil = every ENI). An address is on its
+// private IP from the end of its associate task until the end of its disassociate task:
+// a BINDING EIP is not there yet (a normal public IP it replaces still is), an UNBINDING
+// one still is.
+func (w *World) publicAddressesOn(enis map[string]bool) map[string]*Address {
+	out := map[string]*Address{}
+	if enis != nil && len(enis) == 0 {
+		return out
+	}
+	for i := range w.Addresses {
+		a := &w.Addresses[i]
+		if a.PrivateIP == "" || (enis != nil && !enis[a.NetworkInterfaceID]) {
+			continue
+		}
+		switch a.Status {
+		case StatusUnbind, StatusBinding, StatusCreating:
+			continue
+		}
+		key := eniIPKey(a.NetworkInterfaceID, a.PrivateIP)
+		if _, taken := out[key]; !taken {
+			out[key] = a
+		}
+	}
+	return out
+}
+
+func viewENI(eni *NetworkInterface, public map[string]*Address) networkInterfaceView {
+	v := networkInterfaceView{
+		NetworkInterfaceId:  eni.NetworkInterfaceID,
+		GroupSet:            []string{},
+		Primary:             eni.Primary,
+		State:               eniStateAvailable,
+		PrivateIpAddressSet: make([]privateIPView, 0, len(eni.PrivateIPs)),
+		Ipv6AddressSet:      []struct{}{},
+		TagSet:              []struct{ Key, Value string }{},
+		EniType:             eniType(eni),
+	}
+	if eni.InstanceID != "" {
+		v.Attachment = &attachmentView{InstanceId: eni.InstanceID}
+		if eni.Primary {
+			v.Attachment.DeviceIndex = new(uint64)
+		}
+	}
+	for _, p := range eni.PrivateIPs {
+		ip := privateIPView{PrivateIpAddress: p.Address, Primary: p.Primary, State: eniStateAvailable}
+		if a := public[eniIPKey(eni.NetworkInterfaceID, p.Address)]; a != nil {
+			ip.PublicIpAddress, ip.AddressId, ip.IsWanIpBlocked = optional(a.AddressIP), optional(a.AddressID), a.Blocked
+		}
+		v.PrivateIpAddressSet = append(v.PrivateIpAddressSet, ip)
+	}
+	return v
+}
