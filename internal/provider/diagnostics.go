@@ -92,11 +92,6 @@ var errorRules = []errorRule{
 		outcome: outcomeRecheck, attribute: "eip_id",
 		summary: "EIP is already bound",
 		detail: func(c errorContext) string {
-			if c.Address != nil && c.Address.BoundTo(c.Target) {
-				return fmt.Sprintf("The EIP %s is already bound to %s, the target this resource names, but not by this "+
-					"resource. To manage that binding, import it (terraform import, or an import block) with the id %q; "+
-					"to replace it, unbind it first.", c.EIPID, c.boundTo(), associationID{EIPID: c.EIPID, Target: c.Target}.String())
-			}
 			return fmt.Sprintf("The EIP %s is already bound to %s (status %s), and only an unbound EIP can be bound. "+
 				"Unbind it first (or remove the configuration that binds it), or choose another EIP.", c.EIPID, c.boundTo(), c.status())
 		},

@@ -198,18 +198,28 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 			resp.Diagnostics.Append(diagnose(opCreate, doing, err, ec))
 			return
 		}
-		// Look at the EIP: an attempt whose reply never came may have bound
-		// it (then this is our binding, to see through), or the message must
-		// say what it is bound to.
+		// Look at the EIP: it may be bound to this very target already, by an
+		// attempt of this call whose reply never came, or by an earlier run
+		// killed before it could record its work; else the message must say
+		// what it is bound to.
 		lookCtx, stopLooking := lookContext(ctx)
 		addr, readErr := r.client.Address(lookCtx, id.EIPID)
 		stopLooking()
-		if !maybeOurs || readErr != nil || addr == nil || !addr.BoundTo(id.Target) {
+		if readErr != nil || addr == nil || !addr.BoundTo(id.Target) {
 			ec.Address = addr
 			resp.Diagnostics.Append(diagnose(opCreate, doing, err, ec))
 			return
 		}
-		tflog.Info(ctx, "an attempt whose reply was lost bound the EIP; seeing it through", map[string]any{"status": addr.Status})
+		if !maybeOurs {
+			// Taking the binding over is what lets an apply killed mid-way
+			// be run again; say so, in case something else made it.
+			resp.Diagnostics.AddAttributeWarning(path.Root("eip_id"), "EIP was already bound to this target",
+				fmt.Sprintf("The EIP %s was already bound to %s, by an earlier run that was interrupted before it "+
+					"could record it, or outside this configuration. This resource manages that binding from now on; "+
+					"if another resource or tool manages it too, remove one of them, since destroying either unbinds it.",
+					id.EIPID, addr.Describe()))
+		}
+		tflog.Info(ctx, "the EIP is already bound to this target; seeing the binding through", map[string]any{"status": addr.Status})
 		taskID = ""
 	}
 

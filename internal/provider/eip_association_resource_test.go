@@ -13,7 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -377,20 +379,29 @@ func TestAccEIPAssociation_errors(t *testing.T) {
 	}
 }
 
-// A binding made outside this configuration is not taken over, even when it
-// is the very one the configuration describes: the user is told to import it.
-func TestAccEIPAssociation_existingBindingIsNotAdopted(t *testing.T) {
+// A binding to the very target a new association names (left by an earlier
+// run killed before it recorded its work, or made outside Terraform) is taken
+// over, with a warning saying so; one to another target is refused.
+func TestEIPAssociationCreate_existingBinding(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's pre-bound EIP")
 	acctest.Parallel(t)
 	tg := acctest.New(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             tg.CheckBound(acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance}),
-		Steps: []resource.TestStep{{
-			Config:      config(tg, attr("eip_id", acctest.EmulatorBoundEIP), attr("instance_id", acctest.EmulatorBoundInstance)),
-			ExpectError: expectError(`EIP is already bound.*not by this resource.*import it.*eip-demo0002::ins-demo0002`),
-		}},
-	})
+	state, diags := createDirectly(t, tg, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance})
+	if diags.HasError() || diags.WarningsCount() != 1 || !strings.Contains(diags.Warnings()[0].Summary(), "already bound to this target") {
+		t.Fatalf("diagnostics = %v, want one warning that the EIP was already bound to this target", diags)
+	}
+	var id string
+	if d := state.GetAttribute(context.Background(), path.Root("id"), &id); d.HasError() || id != acctest.EmulatorBoundEIP+"::"+acctest.EmulatorBoundInstance {
+		t.Fatalf("recorded id = %q (%v)", id, d)
+	}
+	if n := tg.Emulator.Stats().Calls["AssociateAddress"]; n != 1 {
+		t.Fatalf("AssociateAddress calls = %d, want the one refused", n)
+	}
+
+	_, diags = createDirectly(t, tg, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorInstance})
+	if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "already bound to instance "+acctest.EmulatorBoundInstance) {
+		t.Fatalf("binding an EIP bound elsewhere: %v, want an error naming the other binding", diags)
+	}
 }
 
 // When no reply to AssociateAddress comes before the timeout, the bind may
@@ -683,9 +694,37 @@ func writeFile(t *testing.T, name, content string) {
 	}
 }
 
-// deleteDirectly runs the resource's Delete on a state holding id, without
-// Terraform (and so without the refresh Terraform would do first).
-func deleteDirectly(t *testing.T, tg *acctest.Target, id string, reallocate bool) diag.Diagnostics {
+// createDirectly runs the resource's Create for eipID and target, without
+// Terraform, and returns the state it recorded and its diagnostics.
+func createDirectly(t *testing.T, tg *acctest.Target, eipID string, target client.Target) (tfsdk.State, diag.Diagnostics) {
+	t.Helper()
+	ctx := context.Background()
+	r, schema := configuredResource(t, tg)
+	plan := tfsdk.Plan{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}
+	values := map[string]any{"eip_id": eipID, "reallocate_normal_public_ip": false}
+	if target.InstanceID != "" {
+		values["instance_id"] = target.InstanceID
+	} else {
+		values["network_interface_id"], values["private_ip"] = target.NetworkInterfaceID, target.PrivateIP
+	}
+	for name, v := range values {
+		if d := plan.SetAttribute(ctx, path.Root(name), v); d.HasError() {
+			t.Fatalf("building the plan: %v", d)
+		}
+	}
+	for _, name := range []string{"id", "public_ip"} {
+		if d := plan.SetAttribute(ctx, path.Root(name), types.StringUnknown()); d.HasError() {
+			t.Fatalf("building the plan: %v", d)
+		}
+	}
+	resp := fwresource.CreateResponse{State: tfsdk.State{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}}
+	r.Create(ctx, fwresource.CreateRequest{Plan: plan}, &resp)
+	return resp.State, resp.Diagnostics
+}
+
+// configuredResource is the resource configured with the target's client,
+// and its schema.
+func configuredResource(t *testing.T, tg *acctest.Target) (fwresource.Resource, schema.Schema) {
 	t.Helper()
 	ctx := context.Background()
 	r := provider.NewEIPAssociationResource()
@@ -697,7 +736,16 @@ func deleteDirectly(t *testing.T, tg *acctest.Target, id string, reallocate bool
 	withConfigure.Configure(ctx, fwresource.ConfigureRequest{ProviderData: tg.Client}, &configured)
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
-	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+	return r, schemaResp.Schema
+}
+
+// deleteDirectly runs the resource's Delete on a state holding id, without
+// Terraform (and so without the refresh Terraform would do first).
+func deleteDirectly(t *testing.T, tg *acctest.Target, id string, reallocate bool) diag.Diagnostics {
+	t.Helper()
+	ctx := context.Background()
+	r, schema := configuredResource(t, tg)
+	state := tfsdk.State{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}
 	parts := strings.Split(id, "::")
 	values := map[string]any{"id": id, "eip_id": parts[0], "reallocate_normal_public_ip": reallocate}
 	if len(parts) == 2 {
