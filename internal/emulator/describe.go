@@ -161,7 +161,7 @@ func (c *actionContext) describeAddresses(req *describeAddressesRequest) (any, *
 
 	set := []addressView{}
 	var total int64
-	for _, a := range c.candidates(req.AddressIds) {
+	for _, a := range candidates(c.w.Addresses, req.AddressIds, c.w.address) {
 		// Documented: without an address-type filter every type but WanIP is listed.
 		if a.AddressType == AddressTypeWanIP && !typeFiltered && !named[a.AddressID] {
 			continue
@@ -176,23 +176,23 @@ func (c *actionContext) describeAddresses(req *describeAddressesRequest) (any, *
 	return describeAddressesResponse{TotalCount: total, AddressSet: set}, nil
 }
 
-// candidates are the addresses a DescribeAddresses call looks at, in AddressId order:
-// the ones named by AddressIds (found by binary search, so a batch of ids stays cheap in
-// a large world), or all of them.
-func (c *actionContext) candidates(ids []string) []*Address {
+// candidates are the items a Describe call looks at, in id order: those named
+// by ids (found with lookup, so a batch of ids stays cheap in a large world;
+// unknown ones are simply absent), or all of them.
+func candidates[T any](all []T, ids []string, lookup func(string) *T) []*T {
 	if len(ids) == 0 {
-		all := make([]*Address, len(c.w.Addresses))
-		for i := range c.w.Addresses {
-			all[i] = &c.w.Addresses[i]
+		out := make([]*T, len(all))
+		for i := range all {
+			out[i] = &all[i]
 		}
-		return all
+		return out
 	}
-	var out []*Address
+	var out []*T
 	sorted := slices.Clone(ids)
 	slices.Sort(sorted)
 	for _, id := range slices.Compact(sorted) {
-		if a := c.w.address(id); a != nil {
-			out = append(out, a)
+		if x := lookup(id); x != nil {
+			out = append(out, x)
 		}
 	}
 	return out

@@ -139,7 +139,7 @@ func (c *actionContext) describeNetworkInterfaces(req *describeNetworkInterfaces
 	}
 	var page []*NetworkInterface
 	var total uint64
-	for _, eni := range c.eniCandidates(req.NetworkInterfaceIds) {
+	for _, eni := range candidates(c.w.NetworkInterfaces, req.NetworkInterfaceIds, c.w.eni) {
 		if slices.ContainsFunc(filters, func(f eniFilter) bool { return !f.matches(eni, exactIP, public) }) {
 			continue
 		}
@@ -250,28 +250,6 @@ func checkENIID(id string) *apiError {
 		return errorf(codeValueMalformed, "The network interface id %q is malformed; expected eni- followed by 8 lowercase letters or digits.", id)
 	}
 	return nil
-}
-
-// eniCandidates are the ENIs a DescribeNetworkInterfaces call looks at, in
-// NetworkInterfaceId order: the ones named by ids (unknown ones are simply absent), or
-// all of them.
-func (c *actionContext) eniCandidates(ids []string) []*NetworkInterface {
-	if len(ids) == 0 {
-		all := make([]*NetworkInterface, len(c.w.NetworkInterfaces))
-		for i := range c.w.NetworkInterfaces {
-			all[i] = &c.w.NetworkInterfaces[i]
-		}
-		return all
-	}
-	var out []*NetworkInterface
-	sorted := slices.Clone(ids)
-	slices.Sort(sorted)
-	for _, id := range slices.Compact(sorted) {
-		if eni := c.w.eni(id); eni != nil {
-			out = append(out, eni)
-		}
-	}
-	return out
 }
 
 func eniIPKey(eniID, ip string) string { return eniID + "/" + ip }
