@@ -60,11 +60,11 @@ type errorRule struct {
 
 var errorRules = []errorRule{
 	{
-		match: codes("InvalidAddressId.NotFound", "InvalidParameterValue.AddressNotFound"), ops: []operation{opDelete},
+		match: is(client.IsNotFound), ops: []operation{opDelete},
 		outcome: outcomeAlreadyDone,
 	},
 	{
-		match: codes("InvalidAddressId.NotFound", "InvalidParameterValue.AddressNotFound"), attribute: "eip_id",
+		match: is(client.IsNotFound), attribute: "eip_id",
 		summary: "EIP not found",
 		detail: func(c errorContext) string {
 			return fmt.Sprintf("No EIP %s exists in region %s. Check the id, and that the provider's region is the EIP's region.", c.EIPID, c.Region)
@@ -79,7 +79,7 @@ var errorRules = []errorRule{
 		},
 	},
 	{
-		match: codes("InvalidAddressIdStatus.NotPermit", "UnsupportedOperation.AddressStatusNotPermit"), ops: []operation{opDelete},
+		match: is(client.IsStatusNotPermit), ops: []operation{opDelete},
 		outcome: outcomeRecheck, attribute: "eip_id",
 		summary: "EIP cannot be unbound in its current status",
 		detail: func(c errorContext) string {
@@ -88,7 +88,7 @@ var errorRules = []errorRule{
 		},
 	},
 	{
-		match: codes("InvalidAddressIdStatus.NotPermit", "UnsupportedOperation.AddressStatusNotPermit"), ops: []operation{opCreate},
+		match: is(client.IsStatusNotPermit), ops: []operation{opCreate},
 		outcome: outcomeRecheck, attribute: "eip_id",
 		summary: "EIP is already bound",
 		detail: func(c errorContext) string {
@@ -183,7 +183,7 @@ var errorRules = []errorRule{
 		},
 	},
 	{
-		match:   func(e *client.APIError) bool { return strings.HasPrefix(e.Code, "AuthFailure") },
+		match:   is(client.IsAuthFailure),
 		summary: "Tencent Cloud refused the credentials",
 		detail: func(errorContext) string {
 			return "Check the secret ID and secret key (provider arguments secret_id and secret_key, or the environment " +
@@ -211,7 +211,7 @@ var errorRules = []errorRule{
 		},
 	},
 	{
-		match:   func(e *client.APIError) bool { return client.IsTLSFailure(e) },
+		match:   is(client.IsTLSFailure),
 		summary: "The endpoint's TLS certificate could not be verified",
 		detail: func(errorContext) string {
 			return "The HTTPS connection to the API endpoint failed certificate verification. Check the endpoint argument " +
@@ -237,7 +237,7 @@ var errorRules = []errorRule{
 		},
 	},
 	{
-		match:   func(e *client.APIError) bool { return client.IsRetryable(e) },
+		match:   is(client.IsRetryable),
 		summary: "The Tencent Cloud API kept failing",
 		detail: func(c errorContext) string {
 			return "The call failed with an error that usually passes (throttling, a busy EIP, a server or network " +
@@ -254,6 +254,11 @@ var errorRules = []errorRule{
 			return fmt.Sprintf("The API refused a call made for EIP %s. The code and message below say why.", c.EIPID)
 		},
 	},
+}
+
+// is adapts one of the client's error predicates to the table.
+func is(predicate func(error) bool) func(*client.APIError) bool {
+	return func(e *client.APIError) bool { return predicate(e) }
 }
 
 func codes(want ...string) func(*client.APIError) bool {
