@@ -97,8 +97,7 @@ func Main(m *testing.M) {
 			os.Exit(1)
 		}
 		if !UsesCloud() {
-			for _, env := range []string{provider.EnvSecretID, provider.EnvSecretKey, provider.EnvSecurityToken,
-				provider.EnvRegion, provider.EnvEndpoint, provider.EnvCredentialsFile} {
+			for _, env := range CloudVariables {
 				_ = os.Unsetenv(env)
 			}
 		}
