@@ -1,14 +1,16 @@
-// Package acctest is the shared acceptance-test harness: it picks the target
-// (an in-process emulator, or the real cloud), provides the provider factories,
-// the fixtures and the checks that ask the API what the world looks like.
+// Package acctest is the shared acceptance-test harness: it picks the cloud
+// the tests run against (an in-process emulator, or the real one), provides
+// the provider factories, the fixtures and the checks that ask the API what
+// the world looks like.
 //
-// Targets:
-//   - emulator: TF_ACC=1 and no cloud credentials, or QCLOUD_ACC_TARGET=emulator
-//     (what `make test` sets, so that it never touches a real account even when
-//     credentials are in the environment). Each test gets its own emulator.
-//   - cloud: TF_ACC=1 with TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY, or
-//     QCLOUD_ACC_TARGET=cloud (what `make testacc` sets). Fixture ids come from
-//     QCLOUD_TEST_* variables; PreCheck lists what is missing.
+// Where tests run:
+//   - the emulator: plain `go test ./...`, with no special environment (and
+//     never the real cloud, whatever credentials are set). Each test gets its
+//     own emulator, and the tests run as unit tests (resource.UnitTest).
+//   - the real cloud: TF_ACC=1 with TENCENTCLOUD_SECRET_ID and
+//     TENCENTCLOUD_SECRET_KEY set, as in every provider (`make testacc`).
+//     Fixture ids come from QCLOUD_TEST_* variables; a test lists what is
+//     missing.
 package acctest
 
 import (
@@ -22,8 +24,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
@@ -33,15 +40,12 @@ import (
 
 // Environment variables of the harness.
 const (
-	EnvTarget           = "QCLOUD_ACC_TARGET"
 	EnvFixtureEIP       = "QCLOUD_TEST_EIP_ID"
 	EnvFixtureInstance  = "QCLOUD_TEST_INSTANCE_ID"
 	EnvFixtureENI       = "QCLOUD_TEST_ENI_ID"
 	EnvFixtureENIIP     = "QCLOUD_TEST_ENI_PRIVATE_IP"
 	ProviderName        = "qcloud"
 	emulatorRegion      = emulator.DefaultRegion
-	cloudTargetName     = "cloud"
-	emulatorTargetName  = "emulator"
 	checkDestroyTimeout = 2 * time.Minute
 )
 
@@ -76,37 +80,57 @@ var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, erro
 	ProviderName: providerserver.NewProtocol6WithError(provider.New("test")()),
 }
 
-// UsesCloud reports whether acceptance tests run against the real cloud.
+// UsesCloud reports whether acceptance tests run against the real cloud:
+// TF_ACC is set and so are credentials.
 func UsesCloud() bool {
-	switch os.Getenv(EnvTarget) {
-	case cloudTargetName:
-		return true
-	case emulatorTargetName:
-		return false
-	}
-	return os.Getenv(provider.EnvSecretID) != "" && os.Getenv(provider.EnvSecretKey) != ""
+	return os.Getenv("TF_ACC") != "" && os.Getenv(provider.EnvSecretID) != "" && os.Getenv(provider.EnvSecretKey) != ""
 }
 
-// Main is the TestMain of packages with acceptance tests: it fails fast when
-// the terraform CLI is missing (nothing may download one) and, on the
-// emulator target, hides the caller's cloud settings from the provider.
+// Main is the TestMain of packages with acceptance tests. It fails fast when
+// the terraform CLI is missing (nothing may download one). On the emulator it
+// removes the caller's cloud settings from this test process's environment,
+// so that no provider started here can reach a real account, and it sets
+// TF_CLI_CONFIG_FILE to /dev/null when it names a file that does not exist:
+// Terraform only warns about that, but OpenTofu prints the warning on stdout,
+// where terraform-plugin-testing reads the CLI's version.
 func Main(m *testing.M) {
-	if os.Getenv("TF_ACC") != "" {
-		if err := ensureTerraform(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+	if err := ensureTerraform(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if !UsesCloud() {
+		for _, env := range CloudVariables {
+			_ = os.Unsetenv(env)
 		}
-		if !UsesCloud() {
-			for _, env := range CloudVariables {
-				_ = os.Unsetenv(env)
-			}
+	}
+	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f != "" {
+		if _, err := os.Stat(f); err != nil {
+			_ = os.Setenv("TF_CLI_CONFIG_FILE", os.DevNull)
 		}
 	}
 	os.Exit(m.Run())
 }
 
-// ensureTerraform points terraform-plugin-testing at the local CLI, so that
-// it never tries to download one.
+// Test runs a test case: against the real cloud as an acceptance test, or on
+// the emulator as a unit test, which needs no TF_ACC. The case gets this
+// provider unless its steps name providers themselves (as they must when
+// their configuration has a provider block).
+func Test(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	stepsNameProviders := slices.ContainsFunc(tc.Steps, func(s resource.TestStep) bool { return s.ProtoV6ProviderFactories != nil })
+	if tc.ProtoV6ProviderFactories == nil && !stepsNameProviders {
+		tc.ProtoV6ProviderFactories = ProtoV6ProviderFactories
+	}
+	if UsesCloud() {
+		resource.Test(t, tc)
+		return
+	}
+	resource.UnitTest(t, tc)
+}
+
+// ensureTerraform points terraform-plugin-testing at the local CLI (or the one
+// TF_ACC_TERRAFORM_PATH names, OpenTofu included), so that it never tries to
+// download one.
 func ensureTerraform() error {
 	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
 		if _, err := os.Stat(p); err != nil {
@@ -122,11 +146,12 @@ func ensureTerraform() error {
 	return os.Setenv("TF_ACC_TERRAFORM_PATH", p)
 }
 
-// Target is where one test runs: its provider configuration, fixtures, and a
-// client for checks. On the emulator target, Emulator is that test's own.
-type Target struct {
+// Cloud is what one test runs against: its provider configuration, fixtures,
+// and a client for checks. On the emulator, Emulator is that test's own.
+type Cloud struct {
 	ProviderConfig string
 	endpoint       string
+	credential     emulator.Credential
 	Emulator       *emulator.Emulator
 	Client         *client.Client
 
@@ -136,17 +161,17 @@ type Target struct {
 	PrivateIP          string
 }
 
-// New returns the target for t: a fresh emulator, or the cloud fixtures
-// (failing t with the list of missing variables).
-func New(t *testing.T) *Target {
+// New returns the cloud for t: a fresh emulator, or the real cloud's
+// fixtures (failing t with the list of missing variables).
+func New(t *testing.T) *Cloud {
 	t.Helper()
 	if UsesCloud() {
-		return cloudTarget(t)
+		return realCloud(t)
 	}
-	return EmulatorTarget(t, emulator.DefaultOptions())
+	return NewEmulator(t, emulator.DefaultOptions())
 }
 
-// EmulatorOnly skips t on the cloud target, saying why.
+// EmulatorOnly skips t on the real cloud, saying why.
 func EmulatorOnly(t *testing.T, why string) {
 	t.Helper()
 	if UsesCloud() {
@@ -154,8 +179,8 @@ func EmulatorOnly(t *testing.T, why string) {
 	}
 }
 
-// EmulatorTarget starts an emulator with opts for t, stopped when t ends.
-func EmulatorTarget(t *testing.T, opts emulator.Options) *Target {
+// NewEmulator starts an emulator with opts for t, stopped when t ends.
+func NewEmulator(t *testing.T, opts emulator.Options) *Cloud {
 	t.Helper()
 	emu, err := emulator.New(opts)
 	if err != nil {
@@ -174,9 +199,10 @@ func EmulatorTarget(t *testing.T, opts emulator.Options) *Target {
 	if err != nil {
 		t.Fatalf("building the check client: %v", err)
 	}
-	return &Target{
+	return &Cloud{
 		ProviderConfig:     fmt.Sprintf(emulatorProviderTemplate, srv.URL, cred.SecretID, cred.SecretKey, emulatorRegion),
 		endpoint:           srv.URL,
+		credential:         cred,
 		Emulator:           emu,
 		Client:             c,
 		EIPID:              EmulatorFreeEIP,
@@ -186,7 +212,7 @@ func EmulatorTarget(t *testing.T, opts emulator.Options) *Target {
 	}
 }
 
-func cloudTarget(t *testing.T) *Target {
+func realCloud(t *testing.T) *Cloud {
 	t.Helper()
 	required := []string{provider.EnvSecretID, provider.EnvSecretKey, provider.EnvRegion,
 		EnvFixtureEIP, EnvFixtureInstance, EnvFixtureENI, EnvFixtureENIIP}
@@ -197,7 +223,7 @@ func cloudTarget(t *testing.T) *Target {
 		}
 	}
 	if len(missing) > 0 {
-		t.Fatalf("the real-cloud acceptance target needs these environment variables, which are not set: %s",
+		t.Fatalf("acceptance tests against the real cloud need these environment variables, which are not set: %s",
 			strings.Join(missing, ", "))
 	}
 	c, err := client.New(client.Config{
@@ -208,7 +234,7 @@ func cloudTarget(t *testing.T) *Target {
 	if err != nil {
 		t.Fatalf("building the check client: %v", err)
 	}
-	return &Target{
+	return &Cloud{
 		ProviderConfig:     "provider \"qcloud\" {}\n",
 		Client:             c,
 		EIPID:              os.Getenv(EnvFixtureEIP),
@@ -218,14 +244,14 @@ func cloudTarget(t *testing.T) *Target {
 	}
 }
 
-// Endpoint is the emulator's URL ("" on the cloud target).
-func (tg *Target) Endpoint() string { return tg.endpoint }
+// Endpoint is the emulator's URL ("" on the real cloud).
+func (c *Cloud) Endpoint() string { return c.endpoint }
 
 // Address reads an address through the API.
-func (tg *Target) Address(id string) (*client.Address, error) {
+func (c *Cloud) Address(id string) (*client.Address, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), checkDestroyTimeout)
 	defer cancel()
-	found, err := tg.Client.Addresses(ctx, client.Query{IDs: []string{id}})
+	found, err := c.Client.Addresses(ctx, client.Query{IDs: []string{id}})
 	if err != nil {
 		return nil, err
 	}
@@ -238,10 +264,10 @@ func (tg *Target) Address(id string) (*client.Address, error) {
 }
 
 // CheckUnbound is a CheckDestroy: the API shows each EIP settled and unbound.
-func (tg *Target) CheckUnbound(ids ...string) func(*terraform.State) error {
+func (c *Cloud) CheckUnbound(ids ...string) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		for _, id := range ids {
-			a, err := tg.Address(id)
+			a, err := c.Address(id)
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", id, err)
 			}
@@ -258,23 +284,23 @@ func (tg *Target) CheckUnbound(ids ...string) func(*terraform.State) error {
 
 // WriteCalls counts AssociateAddress and DisassociateAddress calls the
 // emulator has seen.
-func (tg *Target) WriteCalls() int {
-	stats := tg.Emulator.Stats()
+func (c *Cloud) WriteCalls() int {
+	stats := c.Emulator.Stats()
 	return stats.Calls["AssociateAddress"] + stats.Calls["DisassociateAddress"]
 }
 
 // TotalCalls counts every API call the emulator has seen.
-func (tg *Target) TotalCalls() int {
+func (c *Cloud) TotalCalls() int {
 	n := 0
-	for _, c := range tg.Emulator.Stats().Calls {
-		n += c
+	for _, calls := range c.Emulator.Stats().Calls {
+		n += calls
 	}
 	return n
 }
 
 // CallsOf lists the action names with at least one call, for messages.
-func (tg *Target) CallsOf() string {
-	stats := tg.Emulator.Stats()
+func (c *Cloud) CallsOf() string {
+	stats := c.Emulator.Stats()
 	var parts []string
 	for action, n := range stats.Calls {
 		parts = append(parts, fmt.Sprintf("%s=%d", action, n))
@@ -284,9 +310,9 @@ func (tg *Target) CallsOf() string {
 }
 
 // CheckBound checks, through the API, that the EIP is settled and bound to target.
-func (tg *Target) CheckBound(id string, target client.Target) func(*terraform.State) error {
+func (c *Cloud) CheckBound(id string, target client.Target) func(*terraform.State) error {
 	return func(*terraform.State) error {
-		a, err := tg.Address(id)
+		a, err := c.Address(id)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", id, err)
 		}
@@ -298,14 +324,14 @@ func (tg *Target) CheckBound(id string, target client.Target) func(*terraform.St
 }
 
 // BindOutOfBand binds the EIP through the API, as someone outside Terraform would.
-func (tg *Target) BindOutOfBand(t *testing.T, id string, target client.Target) {
+func (c *Cloud) BindOutOfBand(t *testing.T, id string, target client.Target) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), checkDestroyTimeout)
 	defer cancel()
-	taskID, err := tg.Client.Associate(ctx, id, target)
+	taskID, err := c.Client.Associate(ctx, id, target)
 	if err == nil {
-		_, err = tg.Client.WaitAddress(ctx, client.Wait{AddressID: id, Operation: "AssociateAddress", TaskID: taskID,
-			Done: func(a *client.Address) bool { return a.IsSettled() && a.BoundTo(target) }})
+		_, err = c.Client.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: id, ID: taskID},
+			func(a *client.Address) bool { return a.IsSettled() && a.BoundTo(target) })
 	}
 	if err != nil {
 		t.Fatalf("binding %s out of band: %v", id, err)
@@ -313,27 +339,53 @@ func (tg *Target) BindOutOfBand(t *testing.T, id string, target client.Target) {
 }
 
 // Patch changes an address in the emulator's world out of band.
-func (tg *Target) Patch(t *testing.T, id string, p emulator.AddressPatch) {
+func (c *Cloud) Patch(t *testing.T, id string, p emulator.AddressPatch) {
 	t.Helper()
-	if err := tg.Emulator.PatchAddress(id, p); err != nil {
+	if err := c.Emulator.PatchAddress(id, p); err != nil {
 		t.Fatalf("patching %s: %v", id, err)
 	}
 }
 
 // Inject adds a fault to the emulator.
-func (tg *Target) Inject(t *testing.T, f emulator.Fault) {
+func (c *Cloud) Inject(t *testing.T, f emulator.Fault) {
 	t.Helper()
-	if err := tg.Emulator.InjectFault(f); err != nil {
+	if err := c.Emulator.InjectFault(f); err != nil {
 		t.Fatalf("injecting %+v: %v", f, err)
 	}
 }
 
-// Parallel marks t parallel on the emulator target, where every test has its
-// own world. On the cloud target tests share the fixture EIP, so they run one
-// at a time.
+// Parallel marks t parallel on the emulator, where every test has its own
+// world. On the real cloud tests share the fixture EIP, so they run one at a
+// time.
 func Parallel(t *testing.T) {
 	t.Helper()
 	if !UsesCloud() {
 		t.Parallel()
 	}
+}
+
+// ProviderData configures the provider for the emulator, as Terraform would
+// with c.ProviderConfig, and returns what it hands its resources: for tests
+// that call a resource's methods directly.
+func (c *Cloud) ProviderData(t *testing.T) any {
+	t.Helper()
+	ctx := context.Background()
+	p := provider.New("test")()
+	var schemaResp fwprovider.SchemaResponse
+	p.Schema(ctx, fwprovider.SchemaRequest{}, &schemaResp)
+	values := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+	for name, value := range map[string]string{
+		"endpoint": c.endpoint, "secret_id": c.credential.SecretID, "secret_key": c.credential.SecretKey, "region": emulatorRegion,
+	} {
+		if d := values.SetAttribute(ctx, path.Root(name), value); d.HasError() {
+			t.Fatalf("building the provider configuration: %v", d)
+		}
+	}
+	config := tfsdk.Config{Schema: values.Schema, Raw: values.Raw}
+	var resp fwprovider.ConfigureResponse
+	p.Configure(ctx, fwprovider.ConfigureRequest{Config: config}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("configuring the provider: %v", resp.Diagnostics)
+	}
+	return resp.ResourceData
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -18,6 +19,17 @@ const (
 	StatusOffline   = "OFFLINING"
 	StatusBindENI   = "BIND_ENI"
 )
+
+// Address types, as the API spells them. A normal public IP (WanIP) belongs to
+// its instance and cannot be bound or unbound like an EIP.
+const (
+	AddressTypeEIP   = "EIP"
+	AddressTypeWanIP = "WanIP"
+)
+
+// allAddressTypes are the documented address types: a DescribeAddresses
+// without an address-type filter leaves normal public IPs out.
+var allAddressTypes = []string{"EIP", "WanIP", "AnycastEIP", "HighQualityEIP", "AntiDDoSEIP", "ResidentialEIP"}
 
 // Address is the part of the API's Address this provider uses.
 type Address struct {
@@ -108,9 +120,16 @@ func (c *Client) Associate(ctx context.Context, addressID string, t Target) (str
 	return taskID, err
 }
 
-// Disassociate unbinds the address, asking for a normal public IP in its place
-// when reallocate is true, and returns the asynchronous task's id.
-func (c *Client) Disassociate(ctx context.Context, addressID string, reallocate bool) (string, error) {
+// UnbindOptions are DisassociateAddress's choices.
+type UnbindOptions struct {
+	// ReallocateNormalPublicIP gives the instance a new normal public IP in
+	// place of the EIP.
+	ReallocateNormalPublicIP bool
+}
+
+// Disassociate unbinds the address and returns the asynchronous task's id.
+func (c *Client) Disassociate(ctx context.Context, addressID string, opts UnbindOptions) (string, error) {
+	reallocate := opts.ReallocateNormalPublicIP
 	req := vpc.NewDisassociateAddressRequest()
 	req.AddressId = common.StringPtr(addressID)
 	// Sent explicitly either way, so that the request says what was meant.
@@ -172,6 +191,20 @@ func (c *Client) Addresses(ctx context.Context, q Query) ([]Address, error) {
 			return all, nil
 		}
 	}
+}
+
+// AddressesOn returns every address, normal public IPs included, on the
+// target: on the instance, or on the network interface's private IP.
+func (c *Client) AddressesOn(ctx context.Context, t Target) ([]Address, error) {
+	filter := Filter{Name: "instance-id", Values: []string{t.InstanceID}}
+	if t.InstanceID == "" {
+		filter = Filter{Name: "network-interface-id", Values: []string{t.NetworkInterfaceID}}
+	}
+	found, err := c.Addresses(ctx, Query{Filters: []Filter{filter, {Name: "address-type", Values: allAddressTypes}}})
+	if err != nil || t.InstanceID != "" {
+		return found, err
+	}
+	return slices.DeleteFunc(found, func(a Address) bool { return a.PrivateIP != t.PrivateIP }), nil
 }
 
 // describePage makes one DescribeAddresses call.
@@ -268,8 +301,8 @@ type Quota struct {
 // DisassociateAddress with ReallocateNormalPublicIp.
 const QuotaDailyReallocation = "DAILY_PUBLIC_IP_ASSIGN"
 
-// AddressQuota returns the account's EIP quotas.
-func (c *Client) AddressQuota(ctx context.Context) ([]Quota, error) {
+// AddressQuotas returns the account's EIP quotas.
+func (c *Client) AddressQuotas(ctx context.Context) ([]Quota, error) {
 	var quotas []Quota
 	err := c.do(ctx, actionDescribeQuota, func(ctx context.Context) error {
 		resp, err := c.sdk.DescribeAddressQuotaWithContext(ctx, vpc.NewDescribeAddressQuotaRequest())
@@ -312,8 +345,6 @@ func errString(err error) string {
 	return err.Error()
 }
 
-const actionDescribeENIs = "DescribeNetworkInterfaces"
-
 // NetworkInterface is the part of the API's NetworkInterface this provider
 // uses: which instance it is attached to, whether it is that instance's
 // primary one, and which of its private IPs is primary.
@@ -324,9 +355,9 @@ type NetworkInterface struct {
 	PrimaryIP  string
 }
 
-// NetworkInterface reads one network interface; nil without error when it
-// does not exist.
-func (c *Client) NetworkInterface(ctx context.Context, id string) (*NetworkInterface, error) {
+// LookupNetworkInterface reads one network interface; nil without error when
+// it does not exist.
+func (c *Client) LookupNetworkInterface(ctx context.Context, id string) (*NetworkInterface, error) {
 	req := vpc.NewDescribeNetworkInterfacesRequest()
 	req.NetworkInterfaceIds = common.StringPtrs([]string{id})
 	var eni *NetworkInterface
@@ -355,5 +386,8 @@ func (c *Client) NetworkInterface(ctx context.Context, id string) (*NetworkInter
 		}
 		return nil
 	})
+	if HasCode(err, "ResourceNotFound") {
+		return nil, nil // the action's documented answer for an unknown id
+	}
 	return eni, err
 }

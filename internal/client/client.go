@@ -17,6 +17,7 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
+	"golang.org/x/time/rate"
 )
 
 const (
@@ -25,6 +26,7 @@ const (
 	actionDescribe              = "DescribeAddresses"
 	actionTaskResult            = "DescribeTaskResult"
 	actionDescribeQuota         = "DescribeAddressQuota"
+	actionDescribeENIs          = "DescribeNetworkInterfaces"
 	defaultRequestTimeout       = 30 * time.Second
 	DefaultEndpoint             = "https://vpc.tencentcloudapi.com"
 	requestClientPrefix         = "terraform-provider-qcloud_"
@@ -46,7 +48,7 @@ type Config struct {
 	Endpoint string
 	// Version is the provider's version, sent in the request-client header.
 	Version string
-	// RateLimit: a zero field means DefaultRateLimit's.
+	// RateLimit: a zero field keeps the documented per-action rates.
 	RateLimit RateLimit
 	// RequestTimeout bounds one HTTP round trip; zero means 30 s.
 	RequestTimeout time.Duration
@@ -59,13 +61,14 @@ type Config struct {
 type Client struct {
 	sdk            *vpc.Client
 	region         string
+	endpoint       string
 	rateLimit      RateLimit
 	requestTimeout time.Duration
 	retry          retryPolicy
 	log            LogFunc
 
 	pacersMu sync.Mutex
-	pacers   map[string]*pacer
+	pacers   map[string]*rate.Limiter
 
 	reads *addressReader
 }
@@ -85,12 +88,6 @@ func New(cfg Config) (*Client, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("endpoint %q is not an http(s) URL with a host", endpoint)
-	}
-	if cfg.RateLimit.Write <= 0 {
-		cfg.RateLimit.Write = DefaultRateLimit.Write
-	}
-	if cfg.RateLimit.Read <= 0 {
-		cfg.RateLimit.Read = DefaultRateLimit.Read
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = defaultRequestTimeout
@@ -131,11 +128,12 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		sdk:            sdk,
 		region:         cfg.Region,
+		endpoint:       u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/"),
 		rateLimit:      cfg.RateLimit,
 		requestTimeout: cfg.RequestTimeout,
 		retry:          defaultRetryPolicy,
 		log:            log,
-		pacers:         map[string]*pacer{},
+		pacers:         map[string]*rate.Limiter{},
 	}
 	c.reads = newAddressReader(c)
 	return c, nil
@@ -143,6 +141,9 @@ func New(cfg Config) (*Client, error) {
 
 // Region is the region every call goes to.
 func (c *Client) Region() string { return c.region }
+
+// Endpoint is the URL every call goes to.
+func (c *Client) Endpoint() string { return c.endpoint }
 
 // sanitizeVersion keeps the characters the SDK allows in its request-client
 // header ([0-9a-zA-Z-_ ,;.]); it drops the whole value otherwise.

@@ -90,7 +90,7 @@ func TestAssociateWaitDisassociate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0001", Operation: "AssociateAddress", TaskID: taskID, Done: boundTo(target)})
+	a, err := c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001", ID: taskID}, boundTo(target))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,15 +98,15 @@ func TestAssociateWaitDisassociate(t *testing.T) {
 		a.PrivateIP != "10.0.0.11" || a.PublicIP == "" {
 		t.Fatalf("after the bind: %+v", a)
 	}
-	if err := c.WaitTask(ctx, taskID, "AssociateAddress"); err != nil {
-		t.Fatalf("WaitTask of a finished task: %v", err)
+	if result, err := c.TaskResult(ctx, taskID); err != nil || result != client.TaskSuccess {
+		t.Fatalf("TaskResult of a finished task = %q, %v", result, err)
 	}
 
-	taskID, err = c.Disassociate(ctx, "eip-demo0001", true)
+	taskID, err = c.Disassociate(ctx, "eip-demo0001", client.UnbindOptions{ReallocateNormalPublicIP: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0001", Operation: "DisassociateAddress", TaskID: taskID, Done: unbound}); err != nil {
+	if _, err := c.WaitAddress(ctx, client.Task{Action: "DisassociateAddress", AddressID: "eip-demo0001", ID: taskID}, unbound); err != nil {
 		t.Fatal(err)
 	}
 	// The flag went out as a JSON boolean, and the task id back as a number.
@@ -118,7 +118,7 @@ func TestAssociateWaitDisassociate(t *testing.T) {
 	if n, ok := task["TaskId"].(float64); !ok || n <= 0 {
 		t.Fatalf("DescribeTaskResult body = %v, want a numeric TaskId", task)
 	}
-	quotas, err := c.AddressQuota(ctx)
+	quotas, err := c.AddressQuotas(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestAssociateENIAndDescribeFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0006", Operation: "AssociateAddress", TaskID: taskID, Done: boundTo(target)})
+	a, err := c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-demo0006", ID: taskID}, boundTo(target))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestAddressesFollowsPages(t *testing.T) {
 func TestAddressMissingIsNil(t *testing.T) {
 	t.Parallel()
 	c, _ := newTestClient(t, nil, nil)
-	a, err := c.Address(ctxWithTimeout(t, 10*time.Second), "eip-nope0000")
+	a, err := c.LookupAddress(ctxWithTimeout(t, 10*time.Second), "eip-nope0000")
 	if err != nil || a != nil {
 		t.Fatalf("Address of a missing EIP = %+v, %v; want nil, nil", a, err)
 	}
@@ -206,7 +206,7 @@ func TestAPIErrorCarriesCodeMessageRequestID(t *testing.T) {
 func TestAuthFailure(t *testing.T) {
 	t.Parallel()
 	c, _ := newTestClient(t, nil, func(cfg *client.Config) { cfg.SecretKey = "wrong-key-4f1c" })
-	_, err := c.Address(ctxWithTimeout(t, 10*time.Second), "eip-demo0001")
+	_, err := c.LookupAddress(ctxWithTimeout(t, 10*time.Second), "eip-demo0001")
 	if !client.IsAuthFailure(err) || client.IsRetryable(err) {
 		t.Fatalf("wrong key: %v, want a non-retryable AuthFailure", err)
 	}
@@ -330,7 +330,7 @@ func TestBatchEndsWithItsCallers(t *testing.T) {
 	inject(t, emu, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "RequestLimitExceeded"})
 	ctx, cancel := context.WithCancel(context.Background()) // a Read: no deadline
 	time.AfterFunc(500*time.Millisecond, cancel)            // Ctrl-C
-	if _, err := c.Address(ctx, "eip-demo0001"); !client.HasCode(err, client.CodeCanceled) {
+	if _, err := c.LookupAddress(ctx, "eip-demo0001"); !client.HasCode(err, client.CodeCanceled) {
 		t.Fatalf("interrupted read: %v", err)
 	}
 	time.Sleep(100 * time.Millisecond) // a call already on the wire may land
@@ -360,7 +360,7 @@ func TestWaitIsNotAnsweredFromTheSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 30; i++ {
-		if _, err := c.Address(ctx, scaleID("eip", i)); err != nil {
+		if _, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -378,11 +378,11 @@ func TestWaitIsNotAnsweredFromTheSnapshot(t *testing.T) {
 				return
 			default:
 			}
-			_, _ = c.Address(ctx, scaleID("eip", 1+i%30))
+			_, _ = c.LookupAddress(ctx, scaleID("eip", 1+i%30))
 		}
 	}()
-	a, err := c.WaitAddress(ctxWithTimeout(t, 5*time.Second), client.Wait{AddressID: "eip-demo0001", Operation: "AssociateAddress",
-		Done: func(a *client.Address) bool { return a.IsSettled() }})
+	a, err := c.WaitAddress(ctxWithTimeout(t, 5*time.Second), client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001"},
+		func(a *client.Address) bool { return a.IsSettled() })
 	close(stop)
 	wg.Wait()
 	if err != nil || a.Status != client.StatusBind {
@@ -412,13 +412,13 @@ func TestWaitReportsFailedTask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0001", Operation: "AssociateAddress", TaskID: taskID, Done: boundTo(target)})
+	_, err = c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001", ID: taskID}, boundTo(target))
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != client.CodeTaskFailed || apiErr.TaskID != taskID {
 		t.Fatalf("wait on a failed task = %v, want %s with TaskId %s", err, client.CodeTaskFailed, taskID)
 	}
-	if err := c.WaitTask(ctx, taskID, "AssociateAddress"); !client.HasCode(err, client.CodeTaskFailed) {
-		t.Fatalf("WaitTask of a failed task = %v", err)
+	if result, err := c.TaskResult(ctx, taskID); err != nil || result != client.TaskFailed {
+		t.Fatalf("TaskResult of a failed task = %q, %v", result, err)
 	}
 }
 
@@ -432,15 +432,15 @@ func TestWaitTimesOutOnHungTask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last, err := c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0001", Operation: "AssociateAddress", TaskID: taskID, Done: boundTo(target)})
+	last, err := c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001", ID: taskID}, boundTo(target))
 	if !client.HasCode(err, client.CodeTimeout) || !strings.Contains(err.Error(), "still BINDING") {
 		t.Fatalf("wait on a hung task = %v", err)
 	}
 	if last == nil || last.Status != client.StatusBinding {
 		t.Fatalf("last observation = %+v, want BINDING", last)
 	}
-	if err := c.WaitTask(ctxWithTimeout(t, time.Second), taskID, "AssociateAddress"); !client.HasCode(err, client.CodeTimeout) {
-		t.Fatalf("WaitTask of a hung task = %v", err)
+	if result, err := c.TaskResult(ctxWithTimeout(t, time.Second), taskID); err != nil || result != client.TaskRunning {
+		t.Fatalf("TaskResult of a hung task = %q, %v", result, err)
 	}
 }
 
@@ -455,7 +455,7 @@ func TestInterruptedWaitSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.AfterFunc(500*time.Millisecond, cancel) // Ctrl-C
-	_, err = c.WaitAddress(ctx, client.Wait{AddressID: "eip-demo0001", Operation: "AssociateAddress", TaskID: taskID, Done: boundTo(target)})
+	_, err = c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001", ID: taskID}, boundTo(target))
 	if !client.HasCode(err, client.CodeCanceled) || !strings.Contains(err.Error(), "interrupted") {
 		t.Fatalf("interrupted wait = %v, want %s", err, client.CodeCanceled)
 	}
@@ -467,7 +467,7 @@ func TestWaitForAddressThatDisappears(t *testing.T) {
 	if err := emu.PatchAddress("eip-demo0001", emulator.AddressPatch{Delete: true}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.WaitAddress(ctxWithTimeout(t, 10*time.Second), client.Wait{AddressID: "eip-demo0001", Operation: "DisassociateAddress", Done: unbound})
+	_, err := c.WaitAddress(ctxWithTimeout(t, 10*time.Second), client.Task{Action: "DisassociateAddress", AddressID: "eip-demo0001"}, unbound)
 	if !client.IsNotFound(err) {
 		t.Fatalf("wait on a deleted EIP = %v, want NotFound", err)
 	}
@@ -484,7 +484,7 @@ func TestConcurrentReadsShareCalls(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			id := scaleID("eip", i)
-			a, err := c.Address(ctx, id)
+			a, err := c.LookupAddress(ctx, id)
 			if err == nil && (a == nil || a.ID != id) {
 				err = errors.New("wrong address for " + id)
 			}
@@ -526,7 +526,7 @@ func TestManyReadsUseASnapshot(t *testing.T) {
 			sem <- struct{}{}
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				a, err := c.Address(ctx, scaleID("eip", i))
+				a, err := c.LookupAddress(ctx, scaleID("eip", i))
 				if err != nil || a == nil || a.InstanceID != scaleID("ins", i) {
 					t.Errorf("read %d: %+v, %v", i, a, err)
 				}
@@ -541,7 +541,7 @@ func TestManyReadsUseASnapshot(t *testing.T) {
 	if calls > n/25 {
 		t.Fatalf("%d reads, ten at a time, made %d DescribeAddresses calls; want at most %d", n, calls, n/25)
 	}
-	if _, err := c.Disassociate(ctx, scaleID("eip", 1), false); err != nil {
+	if _, err := c.Disassociate(ctx, scaleID("eip", 1), client.UnbindOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	emu.ResetStats()
@@ -552,7 +552,7 @@ func TestManyReadsUseASnapshot(t *testing.T) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if _, err := c.Address(ctx, scaleID("eip", i)); err != nil {
+			if _, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -602,7 +602,7 @@ func TestRequestClientHeader(t *testing.T) {
 		return http.DefaultTransport.RoundTrip(r)
 	})
 	c, _ := newTestClient(t, nil, func(cfg *client.Config) { cfg.HTTPTransport = capture })
-	if _, err := c.Address(ctxWithTimeout(t, 10*time.Second), "eip-demo0001"); err != nil {
+	if _, err := c.LookupAddress(ctxWithTimeout(t, 10*time.Second), "eip-demo0001"); err != nil {
 		t.Fatal(err)
 	}
 	if len(seen) == 0 || !strings.Contains(seen[0], "terraform-provider-qcloud_1.2.3-test") {

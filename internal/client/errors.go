@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -100,14 +101,57 @@ func IsNotFound(err error) bool {
 
 // IsAuthFailure reports whether the credentials were refused.
 func IsAuthFailure(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && strings.HasPrefix(apiErr.Code, "AuthFailure")
+	return hasCodePrefix(err, "AuthFailure")
+}
+
+// IsUnauthorized reports whether the credentials' policy does not allow the
+// action.
+func IsUnauthorized(err error) bool {
+	return hasCodePrefix(err, "UnauthorizedOperation")
 }
 
 // IsStatusNotPermit reports whether the address was not in a status that
-// allows the operation (already bound, already unbound, in transition).
+// allows the operation (already bound, already unbound, in transition). The
+// NotMatch codes answer a bind of an EIP already bound to another private IP
+// or network interface.
 func IsStatusNotPermit(err error) bool {
-	return HasCode(err, "InvalidAddressIdStatus.NotPermit", "UnsupportedOperation.AddressStatusNotPermit")
+	return HasCode(err, "InvalidAddressIdStatus.NotPermit", "UnsupportedOperation.AddressStatusNotPermit",
+		"InvalidParameterValue.PrivateIpAddressNotMatch", "InvalidParameterValue.NetworkInterfaceIdNotMatch")
+}
+
+// IsNormalPublicIP reports whether the API refused the call because the
+// address is a normal public IP (WanIP), not an EIP.
+func IsNormalPublicIP(err error) bool {
+	return HasCode(err, "InvalidParameterValue.ResourceNotSupport", "UnsupportedOperation.IncorrectAddressResourceType")
+}
+
+// IsTargetTaken reports whether a bind was refused because its target, the
+// instance's primary private IP or the given private IP, already holds an EIP.
+func IsTargetTaken(err error) bool {
+	return HasCode(err, "InvalidInstanceId.AlreadyBindEip", "InvalidPrivateIpAddress.AlreadyBindEip")
+}
+
+// IsThrottled reports whether the API refused the call for its rate: the
+// account's, the caller IP's or the action's.
+func IsThrottled(err error) bool {
+	return HasCode(err, CodeRequestLimit, "LimitExceeded.ActionLimited") || hasCodePrefix(err, CodeRequestLimit+".")
+}
+
+// IsInvalidRegion reports whether the API refused the request's region.
+func IsInvalidRegion(err error) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.Code == "UnsupportedRegion" ||
+		(apiErr.Code == "InvalidParameterValue" && strings.Contains(apiErr.Message, "Region"))
+}
+
+// IsUnresolvable reports whether the endpoint's host name does not resolve:
+// a typo or a missing network, not a passing failure.
+func IsUnresolvable(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
 }
 
 // MaybeApplied reports whether a failed write may have been carried out all
@@ -120,15 +164,20 @@ func MaybeApplied(err error) bool {
 // IsRetryable reports whether repeating the same call may succeed: throttling,
 // server-side hiccups, a concurrent task on the address, or no usable reply.
 func IsRetryable(err error) bool {
-	if IsTLSFailure(err) {
-		return false // a certificate does not fix itself between attempts
+	if IsTLSFailure(err) || IsUnresolvable(err) {
+		return false // neither a certificate nor a host name fixes itself between attempts
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.HTTPStatus >= 400 && apiErr.HTTPStatus < 500 && apiErr.HTTPStatus != 429 {
 		return false // 404 or 403 from something that is not the API: a wrong endpoint or proxy
 	}
-	return HasCode(err, CodeRequestLimit, CodeInternalError, codeInternalServer, CodeMutexTask, codeLegacyMutex,
+	return IsThrottled(err) || HasCode(err, CodeInternalError, codeInternalServer, CodeMutexTask, codeLegacyMutex,
 		CodeNetworkError, CodeParseError, CodeHTTPStatus, CodeIOError, "ResourceUnavailable", "ResourceInUse")
+}
+
+func hasCodePrefix(err error, prefix string) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && strings.HasPrefix(apiErr.Code, prefix)
 }
 
 // IsTLSFailure reports whether the call failed because the endpoint's
@@ -140,6 +189,11 @@ func IsTLSFailure(err error) bool {
 	var invalid x509.CertificateInvalidError
 	return errors.As(err, &verification) || errors.As(err, &unknownAuthority) ||
 		errors.As(err, &hostname) || errors.As(err, &invalid)
+}
+
+// NewNetworkError describes a call that got no reply because of cause.
+func NewNetworkError(action string, cause error) *APIError {
+	return &APIError{Action: action, Code: CodeNetworkError, Message: truncate(cause.Error()), cause: cause}
 }
 
 // toAPIError turns whatever the SDK returned into an *APIError.
@@ -164,6 +218,12 @@ func toAPIError(action string, err error) *APIError {
 		return &APIError{Action: action, Code: CodeTimeout, Message: err.Error(), cause: err}
 	}
 	return &APIError{Action: action, Code: CodeNetworkError, Message: truncate(err.Error()), cause: err}
+}
+
+// ContextError describes a context that ended while doing something:
+// interrupted (Ctrl-C) or out of time.
+func ContextError(ctx context.Context, action, doing string) *APIError {
+	return contextError(ctx, action, doing)
 }
 
 // contextError describes a context that ended: interrupted (Ctrl-C) or out

@@ -61,15 +61,15 @@ func FuzzResponseDecoding(f *testing.F) {
 		}
 		_, err = c.Associate(ctx, "eip-abcd1234", client.Target{InstanceID: "ins-abcd1234"})
 		check(err)
-		_, err = c.Disassociate(ctx, "eip-abcd1234", true)
+		_, err = c.Disassociate(ctx, "eip-abcd1234", client.UnbindOptions{ReallocateNormalPublicIP: true})
 		check(err)
 		_, err = c.Addresses(ctx, client.Query{IDs: []string{"eip-abcd1234"}})
 		check(err)
 		_, err = c.TaskResult(ctx, "42")
 		check(err)
-		_, err = c.AddressQuota(ctx)
+		_, err = c.AddressQuotas(ctx)
 		check(err)
-		_, err = c.NetworkInterface(ctx, "eni-abcd1234")
+		_, err = c.LookupNetworkInterface(ctx, "eni-abcd1234")
 		check(err)
 	})
 }

@@ -19,13 +19,13 @@ func TestPacerForgetsTurnsGivenUp(t *testing.T) {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			defer cancel()
-			_ = p.wait(ctx)
+			_ = p.Wait(ctx)
 		}()
 	}
 	wg.Wait()
 	time.Sleep(600 * time.Millisecond)
 	start := time.Now()
-	if err := p.wait(context.Background()); err != nil {
+	if err := p.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d > 100*time.Millisecond {
@@ -36,13 +36,13 @@ func TestPacerForgetsTurnsGivenUp(t *testing.T) {
 func TestPacerRefusesATurnPastTheDeadline(t *testing.T) {
 	t.Parallel()
 	p := newPacer(1)
-	if err := p.wait(context.Background()); err != nil { // takes now; the next turn is 1 s away
+	if err := p.Wait(context.Background()); err != nil { // takes now; the next turn is 1 s away
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if err := p.wait(ctx); err == nil {
+	if err := p.Wait(ctx); err == nil {
 		t.Fatal("a turn after the deadline was granted")
 	}
 	if d := time.Since(start); d > 50*time.Millisecond {
@@ -55,7 +55,7 @@ func TestPacerSpacesCalls(t *testing.T) {
 	p := newPacer(20)
 	start := time.Now()
 	for range 5 {
-		if err := p.wait(context.Background()); err != nil {
+		if err := p.Wait(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,88 +2,79 @@ package client
 
 import (
 	"context"
-	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// RateLimit is the number of requests per second the client sends per action.
-// The API documents 10/s for AssociateAddress and DisassociateAddress and
-// 20/s for the Describe actions, counted per action and account.
-type RateLimit struct {
-	Write float64
-	Read  float64
+// documentedRates are the API's limits, in requests per second per action and
+// account.
+var documentedRates = map[string]float64{
+	actionAssociate:     10,
+	actionDisassociate:  10,
+	actionDescribe:      20,
+	actionTaskResult:    20,
+	actionDescribeQuota: 10,
+	actionDescribeENIs:  100,
 }
-
-// DefaultRateLimit is the API's documented limit.
-var DefaultRateLimit = RateLimit{Write: 10, Read: 20}
 
 // writeActions are limited by RateLimit.Write; every other action by Read.
 var writeActions = map[string]bool{actionAssociate: true, actionDisassociate: true}
 
-// pacer spaces calls evenly at its rate: no bursts, so that a server counting
+// RateLimit caps the requests per second the client sends of each action. A
+// zero field keeps each action's documented rate.
+type RateLimit struct {
+	// Write applies to AssociateAddress and DisassociateAddress, each.
+	Write float64
+	// Read applies to each Describe action.
+	Read float64
+}
+
+// rateFor is the rate the client sends action at.
+func (r RateLimit) rateFor(action string) float64 {
+	configured := r.Read
+	if writeActions[action] {
+		configured = r.Write
+	}
+	if configured > 0 {
+		return configured
+	}
+	if documented, ok := documentedRates[action]; ok {
+		return documented
+	}
+	return documentedRates[actionDescribe]
+}
+
+// newPacer spaces calls evenly at perSecond (a burst of one): a server counting
 // with a token bucket of the same rate never sees more than it allows, however
-// the replies' latencies vary.
-type pacer struct {
-	mu       sync.Mutex
-	interval time.Duration
-	next     time.Time
+// the replies' latencies vary. rate.Limiter refuses a turn that would come
+// after the context's deadline, and hands back the turn of a caller that stops
+// waiting.
+func newPacer(perSecond float64) *rate.Limiter {
+	return rate.NewLimiter(rate.Limit(perSecond), 1)
 }
 
-func newPacer(perSecond float64) *pacer {
-	if perSecond <= 0 {
-		return &pacer{}
+// freeAt is when, as seen at now, a call could start without waiting.
+func freeAt(l *rate.Limiter, now time.Time) time.Time {
+	missing := 1 - l.TokensAt(now)
+	if missing <= 0 {
+		return now
 	}
-	return &pacer{interval: time.Duration(float64(time.Second) / perSecond)}
+	return now.Add(time.Duration(missing / float64(l.Limit()) * float64(time.Second)))
 }
 
-// wait blocks until the caller's turn, or until ctx is done. A turn that
-// would come after ctx's deadline is not taken; one given up is handed back
-// when nobody has queued behind it.
-func (p *pacer) wait(ctx context.Context) error {
-	if p.interval == 0 {
-		return ctx.Err()
-	}
-	p.mu.Lock()
-	slot := later(p.next, time.Now())
-	if deadline, ok := ctx.Deadline(); ok && slot.After(deadline) {
-		p.mu.Unlock()
-		return context.DeadlineExceeded
-	}
-	p.next = slot.Add(p.interval)
-	p.mu.Unlock()
-	d := time.Until(slot)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	if err := sleep(ctx, d); err != nil {
-		p.mu.Lock()
-		if p.next.Equal(slot.Add(p.interval)) {
-			p.next = slot
-		}
-		p.mu.Unlock()
-		return err
-	}
-	return nil
-}
-
-// free is when a call could start without waiting.
-func (p *pacer) free() time.Time {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.next
-}
-
-func (c *Client) limiter(action string) *pacer {
+func (c *Client) limiter(action string) *rate.Limiter {
 	c.pacersMu.Lock()
 	defer c.pacersMu.Unlock()
 	p, ok := c.pacers[action]
 	if !ok {
-		rate := c.rateLimit.Read
-		if writeActions[action] {
-			rate = c.rateLimit.Write
-		}
-		p = newPacer(rate)
+		p = newPacer(c.rateLimit.rateFor(action))
 		c.pacers[action] = p
 	}
 	return p
+}
+
+// waitTurn waits for action's turn under the rate limit.
+func (c *Client) waitTurn(ctx context.Context, action string) error {
+	return c.limiter(action).Wait(ctx)
 }

@@ -10,7 +10,7 @@ import (
 
 // How reads of single addresses are batched.
 //
-// Every read of one address (Client.Address, and each poll of a wait) goes
+// Every read of one address (Client.LookupAddress, and each poll of a wait) goes
 // through one addressReader per client. It gathers the ids asked for and
 // fetches them together with DescribeAddresses, up to 100 ids per call:
 //
@@ -48,13 +48,25 @@ type readResult struct {
 	err     error
 }
 
+// readKind tells a read from a poll of a wait.
+type readKind int
+
+const (
+	// lookup: a read, sent after the gathering window and answerable from the
+	// snapshot.
+	lookup readKind = iota
+	// poll: one poll of a wait, spaced from the previous call and always sent
+	// to the API, since it watches a change happen.
+	poll
+)
+
 // readRequest is one caller waiting for one address.
 type readRequest struct {
-	ctx    context.Context
-	id     string
-	due    time.Time // when the caller needs the observation
-	isRead bool      // a read (gathering window) rather than a poll (spacing)
-	reply  chan readResult
+	ctx   context.Context
+	id    string
+	due   time.Time // when the caller needs the observation
+	kind  readKind
+	reply chan readResult
 }
 
 type addressReader struct {
@@ -78,17 +90,17 @@ func newAddressReader(c *Client) *addressReader {
 	return &addressReader{c: c, kick: make(chan struct{}, 1), boundCount: -1}
 }
 
-// Address reads one address; it returns nil without error when the address
-// does not exist.
-func (c *Client) Address(ctx context.Context, id string) (*Address, error) {
-	return c.reads.get(ctx, id, 0, true)
+// LookupAddress reads one address; it returns nil without error when the
+// address does not exist.
+func (c *Client) LookupAddress(ctx context.Context, id string) (*Address, error) {
+	return c.reads.get(ctx, id, 0, lookup)
 }
 
 // get waits for an observation of id made no sooner than after from now.
-func (r *addressReader) get(ctx context.Context, id string, after time.Duration, isRead bool) (*Address, error) {
-	req := &readRequest{ctx: ctx, id: id, due: time.Now().Add(after), isRead: isRead, reply: make(chan readResult, 1)}
+func (r *addressReader) get(ctx context.Context, id string, after time.Duration, kind readKind) (*Address, error) {
+	req := &readRequest{ctx: ctx, id: id, due: time.Now().Add(after), kind: kind, reply: make(chan readResult, 1)}
 	r.mu.Lock()
-	if isRead {
+	if kind == lookup {
 		r.reads++
 	}
 	r.pending = append(r.pending, req)
@@ -138,7 +150,7 @@ func (r *addressReader) run() {
 		now := time.Now()
 		// A call waiting for its rate-limit slot would carry only the ids
 		// known when it was formed: form it when the slot comes instead.
-		next := later(r.nextSendLocked(), r.c.limiter(actionDescribe).free())
+		next := later(r.nextSendLocked(), freeAt(r.c.limiter(actionDescribe), now))
 		if !next.After(now) {
 			batch := r.takeBatchLocked(now)
 			r.lastFetch = now
@@ -161,7 +173,7 @@ func (r *addressReader) nextSendLocked() time.Time {
 	var next time.Time
 	for _, p := range r.pending {
 		at := p.due.Add(readWindow)
-		if !p.isRead {
+		if p.kind == poll {
 			at = later(p.due, r.lastFetch.Add(pollSpacing))
 		}
 		if next.IsZero() || at.Before(next) {
@@ -205,7 +217,7 @@ func (r *addressReader) takeBatchLocked(now time.Time) []*readRequest {
 
 // fetch answers a batch, from the snapshot where it may, else by id.
 func (r *addressReader) fetch(batch []*readRequest) {
-	ctx, cancel := batchContext(batch, r.c.retry.noDeadlineBudget)
+	ctx, cancel := batchContext(batch, r.c.retry.readBudget)
 	defer cancel()
 
 	byID := map[string][]*readRequest{}
@@ -225,7 +237,7 @@ func (r *addressReader) fetch(batch []*readRequest) {
 			a, found := snap[id]
 			var rest []*readRequest
 			for _, p := range byID[id] {
-				if found && p.isRead {
+				if found && p.kind == lookup {
 					p.reply <- readResult{address: &a}
 				} else {
 					rest = append(rest, p)
@@ -294,7 +306,7 @@ func batchContext(batch []*readRequest, budget time.Duration) (context.Context, 
 // snapshotFor returns the snapshot to answer the batch's reads from, probing
 // or listing first when the rule above says so; nil when reads go by id.
 func (r *addressReader) snapshotFor(ctx context.Context, batch []*readRequest) map[string]Address {
-	if !slices.ContainsFunc(batch, func(p *readRequest) bool { return p.isRead }) {
+	if !slices.ContainsFunc(batch, func(p *readRequest) bool { return p.kind == lookup }) {
 		return nil
 	}
 	r.mu.Lock()

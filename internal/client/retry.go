@@ -9,20 +9,22 @@ import (
 )
 
 // retryPolicy is the one retry policy of the provider: jittered exponential
-// backoff for retryable errors (see IsRetryable), bounded by the caller's
-// context deadline, or by noDeadlineBudget when the context has none.
+// backoff for retryable errors (see IsRetryable). A write retries until the
+// caller's deadline (its resource timeout); a read gives up after readBudget
+// at most, so that a plan against an endpoint that does not answer fails in a
+// minute, not in the minutes a write may take.
 type retryPolicy struct {
-	initial          time.Duration
-	max              time.Duration
-	noDeadlineBudget time.Duration
+	initial    time.Duration
+	max        time.Duration
+	readBudget time.Duration
 }
 
 // Throttling clears within a second and a busy EIP's task within a few, so
 // waits stay short: a long one only delays everything queued behind it.
 var defaultRetryPolicy = retryPolicy{
-	initial:          250 * time.Millisecond,
-	max:              2 * time.Second,
-	noDeadlineBudget: 3 * time.Minute,
+	initial:    250 * time.Millisecond,
+	max:        2 * time.Second,
+	readBudget: 60 * time.Second,
 }
 
 // backoff returns the wait before retry number n (1-based): the exponential
@@ -37,20 +39,35 @@ func (p retryPolicy) backoff(n int) time.Duration {
 	return half + rand.N(half+1)
 }
 
+// budget is when retries of action must stop.
+func (p retryPolicy) budget(ctx context.Context, action string, start time.Time) time.Time {
+	deadline, hasDeadline := ctx.Deadline()
+	if writeActions[action] && hasDeadline {
+		return deadline
+	}
+	readEnd := start.Add(p.readBudget)
+	if hasDeadline && deadline.Before(readEnd) {
+		return deadline
+	}
+	return readEnd
+}
+
 // do runs call until it succeeds, fails with an error that is not retryable,
-// or the next attempt could not start before the deadline. Every attempt first
+// or the next attempt could not start within the budget. Every attempt first
 // waits for the action's rate limiter. The returned error is an *APIError;
 // when retries were spent it names the attempts and the time they took.
+//
+// The loop is our own rather than a retry library's because it must carry,
+// across attempts, whether any of them may have been carried out (MaybeApplied):
+// a write whose reply was lost and whose retry is then refused must be looked
+// up, not reported as refused.
 func (c *Client) do(ctx context.Context, action string, call func(ctx context.Context) error) error {
 	start := time.Now()
-	deadline, hasDeadline := ctx.Deadline()
-	if !hasDeadline {
-		deadline = start.Add(c.retry.noDeadlineBudget)
-	}
+	deadline := c.retry.budget(ctx, action, start)
 	var last *APIError
 	maybeApplied := false
 	for attempt := 1; ; attempt++ {
-		err := c.limiter(action).wait(ctx)
+		err := c.waitTurn(ctx, action)
 		if err != nil && ctx.Err() == nil {
 			// No turn under the rate limit before the deadline.
 			if last == nil {

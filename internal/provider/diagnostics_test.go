@@ -2,6 +2,7 @@ package provider
 
 import (
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +15,8 @@ import (
 
 func TestErrorTable(t *testing.T) {
 	t.Parallel()
-	ec := errorContext{
-		EIPID: "eip-abcd1234", Region: "ap-guangzhou",
+	ec := situation{
+		EIPID: "eip-abcd1234", Region: "ap-guangzhou", Endpoint: "https://vpc.example.com",
 		Target:  client.Target{InstanceID: "ins-abcd1234"},
 		Address: &client.Address{ID: "eip-abcd1234", Status: client.StatusBind, InstanceID: "ins-other000"},
 	}
@@ -28,13 +29,13 @@ func TestErrorTable(t *testing.T) {
 		name      string
 		op        operation
 		err       *client.APIError
-		ec        errorContext
-		outcome   outcome
+		ec        situation
+		decision  func(error) bool // the client predicate the resource decides this error with, if any
 		attribute string // "" for a resource-level diagnostic
 		summary   string
 		detail    []string
 	}{
-		{name: "not found on delete is success", op: opDelete, err: apiErr("InvalidAddressId.NotFound"), outcome: outcomeAlreadyDone},
+		{name: "not found on delete is success", op: opDelete, err: apiErr("InvalidAddressId.NotFound"), decision: client.IsNotFound},
 		{name: "not found on create", op: opCreate, err: apiErr("InvalidAddressId.NotFound"), attribute: "eip_id",
 			summary: "EIP not found", detail: []string{"No EIP eip-abcd1234 exists in region ap-guangzhou"}},
 		{name: "not found on import", op: opImport, err: apiErr("InvalidAddressId.NotFound"), attribute: "eip_id",
@@ -43,12 +44,12 @@ func TestErrorTable(t *testing.T) {
 			summary: "EIP is blocked", detail: []string{"Unblock it first"}},
 		{name: "blocked on create", op: opCreate, err: apiErr("InvalidAddressId.Blocked"), attribute: "eip_id",
 			summary: "EIP is blocked"},
-		{name: "status on delete rechecks", op: opDelete, err: apiErr("InvalidAddressIdStatus.NotPermit"), outcome: outcomeRecheck,
+		{name: "status on delete rechecks", op: opDelete, err: apiErr("InvalidAddressIdStatus.NotPermit"), decision: client.IsStatusNotPermit,
 			attribute: "eip_id", summary: "cannot be unbound", detail: []string{"is BIND"}},
 		{name: "status on create names the binding", op: opCreate, err: apiErr("InvalidAddressIdStatus.NotPermit"),
-			outcome: outcomeRecheck, attribute: "eip_id", summary: "EIP is already bound", detail: []string{"bound to instance ins-other000"}},
+			decision: client.IsStatusNotPermit, attribute: "eip_id", summary: "EIP is already bound", detail: []string{"bound to instance ins-other000"}},
 		{name: "unsupported status on create", op: opCreate, err: apiErr("UnsupportedOperation.AddressStatusNotPermit"),
-			outcome: outcomeRecheck, attribute: "eip_id", summary: "EIP is already bound"},
+			decision: client.IsStatusNotPermit, attribute: "eip_id", summary: "EIP is already bound"},
 		{name: "instance not found", op: opCreate, err: apiErr("InvalidInstanceId.NotFound"), attribute: "instance_id",
 			summary: "Instance not found", detail: []string{"No instance ins-abcd1234"}},
 		{name: "instance state", op: opCreate, err: apiErr("InvalidInstance.NotSupported"), attribute: "instance_id",
@@ -56,9 +57,11 @@ func TestErrorTable(t *testing.T) {
 		{name: "instance has an EIP", op: opCreate, err: apiErr("InvalidInstanceId.AlreadyBindEip"), attribute: "instance_id",
 			summary: "Instance already has an EIP"},
 		{name: "eni not found", op: opCreate, err: apiErr("InvalidNetworkInterfaceId.NotFound"), ec: eniContext,
-			attribute: "network_interface_id", summary: "Network interface not found", detail: []string{"eni-abcd1234"}},
-		{name: "ip not on eni", op: opCreate, err: apiErr("InvalidParameterValue.PrivateIpAddressNotMatch"), ec: eniContext,
-			attribute: "private_ip", summary: "Private IP is not on the network interface", detail: []string{"10.0.0.12"}},
+			attribute: "network_interface_id", summary: "Network interface or private IP not found", detail: []string{"eni-abcd1234"}},
+		{name: "ip not on eni", op: opCreate, err: apiErr("InvalidNetworkInterfaceId.NotFound"), ec: eniContext,
+			attribute: "network_interface_id", summary: "Network interface or private IP not found", detail: []string{"10.0.0.12 is not one of its private IPs"}},
+		{name: "EIP bound to another private IP", op: opCreate, err: apiErr("InvalidParameterValue.PrivateIpAddressNotMatch"), ec: eniContext,
+			decision: client.IsStatusNotPermit, attribute: "eip_id", summary: "EIP is already bound", detail: []string{"bound to instance ins-other000"}},
 		{name: "ip has an EIP", op: opCreate, err: apiErr("InvalidPrivateIpAddress.AlreadyBindEip"), ec: eniContext,
 			attribute: "private_ip", summary: "Private IP already has an EIP"},
 		{name: "daily quota", op: opDelete, err: apiErr("AddressQuotaLimitExceeded.DailyAllocate"), ec: quotaContext,
@@ -89,7 +92,30 @@ func TestErrorTable(t *testing.T) {
 		{name: "internal error spent", op: opRead, err: &client.APIError{Action: "DescribeAddresses", Code: "InternalError", Attempts: 2},
 			summary: "kept failing"},
 		{name: "network spent", op: opRead, err: &client.APIError{Action: "DescribeAddresses", Code: client.CodeNetworkError, Attempts: 4,
-			Message: "Fail to get response: connection reset by peer"}, summary: "kept failing", detail: []string{"connection reset", "RequestId: (none)"}},
+			Message: "Fail to get response: connection reset by peer"}, summary: "Cannot reach the Tencent Cloud API",
+			detail: []string{"connection reset", "RequestId: (none)", "https://vpc.example.com", "for up to a minute"}},
+		{name: "network spent on a write", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeNetworkError, Attempts: 9,
+			Message: "connection refused"}, summary: "Cannot reach the Tencent Cloud API", detail: []string{"until the operation's timeout"}},
+		{name: "unresolvable name", op: opRead, err: unresolvable(), summary: "Cannot reach the Tencent Cloud API",
+			detail: []string{"does not resolve", "https://vpc.example.com"}},
+		{name: "throttling on a read advises reads", op: opPlan, err: &client.APIError{Action: "DescribeAddresses", Code: "RequestLimitExceeded.UinLimitExceeded",
+			Attempts: 7}, summary: "kept failing", detail: []string{"read_requests_per_second"}},
+		{name: "action throttled", op: opImport, err: apiErr("LimitExceeded.ActionLimited"), summary: "kept failing", detail: []string{"read_requests_per_second"}},
+		{name: "region", op: opRead, err: &client.APIError{Action: "DescribeAddresses", Code: "InvalidParameterValue",
+			Message: "A value specified in `Region` is not valid"}, summary: "Region not valid", detail: []string{"region argument", EnvRegion, "Nothing was removed"}},
+		{name: "unsupported region", op: opRead, err: apiErr("UnsupportedRegion"), summary: "Region not valid"},
+		{name: "normal public IP on unbind", op: opDelete, err: apiErr("InvalidParameterValue.ResourceNotSupport"), attribute: "eip_id",
+			summary: "Not an EIP: a normal public IP", detail: []string{"WanIP", "TransformAddress"}},
+		{name: "instance holds a normal public IP", op: opCreate, err: apiErr("InvalidParameterValue.InstanceHasWanIP"), attribute: "instance_id",
+			summary: "Instance holds a normal public IP", detail: []string{"ReturnNormalAddresses", "TransformAddress", "ins-abcd1234"}},
+		{name: "instance stopped without charging", op: opCreate, err: apiErr("UnsupportedOperation.InstanceStatusNotPermit"), attribute: "instance_id",
+			summary: "stopped in no-charge mode", detail: []string{"Start the instance"}},
+		{name: "instance state (today's code)", op: opCreate, err: apiErr("InvalidParameterValue.InvalidInstanceState"), attribute: "instance_id",
+			summary: "Instance cannot take an EIP"},
+		{name: "instance EIP quota", op: opCreate, err: apiErr("LimitExceeded.InstanceAddressQuota"), attribute: "instance_id",
+			summary: "as many EIPs as it may"},
+		{name: "timeout of a create names untaint", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeTimeout},
+			summary: "Timed out", detail: []string{"terraform untaint", "next terraform apply unbinds it"}},
 		{name: "anything else", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: "Whatever.NewCode", Message: "m", RequestID: "r-1"},
 			summary: "Tencent Cloud API error", detail: []string{"Code: Whatever.NewCode", "Message: m", "RequestId: r-1"}},
 	}
@@ -100,11 +126,10 @@ func TestErrorTable(t *testing.T) {
 			if ctx.EIPID == "" {
 				ctx = ec
 			}
-			rule, _ := ruleFor(tt.op, tt.err)
-			if rule.outcome != tt.outcome {
-				t.Fatalf("outcome = %v, want %v", rule.outcome, tt.outcome)
+			if tt.decision != nil && !tt.decision(tt.err) {
+				t.Fatalf("%s is not recognised by the predicate the resource decides it with", tt.err.Code)
 			}
-			if tt.outcome == outcomeAlreadyDone {
+			if tt.summary == "" {
 				return
 			}
 			d := diagnose(tt.op, "doing a thing", tt.err, ctx)
@@ -116,7 +141,7 @@ func TestErrorTable(t *testing.T) {
 
 func TestErrorTableNonAPIError(t *testing.T) {
 	t.Parallel()
-	d := diagnose(opCreate, "binding", errors.New("boom"), errorContext{EIPID: "eip-1"})
+	d := diagnose(opCreate, "binding", errors.New("boom"), situation{EIPID: "eip-1"})
 	checkDiagnostic(t, d, "", "Tencent Cloud API error", []string{"Message: boom"})
 }
 
@@ -144,6 +169,11 @@ func checkDiagnostic(t *testing.T, d diag.Diagnostic, attribute, summary string,
 	}
 }
 
+// unresolvable is the error of a call to a host name that does not resolve.
+func unresolvable() *client.APIError {
+	return client.NewNetworkError("DescribeAddresses", &net.DNSError{Err: "no such host", Name: "vpc.example.com", IsNotFound: true})
+}
+
 func apiErr(code string) *client.APIError {
 	return &client.APIError{Action: "SomeAction", Code: code, Message: "message of " + code, RequestID: "req-1"}
 }
@@ -160,9 +190,12 @@ func TestErrorTableEveryRuleIsReached(t *testing.T) {
 		"InvalidParameterValue.PrivateIpAddressNotMatch", "InvalidPrivateIpAddress.AlreadyBindEip",
 		"AddressQuotaLimitExceeded.DailyAllocate", "InvalidParameterValue.OnlySupportedForMasterNetworkCard",
 		"AuthFailure.SignatureFailure", "UnauthorizedOperation", client.CodeTaskFailed, client.CodeTimeout, client.CodeCanceled,
-		"RequestLimitExceeded", "Other"} {
+		"RequestLimitExceeded", "UnsupportedRegion", "InvalidParameterValue.ResourceNotSupport",
+		"UnsupportedOperation.InstanceStatusNotPermit", "InvalidParameterValue.InstanceHasWanIP", "LimitExceeded.InstanceAddressQuota",
+		client.CodeNetworkError, "Other"} {
 		errs = append(errs, apiErr(code))
 	}
+	errs = append(errs, unresolvable())
 	for _, e := range errs {
 		for _, op := range []operation{opCreate, opRead, opDelete, opImport} {
 			reached[ruleIndex(op, e)] = true

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -30,6 +32,7 @@ const (
 var (
 	_ resource.Resource                = &EIPAssociationResource{}
 	_ resource.ResourceWithConfigure   = &EIPAssociationResource{}
+	_ resource.ResourceWithModifyPlan  = &EIPAssociationResource{}
 	_ resource.ResourceWithImportState = &EIPAssociationResource{}
 )
 
@@ -41,42 +44,63 @@ func NewEIPAssociationResource() resource.Resource {
 // network interface.
 type EIPAssociationResource struct {
 	client *client.Client
+	run    *runLedger
+	site   site
 }
 
 // EIPAssociationResourceModel is the resource's data.
 type EIPAssociationResourceModel struct {
-	ID                       types.String   `tfsdk:"id"`
-	EIPID                    types.String   `tfsdk:"eip_id"`
-	InstanceID               types.String   `tfsdk:"instance_id"`
-	NetworkInterfaceID       types.String   `tfsdk:"network_interface_id"`
-	PrivateIP                types.String   `tfsdk:"private_ip"`
-	ReallocateNormalPublicIP types.Bool     `tfsdk:"reallocate_normal_public_ip"`
-	PublicIP                 types.String   `tfsdk:"public_ip"`
-	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
+	ID                       types.String        `tfsdk:"id"`
+	EIPID                    types.String        `tfsdk:"eip_id"`
+	InstanceID               types.String        `tfsdk:"instance_id"`
+	NetworkInterfaceID       types.String        `tfsdk:"network_interface_id"`
+	PrivateIP                iptypes.IPv4Address `tfsdk:"private_ip"`
+	ReallocateNormalPublicIP types.Bool          `tfsdk:"reallocate_normal_public_ip"`
+	PublicIP                 iptypes.IPv4Address `tfsdk:"public_ip"`
+	Timeouts                 timeouts.Value      `tfsdk:"timeouts"`
 }
 
-func (m EIPAssociationResourceModel) target() client.Target {
-	return client.Target{
-		InstanceID:         m.InstanceID.ValueString(),
-		NetworkInterfaceID: m.NetworkInterfaceID.ValueString(),
-		PrivateIP:          m.PrivateIP.ValueString(),
+// requestedTarget is the target a configuration names: the instance when
+// instance_id is set in it, else the network interface and private IP.
+func (m EIPAssociationResourceModel) requestedTarget() client.Target {
+	if !m.InstanceID.IsNull() {
+		return client.Target{InstanceID: m.InstanceID.ValueString()}
 	}
+	return client.Target{NetworkInterfaceID: m.NetworkInterfaceID.ValueString(), PrivateIP: m.PrivateIP.ValueString()}
 }
 
-// setTarget writes an association id's parts into the model.
-func (m *EIPAssociationResourceModel) setTarget(id associationID) {
+// recordedLocation is where the state says the binding sits.
+func (m EIPAssociationResourceModel) recordedLocation() location {
+	return location{NetworkInterfaceID: m.NetworkInterfaceID.ValueString(), PrivateIP: m.PrivateIP.ValueString()}
+}
+
+// record writes what the API shows of the association into the model: its id,
+// its target as written, where it sits, and the EIP's public IP.
+func (m *EIPAssociationResourceModel) record(id associationID, addr *client.Address) {
 	m.ID = types.StringValue(id.String())
 	m.EIPID = types.StringValue(id.EIPID)
-	m.InstanceID = optionalString(id.Target.InstanceID)
-	m.NetworkInterfaceID = optionalString(id.Target.NetworkInterfaceID)
-	m.PrivateIP = optionalString(id.Target.PrivateIP)
-}
-
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
+	if id.Target.InstanceID != "" {
+		m.InstanceID = types.StringValue(id.Target.InstanceID)
+		m.NetworkInterfaceID, m.PrivateIP = types.StringNull(), iptypes.NewIPv4AddressNull()
+		if addr != nil && locationOf(addr).known() {
+			m.NetworkInterfaceID = types.StringValue(addr.NetworkInterfaceID)
+			m.PrivateIP = iptypes.NewIPv4AddressValue(addr.PrivateIP)
+		}
+	} else {
+		m.NetworkInterfaceID = types.StringValue(id.Target.NetworkInterfaceID)
+		m.PrivateIP = iptypes.NewIPv4AddressValue(id.Target.PrivateIP)
+		m.InstanceID = types.StringNull()
+		if addr != nil && addr.InstanceID != "" {
+			m.InstanceID = types.StringValue(addr.InstanceID)
+		}
 	}
-	return types.StringValue(s)
+	m.PublicIP = iptypes.NewIPv4AddressNull()
+	if addr != nil && addr.PublicIP != "" {
+		m.PublicIP = iptypes.NewIPv4AddressValue(addr.PublicIP)
+	}
+	if m.ReallocateNormalPublicIP.IsNull() || m.ReallocateNormalPublicIP.IsUnknown() {
+		m.ReallocateNormalPublicIP = types.BoolValue(false)
+	}
 }
 
 func (r *EIPAssociationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -108,9 +132,11 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"instance_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the CVM instance to bind the EIP to, such as `ins-1a2b3c4d`; the EIP goes to the " +
 					"primary private IP of its primary network interface. Exactly one of `instance_id` or " +
-					"`network_interface_id` (with `private_ip`) must be set. Changing it replaces the association.",
-				Optional:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+					"`network_interface_id` (with `private_ip`) must be set. For a network interface binding, the instance " +
+					"the interface is attached to, if any. Changing the instance replaces the association; naming the same " +
+					"private IP the other way (by instance, or by interface and IP) does not.",
+				Optional: true,
+				Computed: true,
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(instanceIDPattern, "must be an instance id: ins- followed by 8 lowercase letters or digits"),
 					stringvalidator.ExactlyOneOf(path.MatchRoot("instance_id"), path.MatchRoot("network_interface_id")),
@@ -119,9 +145,10 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"network_interface_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the elastic network interface to bind the EIP to, such as `eni-1a2b3c4d`. " +
-					"Requires `private_ip`; conflicts with `instance_id`. Changing it replaces the association.",
-				Optional:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+					"Requires `private_ip`; conflicts with `instance_id`. For an instance binding, the instance's primary " +
+					"network interface, where the EIP sits. Changing it replaces the association.",
+				Optional: true,
+				Computed: true,
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(eniIDPattern, "must be a network interface id: eni- followed by 8 lowercase letters or digits"),
 					stringvalidator.AlsoRequires(path.MatchRoot("private_ip")),
@@ -129,11 +156,12 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"private_ip": schema.StringAttribute{
 				MarkdownDescription: "Private IPv4 address of `network_interface_id` to bind the EIP to. Requires " +
-					"`network_interface_id`. Changing it replaces the association.",
-				Optional:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+					"`network_interface_id`. For an instance binding, the primary private IP where the EIP sits. Changing it " +
+					"replaces the association.",
+				CustomType: iptypes.IPv4AddressType{},
+				Optional:   true,
+				Computed:   true,
 				Validators: []validator.String{
-					ipv4Validator{},
 					stringvalidator.AlsoRequires(path.MatchRoot("network_interface_id")),
 				},
 			},
@@ -142,13 +170,14 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"public IP in place of the EIP. It acts only at destroy time, when it is sent to DisassociateAddress as " +
 					"`ReallocateNormalPublicIp`; changing it is an in-place update that calls no API. The API allows it only " +
 					"when the EIP sits on the primary private IP of an instance's primary network interface, and at most " +
-					"10 times per account per day (quota `DAILY_PUBLIC_IP_ASSIGN`). Defaults to `false`.",
+					"10 times per account per day (quota `DAILY_PUBLIC_IP_ASSIGN`); plans check both. Defaults to `false`.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
 			"public_ip": schema.StringAttribute{
 				MarkdownDescription: "The EIP's public IPv4 address.",
+				CustomType:          iptypes.IPv4AddressType{},
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -161,18 +190,19 @@ func (r *EIPAssociationResource) Configure(_ context.Context, req resource.Confi
 	if req.ProviderData == nil {
 		return
 	}
-	c, ok := req.ProviderData.(*client.Client)
+	data, ok := req.ProviderData.(*providerData)
 	if !ok {
 		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
-			fmt.Sprintf("Expected *client.Client, got: %T. Please report this issue to the provider developers.", req.ProviderData))
+			fmt.Sprintf("Expected *provider.providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData))
 		return
 	}
-	r.client = c
+	r.client, r.run, r.site = data.client, data.run, data.site
 }
 
 func (r *EIPAssociationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan EIPAssociationResourceModel
+	var plan, config EIPAssociationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -183,77 +213,33 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	defer r.run.active()()
 
-	id := associationID{EIPID: plan.EIPID.ValueString(), Target: plan.target()}
+	id := associationID{EIPID: plan.EIPID.ValueString(), Target: config.requestedTarget()}
 	ctx = tflog.SetField(ctx, "eip_association_id", id.String())
-	ec := r.errorContext(id)
-	doing := fmt.Sprintf("binding EIP %s to %s", id.EIPID, describeTarget(id.Target))
+	claim := r.run.claimBinding(id)
+	defer claim.release()
 
-	tflog.Info(ctx, "binding EIP")
-	taskID, err := r.client.Associate(ctx, id.EIPID, id.Target)
-	if err != nil {
-		rule, _ := ruleFor(opCreate, err)
-		maybeOurs := client.MaybeApplied(err)
-		if !maybeOurs && rule.outcome != outcomeRecheck {
-			resp.Diagnostics.Append(diagnose(opCreate, doing, err, ec))
-			return
-		}
-		// Look at the EIP: it may be bound to this very target already, by an
-		// attempt of this call whose reply never came, or by an earlier run
-		// killed before it could record its work; else the message must say
-		// what it is bound to.
-		lookCtx, stopLooking := lookContext(ctx)
-		addr, readErr := r.client.Address(lookCtx, id.EIPID)
-		stopLooking()
-		if readErr != nil || addr == nil || !addr.BoundTo(id.Target) {
-			ec.Address = addr
-			resp.Diagnostics.Append(diagnose(opCreate, doing, err, ec))
-			return
-		}
-		if !maybeOurs {
-			// Taking the binding over is what lets an apply killed mid-way
-			// be run again; say so, in case something else made it.
-			resp.Diagnostics.AddAttributeWarning(path.Root("eip_id"), "EIP was already bound to this target",
-				fmt.Sprintf("The EIP %s was already bound to %s, by an earlier run that was interrupted before it "+
-					"could record it, or outside this configuration. This resource manages that binding from now on; "+
-					"if another resource or tool manages it too, remove one of them, since destroying either unbinds it.",
-					id.EIPID, addr.Describe()))
-		}
-		tflog.Info(ctx, "the EIP is already bound to this target; seeing the binding through", map[string]any{"status": addr.Status})
-		taskID = ""
+	if !r.waitForTargetToFree(ctx, id, &resp.Diagnostics) {
+		return
 	}
-
-	// From here on the API has accepted the binding. It is recorded even if
-	// the wait fails, so that Terraform taints it rather than orphans it,
-	// unless the EIP is seen elsewhere: unbound after a FAILED task, or bound
-	// to another target.
-	plan.ID = types.StringValue(id.String())
-	plan.PublicIP = types.StringNull()
-	waitCtx, stopWaiting := settleContext(ctx)
-	defer stopWaiting()
-	addr, err := r.client.WaitAddress(waitCtx, client.Wait{
-		AddressID: id.EIPID, Operation: "AssociateAddress", TaskID: taskID,
-		Done: func(a *client.Address) bool { return a.IsSettled() && a.BoundTo(id.Target) },
-	})
-	record := addr == nil || addr.BoundTo(id.Target) || (!addr.IsBound() && !client.HasCode(err, client.CodeTaskFailed))
-	if record {
-		if addr != nil {
-			plan.PublicIP = types.StringValue(addr.PublicIP)
-		}
+	taskID, accepted := r.bind(ctx, id, claim, &resp.Diagnostics)
+	if !accepted {
+		return
+	}
+	claim.made()
+	addr, err := r.waitUntilBound(ctx, id, taskID)
+	if mayHoldBinding(addr, err, id.Target) {
+		plan.record(id, addr)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 	switch {
 	case err != nil:
-		ec.Address = addr
-		resp.Diagnostics.Append(diagnose(opCreate, doing, err, ec))
+		resp.Diagnostics.Append(diagnose(opCreate, doingBind(id), err, r.situation(id, addr)))
 	case !addr.BoundTo(id.Target):
-		outcome := "so the association was not recorded"
-		if record {
-			outcome = "so the association is recorded as tainted, and the next apply binds it again"
-		}
 		resp.Diagnostics.AddAttributeError(path.Root("eip_id"), "EIP did not stay bound",
 			fmt.Sprintf("While %s: the task succeeded, but the EIP is now %s. Something outside this configuration "+
-				"changed it meanwhile, %s.", doing, addr.Describe(), outcome))
+				"changed it meanwhile, so the association was not recorded.", doingBind(id), addr.Describe()))
 	default:
 		tflog.Info(ctx, "bound EIP", map[string]any{"public_ip": addr.PublicIP, "status": addr.Status})
 	}
@@ -265,44 +251,73 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
-	id, ok := stateAssociationID(state, &resp.Diagnostics)
+	defer r.run.active()()
+	a, ok := stateAssociation(state, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	ctx = tflog.SetField(ctx, "eip_association_id", id.String())
+	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
+	r.run.noteManaged(a)
 
-	addr, err := r.client.Address(ctx, id.EIPID)
+	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
 	if err != nil {
-		resp.Diagnostics.Append(diagnose(opRead, "reading EIP "+id.EIPID, err, r.errorContext(id)))
+		resp.Diagnostics.Append(diagnose(opRead, "reading EIP "+a.id.EIPID, err, r.situation(a.id, nil)))
 		return
 	}
-	if gone := driftReason(id, addr); gone != "" {
-		resp.Diagnostics.AddWarning("EIP association no longer exists",
-			fmt.Sprintf("%s, so the association %s was removed from the state. The plan shows it to be created again; "+
-				"if the binding was changed on purpose, remove the resource from the configuration instead.", gone, id))
-		resp.State.RemoveResource(ctx)
+	if addr != nil && a.heldBy(addr) && !a.sitAt.known() && a.id.Target.InstanceID != "" {
+		// Carried over without its location (from an earlier version, or
+		// another provider): an instance binding must sit on the primary IP.
+		primary, err := r.onPrimaryIP(ctx, addr)
+		if err != nil {
+			resp.Diagnostics.Append(diagnose(opRead, "reading network interface "+addr.NetworkInterfaceID, err, r.situation(a.id, addr)))
+			return
+		}
+		if !primary {
+			r.dropDrifted(ctx, a, fmt.Sprintf("The EIP %s sits on %s of instance %s, not on the primary private IP of its "+
+				"primary network interface, which is what an instance binding means", a.id.EIPID, locationOf(addr), a.id.Target.InstanceID), resp)
+			return
+		}
+	}
+	if why := driftReason(a, addr, unbindWasRequested(ctx, req.Private)); why != "" {
+		r.dropDrifted(ctx, a, why, resp)
 		return
 	}
-	state.setTarget(id)
-	state.PublicIP = types.StringValue(addr.PublicIP)
-	if state.ReallocateNormalPublicIP.IsNull() {
-		state.ReallocateNormalPublicIP = types.BoolValue(false)
-	}
+	state.record(a.id, addr)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *EIPAssociationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	// Only reallocate_normal_public_ip and timeouts can change in place, and
-	// both are used by later operations: there is nothing to call.
-	var plan, state EIPAssociationResourceModel
+	// What can change in place (reallocate_normal_public_ip, timeouts, and
+	// the way the same binding is written) is used by later operations only:
+	// there is nothing to call but a look that the binding is still there.
+	var plan, state, config EIPAssociationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
-	plan.ID, plan.PublicIP = state.ID, state.PublicIP
+	defer r.run.active()()
+	a, ok := stateAssociation(state, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
+	if err != nil {
+		resp.Diagnostics.Append(diagnose(opUpdate, "reading EIP "+a.id.EIPID, err, r.situation(a.id, nil)))
+		return
+	}
+	if why := driftReason(a, addr, false); why != "" {
+		resp.Diagnostics.AddError("EIP association no longer exists",
+			fmt.Sprintf("%s since the plan was made, so this change was not applied and the association was removed "+
+				"from the state. The next plan binds it again unless the configuration no longer declares it.", why))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	id := associationID{EIPID: a.id.EIPID, Target: config.requestedTarget()}
+	plan.record(id, addr)
 	tflog.Debug(ctx, "updated EIP association settings in state only", map[string]any{
-		"eip_association_id": state.ID.ValueString(), "reallocate_normal_public_ip": plan.ReallocateNormalPublicIP.ValueBool(),
+		"eip_association_id": id.String(), "reallocate_normal_public_ip": plan.ReallocateNormalPublicIP.ValueBool(),
 	})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -320,90 +335,28 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-
-	id, ok := stateAssociationID(state, &resp.Diagnostics)
+	defer r.run.active()()
+	a, ok := stateAssociation(state, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	reallocate := state.ReallocateNormalPublicIP.ValueBool()
-	ctx = tflog.SetField(ctx, "eip_association_id", id.String())
-	ec := r.errorContext(id)
-	doing := fmt.Sprintf("unbinding EIP %s from %s", id.EIPID, describeTarget(id.Target))
+	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
+	unbinding := r.run.startUnbind(a, state.InstanceID.ValueString())
+	defer unbinding.done()
 
-	addr, err := r.client.Address(ctx, id.EIPID)
-	if err == nil && addr != nil && !addr.IsSettled() {
-		// An operation is in flight (an interrupted apply, say): let it land.
-		addr, err = r.client.WaitAddress(ctx, client.Wait{AddressID: id.EIPID, Operation: "DisassociateAddress",
-			Done: func(a *client.Address) bool { return a.IsSettled() }})
-	}
-	if err != nil {
-		if rule, _ := ruleFor(opDelete, err); rule.outcome == outcomeAlreadyDone {
-			return
-		}
-		resp.Diagnostics.Append(diagnose(opDelete, doing, err, ec))
+	addr, done := r.lookBeforeUnbinding(ctx, a, &resp.Diagnostics)
+	if done {
 		return
 	}
-	if done := r.nothingToUnbind(ctx, id, addr, &resp.Diagnostics); done {
+	opts := client.UnbindOptions{ReallocateNormalPublicIP: state.ReallocateNormalPublicIP.ValueBool()}
+	taskID, done := r.unbind(ctx, a, addr, opts, &resp.Diagnostics)
+	if done {
 		return
 	}
-
-	tflog.Info(ctx, "unbinding EIP", map[string]any{"reallocate_normal_public_ip": reallocate})
-	taskID, err := r.client.Disassociate(ctx, id.EIPID, reallocate)
-	if err != nil {
-		ec.Address = addr
-		rule, _ := ruleFor(opDelete, err)
-		if rule.outcome == outcomeAlreadyDone {
-			return
-		}
-		maybeOurs := client.MaybeApplied(err)
-		if rule.outcome == outcomeRecheck || maybeOurs {
-			// Refused because the EIP is not bound, or no definite answer:
-			// perhaps an attempt whose reply was lost unbound it.
-			lookCtx, stopLooking := lookContext(ctx)
-			again, readErr := r.client.Address(lookCtx, id.EIPID)
-			stopLooking()
-			switch {
-			case readErr != nil:
-			case again == nil || !again.IsBound():
-				return
-			case maybeOurs && again.Status == client.StatusUnbinding && again.BoundTo(id.Target):
-				tflog.Info(ctx, "an attempt whose reply was lost is unbinding the EIP; seeing it through")
-				err, taskID = nil, ""
-			default:
-				ec.Address = again
-			}
-		}
-		if err != nil {
-			if client.HasCode(err, "AddressQuotaLimitExceeded.DailyAllocate") {
-				ec.Quota = r.dailyReallocationQuota(ctx)
-			}
-			resp.Diagnostics.Append(diagnose(opDelete, doing, err, ec))
-			return
-		}
-	}
-
-	waitCtx, stopWaiting := settleContext(ctx)
-	defer stopWaiting()
-	addr, err = r.client.WaitAddress(waitCtx, client.Wait{
-		AddressID: id.EIPID, Operation: "DisassociateAddress", TaskID: taskID,
-		Done: func(a *client.Address) bool { return a.IsSettled() && !a.BoundTo(id.Target) },
-	})
-	if err != nil {
-		if rule, _ := ruleFor(opDelete, err); rule.outcome == outcomeAlreadyDone {
-			return
-		}
-		ec.Address = addr
-		resp.Diagnostics.Append(diagnose(opDelete, doing, err, ec))
-		return
-	}
-	if addr.BoundTo(id.Target) {
-		resp.Diagnostics.AddAttributeError(path.Root("eip_id"), "EIP is still bound",
-			fmt.Sprintf("While %s: the task succeeded, but the EIP is still bound to %s (status %s). Run terraform "+
-				"destroy again.", doing, addr.Describe(), addr.Status))
-		return
-	}
-	r.nothingToUnbind(ctx, id, addr, &resp.Diagnostics) // warns if it was bound elsewhere meanwhile
-	tflog.Info(ctx, "unbound EIP", map[string]any{"status": addr.Status})
+	// The API has accepted the unbind: should the wait fail, the next read
+	// must not blame anyone outside Terraform for it.
+	resp.Diagnostics.Append(markUnbindRequested(ctx, resp.Private)...)
+	r.waitUntilUnbound(ctx, a, taskID, &resp.Diagnostics)
 }
 
 func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -412,42 +365,395 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 		resp.Diagnostics.AddError("Invalid import id", err.Error())
 		return
 	}
-	if !id.hasTarget() {
-		// The EIP alone: import whatever it is bound to now.
-		if !r.configured(&resp.Diagnostics) {
-			return
-		}
-		addr, err := r.client.Address(ctx, id.EIPID)
-		if err == nil && addr == nil {
-			err = &client.APIError{Action: "DescribeAddresses", Code: "InvalidAddressId.NotFound", Message: "no such EIP"}
-		}
-		if err != nil {
-			resp.Diagnostics.Append(diagnose(opImport, "importing EIP "+id.EIPID, err, r.errorContext(id)))
-			return
-		}
-		if !addr.IsBound() {
-			resp.Diagnostics.AddError("EIP is not bound",
-				fmt.Sprintf("The EIP %s is %s: there is no association to import. Bind it with a new "+
-					"qcloud_eip_association instead of importing one.", id.EIPID, addr.Status))
-			return
-		}
-		target, err := r.currentTarget(ctx, addr)
-		if err != nil {
-			resp.Diagnostics.AddError("Cannot import this EIP's binding", err.Error())
-			return
-		}
-		id.Target = target
+	if !r.configured(&resp.Diagnostics) {
+		return
+	}
+	defer r.run.active()()
+	addr, err := r.client.LookupAddress(ctx, id.EIPID)
+	if err != nil {
+		resp.Diagnostics.Append(diagnose(opImport, "importing EIP "+id.EIPID, err, r.situation(id, nil)))
+		return
+	}
+	at, err := r.importable(ctx, id, addr)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot import this EIP's binding", err.Error())
+		return
 	}
 	var data EIPAssociationResourceModel
-	data.setTarget(id)
-	// Read fills in public_ip; timeouts stay unset until configured.
-	for attr, value := range map[string]any{
+	data.record(at.id, addr)
+	// Read fills in the rest; timeouts stay unset until configured.
+	for name, value := range map[string]attr.Value{
 		"id": data.ID, "eip_id": data.EIPID, "instance_id": data.InstanceID,
 		"network_interface_id": data.NetworkInterfaceID, "private_ip": data.PrivateIP,
-		"reallocate_normal_public_ip": types.BoolValue(false),
+		"reallocate_normal_public_ip": data.ReallocateNormalPublicIP, "public_ip": data.PublicIP,
 	} {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), value)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}
+}
+
+// waitForTargetToFree waits, within the create's time, while this run is
+// unbinding an EIP from the target.
+func (r *EIPAssociationResource) waitForTargetToFree(ctx context.Context, id associationID, diags *diag.Diagnostics) bool {
+	if err := r.run.waitForUnbindsOn(ctx, id.Target); err != nil {
+		diags.Append(diagnose(opCreate, doingBind(id), client.ContextError(ctx, "AssociateAddress",
+			"waiting for the EIP that holds "+describeTarget(id.Target)+" to be unbound"), r.situation(id, nil)))
+		return false
+	}
+	return true
+}
+
+// bind asks for the binding. When the target is held by an EIP on its way
+// out (unbound by this run, as when a for_each key changes from one EIP to
+// another, or UNBINDING), it waits for it and asks again. When the answer
+// leaves it open whether the EIP is bound to this target already (a reply
+// lost, or a refusal because it is bound), it looks: a binding to this very
+// target, left by an earlier run killed before it could record it, is carried
+// on. It returns the task's id ("" when carrying on) and whether the binding
+// was accepted.
+func (r *EIPAssociationResource) bind(ctx context.Context, id associationID, claim *bindingClaim, diags *diag.Diagnostics) (string, bool) {
+	tflog.Info(ctx, "binding EIP")
+	taskID, err := r.client.Associate(ctx, id.EIPID, id.Target)
+	if client.IsTargetTaken(err) && r.targetFreed(ctx, id) {
+		tflog.Info(ctx, "the EIP that held the target is gone; binding again")
+		taskID, err = r.client.Associate(ctx, id.EIPID, id.Target)
+	}
+	if err == nil {
+		return taskID, true
+	}
+	lostReply := client.MaybeApplied(err)
+	if !lostReply && !client.IsStatusNotPermit(err) {
+		diags.Append(diagnose(opCreate, doingBind(id), err, r.situation(id, nil)))
+		return "", false
+	}
+	lookCtx, stopLooking := lookContext(ctx)
+	addr, readErr := r.client.LookupAddress(lookCtx, id.EIPID)
+	stopLooking()
+	if readErr != nil || addr == nil || !addr.BoundTo(id.Target) {
+		diags.Append(diagnose(opCreate, doingBind(id), err, r.situation(id, addr)))
+		return "", false
+	}
+	if lostReply {
+		tflog.Info(ctx, "a bind whose reply was lost went through; seeing it through", map[string]any{"status": addr.Status})
+		return "", true
+	}
+	if owner := claim.otherOwner(ctx); owner != "" {
+		diags.AddAttributeError(path.Root("eip_id"), "EIP binding is managed by another resource",
+			fmt.Sprintf("The EIP %s is bound to %s by another qcloud_eip_association of this configuration (id %s). Two "+
+				"resources must not manage one binding: destroying either would unbind it from under the other. Remove "+
+				"one of them.", id.EIPID, addr.Describe(), owner))
+		return "", false
+	}
+	// Taking the binding over is what lets an apply killed mid-way be run
+	// again; say so, in case something else made it.
+	diags.AddAttributeWarning(path.Root("eip_id"), "EIP was already bound to this target",
+		fmt.Sprintf("The EIP %s was already bound to %s, by an earlier run that was interrupted before it "+
+			"could record it, or outside this configuration. This resource manages that binding from now on; "+
+			"if another resource or tool manages it too, remove one of them, since destroying either unbinds it.",
+			id.EIPID, addr.Describe()))
+	return "", true
+}
+
+// targetFreed waits for the EIP holding the target to go, when it is going:
+// this run unbinds it, or the API shows it UNBINDING. It reports whether the
+// target may be free now.
+func (r *EIPAssociationResource) targetFreed(ctx context.Context, id associationID) bool {
+	if freed, err := r.run.awaitUnbindOn(ctx, id.Target); freed || err != nil {
+		return freed
+	}
+	holders, err := r.client.AddressesOn(ctx, id.Target)
+	if err != nil {
+		return false
+	}
+	for _, h := range holders {
+		if h.Status != client.StatusUnbinding {
+			continue
+		}
+		if _, err := r.client.WaitAddress(ctx, client.Task{Action: "DisassociateAddress", AddressID: h.ID},
+			func(a *client.Address) bool { return a.IsSettled() }); err != nil {
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// waitUntilBound waits for the accepted bind to settle on the target. The
+// wait outlives an interruption by interruptGrace, so that a bind the API
+// accepted is recorded rather than left for the next apply to redo.
+func (r *EIPAssociationResource) waitUntilBound(ctx context.Context, id associationID, taskID string) (*client.Address, error) {
+	waitCtx, stopWaiting := settleContext(ctx)
+	defer stopWaiting()
+	return r.client.WaitAddress(waitCtx, client.Task{Action: "AssociateAddress", AddressID: id.EIPID, ID: taskID},
+		func(a *client.Address) bool { return a.IsSettled() && a.BoundTo(id.Target) })
+}
+
+// mayHoldBinding reports whether, after a bind the API accepted, the EIP may
+// be bound to target. Such an association is recorded even when the wait
+// failed (Terraform then taints it and can undo it), so that nothing is
+// orphaned; one seen settled elsewhere is not.
+func mayHoldBinding(addr *client.Address, waitErr error, target client.Target) bool {
+	switch {
+	case addr == nil:
+		return true // never observed: the bind may have landed
+	case addr.BoundTo(target):
+		return true
+	case addr.IsBound():
+		return false // bound to something else: not this association
+	case client.HasCode(waitErr, client.CodeTaskFailed):
+		return false // unbound, and the task says the bind failed
+	default:
+		return true // unbound, with no verdict yet: it may still land
+	}
+}
+
+// lookBeforeUnbinding reads the EIP, letting an operation in flight (an
+// interrupted apply, say) land first. It reports done when there is nothing
+// for this association to unbind: the EIP is gone, unbound, or bound to
+// something else (left alone, with a warning).
+func (r *EIPAssociationResource) lookBeforeUnbinding(ctx context.Context, a association, diags *diag.Diagnostics) (*client.Address, bool) {
+	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
+	if err == nil && addr != nil && !addr.IsSettled() {
+		addr, err = r.client.WaitAddress(ctx, client.Task{Action: "DisassociateAddress", AddressID: a.id.EIPID},
+			func(a *client.Address) bool { return a.IsSettled() })
+	}
+	switch {
+	case client.IsNotFound(err):
+		return nil, true
+	case err != nil:
+		diags.Append(diagnose(opDelete, doingUnbind(a), err, r.situation(a.id, addr)))
+		return nil, true
+	}
+	return addr, nothingToUnbind(ctx, a, addr, diags)
+}
+
+// unbind asks for the unbinding. When the answer leaves it open whether an
+// earlier try went through (a reply lost, or a refusal because the EIP is not
+// bound), it looks. It returns the task's id ("" when carrying on with an
+// unbind already in flight) and whether there is nothing left to do.
+func (r *EIPAssociationResource) unbind(ctx context.Context, a association, addr *client.Address, opts client.UnbindOptions, diags *diag.Diagnostics) (string, bool) {
+	tflog.Info(ctx, "unbinding EIP", map[string]any{"reallocate_normal_public_ip": opts.ReallocateNormalPublicIP})
+	taskID, err := r.client.Disassociate(ctx, a.id.EIPID, opts)
+	switch {
+	case err == nil:
+		return taskID, false
+	case client.IsNotFound(err):
+		return "", true
+	case !client.MaybeApplied(err) && !client.IsStatusNotPermit(err):
+		r.reportUnbindError(ctx, a, addr, err, diags)
+		return "", true
+	}
+	lookCtx, stopLooking := lookContext(ctx)
+	again, readErr := r.client.LookupAddress(lookCtx, a.id.EIPID)
+	stopLooking()
+	switch {
+	case readErr != nil:
+		r.reportUnbindError(ctx, a, addr, err, diags)
+		return "", true
+	case again == nil || !again.IsBound():
+		return "", true // unbound by a try whose reply was lost
+	case client.MaybeApplied(err) && again.Status == client.StatusUnbinding && a.heldBy(again):
+		tflog.Info(ctx, "an unbind whose reply was lost is under way; seeing it through")
+		return "", false
+	default:
+		r.reportUnbindError(ctx, a, again, err, diags)
+		return "", true
+	}
+}
+
+func (r *EIPAssociationResource) reportUnbindError(ctx context.Context, a association, addr *client.Address, err error, diags *diag.Diagnostics) {
+	s := r.situation(a.id, addr)
+	if client.HasCode(err, "AddressQuotaLimitExceeded.DailyAllocate") {
+		s.Quota = r.dailyReallocationQuota(ctx)
+	}
+	diags.Append(diagnose(opDelete, doingUnbind(a), err, s))
+}
+
+// waitUntilUnbound waits for the accepted unbind to take the EIP off this
+// association's target; like a bind, the wait outlives an interruption.
+func (r *EIPAssociationResource) waitUntilUnbound(ctx context.Context, a association, taskID string, diags *diag.Diagnostics) {
+	waitCtx, stopWaiting := settleContext(ctx)
+	defer stopWaiting()
+	addr, err := r.client.WaitAddress(waitCtx, client.Task{Action: "DisassociateAddress", AddressID: a.id.EIPID, ID: taskID},
+		func(addr *client.Address) bool { return addr.IsSettled() && !a.heldBy(addr) })
+	switch {
+	case client.IsNotFound(err):
+	case err != nil:
+		diags.Append(diagnose(opDelete, doingUnbind(a), err, r.situation(a.id, addr)))
+	case a.heldBy(addr):
+		diags.AddAttributeError(path.Root("eip_id"), "EIP is still bound",
+			fmt.Sprintf("While %s: the task succeeded, but the EIP is still bound to %s (status %s). Run terraform "+
+				"destroy again.", doingUnbind(a), addr.Describe(), addr.Status))
+	default:
+		nothingToUnbind(ctx, a, addr, diags) // warns if it was bound elsewhere meanwhile
+		tflog.Info(ctx, "unbound EIP", map[string]any{"status": addr.Status})
+	}
+}
+
+// importable checks that the address shows a binding this resource can
+// manage, as the import id names it, and returns that association; the EIP
+// alone imports whatever it is bound to now.
+func (r *EIPAssociationResource) importable(ctx context.Context, id associationID, addr *client.Address) (association, error) {
+	switch {
+	case addr == nil:
+		return association{}, fmt.Errorf("no EIP %s exists in region %s. Check the id, and that the provider's region is the EIP's region", id.EIPID, r.client.Region())
+	case addr.Type == client.AddressTypeWanIP:
+		return association{}, fmt.Errorf("the address %s (%s) is a normal public IP (address type WanIP), not an EIP: it belongs to "+
+			"instance %s and cannot be unbound like an EIP, so qcloud_eip_association does not manage it. To manage it, "+
+			"turn it into an EIP first (TransformAddress, the console's \"Convert to EIP\")", id.EIPID, addr.PublicIP, addr.InstanceID)
+	case !addr.IsBound():
+		return association{}, fmt.Errorf("the EIP %s is %s: there is no association to import. Bind it with a new "+
+			"qcloud_eip_association instead of importing one", id.EIPID, addr.Status)
+	case addr.InstanceID != "" && !instanceIDPattern.MatchString(addr.InstanceID):
+		return association{}, fmt.Errorf("the EIP %s is bound to %s, which is not a CVM instance or a network interface: "+
+			"qcloud_eip_association does not manage that binding", id.EIPID, addr.InstanceID)
+	case !locationOf(addr).known() && addr.InstanceID == "":
+		return association{}, fmt.Errorf("the EIP %s is %s and shows no target yet; import it again once it has settled", id.EIPID, addr.Status)
+	}
+	onInterface := associationID{EIPID: id.EIPID, Target: client.Target{NetworkInterfaceID: addr.NetworkInterfaceID, PrivateIP: addr.PrivateIP}}
+	if id.Target.NetworkInterfaceID != "" {
+		if !addr.BoundTo(id.Target) {
+			return association{}, fmt.Errorf("the EIP %s is bound to %s, not to %s; import it as %s", id.EIPID, addr.Describe(),
+				describeTarget(id.Target), onInterface)
+		}
+		return association{id: id, sitAt: locationOf(addr)}, nil
+	}
+	if id.Target.InstanceID != "" && addr.InstanceID != id.Target.InstanceID {
+		return association{}, fmt.Errorf("the EIP %s is bound to %s, not to instance %s", id.EIPID, addr.Describe(), id.Target.InstanceID)
+	}
+	if !locationOf(addr).known() {
+		// The API shows the instance only: nothing more to check.
+		return association{id: associationID{EIPID: id.EIPID, Target: client.Target{InstanceID: addr.InstanceID}}}, nil
+	}
+	primary := false
+	if addr.InstanceID != "" {
+		var err error
+		if primary, err = r.onPrimaryIP(ctx, addr); err != nil {
+			return association{}, fmt.Errorf("reading network interface %s to tell an instance binding from an interface one: %w",
+				addr.NetworkInterfaceID, err)
+		}
+	}
+	switch {
+	case primary:
+		return association{id: associationID{EIPID: id.EIPID, Target: client.Target{InstanceID: addr.InstanceID}}, sitAt: locationOf(addr)}, nil
+	case id.Target.InstanceID != "":
+		return association{}, fmt.Errorf("the EIP %s sits on %s of instance %s, not on the primary private IP of its primary "+
+			"network interface, which is what an instance binding (an %s::%s id) means. Import it as %s", id.EIPID,
+			locationOf(addr), addr.InstanceID, id.EIPID, addr.InstanceID, onInterface)
+	default:
+		return association{id: onInterface, sitAt: locationOf(addr)}, nil
+	}
+}
+
+// onPrimaryIP reports whether the address sits on the primary private IP of
+// its instance's primary network interface. The API shows the instance for
+// every binding on an interface attached to one, so the interface is read.
+func (r *EIPAssociationResource) onPrimaryIP(ctx context.Context, addr *client.Address) (bool, error) {
+	eni, err := r.client.LookupNetworkInterface(ctx, addr.NetworkInterfaceID)
+	if err != nil {
+		return false, err
+	}
+	return eni != nil && eni.Primary && eni.InstanceID == addr.InstanceID && eni.PrimaryIP == addr.PrivateIP, nil
+}
+
+// dropDrifted removes an association that no longer exists from the state,
+// with a warning saying why.
+func (r *EIPAssociationResource) dropDrifted(ctx context.Context, a association, why string, resp *resource.ReadResponse) {
+	tflog.Warn(ctx, "EIP association no longer exists", map[string]any{"reason": why})
+	resp.Diagnostics.AddWarning("EIP association no longer exists",
+		fmt.Sprintf("%s, so the association %s was removed from the state. Unless the configuration no longer declares "+
+			"it, the next plan binds it again; if the binding was changed on purpose, remove the resource from the "+
+			"configuration.", why, a.id))
+	resp.State.RemoveResource(ctx)
+}
+
+// driftReason says why the association no longer exists, or "". An unbind
+// that Terraform requested (a destroy that failed or timed out after the API
+// accepted it) is not blamed on anyone outside Terraform.
+func driftReason(a association, addr *client.Address, unbindRequested bool) string {
+	switch {
+	case addr == nil:
+		return fmt.Sprintf("The EIP %s no longer exists", a.id.EIPID)
+	case !addr.IsBound() && unbindRequested:
+		return fmt.Sprintf("The EIP %s is %s: the unbind that an earlier terraform destroy or apply requested has completed", a.id.EIPID, addr.Status)
+	case !addr.IsBound():
+		return fmt.Sprintf("The EIP %s was unbound outside Terraform (status %s)", a.id.EIPID, addr.Status)
+	case addr.BoundTo(a.id.Target) && !a.heldBy(addr):
+		return fmt.Sprintf("The EIP %s moved from %s to %s", a.id.EIPID, a.sitAt, locationOf(addr))
+	case !a.heldBy(addr):
+		return fmt.Sprintf("The EIP %s is now bound to %s instead of %s", a.id.EIPID, addr.Describe(), a.describe())
+	}
+	return ""
+}
+
+// nothingToUnbind reports whether the EIP needs no DisassociateAddress from
+// this association: gone, unbound, or bound to something else (which is left
+// alone, with a warning).
+func nothingToUnbind(ctx context.Context, a association, addr *client.Address, diags *diag.Diagnostics) bool {
+	switch {
+	case addr == nil, !addr.IsBound():
+		return true
+	case !a.heldBy(addr):
+		tflog.Warn(ctx, "EIP bound elsewhere; left alone", map[string]any{"bound_to": addr.Describe()})
+		diags.AddWarning("EIP is bound to something else; left alone",
+			fmt.Sprintf("The EIP %s is now bound to %s, not to %s as this association says. Destroying the association "+
+				"did not unbind it, so that a binding Terraform does not manage is not broken.", a.id.EIPID, addr.Describe(),
+				a.describe()))
+		return true
+	}
+	return false
+}
+
+func (r *EIPAssociationResource) dailyReallocationQuota(ctx context.Context) *client.Quota {
+	quotas, err := r.client.AddressQuotas(ctx)
+	if err != nil {
+		tflog.Warn(ctx, "could not read the address quota", map[string]any{"error": err.Error()})
+		return nil
+	}
+	for _, q := range quotas {
+		if q.ID == client.QuotaDailyReallocation {
+			return &q
+		}
+	}
+	return nil
+}
+
+// stateAssociation is the association a state records; its id always names
+// a target.
+func stateAssociation(state EIPAssociationResourceModel, diags *diag.Diagnostics) (association, bool) {
+	id, err := parseAssociationID(state.ID.ValueString())
+	if err == nil && !id.hasTarget() {
+		err = fmt.Errorf("%q names no instance or network interface", state.ID.ValueString())
+	}
+	if err != nil {
+		diags.AddAttributeError(path.Root("id"), "Invalid association id in state", err.Error())
+		return association{}, false
+	}
+	return association{id: id, sitAt: state.recordedLocation()}, true
+}
+
+// configured reports whether the provider has a client; when it has not, the
+// provider configuration depended on values not known yet.
+func (r *EIPAssociationResource) configured(diags *diag.Diagnostics) bool {
+	if r.client != nil {
+		return true
+	}
+	diags.AddError("Provider not configured",
+		"The qcloud provider's configuration depends on values that are not known yet (for example an attribute of "+
+			"a resource that is not created yet), so it cannot call the API in this step. Apply the resources it depends on "+
+			"first (terraform apply -target=...), or give the provider values known at plan time.")
+	return false
+}
+
+func (r *EIPAssociationResource) situation(id associationID, addr *client.Address) situation {
+	return situation{EIPID: id.EIPID, Target: id.Target, Region: r.client.Region(), Endpoint: r.client.Endpoint(), Address: addr}
+}
+
+func doingBind(id associationID) string {
+	return fmt.Sprintf("binding EIP %s to %s", id.EIPID, describeTarget(id.Target))
+}
+
+func doingUnbind(a association) string {
+	return fmt.Sprintf("unbinding EIP %s from %s", a.id.EIPID, a.describe())
 }
 
 // interruptGrace is how long a wait for an accepted bind or unbind goes on
@@ -473,20 +779,6 @@ func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return waitCtx, func() { stop(); cancel() }
 }
 
-// stateAssociationID parses the id recorded in state, which always names a
-// target.
-func stateAssociationID(state EIPAssociationResourceModel, diags *diag.Diagnostics) (associationID, bool) {
-	id, err := parseAssociationID(state.ID.ValueString())
-	if err == nil && !id.hasTarget() {
-		err = fmt.Errorf("%q names no instance or network interface", state.ID.ValueString())
-	}
-	if err != nil {
-		diags.AddAttributeError(path.Root("id"), "Invalid association id in state", err.Error())
-		return associationID{}, false
-	}
-	return id, true
-}
-
 // lookTimeout bounds the look at an EIP after a write whose outcome is
 // unknown.
 const lookTimeout = 15 * time.Second
@@ -496,121 +788,4 @@ const lookTimeout = 15 * time.Second
 // would go unrecorded.
 func lookContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), lookTimeout)
-}
-
-// configured reports whether the provider has a client; when it has not, the
-// provider configuration depended on values not known yet.
-func (r *EIPAssociationResource) configured(diags *diag.Diagnostics) bool {
-	if r.client != nil {
-		return true
-	}
-	diags.AddError("Provider not configured",
-		"The qcloud provider's configuration depends on values that are not known yet (for example an attribute of "+
-			"a resource that is not created yet), so it cannot call the API in this step. Apply the resources it depends on "+
-			"first (terraform apply -target=...), or give the provider values known at plan time.")
-	return false
-}
-
-func (r *EIPAssociationResource) errorContext(id associationID) errorContext {
-	return errorContext{EIPID: id.EIPID, Target: id.Target, Region: r.client.Region()}
-}
-
-// nothingToUnbind reports whether the EIP needs no DisassociateAddress from
-// this association: gone, unbound, or bound to something else (which is left
-// alone, with a warning).
-func (r *EIPAssociationResource) nothingToUnbind(ctx context.Context, id associationID, addr *client.Address, diags *diag.Diagnostics) bool {
-	switch {
-	case addr == nil, !addr.IsBound():
-		return true
-	case !addr.BoundTo(id.Target):
-		tflog.Warn(ctx, "EIP bound elsewhere; left alone", map[string]any{"bound_to": addr.Describe()})
-		diags.AddWarning("EIP is bound to something else; left alone",
-			fmt.Sprintf("The EIP %s is now bound to %s, not to %s as this association says. Destroying the association "+
-				"did not unbind it, so that a binding Terraform does not manage is not broken.", id.EIPID, addr.Describe(),
-				describeTarget(id.Target)))
-		return true
-	}
-	return false
-}
-
-func (r *EIPAssociationResource) dailyReallocationQuota(ctx context.Context) *client.Quota {
-	quotas, err := r.client.AddressQuota(ctx)
-	if err != nil {
-		tflog.Warn(ctx, "could not read the address quota", map[string]any{"error": err.Error()})
-		return nil
-	}
-	for _, q := range quotas {
-		if q.ID == client.QuotaDailyReallocation {
-			return &q
-		}
-	}
-	return nil
-}
-
-// driftReason says why the association in id no longer exists, or "".
-func driftReason(id associationID, addr *client.Address) string {
-	switch {
-	case addr == nil:
-		return fmt.Sprintf("The EIP %s no longer exists", id.EIPID)
-	case !addr.IsBound():
-		return fmt.Sprintf("The EIP %s was unbound outside Terraform (status %s)", id.EIPID, addr.Status)
-	case !addr.BoundTo(id.Target):
-		return fmt.Sprintf("The EIP %s is now bound to %s instead of %s", id.EIPID, addr.Describe(), describeTarget(id.Target))
-	}
-	return ""
-}
-
-// currentTarget is the target an import by bare EIP id adopts: the instance
-// when the EIP sits on the primary private IP of the instance's primary
-// network interface (where binding to the instance puts it), else the network
-// interface and private IP. The API shows the instance for both, so the
-// interface is looked up.
-func (r *EIPAssociationResource) currentTarget(ctx context.Context, a *client.Address) (client.Target, error) {
-	instance := client.Target{InstanceID: a.InstanceID}
-	onENI := client.Target{NetworkInterfaceID: a.NetworkInterfaceID, PrivateIP: a.PrivateIP}
-	switch {
-	case a.InstanceID != "" && !instanceIDPattern.MatchString(a.InstanceID):
-		return client.Target{}, fmt.Errorf("the EIP %s is bound to %s, which is not a CVM instance or a network interface: "+
-			"qcloud_eip_association does not manage that binding", a.ID, a.InstanceID)
-	case a.NetworkInterfaceID == "" || a.PrivateIP == "":
-		if a.InstanceID != "" {
-			return instance, nil
-		}
-		return client.Target{}, fmt.Errorf("the EIP %s is %s and shows no target yet; import it again once it has settled", a.ID, a.Status)
-	case a.InstanceID == "":
-		return onENI, nil
-	}
-	eni, err := r.client.NetworkInterface(ctx, a.NetworkInterfaceID)
-	if err != nil {
-		return client.Target{}, fmt.Errorf("reading network interface %s to tell an instance binding from an interface one: %w",
-			a.NetworkInterfaceID, err)
-	}
-	if eni != nil && eni.Primary && eni.InstanceID == a.InstanceID && eni.PrimaryIP == a.PrivateIP {
-		return instance, nil
-	}
-	return onENI, nil
-}
-
-func describeTarget(t client.Target) string {
-	if t.InstanceID != "" {
-		return "instance " + t.InstanceID
-	}
-	return "network interface " + t.NetworkInterfaceID + " private IP " + t.PrivateIP
-}
-
-// ipv4Validator accepts a dotted-quad IPv4 address.
-type ipv4Validator struct{}
-
-func (ipv4Validator) Description(context.Context) string {
-	return "must be an IPv4 address, such as 10.0.0.5"
-}
-
-func (v ipv4Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v ipv4Validator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || isIPv4(req.ConfigValue.ValueString()) {
-		return
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Invalid private IP",
-		fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
 }

@@ -36,8 +36,8 @@ var ipv4Pattern = regexp.MustCompile(`^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`)
 
 // config is the target's provider block and one association with the given
 // attribute lines.
-func config(tg *acctest.Target, lines ...string) string {
-	return tg.ProviderConfig + "\nresource \"qcloud_eip_association\" \"test\" {\n  " + strings.Join(lines, "\n  ") + "\n}\n"
+func config(cloud *acctest.Cloud, lines ...string) string {
+	return cloud.ProviderConfig + "\nresource \"qcloud_eip_association\" \"test\" {\n  " + strings.Join(lines, "\n  ") + "\n}\n"
 }
 
 func attr(name string, value any) string {
@@ -51,25 +51,26 @@ func attr(name string, value any) string {
 
 func TestAccEIPAssociation_instance(t *testing.T) {
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+	cloud := acctest.New(t)
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(tg.EIPID+"::"+tg.InstanceID)),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
 					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
 					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("network_interface_id"), knownvalue.Null()),
+					// Where the binding sits is recorded: a move of the EIP to another private IP is drift.
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("network_interface_id"), knownvalue.StringRegexp(regexp.MustCompile(`^eni-`))),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("private_ip"), knownvalue.StringRegexp(ipv4Pattern)),
 				},
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 			},
 			{
 				ResourceName:            resourceName,
@@ -80,7 +81,7 @@ func TestAccEIPAssociation_instance(t *testing.T) {
 			{
 				ResourceName:            resourceName,
 				ImportState:             true,
-				ImportStateId:           tg.EIPID,
+				ImportStateId:           cloud.EIPID,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"timeouts"},
 			},
@@ -88,7 +89,7 @@ func TestAccEIPAssociation_instance(t *testing.T) {
 				ResourceName:    resourceName,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   tg.EIPID,
+				ImportStateId:   cloud.EIPID,
 			},
 		},
 	})
@@ -96,19 +97,19 @@ func TestAccEIPAssociation_instance(t *testing.T) {
 
 func TestAccEIPAssociation_networkInterface(t *testing.T) {
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	cfg := config(tg, attr("eip_id", tg.EIPID), attr("network_interface_id", tg.NetworkInterfaceID), attr("private_ip", tg.PrivateIP))
+	cloud := acctest.New(t)
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", cloud.NetworkInterfaceID), attr("private_ip", cloud.PrivateIP))
 	steps := []resource.TestStep{
 		{
 			Config: cfg,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"),
-					knownvalue.StringExact(tg.EIPID+"::"+tg.NetworkInterfaceID+"::"+tg.PrivateIP)),
+					knownvalue.StringExact(cloud.EIPID+"::"+cloud.NetworkInterfaceID+"::"+cloud.PrivateIP)),
 				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("instance_id"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
 			},
 			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			Check:            tg.CheckBound(tg.EIPID, client.Target{NetworkInterfaceID: tg.NetworkInterfaceID, PrivateIP: tg.PrivateIP}),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{NetworkInterfaceID: cloud.NetworkInterfaceID, PrivateIP: cloud.PrivateIP}),
 		},
 		{
 			ResourceName:            resourceName,
@@ -117,37 +118,35 @@ func TestAccEIPAssociation_networkInterface(t *testing.T) {
 			ImportStateVerifyIgnore: []string{"timeouts"},
 		},
 		{
-			ResourceName: resourceName, ImportState: true, ImportStateId: tg.EIPID,
+			ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
 			ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
 		},
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
-		Steps:                    steps,
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
+		Steps:        steps,
 	})
 }
 
 func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
+	cloud := acctest.New(t)
 	target := client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{
-				Config: config(tg, attr("eip_id", tg.EIPID), attr("network_interface_id", target.NetworkInterfaceID),
+				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", target.NetworkInterfaceID),
 					attr("private_ip", target.PrivateIP)),
-				Check:            tg.CheckBound(tg.EIPID, target),
+				Check:            cloud.CheckBound(cloud.EIPID, target),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{ResourceName: resourceName, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
 			// The API shows the instance for this binding too; the EIP alone
 			// still imports it as the interface binding it is.
 			{
-				ResourceName: resourceName, ImportState: true, ImportStateId: tg.EIPID,
+				ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
 				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
 			},
 		},
@@ -157,17 +156,16 @@ func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
 // An existing binding adopted with an import {} block, then destroyed.
 func TestAccEIPAssociation_importBlock(t *testing.T) {
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+	cloud := acctest.New(t)
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { tg.BindOutOfBand(t, tg.EIPID, client.Target{InstanceID: tg.InstanceID}) },
-				Config: config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID)) +
-					fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", resourceName, tg.EIPID),
+				PreConfig: func() { cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}) },
+				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)) +
+					fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", resourceName, cloud.EIPID),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(tg.EIPID+"::"+tg.InstanceID)),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
 				},
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionNoop)},
@@ -183,21 +181,20 @@ func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
 	for _, reallocate := range []bool{true, false} {
 		t.Run(fmt.Sprint(reallocate), func(t *testing.T) {
 			acctest.Parallel(t)
-			tg := acctest.New(t)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			cloud := acctest.New(t)
+			acctest.Test(t, resource.TestCase{
 				CheckDestroy: resource.ComposeTestCheckFunc(
-					tg.CheckUnbound(tg.EIPID),
-					checkDisassociateSent(tg, reallocate),
-					checkNormalPublicIP(tg, tg.InstanceID, reallocate),
+					cloud.CheckUnbound(cloud.EIPID),
+					checkDisassociateSent(cloud, reallocate),
+					checkNormalPublicIP(cloud, cloud.InstanceID, reallocate),
 				),
 				Steps: []resource.TestStep{{
-					Config: config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID),
+					Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID),
 						attr("reallocate_normal_public_ip", reallocate)),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(reallocate)),
 					},
-					Check: checkNormalPublicIP(tg, tg.InstanceID, false),
+					Check: checkNormalPublicIP(cloud, cloud.InstanceID, false),
 				}},
 			})
 		})
@@ -206,28 +203,27 @@ func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
 
 func TestAccEIPAssociation_flipReallocate(t *testing.T) {
 	acctest.Parallel(t)
-	tg := acctest.New(t)
+	cloud := acctest.New(t)
 	writes := func(want int) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			if tg.Emulator == nil {
+			if cloud.Emulator == nil {
 				return nil
 			}
-			if got := tg.WriteCalls(); got != want {
-				return fmt.Errorf("write calls = %d, want %d (%s)", got, want, tg.CallsOf())
+			if got := cloud.WriteCalls(); got != want {
+				return fmt.Errorf("write calls = %d, want %d (%s)", got, want, cloud.CallsOf())
 			}
 			return nil
 		}
 	}
 	cfg := func(reallocate bool) string {
-		return config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))
 	}
 	update := resource.ConfigPlanChecks{
 		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
 		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             resource.ComposeTestCheckFunc(tg.CheckUnbound(tg.EIPID), checkDisassociateSent(tg, false)),
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkDisassociateSent(cloud, false)),
 		Steps: []resource.TestStep{
 			{Config: cfg(false), Check: writes(1)},
 			{
@@ -239,7 +235,7 @@ func TestAccEIPAssociation_flipReallocate(t *testing.T) {
 			},
 			{Config: cfg(false), ConfigPlanChecks: update, Check: writes(1)},
 			{
-				Config: config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID),
+				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID),
 					"timeouts = {\n    delete = \"10m\"\n  }"),
 				ConfigPlanChecks: update, Check: writes(1),
 			},
@@ -250,20 +246,19 @@ func TestAccEIPAssociation_flipReallocate(t *testing.T) {
 func TestAccEIPAssociation_driftUnbound(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the binding out of band")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+	cloud := acctest.New(t)
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig: func() { tg.Patch(t, tg.EIPID, emulator.AddressPatch{Unbind: true}) },
+				PreConfig: func() { cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true}) },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
 				},
-				Check: tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 			},
 		},
 	})
@@ -272,19 +267,18 @@ func TestAccEIPAssociation_driftUnbound(t *testing.T) {
 func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the binding out of band")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
+	cloud := acctest.New(t)
 	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
-	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
+	acctest.Test(t, resource.TestCase{
 		// The foreign binding survives the test's destroy.
-		CheckDestroy: tg.CheckBound(tg.EIPID, elsewhere),
+		CheckDestroy: cloud.CheckBound(cloud.EIPID, elsewhere),
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					tg.Patch(t, tg.EIPID, emulator.AddressPatch{Unbind: true})
-					tg.Patch(t, tg.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
+					cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
+					cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
 				},
 				Config: cfg,
 				// The plan shows the drift as a re-create; the apply refuses to
@@ -303,21 +297,21 @@ func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
 func TestEIPAssociationDelete_leavesForeignBindingAlone(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the binding out of band")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
+	cloud := acctest.New(t)
 	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
-	tg.Patch(t, tg.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
+	cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
 
-	diags := deleteDirectly(t, tg, tg.EIPID+"::"+tg.InstanceID, false)
+	diags := deleteDirectly(t, cloud, cloud.EIPID+"::"+cloud.InstanceID, false)
 	if diags.HasError() {
 		t.Fatalf("Delete failed: %v", diags)
 	}
 	if len(diags) != 1 || !strings.Contains(diags[0].Summary(), "bound to something else") {
 		t.Fatalf("diagnostics = %v, want one warning that the EIP is bound elsewhere", diags)
 	}
-	if err := tg.CheckBound(tg.EIPID, elsewhere)(nil); err != nil {
+	if err := cloud.CheckBound(cloud.EIPID, elsewhere)(nil); err != nil {
 		t.Fatal(err)
 	}
-	if n := tg.Emulator.Stats().Calls["DisassociateAddress"]; n != 0 {
+	if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n != 0 {
 		t.Fatalf("DisassociateAddress called %d times, want 0", n)
 	}
 }
@@ -325,14 +319,14 @@ func TestEIPAssociationDelete_leavesForeignBindingAlone(t *testing.T) {
 func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the world out of band")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	tg.Patch(t, acctest.EmulatorSpareEIP, emulator.AddressPatch{Delete: true})
-	for _, id := range []string{acctest.EmulatorSpareEIP + "::ins-demo0001", tg.EIPID + "::ins-demo0001"} {
-		if diags := deleteDirectly(t, tg, id, true); len(diags) != 0 {
+	cloud := acctest.New(t)
+	cloud.Patch(t, acctest.EmulatorSpareEIP, emulator.AddressPatch{Delete: true})
+	for _, id := range []string{acctest.EmulatorSpareEIP + "::ins-demo0001", cloud.EIPID + "::ins-demo0001"} {
+		if diags := deleteDirectly(t, cloud, id, true); len(diags) != 0 {
 			t.Errorf("Delete(%s) diagnostics = %v, want none", id, diags)
 		}
 	}
-	if n := tg.WriteCalls(); n != 0 {
+	if n := cloud.WriteCalls(); n != 0 {
 		t.Fatalf("write calls = %d, want 0", n)
 	}
 }
@@ -358,20 +352,19 @@ func TestAccEIPAssociation_errors(t *testing.T) {
 		{"instance already has an EIP", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorBoundInstance)},
 			`Instance already has an EIP`},
 		{"ENI not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", "eni-nope0000"), attr("private_ip", "10.0.0.1")},
-			`Network interface not found`},
+			`Network interface or private IP not found`},
 		{"IP not on the ENI", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", acctest.EmulatorDanglingENI), attr("private_ip", "10.9.9.9")},
-			`Private IP is not on the network interface`},
+			`Network interface or private IP not found.*10.9.9.9 is not one of its private IPs`},
 		{"EIP not found", []string{attr("eip_id", "eip-nope0000"), attr("instance_id", acctest.EmulatorInstance)},
 			`EIP not found.*eip-nope0000.*ap-guangzhou`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Parallel(t)
-			tg := acctest.New(t)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			cloud := acctest.New(t)
+			acctest.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{{
-					Config:      config(tg, tt.lines...),
+					Config:      config(cloud, tt.lines...),
 					ExpectError: expectError(tt.want + `.*Code: .*RequestId: `),
 				}},
 			})
@@ -385,8 +378,8 @@ func TestAccEIPAssociation_errors(t *testing.T) {
 func TestEIPAssociationCreate_existingBinding(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's pre-bound EIP")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	state, diags := createDirectly(t, tg, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance})
+	cloud := acctest.New(t)
+	state, diags := createDirectly(t, cloud, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance})
 	if diags.HasError() || diags.WarningsCount() != 1 || !strings.Contains(diags.Warnings()[0].Summary(), "already bound to this target") {
 		t.Fatalf("diagnostics = %v, want one warning that the EIP was already bound to this target", diags)
 	}
@@ -394,11 +387,11 @@ func TestEIPAssociationCreate_existingBinding(t *testing.T) {
 	if d := state.GetAttribute(context.Background(), path.Root("id"), &id); d.HasError() || id != acctest.EmulatorBoundEIP+"::"+acctest.EmulatorBoundInstance {
 		t.Fatalf("recorded id = %q (%v)", id, d)
 	}
-	if n := tg.Emulator.Stats().Calls["AssociateAddress"]; n != 1 {
+	if n := cloud.Emulator.Stats().Calls["AssociateAddress"]; n != 1 {
 		t.Fatalf("AssociateAddress calls = %d, want the one refused", n)
 	}
 
-	_, diags = createDirectly(t, tg, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorInstance})
+	_, diags = createDirectly(t, cloud, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorInstance})
 	if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "already bound to instance "+acctest.EmulatorBoundInstance) {
 		t.Fatalf("binding an EIP bound elsewhere: %v, want an error naming the other binding", diags)
 	}
@@ -410,18 +403,17 @@ func TestEIPAssociationCreate_existingBinding(t *testing.T) {
 func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+	cloud := acctest.New(t)
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{
 				// The bind is accepted, its task hangs, and no reply to it or
 				// to its retries ever comes, until the create timeout.
 				PreConfig: func() {
-					tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
-					tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
+					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
 				},
 				Config:      cfg,
 				ExpectError: expectError(`Timed out|kept failing`),
@@ -429,12 +421,12 @@ func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
 			{
 				// Had the failed apply not recorded the binding it made, this
 				// apply would find the EIP bound and refuse.
-				PreConfig: tg.Emulator.ClearFaults,
+				PreConfig: cloud.Emulator.ClearFaults,
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
 				},
-				Check: tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 			},
 		},
 	})
@@ -443,18 +435,17 @@ func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
 func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 	acctest.EmulatorOnly(t, "sets the emulator's quota")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
+	cloud := acctest.New(t)
 	cfg := func(reallocate bool) string {
-		return config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             resource.ComposeTestCheckFunc(tg.CheckUnbound(tg.EIPID), checkNormalPublicIP(tg, tg.InstanceID, false)),
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, cloud.InstanceID, false)),
 		Steps: []resource.TestStep{
 			{Config: cfg(true)},
 			{
 				PreConfig: func() {
-					if err := tg.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
+					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -463,7 +454,7 @@ func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 				ExpectError: expectError(`Daily quota of normal public IP reallocations used up.*today's count is 10 of 10.*reallocate_normal_public_ip = false`),
 			},
 			// The remedy the message gives: flip the flag (no API call), destroy.
-			{Config: cfg(false), Check: tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID})},
+			{Config: cfg(false), Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
 		},
 	})
 }
@@ -471,14 +462,13 @@ func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
+	cloud := acctest.New(t)
 	cfg := func(reallocate bool) string {
-		return config(tg, attr("eip_id", tg.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
+		return config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
 			attr("private_ip", acctest.EmulatorSecondaryIP), attr("reallocate_normal_public_ip", reallocate))
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{Config: cfg(true)},
 			{
@@ -494,14 +484,13 @@ func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: "RequestLimitExceeded", Count: 2})
-	tg.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "InternalError", Count: 2})
-	tg.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultError, Code: "OperationDenied.MutexTaskRunning", Count: 3})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy: resource.ComposeTestCheckFunc(tg.CheckUnbound(tg.EIPID), func(*terraform.State) error {
-			errs := tg.Emulator.Stats().Errors
+	cloud := acctest.New(t)
+	cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: "RequestLimitExceeded", Count: 2})
+	cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "InternalError", Count: 2})
+	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultError, Code: "OperationDenied.MutexTaskRunning", Count: 3})
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), func(*terraform.State) error {
+			errs := cloud.Emulator.Stats().Errors
 			if errs["AssociateAddress"]["RequestLimitExceeded"] != 2 || errs["DisassociateAddress"]["OperationDenied.MutexTaskRunning"] != 3 ||
 				errs["DescribeAddresses"]["InternalError"] != 2 {
 				return fmt.Errorf("the faults did not all fire: %v", errs)
@@ -509,8 +498,8 @@ func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
 			return nil
 		}),
 		Steps: []resource.TestStep{{
-			Config: config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID)),
-			Check:  tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+			Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
+			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 		}},
 	})
 }
@@ -521,32 +510,31 @@ func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
 func TestAccEIPAssociation_lostRepliesAreRecovered(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply, Count: 1})
-	tg.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	cloud := acctest.New(t)
+	cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+	acctest.Test(t, resource.TestCase{
 		CheckDestroy: resource.ComposeTestCheckFunc(
-			tg.CheckUnbound(tg.EIPID),
-			checkNormalPublicIP(tg, tg.InstanceID, true),
+			cloud.CheckUnbound(cloud.EIPID),
+			checkNormalPublicIP(cloud, cloud.InstanceID, true),
 			func(*terraform.State) error {
-				for _, q := range tg.Emulator.Snapshot().Quotas {
+				for _, q := range cloud.Emulator.Snapshot().Quotas {
 					if q.QuotaID == "DAILY_PUBLIC_IP_ASSIGN" && q.Current != 1 {
 						return fmt.Errorf("%d reallocations today, want exactly 1", q.Current)
 					}
 				}
-				if n := len(tg.Emulator.Snapshot().AddressesOn(tg.InstanceID)); n != 1 {
-					return fmt.Errorf("instance %s holds %d addresses, want its one normal public IP", tg.InstanceID, n)
+				if n := len(cloud.Emulator.Snapshot().AddressesOn(cloud.InstanceID)); n != 1 {
+					return fmt.Errorf("instance %s holds %d addresses, want its one normal public IP", cloud.InstanceID, n)
 				}
-				if calls := tg.Emulator.Stats().Calls; calls["AssociateAddress"] < 2 || calls["DisassociateAddress"] < 2 {
-					return fmt.Errorf("the lost replies were not retried: %s", tg.CallsOf())
+				if calls := cloud.Emulator.Stats().Calls; calls["AssociateAddress"] < 2 || calls["DisassociateAddress"] < 2 {
+					return fmt.Errorf("the lost replies were not retried: %s", cloud.CallsOf())
 				}
 				return nil
 			},
 		),
 		Steps: []resource.TestStep{{
-			Config: config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), attr("reallocate_normal_public_ip", true)),
-			Check:  tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+			Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true)),
+			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 		}},
 	})
 }
@@ -554,15 +542,14 @@ func TestAccEIPAssociation_lostRepliesAreRecovered(t *testing.T) {
 func TestAccEIPAssociation_taskFailedIsReportedAndRecovers(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+	cloud := acctest.New(t)
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskFail, Count: 1})
+					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskFail, Count: 1})
 				},
 				Config:      cfg,
 				ExpectError: expectError(`asynchronous task failed.*TaskId: \d+`),
@@ -574,7 +561,7 @@ func TestAccEIPAssociation_taskFailedIsReportedAndRecovers(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
 				},
-				Check: tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 			},
 		},
 	})
@@ -583,23 +570,22 @@ func TestAccEIPAssociation_taskFailedIsReportedAndRecovers(t *testing.T) {
 func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	cfg := config(tg, attr("eip_id", tg.EIPID), attr("instance_id", tg.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             tg.CheckUnbound(tg.EIPID),
+	cloud := acctest.New(t)
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					tg.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
 				},
 				Config:      cfg,
 				ExpectError: expectError(`Timed out.*still BINDING`),
 			},
 			{
-				PreConfig: tg.Emulator.ClearFaults,
+				PreConfig: cloud.Emulator.ClearFaults,
 				Config:    cfg,
-				Check:     tg.CheckBound(tg.EIPID, client.Target{InstanceID: tg.InstanceID}),
+				Check:     cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 			},
 		},
 	})
@@ -607,7 +593,7 @@ func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
 
 func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 	acctest.Parallel(t)
-	tg := acctest.New(t)
+	cloud := acctest.New(t)
 	tests := []struct {
 		lines []string
 		want  string
@@ -618,9 +604,9 @@ func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni_12345678"), attr("private_ip", "10.0.0.1")},
 			`network_interface_id.*must be a network interface id`},
 		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni-demo0005"), attr("private_ip", "10.0.0.300")},
-			`Invalid private IP.*private_ip`},
+			`Invalid IPv4 Address String Value.*private_ip`},
 		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni-demo0005"), attr("private_ip", "fe80::1")},
-			`Invalid private IP.*private_ip`},
+			`Invalid IPv4 Address String Value.*private_ip`},
 		{[]string{attr("eip_id", "eip-demo0001")}, `Invalid Attribute Combination.*instance_id.*network_interface_id`},
 		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("network_interface_id", "eni-demo0005"),
 			attr("private_ip", "10.0.1.5")}, `Invalid Attribute Combination`},
@@ -636,25 +622,26 @@ func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 	var steps []resource.TestStep
 	for _, tt := range tests {
 		steps = append(steps, resource.TestStep{
-			Config: config(tg, tt.lines...), PlanOnly: true, ExpectError: expectError(tt.want),
+			Config: config(cloud, tt.lines...), PlanOnly: true, ExpectError: expectError(tt.want),
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
-	if tg.Emulator != nil {
-		if n := tg.TotalCalls(); n != 0 {
-			t.Errorf("config mistakes made %d API calls (%s), want 0", n, tg.CallsOf())
+	acctest.Test(t, resource.TestCase{
+		Steps: steps})
+	if cloud.Emulator != nil {
+		if n := cloud.TotalCalls(); n != 0 {
+			t.Errorf("config mistakes made %d API calls (%s), want 0", n, cloud.CallsOf())
 		}
 	}
 }
 
 // checkDisassociateSent checks the last DisassociateAddress request carried
 // ReallocateNormalPublicIp, explicitly, as want.
-func checkDisassociateSent(tg *acctest.Target, want bool) resource.TestCheckFunc {
+func checkDisassociateSent(cloud *acctest.Cloud, want bool) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		if tg.Emulator == nil {
+		if cloud.Emulator == nil {
 			return nil
 		}
-		reqs := tg.Emulator.Requests("DisassociateAddress")
+		reqs := cloud.Emulator.Requests("DisassociateAddress")
 		if len(reqs) == 0 {
 			return fmt.Errorf("no DisassociateAddress request was made")
 		}
@@ -670,11 +657,11 @@ func checkDisassociateSent(tg *acctest.Target, want bool) resource.TestCheckFunc
 }
 
 // checkNormalPublicIP checks whether the instance holds a normal public IP.
-func checkNormalPublicIP(tg *acctest.Target, instanceID string, want bool) resource.TestCheckFunc {
+func checkNormalPublicIP(cloud *acctest.Cloud, instanceID string, want bool) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		wan, err := tg.Client.Addresses(ctx, client.Query{Filters: []client.Filter{
+		wan, err := cloud.Client.Addresses(ctx, client.Query{Filters: []client.Filter{
 			{Name: "address-type", Values: []string{"WanIP"}}, {Name: "instance-id", Values: []string{instanceID}},
 		}})
 		if err != nil {
@@ -696,10 +683,10 @@ func writeFile(t *testing.T, name, content string) {
 
 // createDirectly runs the resource's Create for eipID and target, without
 // Terraform, and returns the state it recorded and its diagnostics.
-func createDirectly(t *testing.T, tg *acctest.Target, eipID string, target client.Target) (tfsdk.State, diag.Diagnostics) {
+func createDirectly(t *testing.T, cloud *acctest.Cloud, eipID string, target client.Target) (tfsdk.State, diag.Diagnostics) {
 	t.Helper()
 	ctx := context.Background()
-	r, schema := configuredResource(t, tg)
+	r, schema := configuredResource(t, cloud)
 	plan := tfsdk.Plan{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}
 	values := map[string]any{"eip_id": eipID, "reallocate_normal_public_ip": false}
 	if target.InstanceID != "" {
@@ -712,19 +699,23 @@ func createDirectly(t *testing.T, tg *acctest.Target, eipID string, target clien
 			t.Fatalf("building the plan: %v", d)
 		}
 	}
-	for _, name := range []string{"id", "public_ip"} {
+	config := tfsdk.Config{Schema: schema, Raw: plan.Raw}
+	for _, name := range []string{"id", "public_ip", "instance_id", "network_interface_id", "private_ip"} {
+		if _, set := values[name]; set {
+			continue
+		}
 		if d := plan.SetAttribute(ctx, path.Root(name), types.StringUnknown()); d.HasError() {
 			t.Fatalf("building the plan: %v", d)
 		}
 	}
 	resp := fwresource.CreateResponse{State: tfsdk.State{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}}
-	r.Create(ctx, fwresource.CreateRequest{Plan: plan}, &resp)
+	r.Create(ctx, fwresource.CreateRequest{Plan: plan, Config: config}, &resp)
 	return resp.State, resp.Diagnostics
 }
 
 // configuredResource is the resource configured with the target's client,
 // and its schema.
-func configuredResource(t *testing.T, tg *acctest.Target) (fwresource.Resource, schema.Schema) {
+func configuredResource(t *testing.T, cloud *acctest.Cloud) (fwresource.Resource, schema.Schema) {
 	t.Helper()
 	ctx := context.Background()
 	r := provider.NewEIPAssociationResource()
@@ -733,7 +724,7 @@ func configuredResource(t *testing.T, tg *acctest.Target) (fwresource.Resource, 
 		t.Fatal("the resource does not implement ResourceWithConfigure")
 	}
 	var configured fwresource.ConfigureResponse
-	withConfigure.Configure(ctx, fwresource.ConfigureRequest{ProviderData: tg.Client}, &configured)
+	withConfigure.Configure(ctx, fwresource.ConfigureRequest{ProviderData: cloud.ProviderData(t)}, &configured)
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
 	return r, schemaResp.Schema
@@ -741,10 +732,10 @@ func configuredResource(t *testing.T, tg *acctest.Target) (fwresource.Resource, 
 
 // deleteDirectly runs the resource's Delete on a state holding id, without
 // Terraform (and so without the refresh Terraform would do first).
-func deleteDirectly(t *testing.T, tg *acctest.Target, id string, reallocate bool) diag.Diagnostics {
+func deleteDirectly(t *testing.T, cloud *acctest.Cloud, id string, reallocate bool) diag.Diagnostics {
 	t.Helper()
 	ctx := context.Background()
-	r, schema := configuredResource(t, tg)
+	r, schema := configuredResource(t, cloud)
 	state := tfsdk.State{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}
 	parts := strings.Split(id, "::")
 	values := map[string]any{"id": id, "eip_id": parts[0], "reallocate_normal_public_ip": reallocate}

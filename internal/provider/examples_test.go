@@ -2,19 +2,26 @@ package provider_test
 
 import (
 	"bytes"
-	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/provider"
 )
 
 // exampleRequiredProviders is added to an example directory whose files do
-// not say where the qcloud provider comes from (resource snippets), so that
-// terraform resolves it to this provider rather than hashicorp/qcloud.
+// not say where the qcloud provider comes from (resource snippets), as a
+// user's configuration would.
 const exampleRequiredProviders = `terraform {
   required_providers {
     qcloud = {
@@ -24,93 +31,90 @@ const exampleRequiredProviders = `terraform {
 }
 `
 
-// TestAccExamples checks every configuration under examples/ the way a user
-// would meet it: terraform fmt -check on the whole tree, then terraform
-// validate in each directory, with this provider built from the working tree
-// and installed through dev_overrides in a CLI configuration of its own (the
-// caller's CLI configuration is not read). Validation calls no API.
+// TestAccExamples applies and destroys every configuration under examples/
+// (the documentation's and the demo's) against an emulator whose world holds
+// the ids they name, as a user would run them: credentials, region and
+// endpoint from the environment. Modules are tested by `terraform test`.
 func TestAccExamples(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("runs the terraform CLI; set TF_ACC=1 to run it (make test does)")
-	}
-	t.Parallel()
-
-	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH") // acctest.Main sets it from PATH
-	if terraform == "" {
-		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; acctest.Main should have set it")
-	}
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("the module root %s has no go.mod: %v", root, err)
-	}
-	examples := filepath.Join(root, "examples")
-
-	pluginDir := t.TempDir()
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(pluginDir, "terraform-provider-qcloud"), ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
-	writeExampleFile(t, cliConfig, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/tfqcloud/qcloud" = %q
-  }
-  direct {}
-}
-`, pluginDir))
-	env := terraformEnv(cliConfig)
-
-	runTerraform := func(t *testing.T, dir string, args ...string) {
-		t.Helper()
-		cmd := exec.CommandContext(t.Context(), terraform, args...)
-		cmd.Dir, cmd.Env = dir, env
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			t.Errorf("terraform %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out.String())
-		}
-	}
-
-	t.Run("fmt", func(t *testing.T) {
-		runTerraform(t, examples, "fmt", "-check", "-recursive", "-diff", "-no-color")
-	})
-
-	dirs := exampleDirs(t, examples)
+	acctest.EmulatorOnly(t, "the examples name ids that exist only in the emulator's world")
+	root := filepath.Join("..", "..", "examples")
+	dirs := exampleDirs(t, root)
 	if len(dirs) == 0 {
-		t.Fatalf("no example configurations found under %s", examples)
+		t.Fatalf("no example configurations found under %s", root)
 	}
+	// The examples' own required_providers name the provider's registry
+	// address, which the test's in-process provider is served under.
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "tfqcloud")
 	for _, dir := range dirs {
-		rel, _ := filepath.Rel(examples, dir)
-		t.Run("validate/"+filepath.ToSlash(rel), func(t *testing.T) {
-			t.Parallel()
+		rel, _ := filepath.Rel(root, dir)
+		t.Run(filepath.ToSlash(rel), func(t *testing.T) {
+			cloud := acctest.NewEmulator(t, exampleWorldOptions(t))
+			t.Setenv(provider.EnvEndpoint, cloud.Endpoint())
+			t.Setenv(provider.EnvSecretID, emulator.DefaultSecretID)
+			t.Setenv(provider.EnvSecretKey, emulator.DefaultSecretKey)
+			t.Setenv(provider.EnvRegion, emulator.DefaultRegion)
 			work := t.TempDir()
 			copyTerraformFiles(t, dir, work)
-			runTerraform(t, work, "validate", "-no-color")
+			acctest.Test(t, resource.TestCase{
+				Steps: []resource.TestStep{{
+					ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+					ConfigDirectory:          tfconfig.StaticDirectory(work),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+				}},
+			})
 		})
 	}
 }
 
-// terraformEnv is the environment of the test's terraform commands: this
-// process's, minus anything that would change what terraform reads, plus the
-// test's own CLI configuration.
-func terraformEnv(cliConfig string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "TF_CLI_ARGS") ||
-			slices.Contains([]string{"TF_CLI_CONFIG_FILE", "TF_DATA_DIR", "TF_WORKSPACE", "TF_PLUGIN_CACHE_DIR"}, name) {
-			continue
+// TestExamplesAreFormatted is `terraform fmt -check` on examples/, with the
+// HCL formatter terraform uses.
+func TestExamplesAreFormatted(t *testing.T) {
+	t.Parallel()
+	err := filepath.WalkDir(filepath.Join("..", "..", "examples"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !slices.Contains([]string{".tf", ".hcl"}, filepath.Ext(path)) {
+			return err
 		}
-		env = append(env, kv)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if formatted := hclwrite.Format(src); !bytes.Equal(formatted, src) {
+			t.Errorf("%s is not formatted: run terraform fmt -recursive examples/", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return append(env, "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 }
 
-// exampleDirs lists the directories under root that hold .tf files.
+// exampleWorldOptions is the emulator's default world plus the ids the
+// documentation's examples name.
+func exampleWorldOptions(t *testing.T) emulator.Options {
+	t.Helper()
+	world := emulator.DefaultWorld()
+	world.Instances = append(world.Instances, emulator.Instance{
+		InstanceID: "ins-1a2b3c4d", State: emulator.InstanceRunning, PrimaryNetworkInterfaceID: "eni-1a2b3c4d",
+	})
+	world.NetworkInterfaces = append(world.NetworkInterfaces, emulator.NetworkInterface{
+		NetworkInterfaceID: "eni-1a2b3c4d", InstanceID: "ins-1a2b3c4d", Primary: true,
+		PrivateIPs: []emulator.PrivateIP{{Address: "10.0.0.4", Primary: true}, {Address: "10.0.0.5"}},
+	})
+	for i, id := range []string{"eip-1a2b3c4d", "eip-5e6f7a8b"} {
+		world.Addresses = append(world.Addresses, emulator.Address{
+			AddressID: id, AddressIP: "198.51.100." + string(rune('1'+i)), AddressType: emulator.AddressTypeEIP, Status: emulator.StatusUnbind,
+		})
+	}
+	opts := emulator.DefaultOptions()
+	opts.World = world
+	opts.RateLimit = emulator.RateLimit{}
+	return opts
+}
+
+// exampleDirs lists the directories under root that hold .tf files, modules
+// aside.
 func exampleDirs(t *testing.T, root string) []string {
 	t.Helper()
 	var dirs []string
@@ -118,8 +122,8 @@ func exampleDirs(t *testing.T, root string) []string {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
-			return filepath.SkipDir // .terraform and the like
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "modules") && path != root {
+			return filepath.SkipDir // .terraform and the like; modules have terraform test files
 		}
 		if !d.IsDir() && filepath.Ext(path) == ".tf" {
 			if dir := filepath.Dir(path); !slices.Contains(dirs, dir) {
@@ -152,16 +156,9 @@ func copyTerraformFiles(t *testing.T, src, dst string) {
 			t.Fatal(err)
 		}
 		declared = declared || bytes.Contains(b, []byte("required_providers"))
-		writeExampleFile(t, filepath.Join(dst, e.Name()), string(b))
+		writeFile(t, filepath.Join(dst, e.Name()), string(b))
 	}
 	if !declared {
-		writeExampleFile(t, filepath.Join(dst, "zz_required_providers_test.tf"), exampleRequiredProviders)
-	}
-}
-
-func writeExampleFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
+		writeFile(t, filepath.Join(dst, "zz_required_providers_test.tf"), exampleRequiredProviders)
 	}
 }

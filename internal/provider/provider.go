@@ -9,9 +9,11 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -20,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
 )
@@ -34,21 +35,51 @@ const (
 	EnvRegion          = "TENCENTCLOUD_REGION"
 	EnvEndpoint        = "QCLOUD_ENDPOINT"
 	EnvCredentialsFile = "TENCENTCLOUD_CREDENTIALS_FILE"
+	EnvSite            = "QCLOUD_SITE"
 	DefaultRegion      = "ap-guangzhou"
 )
+
+// regionPattern is the shape of a region name (ap-guangzhou, na-siliconvalley,
+// ap-shanghai-fsi); a zone (ap-guangzhou-3) is not one.
+var regionPattern = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+$`)
+
+// site is the Tencent Cloud site an account belongs to. The two sites'
+// documentation disagree on binding an EIP where a normal public IP sits.
+type site string
+
+const (
+	// siteChina (cloud.tencent.com) refuses such a bind (since 2024-09).
+	siteChina site = "china"
+	// siteInternational (tencentcloud.com) releases the normal public IP.
+	siteInternational site = "international"
+)
+
+// refusesBindOverNormalIP reports whether the site refuses to bind an EIP
+// where a normal public IP sits.
+func (s site) refusesBindOverNormalIP() bool { return s != siteInternational }
+
+// providerData is what the provider hands its resources and data sources.
+type providerData struct {
+	client *client.Client
+	run    *runLedger
+	site   site
+}
 
 var _ provider.Provider = &QcloudProvider{}
 
 // New returns the provider factory for a version.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &QcloudProvider{version: version}
+		return &QcloudProvider{version: version, run: newRunLedger()}
 	}
 }
 
 // QcloudProvider is the qcloud provider.
 type QcloudProvider struct {
 	version string
+	// run is shared by every resource of this process: Terraform starts a
+	// provider process for each command, so it is that command's run.
+	run *runLedger
 }
 
 // QcloudProviderModel is the provider block.
@@ -60,6 +91,7 @@ type QcloudProviderModel struct {
 	Endpoint               types.String  `tfsdk:"endpoint"`
 	WriteRequestsPerSecond types.Float64 `tfsdk:"write_requests_per_second"`
 	ReadRequestsPerSecond  types.Float64 `tfsdk:"read_requests_per_second"`
+	Site                   types.String  `tfsdk:"site"`
 }
 
 func (p *QcloudProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -89,6 +121,9 @@ func (p *QcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"region": schema.StringAttribute{
 				MarkdownDescription: "Region, such as `ap-guangzhou`. Falls back to `" + EnvRegion + "`, then to `" + DefaultRegion + "`.",
 				Optional:            true,
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(regionPattern, "must be a region name such as ap-guangzhou or na-siliconvalley (not a zone such as ap-guangzhou-3)"),
+				},
 			},
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "URL of the VPC API. Falls back to `" + EnvEndpoint + "`, then to `" + client.DefaultEndpoint + "`. " +
@@ -98,16 +133,27 @@ func (p *QcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Validators: []validator.String{endpointValidator{}},
 			},
 			"write_requests_per_second": schema.Float64Attribute{
-				MarkdownDescription: fmt.Sprintf("Client-side limit on AssociateAddress and DisassociateAddress calls per second, each. "+
-					"Defaults to the API's documented limit, `%g`; lower it when other tools share the account's quota.", client.DefaultRateLimit.Write),
+				MarkdownDescription: "Client-side limit on AssociateAddress and DisassociateAddress calls per second, each. " +
+					"Defaults to the API's documented limit, `10`; lower it when other tools share the account's quota.",
 				Optional:   true,
 				Validators: []validator.Float64{float64validator.Between(0.1, 1000)},
 			},
 			"read_requests_per_second": schema.Float64Attribute{
-				MarkdownDescription: fmt.Sprintf("Client-side limit on each Describe action's calls per second. "+
-					"Defaults to the API's documented limit, `%g`.", client.DefaultRateLimit.Read),
+				MarkdownDescription: "Client-side limit on each Describe action's calls per second. Defaults to each " +
+					"action's documented limit: `20` for DescribeAddresses and DescribeTaskResult, `10` for " +
+					"DescribeAddressQuota, `100` for DescribeNetworkInterfaces. When set, it applies to each of them.",
 				Optional:   true,
 				Validators: []validator.Float64{float64validator.Between(0.1, 1000)},
+			},
+			"site": schema.StringAttribute{
+				MarkdownDescription: "The Tencent Cloud site the account belongs to: `china` (cloud.tencent.com, the " +
+					"default) or `international` (tencentcloud.com). Their documentation differs on binding an EIP to an " +
+					"instance that holds a normal public IP: the China site refuses the bind, the international site " +
+					"releases the normal public IP. Plans check for the site's rule. Falls back to `" + EnvSite + "`.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.OneOf(string(siteChina), string(siteInternational)),
+				},
 			},
 		},
 	}
@@ -125,7 +171,7 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	// API before then.
 	for name, v := range map[string]types.String{
 		"secret_id": data.SecretID, "secret_key": data.SecretKey, "security_token": data.SecurityToken,
-		"region": data.Region, "endpoint": data.Endpoint,
+		"region": data.Region, "endpoint": data.Endpoint, "site": data.Site,
 	} {
 		if v.IsUnknown() {
 			tflog.Debug(ctx, "provider configuration not yet known; deferring client setup", map[string]any{"attribute": name})
@@ -143,29 +189,45 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	region := valueOrEnv(data.Region, EnvRegion, DefaultRegion)
 
+	if !regionPattern.MatchString(region) {
+		resp.Diagnostics.AddAttributeError(path.Root("region"), "Invalid region",
+			fmt.Sprintf("%q is not a region name such as ap-guangzhou or na-siliconvalley. The value came from %s.",
+				region, origin(data.Region, EnvRegion)))
+	}
+	chosenSite := site(valueOrEnv(data.Site, EnvSite, string(siteChina)))
+	if chosenSite != siteChina && chosenSite != siteInternational {
+		resp.Diagnostics.AddAttributeError(path.Root("site"), "Invalid site",
+			fmt.Sprintf("%q is not %q or %q. The value came from %s.", chosenSite, siteChina, siteInternational, origin(data.Site, EnvSite)))
+	}
+
 	secretID := valueOrEnv(data.SecretID, EnvSecretID, "")
 	secretKey := valueOrEnv(data.SecretKey, EnvSecretKey, "")
 	token := valueOrEnv(data.SecurityToken, EnvSecurityToken, "")
+	var file credentialsFile
 	if secretID == "" && secretKey == "" {
-		if cred, err := common.DefaultProfileProvider().GetCredential(); err == nil {
-			secretID, secretKey, _ = cred.GetCredential()
-			tflog.Debug(ctx, "using credentials from the SDK credentials file")
+		file = readCredentialsFile()
+		if file.Problem == "" && file.SecretID != "" {
+			secretID, secretKey = file.SecretID, file.SecretKey
+			tflog.Debug(ctx, "using credentials from the SDK credentials file", map[string]any{"path": file.Path})
 		}
 	}
 	if secretID == "" || secretKey == "" {
+		found := "Found: " + credentialSummary(secretID, secretKey) + "."
+		if file.Problem != "" {
+			found = "Found: nothing in the arguments or the environment, and " + file.Problem + "."
+		}
 		resp.Diagnostics.AddError("Missing Tencent Cloud credentials",
 			"The provider needs a secret ID and a secret key. Supply them in one of these ways:\n"+
 				"  - the provider arguments secret_id and secret_key (and security_token for temporary credentials);\n"+
 				"  - the environment variables "+EnvSecretID+" and "+EnvSecretKey+" (and "+EnvSecurityToken+");\n"+
 				"  - the [default] section (secret_id, secret_key) of the SDK credentials file at $"+EnvCredentialsFile+
-				" or ~/.tencentcloud/credentials.\n"+
-				"Found: "+credentialSummary(secretID, secretKey)+".")
+				" or ~/.tencentcloud/credentials.\n"+found)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	rate := client.DefaultRateLimit
+	var rate client.RateLimit
 	if !data.WriteRequestsPerSecond.IsNull() {
 		rate.Write = data.WriteRequestsPerSecond.ValueFloat64()
 	}
@@ -187,8 +249,10 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		resp.Diagnostics.AddError("Unable to create the Tencent Cloud client", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "configured the VPC client", map[string]any{"region": region, "endpoint": endpoint})
-	resp.ResourceData = c
+	tflog.Debug(ctx, "configured the VPC client", map[string]any{"region": region, "endpoint": endpoint, "site": string(chosenSite)})
+	shared := &providerData{client: c, run: p.run, site: chosenSite}
+	resp.ResourceData = shared
+	resp.DataSourceData = shared
 }
 
 func (p *QcloudProvider) Resources(_ context.Context) []func() resource.Resource {

@@ -53,17 +53,17 @@ provider "qcloud" {
 			ExpectError: expectError(`Invalid endpoint.*` + regexp.QuoteMeta(tt.want)),
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories, Steps: steps})
+	acctest.Test(t, resource.TestCase{
+		Steps: steps})
 }
 
 func TestAccProvider_loopbackHTTPAccepted(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs the emulator")
 	acctest.Parallel(t)
-	tg := acctest.New(t)
-	port := tg.Endpoint()[strings.LastIndex(tg.Endpoint(), ":")+1:]
+	cloud := acctest.New(t)
+	port := cloud.Endpoint()[strings.LastIndex(cloud.Endpoint(), ":")+1:]
 	// The emulator through "localhost": a whole apply and destroy.
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 provider "qcloud" {
@@ -73,15 +73,14 @@ provider "qcloud" {
 }
 `, port, emulator.DefaultSecretID, emulator.DefaultSecretKey) + importOnlyResource,
 		}},
-		CheckDestroy: tg.CheckUnbound(acctest.EmulatorFreeEIP),
+		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
 	})
-	if n := tg.WriteCalls(); n != 2 {
-		t.Errorf("the emulator saw %d writes through localhost, want a bind and an unbind (%s)", n, tg.CallsOf())
+	if n := cloud.WriteCalls(); n != 2 {
+		t.Errorf("the emulator saw %d writes through localhost, want a bind and an unbind (%s)", n, cloud.CallsOf())
 	}
 	// Other loopback forms pass validation (a plan to create calls nothing).
 	for _, host := range []string{"[::1]", "127.0.0.2"} {
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		acctest.Test(t, resource.TestCase{
 			Steps: []resource.TestStep{{
 				Config: fmt.Sprintf(`
 provider "qcloud" {
@@ -100,8 +99,7 @@ provider "qcloud" {
 func TestAccProvider_missingCredentials(t *testing.T) {
 	acctest.EmulatorOnly(t, "the cloud target has credentials by definition")
 	t.Setenv("HOME", t.TempDir()) // no ~/.tencentcloud/credentials
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      `provider "qcloud" {}` + importOnlyResource,
 			PlanOnly:    true,
@@ -112,20 +110,19 @@ func TestAccProvider_missingCredentials(t *testing.T) {
 
 func TestAccProvider_credentialsFile(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs the emulator")
-	tg := acctest.New(t)
+	cloud := acctest.New(t)
 	file := t.TempDir() + "/credentials"
 	writeFile(t, file, fmt.Sprintf("[default]\nsecret_id = %s\nsecret_key = %s\n", emulator.DefaultSecretID, emulator.DefaultSecretKey))
 	t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
-	t.Setenv("QCLOUD_ENDPOINT", tg.Endpoint())
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	t.Setenv("QCLOUD_ENDPOINT", cloud.Endpoint())
+	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `provider "qcloud" {}` + importOnlyResource,
 		}},
-		CheckDestroy: tg.CheckUnbound(acctest.EmulatorFreeEIP),
+		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
 	})
-	if tg.WriteCalls() != 2 {
-		t.Errorf("want one bind and one unbind through file credentials, saw %s", tg.CallsOf())
+	if cloud.WriteCalls() != 2 {
+		t.Errorf("want one bind and one unbind through file credentials, saw %s", cloud.CallsOf())
 	}
 }
 
@@ -136,8 +133,7 @@ func TestAccProvider_tlsFailure(t *testing.T) {
 		t.Error("the request went through despite an untrusted certificate")
 	}))
 	defer srv.Close()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 provider "qcloud" {

@@ -9,7 +9,9 @@ package main
 import (
 	"context"
 	"log"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -50,7 +52,9 @@ func (floorResource) Create(ctx context.Context, req resource.CreateRequest, res
 	var m qcloud.EIPAssociationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
 	m.ID = types.StringValue(m.EIPID.ValueString() + "::" + m.InstanceID.ValueString())
-	m.PublicIP = types.StringValue("192.0.2.1")
+	m.PublicIP = iptypes.NewIPv4AddressValue("192.0.2.1")
+	m.NetworkInterfaceID = types.StringValue("eni-" + strings.TrimPrefix(m.InstanceID.ValueString(), "ins-"))
+	m.PrivateIP = iptypes.NewIPv4AddressValue("10.0.0.1")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

@@ -2,7 +2,7 @@ package provider
 
 import (
 	"fmt"
-	"net"
+	"net/netip"
 	"regexp"
 	"strings"
 
@@ -74,6 +74,58 @@ func parseAssociationID(raw string) (associationID, error) {
 }
 
 func isIPv4(s string) bool {
-	ip := net.ParseIP(s)
-	return ip != nil && ip.To4() != nil && !strings.Contains(s, ":")
+	ip, err := netip.ParseAddr(s)
+	return err == nil && ip.Is4()
+}
+
+// location is where a binding sits: a network interface and one of its
+// private IPs. It is empty when not known yet (an instance binding created
+// before it was recorded, or carried over from another provider).
+type location struct {
+	NetworkInterfaceID string
+	PrivateIP          string
+}
+
+func (l location) known() bool { return l.NetworkInterfaceID != "" && l.PrivateIP != "" }
+
+func (l location) String() string {
+	return "network interface " + l.NetworkInterfaceID + " private IP " + l.PrivateIP
+}
+
+func locationOf(a *client.Address) location {
+	return location{NetworkInterfaceID: a.NetworkInterfaceID, PrivateIP: a.PrivateIP}
+}
+
+// association is what a state says is bound: an EIP, the target as the
+// configuration names it, and where the binding sits. An instance binding
+// means the EIP sits on the primary private IP of the instance's primary
+// network interface; its location is recorded so that a move of the EIP to
+// another private IP of the same instance is drift.
+type association struct {
+	id    associationID
+	sitAt location
+}
+
+// heldBy reports whether the address shows this association: bound (or
+// binding) to its target, at its location when that is known.
+func (a association) heldBy(addr *client.Address) bool {
+	if addr == nil || !addr.BoundTo(a.id.Target) {
+		return false
+	}
+	return !a.sitAt.known() || locationOf(addr) == a.sitAt
+}
+
+// describe names the association's target for messages.
+func (a association) describe() string {
+	if a.sitAt.known() && a.id.Target.InstanceID != "" {
+		return fmt.Sprintf("instance %s (%s)", a.id.Target.InstanceID, a.sitAt)
+	}
+	return describeTarget(a.id.Target)
+}
+
+func describeTarget(t client.Target) string {
+	if t.InstanceID != "" {
+		return "instance " + t.InstanceID
+	}
+	return "network interface " + t.NetworkInterfaceID + " private IP " + t.PrivateIP
 }

@@ -1,0 +1,269 @@
+package provider
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
+)
+
+// quietPeriod is how long nothing else must have happened before a resource
+// waiting on another one of this run concludes that the other is not coming.
+const quietPeriod = 1500 * time.Millisecond
+
+// runLedger is what this provider process knows of the Terraform command it
+// serves (Terraform starts provider processes afresh for each command): which
+// bindings its resources are making or unmaking, and whether any of its
+// resource operations is still going on. It lets one resource take into
+// account what another does in the same run: a create that waits for the
+// destroy freeing its target (a for_each key changed from one EIP to
+// another), or two resources that bind the same EIP.
+//
+// Terraform runs independent resources concurrently and in no set order, so
+// a resource waiting for another cannot know that the other will come; it
+// waits until it does, or until the run has been quiet (nothing else in
+// progress) for quietPeriod.
+type runLedger struct {
+	mu        sync.Mutex
+	changed   chan struct{} // closed and replaced whenever the ledger changes
+	busy      int           // resource operations in progress that are not waiting on the ledger
+	lastStart time.Time
+
+	unbinds map[string]*unbindEntry    // by EIP id: unbinds planned or under way in this run
+	binds   map[string][]*bindingClaim // by EIP id: binds this run makes
+	managed map[string]association     // by EIP id: associations this run has read from the state
+}
+
+func newRunLedger() *runLedger {
+	return &runLedger{
+		changed: make(chan struct{}),
+		unbinds: map[string]*unbindEntry{},
+		binds:   map[string][]*bindingClaim{},
+		managed: map[string]association{},
+	}
+}
+
+// notifyLocked wakes every waiter; l.mu is held.
+func (l *runLedger) notifyLocked() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+// active records a resource operation in progress until the returned
+// function is called.
+func (l *runLedger) active() func() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.busy++
+	l.lastStart = time.Now()
+	l.notifyLocked()
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.busy--
+		l.notifyLocked()
+	}
+}
+
+// waitUntil waits until ready (called with l.mu held) reports true, or until
+// the run has been quiet for quietPeriod (it then returns false), or ctx
+// ends. The waiting operation does not count as busy meanwhile.
+func (l *runLedger) waitUntil(ctx context.Context, ready func() bool) (bool, error) {
+	l.mu.Lock()
+	l.busy--
+	defer func() {
+		l.busy++
+		l.mu.Unlock()
+	}()
+	for {
+		if ready() {
+			return true, nil
+		}
+		quietFor := time.Duration(0)
+		if l.busy <= 0 {
+			quietFor = time.Since(l.lastStart)
+			if quietFor >= quietPeriod {
+				return false, nil
+			}
+		}
+		changed := l.changed
+		l.mu.Unlock()
+		timer := time.NewTimer(quietPeriod - quietFor)
+		var err error
+		select {
+		case <-changed:
+		case <-timer.C:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		timer.Stop()
+		l.mu.Lock()
+		if err != nil {
+			return false, err
+		}
+	}
+}
+
+// unbindEntry is an unbind this run plans or carries out.
+type unbindEntry struct {
+	l       *runLedger
+	a       association
+	onto    string // the instance the EIP is bound to, if any
+	planned bool   // planned only (seen in a plan), not under way
+	over    bool
+}
+
+// done records that the unbind has ended, whatever its outcome.
+func (u *unbindEntry) done() {
+	u.l.mu.Lock()
+	defer u.l.mu.Unlock()
+	u.over = true
+	if u.l.unbinds[u.a.id.EIPID] == u {
+		delete(u.l.unbinds, u.a.id.EIPID)
+	}
+	u.l.notifyLocked()
+}
+
+// affects reports whether the unbind frees target.
+func (u *unbindEntry) affects(target client.Target) bool {
+	if target.InstanceID != "" {
+		return u.onto == target.InstanceID || u.a.id.Target.InstanceID == target.InstanceID
+	}
+	return u.a.sitAt == location{NetworkInterfaceID: target.NetworkInterfaceID, PrivateIP: target.PrivateIP} ||
+		u.a.id.Target == target
+}
+
+// startUnbind records that a destroy of a is under way, until done.
+func (l *runLedger) startUnbind(a association, instanceID string) *unbindEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	u := &unbindEntry{l: l, a: a, onto: instanceID}
+	l.unbinds[a.id.EIPID] = u
+	l.notifyLocked()
+	return u
+}
+
+// planUnbind records that this run's plan destroys a.
+func (l *runLedger) planUnbind(a association, instanceID string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.unbinds[a.id.EIPID]; !ok {
+		l.unbinds[a.id.EIPID] = &unbindEntry{l: l, a: a, onto: instanceID, planned: true}
+	}
+	l.notifyLocked()
+}
+
+// unbindUnderWayOn reports whether this run is unbinding an EIP from
+// target; l.mu is held.
+func (l *runLedger) unbindUnderWayOnLocked(target client.Target) bool {
+	for _, u := range l.unbinds {
+		if !u.planned && u.affects(target) {
+			return true
+		}
+	}
+	return false
+}
+
+// waitForUnbindsOn waits until no unbind of this run is under way on target.
+func (l *runLedger) waitForUnbindsOn(ctx context.Context, target client.Target) error {
+	l.mu.Lock()
+	underWay := l.unbindUnderWayOnLocked(target)
+	l.mu.Unlock()
+	if !underWay {
+		return nil
+	}
+	_, err := l.waitUntil(ctx, func() bool { return !l.unbindUnderWayOnLocked(target) })
+	return err
+}
+
+// awaitUnbindOn waits for this run to unbind an EIP from target: until an
+// unbind on it has started and ended (true), or the run is quiet with none
+// started (false).
+func (l *runLedger) awaitUnbindOn(ctx context.Context, target client.Target) (bool, error) {
+	sawOne := false
+	return l.waitUntil(ctx, func() bool {
+		if l.unbindUnderWayOnLocked(target) {
+			sawOne = true
+			return false
+		}
+		return sawOne
+	})
+}
+
+// awaitPlannedUnbind waits until this run plans (or carries out) an unbind of
+// the EIP from the binding the address shows, or the run is quiet.
+func (l *runLedger) awaitPlannedUnbind(ctx context.Context, addr *client.Address) (bool, error) {
+	return l.waitUntil(ctx, func() bool {
+		u, ok := l.unbinds[addr.ID]
+		return ok && u.a.heldBy(addr)
+	})
+}
+
+// noteManaged records that a is in this run's state.
+func (l *runLedger) noteManaged(a association) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.managed[a.id.EIPID] = a
+	l.notifyLocked()
+}
+
+// bindingClaim is a create's claim on an EIP: two resources of one run that
+// bind the same EIP to the same target would both believe they manage it.
+type bindingClaim struct {
+	l       *runLedger
+	id      associationID
+	pending bool // its bind has not been answered yet
+	ok      bool // the API accepted its bind (or it carried on one)
+}
+
+// claimBinding records that a create is about to bind id's EIP.
+func (l *runLedger) claimBinding(id associationID) *bindingClaim {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := &bindingClaim{l: l, id: id, pending: true}
+	l.binds[id.EIPID] = append(l.binds[id.EIPID], c)
+	return c
+}
+
+// made records that the API accepted the claimed bind: the claim then lasts
+// for the rest of the run.
+func (c *bindingClaim) made() {
+	c.l.mu.Lock()
+	defer c.l.mu.Unlock()
+	c.ok, c.pending = true, false
+	c.l.notifyLocked()
+}
+
+// release ends the claim's part in the run: a claim whose bind was not made
+// is forgotten.
+func (c *bindingClaim) release() {
+	c.l.mu.Lock()
+	defer c.l.mu.Unlock()
+	c.pending = false
+	if !c.ok {
+		c.l.binds[c.id.EIPID] = slices.DeleteFunc(c.l.binds[c.id.EIPID], func(o *bindingClaim) bool { return o == c })
+	}
+	c.l.notifyLocked()
+}
+
+// otherOwner names another create of this run whose bind of the same EIP the
+// API accepted, waiting for any still unanswered; "" when there is none.
+func (c *bindingClaim) otherOwner(ctx context.Context) string {
+	var owner string
+	_, _ = c.l.waitUntil(ctx, func() bool {
+		owner = ""
+		for _, o := range c.l.binds[c.id.EIPID] {
+			switch {
+			case o == c:
+			case o.pending:
+				return false
+			case o.ok:
+				owner = o.id.String()
+			}
+		}
+		return true
+	})
+	return owner
+}
