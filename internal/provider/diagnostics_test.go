@@ -31,7 +31,7 @@ func TestErrorTable(t *testing.T) {
 		err       *client.APIError
 		ec        situation
 		decision  func(error) bool // the client predicate the resource decides this error with, if any
-		attribute string // "" for a resource-level diagnostic
+		attribute string           // "" for a resource-level diagnostic
 		summary   string
 		detail    []string
 	}{
