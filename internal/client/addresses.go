@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"slices"
 	"strconv"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -191,20 +190,6 @@ func (c *Client) Addresses(ctx context.Context, q Query) ([]Address, error) {
 			return all, nil
 		}
 	}
-}
-
-// AddressesOn returns every address, normal public IPs included, on the
-// target: on the instance, or on the network interface's private IP.
-func (c *Client) AddressesOn(ctx context.Context, t Target) ([]Address, error) {
-	filter := Filter{Name: "instance-id", Values: []string{t.InstanceID}}
-	if t.InstanceID == "" {
-		filter = Filter{Name: "network-interface-id", Values: []string{t.NetworkInterfaceID}}
-	}
-	found, err := c.Addresses(ctx, Query{Filters: []Filter{filter, {Name: "address-type", Values: allAddressTypes}}})
-	if err != nil || t.InstanceID != "" {
-		return found, err
-	}
-	return slices.DeleteFunc(found, func(a Address) bool { return a.PrivateIP != t.PrivateIP }), nil
 }
 
 // describePage makes one DescribeAddresses call.

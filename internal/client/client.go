@@ -70,7 +70,8 @@ type Client struct {
 	pacersMu sync.Mutex
 	pacers   map[string]*rate.Limiter
 
-	reads *addressReader
+	reads   *addressReader
+	holders *holderReader
 }
 
 // New builds a client. It makes no network call.
@@ -136,6 +137,7 @@ func New(cfg Config) (*Client, error) {
 		pacers:         map[string]*rate.Limiter{},
 	}
 	c.reads = newAddressReader(c)
+	c.holders = &holderReader{c: c}
 	return c, nil
 }
 

@@ -217,7 +217,11 @@ func (r *addressReader) takeBatchLocked(now time.Time) []*readRequest {
 
 // fetch answers a batch, from the snapshot where it may, else by id.
 func (r *addressReader) fetch(batch []*readRequest) {
-	ctx, cancel := batchContext(batch, r.c.retry.readBudget)
+	callers := make([]context.Context, len(batch))
+	for i, p := range batch {
+		callers[i] = p.ctx
+	}
+	ctx, cancel := batchContext(callers, r.c.retry.readBudget)
 	defer cancel()
 
 	byID := map[string][]*readRequest{}
@@ -275,21 +279,21 @@ func (r *addressReader) fetch(batch []*readRequest) {
 // (for logging), the latest of the callers' deadlines (budget from now for a
 // caller without one), so that no caller's time is cut short, and an end as
 // soon as every caller has stopped waiting.
-func batchContext(batch []*readRequest, budget time.Duration) (context.Context, context.CancelFunc) {
+func batchContext(callers []context.Context, budget time.Duration) (context.Context, context.CancelFunc) {
 	var latest time.Time
-	for _, p := range batch {
-		d, ok := p.ctx.Deadline()
+	for _, ctx := range callers {
+		d, ok := ctx.Deadline()
 		if !ok {
 			d = time.Now().Add(budget)
 		}
 		latest = later(latest, d)
 	}
-	ctx, cancel := context.WithDeadline(context.WithoutCancel(batch[0].ctx), latest)
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(callers[0]), latest)
 	var waiting atomic.Int64
-	waiting.Store(int64(len(batch)))
-	stops := make([]func() bool, 0, len(batch))
-	for _, p := range batch {
-		stops = append(stops, context.AfterFunc(p.ctx, func() {
+	waiting.Store(int64(len(callers)))
+	stops := make([]func() bool, 0, len(callers))
+	for _, caller := range callers {
+		stops = append(stops, context.AfterFunc(caller, func() {
 			if waiting.Add(-1) == 0 {
 				cancel()
 			}
@@ -328,7 +332,9 @@ func (r *addressReader) snapshotFor(ctx context.Context, batch []*readRequest) m
 		return r.snapshot
 	}
 
-	q := Query{Filters: []Filter{{Name: "address-status", Values: boundStatuses}}}
+	// Every type, normal public IPs included, so that the snapshot also
+	// tells what sits on a target (AddressesOn).
+	q := Query{Filters: []Filter{{Name: "address-status", Values: boundStatuses}, {Name: "address-type", Values: allAddressTypes}}}
 	var load func() (map[string]Address, int64, error)
 	switch pages := (r.boundCount + describePageSize - 1) / describePageSize; {
 	case r.boundCount < 0 && r.reads >= snapshotProbeAfter:
@@ -365,6 +371,17 @@ func (r *addressReader) snapshotFor(ctx context.Context, batch []*readRequest) m
 	r.boundCount = total
 	if snap != nil && !r.wrote {
 		r.snapshot, r.snapshotTaken = snap, time.Now()
+	}
+	return r.snapshot
+}
+
+// currentSnapshot returns the snapshot when one is valid, else nil; it never
+// takes one.
+func (r *addressReader) currentSnapshot() map[string]Address {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.snapshot == nil || r.wrote || time.Since(r.snapshotTaken) > snapshotTTL {
+		return nil
 	}
 	return r.snapshot
 }

@@ -11,7 +11,7 @@ import (
 
 // quietPeriod is how long nothing else must have happened before a resource
 // waiting on another one of this run concludes that the other is not coming.
-const quietPeriod = 1500 * time.Millisecond
+const quietPeriod = time.Second
 
 // runLedger is what this provider process knows of the Terraform command it
 // serves (Terraform starts provider processes afresh for each command): which
@@ -34,14 +34,20 @@ type runLedger struct {
 	unbinds map[string]*unbindEntry    // by EIP id: unbinds planned or under way in this run
 	binds   map[string][]*bindingClaim // by EIP id: binds this run makes
 	managed map[string]association     // by EIP id: associations this run has read from the state
+
+	reallocating map[string]int // by EIP id: destroys this plan makes with reallocation, numbered
+	quotaOnce    sync.Once
+	quota        *client.Quota
+	quotaErr     error
 }
 
 func newRunLedger() *runLedger {
 	return &runLedger{
-		changed: make(chan struct{}),
-		unbinds: map[string]*unbindEntry{},
-		binds:   map[string][]*bindingClaim{},
-		managed: map[string]association{},
+		changed:      make(chan struct{}),
+		unbinds:      map[string]*unbindEntry{},
+		binds:        map[string][]*bindingClaim{},
+		managed:      map[string]association{},
+		reallocating: map[string]int{},
 	}
 }
 
@@ -266,4 +272,57 @@ func (c *bindingClaim) otherOwner(ctx context.Context) string {
 		return true
 	})
 	return owner
+}
+
+// wasRead reports whether this run refreshed a, as every plan does unless
+// -refresh=false.
+func (l *runLedger) wasRead(a association) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.managed[a.id.EIPID]
+	return ok
+}
+
+// reallocations counts the destroys of this plan that reallocate a normal
+// public IP.
+type reallocations struct {
+	l       *runLedger
+	ordinal int // this one's place among them
+}
+
+// planReallocation records that the plan destroys a with
+// reallocate_normal_public_ip = true.
+func (l *runLedger) planReallocation(a association) reallocations {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.reallocating[a.id.EIPID]; !ok {
+		l.reallocating[a.id.EIPID] = len(l.reallocating) + 1
+	}
+	l.notifyLocked()
+	return reallocations{l: l, ordinal: l.reallocating[a.id.EIPID]}
+}
+
+// total is the number of reallocations the plan spends: those recorded once
+// the run is quiet. Terraform plans resources concurrently and holds at most
+// -parallelism of them at once, so a plan of more than that many counts only
+// those planned so far: the later ones see the larger count.
+func (s reallocations) total(ctx context.Context) int {
+	_, _ = s.l.waitUntil(ctx, func() bool { return false })
+	s.l.mu.Lock()
+	defer s.l.mu.Unlock()
+	return len(s.l.reallocating)
+}
+
+// dailyQuota reads the account's DAILY_PUBLIC_IP_ASSIGN quota once per run.
+func (l *runLedger) dailyQuota(ctx context.Context, c *client.Client) (*client.Quota, error) {
+	l.quotaOnce.Do(func() {
+		quotas, err := c.AddressQuotas(ctx)
+		l.quotaErr = err
+		for _, q := range quotas {
+			if q.ID == client.QuotaDailyReallocation {
+				l.quota = &q
+			}
+		}
+	})
+	return l.quota, l.quotaErr
 }
