@@ -1,6 +1,6 @@
 module github.com/tfqcloud/terraform-provider-qcloud
 
-go 1.25.8
+go 1.26.0
 
 require (
 	github.com/hashicorp/terraform-plugin-framework v1.19.0
@@ -10,6 +10,7 @@ require (
 	github.com/hashicorp/terraform-plugin-testing v1.16.0
 	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common v1.3.211
 	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc v1.3.152
+	golang.org/x/time v0.16.0
 )
 
 require (
