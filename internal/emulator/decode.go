@@ -361,18 +361,6 @@ func newRequestParams(action string) any {
 	return nil
 }
 
-// decodeRequest decodes the parameters of a known action from a POST JSON body or from
-// a GET query string.
-func decodeRequest(action, method string, body []byte, rawQuery string) (any, *apiError) {
-	if method == "GET" {
-		var aerr *apiError
-		if body, aerr = queryToJSON(action, rawQuery); aerr != nil {
-			return nil, aerr
-		}
-	}
-	return decodeParams(action, body)
-}
-
 // decodeParams decodes the parameters of a known action from a JSON object.
 func decodeParams(action string, body []byte) (any, *apiError) {
 	params := newRequestParams(action)
@@ -383,20 +371,6 @@ func decodeParams(action string, body []byte) (any, *apiError) {
 		return nil, aerr
 	}
 	return params, nil
-}
-
-// paramsForLog is the request's parameters as JSON for the request log.
-func paramsForLog(action, method string, body []byte, rawQuery string) json.RawMessage {
-	if method == "GET" {
-		if _, known := actionParams[action]; known {
-			if b, aerr := queryToJSON(action, rawQuery); aerr == nil {
-				return recordableBody(b)
-			}
-		}
-		b, _ := json.Marshal(rawQuery)
-		return recordableBody(b)
-	}
-	return recordableBody(emptyAsNoParams(body))
 }
 
 // emptyAsNoParams reads an empty POST body as "no parameters".

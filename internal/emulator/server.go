@@ -225,24 +225,28 @@ func (e *Emulator) authenticateTC3(r *http.Request, body []byte) (apiCall, *apiE
 	if aerr != nil {
 		return apiCall{}, aerr
 	}
-	call := apiCall{
-		cred: cred, action: r.Header.Get("X-TC-Action"),
-		version: r.Header.Get("X-TC-Version"), region: r.Header.Get("X-TC-Region"),
-	}
-	if r.Method == http.MethodGet {
-		call.rawParams = r.URL.RawQuery
-		if _, known := actionParamsSpec(call.action); known {
-			call.params, call.paramsErr = queryToJSON(call.action, r.URL.RawQuery)
+	call := tc3Params(r.Header.Get("X-TC-Action"), r.Method, r.Header.Get("Content-Type"), body, r.URL.RawQuery)
+	call.cred, call.version, call.region = cred, r.Header.Get("X-TC-Version"), r.Header.Get("X-TC-Region")
+	return call, nil
+}
+
+// tc3Params reads the action's parameters of a TC3 request: a GET query, or a POST
+// JSON body (a form body needs signature v1).
+func tc3Params(action, method, contentType string, body []byte, rawQuery string) apiCall {
+	call := apiCall{action: action}
+	if method == http.MethodGet {
+		call.rawParams = rawQuery
+		if _, known := actionParamsSpec(action); known {
+			call.params, call.paramsErr = queryToJSON(action, rawQuery)
 		}
-		return call, nil
+		return call
 	}
 	call.params, call.rawParams = emptyAsNoParams(body), string(body)
-	// POST with TC3 is JSON: a form body needs signature v1.
-	if mediaType(r) != "application/json" {
+	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt != "application/json" {
 		call.paramsErr = errorf(codeInvalidParameter,
-			"Content-Type %q is not supported for POST signed with TC3-HMAC-SHA256; send application/json.", r.Header.Get("Content-Type"))
+			"Content-Type %q is not supported for POST signed with TC3-HMAC-SHA256; send application/json.", contentType)
 	}
-	return call, nil
+	return call
 }
 
 func mediaType(r *http.Request) string {
