@@ -6,7 +6,8 @@
 // The first line of standard output is the URL it serves on (e.g. http://127.0.0.1:9010);
 // point a client's endpoint at its host:port with scheme http. The control surface is
 // under /_emulator/ (loopback clients only). SIGINT or SIGTERM shut it down gracefully,
-// writing the -state file one last time.
+// writing the -state file one last time. README.md beside this file is its manual: flags,
+// world files, control surface, faults, settings, and the documented rules it follows.
 package main
 
 import (
