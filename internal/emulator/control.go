@@ -271,7 +271,7 @@ func (e *Emulator) applySettings(s settingsBody) error {
 	if s.TaskDelay != nil && *s.TaskDelay < 0 {
 		return fmt.Errorf("taskDelay must not be negative: %w", ErrBadRequest)
 	}
-	if err := s.Settings.validate(); err != nil {
+	if err := s.validate(); err != nil { // the Settings keys
 		return fmt.Errorf("%v: %w", err, ErrBadRequest)
 	}
 	limit := e.RateLimit()

@@ -33,7 +33,7 @@ func TestNodeSDKConformance(t *testing.T) {
 	defer cancel()
 	installNodeSDK(ctx, t)
 
-	run := func(t *testing.T, e *env) (string, error) {
+	run := func(e *env) (string, error) {
 		cmd := exec.CommandContext(ctx, node, "conformance.js")
 		cmd.Dir = nodeSDKDir
 		cmd.Env = append(os.Environ(),
@@ -53,7 +53,7 @@ func TestNodeSDKConformance(t *testing.T) {
 
 	t.Run("suite", func(t *testing.T) {
 		e := newEnv(t, realClock)
-		out, err := run(t, e)
+		out, err := run(e)
 		if err != nil {
 			t.Fatalf("the Node.js SDK suite failed (%v):\n%s", err, out)
 		}
@@ -73,7 +73,7 @@ func TestNodeSDKConformance(t *testing.T) {
 		e := newEnv(t, realClock, func(o *emulator.Options) {
 			o.Credentials = []emulator.Credential{{SecretID: "AKIDsomeoneElse", SecretKey: "another-key"}}
 		})
-		out, err := run(t, e)
+		out, err := run(e)
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 			t.Fatalf("want exit status 1, got %v:\n%s", err, out)
