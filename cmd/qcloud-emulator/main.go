@@ -6,7 +6,8 @@
 // The first line of standard output is the URL it serves on (e.g. http://127.0.0.1:9010);
 // point a client's endpoint at its host:port with scheme http. The control surface is
 // under /_emulator/ (loopback clients only). SIGINT or SIGTERM shut it down gracefully,
-// writing the -state file one last time.
+// writing the -state file one last time. README.md beside this file is its manual: flags,
+// world files, control surface, faults, settings, and the documented rules it follows.
 package main
 
 import (
@@ -17,10 +18,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -133,6 +136,7 @@ type config struct {
 	scale                                                            int
 	taskDelay                                                        time.Duration
 	rateLimit                                                        emulator.RateLimit
+	settings                                                         emulator.Settings
 	dumpWorld, verbose                                               bool
 }
 
@@ -149,7 +153,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.statePath, "state", "", "state file: loaded at start if it exists, rewritten after every change")
 	fs.IntVar(&cfg.scale, "scale", 0, "add N generated instances (ins-scNNNNNN) and UNBIND EIPs (eip-scNNNNNN)")
 	fs.DurationVar(&cfg.taskDelay, "task-delay", emulator.DefaultTaskDelay, "how long AssociateAddress/DisassociateAddress tasks run")
-	fs.Var((*rateLimitFlag)(&cfg.rateLimit), "rate-limit", "per-action limits per SecretId in requests/s: write=N,read=N (either part), or off")
+	fs.Var((*rateLimitFlag)(&cfg.rateLimit), "rate-limit",
+		"limits per action per SecretId in requests/s, comma-separated parts applied in order: write=N (write actions), read=N (Describe* actions), "+
+			"ACTION=N (one action), scale=F (multiplies every limit), off (no limits), documented (the documented limits, the default)")
+	for _, info := range emulator.SettingsInfo() {
+		fs.Var(settingFlag{settings: &cfg.settings, key: info.Key}, info.Flag,
+			fmt.Sprintf("%s: %s (default: the world file's, else %s)", info.Usage, strings.Join(info.Values, " | "), info.Default()))
+	}
 	fs.BoolVar(&cfg.dumpWorld, "dump-world", false, "print the world JSON the other flags describe and exit")
 	fs.BoolVar(&cfg.verbose, "v", false, "log one line per API request to stderr (action, result code, duration)")
 	if err := fs.Parse(args); err != nil {
@@ -187,6 +197,7 @@ func (cfg config) options(stderr io.Writer) (emulator.Options, error) {
 		RateLimit:   cfg.rateLimit,
 		Scale:       cfg.scale,
 		StatePath:   cfg.statePath,
+		Settings:    cfg.settings,
 	}
 	world := emulator.DefaultWorld()
 	if cfg.worldFile != "" {
@@ -241,35 +252,80 @@ func dialableAddr(addr net.Addr) string {
 	return net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
 }
 
-// rateLimitFlag parses -rate-limit: "write=10,read=20", either part alone, or "off".
+// rateLimitFlag parses -rate-limit: comma-separated parts, applied in order to the
+// documented limits: write=N, read=N, ACTION=N, scale=F, off, documented.
 type rateLimitFlag emulator.RateLimit
 
 func (f *rateLimitFlag) String() string {
 	if f == nil {
 		return ""
 	}
-	return fmt.Sprintf("write=%g,read=%g", f.Write, f.Read)
+	parts := []string{fmt.Sprintf("write=%g", f.Write), fmt.Sprintf("read=%g", f.Read)}
+	actions := make([]string, 0, len(f.Actions))
+	for action := range f.Actions {
+		actions = append(actions, action)
+	}
+	sort.Strings(actions)
+	for _, action := range actions {
+		parts = append(parts, fmt.Sprintf("%s=%g", action, f.Actions[action]))
+	}
+	if f.Scale != 0 {
+		parts = append(parts, fmt.Sprintf("scale=%g", f.Scale))
+	}
+	return strings.Join(parts, ",")
 }
 
 func (f *rateLimitFlag) Set(s string) error {
-	if strings.EqualFold(s, "off") {
-		*f = rateLimitFlag{}
-		return nil
-	}
+	limit := emulator.RateLimit(*f)
+	limit.Actions = maps.Clone(limit.Actions)
 	for _, part := range strings.Split(s, ",") {
-		key, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		part = strings.TrimSpace(part)
+		switch {
+		case strings.EqualFold(part, "off"):
+			limit = emulator.RateLimit{}
+			continue
+		case strings.EqualFold(part, "documented"):
+			limit = emulator.DocumentedRateLimit()
+			continue
+		}
+		key, value, ok := strings.Cut(part, "=")
 		rate, err := strconv.ParseFloat(value, 64)
 		if !ok || err != nil || rate < 0 || rate != rate || rate > 1e9 {
-			return fmt.Errorf("%q: want write=N,read=N (N >= 0, 0 = off) or off", s)
+			return fmt.Errorf("%q: want parts write=N, read=N, ACTION=N, scale=F (N >= 0, 0 = off), off or documented", s)
 		}
 		switch key {
 		case "write":
-			f.Write = rate
+			limit.Write = rate
 		case "read":
-			f.Read = rate
+			limit.Read = rate
+		case "scale":
+			limit.Scale = rate
 		default:
-			return fmt.Errorf("%q: unknown part %q (want write or read)", s, key)
+			if limit.Actions == nil {
+				limit.Actions = map[string]float64{}
+			}
+			limit.Actions[key] = rate
 		}
 	}
+	if err := emulator.ValidateRateLimit(limit); err != nil {
+		return fmt.Errorf("%q: %v", s, err)
+	}
+	*f = rateLimitFlag(limit)
 	return nil
 }
+
+// settingFlag sets one emulator setting; unset, the world file's value (or the
+// default) applies.
+type settingFlag struct {
+	settings *emulator.Settings
+	key      string
+}
+
+func (f settingFlag) String() string {
+	if f.settings == nil {
+		return ""
+	}
+	return f.settings.Get(f.key)
+}
+
+func (f settingFlag) Set(s string) error { return f.settings.Set(f.key, s) }

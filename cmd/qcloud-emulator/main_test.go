@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -200,7 +201,7 @@ func TestDumpWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Region != "ap-shanghai" || len(w.Instances) != 4 {
+	if w.Region != "ap-shanghai" || len(w.Instances) != 8 {
 		t.Fatalf("dumped world: region %s, %d instances", w.Region, len(w.Instances))
 	}
 	if _, ok := w.Address("eip-demo0009"); !ok {
@@ -219,20 +220,84 @@ func TestDumpWorld(t *testing.T) {
 }
 
 func TestRateLimitFlag(t *testing.T) {
+	documented := func(change func(r *emulator.RateLimit)) emulator.RateLimit {
+		r := emulator.DocumentedRateLimit()
+		change(&r)
+		return r
+	}
 	for in, want := range map[string]emulator.RateLimit{
-		"write=5":          {Write: 5, Read: 20},
-		"read=1.5":         {Write: 10, Read: 1.5},
-		"read=1, write=2":  {Write: 2, Read: 1},
-		"off":              {},
-		"write=0,read=0.5": {Write: 0, Read: 0.5},
+		"write=5":         documented(func(r *emulator.RateLimit) { r.Write = 5 }),
+		"read=1.5":        documented(func(r *emulator.RateLimit) { r.Read = 1.5 }),
+		"read=1, write=2": documented(func(r *emulator.RateLimit) { r.Write, r.Read = 2, 1 }),
+		"off":             {},
+		"off,read=0.5":    {Read: 0.5},
+		"documented":      emulator.DocumentedRateLimit(),
+		"scale=10":        documented(func(r *emulator.RateLimit) { r.Scale = 10 }),
+		"DescribeAddressQuota=0,ReturnNormalAddresses=1": documented(func(r *emulator.RateLimit) {
+			r.Actions["DescribeAddressQuota"], r.Actions["ReturnNormalAddresses"] = 0, 1
+		}),
+		"off,DescribeNetworkInterfaces=3": {Actions: map[string]float64{"DescribeNetworkInterfaces": 3}},
 	} {
 		f := rateLimitFlag(emulator.DefaultOptions().RateLimit)
 		if err := f.Set(in); err != nil {
 			t.Errorf("%q: %v", in, err)
 			continue
 		}
-		if emulator.RateLimit(f) != want {
+		if !reflect.DeepEqual(emulator.RateLimit(f), want) {
 			t.Errorf("%q = %+v, want %+v", in, f, want)
+		}
+	}
+	for _, bad := range []string{"write=-1", "NoSuchAction=1", "read", "scale=x", "write=NaN"} {
+		f := rateLimitFlag(emulator.DefaultOptions().RateLimit)
+		if err := f.Set(bad); err == nil {
+			t.Errorf("%q was accepted: %+v", bad, f)
+		}
+	}
+	// The documented limits by action.
+	d := emulator.DocumentedRateLimit()
+	for action, want := range map[string]float64{
+		"AssociateAddress": 10, "DisassociateAddress": 10, "DescribeAddresses": 20, "DescribeTaskResult": 20,
+		"DescribeAddressQuota": 10, "DescribeNetworkInterfaces": 100, "ReturnNormalAddresses": 2,
+	} {
+		if got := d.ForAction(action); got != want {
+			t.Errorf("documented %s = %g, want %g", action, got, want)
+		}
+	}
+}
+
+// Each setting is a flag; a flag wins over the world file, which wins over the default.
+func TestSettingFlags(t *testing.T) {
+	world := emulator.DefaultWorld()
+	world.Settings.BlockedUnbind = emulator.BlockedUnbindAllow
+	world.Settings.UnknownENI = emulator.UnknownENIEmpty
+	b, err := json.Marshal(world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "world.json")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	args := []string{"-dump-world", "-world", path, "-wan-ip-on-bind", "release", "-unknown-eni", "error",
+		"-rate-limit-code", "LimitExceeded.ActionLimited"}
+	if code := run(context.Background(), args, &stdout, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var dumped emulator.World
+	if err := json.Unmarshal(stdout.Bytes(), &dumped); err != nil {
+		t.Fatal(err)
+	}
+	want := emulator.Settings{
+		AlreadyBindEIP: "private-ip", WanIPOnBind: "release", UnknownRegion: "InvalidParameterValue",
+		BlockedUnbind: "allow", RebindSameTarget: "refuse", UnknownENI: "error", RateLimitCode: "LimitExceeded.ActionLimited",
+	}
+	if dumped.Settings != want {
+		t.Fatalf("settings = %+v, want %+v", dumped.Settings, want)
+	}
+	for _, info := range emulator.SettingsInfo() {
+		if code := run(context.Background(), []string{"-dump-world", "-" + info.Flag, "no-such-value"}, io.Discard, io.Discard); code != exitUsage {
+			t.Errorf("-%s no-such-value: exit %d, want %d", info.Flag, code, exitUsage)
 		}
 	}
 }

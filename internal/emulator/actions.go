@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// Actions by kind, for rate limiting.
-var writeActions = map[string]bool{"AssociateAddress": true, "DisassociateAddress": true}
+// Actions by kind: writes change the world (and have the write rate limit).
+var writeActions = map[string]bool{"AssociateAddress": true, "DisassociateAddress": true, "ReturnNormalAddresses": true}
 
 // actionContext is one action call: the world of the requested region at one instant.
 type actionContext struct {
@@ -32,6 +32,8 @@ func (c *actionContext) run(params any) (any, *apiError) {
 		return c.describeAddressQuota()
 	case *describeNetworkInterfacesRequest:
 		return c.describeNetworkInterfaces(p)
+	case *returnNormalAddressesRequest:
+		return c.returnNormalAddresses(p)
 	}
 	return nil, errorf(codeInvalidAction, "The action %q does not exist.", c.action)
 }
@@ -71,8 +73,9 @@ func (c *actionContext) associateAddress(req *associateAddressRequest) (any, *ap
 	if aerr := checkAddressID(addressID); aerr != nil {
 		return nil, aerr
 	}
-	if instanceID != "" && !instanceIDPattern.MatchString(instanceID) {
-		return nil, errorf(codeInstanceIDMalformed, "The instance id %q is malformed; expected ins- followed by 8 lowercase letters or digits.", instanceID)
+	if instanceID != "" && !instanceIDPattern.MatchString(instanceID) && !lbIDPattern.MatchString(instanceID) {
+		return nil, errorf(codeInstanceIDMalformed,
+			"The instance id %q is malformed; expected ins- or lb- followed by 8 lowercase letters or digits.", instanceID)
 	}
 	if eniID != "" {
 		if ip, err := netip.ParseAddr(privateIP); err != nil || !ip.Is4() {
@@ -90,8 +93,10 @@ func (c *actionContext) associateAddress(req *associateAddressRequest) (any, *ap
 	if a.TaskID != 0 {
 		return nil, mutexTaskRunning(a)
 	}
-	if a.Status != StatusUnbind {
-		return nil, errorf(codeAddressStatusNotPermit, "The EIP %s is %s; only an EIP in UNBIND status can be bound.", addressID, a.Status)
+	bound := a.Status == StatusBind || a.Status == StatusBindENI
+	tolerateRebind := bound && c.w.Settings.RebindSameTarget == RebindSameTargetTolerate
+	if a.Status != StatusUnbind && !tolerateRebind {
+		return nil, errorf(codeUnsupportedAddressStatus, "The EIP %s is %s; only an EIP in UNBIND status can be bound.", addressID, a.Status)
 	}
 
 	var target bindTarget
@@ -102,6 +107,12 @@ func (c *actionContext) associateAddress(req *associateAddressRequest) (any, *ap
 		target, aerr = c.networkInterfaceTarget(eniID, privateIP)
 	}
 	if aerr != nil {
+		return nil, aerr
+	}
+	if tolerateRebind {
+		return c.rebind(a, target)
+	}
+	if aerr := c.checkTargetFree(target, instanceID != ""); aerr != nil {
 		return nil, aerr
 	}
 
@@ -115,6 +126,26 @@ func (c *actionContext) associateAddress(req *associateAddressRequest) (any, *ap
 	return taskIDResponse{TaskId: strconv.FormatUint(task.TaskID, 10)}, nil
 }
 
+// rebind answers AssociateAddress of a bound EIP when the RebindSameTarget setting
+// tolerates it: its own target gets a task that changes nothing; another target is
+// refused with the codes for "already bound to another ENI / private IP".
+func (c *actionContext) rebind(a *Address, target bindTarget) (any, *apiError) {
+	switch {
+	case target.NetworkInterfaceID != a.NetworkInterfaceID:
+		return nil, errorf(codeNetworkInterfaceIDNotMatch,
+			"The EIP %s is already bound to ENI %s; it cannot be bound to a different ENI (%s).", a.AddressID, a.NetworkInterfaceID, target.NetworkInterfaceID)
+	case target.PrivateIP != a.PrivateIP:
+		return nil, errorf(codePrivateIPNotMatch,
+			"The EIP %s is already bound to private IP %s; it cannot be bound to a different private IP (%s).", a.AddressID, a.PrivateIP, target.PrivateIP)
+	}
+	// The task does not own the address: it finishes without touching it.
+	task := c.e.startTask(c.w, c.now, c.action, Task{
+		AddressID: a.AddressID, Kind: TaskKindAssociate,
+		InstanceID: target.InstanceID, NetworkInterfaceID: target.NetworkInterfaceID, PrivateIP: target.PrivateIP,
+	})
+	return taskIDResponse{TaskId: strconv.FormatUint(task.TaskID, 10)}, nil
+}
+
 // instanceTarget resolves binding to an instance: its primary ENI's primary private IP.
 func (c *actionContext) instanceTarget(instanceID string) (bindTarget, *apiError) {
 	ins := c.w.instance(instanceID)
@@ -123,11 +154,6 @@ func (c *actionContext) instanceTarget(instanceID string) (bindTarget, *apiError
 	}
 	if aerr := checkInstanceCanBind(ins); aerr != nil {
 		return bindTarget{}, aerr
-	}
-	for _, other := range c.w.Addresses {
-		if other.InstanceID == instanceID && other.AddressType == AddressTypeEIP && other.Status != StatusUnbind {
-			return bindTarget{}, errorf(codeInstanceAlreadyBindEIP, "The instance %s already holds the EIP %s (%s).", instanceID, other.AddressID, other.Status)
-		}
 	}
 	eni := c.w.eni(ins.PrimaryNetworkInterfaceID)
 	if eni == nil {
@@ -143,24 +169,64 @@ func (c *actionContext) networkInterfaceTarget(eniID, privateIP string) (bindTar
 		return bindTarget{}, errorf(codeENINotFound, "The ENI %q does not exist in region %s.", eniID, c.w.Region)
 	}
 	if !eni.hasIP(privateIP) {
-		return bindTarget{}, errorf(codePrivateIPNotMatch, "The private IP %s is not an address of ENI %s.", privateIP, eniID)
+		return bindTarget{}, errorf(codeENINotFound, "The private IP %s is not an address of ENI %s.", privateIP, eniID)
 	}
 	if eni.InstanceID != "" {
 		if aerr := checkInstanceCanBind(c.w.instance(eni.InstanceID)); aerr != nil {
 			return bindTarget{}, aerr
 		}
 	}
-	if other := c.w.addressOnPrivateIP(privateIP, AddressTypeEIP); other != nil {
-		return bindTarget{}, errorf(codePrivateIPAlreadyBindEIP, "The private IP %s of ENI %s already holds the EIP %s (%s).", privateIP, eniID, other.AddressID, other.Status)
-	}
 	return bindTarget{InstanceID: eni.InstanceID, NetworkInterfaceID: eniID, PrivateIP: privateIP}, nil
 }
 
-func checkInstanceCanBind(ins *Instance) *apiError {
-	if ins.State != InstanceRunning && ins.State != InstanceStopped {
-		return errorf(codeInstanceNotSupported, "The instance %s is %s; an EIP can be bound only to a RUNNING or STOPPED instance.", ins.InstanceID, ins.State)
+// checkTargetFree applies the rules about what already sits where the EIP goes. They
+// are the same whichever way the target was named (viaInstance: by InstanceId), so that
+// the instance path and the ENI path to one private IP always agree; only the code
+// differs, each path answering with its own.
+func (c *actionContext) checkTargetFree(target bindTarget, viaInstance bool) *apiError {
+	if other := c.w.addressOnPrivateIP(target.PrivateIP, AddressTypeEIP); other != nil {
+		if viaInstance {
+			return errorf(codeInstanceAlreadyBindEIP, "The instance %s already holds the EIP %s (%s) on its primary private IP %s.",
+				target.InstanceID, other.AddressID, other.Status, target.PrivateIP)
+		}
+		return errorf(codePrivateIPAlreadyBindEIP, "The private IP %s of ENI %s already holds the EIP %s (%s).",
+			target.PrivateIP, target.NetworkInterfaceID, other.AddressID, other.Status)
+	}
+	if c.w.Settings.AlreadyBindEIP == AlreadyBindEIPInstance && c.isPrimaryIPOfPrimaryENI(target) {
+		for _, other := range c.w.Addresses {
+			if other.InstanceID == target.InstanceID && other.AddressType == AddressTypeEIP && other.Status != StatusUnbind {
+				return errorf(codeInstanceAlreadyBindEIP, "The instance %s already holds the EIP %s (%s).", target.InstanceID, other.AddressID, other.Status)
+			}
+		}
+	}
+	if wan := c.w.addressOnPrivateIP(target.PrivateIP, AddressTypeWanIP); wan != nil && c.w.Settings.WanIPOnBind == WanIPOnBindRefuse {
+		return errorf(codeInstanceHasWanIP,
+			"The instance %s already has the normal public IP %s on %s; return it (ReturnNormalAddresses) before binding an EIP there.",
+			target.InstanceID, wan.AddressIP, target.PrivateIP)
 	}
 	return nil
+}
+
+func (c *actionContext) isPrimaryIPOfPrimaryENI(target bindTarget) bool {
+	ins := c.w.instance(target.InstanceID)
+	if target.InstanceID == "" || ins == nil || ins.PrimaryNetworkInterfaceID != target.NetworkInterfaceID {
+		return false
+	}
+	eni := c.w.eni(target.NetworkInterfaceID)
+	return eni != nil && eni.primaryIP() == target.PrivateIP
+}
+
+// checkInstanceCanBind: a RUNNING instance, or a STOPPED one that still charges.
+func checkInstanceCanBind(ins *Instance) *apiError {
+	switch {
+	case ins.State == InstanceRunning:
+		return nil
+	case ins.State == InstanceStopped && ins.StopChargingMode == StopChargingStop:
+		return errorf(codeInstanceStatusNotPermit, "The instance %s is stopped in no-charge mode; it cannot take an EIP until it is started.", ins.InstanceID)
+	case ins.State == InstanceStopped:
+		return nil
+	}
+	return errorf(codeInvalidInstanceState, "The instance %s is %s; an EIP can be bound only to a RUNNING or STOPPED instance.", ins.InstanceID, ins.State)
 }
 
 func (c *actionContext) disassociateAddress(req *disassociateAddressRequest) (any, *apiError) {
@@ -172,8 +238,15 @@ func (c *actionContext) disassociateAddress(req *disassociateAddressRequest) (an
 		return nil, aerr
 	}
 	a := c.w.address(addressID)
-	if aerr := c.checkAddressUsable(a, addressID); aerr != nil {
-		return nil, aerr
+	if a == nil {
+		return nil, addressNotFound(addressID, c.w.Region)
+	}
+	if a.AddressType != AddressTypeEIP {
+		return nil, errorf(codeResourceNotSupport,
+			"The address %s is a %s, not an EIP; DisassociateAddress does not unbind it (ReturnNormalAddresses releases a normal public IP).", addressID, a.AddressType)
+	}
+	if a.Blocked && c.w.Settings.BlockedUnbind == BlockedUnbindRefuse {
+		return nil, errorf(codeAddressBlocked, "The EIP %s is blocked; it must be unblocked first.", addressID)
 	}
 	if a.TaskID != 0 {
 		return nil, mutexTaskRunning(a)
@@ -182,7 +255,7 @@ func (c *actionContext) disassociateAddress(req *disassociateAddressRequest) (an
 		return nil, errorf(codeAddressStatusNotPermit, "The EIP %s is %s; only an EIP in BIND or BIND_ENI status can be unbound.", addressID, a.Status)
 	}
 	if reallocate {
-		if !c.onPrimaryIPOfPrimaryENI(a) {
+		if !c.isPrimaryIPOfPrimaryENI(bindTarget{InstanceID: a.InstanceID, NetworkInterfaceID: a.NetworkInterfaceID, PrivateIP: a.PrivateIP}) {
 			return nil, errorf(codeOnlyForMasterNetworkCard,
 				"`ReallocateNormalPublicIp` is only supported when the EIP sits on the primary private IP of an instance's primary ENI; %s is on %s %s.",
 				addressID, a.NetworkInterfaceID, a.PrivateIP)
@@ -207,20 +280,11 @@ func (c *actionContext) disassociateAddress(req *disassociateAddressRequest) (an
 	return taskIDResponse{TaskId: strconv.FormatUint(task.TaskID, 10)}, nil
 }
 
-func (c *actionContext) onPrimaryIPOfPrimaryENI(a *Address) bool {
-	ins := c.w.instance(a.InstanceID)
-	if a.InstanceID == "" || ins == nil || ins.PrimaryNetworkInterfaceID != a.NetworkInterfaceID {
-		return false
-	}
-	eni := c.w.eni(a.NetworkInterfaceID)
-	return eni != nil && eni.primaryIP() == a.PrivateIP
-}
-
-// checkAddressUsable is what Associate and Disassociate both require of an address:
-// it exists, is an EIP and is not blocked.
+// checkAddressUsable is what AssociateAddress requires of an address: it exists, is an
+// EIP and is not blocked.
 func (c *actionContext) checkAddressUsable(a *Address, addressID string) *apiError {
 	if a == nil {
-		return errorf(codeAddressNotFound, "The EIP %s does not exist in region %s.", addressID, c.w.Region)
+		return addressNotFound(addressID, c.w.Region)
 	}
 	if a.AddressType != AddressTypeEIP {
 		return errorf(codeIncorrectAddressType, "The address %s is a %s, not an EIP; it cannot be bound or unbound.", addressID, a.AddressType)
@@ -229,6 +293,10 @@ func (c *actionContext) checkAddressUsable(a *Address, addressID string) *apiErr
 		return errorf(codeAddressBlocked, "The EIP %s is blocked; it must be unblocked first.", addressID)
 	}
 	return nil
+}
+
+func addressNotFound(addressID, region string) *apiError {
+	return errorf(codeAddressNotFound, "The EIP %s does not exist in region %s.", addressID, region)
 }
 
 func mutexTaskRunning(a *Address) *apiError {
@@ -262,6 +330,9 @@ func (c *actionContext) describeTaskResult(req *describeTaskResultRequest) (any,
 	if t == nil {
 		return nil, errorf(codeInvalidParameter, "The task %d does not exist in region %s.", *req.TaskId, c.w.Region)
 	}
+	if t.Result == TaskFailed && t.FailureCode != "" {
+		return nil, errorf(t.FailureCode, "The task %d failed.", t.TaskID)
+	}
 	return describeTaskResultResponse{TaskId: t.TaskID, Result: t.Result}, nil
 }
 
@@ -269,13 +340,13 @@ type quotaView struct {
 	QuotaId      string
 	QuotaCurrent int64
 	QuotaLimit   int64
-	QuotaGroup   *string // not modelled; null as the API leaves unset strings
+	QuotaGroup   string // the quotas are per region: the region is their group
 }
 
 func (c *actionContext) describeAddressQuota() (any, *apiError) {
 	set := make([]quotaView, 0, len(c.w.Quotas))
 	for _, q := range c.w.Quotas {
-		set = append(set, quotaView{QuotaId: q.QuotaID, QuotaCurrent: q.Current, QuotaLimit: q.Limit})
+		set = append(set, quotaView{QuotaId: q.QuotaID, QuotaCurrent: q.Current, QuotaLimit: q.Limit, QuotaGroup: c.w.Region})
 	}
 	return struct{ QuotaSet []quotaView }{set}, nil
 }

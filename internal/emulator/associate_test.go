@@ -90,8 +90,13 @@ func worldWithWanIP() *emulator.World {
 	return w
 }
 
+// With WanIPOnBind "release" (the international site's wording), the bind goes through
+// and the normal public IP goes when it completes.
 func TestAssociateReleasesNormalPublicIPWhenTheBindCompletes(t *testing.T) {
-	e := newEnv(t, func(o *emulator.Options) { o.World = worldWithWanIP() })
+	e := newEnv(t, func(o *emulator.Options) {
+		o.World = worldWithWanIP()
+		o.Settings.WanIPOnBind = emulator.WanIPOnBindRelease
+	})
 	if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +144,8 @@ func TestAssociateRejections(t *testing.T) {
 				e.t.Fatal(err)
 			}
 		}, call: toENI("eip-demo0001", "eni-demo0005", "10.0.1.5"), code: "OperationDenied.MutexTaskRunning", mentions: "eip-demo0001"},
-		{name: "already bound", call: toInstance("eip-demo0002", "ins-demo0001"), code: "InvalidAddressIdStatus.NotPermit", mentions: "BIND"},
+		{name: "already bound", call: toInstance("eip-demo0002", "ins-demo0001"), code: "UnsupportedOperation.AddressStatusNotPermit", mentions: "BIND"},
+		{name: "already bound, to its own target", call: toInstance("eip-demo0002", "ins-demo0002"), code: "UnsupportedOperation.AddressStatusNotPermit"},
 		{name: "instance and ENI", call: associate(func(r *vpc.AssociateAddressRequest) {
 			r.AddressId, r.InstanceId = common.StringPtr("eip-demo0001"), common.StringPtr("ins-demo0001")
 			r.NetworkInterfaceId, r.PrivateIpAddress = common.StringPtr("eni-demo0001"), common.StringPtr("10.0.0.11")
@@ -151,8 +157,13 @@ func TestAssociateRejections(t *testing.T) {
 		}), code: "MissingParameter", mentions: "PrivateIpAddress"},
 		{name: "malformed instance id", call: toInstance("eip-demo0001", "ins-BAD"), code: "InvalidParameterValue.InstanceIdMalformed", mentions: "ins-BAD"},
 		{name: "unknown instance", call: toInstance("eip-demo0001", "ins-zzzzzzzz"), code: "InvalidInstanceId.NotFound", mentions: "ins-zzzzzzzz"},
-		{name: "instance launch failed", call: toInstance("eip-demo0001", "ins-demo0004"), code: "InvalidInstance.NotSupported", mentions: "LAUNCH_FAILED"},
-		{name: "ENI of a launch-failed instance", call: toENI("eip-demo0001", "eni-demo0004", "10.0.0.41"), code: "InvalidInstance.NotSupported"},
+		{name: "instance launch failed", call: toInstance("eip-demo0001", "ins-demo0004"), code: "InvalidParameterValue.InvalidInstanceState", mentions: "LAUNCH_FAILED"},
+		{name: "ENI of a launch-failed instance", call: toENI("eip-demo0001", "eni-demo0004", "10.0.0.41"), code: "InvalidParameterValue.InvalidInstanceState"},
+		{name: "instance stopped in no-charge mode", call: toInstance("eip-demo0001", "ins-demo0005"), code: "UnsupportedOperation.InstanceStatusNotPermit", mentions: "ins-demo0005"},
+		{name: "ENI of an instance stopped in no-charge mode", call: toENI("eip-demo0001", "eni-demo0006", "10.0.0.51"), code: "UnsupportedOperation.InstanceStatusNotPermit"},
+		{name: "instance holds a normal public IP", call: toInstance("eip-demo0001", "ins-demo0006"), code: "InvalidParameterValue.InstanceHasWanIP", mentions: "198.51.100.61"},
+		{name: "ENI path to a normal public IP", call: toENI("eip-demo0001", "eni-demo0007", "10.0.0.61"), code: "InvalidParameterValue.InstanceHasWanIP"},
+		{name: "unknown CLB", call: toInstance("eip-demo0001", "lb-zzzzzzzz"), code: "InvalidInstanceId.NotFound", mentions: "lb-zzzzzzzz"},
 		{name: "instance holds an EIP", call: toInstance("eip-demo0001", "ins-demo0002"), code: "InvalidInstanceId.AlreadyBindEip", mentions: "eip-demo0002"},
 		{name: "instance gets an EIP in flight", setup: func(e *env) {
 			if _, err := e.associate("eip-demo0006", "ins-demo0001"); err != nil {
@@ -160,7 +171,8 @@ func TestAssociateRejections(t *testing.T) {
 			}
 		}, call: toInstance("eip-demo0001", "ins-demo0001"), code: "InvalidInstanceId.AlreadyBindEip"},
 		{name: "unknown ENI", call: toENI("eip-demo0001", "eni-zzzzzzzz", "10.0.0.11"), code: "InvalidNetworkInterfaceId.NotFound", mentions: "eni-zzzzzzzz"},
-		{name: "private IP not on ENI", call: toENI("eip-demo0001", "eni-demo0001", "10.0.0.99"), code: "InvalidParameterValue.PrivateIpAddressNotMatch", mentions: "10.0.0.99"},
+		{name: "private IP not on ENI", call: toENI("eip-demo0001", "eni-demo0001", "10.0.0.99"), code: "InvalidNetworkInterfaceId.NotFound", mentions: "10.0.0.99"},
+		{name: "private IP of another ENI", call: toENI("eip-demo0001", "eni-demo0008", "10.0.2.71"), code: "InvalidNetworkInterfaceId.NotFound", mentions: "10.0.2.71"},
 		{name: "private IP holds an EIP", call: toENI("eip-demo0001", "eni-demo0002", "10.0.0.21"), code: "InvalidPrivateIpAddress.AlreadyBindEip", mentions: "eip-demo0002"},
 		{name: "normal public IP is not an EIP", world: worldWithWanIP(), call: toENI("eip-wan00001", "eni-demo0005", "10.0.1.5"),
 			code: "UnsupportedOperation.IncorrectAddressResourceType"},

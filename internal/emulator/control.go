@@ -139,6 +139,45 @@ func (c *actionContext) patchENITarget(eniID, privateIP string) (bindTarget, *ap
 	return bindTarget{InstanceID: eni.InstanceID, NetworkInterfaceID: eniID, PrivateIP: privateIP}, nil
 }
 
+// AddNormalPublicIP gives the instance a normal public IP (AddressType WanIP) on the
+// primary private IP of its primary ENI, out of band: as a CVM created with a public IP
+// has one. It refuses when an address (EIP or normal public IP) already sits there.
+func (e *Emulator) AddNormalPublicIP(instanceID string) (Address, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.observe()
+	defer e.commit()
+	ins := e.world.instance(instanceID)
+	if ins == nil {
+		return Address{}, fmt.Errorf("instance %s: %w", instanceID, ErrNotFound)
+	}
+	eni := e.world.eni(ins.PrimaryNetworkInterfaceID)
+	ip := eni.primaryIP()
+	if other := e.world.addressOnPrivateIP(ip, ""); other != nil {
+		return Address{}, fmt.Errorf("the primary private IP %s of %s already holds %s %s (%s): %w",
+			ip, instanceID, other.AddressType, other.AddressID, other.Status, ErrBadRequest)
+	}
+	a := e.allocateWanIP(instanceID, eni.NetworkInterfaceID, ip, now)
+	if a == nil {
+		return Address{}, fmt.Errorf("no normal public IP could be placed on %s: %w", instanceID, ErrBadRequest)
+	}
+	e.dirty = true
+	return *a, nil
+}
+
+// NormalPublicIPs returns the normal public IPs the instance holds (see also
+// World.NormalPublicIPs).
+func (e *Emulator) NormalPublicIPs(instanceID string) ([]Address, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.observe()
+	defer e.commit()
+	if e.world.instance(instanceID) == nil {
+		return nil, fmt.Errorf("instance %s: %w", instanceID, ErrNotFound)
+	}
+	return e.world.NormalPublicIPs(instanceID), nil
+}
+
 // SetQuota sets the current value of a quota (e.g. DAILY_PUBLIC_IP_ASSIGN to 10 to use
 // up today's reallocations). TOTAL_EIP_QUOTA is derived from the world and refused.
 func (e *Emulator) SetQuota(quotaID string, current int64) error {
@@ -192,7 +231,7 @@ func (e *Emulator) Reset() {
 	w := e.initial.clone()
 	e.world = &w
 	e.taskDelay = e.initialTaskDelay
-	e.rateLimit = e.initialRateLimit
+	e.rateLimit = e.initialRateLimit.clone()
 	e.limiter.reset()
 	e.faults = nil
 	e.stats.reset()
@@ -201,38 +240,68 @@ func (e *Emulator) Reset() {
 	e.commit()
 }
 
-// settings is the JSON of POST/GET /_emulator/settings.
-type settings struct {
+// settingsBody is the JSON of POST /_emulator/settings: every field is optional, and
+// only those given change. The settings keys are those of Settings.
+type settingsBody struct {
 	TaskDelay *Duration `json:"taskDelay,omitempty"`
 	RateLimit *struct {
-		Write *float64 `json:"write,omitempty"`
-		Read  *float64 `json:"read,omitempty"`
+		Write   *float64           `json:"write,omitempty"`
+		Read    *float64           `json:"read,omitempty"`
+		Scale   *float64           `json:"scale,omitempty"`
+		Actions map[string]float64 `json:"actions,omitempty"`
 	} `json:"rateLimit,omitempty"`
+	Settings
 }
 
+// currentSettings is the JSON of GET /_emulator/settings: the task delay, the rate
+// limits, the region (read only) and every setting.
 func (e *Emulator) currentSettings() map[string]any {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return map[string]any{"taskDelay": Duration(e.taskDelay), "rateLimit": e.rateLimit, "region": e.world.Region}
+	out := map[string]any{"taskDelay": Duration(e.taskDelay), "rateLimit": e.rateLimit.clone(),
+		"region": e.world.Region, "regions": e.world.Regions}
+	for _, info := range settingInfos {
+		out[info.Key] = e.world.Settings.Get(info.Key)
+	}
+	return out
 }
 
-func (e *Emulator) applySettings(s settings) error {
+// applySettings checks the whole body first, so that a bad field changes nothing.
+func (e *Emulator) applySettings(s settingsBody) error {
 	if s.TaskDelay != nil && *s.TaskDelay < 0 {
 		return fmt.Errorf("taskDelay must not be negative: %w", ErrBadRequest)
 	}
-	e.mu.Lock()
-	limit := e.rateLimit
-	e.mu.Unlock()
+	if err := s.validate(); err != nil { // the Settings keys
+		return fmt.Errorf("%v: %w", err, ErrBadRequest)
+	}
+	limit := e.RateLimit()
+	if r := s.RateLimit; r != nil {
+		if r.Write != nil {
+			limit.Write = *r.Write
+		}
+		if r.Read != nil {
+			limit.Read = *r.Read
+		}
+		if r.Scale != nil {
+			limit.Scale = *r.Scale
+		}
+		for action, v := range r.Actions {
+			if limit.Actions == nil {
+				limit.Actions = map[string]float64{}
+			}
+			limit.Actions[action] = v
+		}
+		if err := validRateLimit(limit); err != nil {
+			return fmt.Errorf("%v: %w", err, ErrBadRequest)
+		}
+	}
 	if s.RateLimit != nil {
-		if s.RateLimit.Write != nil {
-			limit.Write = *s.RateLimit.Write
-		}
-		if s.RateLimit.Read != nil {
-			limit.Read = *s.RateLimit.Read
-		}
 		if err := e.SetRateLimit(limit); err != nil {
 			return fmt.Errorf("%v: %w", err, ErrBadRequest)
 		}
+	}
+	if err := e.SetSettings(s.Settings); err != nil {
+		return err
 	}
 	if s.TaskDelay != nil {
 		e.SetTaskDelay(time.Duration(*s.TaskDelay))

@@ -88,6 +88,23 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeControlJSON(w, e.Snapshot().Quotas)
+	case r.Method == http.MethodPost && strings.HasPrefix(path, "instances/") && strings.HasSuffix(path, "/normal-public-ip"):
+		a, err := e.AddNormalPublicIP(strings.TrimSuffix(strings.TrimPrefix(path, "instances/"), "/normal-public-ip"))
+		if err != nil {
+			writeControlError(w, statusFor(err), err.Error())
+			return
+		}
+		writeControlJSON(w, a)
+	case r.Method == http.MethodGet && strings.HasPrefix(path, "instances/") && strings.HasSuffix(path, "/normal-public-ips"):
+		as, err := e.NormalPublicIPs(strings.TrimSuffix(strings.TrimPrefix(path, "instances/"), "/normal-public-ips"))
+		if err != nil {
+			writeControlError(w, statusFor(err), err.Error())
+			return
+		}
+		if as == nil {
+			as = []Address{}
+		}
+		writeControlJSON(w, as)
 	case route == "GET clock":
 		writeControlJSON(w, map[string]any{"now": e.Now()})
 	case route == "POST clock":
@@ -106,7 +123,7 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 	case route == "GET settings":
 		writeControlJSON(w, e.currentSettings())
 	case route == "POST settings":
-		var s settings
+		var s settingsBody
 		if !readControlJSON(w, r, &s) {
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -131,7 +132,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 		RateLimit emulator.RateLimit `json:"rateLimit"`
 	}
 	e.control("POST", "/_emulator/settings", `{"taskDelay":"0s","rateLimit":{"write":1}}`, 200, &settings)
-	if settings.TaskDelay != "0s" || settings.RateLimit != (emulator.RateLimit{Write: 1}) {
+	if settings.TaskDelay != "0s" || !reflect.DeepEqual(settings.RateLimit, emulator.RateLimit{Write: 1}) {
 		t.Fatalf("settings = %+v", settings)
 	}
 	e.control("POST", "/_emulator/settings", `{"rateLimit":{"read":-5}}`, 400, nil)
@@ -155,7 +156,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 		t.Fatalf("reset kept the clock offset: %v", e.emu.Now())
 	}
 	e.control("GET", "/_emulator/settings", "", 200, &settings)
-	if settings.TaskDelay != "300ms" || settings.RateLimit != (emulator.RateLimit{}) {
+	if settings.TaskDelay != "300ms" || !reflect.DeepEqual(settings.RateLimit, emulator.RateLimit{}) {
 		t.Fatalf("settings after reset = %+v", settings)
 	}
 	e.control("GET", "/_emulator/nowhere", "", 404, nil)

@@ -44,6 +44,7 @@ var actionParams = map[string]map[string]paramKind{
 	"DescribeNetworkInterfaces": {
 		"NetworkInterfaceIds": kindStringList, "Filters": kindFilterList, "Offset": kindUint64, "Limit": kindUint64,
 	},
+	"ReturnNormalAddresses": {"AddressIps": kindStringList},
 }
 
 // Request parameter structs. A nil pointer is an absent parameter.
@@ -76,7 +77,10 @@ type (
 		TaskId   *uint64
 		DealName *string
 	}
-	describeAddressQuotaRequest      struct{}
+	describeAddressQuotaRequest  struct{}
+	returnNormalAddressesRequest struct {
+		AddressIps []string
+	}
 	describeNetworkInterfacesRequest struct {
 		NetworkInterfaceIds []string
 		Filters             []addressFilter
@@ -192,6 +196,11 @@ func queryToJSON(action string, rawQuery string) ([]byte, *apiError) {
 	if err != nil {
 		return nil, errorf(codeInvalidParameter, "The query string is not valid: %v.", err)
 	}
+	return valuesToJSON(action, values)
+}
+
+// valuesToJSON is queryToJSON for parameters already parsed (a GET query or a v1 form).
+func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 	spec := actionParams[action]
 	top := map[string]any{}
 	lists := map[string]map[int]string{} // AddressIds -> index -> value
@@ -346,22 +355,17 @@ func newRequestParams(action string) any {
 		return &describeAddressQuotaRequest{}
 	case "DescribeNetworkInterfaces":
 		return &describeNetworkInterfacesRequest{}
+	case "ReturnNormalAddresses":
+		return &returnNormalAddressesRequest{}
 	}
 	return nil
 }
 
-// decodeRequest decodes the parameters of a known action from a POST JSON body or from
-// a GET query string.
-func decodeRequest(action, method string, body []byte, rawQuery string) (any, *apiError) {
+// decodeParams decodes the parameters of a known action from a JSON object.
+func decodeParams(action string, body []byte) (any, *apiError) {
 	params := newRequestParams(action)
 	if params == nil {
 		return nil, errorf(codeInvalidAction, "The action %q does not exist.", action)
-	}
-	if method == "GET" {
-		var aerr *apiError
-		if body, aerr = queryToJSON(action, rawQuery); aerr != nil {
-			return nil, aerr
-		}
 	}
 	if aerr := decodeJSONParams(action, emptyAsNoParams(body), params); aerr != nil {
 		return nil, aerr

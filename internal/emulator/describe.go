@@ -28,7 +28,7 @@ var addressFilters = map[string]addressMatcher{
 	"address-type":   func(a *Address, vs []string) bool { return slices.Contains(vs, a.AddressType) },
 	"address-ip":     func(a *Address, vs []string) bool { return slices.Contains(vs, a.AddressIP) },
 	// Documented: only the first value of address-name and private-ip-address is used.
-	"address-name":       func(a *Address, vs []string) bool { return a.AddressName != "" && a.AddressName == vs[0] },
+	"address-name":       func(a *Address, vs []string) bool { n := shownName(a); return n != "" && n == vs[0] },
 	"private-ip-address": func(a *Address, vs []string) bool { return a.PrivateIP != "" && a.PrivateIP == vs[0] },
 	"instance-id":        func(a *Address, vs []string) bool { return a.InstanceID != "" && slices.Contains(vs, a.InstanceID) },
 	"network-interface-id": func(a *Address, vs []string) bool {
@@ -201,7 +201,7 @@ func candidates[T any](all []T, ids []string, lookup func(string) *T) []*T {
 func viewAddress(a *Address) addressView {
 	v := addressView{
 		AddressId:               a.AddressID,
-		AddressName:             optional(a.AddressName),
+		AddressName:             optional(shownName(a)),
 		AddressStatus:           a.Status,
 		AddressIp:               a.AddressIP,
 		InstanceId:              optional(a.InstanceID),
@@ -221,6 +221,17 @@ func viewAddress(a *Address) addressView {
 		v.Bandwidth = &bandwidth
 	}
 	return v
+}
+
+// unnamedEIP is the AddressName the API shows for an EIP created without a name.
+const unnamedEIP = "未命名"
+
+// shownName is the AddressName DescribeAddresses shows.
+func shownName(a *Address) string {
+	if a.AddressName == "" && a.AddressType == AddressTypeEIP {
+		return unnamedEIP
+	}
+	return a.AddressName
 }
 
 // instanceType is what the address is on: CVM for an instance, ENI for a dangling ENI.

@@ -39,7 +39,7 @@ func TestDescribeAddressesListsEIPsSortedAndPaged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *resp.TotalCount != 9 || !slices.Equal(ids(resp.AddressSet), demoIDs(1, 2, 3, 4, 5, 6, 7, 8, 9)) {
+	if *resp.TotalCount != 12 || !slices.Equal(ids(resp.AddressSet), demoIDs(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) {
 		t.Fatalf("default listing = %d %v", *resp.TotalCount, ids(resp.AddressSet))
 	}
 	page := func(offset, limit int64) []string {
@@ -49,8 +49,8 @@ func TestDescribeAddressesListsEIPsSortedAndPaged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *resp.TotalCount != 9 {
-			t.Fatalf("TotalCount = %d on a page, want all matches (9)", *resp.TotalCount)
+		if *resp.TotalCount != 12 {
+			t.Fatalf("TotalCount = %d on a page, want all matches (12)", *resp.TotalCount)
 		}
 		return ids(resp.AddressSet)
 	}
@@ -60,8 +60,11 @@ func TestDescribeAddressesListsEIPsSortedAndPaged(t *testing.T) {
 	if got := page(4, 4); !slices.Equal(got, demoIDs(5, 6, 7, 8)) {
 		t.Errorf("page 4,4 = %v", got)
 	}
-	if got := page(8, 4); !slices.Equal(got, demoIDs(9)) {
+	if got := page(8, 4); !slices.Equal(got, demoIDs(9, 10, 11, 12)) {
 		t.Errorf("page 8,4 = %v", got)
+	}
+	if got := page(10, 4); !slices.Equal(got, demoIDs(11, 12)) {
+		t.Errorf("page 10,4 = %v", got)
 	}
 	if got := page(20, 4); len(got) != 0 {
 		t.Errorf("page past the end = %v", got)
@@ -74,8 +77,8 @@ func TestDescribeAddressesDefaultLimitIs20(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *resp.TotalCount != 39 || len(resp.AddressSet) != 20 {
-		t.Fatalf("TotalCount %d, %d shown; want 39, 20", *resp.TotalCount, len(resp.AddressSet))
+	if *resp.TotalCount != 42 || len(resp.AddressSet) != 20 {
+		t.Fatalf("TotalCount %d, %d shown; want 42, 20", *resp.TotalCount, len(resp.AddressSet))
 	}
 }
 
@@ -97,7 +100,7 @@ func TestDescribeAddressesFilters(t *testing.T) {
 		{"address-status", []*vpc.Filter{filter("address-status", "BIND")}, demoIDs(2, 4)},
 		{"values are ORed", []*vpc.Filter{filter("address-id", "eip-demo0007", "eip-demo0002")}, demoIDs(2, 7)},
 		{"filters are ANDed", []*vpc.Filter{filter("address-status", "UNBIND"), filter("is-arrears", "TRUE")}, demoIDs(3)},
-		{"is-arrears FALSE", []*vpc.Filter{filter("is-arrears", "FALSE")}, demoIDs(1, 2, 4, 5, 6, 7, 8, 9)},
+		{"is-arrears FALSE", []*vpc.Filter{filter("is-arrears", "FALSE")}, demoIDs(1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12)},
 		{"instance-id", []*vpc.Filter{filter("instance-id", "ins-demo0002", "ins-demo0003")}, demoIDs(2, 4)},
 		{"network-interface-id", []*vpc.Filter{filter("network-interface-id", "eni-demo0003")}, demoIDs(4)},
 		{"private-ip-address", []*vpc.Filter{filter("private-ip-address", "10.0.0.21")}, demoIDs(2)},
@@ -105,8 +108,10 @@ func TestDescribeAddressesFilters(t *testing.T) {
 		{"address-ip", []*vpc.Filter{filter("address-ip", "203.0.113.5")}, demoIDs(5)},
 		{"address-name", []*vpc.Filter{filter("address-name", "demo-eip-6")}, demoIDs(6)},
 		{"address-type EIP", []*vpc.Filter{filter("address-type", "EIP"), filter("address-status", "BIND")}, demoIDs(2, 4)},
-		{"address-type WanIP", []*vpc.Filter{filter("address-type", "WanIP")}, nil},
+		{"address-type WanIP", []*vpc.Filter{filter("address-type", "WanIP")}, demoIDs(13)},
+		{"address-name of an unnamed EIP", []*vpc.Filter{filter("address-name", "未命名")}, demoIDs(12)},
 		{"instance-type", []*vpc.Filter{filter("instance-type", "CVM")}, demoIDs(2, 4)},
+		{"instance-type with WanIP", []*vpc.Filter{filter("instance-type", "CVM"), filter("address-type", "EIP", "WanIP")}, demoIDs(2, 4, 13)},
 		{"tags match nothing", []*vpc.Filter{filter("tag:env", "prod")}, nil},
 	}
 	e := newEnv(t)

@@ -94,8 +94,8 @@ func TestDisassociateRejections(t *testing.T) {
 				e.t.Fatal(err)
 			}
 		}, call: disassociate("eip-demo0002", true), code: "AddressQuotaLimitExceeded.DailyAllocate"},
-		{name: "normal public IP", world: worldWithWanIP(), call: disassociate("eip-wan00001", false),
-			code: "UnsupportedOperation.IncorrectAddressResourceType"},
+		{name: "normal public IP", call: disassociate("eip-demo0013", false),
+			code: "InvalidParameterValue.ResourceNotSupport", mentions: "eip-demo0013"},
 	})
 }
 
@@ -175,29 +175,35 @@ func TestReallocationCreatesNormalPublicIP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *byType.TotalCount != 1 || *byType.AddressSet[0].AddressId != wan.AddressID || *byType.AddressSet[0].AddressType != "WanIP" ||
-		*byType.AddressSet[0].InstanceId != "ins-demo0002" || *byType.AddressSet[0].AddressStatus != "BIND" {
-		t.Fatalf("address-type=WanIP gives %s", mustJSON(byType))
+	if *byType.TotalCount != 2 || *byType.AddressSet[1].AddressId != wan.AddressID || *byType.AddressSet[1].AddressType != "WanIP" ||
+		*byType.AddressSet[1].InstanceId != "ins-demo0002" || *byType.AddressSet[1].AddressStatus != "BIND" {
+		t.Fatalf("address-type=WanIP gives %s (want eip-demo0013 and %s)", mustJSON(byType), wan.AddressID)
 	}
 	if got := e.mustDescribeIDs(wan.AddressID); len(got) != 1 || *got[0].AddressType != "WanIP" {
 		t.Fatalf("WanIP by id gives %s", mustJSON(got))
 	}
 
-	// Binding an EIP to the instance again releases the normal public IP.
+	// Binding an EIP to the instance again is refused while the normal public IP is
+	// there (the default WanIPOnBind setting); returning it first lets the bind through.
+	e.unchanged(func() {
+		_, err := e.associate("eip-demo0002", "ins-demo0002")
+		wantCode(t, err, "InvalidParameterValue.InstanceHasWanIP")
+	})
+	e.returnNormal(wan.AddressIP)
 	if _, err := e.associate("eip-demo0002", "ins-demo0002"); err != nil {
 		t.Fatal(err)
 	}
 	e.finishTasks()
-	w = e.emu.Snapshot()
-	if _, ok := w.Address(wan.AddressID); ok {
-		t.Fatal("the WanIP survived an EIP taking its private IP")
-	}
+	wantAddress(t, e.address("eip-demo0002"), "BIND", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 }
 
 func TestDailyReallocationQuota(t *testing.T) {
 	e := newEnv(t)
 	cycle := func() error {
 		t.Helper()
+		for _, wan := range e.emu.Snapshot().NormalPublicIPs("ins-demo0001") {
+			e.returnNormal(wan.AddressIP) // the previous cycle's reallocation
+		}
 		if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
 			t.Fatal(err)
 		}
@@ -217,6 +223,7 @@ func TestDailyReallocationQuota(t *testing.T) {
 		t.Fatalf("DAILY_PUBLIC_IP_ASSIGN = %d/%d, want 10/10", current, limit)
 	}
 	// The 11th is refused and changes nothing.
+	e.returnNormal(e.emu.Snapshot().NormalPublicIPs("ins-demo0001")[0].AddressIP)
 	if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
 		t.Fatal(err)
 	}
@@ -255,9 +262,11 @@ func TestDescribeAddressQuota(t *testing.T) {
 		got[*q.QuotaId] = [2]int64{*q.QuotaCurrent, *q.QuotaLimit}
 	}
 	want := map[string][2]int64{
-		"TOTAL_EIP_QUOTA":        {9, 20}, // eip-demo0001 … eip-demo0009
+		"TOTAL_EIP_QUOTA":        {12, 20}, // eip-demo0001 … eip-demo0012; the normal public IP eip-demo0013 is no EIP
 		"DAILY_EIP_APPLY":        {0, 40},
 		"DAILY_PUBLIC_IP_ASSIGN": {0, 10},
+		"MONTHLY_RECOVER_QUOTA":  {0, 5},
+		"TOTAL_EIP6_QUOTA":       {0, 20},
 	}
 	for id, w := range want {
 		if got[id] != w {
@@ -268,8 +277,8 @@ func TestDescribeAddressQuota(t *testing.T) {
 	if err := e.emu.PatchAddress("eip-demo0009", emulator.AddressPatch{Delete: true}); err != nil {
 		t.Fatal(err)
 	}
-	if current, _ := quotaCurrent(t, e, "TOTAL_EIP_QUOTA"); current != 8 {
-		t.Fatalf("TOTAL_EIP_QUOTA = %d after a release, want 8", current)
+	if current, _ := quotaCurrent(t, e, "TOTAL_EIP_QUOTA"); current != 11 {
+		t.Fatalf("TOTAL_EIP_QUOTA = %d after a release, want 11", current)
 	}
 	if err := e.emu.SetQuota("TOTAL_EIP_QUOTA", 3); err == nil {
 		t.Fatal("SetQuota(TOTAL_EIP_QUOTA) must be refused: it is derived from the world")

@@ -1,15 +1,19 @@
 // Package emulator is a local, in-memory stand-in for the Tencent Cloud VPC API 3.0
 // (Version 2017-03-12), limited to the Elastic IP association subset:
 // AssociateAddress, DisassociateAddress, DescribeAddresses, DescribeTaskResult,
-// DescribeAddressQuota and DescribeNetworkInterfaces (which ENI is an instance's primary
-// one, which of its private IPs is primary, and the public IP on each).
+// DescribeAddressQuota, DescribeNetworkInterfaces (which ENI is an instance's primary
+// one, which of its private IPs is primary, and the public IP on each) and
+// ReturnNormalAddresses (release a normal public IP).
 //
 // It speaks the real wire protocol (TC3-HMAC-SHA256 signed POST JSON or GET query
-// requests, the {"Response":{...}} envelope), so any Tencent Cloud client — the official
-// Go SDK unchanged, the official Terraform provider — can talk to it. It follows the
-// documented API rather than any particular client, and on purpose imports nothing from
-// the rest of this repository, so that a client and the emulator cannot share a
-// misunderstanding of the wire format.
+// requests, signature v1 HmacSHA1/HmacSHA256 GET or form POST requests, the
+// {"Response":{...}} envelope), so any Tencent Cloud client — the official Go and
+// Node.js SDKs unchanged, the official Terraform provider — can talk to it. It follows
+// the documented API rather than any particular client, and on purpose imports nothing
+// from the rest of this repository, so that a client and the emulator cannot share a
+// misunderstanding of the wire format. Where the documentation disagrees with itself,
+// a Settings field chooses; cmd/qcloud-emulator/README.md lists every rule, its source
+// and every setting.
 //
 // Time is lazy: asynchronous tasks carry the instant they finish (DoneAt) and every read
 // or write of the world first settles the tasks whose time has passed. There are no
@@ -29,18 +33,29 @@
 //	POST   /_emulator/faults                  InjectFault, body: Fault
 //	DELETE /_emulator/faults                  ClearFaults
 //	POST   /_emulator/addresses/{id}          PatchAddress, body: AddressPatch
+//	POST   /_emulator/instances/{id}/normal-public-ip   AddNormalPublicIP
+//	GET    /_emulator/instances/{id}/normal-public-ips  NormalPublicIPs
 //	POST   /_emulator/quotas/{quotaId}        SetQuota, body: {"current": N}
 //	GET    /_emulator/clock                   Now
 //	POST   /_emulator/clock                   AdvanceClock, body: {"advance": "24h"}
-//	GET    /_emulator/settings                task delay, rate limits, region
-//	POST   /_emulator/settings                SetTaskDelay / SetRateLimit, body:
-//	                                          {"taskDelay": "300ms", "rateLimit": {"write": 10, "read": 20}}
+//	GET    /_emulator/settings                task delay, rate limits, region(s), Settings
+//	POST   /_emulator/settings                SetTaskDelay / SetRateLimit / SetSettings, body e.g.
+//	                                          {"taskDelay": "300ms", "rateLimit": {"write": 10, "read": 20,
+//	                                          "actions": {"ReturnNormalAddresses": 2}, "scale": 1},
+//	                                          "wanIpOnBind": "release"}
 //	POST   /_emulator/reset                   Reset
 //
-// The built-in world (DefaultWorld, region ap-guangzhou): ins-demo0001 (RUNNING,
-// eni-demo0001 with 10.0.0.11 and 10.0.0.12, no public IP); ins-demo0002 (eni-demo0002,
-// 10.0.0.21) holding eip-demo0002; ins-demo0003 (eni-demo0003, 10.0.0.31) holding the
-// blocked eip-demo0004; ins-demo0004 (LAUNCH_FAILED, eni-demo0004, 10.0.0.41); the
-// dangling eni-demo0005 (10.0.1.5); UNBIND EIPs eip-demo0001, eip-demo0003 (in arrears),
-// eip-demo0005 (blocked) and eip-demo0006 … eip-demo0009.
+// The built-in world (DefaultWorld, region ap-guangzhou, DefaultRegions known):
+//   - ins-demo0001 (RUNNING, eni-demo0001 with 10.0.0.11 primary and 10.0.0.12, no public IP);
+//   - ins-demo0002 (eni-demo0002, 10.0.0.21) holding eip-demo0002;
+//   - ins-demo0003 (eni-demo0003, 10.0.0.31) holding the blocked eip-demo0004;
+//   - ins-demo0004 (LAUNCH_FAILED, eni-demo0004, 10.0.0.41);
+//   - the dangling eni-demo0005 (10.0.1.5);
+//   - ins-demo0005 (STOPPED in no-charge mode, eni-demo0006, 10.0.0.51);
+//   - ins-demo0006 (eni-demo0007, 10.0.0.61) holding the normal public IP eip-demo0013 (198.51.100.61);
+//   - ins-demo0007 (primary eni-demo0008 with 10.0.0.71 and 10.0.0.72, secondary
+//     eni-demo0009 with 10.0.2.71 and 10.0.2.72);
+//   - ins-demo0008 (STOPPED, still charging, eni-demo0010, 10.0.0.81);
+//   - UNBIND EIPs eip-demo0001, eip-demo0003 (in arrears), eip-demo0005 (blocked),
+//     eip-demo0006 … eip-demo0011, and eip-demo0012 (created without a name).
 package emulator

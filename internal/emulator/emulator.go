@@ -29,13 +29,6 @@ type Credential struct {
 	Token     string `json:"-"`
 }
 
-// RateLimit is requests per second per action per SecretId; 0 turns a limit off.
-// Write covers AssociateAddress and DisassociateAddress, Read the Describe* actions.
-type RateLimit struct {
-	Write float64 `json:"write"`
-	Read  float64 `json:"read"`
-}
-
 // Options configure New. The zero value is usable: the default credential, tasks that
 // finish at the next observation, no rate limits, the default world.
 type Options struct {
@@ -58,15 +51,18 @@ type Options struct {
 	// Logger, when set, gets one line per API request (action, result code, duration)
 	// and reports state-file errors. It never sees credentials.
 	Logger *log.Logger
+	// Settings override those of World (and of a state loaded from StatePath); unset
+	// fields keep the world's, and the world's unset ones take the defaults.
+	Settings Settings
 }
 
 // DefaultOptions is what the standalone program runs with: the default credential,
-// DefaultTaskDelay and the documented rate limits (10/s writes, 20/s reads).
+// DefaultTaskDelay and the documented rate limits (DocumentedRateLimit).
 func DefaultOptions() Options {
 	return Options{
 		Credentials: []Credential{{SecretID: DefaultSecretID, SecretKey: DefaultSecretKey}},
 		TaskDelay:   DefaultTaskDelay,
-		RateLimit:   RateLimit{Write: 10, Read: 20},
+		RateLimit:   DocumentedRateLimit(),
 	}
 }
 
@@ -104,9 +100,9 @@ func New(opts Options) (*Emulator, error) {
 		logger:           opts.Logger,
 		statePath:        opts.StatePath,
 		taskDelay:        max(opts.TaskDelay, 0),
-		rateLimit:        opts.RateLimit,
+		rateLimit:        opts.RateLimit.clone(),
 		initialTaskDelay: max(opts.TaskDelay, 0),
-		initialRateLimit: opts.RateLimit,
+		initialRateLimit: opts.RateLimit.clone(),
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -131,11 +127,15 @@ func New(opts Options) (*Emulator, error) {
 		return nil, err
 	}
 
+	if err := opts.Settings.validate(); err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
 	initial := DefaultWorld()
 	if opts.World != nil {
 		c := opts.World.clone()
 		initial = &c
 	}
+	initial.Settings = initial.Settings.overlay(opts.Settings)
 	initial.normalize() // fills in the quotas addScale adjusts
 	if err := initial.addScale(opts.Scale); err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -153,6 +153,7 @@ func New(opts Options) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator: state %s: %w", opts.StatePath, err)
 		}
 		if loaded != nil {
+			loaded.Settings = loaded.Settings.overlay(opts.Settings)
 			world = loaded
 		}
 	}

@@ -20,13 +20,11 @@ const (
 	eniTypePrimary   = 1
 )
 
-// eniFilterNames are the documented DescribeNetworkInterfaces filter names the emulator
-// serves, besides tag:<key>. Those about data the emulator does not model (VPCs,
-// subnets, names, descriptions, security groups, tags) are accepted and match nothing,
-// consistent with the null or empty field in the response. The other documented ones
-// (eni-qos, address-ipv6, address-type, termination-protection, traffic-protection) are
-// answered with InvalidParameter.FilterInvalidKey: an emulator that cannot answer them
-// says so rather than answer wrongly.
+// eniFilterNames are the documented DescribeNetworkInterfaces filter names, besides
+// tag:<key>. Those about data the emulator does not model (VPCs, subnets, names,
+// descriptions, security groups, tags, IPv6) are accepted and match nothing,
+// consistent with the empty fields of the response; eni-qos matches DEFAULT, and the
+// protection filters match false: no emulated ENI has another QoS level or protection.
 var eniFilterNames = map[string]bool{
 	"network-interface-id":          true,
 	"attachment.instance-id":        true,
@@ -41,7 +39,15 @@ var eniFilterNames = map[string]bool{
 	"network-interface-description": true,
 	"groups.security-group-id":      true,
 	"tag-key":                       true,
+	"eni-qos":                       true,
+	"address-ipv6":                  true,
+	"address-type":                  true,
+	"termination-protection":        true,
+	"traffic-protection":            true,
 }
+
+// eniQosLevel is the QoS level of every emulated ENI and private IP.
+const eniQosLevel = "DEFAULT"
 
 func isENIFilter(name string) bool {
 	return eniFilterNames[name] || (strings.HasPrefix(name, "tag:") && len(name) > len("tag:"))
@@ -76,7 +82,7 @@ type networkInterfaceView struct {
 	CdcId                       *string
 	AttachType                  uint64
 	ResourceId                  *string
-	QosLevel                    *string
+	QosLevel                    string
 }
 
 // attachmentView is the documented NetworkInterfaceAttachment structure. DeviceIndex is
@@ -90,16 +96,16 @@ type attachmentView struct {
 
 // privateIPView is the documented PrivateIpAddressSpecification structure.
 // PublicIpAddress and AddressId are those of the EIP or normal public IP on the private
-// IP, null when there is none.
+// IP; like Description, they are "" (not null) when there is none.
 type privateIPView struct {
 	PrivateIpAddress string
 	Primary          bool
-	PublicIpAddress  *string
-	AddressId        *string
-	Description      *string
+	PublicIpAddress  string
+	AddressId        string
+	Description      string
 	IsWanIpBlocked   bool
 	State            string
-	QosLevel         *string
+	QosLevel         string
 }
 
 // eniFilter is one validated filter of a DescribeNetworkInterfaces call.
@@ -119,6 +125,9 @@ func (c *actionContext) describeNetworkInterfaces(req *describeNetworkInterfaces
 	for _, id := range req.NetworkInterfaceIds {
 		if aerr := checkENIID(id); aerr != nil {
 			return nil, aerr
+		}
+		if c.w.Settings.UnknownENI == UnknownENIError && c.w.eni(id) == nil {
+			return nil, errorf(codeResourceNotFound, "The ENI %s does not exist in region %s.", id, c.w.Region)
 		}
 	}
 	filters, exactIP, aerr := checkENIFilters(req.Filters)
@@ -190,7 +199,7 @@ func checkENIFilters(in []addressFilter) (filters []eniFilter, exactIP bool, aer
 					return nil, false, aerr
 				}
 			}
-		case "is-primary", "ip-exact-match":
+		case "is-primary", "ip-exact-match", "termination-protection", "traffic-protection":
 			for _, v := range f.Values {
 				if !strings.EqualFold(v, "TRUE") && !strings.EqualFold(v, "FALSE") {
 					return nil, false, errorf(codeValueMalformed, "The filter %q takes TRUE or FALSE, not %q.", name, v)
@@ -234,8 +243,12 @@ func (f eniFilter) matches(eni *NetworkInterface, exactIP bool, public map[strin
 			a := public[eniIPKey(eni.NetworkInterfaceID, ip)]
 			return a != nil && slices.Contains(f.values, a.AddressIP)
 		})
+	case "eni-qos":
+		return slices.Contains(f.values, eniQosLevel)
+	case "termination-protection", "traffic-protection":
+		return slices.ContainsFunc(f.values, func(v string) bool { return strings.EqualFold(v, "FALSE") })
 	}
-	return false // VPCs, subnets, names, descriptions, security groups, tags: not modelled
+	return false // VPCs, subnets, names, descriptions, security groups, tags, IPv6: not modelled
 }
 
 func eniType(eni *NetworkInterface) uint64 {
@@ -291,6 +304,7 @@ func viewENI(eni *NetworkInterface, public map[string]*Address) networkInterface
 		Ipv6AddressSet:      []struct{}{},
 		TagSet:              []struct{ Key, Value string }{},
 		EniType:             eniType(eni),
+		QosLevel:            eniQosLevel,
 	}
 	if eni.InstanceID != "" {
 		v.Attachment = &attachmentView{InstanceId: eni.InstanceID}
@@ -299,9 +313,9 @@ func viewENI(eni *NetworkInterface, public map[string]*Address) networkInterface
 		}
 	}
 	for _, p := range eni.PrivateIPs {
-		ip := privateIPView{PrivateIpAddress: p.Address, Primary: p.Primary, State: eniStateAvailable}
+		ip := privateIPView{PrivateIpAddress: p.Address, Primary: p.Primary, State: eniStateAvailable, QosLevel: eniQosLevel}
 		if a := public[eniIPKey(eni.NetworkInterfaceID, p.Address)]; a != nil {
-			ip.PublicIpAddress, ip.AddressId, ip.IsWanIpBlocked = optional(a.AddressIP), optional(a.AddressID), a.Blocked
+			ip.PublicIpAddress, ip.AddressId, ip.IsWanIpBlocked = a.AddressIP, a.AddressID, a.Blocked
 		}
 		v.PrivateIpAddressSet = append(v.PrivateIpAddressSet, ip)
 	}

@@ -87,15 +87,15 @@ func wantPublic(t *testing.T, eni *vpc.NetworkInterface, ip, addressID, publicIP
 		t.Fatalf("%s %s: AddressId %q PublicIpAddress %q, want %q %q", *eni.NetworkInterfaceId, ip,
 			got(p.AddressId), got(p.PublicIpAddress), addressID, publicIP)
 	}
-	if addressID == "" && (p.AddressId != nil || p.PublicIpAddress != nil) {
-		t.Fatalf("%s %s: AddressId/PublicIpAddress should be null: %s", *eni.NetworkInterfaceId, ip, mustJSON(p))
+	if addressID == "" && (p.AddressId == nil || p.PublicIpAddress == nil || p.Description == nil) {
+		t.Fatalf("%s %s: AddressId/PublicIpAddress/Description should be \"\", not null: %s", *eni.NetworkInterfaceId, ip, mustJSON(p))
 	}
 }
 
 func TestDescribeNetworkInterfacesDefaultWorld(t *testing.T) {
 	e := newEnv(t)
 	resp := e.mustDescribeENIs(vpc.NewDescribeNetworkInterfacesRequest())
-	if *resp.TotalCount != 5 || !slices.Equal(eniIDs(resp.NetworkInterfaceSet), demoENIs(1, 2, 3, 4, 5)) {
+	if *resp.TotalCount != 10 || !slices.Equal(eniIDs(resp.NetworkInterfaceSet), demoENIs(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)) {
 		t.Fatalf("listing = %d %v", *resp.TotalCount, eniIDs(resp.NetworkInterfaceSet))
 	}
 	byID := map[string]*vpc.NetworkInterface{}
@@ -185,20 +185,21 @@ func TestDescribeNetworkInterfacesWireFormat(t *testing.T) {
 		"NetworkInterfaceId": `"eni-demo0002"`, "Primary": "true", "State": `"AVAILABLE"`,
 		"VpcId": "null", "SubnetId": "null", "NetworkInterfaceName": "null", "EniType": "1",
 		"Attachment": `{"DeviceIndex":0,"InstanceAccountId":null,"AttachTime":null,"InstanceId":"ins-demo0002"}`,
+		"QosLevel":   `"DEFAULT"`,
 		"PrivateIpAddressSet": `[{"PrivateIpAddress":"10.0.0.21","Primary":true,"PublicIpAddress":"203.0.113.2",` +
-			`"AddressId":"eip-demo0002","Description":null,"IsWanIpBlocked":false,"State":"AVAILABLE","QosLevel":null}]`,
+			`"AddressId":"eip-demo0002","Description":"","IsWanIpBlocked":false,"State":"AVAILABLE","QosLevel":"DEFAULT"}]`,
 	})
 	wantFields("eni-demo0005", dangling, map[string]string{
 		"NetworkInterfaceId": `"eni-demo0005"`, "Primary": "false", "Attachment": "null", "EniType": "0",
-		"PrivateIpAddressSet": `[{"PrivateIpAddress":"10.0.1.5","Primary":true,"PublicIpAddress":null,` +
-			`"AddressId":null,"Description":null,"IsWanIpBlocked":false,"State":"AVAILABLE","QosLevel":null}]`,
+		"PrivateIpAddressSet": `[{"PrivateIpAddress":"10.0.1.5","Primary":true,"PublicIpAddress":"",` +
+			`"AddressId":"","Description":"","IsWanIpBlocked":false,"State":"AVAILABLE","QosLevel":"DEFAULT"}]`,
 	})
 }
 
 // An EIP shows on the private IP it is bound to once its task is done, and until the
 // disassociate task is done; a normal public IP shows the same way.
 func TestDescribeNetworkInterfacesShowsBoundPublicIPs(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, func(o *emulator.Options) { o.Settings.WanIPOnBind = emulator.WanIPOnBindRelease })
 	if err := e.associateENI("eip-demo0001", "eni-demo0001", "10.0.0.12"); err != nil {
 		t.Fatal(err)
 	}
@@ -245,8 +246,28 @@ func TestDescribeNetworkInterfacesShowsBoundPublicIPs(t *testing.T) {
 func TestDescribeNetworkInterfacesByID(t *testing.T) {
 	e := newEnv(t)
 	req := vpc.NewDescribeNetworkInterfacesRequest()
-	// Unknown well-formed ids are simply absent; duplicates count once; order is by id.
-	req.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0005", "eni-zzzzzzzz", "eni-demo0001", "eni-demo0005"})
+	// Duplicates count once; order is by id.
+	req.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0005", "eni-demo0001", "eni-demo0005"})
+	resp := e.mustDescribeENIs(req)
+	if got := eniIDs(resp.NetworkInterfaceSet); !slices.Equal(got, demoENIs(1, 5)) || *resp.TotalCount != 2 {
+		t.Fatalf("by id = %v (TotalCount %d), want %v", got, *resp.TotalCount, demoENIs(1, 5))
+	}
+	// An unknown id is ResourceNotFound (the default UnknownENI setting), among others too.
+	e.unchanged(func() {
+		req.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0001", "eni-zzzzzzzz"})
+		_, err := e.describeENIs(req)
+		wantCode(t, err, "ResourceNotFound")
+		if !strings.Contains(err.Error(), "eni-zzzzzzzz") {
+			t.Errorf("the error does not name the unknown ENI: %v", err)
+		}
+	})
+}
+
+// With UnknownENI "empty", unknown well-formed ids are simply absent.
+func TestDescribeNetworkInterfacesUnknownIDLeftOut(t *testing.T) {
+	e := newEnv(t, func(o *emulator.Options) { o.Settings.UnknownENI = emulator.UnknownENIEmpty })
+	req := vpc.NewDescribeNetworkInterfacesRequest()
+	req.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0005", "eni-zzzzzzzz", "eni-demo0001"})
 	resp := e.mustDescribeENIs(req)
 	if got := eniIDs(resp.NetworkInterfaceSet); !slices.Equal(got, demoENIs(1, 5)) || *resp.TotalCount != 2 {
 		t.Fatalf("by id = %v (TotalCount %d), want %v", got, *resp.TotalCount, demoENIs(1, 5))
@@ -266,16 +287,24 @@ func TestDescribeNetworkInterfacesFilters(t *testing.T) {
 		{"network-interface-id", []*vpc.Filter{filter("network-interface-id", "eni-demo0003", "eni-demo0005", "eni-zzzzzzzz")}, demoENIs(3, 5)},
 		{"attachment.instance-id", []*vpc.Filter{filter("attachment.instance-id", "ins-demo0004", "ins-demo0002")}, demoENIs(2, 4)},
 		{"attachment.instance-id unknown", []*vpc.Filter{filter("attachment.instance-id", "ins-zzzzzzzz")}, nil},
-		{"is-primary TRUE", []*vpc.Filter{filter("is-primary", "TRUE")}, demoENIs(1, 2, 3, 4)},
-		{"is-primary false", []*vpc.Filter{filter("is-primary", "false")}, demoENIs(5)},
-		{"eni-type 1", []*vpc.Filter{filter("eni-type", "1")}, demoENIs(1, 2, 3, 4)},
-		{"eni-type 0", []*vpc.Filter{filter("eni-type", "0")}, demoENIs(5)},
+		{"attachment.instance-id with a secondary ENI", []*vpc.Filter{filter("attachment.instance-id", "ins-demo0007")}, demoENIs(8, 9)},
+		{"is-primary TRUE", []*vpc.Filter{filter("is-primary", "TRUE")}, demoENIs(1, 2, 3, 4, 6, 7, 8, 10)},
+		{"is-primary false", []*vpc.Filter{filter("is-primary", "false")}, demoENIs(5, 9)},
+		{"eni-type 1", []*vpc.Filter{filter("eni-type", "1")}, demoENIs(1, 2, 3, 4, 6, 7, 8, 10)},
+		{"eni-type 0", []*vpc.Filter{filter("eni-type", "0")}, demoENIs(5, 9)},
 		{"address-ip single value is a suffix match", []*vpc.Filter{filter("address-ip", "0.12")}, demoENIs(1)},
-		{"address-ip suffix over several ENIs", []*vpc.Filter{filter("address-ip", "1")}, demoENIs(1, 2, 3, 4)},
+		{"address-ip suffix over several ENIs", []*vpc.Filter{filter("address-ip", "1")}, demoENIs(1, 2, 3, 4, 6, 7, 8, 9, 10)},
 		{"address-ip with ip-exact-match", []*vpc.Filter{filter("address-ip", "0.12"), filter("ip-exact-match", "TRUE")}, nil},
 		{"address-ip exact with ip-exact-match", []*vpc.Filter{filter("address-ip", "10.0.0.12"), filter("ip-exact-match", "TRUE")}, demoENIs(1)},
 		{"address-ip several values match exactly", []*vpc.Filter{filter("address-ip", "1", "10.0.1.5")}, demoENIs(5)},
 		{"public-address-ip", []*vpc.Filter{filter("public-address-ip", "203.0.113.4", "203.0.113.1")}, demoENIs(3)},
+		{"public-address-ip of a normal public IP", []*vpc.Filter{filter("public-address-ip", "198.51.100.61")}, demoENIs(7)},
+		{"eni-qos DEFAULT", []*vpc.Filter{filter("eni-qos", "DEFAULT"), filter("is-primary", "false")}, demoENIs(5, 9)},
+		{"eni-qos PT", []*vpc.Filter{filter("eni-qos", "PT", "AU")}, nil},
+		{"address-ipv6 matches nothing", []*vpc.Filter{filter("address-ipv6", "2402:4e00::1")}, nil},
+		{"address-type matches nothing", []*vpc.Filter{filter("address-type", "GUA")}, nil},
+		{"termination-protection false", []*vpc.Filter{filter("termination-protection", "false"), filter("is-primary", "false")}, demoENIs(5, 9)},
+		{"traffic-protection true", []*vpc.Filter{filter("traffic-protection", "true")}, nil},
 		{"filters are ANDed", []*vpc.Filter{filter("attachment.instance-id", "ins-demo0001", "ins-demo0002"), filter("address-ip", "10.0.0.21", "10.0.1.5")}, demoENIs(2)},
 		{"vpc-id matches nothing", []*vpc.Filter{filter("vpc-id", "vpc-12345678")}, nil},
 		{"tags match nothing", []*vpc.Filter{filter("tag:env", "prod")}, nil},
@@ -303,8 +332,8 @@ func TestDescribeNetworkInterfacesPaging(t *testing.T) {
 		req := vpc.NewDescribeNetworkInterfacesRequest()
 		req.Offset, req.Limit = common.Uint64Ptr(offset), common.Uint64Ptr(limit)
 		resp := e.mustDescribeENIs(req)
-		if *resp.TotalCount != 5 {
-			t.Fatalf("TotalCount = %d on page %d,%d, want all matches (5)", *resp.TotalCount, offset, limit)
+		if *resp.TotalCount != 10 {
+			t.Fatalf("TotalCount = %d on page %d,%d, want all matches (10)", *resp.TotalCount, offset, limit)
 		}
 		return eniIDs(resp.NetworkInterfaceSet)
 	}
@@ -314,8 +343,9 @@ func TestDescribeNetworkInterfacesPaging(t *testing.T) {
 	}{
 		{0, 2, demoENIs(1, 2)},
 		{2, 2, demoENIs(3, 4)},
-		{4, 2, demoENIs(5)},
-		{5, 2, demoENIs()},
+		{4, 2, demoENIs(5, 6)},
+		{8, 4, demoENIs(9, 10)},
+		{10, 2, demoENIs()},
 		{0, 0, demoENIs()},
 		{18446744073709551615, 100, demoENIs()},
 	} {
@@ -329,21 +359,21 @@ func TestDescribeNetworkInterfacesPaging(t *testing.T) {
 	req.Filters = []*vpc.Filter{filter("is-primary", "TRUE")}
 	req.Offset, req.Limit = common.Uint64Ptr(1), common.Uint64Ptr(2)
 	resp := e.mustDescribeENIs(req)
-	if got := eniIDs(resp.NetworkInterfaceSet); !slices.Equal(got, demoENIs(2, 3)) || *resp.TotalCount != 4 {
-		t.Fatalf("filtered page = %v (TotalCount %d), want [2 3] of 4", got, *resp.TotalCount)
+	if got := eniIDs(resp.NetworkInterfaceSet); !slices.Equal(got, demoENIs(2, 3)) || *resp.TotalCount != 8 {
+		t.Fatalf("filtered page = %v (TotalCount %d), want [2 3] of 8", got, *resp.TotalCount)
 	}
 }
 
 func TestDescribeNetworkInterfacesDefaultLimitIs20(t *testing.T) {
 	e := newEnv(t, scaled(30))
 	resp := e.mustDescribeENIs(vpc.NewDescribeNetworkInterfacesRequest())
-	if *resp.TotalCount != 35 || len(resp.NetworkInterfaceSet) != 20 {
-		t.Fatalf("TotalCount %d, %d shown; want 35, 20", *resp.TotalCount, len(resp.NetworkInterfaceSet))
+	if *resp.TotalCount != 40 || len(resp.NetworkInterfaceSet) != 20 {
+		t.Fatalf("TotalCount %d, %d shown; want 40, 20", *resp.TotalCount, len(resp.NetworkInterfaceSet))
 	}
 	req := vpc.NewDescribeNetworkInterfacesRequest()
 	req.Limit = common.Uint64Ptr(100)
-	if resp := e.mustDescribeENIs(req); len(resp.NetworkInterfaceSet) != 35 {
-		t.Fatalf("Limit 100 showed %d of 35", len(resp.NetworkInterfaceSet))
+	if resp := e.mustDescribeENIs(req); len(resp.NetworkInterfaceSet) != 40 {
+		t.Fatalf("Limit 100 showed %d of 40", len(resp.NetworkInterfaceSet))
 	}
 }
 
@@ -434,7 +464,7 @@ func TestDescribeNetworkInterfacesRejections(t *testing.T) {
 	}
 
 	// 100 ids are allowed.
-	e := newEnv(t)
+	e := newEnv(t, func(o *emulator.Options) { o.Settings.UnknownENI = emulator.UnknownENIEmpty })
 	req := vpc.NewDescribeNetworkInterfacesRequest()
 	req.NetworkInterfaceIds = common.StringPtrs(append(many(99, "eni-%08d"), "eni-demo0001"))
 	if resp, err := e.describeENIs(req); err != nil || *resp.TotalCount != 1 {
@@ -444,7 +474,7 @@ func TestDescribeNetworkInterfacesRejections(t *testing.T) {
 
 // Another region has no ENIs.
 func TestDescribeNetworkInterfacesOtherRegion(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, func(o *emulator.Options) { o.Settings.UnknownENI = emulator.UnknownENIEmpty })
 	other := &env{t: t, vpc: newSDKClient(t, e.srv.URL, sdkConfig{Region: "ap-shanghai"})}
 	resp := other.mustDescribeENIs(vpc.NewDescribeNetworkInterfacesRequest())
 	if *resp.TotalCount != 0 || len(resp.NetworkInterfaceSet) != 0 {

@@ -39,7 +39,6 @@ const (
 	codeMutexTaskRunning            = "OperationDenied.MutexTaskRunning"
 	codeInstanceNotFound            = "InvalidInstanceId.NotFound"
 	codeInstanceAlreadyBindEIP      = "InvalidInstanceId.AlreadyBindEip"
-	codeInstanceNotSupported        = "InvalidInstance.NotSupported"
 	codeENINotFound                 = "InvalidNetworkInterfaceId.NotFound"
 	codePrivateIPAlreadyBindEIP     = "InvalidPrivateIpAddress.AlreadyBindEip"
 	codeDailyAllocateLimitExceeded  = "AddressQuotaLimitExceeded.DailyAllocate"
@@ -50,6 +49,19 @@ const (
 	codeValueMalformed              = "InvalidParameterValue.Malformed"
 	codeParameterCoexist            = "InvalidParameter.Coexist"
 	codeFilterInvalidKey            = "InvalidParameter.FilterInvalidKey"
+
+	codeUnsupportedAddressStatus   = "UnsupportedOperation.AddressStatusNotPermit"
+	codeInvalidInstanceState       = "InvalidParameterValue.InvalidInstanceState"
+	codeInstanceStatusNotPermit    = "UnsupportedOperation.InstanceStatusNotPermit"
+	codeInstanceHasWanIP           = "InvalidParameterValue.InstanceHasWanIP"
+	codeNetworkInterfaceIDNotMatch = "InvalidParameterValue.NetworkInterfaceIdNotMatch"
+	codeResourceNotSupport         = "InvalidParameterValue.ResourceNotSupport"
+	codeResourceNotFound           = "ResourceNotFound"
+	codeTaskFailed                 = "FailedOperation.TaskFailed"
+	codeAddressIPsNotFound         = "InvalidParameterValue.AddressIpsNotFound"
+	codeValueIllegal               = "InvalidParameterValue.Illegal"
+	codeNotSupportedAddressIPsType = "UnsupportedOperation.NotSupportedAddressIpsChargeType"
+	codeUnsupportedRegion          = "UnsupportedRegion"
 )
 
 // apiError is an error answered in the Response.Error envelope.

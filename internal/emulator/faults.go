@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,13 @@ const (
 	// FaultTaskHang keeps the next Count tasks created by Action RUNNING for Delay, or
 	// until ClearFaults when Delay is 0.
 	FaultTaskHang = "task-hang"
+	// FaultThrottle answers as the rate limiter does, with Code (one of the documented
+	// throttling codes; "" = the RateLimitCode setting).
+	FaultThrottle = "throttle"
+	// FaultTaskError makes the next Count tasks created by Action fail, and
+	// DescribeTaskResult of each then answers the error FailedOperation.TaskFailed
+	// instead of Result FAILED.
+	FaultTaskError = "task-error"
 )
 
 // Fault is an injected failure. Faults are checked after authentication and before rate
@@ -68,9 +76,14 @@ func (f *Fault) validate() error {
 		if f.Delay <= 0 {
 			return errors.New("fault kind \"delay\" needs a positive delay")
 		}
-	case FaultReset, FaultBadJSON, FaultLostReply, FaultTaskFail, FaultTaskHang:
+	case FaultThrottle:
+		if f.Code != "" && !isThrottleCode(f.Code) {
+			info, _ := settingInfo("rateLimitCode")
+			return fmt.Errorf("fault kind \"throttle\" takes a throttling code (%s), not %q", strings.Join(info.Values, ", "), f.Code)
+		}
+	case FaultReset, FaultBadJSON, FaultLostReply, FaultTaskFail, FaultTaskHang, FaultTaskError:
 	default:
-		return fmt.Errorf("unknown fault kind %q (want error, http-status, reset, delay, bad-json, lost-reply, task-fail or task-hang)", f.Kind)
+		return fmt.Errorf("unknown fault kind %q (want error, http-status, reset, delay, bad-json, lost-reply, throttle, task-fail, task-error or task-hang)", f.Kind)
 	}
 	if f.Count < 0 {
 		return errors.New("fault count must not be negative")
@@ -81,7 +94,7 @@ func (f *Fault) validate() error {
 	if f.Action != "" && f.Action != "*" && actionParams[f.Action] == nil {
 		return fmt.Errorf("unknown action %q", f.Action)
 	}
-	if isTaskFault(f.Kind) && f.Action != "" && f.Action != "*" && !writeActions[f.Action] {
+	if isTaskFault(f.Kind) && f.Action != "" && f.Action != "*" && f.Action != "AssociateAddress" && f.Action != "DisassociateAddress" {
 		return fmt.Errorf("fault kind %q applies to tasks, which only AssociateAddress and DisassociateAddress create", f.Kind)
 	}
 	return nil
@@ -91,7 +104,9 @@ func (f *Fault) appliesTo(action string) bool {
 	return f.Action == "" || f.Action == "*" || f.Action == action
 }
 
-func isTaskFault(kind string) bool { return kind == FaultTaskFail || kind == FaultTaskHang }
+func isTaskFault(kind string) bool {
+	return kind == FaultTaskFail || kind == FaultTaskHang || kind == FaultTaskError
+}
 
 // InjectFault adds a fault. It returns an error (and injects nothing) when the fault is
 // incomplete: an unknown kind or action, an error without a code, and the like.

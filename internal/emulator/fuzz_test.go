@@ -1,8 +1,13 @@
 package emulator
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,15 +43,22 @@ func FuzzDecodeRequest(f *testing.F) {
 		{"DescribeAddresses", "POST", `{"AddressIds":[` + strings.Repeat(`"eip-00000000",`, 120) + `"eip-00000000"]}`, ""},
 		{"DescribeAddresses", "POST", "{\"Filters\":[{\"Name\":\"address-name\",\"Values\":[\"\xff\"]}]}", ""},
 		{"DescribeAddresses", "POST", `{} {}`, ""},
+		{"ReturnNormalAddresses", "POST", `{"AddressIps":["198.51.100.61","203.0.113.2"]}`, ""},
+		{"ReturnNormalAddresses", "GET", "", "AddressIps.0=198.51.100.61"},
 	}
 	for _, s := range seeds {
 		f.Add(s.action, s.method, []byte(s.body), s.query)
 	}
 	f.Fuzz(func(t *testing.T, action, method string, body []byte, query string) {
-		if logged := paramsForLog(action, method, body, query); !json.Valid(logged) {
+		call := tc3Params(action, method, "application/json", body, query)
+		if logged := call.logged(); !json.Valid(logged) {
 			t.Fatalf("the request log entry is not JSON: %q", logged)
 		}
-		params, aerr := decodeRequest(action, method, body, query)
+		var params any
+		aerr := call.paramsErr
+		if aerr == nil {
+			params, aerr = decodeParams(action, call.params)
+		}
 		if aerr != nil {
 			if aerr.Code == "" || aerr.Message == "" {
 				t.Fatalf("an error without code or message: %+v", aerr)
@@ -86,7 +98,7 @@ func FuzzVerifySignature(f *testing.F) {
 	}
 	valid := signedRequest{Method: "POST", Host: "127.0.0.1:9010", Body: []byte(`{}`),
 		Header: http.Header{"Content-Type": {"application/json"}, "X-Tc-Timestamp": {ts}}}
-	canonical, _ := canonicalRequest(valid, []string{"content-type", "host"}, false)
+	canonical, _ := canonicalRequest(valid, valid.Host, []string{"content-type", "host"}, false)
 	sig := tc3Signature(DefaultSecretKey, "2030-06-15", "vpc", ts, canonical)
 	goodAuth := "TC3-HMAC-SHA256 Credential=" + DefaultSecretID + "/2030-06-15/vpc/tc3_request, SignedHeaders=content-type;host, Signature=" + sig
 
@@ -126,10 +138,12 @@ func FuzzVerifySignature(f *testing.F) {
 			t.Fatalf("accepted an Authorization the parser rejects: %v", perr)
 		}
 		ok := false
-		for _, lower := range []bool{false, true} {
-			canonical, _ := canonicalRequest(req, auth.SignedHeaders, lower)
-			if tc3Signature(cred.SecretKey, auth.Date, auth.Service, timestamp, canonical) == auth.Signature {
-				ok = true
+		for _, host := range signedHosts(host) {
+			for _, lower := range []bool{false, true} {
+				canonical, _ := canonicalRequest(req, host, auth.SignedHeaders, lower)
+				if tc3Signature(cred.SecretKey, auth.Date, auth.Service, timestamp, canonical) == auth.Signature {
+					ok = true
+				}
 			}
 		}
 		if !ok {
@@ -137,6 +151,44 @@ func FuzzVerifySignature(f *testing.F) {
 		}
 		if cred.Token != "" && req.Header.Get(headerToken) != cred.Token {
 			t.Fatal("accepted a temporary credential without its token")
+		}
+	})
+}
+
+// FuzzVerifyV1 feeds arbitrary queries, hosts and paths to the signature v1 verifier: it
+// must never panic, and must accept only requests whose signature really matches.
+func FuzzVerifyV1(f *testing.F) {
+	now := time.Date(2030, 6, 15, 12, 0, 0, 0, time.UTC)
+	creds := map[string]Credential{DefaultSecretID: {SecretID: DefaultSecretID, SecretKey: DefaultSecretKey}}
+	ts := strconv.FormatInt(now.Unix(), 10)
+	valid := url.Values{"Action": {"DescribeAddressQuota"}, "Nonce": {"1"}, "Timestamp": {ts}, "SecretId": {DefaultSecretID},
+		"SignatureMethod": {"HmacSHA256"}, "Version": {APIVersion}, "Region": {DefaultRegion}}
+	mac := hmac.New(sha256.New, []byte(DefaultSecretKey))
+	mac.Write([]byte(v1StringToSign(v1Request{Method: "GET", Host: "127.0.0.1:9010", Path: "/", Params: valid})))
+	valid.Set("Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	f.Add("GET", "127.0.0.1:9010", "/", valid.Encode())
+	f.Add("POST", "h", "/v2/index.php", "Signature=%%&SecretId=x")
+	f.Add("GET", "", "", "Signature=&SignatureMethod=HmacMD5&Timestamp=-1&Nonce=a")
+	f.Fuzz(func(t *testing.T, method, host, path, query string) {
+		params, err := url.ParseQuery(query)
+		if err != nil || !params.Has("Signature") {
+			return
+		}
+		cred, aerr := verifyV1(v1Request{Method: method, Host: host, Path: path, Params: params}, creds, now)
+		if aerr != nil {
+			if aerr.Code == "" || strings.Contains(aerr.Message, DefaultSecretKey) {
+				t.Fatalf("bad error %+v", aerr)
+			}
+			return
+		}
+		newHash := sha1.New
+		if params.Get("SignatureMethod") == "HmacSHA256" {
+			newHash = sha256.New
+		}
+		m := hmac.New(newHash, []byte(cred.SecretKey))
+		m.Write([]byte(v1StringToSign(v1Request{Method: method, Host: host, Path: path, Params: params})))
+		if base64.StdEncoding.EncodeToString(m.Sum(nil)) != params.Get("Signature") {
+			t.Fatal("accepted a request whose signature does not match")
 		}
 	})
 }

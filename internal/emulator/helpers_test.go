@@ -146,6 +146,16 @@ func (e *env) disassociate(addressID string, reallocate bool) (string, error) {
 	return *resp.Response.TaskId, nil
 }
 
+// returnNormal releases normal public IPs with ReturnNormalAddresses, or fails the test.
+func (e *env) returnNormal(ips ...string) {
+	e.t.Helper()
+	req := vpc.NewReturnNormalAddressesRequest()
+	req.AddressIps = common.StringPtrs(ips)
+	if _, err := e.vpc.ReturnNormalAddresses(req); err != nil {
+		e.t.Fatalf("ReturnNormalAddresses(%v): %v", ips, err)
+	}
+}
+
 func (e *env) taskResult(taskID string) (string, error) {
 	id, err := strconv.ParseUint(taskID, 10, 64)
 	if err != nil {
@@ -248,6 +258,9 @@ type rawRequest struct {
 	Unsigned      bool   // X-TC-Content-SHA256: UNSIGNED-PAYLOAD
 	// TamperBody replaces the body after signing.
 	TamperBody *string
+	// Service and SignedHost replace the credential scope's service (vpc) and the host
+	// signed (the Host sent) when set.
+	Service, SignedHost string
 }
 
 func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
@@ -315,6 +328,9 @@ func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
 	if host == "" {
 		host = req.URL.Host
 	}
+	if rr.SignedHost != "" {
+		host = rr.SignedHost
+	}
 	switch rr.Authorization {
 	case "":
 		req.Header.Set("Authorization", tc3Sign(rr, req, host, ts))
@@ -348,7 +364,11 @@ func tc3Sign(rr rawRequest, req *http.Request, host, ts string) string {
 	if rr.ScopeDate != "" {
 		date = rr.ScopeDate
 	}
-	scope := date + "/vpc/tc3_request"
+	service := "vpc"
+	if rr.Service != "" {
+		service = rr.Service
+	}
+	scope := date + "/" + service + "/tc3_request"
 	hashed := sha256.Sum256([]byte(canonical))
 	stringToSign := "TC3-HMAC-SHA256\n" + ts + "\n" + scope + "\n" + hex.EncodeToString(hashed[:])
 	mac := func(key []byte, msg string) []byte {
@@ -356,7 +376,7 @@ func tc3Sign(rr rawRequest, req *http.Request, host, ts string) string {
 		h.Write([]byte(msg))
 		return h.Sum(nil)
 	}
-	kSigning := mac(mac(mac([]byte("TC3"+rr.SecretKey), date), "vpc"), "tc3_request")
+	kSigning := mac(mac(mac([]byte("TC3"+rr.SecretKey), date), service), "tc3_request")
 	signature := hex.EncodeToString(mac(kSigning, stringToSign))
 	return "TC3-HMAC-SHA256 Credential=" + rr.SecretID + "/" + scope + ", SignedHeaders=" +
 		strings.Join(rr.SignedHeaders, ";") + ", Signature=" + signature
@@ -443,5 +463,12 @@ func runRejections(t *testing.T, tests []rejection) {
 				}
 			})
 		})
+	}
+}
+
+func mustUnmarshal(t *testing.T, raw []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%v: %s", err, raw)
 	}
 }

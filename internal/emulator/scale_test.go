@@ -21,7 +21,7 @@ func TestScaleWorld(t *testing.T) {
 		t.Fatalf("building a 5000-instance world took %v", took)
 	}
 	w := e.emu.Snapshot()
-	if len(w.Instances) != 5004 || len(w.Addresses) != 5009 || len(w.NetworkInterfaces) != 5005 {
+	if len(w.Instances) != 5008 || len(w.Addresses) != 5013 || len(w.NetworkInterfaces) != 5010 {
 		t.Fatalf("counts: %d instances, %d ENIs, %d addresses", len(w.Instances), len(w.NetworkInterfaces), len(w.Addresses))
 	}
 	a, ok := w.Address("eip-sc005000")
@@ -54,10 +54,10 @@ func TestScaleWorld(t *testing.T) {
 	req = vpc.NewDescribeAddressesRequest()
 	req.Limit = common.Int64Ptr(100)
 	resp, err = e.describe(req)
-	if err != nil || *resp.TotalCount != 5009 || len(resp.AddressSet) != 100 {
+	if err != nil || *resp.TotalCount != 5012 || len(resp.AddressSet) != 100 {
 		t.Fatalf("listing: %v, TotalCount %d", err, *resp.TotalCount)
 	}
-	if current, limit := quotaCurrent(t, e, "TOTAL_EIP_QUOTA"); current != 5009 || limit < current {
+	if current, limit := quotaCurrent(t, e, "TOTAL_EIP_QUOTA"); current != 5012 || limit < current {
 		t.Fatalf("TOTAL_EIP_QUOTA = %d/%d", current, limit)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+	"slices"
 	"time"
 )
 
@@ -37,8 +39,8 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleAPI runs the request pipeline — size limits, authentication, header checks,
-// faults, rate limiting, decoding, the action — and returns the error code it answered
-// with ("" for success).
+// region, faults, rate limiting, decoding, the action — and returns the error code it
+// answered with ("" for success).
 func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 	requestID := newRequestID()
 	fail := func(aerr *apiError) string {
@@ -61,19 +63,17 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 		return fail(errorf(codeInvalidParameter, "The request body could not be read: %v.", err))
 	}
 
-	cred, aerr := verifyTC3(signedRequest{
-		Method: r.Method, Host: r.Host, RawQuery: r.URL.RawQuery, Header: r.Header, Body: body,
-	}, e.creds, e.wallNow())
+	call, aerr := e.authenticate(r, body)
 	if aerr != nil {
 		return fail(aerr)
 	}
-	action := r.Header.Get("X-TC-Action")
+	action := call.action
 	if action == "" {
-		return fail(errorf(codeMissingParameter, "The request is missing the required header `X-TC-Action`."))
+		return fail(errorf(codeMissingParameter, "The request is missing the required parameter `Action` (header `X-TC-Action` with TC3)."))
 	}
 
 	// From here on the request is authenticated and names an action: it counts in Stats.
-	logged := paramsForLog(action, r.Method, body, r.URL.RawQuery)
+	logged := call.logged()
 	record := func(code string) string {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -82,18 +82,21 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 	}
 	failAndRecord := func(aerr *apiError) string { return record(fail(aerr)) }
 
-	switch version := r.Header.Get("X-TC-Version"); {
-	case version == "":
-		return failAndRecord(errorf(codeMissingParameter, "The request is missing the required header `X-TC-Version`."))
-	case version != APIVersion:
-		return failAndRecord(errorf(codeNoSuchVersion, "The API version %q does not exist; VPC serves %s.", version, APIVersion))
-	}
-	region := r.Header.Get("X-TC-Region")
-	if region == "" {
-		return failAndRecord(errorf(codeMissingParameter, "The request is missing the required header `X-TC-Region`."))
-	}
-	if actionParams[action] == nil {
+	switch {
+	case call.version == "":
+		return failAndRecord(errorf(codeMissingParameter, "The request is missing the required parameter `Version` (header `X-TC-Version` with TC3)."))
+	case call.version != APIVersion:
+		return failAndRecord(errorf(codeNoSuchVersion, "The API version %q does not exist; VPC serves %s.", call.version, APIVersion))
+	case call.region == "":
+		return failAndRecord(errorf(codeMissingParameter, "The request is missing the required parameter `Region` (header `X-TC-Region` with TC3)."))
+	case actionParams[action] == nil:
 		return failAndRecord(errorf(codeInvalidAction, "The action %q does not exist (this endpoint serves the VPC EIP actions).", action))
+	}
+	e.mu.Lock()
+	_, aerr = e.regionWorld(call.region)
+	e.mu.Unlock()
+	if aerr != nil {
+		return failAndRecord(aerr)
 	}
 
 	e.mu.Lock()
@@ -110,6 +113,14 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 				message = fmt.Sprintf("Injected fault: %s answers %s.", action, fault.Code)
 			}
 			return failAndRecord(&apiError{Code: fault.Code, Message: message})
+		case FaultThrottle:
+			e.mu.Lock()
+			code := fault.Code
+			if code == "" {
+				code = e.world.Settings.RateLimitCode
+			}
+			e.mu.Unlock()
+			return failAndRecord(throttled(code, action, fault.Message))
 		case FaultDelay:
 			if !sleepContext(r.Context(), time.Duration(fault.Delay)) {
 				return record("fault.delay.client-gone") // nobody is listening: change nothing
@@ -121,25 +132,18 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 		}
 	}
 
-	e.mu.Lock()
-	rate := e.rateLimit.forAction(action)
-	allowed := e.limiter.allow(action, cred.SecretID, rate, e.clock())
-	e.mu.Unlock()
-	if !allowed {
-		return failAndRecord(errorf(codeRequestLimitExceeded, "Too many %s requests: the limit is %g per second for this SecretId.", action, rate))
+	if aerr := e.limit(action, call.cred.SecretID); aerr != nil {
+		return failAndRecord(aerr)
 	}
-
-	if r.Method == http.MethodPost {
-		if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
-			return failAndRecord(errorf(codeInvalidParameter, "Content-Type %q is not supported for POST; send application/json.", r.Header.Get("Content-Type")))
-		}
+	if call.paramsErr != nil {
+		return failAndRecord(call.paramsErr)
 	}
-	params, aerr := decodeRequest(action, r.Method, body, r.URL.RawQuery)
+	params, aerr := decodeParams(action, call.params)
 	if aerr != nil {
 		return failAndRecord(aerr)
 	}
 
-	resp, aerr := e.runAction(action, region, params, logged)
+	resp, aerr := e.runAction(action, call.region, params, logged)
 	if lostReply {
 		resetConnection(w)
 		return "fault.lost-reply"
@@ -151,13 +155,124 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 	return ""
 }
 
+// apiCall is an authenticated request: who signed it, the common parameters, and the
+// action's parameters as a JSON object (a GET query or a v1 form is turned into one).
+type apiCall struct {
+	cred                    Credential
+	action, version, region string
+	params                  []byte
+	// paramsErr is why the parameters could not be read; it is answered after the
+	// checks every request goes through (version, region, faults, rate limits).
+	paramsErr *apiError
+	// rawParams is what the request log shows when params could not be read.
+	rawParams string
+}
+
+func (c apiCall) logged() json.RawMessage {
+	if c.paramsErr == nil {
+		return recordableBody(c.params)
+	}
+	b, _ := json.Marshal(c.rawParams)
+	return recordableBody(b)
+}
+
+// authenticate verifies the request's signature — TC3-HMAC-SHA256 in the Authorization
+// header, or v1 in the Signature parameter — and reads its common parameters.
+func (e *Emulator) authenticate(r *http.Request, body []byte) (apiCall, *apiError) {
+	if r.Header.Get("Authorization") != "" {
+		return e.authenticateTC3(r, body)
+	}
+	var params url.Values
+	switch r.Method {
+	case http.MethodGet:
+		var err error
+		if params, err = url.ParseQuery(r.URL.RawQuery); err != nil {
+			return apiCall{}, errorf(codeInvalidParameter, "The query string is not valid: %v.", err)
+		}
+	case http.MethodPost:
+		if mediaType(r) != "application/x-www-form-urlencoded" {
+			return apiCall{}, errorf(codeAuthInvalidAuthorization, "The Authorization header is invalid: it is missing.")
+		}
+		if len(body) > maxV1BodyBytes {
+			return apiCall{}, errorf(codeRequestSizeLimitExceeded, "A POST signed with signature v1 may carry at most %d bytes; this one has %d.", maxV1BodyBytes, len(body))
+		}
+		var err error
+		if params, err = url.ParseQuery(string(body)); err != nil {
+			return apiCall{}, errorf(codeInvalidParameter, "The form body is not valid: %v.", err)
+		}
+	}
+	if !params.Has("Signature") {
+		return apiCall{}, errorf(codeAuthInvalidAuthorization,
+			"The Authorization header is invalid: it is missing (and there is no Signature parameter for signature v1).")
+	}
+	cred, aerr := verifyV1(v1Request{Method: r.Method, Host: r.Host, Path: r.URL.Path, Params: params}, e.creds, e.wallNow())
+	if aerr != nil {
+		return apiCall{}, aerr
+	}
+	call := apiCall{cred: cred, action: params.Get("Action"), version: params.Get("Version"), region: params.Get("Region")}
+	actionParams := v1ActionParams(params)
+	call.rawParams = actionParams.Encode()
+	if _, known := actionParamsSpec(call.action); known {
+		call.params, call.paramsErr = valuesToJSON(call.action, actionParams)
+	}
+	return call, nil
+}
+
+func (e *Emulator) authenticateTC3(r *http.Request, body []byte) (apiCall, *apiError) {
+	cred, aerr := verifyTC3(signedRequest{
+		Method: r.Method, Host: r.Host, RawQuery: r.URL.RawQuery, Header: r.Header, Body: body,
+	}, e.creds, e.wallNow())
+	if aerr != nil {
+		return apiCall{}, aerr
+	}
+	call := tc3Params(r.Header.Get("X-TC-Action"), r.Method, r.Header.Get("Content-Type"), body, r.URL.RawQuery)
+	call.cred, call.version, call.region = cred, r.Header.Get("X-TC-Version"), r.Header.Get("X-TC-Region")
+	return call, nil
+}
+
+// tc3Params reads the action's parameters of a TC3 request: a GET query, or a POST
+// JSON body (a form body needs signature v1).
+func tc3Params(action, method, contentType string, body []byte, rawQuery string) apiCall {
+	call := apiCall{action: action}
+	if method == http.MethodGet {
+		call.rawParams = rawQuery
+		if _, known := actionParamsSpec(action); known {
+			call.params, call.paramsErr = queryToJSON(action, rawQuery)
+		}
+		return call
+	}
+	call.params, call.rawParams = emptyAsNoParams(body), string(body)
+	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt != "application/json" {
+		call.paramsErr = errorf(codeInvalidParameter,
+			"Content-Type %q is not supported for POST signed with TC3-HMAC-SHA256; send application/json.", contentType)
+	}
+	return call
+}
+
+func mediaType(r *http.Request) string {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return mt
+}
+
+func actionParamsSpec(action string) (map[string]paramKind, bool) {
+	spec, ok := actionParams[action]
+	return spec, ok
+}
+
 // runAction runs a decoded request against the world, records it and persists the change.
 func (e *Emulator) runAction(action, region string, params any, logged json.RawMessage) (any, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.observe()
-	c := actionContext{e: e, w: e.regionWorld(region), now: now, action: action}
-	resp, aerr := c.run(params)
+	var resp any
+	w, aerr := e.regionWorld(region)
+	if aerr == nil {
+		c := actionContext{e: e, w: w, now: now, action: action}
+		resp, aerr = c.run(params)
+	}
 	code := ""
 	if aerr != nil {
 		code = aerr.Code
@@ -170,28 +285,22 @@ func (e *Emulator) runAction(action, region string, params any, logged json.RawM
 }
 
 // regionWorld is the world a request for the region sees: the emulator's world in its
-// own region, an empty one anywhere else. Callers hold mu.
-func (e *Emulator) regionWorld(region string) *World {
+// own region, an empty one in another region that exists. A region that does not exist
+// is an error, never an empty world: a mistyped region must not look like every
+// resource being gone. Callers hold mu.
+func (e *Emulator) regionWorld(region string) (*World, *apiError) {
 	if region == e.world.Region {
-		return e.world
+		return e.world, nil
 	}
-	empty := &World{Region: region, Quotas: defaultQuotas()}
-	empty.normalize()
-	return empty
-}
-
-// paramsForLog is the request's parameters as JSON for the request log.
-func paramsForLog(action, method string, body []byte, rawQuery string) json.RawMessage {
-	if method == http.MethodGet {
-		if _, known := actionParams[action]; known {
-			if b, aerr := queryToJSON(action, rawQuery); aerr == nil {
-				return recordableBody(b)
-			}
+	if !slices.Contains(e.world.Regions, region) {
+		if e.world.Settings.UnknownRegion == UnknownRegionUnsupportedRegion {
+			return nil, errorf(codeUnsupportedRegion, "The region %q is not supported by this API.", region)
 		}
-		b, _ := json.Marshal(rawQuery)
-		return recordableBody(b)
+		return nil, errorf(codeInvalidParameterValue, "A value specified in `Region` is not valid: %q is not a region.", region)
 	}
-	return recordableBody(emptyAsNoParams(body))
+	empty := &World{Region: region, Regions: e.world.Regions, Settings: e.world.Settings, Quotas: defaultQuotas()}
+	empty.normalize()
+	return empty, nil
 }
 
 // sleepContext waits d unless ctx ends first; it reports whether the full wait happened.

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,9 +28,60 @@ const (
 type signedRequest struct {
 	Method   string
 	Host     string // as received, port included
-	RawQuery string // the canonical query string is the raw query as the client built it
+	RawQuery string // for GET the canonical query string is the raw query as the client built it
 	Header   http.Header
 	Body     []byte
+}
+
+// canonicalQuery is the CanonicalQueryString: the query as sent for GET, and for POST
+// always the empty string (the parameters are in the body).
+func (r signedRequest) canonicalQuery() string {
+	if r.Method == http.MethodPost {
+		return ""
+	}
+	return r.RawQuery
+}
+
+// scopeServices are the service names a credential scope may carry for a request to
+// host. The API's own rule is the product name, vpc, which is the first label of the
+// domain the client called (vpc.tencentcloudapi.com). The Node.js SDK derives the
+// service from that first label of whatever endpoint it is given, so a client that
+// reaches the emulator as 127.0.0.1:PORT signs for service "127": the emulator accepts
+// the first label of the Host it was reached at, as the real service accepts the first
+// label of its own name. Under a Tencent Cloud domain only vpc is accepted.
+func scopeServices(host string) []string {
+	name := hostWithoutPort(host)
+	if name == "" || strings.HasSuffix(strings.ToLower(name), ".tencentcloudapi.com") {
+		return []string{tc3Service}
+	}
+	label, _, _ := strings.Cut(host, ".")
+	if label == tc3Service {
+		return []string{tc3Service}
+	}
+	return []string{tc3Service, label}
+}
+
+// signedHosts are the values of the host header a signature may cover. The Go SDK signs
+// the Host header as sent, port included; the Node.js SDK signs the host name without
+// the port. The real endpoint serves on the default port, where the two are the same
+// string, so the emulator (on another port) accepts both: either binds the signature to
+// the name the client called.
+func signedHosts(host string) []string {
+	if name := hostWithoutPort(host); name != host && name != "" {
+		return []string{host, name}
+	}
+	return []string{host}
+}
+
+// hostWithoutPort is the host name of a Host header value ("[::1]:80" -> "[::1]").
+func hostWithoutPort(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		if strings.Contains(h, ":") {
+			return "[" + h + "]"
+		}
+		return h
+	}
+	return host
 }
 
 // tc3Authorization is a parsed Authorization header.
@@ -66,7 +119,7 @@ func verifyTC3(req signedRequest, creds map[string]Credential, now time.Time) (C
 		return Credential{}, errorf(codeAuthSignatureFailure,
 			"The credential scope date %s does not match the UTC date of %s (%s).", auth.Date, headerTimestamp, signedAt.Format(time.DateOnly))
 	}
-	if auth.Service != tc3Service {
+	if !slices.Contains(scopeServices(req.Host), auth.Service) {
 		return Credential{}, errorf(codeAuthSignatureFailure,
 			"The credential scope names service %q; this endpoint is service %q.", auth.Service, tc3Service)
 	}
@@ -102,7 +155,7 @@ func parseTC3Authorization(header string) (tc3Authorization, *apiError) {
 	}
 	algorithm, rest, ok := strings.Cut(header, " ")
 	if !ok || algorithm != tc3Algorithm {
-		return invalid("it must start with " + tc3Algorithm + " (other signature methods are not supported)")
+		return invalid("it must start with " + tc3Algorithm + " (signature v1 goes in the Signature parameter, not in this header)")
 	}
 	fields := map[string]string{}
 	for _, part := range strings.Split(rest, ",") {
@@ -159,30 +212,32 @@ func parseTC3Authorization(header string) (tc3Authorization, *apiError) {
 }
 
 // signatureMatches recomputes the signature. Header values are used as received (that is
-// what the official SDK signs); the documentation says values are lowercased, so a
-// signature over lowercased values is accepted too.
+// what the official SDKs sign); the documentation says values are lowercased, so a
+// signature over lowercased values is accepted too. The host is one of signedHosts.
 func signatureMatches(req signedRequest, auth tc3Authorization, timestamp, secretKey string) bool {
-	for _, lower := range []bool{false, true} {
-		canonical, changed := canonicalRequest(req, auth.SignedHeaders, lower)
-		if lower && !changed {
-			return false // the lowercased form is the same string: nothing new to try
-		}
-		want := tc3Signature(secretKey, auth.Date, auth.Service, timestamp, canonical)
-		if hmac.Equal([]byte(want), []byte(auth.Signature)) {
-			return true
+	for _, host := range signedHosts(req.Host) {
+		for _, lower := range []bool{false, true} {
+			canonical, changed := canonicalRequest(req, host, auth.SignedHeaders, lower)
+			if lower && !changed {
+				break // the lowercased form is the same string: nothing new to try
+			}
+			want := tc3Signature(secretKey, auth.Date, auth.Service, timestamp, canonical)
+			if hmac.Equal([]byte(want), []byte(auth.Signature)) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// canonicalRequest builds the TC3 canonical request. changed reports whether lowercasing
-// the header values altered anything.
-func canonicalRequest(req signedRequest, signedHeaders []string, lowerValues bool) (canonical string, changed bool) {
+// canonicalRequest builds the TC3 canonical request with the given host. changed
+// reports whether lowercasing the header values altered anything.
+func canonicalRequest(req signedRequest, host string, signedHeaders []string, lowerValues bool) (canonical string, changed bool) {
 	var headers strings.Builder
 	for _, name := range signedHeaders {
 		value := req.Header.Get(name)
 		if name == "host" {
-			value = req.Host
+			value = host
 		}
 		value = strings.TrimSpace(value)
 		if lowerValues {
@@ -196,7 +251,7 @@ func canonicalRequest(req signedRequest, signedHeaders []string, lowerValues boo
 	if req.Header.Get(headerContentHash) == unsignedPayload {
 		payloadHash = sha256Hex([]byte(unsignedPayload))
 	}
-	canonical = req.Method + "\n/\n" + req.RawQuery + "\n" + headers.String() + "\n" +
+	canonical = req.Method + "\n/\n" + req.canonicalQuery() + "\n" + headers.String() + "\n" +
 		strings.Join(signedHeaders, ";") + "\n" + payloadHash
 	return canonical, changed
 }

@@ -26,6 +26,10 @@ func (e *Emulator) startTask(w *World, now time.Time, action string, t Task) *Ta
 	if f := e.takeTaskFault(action, FaultTaskFail); f != nil {
 		t.Outcome = TaskFailed
 	}
+	if f := e.takeTaskFault(action, FaultTaskError); f != nil {
+		t.Outcome = TaskFailed
+		t.FailureCode = codeTaskFailed
+	}
 	if f := e.takeTaskFault(action, FaultTaskHang); f != nil {
 		t.Hung = true
 		t.DoneAt = time.Time{} // until ClearFaults
@@ -126,12 +130,12 @@ func clearTarget(a *Address) {
 var wanIPBase = netip.MustParseAddr("198.18.0.0")
 
 // allocateWanIP gives an instance a new normal public IP on the given private IP, unless
-// the instance or ENI has gone or something already sits there.
-func (e *Emulator) allocateWanIP(instanceID, eniID, privateIP string, now time.Time) {
+// the instance or ENI has gone or something already sits there (then it returns nil).
+func (e *Emulator) allocateWanIP(instanceID, eniID, privateIP string, now time.Time) *Address {
 	eni := e.world.eni(eniID)
 	if e.world.instance(instanceID) == nil || eni == nil || !eni.hasIP(privateIP) ||
 		e.world.addressOnPrivateIP(privateIP, "") != nil {
-		return
+		return nil
 	}
 	inUse := map[string]bool{}
 	for _, a := range e.world.Addresses {
@@ -152,6 +156,7 @@ func (e *Emulator) allocateWanIP(instanceID, eniID, privateIP string, now time.T
 		InstanceID: instanceID, NetworkInterfaceID: eniID, PrivateIP: privateIP,
 		CreatedTime: now.UTC().Format(time.RFC3339),
 	})
+	return e.world.address(id)
 }
 
 func zeroPad(s string, width int) string {

@@ -27,11 +27,19 @@ const (
 	AddressTypeWanIP = "WanIP"
 )
 
-// Instance states that matter for binding; any other state (e.g. LAUNCH_FAILED) refuses.
+// Instance states (the CVM InstanceState values). RUNNING and STOPPED instances take
+// an EIP, unless stopped in no-charge mode; any other state refuses.
 const (
 	InstanceRunning      = "RUNNING"
 	InstanceStopped      = "STOPPED"
 	InstanceLaunchFailed = "LAUNCH_FAILED"
+)
+
+// Stop-charging modes of a STOPPED instance (the CVM StopChargingMode values).
+const (
+	StopChargingKeep          = "KEEP_CHARGING"
+	StopChargingStop          = "STOP_CHARGING" // "stopped in no-charge mode": binds refused
+	StopChargingNotApplicable = "NOT_APPLICABLE"
 )
 
 // Task kinds and results.
@@ -44,7 +52,9 @@ const (
 	TaskFailed  = "FAILED"
 )
 
-// Quota ids served by DescribeAddressQuota.
+// Quota ids served by DescribeAddressQuota. Only TOTAL_EIP_QUOTA (derived from the
+// world) and DAILY_PUBLIC_IP_ASSIGN (counted by reallocations) move; the others are
+// listed because the documentation lists them.
 const (
 	QuotaTotalEIP            = "TOTAL_EIP_QUOTA"
 	QuotaDailyEIPApply       = "DAILY_EIP_APPLY"
@@ -54,15 +64,31 @@ const (
 var (
 	addressIDPattern  = regexp.MustCompile(`^eip-[a-z0-9]{8}$`)
 	instanceIDPattern = regexp.MustCompile(`^ins-[a-z0-9]{8}$`)
-	eniIDPattern      = regexp.MustCompile(`^eni-[a-z0-9]{8}$`)
+	// lbIDPattern: AssociateAddress documents lb- ids (CLB instances) as InstanceId too.
+	lbIDPattern  = regexp.MustCompile(`^lb-[a-z0-9]{8}$`)
+	eniIDPattern = regexp.MustCompile(`^eni-[a-z0-9]{8}$`)
 )
+
+// DefaultRegions are the regions the built-in world knows (the region list of the
+// API's common parameters). A world file may list others in World.Regions.
+var DefaultRegions = []string{
+	"ap-bangkok", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-guangzhou", "ap-hongkong",
+	"ap-jakarta", "ap-mumbai", "ap-nanjing", "ap-seoul", "ap-shanghai", "ap-shanghai-fsi",
+	"ap-shenzhen-fsi", "ap-singapore", "ap-tokyo", "eu-frankfurt", "na-ashburn",
+	"na-siliconvalley", "na-toronto", "sa-saopaulo",
+}
 
 // World is everything the emulator knows. It is also the JSON of -world files, of the
 // persisted state and of GET /_emulator/world.
 type World struct {
-	// Region is the only region that has resources; requests for any other region see an
-	// empty world.
-	Region            string             `json:"region"`
+	// Region is the only region that has resources. Requests for another region of
+	// Regions see an empty world; requests for a region not in Regions are refused
+	// (Settings.UnknownRegion says with which code).
+	Region string `json:"region"`
+	// Regions are the regions that exist; empty = DefaultRegions. Region is always one.
+	Regions []string `json:"regions,omitempty"`
+	// Settings are the settings in force (see Settings); unset fields take defaults.
+	Settings          Settings           `json:"settings"`
 	Instances         []Instance         `json:"instances"`
 	NetworkInterfaces []NetworkInterface `json:"networkInterfaces"`
 	Addresses         []Address          `json:"addresses"`
@@ -84,6 +110,8 @@ type Instance struct {
 	InstanceID                string `json:"instanceId"`
 	State                     string `json:"state"`
 	PrimaryNetworkInterfaceID string `json:"primaryNetworkInterfaceId"`
+	// StopChargingMode matters for a STOPPED instance: STOP_CHARGING refuses binds.
+	StopChargingMode string `json:"stopChargingMode,omitempty"`
 }
 
 // NetworkInterface is an ENI, attached to an instance (InstanceID set) or dangling.
@@ -147,6 +175,9 @@ type Task struct {
 	PreviousStatus string `json:"previousStatus,omitempty"`
 	// Reallocate: a successful disassociate gives the instance a new normal public IP.
 	Reallocate bool `json:"reallocate,omitempty"`
+	// FailureCode, set on a task that ends FAILED, is the error DescribeTaskResult then
+	// answers instead of Result FAILED (a task-error fault).
+	FailureCode string `json:"failureCode,omitempty"`
 }
 
 // Address returns the address with the given id. (A value receiver, so that
@@ -173,19 +204,34 @@ func (w World) AddressesOn(instanceID string) []Address {
 	return out
 }
 
+// NormalPublicIPs returns the normal public IPs (AddressType WanIP) the instance holds,
+// in AddressId order.
+func (w World) NormalPublicIPs(instanceID string) []Address {
+	var out []Address
+	for _, a := range w.AddressesOn(instanceID) {
+		if a.AddressType == AddressTypeWanIP {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // demoCreatedTime is the creation time of every address in the built-in world: fixed, so
 // that its JSON is stable.
 const demoCreatedTime = "2025-01-01T00:00:00Z"
 
 // DefaultWorld is the built-in world in ap-guangzhou. Tests, examples and the demo rely on
-// its exact ids.
+// its exact ids (see the package documentation for what each is for). No instance of it
+// but ins-demo0006 holds a normal public IP, so that binds succeed under the default
+// WanIPOnBind setting.
 func DefaultWorld() *World {
 	w := &World{Region: DefaultRegion}
-	addInstance := func(id, state, eni string, ips ...string) {
+	addInstance := func(id, state, eni string, ips ...string) *Instance {
 		w.Instances = append(w.Instances, Instance{InstanceID: id, State: state, PrimaryNetworkInterfaceID: eni})
 		w.NetworkInterfaces = append(w.NetworkInterfaces, NetworkInterface{
 			NetworkInterfaceID: eni, InstanceID: id, Primary: true, PrivateIPs: privateIPs(ips...),
 		})
+		return &w.Instances[len(w.Instances)-1]
 	}
 	addInstance("ins-demo0001", InstanceRunning, "eni-demo0001", "10.0.0.11", "10.0.0.12")
 	addInstance("ins-demo0002", InstanceRunning, "eni-demo0002", "10.0.0.21")
@@ -194,11 +240,22 @@ func DefaultWorld() *World {
 	w.NetworkInterfaces = append(w.NetworkInterfaces, NetworkInterface{
 		NetworkInterfaceID: "eni-demo0005", PrivateIPs: privateIPs("10.0.1.5"),
 	})
+	addInstance("ins-demo0005", InstanceStopped, "eni-demo0006", "10.0.0.51").StopChargingMode = StopChargingStop
+	addInstance("ins-demo0006", InstanceRunning, "eni-demo0007", "10.0.0.61")
+	addInstance("ins-demo0007", InstanceRunning, "eni-demo0008", "10.0.0.71", "10.0.0.72")
+	w.NetworkInterfaces = append(w.NetworkInterfaces, NetworkInterface{
+		NetworkInterfaceID: "eni-demo0009", InstanceID: "ins-demo0007", PrivateIPs: privateIPs("10.0.2.71", "10.0.2.72"),
+	})
+	addInstance("ins-demo0008", InstanceStopped, "eni-demo0010", "10.0.0.81").StopChargingMode = StopChargingKeep
 
-	for i := 1; i <= 9; i++ {
+	for i := 1; i <= 12; i++ {
+		name := fmt.Sprintf("demo-eip-%d", i)
+		if i == 12 {
+			name = "" // an EIP created without a name
+		}
 		w.Addresses = append(w.Addresses, Address{
 			AddressID:   fmt.Sprintf("eip-demo%04d", i),
-			AddressName: fmt.Sprintf("demo-eip-%d", i),
+			AddressName: name,
 			AddressIP:   fmt.Sprintf("203.0.113.%d", i),
 			AddressType: AddressTypeEIP,
 			Status:      StatusUnbind,
@@ -214,16 +271,29 @@ func DefaultWorld() *World {
 	bind("eip-demo0004", "ins-demo0003", "eni-demo0003", "10.0.0.31").Blocked = true
 	w.Addresses[indexOfAddress(w.Addresses, "eip-demo0003")].Arrears = true
 	w.Addresses[indexOfAddress(w.Addresses, "eip-demo0005")].Blocked = true
+	// ins-demo0006 was created with a public IP: a normal public IP on its primary IP.
+	w.Addresses = append(w.Addresses, Address{
+		AddressID: "eip-demo0013", AddressIP: "198.51.100.61", AddressType: AddressTypeWanIP, Status: StatusBind,
+		InstanceID: "ins-demo0006", NetworkInterfaceID: "eni-demo0007", PrivateIP: "10.0.0.61", CreatedTime: demoCreatedTime,
+	})
 
 	w.Quotas = defaultQuotas()
 	return w
 }
 
+// defaultQuotas are the documented quota ids with the limits of a new account.
 func defaultQuotas() []Quota {
 	return []Quota{
 		{QuotaID: QuotaTotalEIP, Limit: 20},
+		{QuotaID: "LOCALBGP_EIP_QUOTA", Limit: 0},
+		{QuotaID: "SINGLEISP_EIP_QUOTA", Limit: 0},
 		{QuotaID: QuotaDailyEIPApply, Limit: 40},
+		{QuotaID: "DAILY_SINGLEISP_APPLY", Limit: 0},
 		{QuotaID: QuotaDailyPublicIPAssign, Limit: 10},
+		{QuotaID: "MONTHLY_RECOVER_QUOTA", Limit: 5},
+		{QuotaID: "TOTAL_EIP6_QUOTA", Limit: 20},
+		{QuotaID: "BGP_EIPv6_QUOTA", Limit: 20},
+		{QuotaID: "SINGLEISP_EIPv6_QUOTA", Limit: 0},
 	}
 }
 
@@ -311,6 +381,7 @@ func (w *World) clone() World {
 	c.Addresses = slices.Clone(w.Addresses)
 	c.Quotas = slices.Clone(w.Quotas)
 	c.Tasks = slices.Clone(w.Tasks)
+	c.Regions = slices.Clone(w.Regions)
 	return c
 }
 
@@ -320,6 +391,15 @@ func (w *World) normalize() {
 	if w.Region == "" {
 		w.Region = DefaultRegion
 	}
+	if len(w.Regions) == 0 {
+		w.Regions = slices.Clone(DefaultRegions)
+	}
+	if !slices.Contains(w.Regions, w.Region) {
+		w.Regions = append(w.Regions, w.Region)
+	}
+	slices.Sort(w.Regions)
+	w.Regions = slices.Compact(w.Regions)
+	w.Settings = w.Settings.withDefaults()
 	for i := range w.Addresses {
 		if w.Addresses[i].AddressType == "" {
 			w.Addresses[i].AddressType = AddressTypeEIP
@@ -361,9 +441,25 @@ func cmpUint(a, b uint64) int {
 // dangling reference, a duplicate id, a status no rule can leave). It expects a
 // normalized world.
 func (w *World) validate() error {
+	if err := w.Settings.validate(); err != nil {
+		return err
+	}
+	for _, r := range w.Regions {
+		if r == "" || strings.ContainsAny(r, " \t/") {
+			return fmt.Errorf("region %q is not a region name", r)
+		}
+	}
 	for i, ins := range w.Instances {
 		if !instanceIDPattern.MatchString(ins.InstanceID) {
 			return fmt.Errorf("instance %q: id must match %s", ins.InstanceID, instanceIDPattern)
+		}
+		if ins.State == "" {
+			return fmt.Errorf("instance %s has no state", ins.InstanceID)
+		}
+		switch ins.StopChargingMode {
+		case "", StopChargingKeep, StopChargingStop, StopChargingNotApplicable:
+		default:
+			return fmt.Errorf("instance %s: unknown stopChargingMode %q", ins.InstanceID, ins.StopChargingMode)
 		}
 		if i > 0 && w.Instances[i-1].InstanceID == ins.InstanceID {
 			return fmt.Errorf("instance %s appears twice", ins.InstanceID)

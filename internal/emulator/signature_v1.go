@@ -1,0 +1,134 @@
+package emulator
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"hash"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Signature v1 (HmacSHA1 / HmacSHA256): every parameter, the common ones included, is
+// a GET query parameter or a field of an application/x-www-form-urlencoded POST body;
+// the Signature parameter is
+//
+//	Base64(HMAC(SecretKey, Method + Host + Path + "?" + k1=v1&k2=v2…))
+//
+// over all the other parameters sorted by name, with their values as they are (not
+// URL-encoded). SignatureMethod HmacSHA256 selects HMAC-SHA256; absent or HmacSHA1,
+// HMAC-SHA1.
+const (
+	signatureV1SHA1   = "HmacSHA1"
+	signatureV1SHA256 = "HmacSHA256"
+	// maxV1BodyBytes is the documented limit of a POST signed with v1.
+	maxV1BodyBytes = 1 << 20
+)
+
+// v1CommonParams are the common parameters of signature v1: they are not parameters of
+// the action.
+var v1CommonParams = []string{"Action", "Version", "Region", "Timestamp", "Nonce", "SecretId",
+	"Signature", "SignatureMethod", "Token", "Language", "RequestClient"}
+
+// v1Request is what the v1 verifier looks at.
+type v1Request struct {
+	Method string
+	Host   string // as received, port included: what the official SDKs sign
+	Path   string
+	Params url.Values
+}
+
+// verifyV1 authenticates a request signed with signature v1 and returns the credential
+// it was signed with. now is real wall time.
+func verifyV1(req v1Request, creds map[string]Credential, now time.Time) (Credential, *apiError) {
+	for name, values := range req.Params {
+		if len(values) != 1 {
+			return Credential{}, errorf(codeInvalidParameter, "The parameter `%s` appears %d times.", name, len(values))
+		}
+	}
+	method := req.Params.Get("SignatureMethod")
+	var newHash func() hash.Hash
+	switch method {
+	case "", signatureV1SHA1:
+		newHash = sha1.New
+	case signatureV1SHA256:
+		newHash = sha256.New
+	default:
+		return Credential{}, errorf(codeInvalidParameterValue, "`SignatureMethod` must be %s or %s, not %q.", signatureV1SHA1, signatureV1SHA256, method)
+	}
+	for _, name := range []string{"SecretId", "Timestamp", "Nonce"} {
+		if req.Params.Get(name) == "" {
+			return Credential{}, missingParameter(name)
+		}
+	}
+	timestamp, err := strconv.ParseInt(req.Params.Get("Timestamp"), 10, 64)
+	if err != nil || timestamp < 0 {
+		return Credential{}, errorf(codeInvalidParameterValue, "`Timestamp` must be a Unix time in seconds.")
+	}
+	if _, err := strconv.ParseUint(req.Params.Get("Nonce"), 10, 64); err != nil {
+		return Credential{}, errorf(codeInvalidParameterValue, "`Nonce` must be a random non-negative integer.")
+	}
+	if skew := now.Sub(time.Unix(timestamp, 0)); skew > maxTimestampSkew || skew < -maxTimestampSkew {
+		return Credential{}, errorf(codeAuthSignatureExpire,
+			"The request timestamp %d differs from the server time by more than five minutes; check the client clock.", timestamp)
+	}
+	cred, ok := creds[req.Params.Get("SecretId")]
+	if !ok {
+		return Credential{}, errorf(codeAuthSecretIDNotFound, "The SecretId does not exist.")
+	}
+	got, err := base64.StdEncoding.DecodeString(req.Params.Get("Signature"))
+	if err != nil {
+		return Credential{}, errorf(codeAuthSignatureFailure, "The Signature parameter is not Base64.")
+	}
+	mac := hmac.New(newHash, []byte(cred.SecretKey))
+	mac.Write([]byte(v1StringToSign(req)))
+	if !hmac.Equal(mac.Sum(nil), got) {
+		return Credential{}, errorf(codeAuthSignatureFailure,
+			"The request signature does not match the one computed by the server; check the SecretKey and what was signed (method, Host %q, path %q, parameters).",
+			req.Host, req.Path)
+	}
+	if cred.Token != "" && subtle.ConstantTimeCompare([]byte(req.Params.Get("Token")), []byte(cred.Token)) != 1 {
+		if req.Params.Get("Token") == "" {
+			return Credential{}, errorf(codeAuthTokenFailure, "This credential is temporary: the request must carry its security token in `Token`.")
+		}
+		return Credential{}, errorf(codeAuthTokenFailure, "The security token in `Token` does not belong to this credential.")
+	}
+	return cred, nil
+}
+
+// v1StringToSign is Method + Host + Path + "?" + the sorted parameters but Signature.
+func v1StringToSign(req v1Request) string {
+	names := make([]string, 0, len(req.Params))
+	for name := range req.Params {
+		if name != "Signature" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString(req.Method + req.Host + req.Path + "?")
+	for i, name := range names {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(name + "=" + req.Params.Get(name))
+	}
+	return b.String()
+}
+
+// v1ActionParams are the request's parameters without the common ones.
+func v1ActionParams(params url.Values) url.Values {
+	out := url.Values{}
+	for name, values := range params {
+		if !slices.Contains(v1CommonParams, name) {
+			out[name] = values
+		}
+	}
+	return out
+}
