@@ -65,6 +65,16 @@ const (
 	EmulatorDanglingENIIP    = "10.0.1.5"
 	EmulatorSpareEIP         = "eip-demo0006"
 	EmulatorAnotherSpareEIP  = "eip-demo0007"
+	EmulatorThirdSpareEIP    = "eip-demo0010"
+	EmulatorNoChargeInstance = "ins-demo0005" // stopped in no-charge mode
+	EmulatorWanIPInstance    = "ins-demo0006" // holds a normal public IP
+	EmulatorNormalPublicIP   = "eip-demo0013" // that normal public IP (WanIP)
+	EmulatorTwoENIInstance   = "ins-demo0007" // primary eni-demo0008 (10.0.0.71, .72), secondary eni-demo0009
+	EmulatorTwoENIPrimary    = "eni-demo0008"
+	EmulatorTwoENIPrimaryIP  = "10.0.0.71"
+	EmulatorTwoENISecondIP   = "10.0.0.72"
+	EmulatorTwoENISecondary  = "eni-demo0009"
+	EmulatorTwoENISecondENIP = "10.0.2.71"
 	emulatorProviderTemplate = `
 provider "qcloud" {
   endpoint   = %q
@@ -76,8 +86,13 @@ provider "qcloud" {
 )
 
 // ProtoV6ProviderFactories starts the provider in-process for resource.Test.
+// Each call starts a provider of its own, as Terraform starts a provider
+// process for each command: what one command's resources share (the run
+// ledger, the client's snapshot) is not shared with another's.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	ProviderName: providerserver.NewProtocol6WithError(provider.New("test")()),
+	ProviderName: func() (tfprotov6.ProviderServer, error) {
+		return providerserver.NewProtocol6WithError(provider.New("test")())()
+	},
 }
 
 // UsesCloud reports whether acceptance tests run against the real cloud:

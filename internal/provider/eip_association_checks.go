@@ -18,7 +18,7 @@ import (
 // ask DescribeAddressQuota at most once per plan and only when a
 // reallocation is planned, and DescribeNetworkInterfaces only for bindings
 // whose primary private IP must be known. Values unknown at plan time skip a
-// check, as do -refresh=false plans for the associations they did not read.
+// check.
 
 // reallocationRemedy is the way out when a destroy that reallocates would
 // fail, in the order that works: the destroy runs on the state's flag.
@@ -68,7 +68,7 @@ func (r *EIPAssociationResource) checkChange(ctx context.Context, plan, state, c
 	}
 	flagTurnedOn := plan.ReallocateNormalPublicIP.ValueBool() && !state.ReallocateNormalPublicIP.ValueBool()
 	rewritten := !plan.ID.Equal(state.ID)
-	if plan.ReallocateNormalPublicIP.ValueBool() && (flagTurnedOn || rewritten) && r.run.wasRead(a) {
+	if plan.ReallocateNormalPublicIP.ValueBool() && (flagTurnedOn || rewritten) {
 		r.checkReallocationPossible(ctx, associationID{EIPID: a.id.EIPID, Target: location2target(a.sitAt)}, diags)
 	}
 }
@@ -235,13 +235,6 @@ func (r *EIPAssociationResource) checkReallocationPossible(ctx context.Context, 
 func (r *EIPAssociationResource) checkReallocatingDestroy(ctx context.Context, a association, state EIPAssociationResourceModel, diags *diag.Diagnostics) {
 	flag := path.Root("reallocate_normal_public_ip")
 	instance := state.InstanceID.ValueString()
-	if !r.run.wasRead(a) {
-		diags.AddAttributeWarning(flag, "Destroy gives the instance a normal public IP",
-			fmt.Sprintf("Destroying %s unbinds the EIP with reallocate_normal_public_ip = true: instance %s gets a new normal "+
-				"public IP, which Terraform does not manage. This plan did not refresh the association, so today's "+
-				"reallocation quota was not checked.", a.id, orUnknown(instance)))
-		return
-	}
 	if a.id.Target.InstanceID == "" && a.sitAt.known() {
 		eni, err := r.client.LookupNetworkInterface(ctx, a.sitAt.NetworkInterfaceID)
 		if err != nil {

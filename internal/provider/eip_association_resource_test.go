@@ -281,12 +281,9 @@ func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
 					cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
 				},
 				Config: cfg,
-				// The plan shows the drift as a re-create; the apply refuses to
-				// take the EIP away from the binding it now has.
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-				ExpectError: expectError(`EIP is already bound.*network interface ` + elsewhere.NetworkInterfaceID),
+				// The refresh shows the drift; the plan refuses to take the EIP
+				// away from the binding it now has.
+				ExpectError: expectError(`EIP is bound elsewhere.*network interface ` + elsewhere.NetworkInterfaceID),
 			},
 		},
 	})
@@ -331,44 +328,79 @@ func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
 	}
 }
 
+// Creates that cannot work fail at plan time, naming what the cloud shows;
+// the rest fail at apply time with the API's answer.
 func TestAccEIPAssociation_errors(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs the emulator's blocked, bound and failed fixtures")
 	acctest.Parallel(t)
 	tests := []struct {
-		name  string
-		lines []string
-		want  string
+		name   string
+		lines  []string
+		atPlan bool
+		want   string
 	}{
 		{"blocked EIP", []string{attr("eip_id", acctest.EmulatorBlockedEIP), attr("instance_id", acctest.EmulatorInstance)},
-			`EIP is blocked.*Unblock it first`},
+			true, `EIP is blocked.*Unblock it first`},
 		{"EIP in arrears", []string{attr("eip_id", acctest.EmulatorArrearsEIP), attr("instance_id", acctest.EmulatorInstance)},
-			`EIP is in arrears`},
+			true, `EIP is in arrears`},
 		{"EIP already bound", []string{attr("eip_id", acctest.EmulatorBoundEIP), attr("instance_id", acctest.EmulatorInstance)},
-			`EIP is already bound.*instance ` + acctest.EmulatorBoundInstance},
+			true, `EIP is bound elsewhere.*instance ` + acctest.EmulatorBoundInstance},
 		{"instance not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", "ins-nope0000")},
-			`Instance not found.*ins-nope0000`},
+			false, `Instance not found.*ins-nope0000`},
 		{"instance failed to launch", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorFailedInstance)},
-			`Instance cannot take an EIP`},
+			false, `Instance cannot take an EIP`},
+		{"instance stopped in no-charge mode", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorNoChargeInstance)},
+			false, `Instance is stopped in no-charge mode.*Start the instance`},
 		{"instance already has an EIP", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorBoundInstance)},
-			`Instance already has an EIP`},
+			true, `Target already holds an EIP.*` + acctest.EmulatorBoundEIP + `.*does not unbind it`},
 		{"ENI not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", "eni-nope0000"), attr("private_ip", "10.0.0.1")},
-			`Network interface or private IP not found`},
+			false, `Network interface or private IP not found`},
 		{"IP not on the ENI", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", acctest.EmulatorDanglingENI), attr("private_ip", "10.9.9.9")},
-			`Network interface or private IP not found.*10.9.9.9 is not one of its private IPs`},
+			false, `Network interface or private IP not found.*10.9.9.9 is not one of its private IPs`},
 		{"EIP not found", []string{attr("eip_id", "eip-nope0000"), attr("instance_id", acctest.EmulatorInstance)},
-			`EIP not found.*eip-nope0000.*ap-guangzhou`},
+			true, `EIP not found.*eip-nope0000.*ap-guangzhou`},
+		{"normal public IP", []string{attr("eip_id", acctest.EmulatorNormalPublicIP), attr("instance_id", acctest.EmulatorInstance)},
+			true, `Not an EIP: a normal public IP.*TransformAddress`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Parallel(t)
 			cloud := acctest.New(t)
+			want := tt.want + `.*Code: .*RequestId: `
+			if tt.atPlan {
+				want = tt.want
+			}
 			acctest.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config:      config(cloud, tt.lines...),
-					ExpectError: expectError(tt.want + `.*Code: .*RequestId: `),
+					PlanOnly:    tt.atPlan,
+					ExpectError: expectError(want),
 				}},
 			})
+			if tt.atPlan && cloud.WriteCalls() != 0 {
+				t.Errorf("a plan-time error made writes: %s", cloud.CallsOf())
+			}
 		})
+	}
+}
+
+// The same refusals reach the user at apply time when the plan did not
+// catch them (a change made between plan and apply, say), with the API's
+// code and RequestId.
+func TestEIPAssociationCreate_apiErrors(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs the emulator's blocked, bound and arrears fixtures")
+	acctest.Parallel(t)
+	for eip, target := range map[string]client.Target{
+		acctest.EmulatorBlockedEIP:     {InstanceID: acctest.EmulatorInstance},
+		acctest.EmulatorArrearsEIP:     {InstanceID: acctest.EmulatorInstance},
+		acctest.EmulatorFreeEIP:        {InstanceID: acctest.EmulatorBoundInstance},
+		acctest.EmulatorNormalPublicIP: {InstanceID: acctest.EmulatorInstance},
+	} {
+		cloud := acctest.New(t)
+		_, diags := createDirectly(t, cloud, eip, target)
+		if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "RequestId: ") || strings.Contains(diags.Errors()[0].Detail(), "RequestId: (none)") {
+			t.Errorf("binding %s to %v: %v, want the API's refusal with its RequestId", eip, target, diags)
+		}
 	}
 }
 
@@ -449,16 +481,43 @@ func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config:      cfg(true),
-				Destroy:     true,
-				ExpectError: expectError(`Daily quota of normal public IP reallocations used up.*today's count is 10 of 10.*reallocate_normal_public_ip = false`),
+				Config:  cfg(true),
+				Destroy: true,
+				// The destroy's plan refuses it before anything is unbound.
+				ExpectError: expectError(`Daily quota of normal public IP reallocations would run out.*spends 1 reallocations.*` +
+					`DAILY_PUBLIC_IP_ASSIGN is 10 of 10.*only 0 are left.*reallocate_normal_public_ip = false.*next day`),
 			},
 			// The remedy the message gives: flip the flag (no API call), destroy.
 			{Config: cfg(false), Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
 		},
 	})
+	if n := cloud.Emulator.Stats().Calls["DescribeAddressQuota"]; n < 1 {
+		t.Errorf("DescribeAddressQuota calls = %d, want the plan to have read the quota", n)
+	}
 }
 
+// Unbinding past today's quota fails at apply time too (the plan cannot
+// see the quota spent between plan and apply), with today's count.
+func TestEIPAssociationDelete_dailyQuotaUsedUp(t *testing.T) {
+	acctest.EmulatorOnly(t, "sets the emulator's quota")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
+	if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
+		t.Fatal(err)
+	}
+	diags := deleteDirectly(t, cloud, cloud.EIPID+"::"+cloud.InstanceID, true)
+	if !diags.HasError() || !regexp.MustCompile(`(?s)today's count is 10 of 10.*apply the flag change alone first`).MatchString(diags.Errors()[0].Detail()) {
+		t.Fatalf("diagnostics = %v, want the quota error with today's count and the remedy order", diags)
+	}
+	if err := cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Reallocation needs the primary private IP of an instance's primary
+// interface: asking for it elsewhere is refused at plan time, in create and
+// update plans; a destroy that meets it anyway says so.
 func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
 	acctest.Parallel(t)
@@ -467,18 +526,26 @@ func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 		return config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
 			attr("private_ip", acctest.EmulatorSecondaryIP), attr("reallocate_normal_public_ip", reallocate))
 	}
+	notHere := `normal public IP cannot be reallocated.*primary private IP of an instance's primary network interface.*` +
+		`secondary private IP of instance ` + acctest.EmulatorInstance
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
-			{Config: cfg(true)},
-			{
-				Config:      cfg(true),
-				Destroy:     true,
-				ExpectError: expectError(`normal public IP cannot be reallocated.*primary private IP of an instance's primary network interface`),
-			},
+			{Config: cfg(true), PlanOnly: true, ExpectError: expectError(notHere)},
 			{Config: cfg(false)},
+			{Config: cfg(true), ExpectError: expectError(notHere)},
 		},
 	})
+	if n := cloud.WriteCalls(); n != 2 {
+		t.Errorf("writes = %d (%s), want one bind and one unbind", n, cloud.CallsOf())
+	}
+
+	other := acctest.New(t)
+	other.BindOutOfBand(t, other.EIPID, client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP})
+	diags := deleteDirectly(t, other, other.EIPID+"::"+acctest.EmulatorInstanceENI+"::"+acctest.EmulatorSecondaryIP, true)
+	if !diags.HasError() || !strings.Contains(diags.Errors()[0].Summary(), "cannot be reallocated") {
+		t.Fatalf("diagnostics = %v, want the reallocation refused", diags)
+	}
 }
 
 func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {

@@ -78,7 +78,8 @@ provider "qcloud" {
 	if n := cloud.WriteCalls(); n != 2 {
 		t.Errorf("the emulator saw %d writes through localhost, want a bind and an unbind (%s)", n, cloud.CallsOf())
 	}
-	// Other loopback forms pass validation (a plan to create calls nothing).
+	// Other loopback forms pass validation (a plan whose EIP is known only
+	// at apply time calls nothing).
 	for _, host := range []string{"[::1]", "127.0.0.2"} {
 		acctest.Test(t, resource.TestCase{
 			Steps: []resource.TestStep{{
@@ -88,7 +89,16 @@ provider "qcloud" {
   secret_id  = "id"
   secret_key = "key"
 }
-`, host) + importOnlyResource,
+
+resource "terraform_data" "eip" {
+  input = "eip-demo0001"
+}
+
+resource "qcloud_eip_association" "test" {
+  eip_id      = terraform_data.eip.output
+  instance_id = "ins-demo0001"
+}
+`, host),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			}},

@@ -33,7 +33,6 @@ type runLedger struct {
 
 	unbinds map[string]*unbindEntry    // by EIP id: unbinds planned or under way in this run
 	binds   map[string][]*bindingClaim // by EIP id: binds this run makes
-	managed map[string]association     // by EIP id: associations this run has read from the state
 
 	reallocating map[string]int // by EIP id: destroys this plan makes with reallocation, numbered
 	quotaOnce    sync.Once
@@ -46,7 +45,6 @@ func newRunLedger() *runLedger {
 		changed:      make(chan struct{}),
 		unbinds:      map[string]*unbindEntry{},
 		binds:        map[string][]*bindingClaim{},
-		managed:      map[string]association{},
 		reallocating: map[string]int{},
 	}
 }
@@ -207,14 +205,6 @@ func (l *runLedger) awaitPlannedUnbind(ctx context.Context, addr *client.Address
 	})
 }
 
-// noteManaged records that a is in this run's state.
-func (l *runLedger) noteManaged(a association) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.managed[a.id.EIPID] = a
-	l.notifyLocked()
-}
-
 // bindingClaim is a create's claim on an EIP: two resources of one run that
 // bind the same EIP to the same target would both believe they manage it.
 type bindingClaim struct {
@@ -272,15 +262,6 @@ func (c *bindingClaim) otherOwner(ctx context.Context) string {
 		return true
 	})
 	return owner
-}
-
-// wasRead reports whether this run refreshed a, as every plan does unless
-// -refresh=false.
-func (l *runLedger) wasRead(a association) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	_, ok := l.managed[a.id.EIPID]
-	return ok
 }
 
 // reallocations counts the destroys of this plan that reallocate a normal
