@@ -379,6 +379,13 @@ func Parallel(t *testing.T) {
 	}
 }
 
+// ProviderSettings are the provider arguments that point it at the emulator.
+func (c *Cloud) ProviderSettings() map[string]string {
+	return map[string]string{
+		"endpoint": c.endpoint, "secret_id": c.credential.SecretID, "secret_key": c.credential.SecretKey, "region": emulatorRegion,
+	}
+}
+
 // ProviderData configures the provider for the emulator, as Terraform would
 // with c.ProviderConfig, and returns what it hands its resources: for tests
 // that call a resource's methods directly.
@@ -389,9 +396,7 @@ func (c *Cloud) ProviderData(t *testing.T) any {
 	var schemaResp fwprovider.SchemaResponse
 	p.Schema(ctx, fwprovider.SchemaRequest{}, &schemaResp)
 	values := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
-	for name, value := range map[string]string{
-		"endpoint": c.endpoint, "secret_id": c.credential.SecretID, "secret_key": c.credential.SecretKey, "region": emulatorRegion,
-	} {
+	for name, value := range c.ProviderSettings() {
 		if d := values.SetAttribute(ctx, path.Root(name), value); d.HasError() {
 			t.Fatalf("building the provider configuration: %v", d)
 		}

@@ -154,17 +154,11 @@ type privateState interface {
 const unbindRequestedKey = "unbind_requested_at"
 
 func markUnbindRequested(ctx context.Context, private privateState) diag.Diagnostics {
-	if private == nil {
-		return nil
-	}
 	value, _ := json.Marshal(time.Now().UTC().Format(time.RFC3339))
 	return private.SetKey(ctx, unbindRequestedKey, value)
 }
 
 func unbindWasRequested(ctx context.Context, private privateState) bool {
-	if private == nil {
-		return false
-	}
 	value, diags := private.GetKey(ctx, unbindRequestedKey)
 	return !diags.HasError() && len(value) > 0
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
@@ -181,7 +182,7 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true}),
+			"timeouts": positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true})),
 		},
 	}
 }
@@ -277,7 +278,7 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 			return
 		}
 	}
-	if why := driftReason(a, addr, unbindWasRequested(ctx, req.Private)); why != "" {
+	if why := driftReason(a, addr, req.Private != nil && unbindWasRequested(ctx, req.Private)); why != "" {
 		r.dropDrifted(ctx, a, why, resp)
 		return
 	}
@@ -354,7 +355,9 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 	}
 	// The API has accepted the unbind: should the wait fail, the next read
 	// must not blame anyone outside Terraform for it.
-	resp.Diagnostics.Append(markUnbindRequested(ctx, resp.Private)...)
+	if resp.Private != nil {
+		resp.Diagnostics.Append(markUnbindRequested(ctx, resp.Private)...)
+	}
 	r.waitUntilUnbound(ctx, a, taskID, &resp.Diagnostics)
 }
 
@@ -753,6 +756,45 @@ func doingBind(id associationID) string {
 
 func doingUnbind(a association) string {
 	return fmt.Sprintf("unbinding EIP %s from %s", a.id.EIPID, a.describe())
+}
+
+// positiveTimeouts adds to each timeout the check that it is a positive
+// duration: "0s" or "-1m" would make every operation time out at once.
+func positiveTimeouts(a schema.Attribute) schema.Attribute {
+	nested, ok := a.(schema.SingleNestedAttribute)
+	if !ok {
+		return a
+	}
+	attributes := make(map[string]schema.Attribute, len(nested.Attributes))
+	for name, inner := range nested.Attributes {
+		if s, ok := inner.(schema.StringAttribute); ok {
+			s.Validators = append(slices.Clone(s.Validators), positiveDuration{})
+			inner = s
+		}
+		attributes[name] = inner
+	}
+	nested.Attributes = attributes
+	return nested
+}
+
+// positiveDuration accepts a duration string greater than zero; strings that
+// are not durations are left to the timeouts package's own check.
+type positiveDuration struct{}
+
+func (positiveDuration) Description(context.Context) string {
+	return "must be a duration greater than zero"
+}
+
+func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (positiveDuration) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err == nil && d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timeout",
+			fmt.Sprintf("%q is not a timeout: it must be greater than zero, such as \"30s\" or \"10m\".", req.ConfigValue.ValueString()))
+	}
 }
 
 // interruptGrace is how long a wait for an accepted bind or unbind goes on

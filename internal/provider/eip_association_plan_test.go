@@ -1,0 +1,303 @@
+package provider_test
+
+// Plan-based review: the plan says what an apply or destroy will do, and
+// refuses what would fail.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// A destroy that reallocates warns, in the plan, what the instance gets and
+// what it costs; the quota is read once.
+func TestEIPAssociationPlan_destroyWithReallocationWarns(t *testing.T) {
+	acctest.EmulatorOnly(t, "reads the emulator's quota")
+	acctest.Parallel(t)
+	ctx := context.Background()
+	cloud := acctest.New(t)
+	if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 3); err != nil {
+		t.Fatal(err)
+	}
+	state, diags := createDirectly(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if d := state.SetAttribute(ctx, path.Root("reallocate_normal_public_ip"), true); d.HasError() {
+		t.Fatal(d)
+	}
+	srv, resourceType := configuredServer(t, cloud)
+	cloud.Emulator.ResetStats()
+	planned, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "qcloud_eip_association", PriorState: dynamicValue(t, resourceType, state.Raw),
+		ProposedNewState: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
+		Config:           dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Destroy gives the instance a normal public IP", "instance " + cloud.InstanceID + " gets a new normal public IP",
+		"Terraform does not manage", "DAILY_PUBLIC_IP_ASSIGN is 3 of 10", "this plan spends 1 reallocation"} {
+		if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, want) {
+			t.Errorf("destroy plan diagnostics lack a warning with %q: %v", want, describeDiagnostics(planned.Diagnostics))
+		}
+	}
+	for _, d := range planned.Diagnostics {
+		if d.Attribute == nil || !d.Attribute.Equal(tftypes.NewAttributePath().WithAttributeName("reallocate_normal_public_ip")) {
+			t.Errorf("diagnostic %q is not on reallocate_normal_public_ip", d.Summary)
+		}
+	}
+	calls := cloud.Emulator.Stats().Calls
+	if calls["DescribeAddressQuota"] != 1 || calls["DescribeNetworkInterfaces"] != 0 {
+		t.Errorf("calls of the destroy plan: %s; want one DescribeAddressQuota and no DescribeNetworkInterfaces", cloud.CallsOf())
+	}
+
+	// Without reallocation the destroy plan says nothing and reads nothing.
+	if d := state.SetAttribute(ctx, path.Root("reallocate_normal_public_ip"), false); d.HasError() {
+		t.Fatal(d)
+	}
+	cloud.Emulator.ResetStats()
+	planned, err = srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "qcloud_eip_association", PriorState: dynamicValue(t, resourceType, state.Raw),
+		ProposedNewState: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
+		Config:           dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
+	})
+	if err != nil || len(planned.Diagnostics) != 0 || cloud.TotalCalls() != 0 {
+		t.Fatalf("plain destroy plan: %v %v, calls %s; want nothing", err, describeDiagnostics(planned.Diagnostics), cloud.CallsOf())
+	}
+}
+
+// Reallocations beyond what is left of today's quota fail at plan time, for
+// each resource that would spend one, with the remedy.
+func TestAccEIPAssociation_reallocationsBeyondTheQuota(t *testing.T) {
+	acctest.EmulatorOnly(t, "sets the emulator's quota")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	cfg := func(reallocate bool) string {
+		return cloud.ProviderConfig + fmt.Sprintf(`
+resource "qcloud_eip_association" "one" {
+  eip_id                      = %[1]q
+  instance_id                 = %[2]q
+  reallocate_normal_public_ip = %[5]v
+}
+
+resource "qcloud_eip_association" "two" {
+  eip_id                      = %[3]q
+  instance_id                 = %[4]q
+  reallocate_normal_public_ip = %[5]v
+}
+`, cloud.EIPID, cloud.InstanceID, acctest.EmulatorSpareEIP, acctest.EmulatorTwoENIInstance, reallocate)
+	}
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
+		Steps: []resource.TestStep{
+			{Config: cfg(true)},
+			{
+				PreConfig: func() {
+					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 9); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      cfg(true),
+				Destroy:     true,
+				ExpectError: expectError(`would run out.*this plan spends 2 reallocations.*9 of 10: only 1 are left.*reallocate_normal_public_ip = false`),
+			},
+			{Config: cfg(false)},
+		},
+	})
+	if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n != 2 {
+		t.Errorf("DisassociateAddress calls = %d, want the two of the final destroy only", n)
+	}
+}
+
+// The destroy half of a replacement runs on the state's flag: when it would
+// fail, the plan says so and gives the order that works.
+func TestAccEIPAssociation_replacementWhoseDestroyWouldFail(t *testing.T) {
+	acctest.EmulatorOnly(t, "sets the emulator's quota")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	cfg := func(eip string, reallocate bool) string {
+		return config(cloud, attr("eip_id", eip), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+	}
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
+		Steps: []resource.TestStep{
+			{Config: cfg(cloud.EIPID, true)},
+			{
+				PreConfig: func() {
+					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
+						t.Fatal(err)
+					}
+				},
+				// Setting the flag to false in the same change does not help: the
+				// destroy half uses the state's.
+				Config:      cfg(acctest.EmulatorSpareEIP, false),
+				ExpectError: expectError(`would run out.*apply the flag change alone first, then the rest`),
+			},
+			// The order that works: the flag alone, then the EIP.
+			{Config: cfg(cloud.EIPID, false)},
+			{
+				Config: cfg(acctest.EmulatorSpareEIP, false),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
+				},
+				Check: cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
+			},
+		},
+	})
+}
+
+// Where a normal public IP refuses a bind (the China site, and the
+// emulator's default), a replacement whose destroy half reallocates would
+// refuse its own create half: the plan says so.
+func TestAccEIPAssociation_replacementOntoItsOwnNormalIP(t *testing.T) {
+	acctest.EmulatorOnly(t, "uses the emulator's refusing rule")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	cfg := func(eip string) string {
+		return config(cloud, attr("eip_id", eip), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true))
+	}
+	acctest.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: cfg(cloud.EIPID)},
+			{
+				Config:      cfg(acctest.EmulatorSpareEIP),
+				ExpectError: expectError(`Replacement would be refused.*gives instance ` + cloud.InstanceID + ` a normal public IP.*Apply reallocate_normal_public_ip = false alone first`),
+			},
+		},
+	})
+	if n := cloud.WriteCalls(); n != 2 {
+		t.Errorf("writes = %d (%s), want the first bind and the final unbind", n, cloud.CallsOf())
+	}
+}
+
+// An instance holding a normal public IP refuses an EIP on the China site
+// (a plan-time error with the ways out); on the international site the bind
+// releases it (a plan-time warning, and the apply goes through).
+func TestAccEIPAssociation_targetHoldsNormalPublicIP(t *testing.T) {
+	acctest.EmulatorOnly(t, "uses the emulator's instance with a normal public IP")
+	acctest.Parallel(t)
+	china := acctest.New(t)
+	acctest.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:      config(china, attr("eip_id", china.EIPID), attr("instance_id", acctest.EmulatorWanIPInstance)),
+			PlanOnly:    true,
+			ExpectError: expectError(`Target holds a normal public IP.*instance ` + acctest.EmulatorWanIPInstance + `.*ReturnNormalAddresses.*TransformAddress.*site = "international"`),
+		}},
+	})
+
+	opts := emulator.DefaultOptions()
+	opts.Settings.WanIPOnBind = emulator.WanIPOnBindRelease
+	international := acctest.NewEmulator(t, opts)
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: international.CheckUnbound(international.EIPID),
+		Steps: []resource.TestStep{{
+			Config: strings.Replace(international.ProviderConfig, "region", "site       = \"international\"\n  region", 1) +
+				"\nresource \"qcloud_eip_association\" \"test\" {\n  " + attr("eip_id", international.EIPID) + "\n  " +
+				attr("instance_id", acctest.EmulatorWanIPInstance) + "\n}\n",
+			Check: international.CheckBound(international.EIPID, client.Target{InstanceID: acctest.EmulatorWanIPInstance}),
+		}},
+	})
+}
+
+// The same refusal reaches the apply when the plan could not see it.
+func TestEIPAssociationCreate_instanceHasWanIP(t *testing.T) {
+	acctest.EmulatorOnly(t, "uses the emulator's instance with a normal public IP")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	_, diags := createDirectly(t, cloud, cloud.EIPID, client.Target{InstanceID: acctest.EmulatorWanIPInstance})
+	if !diags.HasError() {
+		t.Fatal("binding to an instance with a normal public IP succeeded")
+	}
+	checkErrorOn(t, diags.Errors()[0], "instance_id", "Instance holds a normal public IP",
+		"ReturnNormalAddresses", "TransformAddress", "InvalidParameterValue.InstanceHasWanIP")
+}
+
+// A region that is not one is refused at plan time, naming region; one the
+// API refuses is an error that removes nothing from the state.
+func TestAccProvider_region(t *testing.T) {
+	acctest.EmulatorOnly(t, "uses the emulator's regions")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	withRegion := func(region string) string {
+		return strings.Replace(config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
+			`region     = "ap-guangzhou"`, fmt.Sprintf("region     = %q", region), 1)
+	}
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{
+			{Config: withRegion("ap-guangzhou-3"), PlanOnly: true, ExpectError: expectError(`region.*must be a region name`)},
+			{Config: withRegion("ap-guangzhou")},
+			{Config: withRegion("ap-nowhere"), PlanOnly: true, ExpectError: expectError(`Region not valid.*"ap-nowhere".*Nothing was removed from the state`)},
+			{
+				Config: withRegion("ap-guangzhou"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// Every throttling code the API documents is retried like the plain one.
+func TestAccEIPAssociation_retriesEveryThrottlingCode(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	codes := []string{"RequestLimitExceeded.UinLimitExceeded", "RequestLimitExceeded.IPLimitExceeded",
+		"RequestLimitExceeded.GlobalRegionUinLimitExceeded", "LimitExceeded.ActionLimited"}
+	for _, code := range codes {
+		cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultThrottle, Code: code, Count: 1})
+		cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultThrottle, Code: code, Count: 1})
+	}
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{{
+			Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
+			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+		}},
+	})
+	errs := cloud.Emulator.Stats().Errors
+	for _, code := range codes {
+		if errs["AssociateAddress"][code] != 1 || errs["DescribeAddresses"][code] != 1 {
+			t.Errorf("the %s faults did not all fire: %v", code, errs)
+		}
+	}
+}
+
+func describeDiagnostics(diags []*tfprotov6.Diagnostic) string {
+	var b strings.Builder
+	for _, d := range diags {
+		fmt.Fprintf(&b, "\n  %v: %s: %s", d.Severity, d.Summary, d.Detail)
+	}
+	return b.String()
+}
+
+// checkErrorOn checks an error diagnostic's attribute, summary and detail.
+func checkErrorOn(t *testing.T, d diag.Diagnostic, attribute, summary string, detail ...string) {
+	t.Helper()
+	withPath, ok := d.(diag.DiagnosticWithPath)
+	if !ok || !withPath.Path().Equal(path.Root(attribute)) {
+		t.Errorf("diagnostic %q is not on %s", d.Summary(), attribute)
+	}
+	if !strings.Contains(d.Summary(), summary) {
+		t.Errorf("summary %q does not contain %q", d.Summary(), summary)
+	}
+	for _, want := range detail {
+		if !strings.Contains(d.Detail(), want) {
+			t.Errorf("detail does not contain %q:\n%s", want, d.Detail())
+		}
+	}
+}

@@ -1,0 +1,485 @@
+package provider_test
+
+// State that is always true: each test here reproduces a case where a user's
+// trial found the state disagreeing with the cloud, or a change nobody asked
+// for.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// The provider never crashes on a credentials file, and says what is wrong
+// with it.
+func TestAccProvider_credentialsFileProblems(t *testing.T) {
+	acctest.EmulatorOnly(t, "the real cloud has credentials by definition")
+	dir := t.TempDir()
+	missing := dir + "/missing"
+	tests := []struct {
+		name, content, named, want string
+	}{
+		{"only a prod section", "[prod]\nsecret_id = AKIDx\nsecret_key = y\n", "", `has no \[default\] section \(sections found: \[\[prod\]\]\)`},
+		{"empty", "", "", `has no \[default\] section \(sections found: \[none\]\)`},
+		{"not INI", "\x00\x01{\"json\": true}\n", "", `is not an INI file|has no \[default\] section`},
+		{"only the id", "[default]\nsecret_id = AKIDx\n", "", `has secret_id but no secret_key`},
+		{"only the key", "[default]\nsecret_key = y\n", "", `has secret_key but no secret_id`},
+		{"named file missing", "", missing, `TENCENTCLOUD_CREDENTIALS_FILE names ` + regexp.QuoteMeta(missing) + `, which does not exist`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HOME", t.TempDir())
+			file := tt.named
+			if file == "" {
+				file = fmt.Sprintf("%s/credentials-%d", dir, i)
+				writeFile(t, file, tt.content)
+			}
+			t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
+			acctest.Test(t, resource.TestCase{
+				Steps: []resource.TestStep{{
+					Config:      `provider "qcloud" {}` + importOnlyResource,
+					PlanOnly:    true,
+					ExpectError: expectError(`Missing Tencent Cloud credentials.*` + tt.want),
+				}},
+			})
+		})
+	}
+	// The default file, ~/.tencentcloud/credentials, is read the same way.
+	home := t.TempDir()
+	if err := os.MkdirAll(home+"/.tencentcloud", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, home+"/.tencentcloud/credentials", "[prod]\nsecret_id = a\n")
+	t.Setenv("HOME", home)
+	acctest.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:      `provider "qcloud" {}` + importOnlyResource,
+			PlanOnly:    true,
+			ExpectError: expectError(`Missing Tencent Cloud credentials.*has no \[default\] section`),
+		}},
+	})
+}
+
+// An instance binding means the EIP sits on the instance's primary private
+// IP: a move to a secondary IP of the same instance is drift, seen with no
+// extra API call, and the destroy then leaves that binding alone.
+func TestAccEIPAssociation_moveToSecondaryIPIsDrift(t *testing.T) {
+	acctest.EmulatorOnly(t, "moves the binding out of band")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	secondary := client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true))
+	acctest.Test(t, resource.TestCase{
+		// The destroy finds the EIP where the state does not say it is, and
+		// leaves that binding alone (with reallocation, it would fail there).
+		CheckDestroy: cloud.CheckBound(cloud.EIPID, secondary),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("network_interface_id"), knownvalue.StringExact(acctest.EmulatorInstanceENI)),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("private_ip"), knownvalue.StringExact(acctest.EmulatorInstanceENIIP)),
+				},
+			},
+			{
+				PreConfig: func() {
+					cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
+					cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: secondary.NetworkInterfaceID, BindPrivateIP: secondary.PrivateIP})
+					cloud.Emulator.ResetStats()
+				},
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				// The refresh found the EIP on the secondary IP: the plan binds it again.
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+	})
+}
+
+// Read notices the move without asking DescribeNetworkInterfaces: the
+// location is in the state.
+func TestEIPAssociationRead_secondaryIPMoveNeedsNoInterfaceRead(t *testing.T) {
+	acctest.EmulatorOnly(t, "moves the binding out of band")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	state, diags := createDirectly(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
+	cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: acctest.EmulatorInstanceENI, BindPrivateIP: acctest.EmulatorSecondaryIP})
+	cloud.Emulator.ResetStats()
+	after, diags := readDirectly(t, cloud, state)
+	if !after.Raw.IsNull() || diags.WarningsCount() != 1 ||
+		!strings.Contains(diags.Warnings()[0].Detail(), "moved from network interface "+acctest.EmulatorInstanceENI+" private IP "+acctest.EmulatorInstanceENIIP) {
+		t.Fatalf("read after a move to the secondary IP: state null %v, diagnostics %v; want it dropped with a warning naming the move", after.Raw.IsNull(), diags)
+	}
+	if n := cloud.Emulator.Stats().Calls["DescribeNetworkInterfaces"]; n != 0 {
+		t.Fatalf("DescribeNetworkInterfaces calls = %d, want 0", n)
+	}
+}
+
+// An instance-form import of a binding on a secondary IP is refused, naming
+// the id to use; the EIP alone imports it as the interface binding it is.
+func TestAccEIPAssociation_importOfSecondaryIPBinding(t *testing.T) {
+	acctest.EmulatorOnly(t, "binds out of band")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	cloud.BindOutOfBand(t, cloud.EIPID, client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP})
+	interfaceID := cloud.EIPID + "::" + acctest.EmulatorInstanceENI + "::" + acctest.EmulatorSecondaryIP
+	acctest.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config:       config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
+				ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID + "::" + cloud.InstanceID,
+				ExpectError: expectError(`not on the primary private IP of its primary network interface.*Import it as ` + regexp.QuoteMeta(interfaceID)),
+			},
+		},
+	})
+}
+
+// Writing the same binding the other way (the instance, or its primary
+// interface and primary IP) is an in-place change, not an unbind and a bind.
+func TestAccEIPAssociation_sameBindingWrittenTwoWays(t *testing.T) {
+	acctest.EmulatorOnly(t, "counts the emulator's calls")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	byInstance := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
+	byInterface := config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
+		attr("private_ip", acctest.EmulatorInstanceENIIP))
+	inPlace := resource.ConfigPlanChecks{
+		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
+		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+	}
+	writes := func(want int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if got := cloud.WriteCalls(); got != want {
+				return fmt.Errorf("write calls = %d, want %d (%s)", got, want, cloud.CallsOf())
+			}
+			return nil
+		}
+	}
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{
+			{Config: byInstance, Check: writes(1)},
+			{
+				Config: byInterface, ConfigPlanChecks: inPlace, Check: writes(1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"),
+						knownvalue.StringExact(cloud.EIPID+"::"+acctest.EmulatorInstanceENI+"::"+acctest.EmulatorInstanceENIIP)),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("instance_id"), knownvalue.StringExact(cloud.InstanceID)),
+				},
+			},
+			{
+				Config: byInstance, ConfigPlanChecks: inPlace, Check: writes(1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
+				},
+			},
+			{
+				// Another private IP of the same instance is another binding.
+				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
+					attr("private_ip", acctest.EmulatorSecondaryIP)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
+				},
+				Check: writes(3),
+			},
+		},
+	})
+}
+
+// A normal public IP is not an EIP: it cannot be imported.
+func TestAccEIPAssociation_importOfNormalPublicIPRefused(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs the emulator's normal public IP")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	for _, id := range []string{acctest.EmulatorNormalPublicIP, acctest.EmulatorNormalPublicIP + "::" + acctest.EmulatorWanIPInstance} {
+		acctest.Test(t, resource.TestCase{
+			Steps: []resource.TestStep{{
+				Config:       config(cloud, attr("eip_id", acctest.EmulatorNormalPublicIP), attr("instance_id", acctest.EmulatorWanIPInstance)),
+				ResourceName: resourceName, ImportState: true, ImportStateId: id,
+				ExpectError: expectError(`normal public IP \(address type WanIP\), not an EIP.*TransformAddress`),
+			}},
+		})
+	}
+}
+
+// Import errors say the same whatever the id's form.
+func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs the emulator's fixtures")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	for _, tt := range []struct{ id, want string }{
+		{"eip-nope0000", `no EIP eip-nope0000 exists in region ap-guangzhou`},
+		{"eip-nope0000::ins-demo0001", `no EIP eip-nope0000 exists in region ap-guangzhou`},
+		{"eip-nope0000::eni-demo0005::10.0.1.5", `no EIP eip-nope0000 exists in region ap-guangzhou`},
+		{cloud.EIPID, `the EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
+		{cloud.EIPID + "::" + cloud.InstanceID, `the EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
+	} {
+		acctest.Test(t, resource.TestCase{
+			Steps: []resource.TestStep{{
+				Config:       config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
+				ResourceName: resourceName, ImportState: true, ImportStateId: tt.id,
+				ExpectError: expectError(`Cannot import this EIP's binding.*` + tt.want),
+			}},
+		})
+	}
+}
+
+// Changing a for_each key from one EIP to another on the same instance
+// unbinds one and binds the other in the same apply. (terraform-plugin-testing
+// cannot read for_each instances from a state; two resource names make the
+// same plan: the destroy of one, the create of the other, run at once.)
+func TestAccEIPAssociation_swapEIPOfOneTarget(t *testing.T) {
+	acctest.EmulatorOnly(t, "binds the emulator's spare EIPs")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	cfg := func(name, eip string) string {
+		return cloud.ProviderConfig + fmt.Sprintf(`
+resource "qcloud_eip_association" %q {
+  eip_id      = %q
+  instance_id = %q
+}
+`, name, eip, cloud.InstanceID)
+	}
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
+		Steps: []resource.TestStep{
+			{Config: cfg("old", cloud.EIPID)},
+			{
+				Config: cfg("new", acctest.EmulatorSpareEIP),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("qcloud_eip_association.old", plancheck.ResourceActionDestroy),
+						plancheck.ExpectResourceAction("qcloud_eip_association.new", plancheck.ResourceActionCreate),
+					},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
+					cloud.CheckUnbound(cloud.EIPID),
+				),
+			},
+		},
+	})
+}
+
+// Two resources of one configuration binding the same EIP to the same
+// target: the second is an error, not a takeover.
+func TestAccEIPAssociation_twoResourcesForOneBinding(t *testing.T) {
+	acctest.EmulatorOnly(t, "counts the emulator's calls")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	cfg := cloud.ProviderConfig + fmt.Sprintf(`
+resource "qcloud_eip_association" "one" {
+  eip_id      = %[1]q
+  instance_id = %[2]q
+}
+
+resource "qcloud_eip_association" "two" {
+  eip_id      = %[1]q
+  instance_id = %[2]q
+}
+`, cloud.EIPID, cloud.InstanceID)
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{{
+			Config:      cfg,
+			ExpectError: expectError(`EIP binding is managed by another resource.*another qcloud_eip_association of this configuration.*Remove one of them`),
+		}},
+	})
+}
+
+// A bind that settles after the create timed out: the error says what the
+// next apply does and how to keep the binding.
+func TestAccEIPAssociation_timedOutCreateNamesUntaint(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), "timeouts = {\n    create = \"2s\"\n  }")
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+			},
+			Config:      cfg,
+			ExpectError: expectError(`Timed out.*accepted but did not finish within the create timeout.*tainted.*terraform untaint`),
+		}, {
+			PreConfig: cloud.Emulator.ClearFaults,
+			Config:    cfg,
+		}},
+	})
+}
+
+// A destroy whose unbind the API accepted but which timed out: the next read
+// says the unbind Terraform asked for has completed, and blames no one. The
+// note travels in the resource's private state, so this goes through the
+// plugin protocol, as Terraform does.
+func TestEIPAssociationRead_unbindRequestedByTerraformIsNotBlamedOnOthers(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	acctest.Parallel(t)
+	ctx := context.Background()
+	cloud := acctest.New(t)
+	state, diags := createDirectly(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if d := state.SetAttribute(ctx, path.Root("timeouts").AtName("delete"), "2s"); d.HasError() {
+		t.Fatal(d)
+	}
+	srv, resourceType := configuredServer(t, cloud)
+	prior := dynamicValue(t, resourceType, state.Raw)
+	none := dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil))
+
+	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+	applied, err := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "qcloud_eip_association", PriorState: prior, PlannedState: none, Config: none,
+	})
+	if err != nil || !hasDiagnostic(applied.Diagnostics, tfprotov6.DiagnosticSeverityError, "Timed out") {
+		t.Fatalf("destroy with a hung unbind: %v %v, want a timeout", err, applied.Diagnostics)
+	}
+	cloud.Emulator.ClearFaults()
+	if _, err := cloud.Client.WaitAddress(ctx, client.Task{Action: "DisassociateAddress", AddressID: cloud.EIPID},
+		func(a *client.Address) bool { return a.Status == client.StatusUnbind }); err != nil {
+		t.Fatal(err)
+	}
+	read, err := srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{
+		TypeName: "qcloud_eip_association", CurrentState: applied.NewState, Private: applied.Private,
+	})
+	if err != nil || !hasDiagnostic(read.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "the unbind that an earlier terraform destroy or apply requested has completed") ||
+		hasDiagnostic(read.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "outside Terraform") {
+		t.Fatalf("read after Terraform's own unbind: %v %v", err, read.Diagnostics)
+	}
+}
+
+// Timeouts must be positive durations.
+func TestAccEIPAssociation_timeoutsMustBePositive(t *testing.T) {
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	var steps []resource.TestStep
+	for _, d := range []string{"0s", "-1m", "-0.5h"} {
+		steps = append(steps, resource.TestStep{
+			Config:      config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), fmt.Sprintf("timeouts = {\n    delete = %q\n  }", d)),
+			PlanOnly:    true,
+			ExpectError: expectError(`Invalid timeout.*` + regexp.QuoteMeta(d) + `.*greater than zero`),
+		})
+	}
+	acctest.Test(t, resource.TestCase{Steps: steps})
+}
+
+// Applying a saved plan that only flips the flag, after the EIP was unbound
+// out of band, records nothing false.
+func TestEIPAssociationUpdate_bindingGoneMeanwhile(t *testing.T) {
+	acctest.EmulatorOnly(t, "changes the world out of band")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	state, diags := createDirectly(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
+	after, diags := updateDirectly(t, cloud, state, map[string]any{"reallocate_normal_public_ip": true})
+	if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "was unbound outside Terraform") || !after.Raw.IsNull() {
+		t.Fatalf("update after an out-of-band unbind: state null %v, %v; want an error and no state", after.Raw.IsNull(), diags)
+	}
+}
+
+// readDirectly runs the resource's Read on state.
+func readDirectly(t *testing.T, cloud *acctest.Cloud, state tfsdk.State) (tfsdk.State, diag.Diagnostics) {
+	t.Helper()
+	r, _ := configuredResource(t, cloud)
+	resp := fwresource.ReadResponse{State: state}
+	r.Read(context.Background(), fwresource.ReadRequest{State: state}, &resp)
+	return resp.State, resp.Diagnostics
+}
+
+// configuredServer is the provider's protocol server, configured for the
+// emulator, and the resource's value type.
+func configuredServer(t *testing.T, cloud *acctest.Cloud) (tfprotov6.ProviderServer, tftypes.Type) {
+	t.Helper()
+	ctx := context.Background()
+	srv, err := acctest.ProtoV6ProviderFactories[acctest.ProviderName]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providerType := schemas.Provider.ValueType()
+	values := map[string]tftypes.Value{}
+	for name, typ := range providerType.(tftypes.Object).AttributeTypes {
+		values[name] = tftypes.NewValue(typ, nil)
+	}
+	for name, value := range cloud.ProviderSettings() {
+		values[name] = tftypes.NewValue(tftypes.String, value)
+	}
+	configured, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
+		Config: dynamicValue(t, providerType, tftypes.NewValue(providerType, values)),
+	})
+	if err != nil || len(configured.Diagnostics) > 0 {
+		t.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
+	}
+	return srv, schemas.ResourceSchemas["qcloud_eip_association"].ValueType()
+}
+
+func dynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
+	t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(typ, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
+}
+
+func hasDiagnostic(diags []*tfprotov6.Diagnostic, severity tfprotov6.DiagnosticSeverity, text string) bool {
+	for _, d := range diags {
+		if d.Severity == severity && strings.Contains(d.Summary+"\n"+d.Detail, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// updateDirectly runs the resource's Update from state to state with
+// changes, configured as the state's id form says.
+func updateDirectly(t *testing.T, cloud *acctest.Cloud, state tfsdk.State, changes map[string]any) (tfsdk.State, diag.Diagnostics) {
+	t.Helper()
+	ctx := context.Background()
+	r, schema := configuredResource(t, cloud)
+	plan := tfsdk.Plan{Schema: schema, Raw: state.Raw.Copy()}
+	for name, v := range changes {
+		if d := plan.SetAttribute(ctx, path.Root(name), v); d.HasError() {
+			t.Fatalf("building the plan: %v", d)
+		}
+	}
+	config := tfsdk.Config{Schema: schema, Raw: plan.Raw}
+	resp := fwresource.UpdateResponse{State: tfsdk.State{Schema: schema, Raw: plan.Raw.Copy()}}
+	r.Update(ctx, fwresource.UpdateRequest{State: state, Plan: plan, Config: config}, &resp)
+	return resp.State, resp.Diagnostics
+}
