@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,17 +67,19 @@ var crossProviderMoves = []tfversion.TerraformVersionCheck{
 		why: "it cannot move state between resource types (the migration guide's removed and import path covers it)"},
 }
 
-func TestAccEIPAssociation_moveFromOfficialProvider(t *testing.T) {
-	acctest.EmulatorOnly(t, "the official provider is a stand-in, and the test counts the emulator's write calls")
-	cloud := acctest.New(t)
-	// Bindings the official provider made; made here without a write call.
-	cloud.Patch(t, acctest.EmulatorFreeEIP, emulator.AddressPatch{BindInstanceID: acctest.EmulatorInstance})
-	cloud.Patch(t, acctest.EmulatorSpareEIP, emulator.AddressPatch{
-		BindNetworkInterfaceID: acctest.EmulatorInstanceENI, BindPrivateIP: acctest.EmulatorSecondaryIP,
-	})
-	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", officialNamespace)
+// removeAndImport skips the case where the CLI lacks what the removed and
+// import path needs: removed blocks (Terraform 1.7) with a lifecycle block
+// (OpenTofu 1.10).
+var removeAndImport = []tfversion.TerraformVersionCheck{
+	tfversion.SkipBelow(tfversion.Version1_7_0),
+	skipOnOpenTofuBelow{version: tfversion.Version1_10_0, why: "its removed blocks take no lifecycle block"},
+}
 
-	official := moveRequiredProviders + fmt.Sprintf(`
+// The bindings the migration tests carry over, as the official provider's
+// resources and as this provider's: one to an instance, one to a secondary
+// private IP of that instance's network interface.
+var (
+	officialAssociations = fmt.Sprintf(`
 resource "tencentcloud_eip_association" "web" {
   eip_id      = %q
   instance_id = %q
@@ -88,38 +91,84 @@ resource "tencentcloud_eip_association" "eni" {
   private_ip           = %q
 }
 `, acctest.EmulatorFreeEIP, acctest.EmulatorInstance, acctest.EmulatorSpareEIP, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)
-	moved := moveRequiredProviders + cloud.ProviderConfig + fmt.Sprintf(`
+	qcloudAssociations = strings.ReplaceAll(officialAssociations, "tencentcloud_eip_association", "qcloud_eip_association")
+	webAssociationID   = acctest.EmulatorFreeEIP + "::" + acctest.EmulatorInstance
+	eniAssociationID   = acctest.EmulatorSpareEIP + "::" + acctest.EmulatorInstanceENI + "::" + acctest.EmulatorSecondaryIP
+)
+
+func TestAccEIPAssociation_moveFromOfficialProvider(t *testing.T) {
+	testMigration(t, crossProviderMoves, `
 moved {
   from = tencentcloud_eip_association.web
   to   = qcloud_eip_association.web
-}
-
-resource "qcloud_eip_association" "web" {
-  eip_id      = %q
-  instance_id = %q
 }
 
 moved {
   from = tencentcloud_eip_association.eni
   to   = qcloud_eip_association.eni
 }
-
-resource "qcloud_eip_association" "eni" {
-  eip_id               = %q
-  network_interface_id = %q
-  private_ip           = %q
+`, expectOnlyMoves(map[string]string{
+		"qcloud_eip_association.web": "tencentcloud_eip_association.web",
+		"qcloud_eip_association.eni": "tencentcloud_eip_association.eni",
+	}))
 }
-`, acctest.EmulatorFreeEIP, acctest.EmulatorInstance, acctest.EmulatorSpareEIP, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)
+
+// The migration guide's other path, for CLIs without cross-provider moves.
+func TestAccEIPAssociation_removedAndImportedFromOfficialProvider(t *testing.T) {
+	testMigration(t, removeAndImport, fmt.Sprintf(`
+removed {
+  from = tencentcloud_eip_association.web
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = tencentcloud_eip_association.eni
+  lifecycle {
+    destroy = false
+  }
+}
+
+import {
+  to = qcloud_eip_association.web
+  id = %q
+}
+
+import {
+  to = qcloud_eip_association.eni
+  id = %q
+}
+`, webAssociationID, eniAssociationID), expectOnlyForgetsAndImports(
+		[]string{"tencentcloud_eip_association.web", "tencentcloud_eip_association.eni"},
+		[]string{"qcloud_eip_association.web", "qcloud_eip_association.eni"},
+	))
+}
+
+// testMigration hands the bindings the official provider manages over to
+// qcloud_eip_association with the handOver blocks, and checks that the plan
+// does nothing else (handOverPlan), that nothing was written to the cloud,
+// and that the state is complete: the refresh that follows fills in what the
+// old state lacks.
+func testMigration(t *testing.T, versionChecks []tfversion.TerraformVersionCheck, handOver string, handOverPlan plancheck.PlanCheck) {
+	acctest.EmulatorOnly(t, "the official provider is a stand-in, and the test counts the emulator's write calls")
+	cloud := acctest.New(t)
+	// Bindings the official provider made; made here without a write call.
+	cloud.Patch(t, acctest.EmulatorFreeEIP, emulator.AddressPatch{BindInstanceID: acctest.EmulatorInstance})
+	cloud.Patch(t, acctest.EmulatorSpareEIP, emulator.AddressPatch{
+		BindNetworkInterfaceID: acctest.EmulatorInstanceENI, BindPrivateIP: acctest.EmulatorSecondaryIP,
+	})
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", officialNamespace)
 
 	web, eni := "qcloud_eip_association.web", "qcloud_eip_association.eni"
-	var writesBeforeMove int
+	var writesBefore int
 	acctest.Test(t, resource.TestCase{
-		TerraformVersionChecks:   crossProviderMoves,
+		TerraformVersionChecks:   versionChecks,
 		ProtoV6ProviderFactories: moveProviders,
 		CheckDestroy:             cloud.CheckUnbound(acctest.EmulatorFreeEIP, acctest.EmulatorSpareEIP),
 		Steps: []resource.TestStep{
 			{
-				Config: official,
+				Config: moveRequiredProviders + officialAssociations,
 				ConfigStateChecks: []statecheck.StateCheck{
 					// What the official provider's state holds: "" for the other form's attributes.
 					statecheck.ExpectKnownValue("tencentcloud_eip_association.web", tfjsonpath.New("network_interface_id"), knownvalue.StringExact("")),
@@ -127,18 +176,14 @@ resource "qcloud_eip_association" "eni" {
 				},
 			},
 			{
-				PreConfig: func() { writesBeforeMove = cloud.WriteCalls() },
-				Config:    moved,
+				PreConfig: func() { writesBefore = cloud.WriteCalls() },
+				Config:    moveRequiredProviders + cloud.ProviderConfig + handOver + qcloudAssociations,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{expectOnlyMoves(map[string]string{
-						web: "tencentcloud_eip_association.web",
-						eni: "tencentcloud_eip_association.eni",
-					})},
+					PreApply:             []plancheck.PlanCheck{handOverPlan},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				// The refresh that follows the move fills in what the old state lacks.
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(web, tfjsonpath.New("id"), knownvalue.StringExact(acctest.EmulatorFreeEIP+"::"+acctest.EmulatorInstance)),
+					statecheck.ExpectKnownValue(web, tfjsonpath.New("id"), knownvalue.StringExact(webAssociationID)),
 					statecheck.ExpectKnownValue(web, tfjsonpath.New("eip_id"), knownvalue.StringExact(acctest.EmulatorFreeEIP)),
 					statecheck.ExpectKnownValue(web, tfjsonpath.New("instance_id"), knownvalue.StringExact(acctest.EmulatorInstance)),
 					statecheck.ExpectKnownValue(web, tfjsonpath.New("network_interface_id"), knownvalue.StringExact(acctest.EmulatorInstanceENI)),
@@ -146,8 +191,7 @@ resource "qcloud_eip_association" "eni" {
 					statecheck.ExpectKnownValue(web, tfjsonpath.New("public_ip"), knownvalue.StringExact("203.0.113.1")),
 					statecheck.ExpectKnownValue(web, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(web, tfjsonpath.New("timeouts"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(eni, tfjsonpath.New("id"),
-						knownvalue.StringExact(acctest.EmulatorSpareEIP+"::"+acctest.EmulatorInstanceENI+"::"+acctest.EmulatorSecondaryIP)),
+					statecheck.ExpectKnownValue(eni, tfjsonpath.New("id"), knownvalue.StringExact(eniAssociationID)),
 					statecheck.ExpectKnownValue(eni, tfjsonpath.New("instance_id"), knownvalue.StringExact(acctest.EmulatorInstance)),
 					statecheck.ExpectKnownValue(eni, tfjsonpath.New("network_interface_id"), knownvalue.StringExact(acctest.EmulatorInstanceENI)),
 					statecheck.ExpectKnownValue(eni, tfjsonpath.New("private_ip"), knownvalue.StringExact(acctest.EmulatorSecondaryIP)),
@@ -156,8 +200,8 @@ resource "qcloud_eip_association" "eni" {
 					statecheck.ExpectKnownValue(eni, tfjsonpath.New("timeouts"), knownvalue.Null()),
 				},
 				Check: func(*terraform.State) error {
-					if n := cloud.WriteCalls() - writesBeforeMove; n != 0 {
-						return fmt.Errorf("the move made %d write calls, want none (%s)", n, cloud.CallsOf())
+					if n := cloud.WriteCalls() - writesBefore; n != 0 {
+						return fmt.Errorf("the hand-over made %d write calls, want none (%s)", n, cloud.CallsOf())
 					}
 					return nil
 				},
@@ -228,6 +272,44 @@ func (want onlyMoves) CheckPlan(_ context.Context, req plancheck.CheckPlanReques
 	}
 	if len(problems) > 0 {
 		resp.Error = fmt.Errorf("the plan does more than move: %s", strings.Join(problems, "; "))
+	}
+}
+
+// expectOnlyForgetsAndImports checks that the plan forgets the resources
+// forget (removed from the state, not destroyed), imports the resources
+// imported without changing them, and does nothing else.
+func expectOnlyForgetsAndImports(forget, imported []string) plancheck.PlanCheck {
+	return forgetsAndImports{forget: forget, imported: imported}
+}
+
+type forgetsAndImports struct{ forget, imported []string }
+
+func (want forgetsAndImports) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	var problems []string
+	seen := map[string]bool{}
+	for _, rc := range req.Plan.ResourceChanges {
+		seen[rc.Address] = true
+		switch {
+		case slices.Contains(want.forget, rc.Address):
+			if !rc.Change.Actions.Forget() {
+				problems = append(problems, fmt.Sprintf("%s is planned to %v, want forget", rc.Address, rc.Change.Actions))
+			}
+		case slices.Contains(want.imported, rc.Address):
+			if rc.Change.Importing == nil || !rc.Change.Actions.NoOp() {
+				problems = append(problems, fmt.Sprintf("%s is planned to %v (importing: %t), want an import and no change",
+					rc.Address, rc.Change.Actions, rc.Change.Importing != nil))
+			}
+		case !rc.Change.Actions.NoOp():
+			problems = append(problems, fmt.Sprintf("%s is planned to %v", rc.Address, rc.Change.Actions))
+		}
+	}
+	for _, address := range append(slices.Clone(want.forget), want.imported...) {
+		if !seen[address] {
+			problems = append(problems, "the plan does not mention "+address)
+		}
+	}
+	if len(problems) > 0 {
+		resp.Error = fmt.Errorf("the plan does more than forget and import: %s", strings.Join(problems, "; "))
 	}
 }
 
