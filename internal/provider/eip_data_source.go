@@ -81,7 +81,7 @@ var eipDescriptions = map[string]string{
 	"public_ip": "The EIP's public IPv4 address.",
 	"address_type": "Address type: `EIP`, or a special kind such as `AnycastEIP`, `HighQualityEIP` or `AntiDDoSEIP`. " +
 		"Normal public IPs (`WanIP`) are never shown.",
-	"status": "Status: `UNBIND` (free), `BIND` (bound to an instance), `BIND_ENI` (bound to a network interface not " +
+	"status": "Status: `UNBIND` (free), `BIND` (bound), `BIND_ENI` (bound to a network interface not " +
 		"attached to an instance), `BINDING`, `UNBINDING`, `CREATING` or `OFFLINING`.",
 	"blocked": "Whether the EIP is blocked: a blocked EIP can be neither bound nor unbound.",
 	"arrears": "Whether the EIP is isolated because the account is in arrears: it cannot be bound.",
