@@ -33,6 +33,7 @@ var allAddressTypes = []string{"EIP", "WanIP", "AnycastEIP", "HighQualityEIP", "
 // Address is the part of the API's Address this provider uses.
 type Address struct {
 	ID                 string
+	Name               string
 	PublicIP           string
 	Status             string
 	Type               string
@@ -232,6 +233,7 @@ func (c *Client) describePage(ctx context.Context, q Query, offset int64) ([]Add
 func addressFromAPI(a *vpc.Address) Address {
 	return Address{
 		ID:                 deref(a.AddressId),
+		Name:               deref(a.AddressName),
 		PublicIP:           deref(a.AddressIp),
 		Status:             deref(a.AddressStatus),
 		Type:               deref(a.AddressType),

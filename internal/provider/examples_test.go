@@ -104,7 +104,8 @@ func exampleWorldOptions(t *testing.T) emulator.Options {
 	})
 	for i, id := range []string{"eip-1a2b3c4d", "eip-5e6f7a8b"} {
 		world.Addresses = append(world.Addresses, emulator.Address{
-			AddressID: id, AddressIP: "198.51.100." + string(rune('1'+i)), AddressType: emulator.AddressTypeEIP, Status: emulator.StatusUnbind,
+			AddressID: id, AddressName: []string{"web", "api"}[i], // the names the data source examples look up
+			AddressIP: "198.51.100." + string(rune('1'+i)), AddressType: emulator.AddressTypeEIP, Status: emulator.StatusUnbind,
 		})
 	}
 	opts := emulator.DefaultOptions()

@@ -262,7 +262,10 @@ func (p *QcloudProvider) Resources(_ context.Context) []func() resource.Resource
 }
 
 func (p *QcloudProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewEIPDataSource,
+		NewEIPsDataSource,
+	}
 }
 
 // logFunc sends the client's log lines to Terraform's log, with the secrets

@@ -1,0 +1,185 @@
+package provider_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// The data sources' world: the default one, plus a name two EIPs share
+// (demo-eip-6), a name bulkName that sharedNameCount EIPs share (more than a
+// page), and a normal public IP on ins-demo0001's primary private IP.
+const (
+	sharedName      = "demo-eip-6"
+	bulkName        = "bulk"
+	sharedNameCount = 120
+	normalPublicID  = "eip-w0000001"
+	normalPublicIP  = "198.51.100.50"
+)
+
+func dataSourceWorld() emulator.Options {
+	world := emulator.DefaultWorld()
+	for i := range world.Addresses {
+		if world.Addresses[i].AddressID == "eip-demo0007" {
+			world.Addresses[i].AddressName = sharedName
+		}
+	}
+	for i := 1; i <= sharedNameCount; i++ {
+		world.Addresses = append(world.Addresses, emulator.Address{
+			AddressID: fmt.Sprintf("eip-bulk%04d", i), AddressName: bulkName, AddressIP: fmt.Sprintf("100.64.1.%d", i),
+			AddressType: emulator.AddressTypeEIP, Status: emulator.StatusUnbind,
+		})
+	}
+	world.Addresses = append(world.Addresses, emulator.Address{
+		AddressID: normalPublicID, AddressIP: normalPublicIP, AddressType: emulator.AddressTypeWanIP, Status: emulator.StatusBind,
+		InstanceID: acctest.EmulatorInstance, NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorInstanceENIIP,
+	})
+	opts := emulator.DefaultOptions()
+	opts.World = world
+	opts.RateLimit = emulator.RateLimit{}
+	return opts
+}
+
+// eipChecks are the attributes of an EIP the default world holds.
+func eipChecks(address, id, name, publicIP, status string, blocked, arrears bool, instanceID, eniID, privateIP string) []statecheck.StateCheck {
+	str := func(s string) knownvalue.Check {
+		if s == "" {
+			return knownvalue.Null()
+		}
+		return knownvalue.StringExact(s)
+	}
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("name"), str(name)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("public_ip"), knownvalue.StringExact(publicIP)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("address_type"), knownvalue.StringExact("EIP")),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact(status)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("blocked"), knownvalue.Bool(blocked)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("arrears"), knownvalue.Bool(arrears)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("instance_id"), str(instanceID)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("network_interface_id"), str(eniID)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("private_ip"), str(privateIP)),
+	}
+}
+
+func TestAccEIPDataSource_lookups(t *testing.T) {
+	acctest.EmulatorOnly(t, "looks up the emulator's default world")
+	acctest.Parallel(t)
+	cloud := acctest.NewEmulator(t, dataSourceWorld())
+	var checks []statecheck.StateCheck
+	// The same bound EIP by each of its keys.
+	for _, key := range []string{"by_id", "by_public_ip", "by_name"} {
+		checks = append(checks, eipChecks("data.qcloud_eip."+key, acctest.EmulatorBoundEIP, "demo-eip-2", "203.0.113.2", "BIND",
+			false, false, acctest.EmulatorBoundInstance, "eni-demo0002", "10.0.0.21")...)
+	}
+	checks = append(checks, eipChecks("data.qcloud_eip.free", acctest.EmulatorFreeEIP, "demo-eip-1", "203.0.113.1", "UNBIND",
+		false, false, "", "", "")...)
+	checks = append(checks, eipChecks("data.qcloud_eip.arrears", acctest.EmulatorArrearsEIP, "demo-eip-3", "203.0.113.3", "UNBIND",
+		false, true, "", "", "")...)
+	checks = append(checks, eipChecks("data.qcloud_eip.blocked_and_bound", "eip-demo0004", "demo-eip-4", "203.0.113.4", "BIND",
+		true, false, "ins-demo0003", "eni-demo0003", "10.0.0.31")...)
+	acctest.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: cloud.ProviderConfig + `
+data "qcloud_eip" "by_id" {
+  id = "eip-demo0002"
+}
+
+data "qcloud_eip" "by_public_ip" {
+  public_ip = "203.0.113.2"
+}
+
+data "qcloud_eip" "by_name" {
+  name = "demo-eip-2"
+}
+
+data "qcloud_eip" "free" {
+  id = "eip-demo0001"
+}
+
+data "qcloud_eip" "arrears" {
+  name = "demo-eip-3"
+}
+
+data "qcloud_eip" "blocked_and_bound" {
+  public_ip = "203.0.113.4"
+}
+`,
+			ConfigStateChecks: checks,
+		}},
+	})
+	if n := cloud.WriteCalls(); n != 0 {
+		t.Errorf("reading data sources made %d write calls (%s)", n, cloud.CallsOf())
+	}
+}
+
+func TestAccEIPDataSource_errors(t *testing.T) {
+	acctest.EmulatorOnly(t, "looks up the emulator's world")
+	acctest.Parallel(t)
+	tests := []struct {
+		name   string
+		lookup string
+		want   string
+	}{
+		{"no EIP with that id", `id = "eip-zzzzzzzz"`, `No EIP found.*id = "eip-zzzzzzzz".*No EIP eip-zzzzzzzz exists in region ap-guangzhou: 0 matched`},
+		{"no EIP with that public IP", `public_ip = "192.0.2.99"`, `No EIP found.*No EIP with public IP 192.0.2.99 exists in region ap-guangzhou: 0 matched.*WanIP`},
+		{"no EIP with that name", `name = "nope"`, `No EIP found.*No EIP named "nope" exists in region ap-guangzhou: 0 matched`},
+		{"two EIPs with that name", `name = "` + sharedName + `"`,
+			`More than one EIP found.*2 EIPs named "demo-eip-6" exist in region ap-guangzhou \(eip-demo0006, eip-demo0007\).*by id.*qcloud_eips`},
+		// Two pages of them, counted in full.
+		{"more than a page of EIPs with that name", `name = "` + bulkName + `"`,
+			fmt.Sprintf(`More than one EIP found.*%d EIPs named "bulk" exist.*eip-bulk0001, .*eip-bulk0010, and %d more\)`, sharedNameCount, sharedNameCount-10)},
+		{"a normal public IP by id", `id = "` + normalPublicID + `"`, `Not an EIP: a normal public IP.*` + normalPublicIP + `.*instance ins-demo0001`},
+		{"a normal public IP by address", `public_ip = "` + normalPublicIP + `"`, `No EIP found.*normal public IP \(address type WanIP\).*not shown`},
+		{"no key", ``, `Invalid Attribute Combination.*one \(and only one\) of.*\[id,public_ip,name\]`},
+		{"two keys", `id = "eip-demo0002"` + "\n  name = \"demo-eip-2\"", `Invalid Attribute Combination`},
+		{"malformed id", `id = "eip-NOPE"`, `must be an EIP id`},
+		{"malformed public IP", `public_ip = "203.0.113"`, `Invalid IPv4 Address String Value`},
+	}
+	cloud := acctest.NewEmulator(t, dataSourceWorld())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			acctest.Parallel(t)
+			acctest.Test(t, resource.TestCase{
+				Steps: []resource.TestStep{{
+					Config:      cloud.ProviderConfig + "\ndata \"qcloud_eip\" \"test\" {\n  " + tt.lookup + "\n}\n",
+					ExpectError: expectError(tt.want),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccEIPDataSource_apiError(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	acctest.Parallel(t)
+	tests := []struct {
+		code string
+		want string
+	}{
+		// A rule about the resource's eip_id is put on the lookup's attribute.
+		{"InvalidParameterValue.AddressIdMalformed", `EIP id refused.*with data.qcloud_eip.test.*name = "demo-eip-2".*` +
+			`looking up the EIP named "demo-eip-2".*Code: InvalidParameterValue.AddressIdMalformed.*RequestId: `},
+		{"UnauthorizedOperation", `Not authorized.*vpc:DescribeAddresses.*Code: UnauthorizedOperation.*RequestId: `},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			acctest.Parallel(t)
+			cloud := acctest.New(t)
+			cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: tt.code})
+			acctest.Test(t, resource.TestCase{
+				Steps: []resource.TestStep{{
+					Config:      cloud.ProviderConfig + "\ndata \"qcloud_eip\" \"test\" {\n  name = \"demo-eip-2\"\n}\n",
+					ExpectError: expectError(tt.want),
+				}},
+			})
+		})
+	}
+}
