@@ -51,7 +51,7 @@ func TestSelectAddresses(t *testing.T) {
 		{
 			name:      "unbound, past one page",
 			sel:       client.AddressSelection{Bound: &no},
-			wantCount: 7 + 150, // the default world's unbound EIPs and the generated ones
+			wantCount: 10 + 150, // the default world's unbound EIPs and the generated ones
 			wantCalls: 2,
 		},
 	}
