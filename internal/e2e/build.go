@@ -166,10 +166,10 @@ func goBuild(ctx context.Context, root, out, pkg string) error {
 	return nil
 }
 
-// BuildFloorProvider builds internal/e2e/floorprovider, the provider's schemas
+// BuildNoAPIProvider builds internal/e2e/noapiprovider, the provider's schemas
 // without its API, as dir/terraform-provider-qcloud (so that dev_overrides
 // can point at dir).
-func BuildFloorProvider(ctx context.Context, dir string) (string, error) {
+func BuildNoAPIProvider(ctx context.Context, dir string) (string, error) {
 	root, err := ModuleRoot()
 	if err != nil {
 		return "", err
@@ -178,5 +178,5 @@ func BuildFloorProvider(ctx context.Context, dir string) (string, error) {
 		return "", err
 	}
 	out := filepath.Join(dir, ProviderBinaryName)
-	return out, goBuild(ctx, root, out, "./internal/e2e/floorprovider")
+	return out, goBuild(ctx, root, out, "./internal/e2e/noapiprovider")
 }

@@ -84,7 +84,7 @@ type bench struct {
 	ws   *e2e.Workspace // N associations
 	base *e2e.Workspace // N terraform_data
 	// floor is N associations on the framework-floor provider
-	// (internal/e2e/floorprovider): what Terraform and the framework cost.
+	// (internal/e2e/noapiprovider): what Terraform and the framework cost.
 	floor  *e2e.Workspace
 	failed []string
 }
@@ -132,7 +132,7 @@ func run(o options) int {
 	}
 	b := &bench{o: o, bins: bins}
 	floorBins := bins
-	if floorBins.Provider, err = e2e.BuildFloorProvider(ctx, filepath.Join(dir, "floor-bin")); err != nil {
+	if floorBins.Provider, err = e2e.BuildNoAPIProvider(ctx, filepath.Join(dir, "floor-bin")); err != nil {
 		logf("%v", err)
 		return 1
 	}
