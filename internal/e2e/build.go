@@ -41,6 +41,8 @@ type BuildOptions struct {
 	Provider, Emulator string
 	// Terraform is the CLI; empty means terraform on PATH.
 	Terraform string
+	// Version, when set, is the built provider's version (main.version).
+	Version string
 	// Log, when set, is told what is being built.
 	Log func(format string, args ...any)
 }
@@ -122,19 +124,21 @@ func Build(ctx context.Context, opts BuildOptions) (Binaries, error) {
 	if err != nil {
 		return bins, err
 	}
-	build := func(out, pkg string) error {
-		logf("building %s", pkg)
-		return goBuild(ctx, root, out, pkg)
-	}
 	if bins.Provider == "" {
 		bins.Provider = filepath.Join(dir, ProviderBinaryName)
-		if err := build(bins.Provider, "."); err != nil {
+		logf("building %s", bins.Provider)
+		var flags []string
+		if opts.Version != "" {
+			flags = []string{"-ldflags", "-X main.version=" + opts.Version}
+		}
+		if err := goBuild(ctx, root, bins.Provider, ".", flags...); err != nil {
 			return bins, err
 		}
 	}
 	if bins.Emulator == "" {
 		bins.Emulator = filepath.Join(dir, EmulatorBinaryName)
-		if err := build(bins.Emulator, "./cmd/qcloud-emulator"); err != nil {
+		logf("building %s", bins.Emulator)
+		if err := goBuild(ctx, root, bins.Emulator, "./cmd/qcloud-emulator"); err != nil {
 			return bins, err
 		}
 	}
@@ -154,11 +158,11 @@ func checkExecutables(b Binaries) error {
 	return nil
 }
 
-// goBuild runs `go build -o out pkg` in the module root.
-func goBuild(ctx context.Context, root, out, pkg string) error {
+// goBuild runs `go build -o out flags... pkg` in the module root.
+func goBuild(ctx context.Context, root, out, pkg string, flags ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	cmd := exec.CommandContext(ctx, "go", append(append([]string{"build", "-o", out}, flags...), pkg)...)
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -69,6 +70,13 @@ func (c *Control) World(ctx context.Context) (emulator.World, error) {
 	var w emulator.World
 	err := c.call(ctx, http.MethodGet, "world", nil, &w)
 	return w, err
+}
+
+// Requests returns the last requests of an action, oldest first.
+func (c *Control) Requests(ctx context.Context, action string) ([]emulator.RecordedRequest, error) {
+	var rs []emulator.RecordedRequest
+	err := c.call(ctx, http.MethodGet, "requests?action="+url.QueryEscape(action), nil, &rs)
+	return rs, err
 }
 
 // Stats returns the call counters.

@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,8 +107,8 @@ type EmulatorProcess struct {
 	asked atomic.Bool
 }
 
-// StartEmulator starts the emulator and waits for its URL line. The process
-// is killed when ctx ends; call Stop (or Kill) when done with it.
+// StartEmulator starts the emulator and waits for its URL line (ctx bounds
+// the wait). Call Stop (or Kill) when done with it.
 func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, error) {
 	if cfg.Binary == "" {
 		return nil, errors.New("EmulatorConfig.Binary is required")
@@ -121,7 +123,11 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 		p.logFile = f
 		logW = f
 	}
-	cmd := groupCommand(ctx, cfg.Binary, cfg.args()...)
+	cmd := exec.Command(cfg.Binary, cfg.args()...)
+	// Its own process group, out of reach of the terminal's Ctrl-C: an
+	// interrupted terraform still finishes against it, and the harness stops
+	// it afterwards. It is killed should the harness die first.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Stderr = logW
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -133,7 +139,6 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 		return nil, fmt.Errorf("starting %s: %w", cfg.Binary, err)
 	}
 	p.pid = cmd.Process.Pid
-	registerGroup(p.pid, "qcloud-emulator")
 
 	lines := make(chan string, 1)
 	go func() {
@@ -147,7 +152,6 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 	}()
 	go func() {
 		p.waitErr = cmd.Wait()
-		unregisterGroup(p.pid)
 		p.closeLog()
 		close(p.done)
 	}()
@@ -286,4 +290,22 @@ func (p *EmulatorProcess) Restart(ctx context.Context, pause time.Duration) (*Em
 		}
 	}
 	return nil, fmt.Errorf("restarting the emulator on %s: %w", cfg.Listen, last)
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while a process writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
