@@ -58,9 +58,8 @@ type Result struct {
 	// Stdout is the -json UI output; Stderr is what terraform wrote there.
 	Stdout, Stderr string
 	// PeakRSS is the largest VmHWM, in bytes, of the terraform-provider-qcloud
-	// processes seen under terraform; ProviderProcesses counts them.
-	PeakRSS           int64
-	ProviderProcesses int
+	// processes seen under terraform.
+	PeakRSS int64
 }
 
 // OK reports whether the command succeeded.
@@ -117,12 +116,12 @@ func (w *Workspace) Start(ctx context.Context, c Command) *Running {
 		// tfexec keeps the writers for later commands: drop them.
 		w.TF.SetStdout(nil)
 		w.TF.SetStderr(nil)
-		peak, procs := r.process.finish()
+		peak := r.process.finish()
 		if err != nil && ctx.Err() != nil {
 			err = fmt.Errorf("terraform %s did not finish: %w", c.Name, context.Cause(ctx))
 		}
 		r.result = &Result{Command: c.Name, Err: err, Changes: changes, Wall: wall, Diagnostics: diags,
-			Stdout: stdout.String(), Stderr: stderr.String(), PeakRSS: peak, ProviderProcesses: procs}
+			Stdout: stdout.String(), Stderr: stderr.String(), PeakRSS: peak}
 		close(r.done)
 	}()
 	return r

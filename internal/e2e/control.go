@@ -113,27 +113,6 @@ func (c *Control) ClearFaults(ctx context.Context) error {
 	return c.call(ctx, http.MethodDelete, "faults", nil, nil)
 }
 
-// Settings is the body of POST /_emulator/settings; nil fields stay as they are.
-type Settings struct {
-	TaskDelay *emulator.Duration  `json:"taskDelay,omitempty"`
-	RateLimit *emulator.RateLimit `json:"rateLimit,omitempty"`
-}
-
-// SetSettings changes the task delay and rate limits.
-func (c *Control) SetSettings(ctx context.Context, s Settings) error {
-	return c.call(ctx, http.MethodPost, "settings", s, nil)
-}
-
-// Reset restores the emulator's initial world and clears stats and faults.
-func (c *Control) Reset(ctx context.Context) error {
-	return c.call(ctx, http.MethodPost, "reset", struct{}{}, nil)
-}
-
-// Health reports whether the emulator answers.
-func (c *Control) Health(ctx context.Context) error {
-	return c.call(ctx, http.MethodGet, "health", nil, nil)
-}
-
 // WaitSettled polls the world until none of the ids (all addresses when ids
 // is empty) is BINDING or UNBINDING, or until timeout; it returns the last
 // world seen either way.

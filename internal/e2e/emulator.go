@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -40,7 +39,7 @@ type EmulatorConfig struct {
 	// Verbose adds -v (one log line per request).
 	Verbose bool
 	// LogPath receives the emulator's stderr (and anything after its first
-	// stdout line); empty keeps it in memory (see Log).
+	// stdout line); required.
 	LogPath string
 	// StartTimeout bounds the wait for the URL line; 0 means 15 s.
 	StartTimeout time.Duration
@@ -100,8 +99,6 @@ type EmulatorProcess struct {
 	pid     int
 	done    chan struct{}
 	waitErr error
-	log     *lockedBuffer
-	logFile *os.File
 	stopped sync.Once
 	// asked is set when the harness stops or kills the process itself.
 	asked atomic.Bool
@@ -110,32 +107,26 @@ type EmulatorProcess struct {
 // StartEmulator starts the emulator and waits for its URL line (ctx bounds
 // the wait). Call Stop (or Kill) when done with it.
 func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, error) {
-	if cfg.Binary == "" {
-		return nil, errors.New("EmulatorConfig.Binary is required")
+	if cfg.Binary == "" || cfg.LogPath == "" {
+		return nil, errors.New("EmulatorConfig.Binary and LogPath are required")
 	}
-	p := &EmulatorProcess{Config: cfg, done: make(chan struct{}), log: &lockedBuffer{}}
-	var logW io.Writer = p.log
-	if cfg.LogPath != "" {
-		f, err := os.OpenFile(cfg.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, err
-		}
-		p.logFile = f
-		logW = f
+	log, err := os.OpenFile(cfg.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
 	}
+	p := &EmulatorProcess{Config: cfg, done: make(chan struct{})}
 	cmd := exec.Command(cfg.Binary, cfg.args()...)
 	// Its own process group, out of reach of the terminal's Ctrl-C: an
 	// interrupted terraform still finishes against it, and the harness stops
 	// it afterwards. It is killed should the harness die first.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Stderr = logW
+	cmd.Stderr = log
 	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		p.closeLog()
-		return nil, err
+	if err == nil {
+		err = cmd.Start()
 	}
-	if err := cmd.Start(); err != nil {
-		p.closeLog()
+	if err != nil {
+		_ = log.Close()
 		return nil, fmt.Errorf("starting %s: %w", cfg.Binary, err)
 	}
 	p.pid = cmd.Process.Pid
@@ -148,11 +139,11 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 			lines <- strings.TrimSpace(line)
 		}
 		close(lines)
-		_, _ = io.Copy(logW, r) // keep draining: a full pipe would block the emulator
+		_, _ = io.Copy(log, r) // keep draining: a full pipe would block the emulator
 	}()
 	go func() {
 		p.waitErr = cmd.Wait()
-		p.closeLog()
+		_ = log.Close()
 		close(p.done)
 	}()
 
@@ -184,12 +175,6 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 	}
 }
 
-func (p *EmulatorProcess) closeLog() {
-	if p.logFile != nil {
-		_ = p.logFile.Close()
-	}
-}
-
 // Addr is the host:port the emulator listens on.
 func (p *EmulatorProcess) Addr() string {
 	u, err := url.Parse(p.URL)
@@ -205,14 +190,10 @@ func (p *EmulatorProcess) PID() int { return p.pid }
 // Control returns a client of the emulator's control surface.
 func (p *EmulatorProcess) Control() *Control { return NewControl(p.URL) }
 
-// Log returns what the emulator wrote (when LogPath is empty), or the file's
-// content.
+// Log returns what the emulator has written to LogPath.
 func (p *EmulatorProcess) Log() string {
-	if p.Config.LogPath != "" {
-		b, _ := os.ReadFile(p.Config.LogPath)
-		return string(b)
-	}
-	return p.log.String()
+	b, _ := os.ReadFile(p.Config.LogPath)
+	return string(b)
 }
 
 // Done is closed when the process has ended.
@@ -290,22 +271,4 @@ func (p *EmulatorProcess) Restart(ctx context.Context, pause time.Duration) (*Em
 		}
 	}
 	return nil, fmt.Errorf("restarting the emulator on %s: %w", cfg.Listen, last)
-}
-
-// lockedBuffer is a bytes.Buffer safe to read while a process writes it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

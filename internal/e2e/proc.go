@@ -22,11 +22,10 @@ type terraformProcess struct {
 	mu                   sync.Mutex
 	terraform            int
 	peak                 int64
-	providers            map[int]bool
 }
 
 func watchTerraform(dir string) *terraformProcess {
-	p := &terraformProcess{found: make(chan struct{}), stop: make(chan struct{}), stopped: make(chan struct{}), providers: map[int]bool{}}
+	p := &terraformProcess{found: make(chan struct{}), stop: make(chan struct{}), stopped: make(chan struct{})}
 	go p.watch(dir)
 	return p
 }
@@ -46,7 +45,6 @@ func (p *terraformProcess) watch(dir string) {
 		}
 		if p.terraform != 0 {
 			for _, pid := range ProviderPIDs(p.terraform) {
-				p.providers[pid] = true
 				p.peak = max(p.peak, vmHWM(pid))
 			}
 		}
@@ -69,12 +67,11 @@ func (p *terraformProcess) pid(done <-chan struct{}) int {
 	return p.terraform
 }
 
-// finish stops sampling and returns the peak RSS in bytes and how many
-// provider processes were seen.
-func (p *terraformProcess) finish() (int64, int) {
+// finish stops sampling and returns the peak RSS in bytes.
+func (p *terraformProcess) finish() int64 {
 	close(p.stop)
 	<-p.stopped
-	return p.peak, len(p.providers)
+	return p.peak
 }
 
 // procStat is what the harness reads from /proc/<pid>/stat.
