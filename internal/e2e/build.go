@@ -59,8 +59,8 @@ func FindTerraform(path string) (string, error) {
 	}
 	p, err := exec.LookPath(path)
 	if err != nil {
-		return "", fmt.Errorf("the end-to-end harness needs the terraform CLI (1.11 or later) on PATH; "+
-			"it never downloads one: %w", err)
+		return "", fmt.Errorf("the terraform CLI (1.11 or later) is needed on PATH, and nothing here downloads one; "+
+			"install it (https://developer.hashicorp.com/terraform/install): %w", err)
 	}
 	return p, nil
 }

@@ -55,7 +55,7 @@ type Result struct {
 	Wall    time.Duration
 	// Diagnostics are those of the -json UI output, in order.
 	Diagnostics []tfjson.Diagnostic
-	// Stdout is the -json UI output; Stderr is what terraform wrote there.
+	// Stdout is the -json UI output; Stderr, terraform's standard error.
 	Stdout, Stderr string
 	// PeakRSS is the largest VmHWM, in bytes, of the terraform-provider-qcloud
 	// processes seen under terraform.

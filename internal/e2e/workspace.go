@@ -67,17 +67,16 @@ func NewWorkspace(ctx context.Context, dir string, bins Binaries, endpoint strin
 	if err != nil {
 		return nil, err
 	}
-	env := map[string]string{
-		"TF_CLI_CONFIG_FILE":  cliConfig,
-		"CHECKPOINT_DISABLE":  "1",
-		"TENCENTCLOUD_REGION": Region,
-	}
+	env := map[string]string{}
 	for _, kv := range acctest.WithoutCloud(os.Environ()) {
 		// Terraform's settings come from the harness alone.
-		if k, v, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "TF_") && k != "CHECKPOINT_DISABLE" {
+		if k, v, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "TF_") {
 			env[k] = v
 		}
 	}
+	env["TF_CLI_CONFIG_FILE"] = cliConfig
+	env["CHECKPOINT_DISABLE"] = "1"
+	env["TENCENTCLOUD_REGION"] = Region
 	if endpoint != "" {
 		env["QCLOUD_ENDPOINT"] = endpoint
 	}
