@@ -7,8 +7,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
-	"github.com/tfqcloud/terraform-provider-qcloud/internal/pluginproc"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/provider"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/providerprocess"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -18,7 +18,7 @@ func main() {
 	var debugMode bool
 	flag.BoolVar(&debugMode, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
-	pluginproc.Prepare(debugMode)
+	providerprocess.Prepare(debugMode)
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/tfqcloud/qcloud",

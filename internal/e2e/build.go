@@ -41,6 +41,8 @@ type BuildOptions struct {
 	Provider, Emulator string
 	// Terraform is the CLI; empty means terraform on PATH.
 	Terraform string
+	// Version, when set, is the built provider's version (main.version).
+	Version string
 	// Log, when set, is told what is being built.
 	Log func(format string, args ...any)
 }
@@ -57,8 +59,8 @@ func FindTerraform(path string) (string, error) {
 	}
 	p, err := exec.LookPath(path)
 	if err != nil {
-		return "", fmt.Errorf("the end-to-end harness needs the terraform CLI (1.11 or later) on PATH; "+
-			"it never downloads one: %w", err)
+		return "", fmt.Errorf("the terraform CLI (1.11 or later) is needed on PATH, and nothing here downloads one; "+
+			"install it (https://developer.hashicorp.com/terraform/install): %w", err)
 	}
 	return p, nil
 }
@@ -122,19 +124,21 @@ func Build(ctx context.Context, opts BuildOptions) (Binaries, error) {
 	if err != nil {
 		return bins, err
 	}
-	build := func(out, pkg string) error {
-		logf("building %s", pkg)
-		return goBuild(ctx, root, out, pkg)
-	}
 	if bins.Provider == "" {
 		bins.Provider = filepath.Join(dir, ProviderBinaryName)
-		if err := build(bins.Provider, "."); err != nil {
+		logf("building %s", bins.Provider)
+		var flags []string
+		if opts.Version != "" {
+			flags = []string{"-ldflags", "-X main.version=" + opts.Version}
+		}
+		if err := goBuild(ctx, root, bins.Provider, ".", flags...); err != nil {
 			return bins, err
 		}
 	}
 	if bins.Emulator == "" {
 		bins.Emulator = filepath.Join(dir, EmulatorBinaryName)
-		if err := build(bins.Emulator, "./cmd/qcloud-emulator"); err != nil {
+		logf("building %s", bins.Emulator)
+		if err := goBuild(ctx, root, bins.Emulator, "./cmd/qcloud-emulator"); err != nil {
 			return bins, err
 		}
 	}
@@ -154,11 +158,11 @@ func checkExecutables(b Binaries) error {
 	return nil
 }
 
-// goBuild runs `go build -o out pkg` in the module root.
-func goBuild(ctx context.Context, root, out, pkg string) error {
+// goBuild runs `go build -o out flags... pkg` in the module root.
+func goBuild(ctx context.Context, root, out, pkg string, flags ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	cmd := exec.CommandContext(ctx, "go", append(append([]string{"build", "-o", out}, flags...), pkg)...)
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
@@ -166,10 +170,10 @@ func goBuild(ctx context.Context, root, out, pkg string) error {
 	return nil
 }
 
-// BuildFloorProvider builds internal/e2e/floorprovider, the provider's schemas
+// BuildNoAPIProvider builds internal/e2e/noapiprovider, the provider's schemas
 // without its API, as dir/terraform-provider-qcloud (so that dev_overrides
 // can point at dir).
-func BuildFloorProvider(ctx context.Context, dir string) (string, error) {
+func BuildNoAPIProvider(ctx context.Context, dir string) (string, error) {
 	root, err := ModuleRoot()
 	if err != nil {
 		return "", err
@@ -178,5 +182,5 @@ func BuildFloorProvider(ctx context.Context, dir string) (string, error) {
 		return "", err
 	}
 	out := filepath.Join(dir, ProviderBinaryName)
-	return out, goBuild(ctx, root, out, "./internal/e2e/floorprovider")
+	return out, goBuild(ctx, root, out, "./internal/e2e/noapiprovider")
 }

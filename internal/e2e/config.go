@@ -5,13 +5,9 @@ import (
 	"strings"
 )
 
-// ScaleEIP, ScaleInstance name the i-th (1-based) generated EIP and instance
-// of an emulator started with -scale.
+// ScaleEIP names the i-th (1-based) generated EIP of an emulator started with
+// -scale; the configurations bind it to instance ins-scNNNNNN of the same i.
 func ScaleEIP(i int) string { return fmt.Sprintf("eip-sc%06d", i) }
-
-// ScaleInstance is the instance ScaleEIP(i) is bound to in the configurations
-// the harness writes.
-func ScaleInstance(i int) string { return fmt.Sprintf("ins-sc%06d", i) }
 
 // ScaleEIPs lists ScaleEIP(1..n).
 func ScaleEIPs(n int) []string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -71,6 +72,13 @@ func (c *Control) World(ctx context.Context) (emulator.World, error) {
 	return w, err
 }
 
+// Requests returns the last requests of an action, oldest first.
+func (c *Control) Requests(ctx context.Context, action string) ([]emulator.RecordedRequest, error) {
+	var rs []emulator.RecordedRequest
+	err := c.call(ctx, http.MethodGet, "requests?action="+url.QueryEscape(action), nil, &rs)
+	return rs, err
+}
+
 // Stats returns the call counters.
 func (c *Control) Stats(ctx context.Context) (emulator.Stats, error) {
 	var s emulator.Stats
@@ -103,27 +111,6 @@ func (c *Control) Faults(ctx context.Context) ([]emulator.Fault, error) {
 // ClearFaults removes every fault and releases hung tasks.
 func (c *Control) ClearFaults(ctx context.Context) error {
 	return c.call(ctx, http.MethodDelete, "faults", nil, nil)
-}
-
-// Settings is the body of POST /_emulator/settings; nil fields stay as they are.
-type Settings struct {
-	TaskDelay *emulator.Duration  `json:"taskDelay,omitempty"`
-	RateLimit *emulator.RateLimit `json:"rateLimit,omitempty"`
-}
-
-// SetSettings changes the task delay and rate limits.
-func (c *Control) SetSettings(ctx context.Context, s Settings) error {
-	return c.call(ctx, http.MethodPost, "settings", s, nil)
-}
-
-// Reset restores the emulator's initial world and clears stats and faults.
-func (c *Control) Reset(ctx context.Context) error {
-	return c.call(ctx, http.MethodPost, "reset", struct{}{}, nil)
-}
-
-// Health reports whether the emulator answers.
-func (c *Control) Health(ctx context.Context) error {
-	return c.call(ctx, http.MethodGet, "health", nil, nil)
 }
 
 // WaitSettled polls the world until none of the ids (all addresses when ids

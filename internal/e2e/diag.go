@@ -1,93 +1,54 @@
 package e2e
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
 )
 
-// Diagnostic is one diagnostic as Terraform printed it (with -no-color):
-//
-//	Error: <summary>
-//
-//	  with qcloud_eip_association.a[3],
-//	  ...
-//	<detail>
-type Diagnostic struct {
-	Severity string // "Error" or "Warning"
-	Summary  string
-	// Body is every line after the summary up to the next diagnostic or the
-	// end of the output (it may include unrelated progress lines).
-	Body string
+// MessageWriter decodes terraform's machine-readable UI output (-json), one
+// message a line, with terraform-json, and hands each message to Each. Lines
+// that are not messages are dropped.
+type MessageWriter struct {
+	Each    func(tfjson.LogMsg)
+	partial []byte
 }
 
-// Text is the whole diagnostic.
-func (d Diagnostic) Text() string { return d.Severity + ": " + d.Summary + "\n" + d.Body }
-
-// ParseDiagnostics finds the diagnostics in terraform output. It accepts the
-// boxed form (lines starting with "│ ") as well as the plain one.
-func ParseDiagnostics(out string) []Diagnostic {
-	var diags []Diagnostic
-	var cur *Diagnostic
-	var body []string
-	flush := func() {
-		if cur != nil {
-			cur.Body = strings.TrimSpace(strings.Join(body, "\n"))
-			diags = append(diags, *cur)
+func (w *MessageWriter) Write(p []byte) (int, error) {
+	w.partial = append(w.partial, p...)
+	for {
+		line, rest, found := bytes.Cut(w.partial, []byte("\n"))
+		if !found {
+			return len(p), nil
 		}
-		cur, body = nil, nil
+		if msg, err := tfjson.UnmarshalLogMessage(line); err == nil {
+			w.Each(msg)
+		}
+		w.partial = rest
 	}
-	for _, line := range strings.Split(out, "\n") {
-		trimmed := strings.TrimRight(line, " \r")
-		boxed := false
-		if rest, ok := strings.CutPrefix(trimmed, "│"); ok {
-			trimmed, boxed = strings.TrimPrefix(rest, " "), true
-		}
-		if trimmed == "╷" || trimmed == "╵" {
-			continue
-		}
-		started := false
-		for _, sev := range []string{"Error", "Warning"} {
-			if summary, ok := strings.CutPrefix(trimmed, sev+": "); ok {
-				flush()
-				cur = &Diagnostic{Severity: sev, Summary: strings.TrimSpace(summary)}
-				started = true
-				break
-			}
-		}
-		if started || cur == nil {
-			continue
-		}
-		// A plain diagnostic ends where Terraform's own progress lines resume.
-		if !boxed && isProgressLine(trimmed) {
-			flush()
-			continue
-		}
-		body = append(body, trimmed)
-	}
-	flush()
-	return diags
-}
-
-// isProgressLine recognises the resource progress lines terraform prints
-// between diagnostics in plain output.
-func isProgressLine(line string) bool {
-	for _, marker := range []string{": Creating...", ": Destroying...", ": Still creating...", ": Still destroying...",
-		": Creation complete", ": Destruction complete", ": Refreshing state...", ": Reading...",
-		"Apply complete!", "Destroy complete!", "Plan: ", "No changes."} {
-		if strings.Contains(line, marker) {
-			return true
-		}
-	}
-	return false
 }
 
 // ErrorSummaries returns the distinct summaries of the error diagnostics, in
 // order of first appearance, each with its count when more than one.
-func ErrorSummaries(diags []Diagnostic) []string {
+func ErrorSummaries(diags []tfjson.Diagnostic) []string {
+	return summaries(diags, func(d tfjson.Diagnostic) bool { return d.Severity == tfjson.DiagnosticSeverityError })
+}
+
+// WarningSummaries is ErrorSummaries for warnings, leaving out the
+// dev_overrides notice every command prints.
+func WarningSummaries(diags []tfjson.Diagnostic) []string {
+	return summaries(diags, func(d tfjson.Diagnostic) bool {
+		return d.Severity == tfjson.DiagnosticSeverityWarning && !strings.Contains(d.Summary, "development overrides")
+	})
+}
+
+func summaries(diags []tfjson.Diagnostic, keep func(tfjson.Diagnostic) bool) []string {
 	counts := map[string]int{}
 	var order []string
 	for _, d := range diags {
-		if d.Severity != "Error" {
+		if !keep(d) {
 			continue
 		}
 		if counts[d.Summary] == 0 {
@@ -98,34 +59,21 @@ func ErrorSummaries(diags []Diagnostic) []string {
 	out := make([]string, 0, len(order))
 	for _, s := range order {
 		if n := counts[s]; n > 1 {
-			out = append(out, s+" (×"+strconv.Itoa(n)+")")
-		} else {
-			out = append(out, s)
+			s += " (×" + strconv.Itoa(n) + ")"
 		}
+		out = append(out, s)
 	}
 	return out
 }
 
-// CountMentioning counts the diagnostics whose text contains s (for example
-// "RequestLimitExceeded": how often throttling reached the user).
-func CountMentioning(diags []Diagnostic, s string) int {
+// CountMentioning counts the diagnostics whose summary or detail contains s
+// (for example "RequestLimitExceeded": how often throttling reached the user).
+func CountMentioning(diags []tfjson.Diagnostic, s string) int {
 	n := 0
 	for _, d := range diags {
-		if strings.Contains(d.Text(), s) {
+		if strings.Contains(d.Summary, s) || strings.Contains(d.Detail, s) {
 			n++
 		}
 	}
 	return n
-}
-
-// WarningSummaries is ErrorSummaries for warnings, leaving out the
-// dev_overrides notice every run prints.
-func WarningSummaries(diags []Diagnostic) []string {
-	var ws []Diagnostic
-	for _, d := range diags {
-		if d.Severity == "Warning" && !strings.Contains(d.Summary, "development overrides") {
-			ws = append(ws, Diagnostic{Severity: "Error", Summary: d.Summary})
-		}
-	}
-	return ErrorSummaries(ws)
 }

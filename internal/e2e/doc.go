@@ -1,31 +1,32 @@
-// Package e2e is the end-to-end harness: it drives the real terraform CLI and
-// the built provider binary against a qcloud-emulator process, the way a user
-// runs them, and checks what ends up in Terraform's state against what the
-// emulator's world holds.
+// Package e2e is the end-to-end harness: it drives the real terraform CLI,
+// through terraform-exec, and the built provider binary against a
+// qcloud-emulator process, the way a user runs them, and checks what ends up
+// in Terraform's state against what the emulator's world holds.
 //
 // Pieces:
 //
 //   - Build compiles terraform-provider-qcloud and qcloud-emulator once into a
-//     directory (or takes prebuilt paths).
+//     directory (or takes prebuilt paths); FindTerraform finds the local
+//     terraform CLI and never downloads one.
 //   - StartEmulator runs qcloud-emulator as a child process in its own process
 //     group, reads its URL from the first line of its output, and stops it
-//     (SIGTERM, then SIGKILL) when asked, when its context ends, or when the
-//     harness is interrupted (see HandleInterrupts).
-//   - Control is a client of the emulator's /_emulator/ control surface; it
-//     decodes into the emulator package's own types.
+//     (SIGTERM, then SIGKILL) when asked. Control is a client of its
+//     /_emulator/ control surface.
 //   - Workspace is a directory with a Terraform configuration and a CLI
 //     configuration whose dev_overrides point registry.terraform.io/tfqcloud/qcloud
-//     at the built provider. Its terraform subprocesses get TF_CLI_CONFIG_FILE,
-//     TF_IN_AUTOMATION=1, CHECKPOINT_DISABLE=1, the credentials and
-//     QCLOUD_ENDPOINT; the harness's own environment is left alone. Each run
-//     records stdout, stderr, wall time and the peak RSS (VmHWM) of every
-//     terraform-provider-qcloud process in the terraform process tree, sampled
-//     every 20 ms.
-//   - StateMatchesWorld compares the qcloud_eip_association entries of a
-//     terraform.tfstate with the bindings of the EIPs under test in the
-//     emulator's world, both ways, with a readable diff.
+//     at the built provider, and a tfexec.Terraform for it. Its commands get
+//     that configuration, the credentials and QCLOUD_ENDPOINT; the caller's
+//     cloud variables (acctest.WithoutCloud) and Terraform settings are left
+//     out, and the harness's own environment is left alone.
+//   - Apply, Destroy and Plan run with -json: a Result has the diagnostics
+//     decoded by terraform-json, wall time, and the peak RSS (VmHWM) of every
+//     provider process under terraform, sampled every 20 ms from /proc;
+//     Running gives the fault matrix terraform's pid to signal.
+//   - CompareBindings compares the qcloud_eip_association objects of a
+//     tfjson.State (terraform show -json) with the bindings of the EIPs under
+//     test in the emulator's world, both ways, with a readable diff.
 //
-// Programs built on it: ./faults (the fault matrix, `make faults`) and ./bench
-// (the scale benchmark, `make bench N=…`). The secret-leak test
-// (secrets_test.go) runs under TF_ACC like the acceptance tests.
+// Programs built on it: ./faults (the fault matrix, `make faults`), ./bench
+// (the scale benchmark, `make bench N=…`) and ./demo (`make demo`). The
+// secret-leak test (secrets_test.go) runs under plain `go test`.
 package e2e

@@ -2,59 +2,50 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	tfjson "github.com/hashicorp/terraform-json"
+
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
-const sampleOutput = `qcloud_eip_association.a[1]: Creating...
-qcloud_eip_association.a[0]: Creation complete after 1s [id=eip-sc000001::ins-sc000001]
-
-Warning: Provider development overrides are in effect
-
-The following provider development overrides are set in the CLI
-configuration:
- - tfqcloud/qcloud in /tmp/bin
-
-Error: API rate limit exceeded
-
-  with qcloud_eip_association.a[1],
-  on main.tf line 10, in resource "qcloud_eip_association" "a":
-  10: resource "qcloud_eip_association" "a" {
-
-While binding EIP eip-sc000002 to instance ins-sc000002: too many requests.
-
-Code: RequestLimitExceeded
-RequestId: 1234
-
-Error: API rate limit exceeded
-
-Code: RequestLimitExceeded
-╷
-│ Error: Not authorized
-│
-│ Code: UnauthorizedOperation
-╵
+// sampleOutput is terraform -json UI output: the dev_overrides warning, two
+// throttling errors, an authorization error, and a line that is not JSON.
+const sampleOutput = `{"@level":"info","@message":"Terraform 1.11.4","@module":"terraform.ui","terraform":"1.11.4","type":"version","ui":"1.2"}
+{"@level":"warn","@message":"Warning: Provider development overrides are in effect","type":"diagnostic","diagnostic":{"severity":"warning","summary":"Provider development overrides are in effect","detail":"The following provider development overrides are set in the CLI configuration"}}
+{"@level":"info","@message":"qcloud_eip_association.a[1]: Creating...","type":"apply_start","hook":{"resource":{"addr":"qcloud_eip_association.a[1]"},"action":"create"}}
+{"@level":"error","@message":"Error: API rate limit exceeded","type":"diagnostic","diagnostic":{"severity":"error","summary":"API rate limit exceeded","detail":"While binding EIP eip-sc000002 to instance ins-sc000002: too many requests.\n\nCode: RequestLimitExceeded","address":"qcloud_eip_association.a[1]"}}
+{"@level":"error","@message":"Error: API rate limit exceeded","type":"diagnostic","diagnostic":{"severity":"error","summary":"API rate limit exceeded","detail":"Code: RequestLimitExceeded"}}
+not a message
+{"@level":"error","@message":"Error: Not authorized","type":"diagnostic","diagnostic":{"severity":"error","summary":"Not authorized","detail":"Code: UnauthorizedOperation"}}
 `
 
-func TestParseDiagnostics(t *testing.T) {
-	diags := ParseDiagnostics(sampleOutput)
-	if len(diags) != 4 {
-		t.Fatalf("got %d diagnostics, want 4: %+v", len(diags), diags)
+func TestMessageWriter(t *testing.T) {
+	var msgs []tfjson.LogMsg
+	var diags []tfjson.Diagnostic
+	w := &MessageWriter{Each: func(msg tfjson.LogMsg) {
+		msgs = append(msgs, msg)
+		if d, ok := msg.(tfjson.DiagnosticLogMessage); ok {
+			diags = append(diags, d.Diagnostic)
+		}
+	}}
+	for _, chunk := range strings.SplitAfter(sampleOutput, "e") { // lines arrive in pieces
+		if _, err := w.Write([]byte(chunk)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if diags[0].Severity != "Warning" || diags[0].Summary != "Provider development overrides are in effect" {
-		t.Errorf("first diagnostic: %+v", diags[0])
+	if len(msgs) != 6 || len(diags) != 4 {
+		t.Fatalf("got %d messages and %d diagnostics, want 6 and 4", len(msgs), len(diags))
 	}
-	if !strings.Contains(diags[1].Body, "Code: RequestLimitExceeded") || strings.Contains(diags[0].Body, "Creating") {
-		t.Errorf("bodies: %+v", diags[:2])
-	}
-	if diags[3].Summary != "Not authorized" || !strings.Contains(diags[3].Body, "UnauthorizedOperation") {
-		t.Errorf("boxed diagnostic: %+v", diags[3])
+	if msgs[2].Message() != "qcloud_eip_association.a[1]: Creating..." {
+		t.Errorf("third message: %q", msgs[2].Message())
 	}
 	if got := CountMentioning(diags, "RequestLimitExceeded"); got != 2 {
 		t.Errorf("CountMentioning = %d, want 2", got)
@@ -68,19 +59,23 @@ func TestParseDiagnostics(t *testing.T) {
 }
 
 func TestCompareBindings(t *testing.T) {
-	state := []byte(`{"version":4,"resources":[
-	  {"mode":"managed","type":"qcloud_eip_association","name":"a","instances":[
-	    {"index_key":0,"attributes":{"eip_id":"eip-sc000001","instance_id":"ins-sc000001"}},
-	    {"index_key":1,"status":"tainted","attributes":{"eip_id":"eip-sc000002","instance_id":"ins-sc000002"}},
-	    {"index_key":2,"attributes":{"eip_id":"eip-sc000003","instance_id":"ins-sc000003"}},
-	    {"index_key":4,"attributes":{"eip_id":"eip-sc000005","network_interface_id":"eni-sc000005","private_ip":"10.0.0.5"}}
-	  ]},
-	  {"mode":"managed","type":"terraform_data","name":"b","instances":[{"attributes":{}}]}
-	]}`)
-	entries, err := ParseState(state)
+	var state tfjson.State
+	err := json.Unmarshal([]byte(`{"format_version":"1.0","terraform_version":"1.11.4","values":{"root_module":{"resources":[
+	  {"address":"qcloud_eip_association.a[0]","mode":"managed","type":"qcloud_eip_association","name":"a","index":0,
+	   "values":{"eip_id":"eip-sc000001","instance_id":"ins-sc000001"}},
+	  {"address":"qcloud_eip_association.a[1]","mode":"managed","type":"qcloud_eip_association","name":"a","index":1,"tainted":true,
+	   "values":{"eip_id":"eip-sc000002","instance_id":"ins-sc000002"}},
+	  {"address":"qcloud_eip_association.a[2]","mode":"managed","type":"qcloud_eip_association","name":"a","index":2,
+	   "values":{"eip_id":"eip-sc000003","instance_id":"ins-sc000003"}},
+	  {"address":"terraform_data.b","mode":"managed","type":"terraform_data","name":"b","values":{}}
+	],"child_modules":[{"address":"module.m","resources":[
+	  {"address":"module.m.qcloud_eip_association.a[4]","mode":"managed","type":"qcloud_eip_association","name":"a","index":4,
+	   "values":{"eip_id":"eip-sc000005","network_interface_id":"eni-sc000005","private_ip":"10.0.0.5"}}
+	]}]}}}`), &state)
 	if err != nil {
 		t.Fatal(err)
 	}
+	entries := Associations(&state)
 	if len(entries) != 4 || entries[1].Address != "qcloud_eip_association.a[1]" || !entries[1].Tainted {
 		t.Fatalf("entries: %+v", entries)
 	}
@@ -95,7 +90,7 @@ func TestCompareBindings(t *testing.T) {
 		bound("eip-sc000005", "ins-sc000009", "eni-sc000005", "10.0.0.6", "BIND_ENI"), // other private IP
 		bound("eip-demo0002", "ins-demo0002", "eni-demo0002", "10.0.0.21", "BIND"),    // not under test
 	}}
-	c := CompareBindings(entries, world, ScaleEIPs(5))
+	c := CompareBindings(&state, world, ScaleEIPs(5))
 	if c.OK() || len(c.Problems) != 3 {
 		t.Fatalf("want 3 problems, got:\n%s", c)
 	}
@@ -111,13 +106,13 @@ func TestCompareBindings(t *testing.T) {
 		t.Errorf("String():\n%s", c)
 	}
 
-	agree := CompareBindings(entries[:1], world, ScaleEIPs(1))
-	if !agree.OK() {
+	state.Values.RootModule.Resources = state.Values.RootModule.Resources[:1]
+	state.Values.RootModule.ChildModules = nil
+	if agree := CompareBindings(&state, world, ScaleEIPs(1)); !agree.OK() {
 		t.Errorf("want agreement:\n%s", agree)
 	}
-	missing, err := StateMatchesWorld(filepath.Join(t.TempDir(), "none.tfstate"), emulator.World{}, nil)
-	if err != nil || !missing.OK() {
-		t.Errorf("a missing state file is an empty state: %v %s", err, missing)
+	if empty := CompareBindings(&tfjson.State{FormatVersion: "1.0"}, emulator.World{}, nil); !empty.OK() {
+		t.Errorf("an empty state agrees with an empty world: %s", empty)
 	}
 }
 
@@ -132,7 +127,7 @@ func TestAssociationsConfigHCL(t *testing.T) {
 	if got := BaselineConfig(2); !strings.Contains(got, `resource "terraform_data" "b"`) || !strings.Contains(got, "count = 2") {
 		t.Errorf("baseline:\n%s", got)
 	}
-	if ScaleEIP(7) != "eip-sc000007" || ScaleInstance(12) != "ins-sc000012" {
+	if ScaleEIP(7) != "eip-sc000007" {
 		t.Error("scale ids")
 	}
 }
@@ -145,8 +140,25 @@ func TestProcHelpers(t *testing.T) {
 	if vmHWM(os.Getpid()) <= 0 {
 		t.Error("vmHWM(self) is 0")
 	}
-	if isProvider(p) {
-		t.Error("the test binary is not the provider")
+	if pids := ProviderPIDs(os.Getppid()); len(pids) != 0 {
+		t.Errorf("ProviderPIDs found %v below the test's parent", pids)
+	}
+	dir, err := filepath.EvalSymlinks(t.TempDir()) // as /proc/<pid>/cwd shows it
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sleep", "10")
+	cmd.Dir = dir
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	watch := watchTerraform(dir)
+	defer watch.finish()
+	giveUp := make(chan struct{})
+	time.AfterFunc(10*time.Second, func() { close(giveUp) })
+	if pid := watch.pid(giveUp); pid != cmd.Process.Pid {
+		t.Errorf("the child working in %s is %d, want %d", dir, pid, cmd.Process.Pid)
 	}
 }
 
@@ -210,11 +222,5 @@ func TestEmulatorProcess(t *testing.T) {
 	}
 	if _, err := os.Stat(cfg.StatePath); err != nil {
 		t.Errorf("no -state file: %v", err)
-	}
-	groupsMu.Lock()
-	left := len(groups)
-	groupsMu.Unlock()
-	if left != 0 {
-		t.Errorf("%d process groups still registered", left)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,7 +39,7 @@ type EmulatorConfig struct {
 	// Verbose adds -v (one log line per request).
 	Verbose bool
 	// LogPath receives the emulator's stderr (and anything after its first
-	// stdout line); empty keeps it in memory (see Log).
+	// stdout line); required.
 	LogPath string
 	// StartTimeout bounds the wait for the URL line; 0 means 15 s.
 	StartTimeout time.Duration
@@ -98,42 +99,37 @@ type EmulatorProcess struct {
 	pid     int
 	done    chan struct{}
 	waitErr error
-	log     *lockedBuffer
-	logFile *os.File
 	stopped sync.Once
 	// asked is set when the harness stops or kills the process itself.
 	asked atomic.Bool
 }
 
-// StartEmulator starts the emulator and waits for its URL line. The process
-// is killed when ctx ends; call Stop (or Kill) when done with it.
+// StartEmulator starts the emulator and waits for its URL line (ctx bounds
+// the wait). Call Stop (or Kill) when done with it.
 func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, error) {
-	if cfg.Binary == "" {
-		return nil, errors.New("EmulatorConfig.Binary is required")
+	if cfg.Binary == "" || cfg.LogPath == "" {
+		return nil, errors.New("EmulatorConfig.Binary and LogPath are required")
 	}
-	p := &EmulatorProcess{Config: cfg, done: make(chan struct{}), log: &lockedBuffer{}}
-	var logW io.Writer = p.log
-	if cfg.LogPath != "" {
-		f, err := os.OpenFile(cfg.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, err
-		}
-		p.logFile = f
-		logW = f
-	}
-	cmd := groupCommand(ctx, cfg.Binary, cfg.args()...)
-	cmd.Stderr = logW
-	stdout, err := cmd.StdoutPipe()
+	log, err := os.OpenFile(cfg.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		p.closeLog()
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		p.closeLog()
+	p := &EmulatorProcess{Config: cfg, done: make(chan struct{})}
+	cmd := exec.Command(cfg.Binary, cfg.args()...)
+	// Its own process group, out of reach of the terminal's Ctrl-C: an
+	// interrupted terraform still finishes against it, and the harness stops
+	// it afterwards. It is killed should the harness die first.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Stderr = log
+	stdout, err := cmd.StdoutPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
+	if err != nil {
+		_ = log.Close()
 		return nil, fmt.Errorf("starting %s: %w", cfg.Binary, err)
 	}
 	p.pid = cmd.Process.Pid
-	registerGroup(p.pid, "qcloud-emulator")
 
 	lines := make(chan string, 1)
 	go func() {
@@ -143,12 +139,11 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 			lines <- strings.TrimSpace(line)
 		}
 		close(lines)
-		_, _ = io.Copy(logW, r) // keep draining: a full pipe would block the emulator
+		_, _ = io.Copy(log, r) // keep draining: a full pipe would block the emulator
 	}()
 	go func() {
 		p.waitErr = cmd.Wait()
-		unregisterGroup(p.pid)
-		p.closeLog()
+		_ = log.Close()
 		close(p.done)
 	}()
 
@@ -180,12 +175,6 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 	}
 }
 
-func (p *EmulatorProcess) closeLog() {
-	if p.logFile != nil {
-		_ = p.logFile.Close()
-	}
-}
-
 // Addr is the host:port the emulator listens on.
 func (p *EmulatorProcess) Addr() string {
 	u, err := url.Parse(p.URL)
@@ -201,14 +190,10 @@ func (p *EmulatorProcess) PID() int { return p.pid }
 // Control returns a client of the emulator's control surface.
 func (p *EmulatorProcess) Control() *Control { return NewControl(p.URL) }
 
-// Log returns what the emulator wrote (when LogPath is empty), or the file's
-// content.
+// Log returns what the emulator has written to LogPath.
 func (p *EmulatorProcess) Log() string {
-	if p.Config.LogPath != "" {
-		b, _ := os.ReadFile(p.Config.LogPath)
-		return string(b)
-	}
-	return p.log.String()
+	b, _ := os.ReadFile(p.Config.LogPath)
+	return string(b)
 }
 
 // Done is closed when the process has ended.

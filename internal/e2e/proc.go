@@ -1,136 +1,114 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"fmt"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
-// Every child the harness starts runs in its own process group, registered
-// here until it has been waited for, so that KillAll can end each group (the
-// child and whatever it started: terraform's provider plugins) on any exit path.
-var (
-	groupsMu sync.Mutex
-	groups   = map[int]string{} // pgid → what it is, for messages
-)
+// ProviderBinaryName is the file name of the provider binary.
+const ProviderBinaryName = "terraform-provider-qcloud"
 
-func registerGroup(pgid int, what string) {
-	groupsMu.Lock()
-	defer groupsMu.Unlock()
-	groups[pgid] = what
+// terraformProcess follows one terraform command's process tree through
+// /proc: tfexec keeps its *exec.Cmd to itself, so terraform's pid (for the
+// fault matrix's signals) is found as the harness's child process working in
+// the workspace directory, and the peak RSS of its provider processes (for
+// the benchmark) is sampled every 20 ms.
+type terraformProcess struct {
+	found, stop, stopped chan struct{}
+	mu                   sync.Mutex
+	terraform            int
+	peak                 int64
 }
 
-func unregisterGroup(pgid int) {
-	groupsMu.Lock()
-	defer groupsMu.Unlock()
-	delete(groups, pgid)
+func watchTerraform(dir string) *terraformProcess {
+	p := &terraformProcess{found: make(chan struct{}), stop: make(chan struct{}), stopped: make(chan struct{})}
+	go p.watch(dir)
+	return p
 }
 
-// KillAll sends SIGKILL to every process group the harness started and has
-// not yet reaped. It is safe to call more than once.
-func KillAll() {
-	groupsMu.Lock()
-	defer groupsMu.Unlock()
-	for pgid := range groups {
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+func (p *terraformProcess) watch(dir string) {
+	defer close(p.stopped)
+	interval := time.Millisecond // until terraform is seen
+	for {
+		if p.terraform == 0 {
+			if pid := childIn(dir); pid != 0 {
+				p.mu.Lock()
+				p.terraform = pid
+				p.mu.Unlock()
+				close(p.found)
+				interval = 20 * time.Millisecond
+			}
+		}
+		if p.terraform != 0 {
+			for _, pid := range ProviderPIDs(p.terraform) {
+				p.peak = max(p.peak, vmHWM(pid))
+			}
+		}
+		select {
+		case <-p.stop:
+			return
+		case <-time.After(interval):
+		}
 	}
 }
 
-// HandleInterrupts makes SIGINT, SIGTERM and SIGHUP end every process the
-// harness started before the program exits (status 130). Programs call it
-// first thing; cleanup registered with it runs before the processes are killed.
-func HandleInterrupts(cleanup ...func()) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	go func() {
-		sig := <-ch
-		fmt.Fprintf(os.Stderr, "\ne2e: %v: stopping every process the harness started\n", sig)
-		KillAll()
-		for _, f := range cleanup {
-			f()
-		}
-		os.Exit(130)
-	}()
-}
-
-// groupCommand returns a command that runs in a new process group, gets
-// SIGKILL should the harness die first (Pdeathsig), and whose whole group is
-// killed when ctx ends.
-func groupCommand(ctx context.Context, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error {
-		if cmd.Process == nil {
-			return nil
-		}
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+// pid waits until terraform is seen or done is closed; 0 means never seen.
+func (p *terraformProcess) pid(done <-chan struct{}) int {
+	select {
+	case <-p.found:
+	case <-done:
 	}
-	cmd.WaitDelay = 5 * time.Second
-	return cmd
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.terraform
 }
 
-// lockedBuffer is a bytes.Buffer safe to read while a process writes it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// finish stops sampling and returns the peak RSS in bytes.
+func (p *terraformProcess) finish() int64 {
+	close(p.stop)
+	<-p.stopped
+	return p.peak
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// procInfo is what the sampler needs from /proc/<pid>/stat.
-type procInfo struct {
+// procStat is what the harness reads from /proc/<pid>/stat.
+type procStat struct {
 	pid, ppid int
 	comm      string
 }
 
-func readProcStat(pid int) (procInfo, bool) {
+func readProcStat(pid int) (procStat, bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return procInfo{}, false
+		return procStat{}, false
 	}
 	// pid (comm) state ppid ...; comm may hold spaces and parentheses.
 	s := string(b)
 	open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
 	if open < 0 || closing < open {
-		return procInfo{}, false
+		return procStat{}, false
 	}
 	fields := strings.Fields(s[closing+1:])
 	if len(fields) < 2 {
-		return procInfo{}, false
+		return procStat{}, false
 	}
 	ppid, err := strconv.Atoi(fields[1])
 	if err != nil {
-		return procInfo{}, false
+		return procStat{}, false
 	}
-	return procInfo{pid: pid, ppid: ppid, comm: s[open+1 : closing]}, true
+	return procStat{pid: pid, ppid: ppid, comm: s[open+1 : closing]}, true
 }
 
 // descendants returns the processes below root (not root itself).
-func descendants(root int) []procInfo {
+func descendants(root int) []procStat {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
 	}
-	children := map[int][]procInfo{}
+	children := map[int][]procStat{}
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -140,7 +118,7 @@ func descendants(root int) []procInfo {
 			children[p.ppid] = append(children[p.ppid], p)
 		}
 	}
-	var out []procInfo
+	var out []procStat
 	queue := []int{root}
 	for len(queue) > 0 {
 		pid := queue[0]
@@ -153,28 +131,28 @@ func descendants(root int) []procInfo {
 	return out
 }
 
-// ProviderBinaryName is the file name of the provider binary.
-const ProviderBinaryName = "terraform-provider-qcloud"
-
-// isProvider reports whether p runs the provider binary. comm holds at most
-// 15 characters, so the executable's name is checked too.
-func isProvider(p procInfo) bool {
-	if !strings.HasPrefix(ProviderBinaryName, p.comm) || p.comm == "" {
-		return false
+// childIn returns the child process of the harness working in dir, or 0.
+func childIn(dir string) int {
+	self := os.Getpid()
+	for _, p := range descendants(self) {
+		if cwd, err := os.Readlink("/proc/" + strconv.Itoa(p.pid) + "/cwd"); p.ppid == self && err == nil && cwd == dir {
+			return p.pid
+		}
 	}
-	exe, err := os.Readlink("/proc/" + strconv.Itoa(p.pid) + "/exe")
-	if err != nil {
-		return true // gone, or not readable: comm matched, count it
-	}
-	return filepath.Base(strings.TrimSuffix(exe, " (deleted)")) == ProviderBinaryName
+	return 0
 }
 
 // ProviderPIDs lists the terraform-provider-qcloud processes below root.
+// comm holds at most 15 characters, so the executable's name is checked too.
 func ProviderPIDs(root int) []int {
 	var out []int
 	for _, p := range descendants(root) {
-		if isProvider(p) {
-			out = append(out, p.pid)
+		if p.comm == "" || !strings.HasPrefix(ProviderBinaryName, p.comm) {
+			continue
+		}
+		exe, err := os.Readlink("/proc/" + strconv.Itoa(p.pid) + "/exe")
+		if err != nil || filepath.Base(strings.TrimSuffix(exe, " (deleted)")) == ProviderBinaryName {
+			out = append(out, p.pid) // gone, unreadable, or the provider
 		}
 	}
 	return out
@@ -188,67 +166,11 @@ func vmHWM(pid int) int64 {
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			f := strings.Fields(rest) // "123456 kB"
-			if len(f) >= 1 {
-				kb, err := strconv.ParseInt(f[0], 10, 64)
-				if err == nil {
-					return kb * 1024
-				}
+			if f := strings.Fields(rest); len(f) >= 1 { // "123456 kB"
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb * 1024
 			}
 		}
 	}
 	return 0
-}
-
-// rssSampler keeps the largest VmHWM seen among the provider processes below
-// a root process, sampling every interval until stopped.
-type rssSampler struct {
-	root     int
-	interval time.Duration
-	stop     chan struct{}
-	done     chan struct{}
-
-	mu       sync.Mutex
-	peak     int64
-	seenPIDs map[int]bool
-}
-
-func startRSSSampler(root int, interval time.Duration) *rssSampler {
-	s := &rssSampler{root: root, interval: interval, stop: make(chan struct{}), done: make(chan struct{}), seenPIDs: map[int]bool{}}
-	go s.loop()
-	return s
-}
-
-func (s *rssSampler) loop() {
-	defer close(s.done)
-	t := time.NewTicker(s.interval)
-	defer t.Stop()
-	for {
-		s.sample()
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func (s *rssSampler) sample() {
-	for _, pid := range ProviderPIDs(s.root) {
-		hwm := vmHWM(pid)
-		s.mu.Lock()
-		s.seenPIDs[pid] = true
-		s.peak = max(s.peak, hwm)
-		s.mu.Unlock()
-	}
-}
-
-// finish stops sampling and returns the peak in bytes and how many provider
-// processes were seen.
-func (s *rssSampler) finish() (int64, int) {
-	close(s.stop)
-	<-s.done
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.peak, len(s.seenPIDs)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
 )
 
 // artifact is one thing a user, a log collector or a CI system keeps.
@@ -68,8 +70,8 @@ func testBinaries(ctx context.Context, t *testing.T) Binaries {
 // wrong secret key; neither string may appear in any output, log, state or
 // plan JSON.
 func TestSecretsNeverLeak(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("end-to-end test of the terraform CLI against a qcloud-emulator process: set TF_ACC=1 to run it")
+	if testing.Short() {
+		t.Skip("builds the provider and runs terraform against a qcloud-emulator process")
 	}
 	if _, err := FindTerraform(""); err != nil {
 		t.Fatal(err)
@@ -105,37 +107,53 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 		keep(name, string(b))
 	}
-	run := func(ws *Workspace, label string, wantOK bool, args ...string) *Result {
+	// workspace is a workspace whose terraform logs at TRACE to a file, kept
+	// with the other artifacts at the end.
+	workspace := func(name, endpoint string, cred Credentials) *Workspace {
 		t.Helper()
-		res := ws.Terraform(ctx, 3*time.Minute, args...)
+		ws, err := NewWorkspace(ctx, filepath.Join(dir, name), bins, endpoint, cred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logPath := filepath.Join(dir, name+"-trace.log")
+		if err := ws.TF.SetLogPath(logPath); err != nil { // TF_LOG=TRACE
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { keepFile(name+" TF_LOG=TRACE file", logPath) })
+		return ws
+	}
+	run := func(ws *Workspace, label string, wantOK bool, cmd Command) *Result {
+		t.Helper()
+		res := ws.Run(ctx, 3*time.Minute, cmd)
 		keep(label+" stdout", res.Stdout)
 		keep(label+" stderr", res.Stderr)
 		if res.OK() != wantOK {
-			t.Fatalf("terraform %s: %s (want ok=%v)\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), res.Summary(), wantOK,
-				res.Stdout, res.Stderr)
+			t.Fatalf("terraform %s: %s (want ok=%v)\nstdout:\n%s\nstderr:\n%s", cmd.Name, res.Summary(), wantOK, res.Stdout, res.Stderr)
 		}
 		return res
 	}
-	// planJSON saves a plan and renders it as JSON. Terraform itself records
-	// the values of root-module input variables in a plan (sensitive or not),
-	// so with the credential in variables the "variables" object is left out
-	// of the scan and checked to be the only place the value is.
-	planJSON := func(ws *Workspace, label string, extra ...string) {
+	// planJSON saves a plan and renders it as JSON (tfjson.Plan). Terraform
+	// itself records the values of root-module input variables in a plan
+	// (sensitive or not), so with the credential in variables the plan's
+	// Variables are left out of the scan.
+	planJSON := func(ws *Workspace, label string, opts ...tfexec.PlanOption) {
 		t.Helper()
-		run(ws, label+" plan", true, Args(PlanArgs, append([]string{"-out=tfplan"}, extra...)...)...)
-		res := ws.Terraform(ctx, time.Minute, "show", "-json", "tfplan")
-		keep(label+" show -json stderr", res.Stderr)
-		if !res.OK() {
-			t.Fatalf("terraform show -json: %s\n%s", res.Summary(), res.Stderr)
+		run(ws, label+" plan", true, Plan(append(opts, tfexec.Out("tfplan"))...))
+		var stderr strings.Builder
+		ws.TF.SetStderr(&stderr)
+		plan, err := ws.TF.ShowPlanFile(ctx, "tfplan")
+		ws.TF.SetStderr(nil)
+		keep(label+" show -json stderr", stderr.String())
+		if err != nil {
+			t.Fatalf("terraform show -json: %v", err)
 		}
-		var plan map[string]any
-		if err := json.Unmarshal([]byte(res.Stdout), &plan); err != nil {
-			t.Fatalf("show -json: %v", err)
+		if len(opts) > 0 {
+			plan.Variables = nil
 		}
-		if len(extra) > 0 {
-			delete(plan, "variables")
+		b, err := json.Marshal(plan)
+		if err != nil {
+			t.Fatal(err)
 		}
-		b, _ := json.Marshal(plan)
 		keep(label+" plan JSON", string(b))
 	}
 	writeCalls := func() int {
@@ -145,36 +163,35 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 		return s.Calls["AssociateAddress"] + s.Calls["DisassociateAddress"]
 	}
+	// The scan runs after every workspace's cleanup has kept its log.
+	t.Cleanup(func() {
+		for _, leak := range leaks(artifacts, secrets) {
+			t.Error(leak)
+		}
+		total := 0
+		for _, a := range artifacts {
+			total += len(a.content)
+		}
+		t.Logf("scanned %d artifacts (%d bytes) for the secret key, the security token and the wrong secret key", len(artifacts), total)
+	})
 
 	// 1. Credentials from the environment.
-	envWS, err := NewWorkspace(filepath.Join(dir, "env"), bins, emu.URL, cred)
-	if err != nil {
-		t.Fatal(err)
-	}
-	envLog := filepath.Join(dir, "env-trace.log")
-	envWS.Env = []string{"TF_LOG=TRACE", "TF_LOG_PATH=" + envLog}
+	envWS := workspace("env", emu.URL, cred)
 	if err := envWS.WriteConfig(AssociationsConfig{N: 2}.HCL()); err != nil {
 		t.Fatal(err)
 	}
-	run(envWS, "env apply", true, ApplyArgs...)
+	run(envWS, "env apply", true, Apply())
 	keepFile("env state after apply", envWS.StatePath())
 	if err := envWS.WriteConfig(AssociationsConfig{N: 3}.HCL()); err != nil {
 		t.Fatal(err)
 	}
 	planJSON(envWS, "env")
-	run(envWS, "env destroy", true, DestroyArgs...)
+	run(envWS, "env destroy", true, Destroy())
 	keepFile("env state after destroy", envWS.StatePath())
-	keepFile("env TF_LOG=TRACE file", envLog)
 
 	// 2. Credentials in the provider block, from sensitive variables set in a
 	// -var-file.
-	blockWS, err := NewWorkspace(filepath.Join(dir, "block"), bins, "", cred)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blockWS.CredentialsInEnv = false
-	blockLog := filepath.Join(dir, "block-trace.log")
-	blockWS.Env = []string{"TF_LOG=TRACE", "TF_LOG_PATH=" + blockLog}
+	blockWS := workspace("provider-block", "", Credentials{})
 	provider := fmt.Sprintf(`provider "qcloud" {
   endpoint       = %q
   secret_id      = %q
@@ -194,12 +211,12 @@ variable "security_token" {
 	if err := blockWS.WriteFile("secrets.tfvars", fmt.Sprintf("secret_key     = %q\nsecurity_token = %q\n", cred.SecretKey, cred.Token)); err != nil {
 		t.Fatal(err)
 	}
-	varFile := "-var-file=secrets.tfvars"
+	varFile := tfexec.VarFile("secrets.tfvars")
 	if err := blockWS.WriteConfig(AssociationsConfig{N: 2, Provider: provider, Extra: variables}.HCL()); err != nil {
 		t.Fatal(err)
 	}
 	before := writeCalls()
-	run(blockWS, "provider-block apply", true, Args(ApplyArgs, varFile)...)
+	run(blockWS, "provider-block apply", true, Apply(varFile))
 	if writeCalls() == before {
 		t.Fatal("the provider-block apply made no write call: the credential was not exercised")
 	}
@@ -208,37 +225,21 @@ variable "security_token" {
 		t.Fatal(err)
 	}
 	planJSON(blockWS, "provider-block", varFile)
-	run(blockWS, "provider-block destroy", true, Args(DestroyArgs, varFile)...)
+	run(blockWS, "provider-block destroy", true, Destroy(varFile))
 	keepFile("provider-block state after destroy", blockWS.StatePath())
-	keepFile("provider-block TF_LOG=TRACE file", blockLog)
 
 	// 3. A wrong secret key: the authentication failure's diagnostic, too.
 	wrong := cred
 	wrong.SecretKey = wrongKey
-	wrongWS, err := NewWorkspace(filepath.Join(dir, "wrong"), bins, emu.URL, wrong)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wrongLog := filepath.Join(dir, "wrong-trace.log")
-	wrongWS.Env = []string{"TF_LOG=TRACE", "TF_LOG_PATH=" + wrongLog}
+	wrongWS := workspace("wrong-key", emu.URL, wrong)
 	if err := wrongWS.WriteConfig(AssociationsConfig{N: 1}.HCL()); err != nil {
 		t.Fatal(err)
 	}
-	res := run(wrongWS, "wrong-key apply", false, ApplyArgs...)
-	if !strings.Contains(res.Stderr, "AuthFailure") {
-		t.Errorf("the wrong-key apply did not fail with an authentication diagnostic:\n%s", res.Stderr)
+	res := run(wrongWS, "wrong-key apply", false, Apply())
+	if CountMentioning(res.Diagnostics, "AuthFailure") == 0 {
+		t.Errorf("the wrong-key apply did not fail with an authentication diagnostic:\n%s", res.Stdout)
 	}
-	keepFile("wrong-key TF_LOG=TRACE file", wrongLog)
 	if st, err := os.ReadFile(wrongWS.StatePath()); err == nil {
 		keep("wrong-key state", string(st))
 	}
-
-	for _, leak := range leaks(artifacts, secrets) {
-		t.Error(leak)
-	}
-	total := 0
-	for _, a := range artifacts {
-		total += len(a.content)
-	}
-	t.Logf("scanned %d artifacts (%d bytes) for the secret key, the security token and the wrong secret key", len(artifacts), total)
 }

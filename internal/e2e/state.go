@@ -1,13 +1,12 @@
 package e2e
 
 import (
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
@@ -15,106 +14,53 @@ import (
 // AssociationType is the resource type compared with the world.
 const AssociationType = "qcloud_eip_association"
 
-// StateEntry is one qcloud_eip_association object in a state file.
-type StateEntry struct {
-	// Address is the resource address, e.g. qcloud_eip_association.a[3].
-	Address            string
-	EIPID              string
-	InstanceID         string
-	NetworkInterfaceID string
-	PrivateIP          string
-	Tainted            bool
-	// Deposed is the deposed key of an object kept for create_before_destroy.
-	Deposed string
-}
-
-// Target describes the entry's binding target.
-func (e StateEntry) Target() string {
-	if e.InstanceID != "" {
-		return e.InstanceID
+// Associations returns the qcloud_eip_association objects of a state, every
+// module's, deposed ones included.
+func Associations(state *tfjson.State) []*tfjson.StateResource {
+	var out []*tfjson.StateResource
+	var walk func(*tfjson.StateModule)
+	walk = func(m *tfjson.StateModule) {
+		if m == nil {
+			return
+		}
+		for _, r := range m.Resources {
+			if r.Mode == tfjson.ManagedResourceMode && r.Type == AssociationType {
+				out = append(out, r)
+			}
+		}
+		for _, c := range m.ChildModules {
+			walk(c)
+		}
 	}
-	return e.NetworkInterfaceID + "/" + e.PrivateIP
+	if state != nil && state.Values != nil {
+		walk(state.Values.RootModule)
+	}
+	return out
 }
 
-func (e StateEntry) describe() string {
-	s := fmt.Sprintf("%s → %s (%s", e.EIPID, e.Target(), e.Address)
-	if e.Tainted {
+// attr is a string attribute of a state object ("" when unset).
+func attr(r *tfjson.StateResource, name string) string {
+	s, _ := r.AttributeValues[name].(string)
+	return s
+}
+
+// target describes an association's binding target.
+func target(r *tfjson.StateResource) string {
+	if id := attr(r, "instance_id"); id != "" {
+		return id
+	}
+	return attr(r, "network_interface_id") + "/" + attr(r, "private_ip")
+}
+
+func describeState(r *tfjson.StateResource) string {
+	s := fmt.Sprintf("%s → %s (%s", attr(r, "eip_id"), target(r), r.Address)
+	if r.Tainted {
 		s += ", tainted"
 	}
-	if e.Deposed != "" {
-		s += ", deposed " + e.Deposed
+	if r.DeposedKey != "" {
+		s += ", deposed " + r.DeposedKey
 	}
 	return s + ")"
-}
-
-// tfstate is the part of the state format (version 4) the harness reads.
-type tfstate struct {
-	Version   int `json:"version"`
-	Resources []struct {
-		Module    string `json:"module"`
-		Mode      string `json:"mode"`
-		Type      string `json:"type"`
-		Name      string `json:"name"`
-		Instances []struct {
-			IndexKey   any    `json:"index_key"`
-			Status     string `json:"status"`
-			Deposed    string `json:"deposed"`
-			Attributes struct {
-				EIPID              string `json:"eip_id"`
-				InstanceID         string `json:"instance_id"`
-				NetworkInterfaceID string `json:"network_interface_id"`
-				PrivateIP          string `json:"private_ip"`
-			} `json:"attributes"`
-		} `json:"instances"`
-	} `json:"resources"`
-}
-
-// ReadState returns the qcloud_eip_association objects of a state file. A
-// missing file is an empty state.
-func ReadState(path string) ([]StateEntry, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return ParseState(b)
-}
-
-// ParseState is ReadState on the file's content.
-func ParseState(b []byte) ([]StateEntry, error) {
-	var st tfstate
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("parsing the state: %w", err)
-	}
-	if st.Version != 4 {
-		return nil, fmt.Errorf("state format version %d; the harness reads version 4", st.Version)
-	}
-	var out []StateEntry
-	for _, r := range st.Resources {
-		if r.Mode != "managed" || r.Type != AssociationType {
-			continue
-		}
-		base := r.Type + "." + r.Name
-		if r.Module != "" {
-			base = r.Module + "." + base
-		}
-		for _, inst := range r.Instances {
-			addr := base
-			switch k := inst.IndexKey.(type) {
-			case float64:
-				addr += fmt.Sprintf("[%d]", int(k))
-			case string:
-				addr += fmt.Sprintf("[%q]", k)
-			}
-			a := inst.Attributes
-			out = append(out, StateEntry{Address: addr, EIPID: a.EIPID, InstanceID: a.InstanceID,
-				NetworkInterfaceID: a.NetworkInterfaceID, PrivateIP: a.PrivateIP,
-				Tainted: inst.Status == "tainted", Deposed: inst.Deposed})
-		}
-	}
-	return out, nil
 }
 
 // Comparison is the outcome of comparing a state with the world.
@@ -172,16 +118,14 @@ func firstN(s []string, n int) []string {
 	return s[:n]
 }
 
-// StateMatchesWorld compares the state file at statePath with the world, for
-// the EIPs under test (eips): every binding the world holds must be in the
-// state with the same target, and every state entry must have its binding in
-// the world.
-func StateMatchesWorld(statePath string, world emulator.World, eips []string) (Comparison, error) {
-	entries, err := ReadState(statePath)
+// MatchesWorld compares the workspace's state (terraform show -json) with the
+// world; see CompareBindings.
+func (w *Workspace) MatchesWorld(ctx context.Context, world emulator.World, eips []string) (Comparison, error) {
+	state, err := w.State(ctx)
 	if err != nil {
-		return Comparison{}, err
+		return Comparison{}, fmt.Errorf("terraform show -json: %w", err)
 	}
-	return CompareBindings(entries, world, eips), nil
+	return CompareBindings(state, world, eips), nil
 }
 
 // worldBound reports whether an EIP holds a binding: bound, or moving.
@@ -206,32 +150,36 @@ func describeWorld(a emulator.Address) string {
 	return fmt.Sprintf("%s → %s, %s", a.AddressID, target, a.Status)
 }
 
-// sameTarget reports whether the world's binding is the entry's: the same
-// instance for an instance binding, else the same ENI and private IP.
-func sameTarget(e StateEntry, a emulator.Address) bool {
-	if e.InstanceID != "" {
-		return a.InstanceID == e.InstanceID
+// sameTarget reports whether the world's binding is the state object's: the
+// same instance for an instance binding, else the same ENI and private IP.
+func sameTarget(r *tfjson.StateResource, a emulator.Address) bool {
+	if id := attr(r, "instance_id"); id != "" {
+		return a.InstanceID == id
 	}
-	return a.NetworkInterfaceID == e.NetworkInterfaceID && a.PrivateIP == e.PrivateIP
+	return a.NetworkInterfaceID == attr(r, "network_interface_id") && a.PrivateIP == attr(r, "private_ip")
 }
 
-// CompareBindings is StateMatchesWorld on parsed entries.
-func CompareBindings(entries []StateEntry, world emulator.World, eips []string) Comparison {
+// CompareBindings compares the associations of a state with the world, for
+// the EIPs under test (eips): every binding the world holds must be in the
+// state with the same target, and every state entry must have its binding in
+// the world.
+func CompareBindings(state *tfjson.State, world emulator.World, eips []string) Comparison {
+	entries := Associations(state)
 	c := Comparison{EIPs: len(eips), StateEntries: len(entries)}
 	under := map[string]bool{}
 	for _, id := range eips {
 		under[id] = true
 	}
-	byEIP := map[string][]StateEntry{}
+	byEIP := map[string][]*tfjson.StateResource{}
 	for _, e := range entries {
 		if e.Tainted {
 			c.Tainted++
 		}
-		if !under[e.EIPID] {
-			c.Problems = append(c.Problems, "state manages an EIP that is not under test: "+e.describe())
+		if !under[attr(e, "eip_id")] {
+			c.Problems = append(c.Problems, "state manages an EIP that is not under test: "+describeState(e))
 			continue
 		}
-		byEIP[e.EIPID] = append(byEIP[e.EIPID], e)
+		byEIP[attr(e, "eip_id")] = append(byEIP[attr(e, "eip_id")], e)
 	}
 	addresses := map[string]emulator.Address{}
 	for _, a := range world.Addresses {
@@ -251,7 +199,7 @@ func CompareBindings(entries []StateEntry, world emulator.World, eips []string) 
 		}
 		var descs []string
 		for _, e := range es {
-			descs = append(descs, e.describe())
+			descs = append(descs, describeState(e))
 		}
 		stateSide := strings.Join(descs, "; ")
 		switch {

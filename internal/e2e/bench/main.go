@@ -1,4 +1,4 @@
-// Command bench is the scale benchmark of issue 6 (`make bench N=…`): it runs
+// Command bench is the scale benchmark (`make bench N=…`): it runs
 // terraform with the built provider against a qcloud-emulator with its
 // default (documented) rate limits and task delay and a world of N free EIPs
 // and instances (-scale N), at Terraform's default parallelism, and prints
@@ -10,12 +10,14 @@
 // of -startup-runs runs), apply (create N), refresh (a no-op `terraform plan`,
 // which must report no changes), destroy. baseline_wall_s is the same phase
 // for N terraform_data resources in their own workspace (Terraform's floor);
-// the call counts come from the emulator's counters, reset before each phase;
-// throttled_to_user counts the diagnostics Terraform printed that mention
-// RequestLimitExceeded; peak_rss_mb is the largest VmHWM of the provider
-// processes during the phase. A "targets" line after each phase gives the
-// per-resource ratios issue 6 sets targets on, and met_*=yes|no against them
-// (the targets are set for N=1000; at other N they are indicative):
+// the framework floor is the same N associations on the provider with its API
+// taken out (internal/e2e/noapiprovider); the call counts come from the
+// emulator's counters, reset before each phase; throttled_to_user counts the
+// diagnostics (terraform -json) that mention RequestLimitExceeded;
+// peak_rss_mb is the largest VmHWM of the provider processes during the
+// phase. A "targets" line after each phase gives the per-resource ratios the
+// targets are set on, and met_*=yes|no against them (the targets are set for
+// N=1000; at other N they are indicative):
 //
 //	met_writes     write_calls = N (one Associate/Disassociate per resource)
 //	met_nonwrite   (describe_calls + other_calls) / N <= 1.5      (apply, destroy)
@@ -29,7 +31,7 @@
 //
 // It builds what it needs (go build) unless -provider/-emulator name prebuilt
 // binaries, and exits 1 when a command fails, the refresh plan shows changes,
-// or the state disagrees with the emulator's world.
+// or the state (terraform show -json) disagrees with the emulator's world.
 package main
 
 import (
@@ -41,6 +43,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/e2e"
 )
@@ -79,12 +83,11 @@ func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+
 
 type bench struct {
 	o    options
-	bins e2e.Binaries
 	emu  *e2e.EmulatorProcess
 	ws   *e2e.Workspace // N associations
 	base *e2e.Workspace // N terraform_data
-	// floor is N associations on the framework-floor provider
-	// (internal/e2e/floorprovider): what Terraform and the framework cost.
+	// floor is N associations on the provider with its API taken out
+	// (internal/e2e/noapiprovider): what Terraform and the framework cost.
 	floor  *e2e.Workspace
 	failed []string
 }
@@ -96,6 +99,8 @@ func (b *bench) fail(format string, args ...any) {
 }
 
 func run(o options) int {
+	ctx, stop := e2e.InterruptContext()
+	defer stop()
 	dir := o.workdir
 	if dir == "" {
 		var err error
@@ -107,16 +112,26 @@ func run(o options) int {
 		logf("%v", err)
 		return 1
 	}
-	e2e.HandleInterrupts(func() { logf("interrupted; work directory left at %s", dir) })
 	defer func() {
-		e2e.KillAll()
-		if o.keep {
+		switch {
+		case ctx.Err() != nil:
+			logf("interrupted; work directory left at %s", dir)
+		case o.keep:
 			logf("work directory kept: %s", dir)
-		} else {
+		default:
 			_ = os.RemoveAll(dir)
 		}
 	}()
-	ctx, cancel := context.WithTimeoutCause(context.Background(), o.timeout, fmt.Errorf("the benchmark exceeded -timeout %s", o.timeout))
+	b := &bench{o: o}
+	if code := b.run(ctx, dir); ctx.Err() == nil {
+		return code
+	}
+	return 130
+}
+
+func (b *bench) run(ctx context.Context, dir string) int {
+	o := b.o
+	ctx, cancel := context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("the benchmark exceeded -timeout %s", o.timeout))
 	defer cancel()
 
 	o.build.Dir = filepath.Join(dir, "bin")
@@ -130,9 +145,8 @@ func run(o options) int {
 		logf("%v", err)
 		return 1
 	}
-	b := &bench{o: o, bins: bins}
-	floorBins := bins
-	if floorBins.Provider, err = e2e.BuildFloorProvider(ctx, filepath.Join(dir, "floor-bin")); err != nil {
+	noAPIBins := bins
+	if noAPIBins.Provider, err = e2e.BuildNoAPIProvider(ctx, filepath.Join(dir, "no-api-bin")); err != nil {
 		logf("%v", err)
 		return 1
 	}
@@ -147,8 +161,8 @@ func run(o options) int {
 	cred := emuCfg.Credentials()
 
 	var wsErr error
-	newWSWith := func(bins e2e.Binaries, name, config string) *e2e.Workspace {
-		ws, err := e2e.NewWorkspace(filepath.Join(dir, name), bins, b.emu.URL, cred)
+	newWS := func(bins e2e.Binaries, name, config string) *e2e.Workspace {
+		ws, err := e2e.NewWorkspace(ctx, filepath.Join(dir, name), bins, b.emu.URL, cred)
 		if err == nil {
 			err = ws.WriteConfig(config)
 		}
@@ -157,21 +171,20 @@ func run(o options) int {
 		}
 		return ws
 	}
-	newWS := func(name, config string) *e2e.Workspace { return newWSWith(bins, name, config) }
-	b.ws = newWS("associations", e2e.AssociationsConfig{N: o.n}.HCL())
-	b.base = newWS("baseline", e2e.BaselineConfig(o.n))
-	b.floor = newWSWith(floorBins, "framework-floor", e2e.AssociationsConfig{N: o.n}.HCL())
-	one, oneBase := newWS("startup-association", e2e.AssociationsConfig{N: 1}.HCL()), newWS("startup-baseline", e2e.BaselineConfig(1))
-	oneFloor := newWSWith(floorBins, "startup-framework-floor", e2e.AssociationsConfig{N: 1}.HCL())
+	b.ws = newWS(bins, "associations", e2e.AssociationsConfig{N: o.n}.HCL())
+	b.base = newWS(bins, "baseline", e2e.BaselineConfig(o.n))
+	b.floor = newWS(noAPIBins, "framework-floor", e2e.AssociationsConfig{N: o.n}.HCL())
+	one, oneBase := newWS(bins, "startup-association", e2e.AssociationsConfig{N: 1}.HCL()), newWS(bins, "startup-baseline", e2e.BaselineConfig(1))
+	oneFloor := newWS(noAPIBins, "startup-framework-floor", e2e.AssociationsConfig{N: 1}.HCL())
 	if wsErr != nil {
 		logf("%v", wsErr)
 		return 1
 	}
 
 	b.startup(ctx, one, oneBase, oneFloor)
-	b.phase(ctx, "apply", e2e.ApplyArgs, o.n)
-	b.phase(ctx, "refresh", e2e.Args(e2e.PlanArgs, "-detailed-exitcode"), o.n)
-	b.phase(ctx, "destroy", e2e.DestroyArgs, 0)
+	b.phase(ctx, "apply", e2e.Apply(), o.n)
+	b.phase(ctx, "refresh", e2e.Plan(), o.n)
+	b.phase(ctx, "destroy", e2e.Destroy(), 0)
 
 	if len(b.failed) > 0 {
 		logf("%d problems:\n  %s", len(b.failed), strings.Join(b.failed, "\n  "))
@@ -183,9 +196,10 @@ func run(o options) int {
 const commandTimeout = 20 * time.Minute
 
 // startup times `terraform plan -refresh=false` of one association against
-// one terraform_data, alternating, and reports the medians.
+// one terraform_data and one association on the framework floor,
+// alternating, and reports the medians.
 func (b *bench) startup(ctx context.Context, one, baseline, floor *e2e.Workspace) {
-	args := e2e.Args(e2e.PlanArgs, "-refresh=false")
+	plan := e2e.Plan(tfexec.Refresh(false))
 	var walls, baseWalls, floorWalls []time.Duration
 	var peak int64
 	calls := e2e.Calls{}
@@ -194,27 +208,23 @@ func (b *bench) startup(ctx context.Context, one, baseline, floor *e2e.Workspace
 		b.fail("startup: %v", err)
 	}
 	throttled := 0
-	for i := 0; i < b.o.startupRuns; i++ {
-		res := one.Terraform(ctx, 2*time.Minute, args...)
-		if !res.OK() {
-			b.fail("startup: terraform plan of one association: %s\n%s", res.Summary(), res.Stderr)
-			return
+	for range b.o.startupRuns {
+		for _, ws := range []struct {
+			what  string
+			ws    *e2e.Workspace
+			walls *[]time.Duration
+		}{{"one association", one, &walls}, {"one terraform_data", baseline, &baseWalls}, {"one association on the framework floor", floor, &floorWalls}} {
+			res := ws.ws.Run(ctx, 2*time.Minute, plan)
+			if !res.OK() {
+				b.fail("startup: terraform plan of %s: %s\n%s", ws.what, res.Summary(), res.Stderr)
+				return
+			}
+			*ws.walls = append(*ws.walls, res.Wall)
+			if ws.ws == one {
+				peak = max(peak, res.PeakRSS)
+				throttled += e2e.CountMentioning(res.Diagnostics, "RequestLimitExceeded")
+			}
 		}
-		walls = append(walls, res.Wall)
-		peak = max(peak, res.PeakRSS)
-		throttled += e2e.CountMentioning(res.Diagnostics(), "RequestLimitExceeded")
-		base := baseline.Terraform(ctx, 2*time.Minute, args...)
-		if !base.OK() {
-			b.fail("startup: terraform plan of one terraform_data: %s\n%s", base.Summary(), base.Stderr)
-			return
-		}
-		baseWalls = append(baseWalls, base.Wall)
-		fl := floor.Terraform(ctx, 2*time.Minute, args...)
-		if !fl.OK() {
-			b.fail("startup: terraform plan of one association on the framework floor: %s\n%s", fl.Summary(), fl.Stderr)
-			return
-		}
-		floorWalls = append(floorWalls, fl.Wall)
 	}
 	if s, err := ctl.Stats(ctx); err == nil {
 		calls = e2e.CountCalls(s)
@@ -229,53 +239,48 @@ func (b *bench) startup(ctx context.Context, one, baseline, floor *e2e.Workspace
 		seconds(walls), seconds(baseWalls), seconds(floorWalls))
 }
 
-// phase runs one phase on both workspaces and prints its lines.
-func (b *bench) phase(ctx context.Context, name string, args []string, wantBound int) {
+// phase runs one command on the three N-resource workspaces and prints its
+// lines.
+func (b *bench) phase(ctx context.Context, name string, cmd e2e.Command, wantBound int) {
+	if ctx.Err() != nil {
+		return
+	}
 	ctl := b.emu.Control()
 	if err := ctl.ResetStats(ctx); err != nil {
 		b.fail("%s: resetting stats: %v", name, err)
 	}
 	logf("%s: %d associations…", name, b.o.n)
-	res := b.ws.Terraform(ctx, commandTimeout, args...)
+	res := b.ws.Run(ctx, commandTimeout, cmd)
 	stats, err := ctl.Stats(ctx)
 	if err != nil {
 		b.fail("%s: reading stats: %v", name, err)
 	}
 	calls := e2e.CountCalls(stats)
-	noChanges := true
-	if name == "refresh" {
-		// -detailed-exitcode: 0 = no changes, 2 = changes.
-		if res.Err == nil && res.ExitCode == 2 {
-			noChanges = false
-			b.fail("refresh: the plan shows changes; it must say no changes:\n%s", tail(res.Stdout))
-		}
-		if !strings.Contains(res.Stdout, "No changes.") {
-			noChanges = false
-		}
+	if !res.OK() {
+		b.failCommand(name+":", res)
 	}
-	if !res.OK() && noChanges {
-		b.failCommand(name+":", args, res)
+	if res.Changes {
+		b.fail("%s: the plan shows changes; it must show none", name)
 	}
 	logf("%s: %s in %.1f s; calls %v", name, res.Summary(), res.Wall.Seconds(), stats.Calls)
 
 	logf("%s: %d terraform_data (baseline)…", name, b.o.n)
-	base := b.base.Terraform(ctx, commandTimeout, args...)
+	base := b.base.Run(ctx, commandTimeout, cmd)
 	if !base.OK() {
-		b.failCommand(name+": baseline", args, base)
+		b.failCommand(name+": baseline", base)
 	}
 
 	logf("%s: %d associations on the framework floor (no API)…", name, b.o.n)
-	floor := b.floor.Terraform(ctx, commandTimeout, args...)
+	floor := b.floor.Run(ctx, commandTimeout, cmd)
 	if !floor.OK() {
-		b.failCommand(name+": framework floor", args, floor)
+		b.failCommand(name+": framework floor", floor)
 	}
 
 	world, err := ctl.WaitSettled(ctx, nil, 5*time.Second)
 	if err != nil {
 		b.fail("%s: reading the world: %v", name, err)
 	} else {
-		eips := e2e.ScaleEIPs(b.o.n)
-		cmp, err := e2e.StateMatchesWorld(b.ws.StatePath(), world, eips)
+		cmp, err := b.ws.MatchesWorld(ctx, world, e2e.ScaleEIPs(b.o.n))
 		switch {
 		case err != nil:
 			b.fail("%s: reading the state: %v", name, err)
@@ -284,7 +289,7 @@ func (b *bench) phase(ctx context.Context, name string, args []string, wantBound
 		}
 	}
 
-	throttled := e2e.CountMentioning(res.Diagnostics(), "RequestLimitExceeded")
+	throttled := e2e.CountMentioning(res.Diagnostics, "RequestLimitExceeded")
 	fmt.Printf("phase=%s n=%d wall_s=%.2f baseline_wall_s=%.2f describe_calls=%d write_calls=%d other_calls=%d throttled_to_user=%d peak_rss_mb=%.1f\n",
 		name, b.o.n, res.Wall.Seconds(), base.Wall.Seconds(), calls.Describe, calls.Write, calls.Other, throttled, res.PeakRSSMiB())
 
@@ -335,8 +340,8 @@ func seconds(ds []time.Duration) string {
 
 // failCommand records a terraform command that failed, with the end of its
 // error output.
-func (b *bench) failCommand(label string, args []string, res *e2e.Result) {
-	b.fail("%s terraform %s: %s\n%s", label, strings.Join(args, " "), res.Summary(), tail(res.Stderr))
+func (b *bench) failCommand(label string, res *e2e.Result) {
+	b.fail("%s terraform %s: %s\n%s", label, res.Command, res.Summary(), tail(res.Stderr))
 }
 
 // tail is the end of a command's output, for a failure message.

@@ -1,10 +1,10 @@
-// Command faults runs the fault matrix of issue 5 (`make faults`): for each
-// fault, a fresh qcloud-emulator (-scale N), a configuration of N
+// Command faults runs the fault matrix (`make faults`): for each fault, a
+// fresh qcloud-emulator (-scale N), a configuration of N
 // qcloud_eip_association resources, `terraform apply` then `terraform
-// destroy` with the fault injected. After every command Terraform's state is
-// compared with the emulator's world; a command may fail only with a clear
-// diagnostic, and then running it again (fault cleared) must succeed with
-// state = world.
+// destroy` with the fault injected. After every command Terraform's state
+// (terraform show -json) is compared with the emulator's world; a command may
+// fail only with a clear diagnostic (terraform -json), and then running it
+// again (fault cleared) must succeed with state = world.
 //
 //	go run ./internal/e2e/faults              # every case, a markdown table on stdout
 //	go run ./internal/e2e/faults -only reset  # one case (comma-separated list)
@@ -14,7 +14,7 @@
 // every terraform command is bounded by -command-timeout (4m) and the run by
 // -timeout (15m). It exits 1 when a case fails. Progress goes to stderr; -keep
 // keeps the work directory (terraform output of every command, emulator logs),
-// as does a failure.
+// as do a failure and an interruption.
 package main
 
 import (
@@ -28,6 +28,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/e2e"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
@@ -99,18 +101,18 @@ func run(o options) int {
 		fmt.Fprintln(os.Stderr, "faults:", err)
 		return 1
 	}
+	interrupted, stop := e2e.InterruptContext()
+	defer stop()
 	keep := o.keep
-	e2e.HandleInterrupts(func() { fmt.Fprintf(os.Stderr, "faults: work directory kept: %s\n", dir) })
 	defer func() {
-		e2e.KillAll()
-		if keep {
+		if keep || interrupted.Err() != nil {
 			fmt.Fprintf(os.Stderr, "faults: work directory kept: %s\n", dir)
 		} else {
 			_ = os.RemoveAll(dir)
 		}
 	}()
 
-	ctx, cancel := context.WithTimeoutCause(context.Background(), o.timeout, fmt.Errorf("the whole matrix exceeded -timeout %s", o.timeout))
+	ctx, cancel := context.WithTimeoutCause(interrupted, o.timeout, fmt.Errorf("the whole matrix exceeded -timeout %s", o.timeout))
 	defer cancel()
 	start := time.Now()
 	o.build.Dir = filepath.Join(dir, "bin")
@@ -153,6 +155,9 @@ func run(o options) int {
 	close(work)
 	wg.Wait()
 
+	if interrupted.Err() != nil {
+		return 130
+	}
 	fmt.Println(table(selected))
 	fmt.Printf("\n%d of %d cases passed in %s.\n", len(selected)-failed, len(selected), time.Since(start).Round(time.Second))
 	if failed > 0 {
@@ -327,8 +332,7 @@ func restartEmulator(ctx context.Context, cr *caseRun, r *e2e.Running) string {
 		return "apply ended before 20 writes"
 	}
 	cr.accumulateStats(ctx)
-	// The new process lives as long as the case, not as long as the command.
-	next, err := cr.emu().Restart(cr.ctx, time.Second)
+	next, err := cr.emu().Restart(ctx, time.Second)
 	if err != nil {
 		cr.problem("restarting the emulator: %v", err)
 		return "restart failed"
@@ -434,7 +438,6 @@ func (p *phaseRun) final() *attempt {
 
 type caseRun struct {
 	*faultCase
-	ctx     context.Context // the case's: what its emulator lives by
 	o       options
 	bins    e2e.Binaries
 	dir     string
@@ -482,7 +485,6 @@ func (cr *caseRun) run(ctx context.Context) {
 		cr.problem("not run: %v", context.Cause(ctx))
 		return
 	}
-	cr.ctx = ctx
 	n := cr.count()
 	cr.eips = e2e.ScaleEIPs(n)
 	if err := os.MkdirAll(cr.dir, 0o755); err != nil {
@@ -501,7 +503,7 @@ func (cr *caseRun) run(ctx context.Context) {
 	cr.setEmu(emu)
 	defer func() { cr.emu().Stop() }()
 
-	cr.ws, err = e2e.NewWorkspace(filepath.Join(cr.dir, "ws"), cr.bins, emu.URL, cfg.Credentials())
+	cr.ws, err = e2e.NewWorkspace(ctx, filepath.Join(cr.dir, "ws"), cr.bins, emu.URL, cfg.Credentials())
 	if err == nil {
 		err = cr.ws.WriteConfig(e2e.AssociationsConfig{N: n, CreateTimeout: cr.createTimeout, DeleteTimeout: cr.deleteTimeout}.HCL())
 	}
@@ -509,19 +511,16 @@ func (cr *caseRun) run(ctx context.Context) {
 		cr.problem("%v", err)
 		return
 	}
-	var extra []string
+	parallelism := tfexec.Parallelism(10) // Terraform's default
 	if cr.parallelism > 0 {
-		extra = append(extra, fmt.Sprintf("-parallelism=%d", cr.parallelism))
+		parallelism = tfexec.Parallelism(cr.parallelism)
 	}
-	apply := cr.phase(ctx, "apply", e2e.Args(e2e.ApplyArgs, extra...))
+	apply := cr.phase(ctx, e2e.Apply(parallelism))
 	cr.expect(apply, n)
 	if !cr.passed() || cr.emuDied {
 		return // destroying on top of a broken apply would only blur the picture
 	}
-	if cr.emuDied {
-		return
-	}
-	destroy := cr.phase(ctx, "destroy", e2e.Args(e2e.DestroyArgs, extra...))
+	destroy := cr.phase(ctx, e2e.Destroy(parallelism))
 	cr.expect(destroy, 0)
 }
 
@@ -558,7 +557,8 @@ func (cr *caseRun) expect(p *phaseRun, want int) {
 	}
 }
 
-func (cr *caseRun) phase(ctx context.Context, name string, args []string) *phaseRun {
+func (cr *caseRun) phase(ctx context.Context, cmd e2e.Command) *phaseRun {
+	name := cmd.Name
 	p := &phaseRun{name: name}
 	cr.phases = append(cr.phases, p)
 	ctl := func() *e2e.Control { return cr.emu().Control() }
@@ -573,7 +573,7 @@ func (cr *caseRun) phase(ctx context.Context, name string, args []string) *phase
 		}
 	}
 
-	p.first = cr.attempt(ctx, name, args, name == "apply")
+	p.first = cr.attempt(ctx, name, cmd, name == "apply")
 	if cr.emuDied {
 		return p
 	}
@@ -582,7 +582,7 @@ func (cr *caseRun) phase(ctx context.Context, name string, args []string) *phase
 	}
 	if !p.first.res.OK() {
 		fmt.Fprintf(os.Stderr, "faults: %s: %s failed: %s; %s — running it again\n", cr.name, name, p.first.res.Summary(), p.first.cmp.Brief(3))
-		p.rerun = cr.attempt(ctx, name+" (re-run)", args, false)
+		p.rerun = cr.attempt(ctx, name+" (re-run)", cmd, false)
 	}
 	cr.accumulateStats(ctx)
 	p.calls = e2e.CountCalls(cr.acc)
@@ -614,22 +614,18 @@ func (cr *caseRun) accumulateStats(ctx context.Context) {
 	_ = ctl.ResetStats(ctx)
 }
 
-func (cr *caseRun) attempt(ctx context.Context, label string, args []string, disturb bool) *attempt {
+func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, disturb bool) *attempt {
 	a := &attempt{}
 	cmdCtx, cancel := context.WithTimeoutCause(ctx, cr.o.cmdTimeout, fmt.Errorf("terraform %s exceeded %s", label, cr.o.cmdTimeout))
 	defer cancel()
 	cmdCtx, abort := context.WithCancelCause(cmdCtx)
 	defer abort(nil)
-	r, err := cr.ws.Start(cmdCtx, args...)
-	if err != nil {
-		a.res = &e2e.Result{Args: args, Err: err, ExitCode: -1}
-	} else {
-		go cr.watchEmulator(r, abort)
-		if disturb && cr.disturb != nil {
-			a.disturbed = cr.disturb(cmdCtx, cr, r)
-		}
-		a.res = r.Wait()
+	r := cr.ws.Start(cmdCtx, cmd)
+	go cr.watchEmulator(r, abort)
+	if disturb && cr.disturb != nil {
+		a.disturbed = cr.disturb(cmdCtx, cr, r)
 	}
+	a.res = r.Wait()
 	if emu := cr.emu(); emu.DiedUnasked() {
 		cr.emuDied = true
 		cr.problem("%s: the emulator process ended on its own (%v), which the harness never does: a crash, or a signal "+
@@ -637,17 +633,16 @@ func (cr *caseRun) attempt(ctx context.Context, label string, args []string, dis
 	}
 	cr.logN++
 	logPath := filepath.Join(cr.dir, fmt.Sprintf("%02d-%s.log", cr.logN, strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(label)))
-	_ = os.WriteFile(logPath, []byte(fmt.Sprintf("$ terraform %s\n# %s, %s\n--- stdout\n%s\n--- stderr\n%s", strings.Join(args, " "),
-		a.res.Summary(), a.res.Wall.Round(time.Millisecond), a.res.Stdout, a.res.Stderr)), 0o644)
+	_ = a.res.WriteLog(logPath)
 
-	diags := a.res.Diagnostics()
+	diags := a.res.Diagnostics
 	a.throttled = e2e.CountMentioning(diags, "RequestLimitExceeded")
 	a.warnings = e2e.WarningSummaries(diags)
-	out := a.res.Output()
+	out := a.res.Stdout + a.res.Stderr
 	a.panicked = strings.Contains(out, "panic:") || strings.Contains(out, "goroutine ")
 	a.unclearErr = !a.res.OK() && len(e2e.ErrorSummaries(diags)) == 0
 	if !a.res.OK() && cr.o.verbose {
-		fmt.Fprintf(os.Stderr, "--- terraform %s: stdout\n%s\n--- stderr\n%s\n", strings.Join(args, " "), a.res.Stdout, a.res.Stderr)
+		fmt.Fprintf(os.Stderr, "--- terraform %s: stdout\n%s\n--- stderr\n%s\n", label, a.res.Stdout, a.res.Stderr)
 	}
 	if cr.emuDied {
 		return a
@@ -662,7 +657,7 @@ func (cr *caseRun) attempt(ctx context.Context, label string, args []string, dis
 		a.cmpErr = err
 		return a
 	}
-	a.cmp, a.cmpErr = e2e.StateMatchesWorld(cr.ws.StatePath(), world, cr.eips)
+	a.cmp, a.cmpErr = cr.ws.MatchesWorld(checkCtx, world, cr.eips)
 	return a
 }
 

@@ -1,4 +1,4 @@
-package pluginproc
+package providerprocess
 
 import (
 	"fmt"
@@ -62,10 +62,10 @@ func TestPrepareSetsTheMemoryLimitUnlessGOMEMLIMIT(t *testing.T) {
 // The test binary plays three parts: the test starts a "parent", which starts
 // an "orphan" (watching its parent) and exits at once; the orphan must follow.
 func TestExitWhenOrphaned(t *testing.T) {
-	switch os.Getenv("PLUGINPROC_ROLE") {
+	switch os.Getenv("PROVIDERPROCESS_ROLE") {
 	case "parent":
 		cmd := exec.Command(os.Args[0], "-test.run=^TestExitWhenOrphaned$")
-		cmd.Env = append(os.Environ(), "PLUGINPROC_ROLE=orphan")
+		cmd.Env = append(os.Environ(), "PROVIDERPROCESS_ROLE=orphan")
 		ready, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -88,7 +88,7 @@ func TestExitWhenOrphaned(t *testing.T) {
 	}
 
 	cmd := exec.Command(os.Args[0], "-test.run=^TestExitWhenOrphaned$")
-	cmd.Env = append(os.Environ(), "PLUGINPROC_ROLE=parent")
+	cmd.Env = append(os.Environ(), "PROVIDERPROCESS_ROLE=parent")
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("parent: %v", err)

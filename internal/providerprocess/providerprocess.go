@@ -1,8 +1,9 @@
-// Package pluginproc tunes the provider's process before it serves Terraform:
-// how much memory it keeps and whether the plugin SDKs log. It is shared by
-// the provider's main and the benchmark's framework-floor provider, so that
-// the two are measured alike.
-package pluginproc
+// Package providerprocess sets up the provider's process before it serves
+// Terraform: how much memory it keeps, whether the plugin SDKs log, and that
+// it ends when Terraform is gone. The provider's main and the benchmark's
+// no-API provider (internal/e2e/noapiprovider) both call Prepare, so that the
+// two are measured alike.
+package providerprocess
 
 import (
 	"os"
@@ -11,10 +12,9 @@ import (
 )
 
 // memoryLimit is the heap size the garbage collector aims to stay under,
-// unless GOMEMLIMIT says otherwise. The plugin framework's per-request data
-// makes a refresh of 1,000 associations peak at 130 MiB resident with the
-// default collector pacing (a provider with no logic of its own does the
-// same); with this limit it stays under 100 MiB at no cost in time
+// unless GOMEMLIMIT says otherwise. With the default pacing, the plugin
+// framework's per-request data makes a refresh of 1,000 associations peak at
+// 130 MiB resident; at this limit it stays under 100 MiB at no cost in time
 // (BENCHMARKS.md).
 const memoryLimit = 80 << 20
 
@@ -27,6 +27,7 @@ var sdkLogLevelVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SD
 // SDKs' logging when Terraform will not show it and ends the process when
 // Terraform is gone.
 func Prepare(debugMode bool) {
+	// Process-wide, on purpose: the limit is for the whole provider process.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
@@ -58,7 +59,7 @@ func exitWhenOrphaned(every time.Duration) {
 // quietSDKLogsUnlessTerraformShowsThem turns the SDKs' logging off when
 // Terraform will not show it: Terraform passes a provider's log lines on only
 // when TF_LOG or TF_LOG_PROVIDER is set, yet the SDKs encode every line at
-// TRACE regardless: most of what the provider allocates in a large refresh
+// TRACE regardless, most of what the provider allocates in a large refresh
 // (BENCHMARKS.md). Any logging variable set by the user is left alone.
 func quietSDKLogsUnlessTerraformShowsThem() {
 	for _, v := range append([]string{"TF_LOG", "TF_LOG_PROVIDER"}, sdkLogLevelVariables...) {
@@ -66,6 +67,8 @@ func quietSDKLogsUnlessTerraformShowsThem() {
 			return
 		}
 	}
+	// The SDKs read their levels from the environment only, so this is set
+	// in the process's own environment, which nothing else here reads.
 	for _, v := range sdkLogLevelVariables {
 		_ = os.Setenv(v, "OFF")
 	}

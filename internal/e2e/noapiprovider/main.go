@@ -1,9 +1,9 @@
-// Command floorprovider is terraform-provider-qcloud with its API taken out:
+// Command noapiprovider is terraform-provider-qcloud with its API taken out:
 // the same provider and resource schemas (taken from internal/provider), and
 // CRUD that only copies the plan into the state. The benchmark runs it beside
-// the real provider to measure what Terraform and the plugin framework cost
-// by themselves for N associations, the floor no provider built on them can
-// go below. It is a measuring instrument, never shipped.
+// the real provider to measure what Terraform and the plugin framework cost by
+// themselves for N associations (the "framework floor"), which no provider
+// built on them can go below. It is a measuring instrument, never shipped.
 package main
 
 import (
@@ -17,38 +17,38 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/tfqcloud/terraform-provider-qcloud/internal/pluginproc"
 	qcloud "github.com/tfqcloud/terraform-provider-qcloud/internal/provider"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/providerprocess"
 )
 
 func main() {
-	pluginproc.Prepare(false)
+	providerprocess.Prepare(false)
 	err := providerserver.Serve(context.Background(), func() provider.Provider {
-		return floorProvider{Provider: qcloud.New("floor")()}
+		return noAPIProvider{Provider: qcloud.New("no-api")()}
 	}, providerserver.ServeOpts{Address: "registry.terraform.io/tfqcloud/qcloud"})
 	if err != nil {
 		log.Fatal(err)
 	}
 }
 
-// floorProvider has the real provider's metadata and schema, and configures
+// noAPIProvider has the real provider's metadata and schema, and configures
 // nothing.
-type floorProvider struct{ provider.Provider }
+type noAPIProvider struct{ provider.Provider }
 
-func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+func (noAPIProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
 }
 
-func (floorProvider) Resources(context.Context) []func() resource.Resource {
+func (noAPIProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{func() resource.Resource {
-		return floorResource{Resource: qcloud.NewEIPAssociationResource()}
+		return noAPIResource{Resource: qcloud.NewEIPAssociationResource()}
 	}}
 }
 
-// floorResource has the real resource's metadata and schema; its state is
+// noAPIResource has the real resource's metadata and schema; its state is
 // its plan. Read keeps the state as it is (the framework's default).
-type floorResource struct{ resource.Resource }
+type noAPIResource struct{ resource.Resource }
 
-func (floorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+func (noAPIResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m qcloud.EIPAssociationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
 	m.ID = types.StringValue(m.EIPID.ValueString() + "::" + m.InstanceID.ValueString())
@@ -58,10 +58,10 @@ func (floorResource) Create(ctx context.Context, req resource.CreateRequest, res
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-func (floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+func (noAPIResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
-func (floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+func (noAPIResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	resp.State.Raw = req.Plan.Raw
 }
 
-func (floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+func (noAPIResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
