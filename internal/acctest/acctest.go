@@ -15,6 +15,7 @@ package acctest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -109,6 +110,14 @@ func UsesCloud() bool {
 // Terraform only warns about that, but OpenTofu prints the warning on stdout,
 // where terraform-plugin-testing reads the CLI's version.
 func Main(m *testing.M) {
+	// The tests mostly wait on terraform processes and the emulator: run more
+	// of them at once than there are cores, unless -parallel says otherwise.
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		_ = flag.Set("test.parallel", "6")
+	}
 	if err := ensureTerraform(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

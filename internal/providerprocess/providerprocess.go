@@ -1,13 +1,16 @@
 // Package providerprocess sets up the provider's process before it serves
-// Terraform: how much memory it keeps, whether the plugin SDKs log, and that
-// it ends when Terraform is gone. The provider's main and the benchmark's
+// Terraform: how much memory it keeps, whether the plugin SDKs log, that it
+// ends when Terraform is gone and not before, on SIGTERM. The provider's main and the benchmark's
 // no-API provider (internal/e2e/noapiprovider) both call Prepare, so that the
 // two are measured alike.
 package providerprocess
 
 import (
+	"log"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 	"time"
 )
 
@@ -34,7 +37,24 @@ func Prepare(debugMode bool) {
 	if !debugMode {
 		quietSDKLogsUnlessTerraformShowsThem()
 		exitWhenOrphaned(time.Second)
+		outliveSIGTERM()
 	}
+}
+
+// outliveSIGTERM keeps the process alive through SIGTERM. CI runners, docker
+// stop and systemd send it to Terraform's whole process group: Terraform
+// then stops its providers as it does on Ctrl-C, and the provider sees the
+// tasks the API accepted through (and reports them) before Terraform writes
+// its state and ends the process. Dying at once, as Go does by default,
+// would leave bindings the state does not know.
+func outliveSIGTERM() {
+	terms := make(chan os.Signal, 1)
+	signal.Notify(terms, syscall.SIGTERM)
+	go func() {
+		for range terms {
+			log.Printf("[INFO] SIGTERM received: finishing what the API accepted until Terraform stops the provider")
+		}
+	}()
 }
 
 // exitWhenOrphaned ends the process once its parent, Terraform, is gone.

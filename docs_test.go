@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+)
+
+func TestMain(m *testing.M) {
+	acctest.Main(m)
+}
+
+// TestDocsAreCurrent renders the documentation with tfplugindocs (pinned in
+// tools/go.mod, using the local terraform) into a scratch directory and
+// compares it with docs/, which is never rewritten here: edit the schema,
+// templates/ or examples/, then run make generate.
+func TestDocsAreCurrent(t *testing.T) {
+	// tfplugindocs takes the rendered directory relative to the provider
+	// directory, so the scratch directory is in the (ignored) .tmp/.
+	scratch, err := os.MkdirTemp(".tmp", "docs-")
+	if err != nil {
+		if err := os.MkdirAll(".tmp", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if scratch, err = os.MkdirTemp(".tmp", "docs-"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(scratch) })
+	cmd := exec.CommandContext(t.Context(), "go", "run", "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs", "generate",
+		"--provider-dir", "..", "--provider-name", "qcloud", "--rendered-website-dir", scratch)
+	cmd.Dir = "tools"
+	// tfplugindocs runs the terraform on PATH: put the one the tests use first.
+	terraformDir := filepath.Dir(os.Getenv("TF_ACC_TERRAFORM_PATH"))
+	cmd.Env = append(acctest.WithoutCloud(os.Environ()), "PATH="+terraformDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"TF_CLI_CONFIG_FILE="+os.DevNull, "CHECKPOINT_DISABLE=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tfplugindocs generate: %v\n%s", err, out)
+	}
+	want := readTree(t, scratch)
+	got := readTree(t, "docs")
+	for name, content := range want {
+		if current, ok := got[name]; !ok {
+			t.Errorf("docs/%s is missing: run make generate and commit docs/", name)
+		} else if !bytes.Equal(current, content) {
+			t.Errorf("docs/%s is stale: run make generate and commit docs/", name)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("docs/%s is generated from nothing any more: remove it (make generate does)", name)
+		}
+	}
+}
+
+// readTree reads every file under root, by path relative to root.
+func readTree(t *testing.T, root string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		files[filepath.ToSlash(rel)] = b
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
