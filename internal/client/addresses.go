@@ -103,7 +103,7 @@ func (c *Client) Associate(ctx context.Context, addressID string, t Target) (str
 		req.NetworkInterfaceId = common.StringPtr(t.NetworkInterfaceID)
 		req.PrivateIpAddress = common.StringPtr(t.PrivateIP)
 	}
-	c.reads.invalidate()
+	c.reads.invalidate(addressID)
 	var taskID string
 	err := c.do(ctx, actionAssociate, func(ctx context.Context) error {
 		resp, err := c.sdk.AssociateAddressWithContext(ctx, req)
@@ -134,7 +134,7 @@ func (c *Client) Disassociate(ctx context.Context, addressID string, opts Unbind
 	req.AddressId = common.StringPtr(addressID)
 	// Sent explicitly either way, so that the request says what was meant.
 	req.ReallocateNormalPublicIp = common.BoolPtr(reallocate)
-	c.reads.invalidate()
+	c.reads.invalidate(addressID)
 	var taskID string
 	err := c.do(ctx, actionDisassociate, func(ctx context.Context) error {
 		resp, err := c.sdk.DisassociateAddressWithContext(ctx, req)

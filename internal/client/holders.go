@@ -13,7 +13,7 @@ import (
 // when there is one; otherwise the targets asked for within a short window
 // are fetched together, up to 100 per DescribeAddresses call.
 func (c *Client) AddressesOn(ctx context.Context, t Target) ([]Address, error) {
-	if snap := c.reads.currentSnapshot(); snap != nil {
+	if snap := c.reads.completeSnapshot(); snap != nil {
 		var on []Address
 		for _, a := range snap {
 			if t.holds(&a) {

@@ -29,9 +29,11 @@ import (
 //     gathered calls as the listing takes (one page per snapshotReadsPerPage
 //     reads), up to snapshotMaxPages. Reads that arrive while the list loads
 //     wait for it. An id missing from the list (unbound or gone) is still read
-//     by id, so drift is never decided from the list alone. Any write made
-//     through this client drops the snapshot for good; it also expires after
-//     snapshotTTL.
+//     by id, so drift is never decided from the list alone. A write made
+//     through this client takes its address out of the snapshot (it is read
+//     by id from then on: a destroy's looks before unbinding are still
+//     answered from one listing), and stops the snapshot from answering what
+//     sits on a target (AddressesOn). The snapshot expires after snapshotTTL.
 const (
 	readWindow           = 10 * time.Millisecond
 	pollSpacing          = 250 * time.Millisecond
@@ -79,15 +81,15 @@ type addressReader struct {
 	lastFetch time.Time
 
 	reads         int
-	wrote         bool
-	boundCount    int64 // bound addresses in the region, from the probe; -1 before it
+	written       map[string]bool // addresses written through this client
+	boundCount    int64           // bound addresses in the region, from the probe; -1 before it
 	snapshot      map[string]Address
 	snapshotTaken time.Time
 	loading       chan struct{} // closed when the probe or listing in progress ends
 }
 
 func newAddressReader(c *Client) *addressReader {
-	return &addressReader{c: c, kick: make(chan struct{}, 1), boundCount: -1}
+	return &addressReader{c: c, kick: make(chan struct{}, 1), boundCount: -1, written: map[string]bool{}}
 }
 
 // LookupAddress reads one address; it returns nil without error when the
@@ -128,12 +130,12 @@ func (r *addressReader) drop(req *readRequest) {
 	r.pending = slices.DeleteFunc(r.pending, func(p *readRequest) bool { return p == req })
 }
 
-// invalidate records a write: from now on nothing is answered from a snapshot.
-func (r *addressReader) invalidate() {
+// invalidate records a write to the address: from now on it is read by id.
+func (r *addressReader) invalidate(id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.wrote = true
-	r.snapshot = nil
+	r.written[id] = true
+	delete(r.snapshot, id)
 }
 
 // run is the batching loop; it ends when nothing is pending.
@@ -328,7 +330,7 @@ func (r *addressReader) snapshotFor(ctx context.Context, batch []*readRequest) m
 	if r.snapshot != nil && time.Since(r.snapshotTaken) > snapshotTTL {
 		r.snapshot = nil
 	}
-	if r.snapshot != nil || r.wrote {
+	if r.snapshot != nil {
 		return r.snapshot
 	}
 
@@ -369,18 +371,21 @@ func (r *addressReader) snapshotFor(ctx context.Context, batch []*readRequest) m
 		return nil
 	}
 	r.boundCount = total
-	if snap != nil && !r.wrote {
+	if snap != nil {
+		for id := range r.written {
+			delete(snap, id)
+		}
 		r.snapshot, r.snapshotTaken = snap, time.Now()
 	}
 	return r.snapshot
 }
 
-// currentSnapshot returns the snapshot when one is valid, else nil; it never
-// takes one.
-func (r *addressReader) currentSnapshot() map[string]Address {
+// completeSnapshot returns the snapshot when one is valid and no write has
+// changed a binding since, else nil; it never takes one.
+func (r *addressReader) completeSnapshot() map[string]Address {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.snapshot == nil || r.wrote || time.Since(r.snapshotTaken) > snapshotTTL {
+	if r.snapshot == nil || len(r.written) > 0 || time.Since(r.snapshotTaken) > snapshotTTL {
 		return nil
 	}
 	return r.snapshot

@@ -28,11 +28,21 @@ const reallocationRemedy = "Set reallocate_normal_public_ip = false and run terr
 
 // checkCreate checks a create, or the create half of a replacement.
 func (r *EIPAssociationResource) checkCreate(ctx context.Context, plan, config EIPAssociationResourceModel, diags *diag.Diagnostics) {
-	if r.client == nil || !knownString(plan.ID) {
-		return // unknown values, or a provider configured only at apply
+	if r.client == nil || !knownString(plan.ID) || r.run.applying() {
+		return // unknown values, a provider configured only at apply, or an apply under way
 	}
 	id := associationID{EIPID: config.EIPID.ValueString(), Target: config.requestedTarget()}
+	// The EIP and what sits on the target are read at once: two batched
+	// reads cost the plan one round trip.
+	var holders []client.Address
+	var holdersErr error
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		holders, holdersErr = r.client.AddressesOn(ctx, id.Target)
+	}()
 	addr, err := r.client.LookupAddress(ctx, id.EIPID)
+	<-read
 	if err != nil {
 		diags.Append(diagnose(opPlan, "checking EIP "+id.EIPID, err, r.situation(id, nil)))
 		return
@@ -40,7 +50,11 @@ func (r *EIPAssociationResource) checkCreate(ctx context.Context, plan, config E
 	if !r.checkEIPUsable(ctx, id, addr, diags) {
 		return
 	}
-	r.checkTargetFree(ctx, id, diags)
+	if holdersErr != nil {
+		diags.Append(diagnose(opPlan, "checking what is bound to "+describeTarget(id.Target), holdersErr, r.situation(id, nil)))
+		return
+	}
+	r.checkTargetFree(ctx, id, holders, diags)
 	if plan.ReallocateNormalPublicIP.ValueBool() {
 		r.checkReallocationPossible(ctx, id, diags)
 	}
@@ -48,7 +62,7 @@ func (r *EIPAssociationResource) checkCreate(ctx context.Context, plan, config E
 
 // checkChange checks an update, or the destroy half of a replacement.
 func (r *EIPAssociationResource) checkChange(ctx context.Context, plan, state, config EIPAssociationResourceModel, replaced bool, diags *diag.Diagnostics) {
-	if r.client == nil {
+	if r.client == nil || r.run.applying() {
 		return
 	}
 	var local diag.Diagnostics
@@ -129,12 +143,7 @@ func (r *EIPAssociationResource) checkEIPUsable(ctx context.Context, id associat
 // checkTargetFree checks that nothing sits where the EIP goes: another EIP
 // this plan does not unbind, or, on a site that refuses it, a normal public
 // IP.
-func (r *EIPAssociationResource) checkTargetFree(ctx context.Context, id associationID, diags *diag.Diagnostics) {
-	holders, err := r.client.AddressesOn(ctx, id.Target)
-	if err != nil {
-		diags.Append(diagnose(opPlan, "checking what is bound to "+describeTarget(id.Target), err, r.situation(id, nil)))
-		return
-	}
+func (r *EIPAssociationResource) checkTargetFree(ctx context.Context, id associationID, holders []client.Address, diags *diag.Diagnostics) {
 	holders = slices.DeleteFunc(holders, func(a client.Address) bool { return a.ID == id.EIPID || a.Status == client.StatusUnbinding })
 	if len(holders) == 0 {
 		return

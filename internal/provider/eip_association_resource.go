@@ -215,6 +215,7 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	defer r.run.active()()
+	r.run.startApply()
 
 	id := associationID{EIPID: plan.EIPID.ValueString(), Target: config.requestedTarget()}
 	ctx = tflog.SetField(ctx, "eip_association_id", id.String())
@@ -298,6 +299,7 @@ func (r *EIPAssociationResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	defer r.run.active()()
+	r.run.startApply()
 	a, ok := stateAssociation(state, &resp.Diagnostics)
 	if !ok {
 		return
@@ -336,6 +338,7 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	defer r.run.active()()
+	r.run.startApply()
 	a, ok := stateAssociation(state, &resp.Diagnostics)
 	if !ok {
 		return

@@ -30,6 +30,7 @@ type runLedger struct {
 	changed   chan struct{} // closed and replaced whenever the ledger changes
 	busy      int           // resource operations in progress that are not waiting on the ledger
 	lastStart time.Time
+	applied   bool // a create, update or delete has started: this is an apply
 
 	unbinds map[string]*unbindEntry    // by EIP id: unbinds planned or under way in this run
 	binds   map[string][]*bindingClaim // by EIP id: binds this run makes
@@ -69,6 +70,22 @@ func (l *runLedger) active() func() {
 		l.busy--
 		l.notifyLocked()
 	}
+}
+
+// startApply records that a create, update or delete has started.
+func (l *runLedger) startApply() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.applied = true
+}
+
+// applying reports whether this run applies changes: Terraform plans each
+// create again just before applying it, and those plans need no checks of
+// their own (the apply meets the API's answer at once).
+func (l *runLedger) applying() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.applied
 }
 
 // waitUntil waits until ready (called with l.mu held) reports true, or until
