@@ -179,8 +179,13 @@ type Query struct {
 
 // Addresses returns every address the query matches, following the pages.
 func (c *Client) Addresses(ctx context.Context, q Query) ([]Address, error) {
-	var all []Address
-	for offset := int64(0); ; {
+	return c.addressesFrom(ctx, q, nil)
+}
+
+// addressesFrom is Addresses continuing after the first pages, already read.
+func (c *Client) addressesFrom(ctx context.Context, q Query, first []Address) ([]Address, error) {
+	all := first
+	for offset := int64(len(first)); ; {
 		page, total, err := c.describePage(ctx, q, offset)
 		if err != nil {
 			return nil, err

@@ -11,7 +11,7 @@ import (
 // at an idle pacer goes at once.
 func TestPacerForgetsTurnsGivenUp(t *testing.T) {
 	t.Parallel()
-	p := newPacer(2) // 500 ms apart
+	p := newPacer(2, 1) // 500 ms apart
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
@@ -35,7 +35,7 @@ func TestPacerForgetsTurnsGivenUp(t *testing.T) {
 
 func TestPacerRefusesATurnPastTheDeadline(t *testing.T) {
 	t.Parallel()
-	p := newPacer(1)
+	p := newPacer(1, 1)
 	if err := p.Wait(context.Background()); err != nil { // takes now; the next turn is 1 s away
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestPacerRefusesATurnPastTheDeadline(t *testing.T) {
 
 func TestPacerSpacesCalls(t *testing.T) {
 	t.Parallel()
-	p := newPacer(20)
+	p := newPacer(20, 1)
 	start := time.Now()
 	for range 5 {
 		if err := p.Wait(context.Background()); err != nil {

@@ -45,13 +45,14 @@ func (r RateLimit) rateFor(action string) float64 {
 	return documentedRates[actionDescribe]
 }
 
-// newPacer spaces calls evenly at perSecond (a burst of one): a server counting
-// with a token bucket of the same rate never sees more than it allows, however
-// the replies' latencies vary. rate.Limiter refuses a turn that would come
-// after the context's deadline, and hands back the turn of a caller that stops
-// waiting.
-func newPacer(perSecond float64) *rate.Limiter {
-	return rate.NewLimiter(rate.Limit(perSecond), 1)
+// newPacer spaces calls evenly at perSecond: a server counting with a token
+// bucket of the same rate never sees more than it allows, however the replies'
+// latencies vary. Reads may go two at once (a plan's check reads an EIP and
+// what sits on its target together); writes never burst. rate.Limiter refuses
+// a turn that would come after the context's deadline, and hands back the
+// turn of a caller that stops waiting.
+func newPacer(perSecond float64, burst int) *rate.Limiter {
+	return rate.NewLimiter(rate.Limit(perSecond), burst)
 }
 
 // freeAt is when, as seen at now, a call could start without waiting.
@@ -68,7 +69,11 @@ func (c *Client) limiter(action string) *rate.Limiter {
 	defer c.pacersMu.Unlock()
 	p, ok := c.pacers[action]
 	if !ok {
-		p = newPacer(c.rateLimit.rateFor(action))
+		burst := 2
+		if writeActions[action] {
+			burst = 1
+		}
+		p = newPacer(c.rateLimit.rateFor(action), burst)
 		c.pacers[action] = p
 	}
 	return p

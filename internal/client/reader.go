@@ -18,10 +18,14 @@ import (
 //     whatever other reads arrived meanwhile.
 //   - A poll of a wait is due after its own backoff, and is sent no sooner than
 //     pollSpacing after the previous call; every call also carries the ids of all
-//     other waits in progress, so that many waits share one poll.
+//     other waits in progress, so that many waits share one poll. The spacing
+//     is short while one or two waits are in progress, so that a lone bind is
+//     seen done soon after its task, and longer while many are: each call then
+//     sees several tasks done, and a large apply or destroy, paced by the write
+//     rate limit anyway, makes a fraction of a DescribeAddresses per resource.
 //   - Snapshot: Terraform refreshes at most -parallelism (10) resources at once,
 //     so gathering alone cannot do better than ~10 ids per call. Once a process
-//     has read snapshotProbeAfter addresses and made no write, the reader asks
+//     has read snapshotProbeAfter addresses, the reader asks
 //     for the first page of the region's bound addresses (DescribeAddresses
 //     filtered on the bound statuses, 100 per page), which tells how many there
 //     are. When they fit in that page, it is the snapshot. Otherwise the reader
@@ -36,8 +40,9 @@ import (
 //     sits on a target (AddressesOn). The snapshot expires after snapshotTTL.
 const (
 	readWindow           = 10 * time.Millisecond
-	pollSpacing          = 250 * time.Millisecond
-	snapshotProbeAfter   = 20
+	pollSpacingFew       = 250 * time.Millisecond
+	pollSpacingMany      = 750 * time.Millisecond
+	snapshotProbeAfter   = 10
 	snapshotReadsPerPage = 4
 	snapshotMaxPages     = 100
 	snapshotTTL          = 2 * time.Minute
@@ -83,6 +88,7 @@ type addressReader struct {
 	reads         int
 	written       map[string]bool // addresses written through this client
 	boundCount    int64           // bound addresses in the region, from the probe; -1 before it
+	probed        []Address       // the probe's page, which the listing goes on from
 	snapshot      map[string]Address
 	snapshotTaken time.Time
 	loading       chan struct{} // closed when the probe or listing in progress ends
@@ -172,11 +178,21 @@ func (r *addressReader) run() {
 
 // nextSendLocked is when the next call should go out.
 func (r *addressReader) nextSendLocked() time.Time {
+	waits := 0
+	for _, p := range r.pending {
+		if p.kind == poll {
+			waits++
+		}
+	}
+	spacing := pollSpacingFew
+	if waits > 2 {
+		spacing = pollSpacingMany
+	}
 	var next time.Time
 	for _, p := range r.pending {
 		at := p.due.Add(readWindow)
 		if p.kind == poll {
-			at = later(p.due, r.lastFetch.Add(pollSpacing))
+			at = later(p.due, r.lastFetch.Add(spacing))
 		}
 		if next.IsZero() || at.Before(next) {
 			next = at
@@ -185,13 +201,15 @@ func (r *addressReader) nextSendLocked() time.Time {
 	return next
 }
 
-// takeBatchLocked removes and returns the requests that are due, plus, to
-// fill the calls they need up to 100 ids each, the earliest of the others
-// (they get an early observation for free).
+// takeBatchLocked removes and returns the requests that are due, plus, when a
+// poll is among them (a call goes to the API), the earliest of the others, to
+// fill that call up to 100 ids (they get an early observation for free).
+// Reads alone may all be answered from the snapshot: they bring no poll along.
 func (r *addressReader) takeBatchLocked(now time.Time) []*readRequest {
 	slices.SortStableFunc(r.pending, func(a, b *readRequest) int { return a.due.Compare(b.due) })
 	ids := map[string]bool{}
 	var batch, notDue []*readRequest
+	pollDue := false
 	for _, p := range r.pending {
 		if p.due.After(now) {
 			notDue = append(notDue, p)
@@ -199,8 +217,12 @@ func (r *addressReader) takeBatchLocked(now time.Time) []*readRequest {
 		}
 		ids[p.id] = true
 		batch = append(batch, p)
+		pollDue = pollDue || p.kind == poll
 	}
 	room := (maxAddressIDsPerCall - len(ids)%maxAddressIDsPerCall) % maxAddressIDsPerCall
+	if !pollDue {
+		room = 0
+	}
 	r.pending = r.pending[:0]
 	for _, p := range notDue {
 		switch {
@@ -337,26 +359,38 @@ func (r *addressReader) snapshotFor(ctx context.Context, batch []*readRequest) m
 	// Every type, normal public IPs included, so that the snapshot also
 	// tells what sits on a target (AddressesOn).
 	q := Query{Filters: []Filter{{Name: "address-status", Values: boundStatuses}, {Name: "address-type", Values: allAddressTypes}}}
+	// worthListing reports whether a listing of that many bound addresses
+	// costs no more calls than the reads seen so far would by id.
+	reads := r.reads
+	worthListing := func(bound int64) bool {
+		pages := (bound + describePageSize - 1) / describePageSize
+		return bound > 0 && pages <= snapshotMaxPages && int64(reads) >= pages*snapshotReadsPerPage
+	}
 	var load func() (map[string]Address, int64, error)
-	switch pages := (r.boundCount + describePageSize - 1) / describePageSize; {
-	case r.boundCount < 0 && r.reads >= snapshotProbeAfter:
+	switch {
+	case r.boundCount < 0 && reads >= snapshotProbeAfter:
 		load = func() (map[string]Address, int64, error) {
 			first, total, err := r.c.describePage(ctx, q, 0)
-			if err != nil || int64(len(first)) < total {
-				return nil, total, err // more than a page: list later, if the reads justify it
+			if err != nil || int64(len(first)) >= total {
+				return index(first), total, err
 			}
-			return index(first), total, nil
+			if !worthListing(total) {
+				r.probed = first
+				return nil, total, nil // list later, if the reads justify it
+			}
+			all, err := r.c.addressesFrom(ctx, q, first)
+			return index(all), int64(len(all)), err
 		}
-	case r.boundCount > 0 && pages <= snapshotMaxPages && int64(r.reads) >= pages*snapshotReadsPerPage:
+	case worthListing(r.boundCount):
 		load = func() (map[string]Address, int64, error) {
-			all, err := r.c.Addresses(ctx, q)
+			all, err := r.c.addressesFrom(ctx, q, r.probed)
 			return index(all), int64(len(all)), err
 		}
 	default:
 		return nil
 	}
 
-	loading, reads := make(chan struct{}), r.reads
+	loading := make(chan struct{})
 	r.loading = loading
 	r.mu.Unlock()
 	snap, total, err := load()
