@@ -213,6 +213,35 @@ var errorRules = []errorRule{
 		},
 	},
 	{
+		match: codes("FailedOperation.MasterEniNotFound"), ops: []operation{opDelete}, attribute: "reallocate_normal_public_ip",
+		summary: "A normal public IP cannot be reallocated for this binding",
+		detail: func(_ operation, s situation) string {
+			return fmt.Sprintf("The API found no primary network interface to give a normal public IP to for EIP %s; the EIP "+
+				"is still bound. %s", s.EIPID, reallocationRemedy)
+		},
+	},
+	{
+		match: codes("FailedOperation.AddressEniInfoNotFound"), attribute: "eip_id",
+		summary: "The API lost track of the EIP's network interface",
+		detail: func(_ operation, s situation) string {
+			return fmt.Sprintf("Tencent Cloud could not find the network interface information of EIP %s. Run the command "+
+				"again in a few minutes; if it keeps failing, give the RequestId below to Tencent Cloud support.", s.EIPID)
+		},
+	},
+	{
+		match: codes("InvalidAction", "InvalidParameter", "InvalidParameterValue", "InvalidParameterConflict", "MissingParameter",
+			"UnknownParameter", "NoSuchVersion", "UnsupportedProtocol", "RequestSizeLimitExceeded",
+			"InvalidParameterValue.MissingAssociateEntity", "InvalidParameterValue.Combination", "InvalidParameterValue.LimitExceeded",
+			"InvalidParameterValue.Malformed", "InvalidParameterValue.NetworkInterfaceIdMalformed", "InvalidParameter.InvalidFilter",
+			"InvalidParameter.Coexist", "InvalidParameter.FilterInvalidKey", "LimitExceeded.NumberOfFilters"),
+		summary: "The API refused the provider's request",
+		detail: func(_ operation, s situation) string {
+			return fmt.Sprintf("The API does not accept the request the provider made for EIP %s: the provider or the "+
+				"endpoint's API version is at fault, not the configuration. Check that endpoint (or %s) names the VPC API "+
+				"(vpc.tencentcloudapi.com), and report this to the provider's developers with the details below.", s.EIPID, EnvEndpoint)
+		},
+	},
+	{
 		match:   is(client.IsAuthFailure),
 		summary: "Tencent Cloud refused the credentials",
 		detail: func(operation, situation) string {

@@ -114,6 +114,12 @@ func TestErrorTable(t *testing.T) {
 			summary: "Instance cannot take an EIP"},
 		{name: "instance EIP quota", op: opCreate, err: apiErr("LimitExceeded.InstanceAddressQuota"), attribute: "instance_id",
 			summary: "as many EIPs as it may"},
+		{name: "no primary interface to reallocate on", op: opDelete, err: apiErr("FailedOperation.MasterEniNotFound"),
+			attribute: "reallocate_normal_public_ip", summary: "cannot be reallocated", detail: []string{"apply the flag change alone first"}},
+		{name: "interface information lost", op: opCreate, err: apiErr("FailedOperation.AddressEniInfoNotFound"), attribute: "eip_id",
+			summary: "lost track of the EIP's network interface"},
+		{name: "malformed request", op: opCreate, err: apiErr("InvalidParameterValue.MissingAssociateEntity"),
+			summary: "The API refused the provider's request", detail: []string{"report this"}},
 		{name: "timeout of a create names untaint", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeTimeout},
 			summary: "Timed out", detail: []string{"terraform untaint", "next terraform apply unbinds it"}},
 		{name: "anything else", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: "Whatever.NewCode", Message: "m", RequestID: "r-1"},
@@ -192,7 +198,8 @@ func TestErrorTableEveryRuleIsReached(t *testing.T) {
 		"AuthFailure.SignatureFailure", "UnauthorizedOperation", client.CodeTaskFailed, client.CodeTimeout, client.CodeCanceled,
 		"RequestLimitExceeded", "UnsupportedRegion", "InvalidParameterValue.ResourceNotSupport",
 		"UnsupportedOperation.InstanceStatusNotPermit", "InvalidParameterValue.InstanceHasWanIP", "LimitExceeded.InstanceAddressQuota",
-		client.CodeNetworkError, "Other"} {
+		client.CodeNetworkError, "FailedOperation.MasterEniNotFound", "FailedOperation.AddressEniInfoNotFound", "MissingParameter",
+		"InvalidParameterValue.InvalidInstanceState", "UnsupportedOperation.AddressStatusNotPermit", "Other"} {
 		errs = append(errs, apiErr(code))
 	}
 	errs = append(errs, unresolvable())

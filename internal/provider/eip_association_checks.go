@@ -18,7 +18,8 @@ import (
 // ask DescribeAddressQuota at most once per plan and only when a
 // reallocation is planned, and DescribeNetworkInterfaces only for bindings
 // whose primary private IP must be known. Values unknown at plan time skip a
-// check.
+// check, as do changes to associations a -refresh=false plan did not read;
+// creates and destroys are checked always.
 
 // reallocationRemedy is the way out when a destroy that reallocates would
 // fail, in the order that works: the destroy runs on the state's flag.
@@ -67,8 +68,8 @@ func (r *EIPAssociationResource) checkChange(ctx context.Context, plan, state, c
 	}
 	var local diag.Diagnostics
 	a, ok := stateAssociation(state, &local)
-	if !ok {
-		return
+	if !ok || !r.run.wasRead(a) {
+		return // -refresh=false: what the checks would compare with was not read
 	}
 	if replaced {
 		// The create half must not take this association's own EIP, which the
@@ -177,7 +178,7 @@ func (r *EIPAssociationResource) checkTargetFree(ctx context.Context, id associa
 func (r *EIPAssociationResource) checkNormalIPOnTarget(id associationID, wan client.Address, attribute path.Path, where string, diags *diag.Diagnostics) {
 	if r.site.refusesBindOverNormalIP() {
 		diags.AddAttributeError(attribute, "Target holds a normal public IP",
-			fmt.Sprintf("%s holds the normal public IP %s on private IP %s, and on the China site an EIP cannot be bound where "+
+			fmt.Sprintf("The %s holds the normal public IP %s on private IP %s, and on the China site an EIP cannot be bound where "+
 				"one sits. Either return it (ReturnNormalAddresses, or the console's \"Return public IP\") and plan again; or "+
 				"turn it into an EIP (TransformAddress, \"Convert to EIP\") and manage that EIP instead of binding %s. If the "+
 				"account is on the international site, set the provider's site = \"international\".",
@@ -185,7 +186,7 @@ func (r *EIPAssociationResource) checkNormalIPOnTarget(id associationID, wan cli
 		return
 	}
 	diags.AddAttributeWarning(attribute, "Binding releases a normal public IP",
-		fmt.Sprintf("%s holds the normal public IP %s on private IP %s. Binding %s there releases it: the address is "+
+		fmt.Sprintf("The %s holds the normal public IP %s on private IP %s. Binding %s there releases it: the address is "+
 			"returned and cannot be recovered.", where, wan.PublicIP, wan.PrivateIP, id.EIPID))
 }
 
@@ -270,10 +271,10 @@ func (r *EIPAssociationResource) checkReallocatingDestroy(ctx context.Context, a
 	}
 	if quota != nil && int64(total) > quota.Limit-quota.Current {
 		diags.AddAttributeError(flag, "Daily quota of normal public IP reallocations would run out",
-			fmt.Sprintf("Destroying %s gives instance %s a new normal public IP, and this plan spends %d reallocations, but "+
-				"today's DAILY_PUBLIC_IP_ASSIGN is %d of %d: only %d are left. %s Or wait until the next day (China "+
-				"Standard Time).", a.id, orUnknown(instance), total, quota.Current, quota.Limit,
-				max(quota.Limit-quota.Current, 0), reallocationRemedy))
+			fmt.Sprintf("Destroying %s gives instance %s a new normal public IP, and this plan spends %s, but today's "+
+				"DAILY_PUBLIC_IP_ASSIGN is %d of %d: %s left. %s Or wait until the next day (China Standard Time).",
+				a.id, orUnknown(instance), reallocationCount(int64(total)), quota.Current, quota.Limit,
+				reallocationCount(max(quota.Limit-quota.Current, 0)), reallocationRemedy))
 		return
 	}
 	usage := "not known (the quota was not listed)"
@@ -282,8 +283,8 @@ func (r *EIPAssociationResource) checkReallocatingDestroy(ctx context.Context, a
 	}
 	diags.AddAttributeWarning(flag, "Destroy gives the instance a normal public IP",
 		fmt.Sprintf("Destroying %s unbinds the EIP with reallocate_normal_public_ip = true: instance %s gets a new normal "+
-			"public IP, which Terraform does not manage. Today's use of DAILY_PUBLIC_IP_ASSIGN is %s; this plan spends %d "+
-			"reallocation(s).", a.id, orUnknown(instance), usage, total))
+			"public IP, which Terraform does not manage. Today's use of DAILY_PUBLIC_IP_ASSIGN is %s; this plan spends %s.",
+			a.id, orUnknown(instance), usage, reallocationCount(int64(total))))
 }
 
 // checkReplacementAfterReallocation refuses a replacement whose destroy half
@@ -321,6 +322,13 @@ func interfaceRole(eni *client.NetworkInterface, ip string) string {
 
 func location2target(l location) client.Target {
 	return client.Target{NetworkInterfaceID: l.NetworkInterfaceID, PrivateIP: l.PrivateIP}
+}
+
+func reallocationCount(n int64) string {
+	if n == 1 {
+		return "1 reallocation"
+	}
+	return fmt.Sprintf("%d reallocations", n)
 }
 
 func orUnknown(s string) string {

@@ -112,7 +112,7 @@ resource "qcloud_eip_association" "two" {
 				},
 				Config:      cfg(true),
 				Destroy:     true,
-				ExpectError: expectError(`would run out.*this plan spends 2 reallocations.*9 of 10: only 1 are left.*reallocate_normal_public_ip = false`),
+				ExpectError: expectError(`would run out.*this plan spends 2 reallocations.*9 of 10: 1 reallocation left.*reallocate_normal_public_ip = false`),
 			},
 			{Config: cfg(false)},
 		},

@@ -259,6 +259,7 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
+	r.run.noteRead(a)
 
 	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
 	if err != nil {

@@ -484,8 +484,8 @@ func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 				Config:  cfg(true),
 				Destroy: true,
 				// The destroy's plan refuses it before anything is unbound.
-				ExpectError: expectError(`Daily quota of normal public IP reallocations would run out.*spends 1 reallocations.*` +
-					`DAILY_PUBLIC_IP_ASSIGN is 10 of 10.*only 0 are left.*reallocate_normal_public_ip = false.*next day`),
+				ExpectError: expectError(`Daily quota of normal public IP reallocations would run out.*spends 1 reallocation,.*` +
+					`DAILY_PUBLIC_IP_ASSIGN is 10 of 10: 0 reallocations left.*reallocate_normal_public_ip = false.*next day`),
 			},
 			// The remedy the message gives: flip the flag (no API call), destroy.
 			{Config: cfg(false), Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},

@@ -34,6 +34,7 @@ type runLedger struct {
 
 	unbinds map[string]*unbindEntry    // by EIP id: unbinds planned or under way in this run
 	binds   map[string][]*bindingClaim // by EIP id: binds this run makes
+	read    map[string]bool            // by EIP id: associations this run refreshed
 
 	reallocating map[string]int // by EIP id: destroys this plan makes with reallocation, numbered
 	quotaOnce    sync.Once
@@ -46,6 +47,7 @@ func newRunLedger() *runLedger {
 		changed:      make(chan struct{}),
 		unbinds:      map[string]*unbindEntry{},
 		binds:        map[string][]*bindingClaim{},
+		read:         map[string]bool{},
 		reallocating: map[string]int{},
 	}
 }
@@ -279,6 +281,21 @@ func (c *bindingClaim) otherOwner(ctx context.Context) string {
 		return true
 	})
 	return owner
+}
+
+// noteRead records that this run refreshed a.
+func (l *runLedger) noteRead(a association) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.read[a.id.EIPID] = true
+}
+
+// wasRead reports whether this run refreshed a. Terraform refreshes an
+// object just before planning it, unless the plan has -refresh=false.
+func (l *runLedger) wasRead(a association) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.read[a.id.EIPID]
 }
 
 // reallocations counts the destroys of this plan that reallocate a normal
