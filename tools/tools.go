@@ -1,7 +1,7 @@
 //go:build generate
 
 // Package tools pins the documentation generator in its own module, so that
-// its dependencies stay out of the provider's go.mod. Run it with `make docs`.
+// its dependencies stay out of the provider's go.mod. Run it with `make generate`.
 package tools
 
 import (

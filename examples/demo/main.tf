@@ -1,7 +1,7 @@
 # The configuration `make demo` applies to the local emulator. The provider
 # block is empty on purpose: the credentials, region and endpoint come from
 # TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_REGION and
-# QCLOUD_ENDPOINT, which scripts/demo.sh sets for its own commands only.
+# QCLOUD_ENDPOINT, which make demo sets for its own commands only.
 terraform {
   required_providers {
     qcloud = {
