@@ -41,7 +41,7 @@ import (
 const (
 	readWindow           = 10 * time.Millisecond
 	pollSpacingFew       = 250 * time.Millisecond
-	pollSpacingMany      = 700 * time.Millisecond
+	pollSpacingMany      = 750 * time.Millisecond
 	snapshotProbeAfter   = 10
 	snapshotReadsPerPage = 4
 	snapshotMaxPages     = 100

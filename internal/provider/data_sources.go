@@ -28,19 +28,6 @@ func dataSourceClient(req datasource.ConfigureRequest, resp *datasource.Configur
 	return data.client
 }
 
-// dataSourceConfigured reports whether a data source has a client; it has
-// none when the provider's configuration depends on values not known yet.
-func dataSourceConfigured(c *client.Client, diags *diag.Diagnostics) bool {
-	if c != nil {
-		return true
-	}
-	diags.AddError("Provider not configured",
-		"The qcloud provider's configuration depends on values that are not known yet (for example an attribute of "+
-			"a resource that is not created yet), so this data source cannot be read in this step. Apply the resources "+
-			"the provider depends on first (terraform apply -target=...), or give the provider values known at plan time.")
-	return false
-}
-
 // readDiagnostic is diagnose for a data source's read: the table's rules
 // blame the resource's attributes (eip_id), which a data source does not
 // have, so a diagnostic about an attribute is put on blame instead, or on no

@@ -51,17 +51,12 @@ func (r *EIPAssociationResource) ModifyPlan(ctx context.Context, req resource.Mo
 }
 
 // planCreate fills in what a create's plan knows already: the id follows
-// from the configuration.
+// from the configuration once its values are known.
 func planCreate(plan *EIPAssociationResourceModel, config EIPAssociationResourceModel) {
-	if !knownString(config.EIPID) {
-		return
-	}
-	target := config.requestedTarget()
-	switch {
-	case config.InstanceID.IsNull() && (!knownString(config.NetworkInterfaceID) || config.PrivateIP.IsUnknown()):
-	case !config.InstanceID.IsNull() && config.InstanceID.IsUnknown():
-	default:
-		plan.ID = types.StringValue(associationID{EIPID: config.EIPID.ValueString(), Target: target}.String())
+	targetKnown := knownString(config.InstanceID) ||
+		(config.InstanceID.IsNull() && knownString(config.NetworkInterfaceID) && !config.PrivateIP.IsUnknown() && !config.PrivateIP.IsNull())
+	if knownString(config.EIPID) && targetKnown {
+		plan.ID = types.StringValue(associationID{EIPID: config.EIPID.ValueString(), Target: config.requestedTarget()}.String())
 	}
 }
 

@@ -740,14 +740,7 @@ func stateAssociation(state EIPAssociationResourceModel, diags *diag.Diagnostics
 // configured reports whether the provider has a client; when it has not, the
 // provider configuration depended on values not known yet.
 func (r *EIPAssociationResource) configured(diags *diag.Diagnostics) bool {
-	if r.client != nil {
-		return true
-	}
-	diags.AddError("Provider not configured",
-		"The qcloud provider's configuration depends on values that are not known yet (for example an attribute of "+
-			"a resource that is not created yet), so it cannot call the API in this step. Apply the resources it depends on "+
-			"first (terraform apply -target=...), or give the provider values known at plan time.")
-	return false
+	return hasClient(r.client, diags)
 }
 
 func (r *EIPAssociationResource) situation(id associationID, addr *client.Address) situation {

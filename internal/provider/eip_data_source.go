@@ -143,7 +143,7 @@ func (d *EIPDataSource) Configure(_ context.Context, req datasource.ConfigureReq
 func (d *EIPDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var config EIPModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() || !dataSourceConfigured(d.client, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !hasClient(d.client, &resp.Diagnostics) {
 		return
 	}
 	key := eipLookupOf(config)

@@ -116,7 +116,7 @@ func (d *EIPsDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 func (d *EIPsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var data EIPsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
-	if resp.Diagnostics.HasError() || !dataSourceConfigured(d.client, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !hasClient(d.client, &resp.Diagnostics) {
 		return
 	}
 	sel := client.AddressSelection{Names: data.Names, PublicIPs: data.PublicIPs, Statuses: data.Statuses}

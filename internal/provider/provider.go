@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -266,6 +267,20 @@ func (p *QcloudProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewEIPDataSource,
 		NewEIPsDataSource,
 	}
+}
+
+// hasClient reports whether the provider handed out a client; when it did
+// not, its configuration depended on values not known yet, which the
+// diagnostic explains.
+func hasClient(c *client.Client, diags *diag.Diagnostics) bool {
+	if c != nil {
+		return true
+	}
+	diags.AddError("Provider not configured",
+		"The qcloud provider's configuration depends on values that are not known yet (for example an attribute of "+
+			"a resource that is not created yet), so it cannot call the API in this step. Apply the resources it depends on "+
+			"first (terraform apply -target=...), or give the provider values known at plan time.")
+	return false
 }
 
 // logFunc sends the client's log lines to Terraform's log, with the secrets
