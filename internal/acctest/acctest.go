@@ -370,6 +370,14 @@ func (c *Cloud) Patch(t *testing.T, id string, p emulator.AddressPatch) {
 	}
 }
 
+// MoveOutOfBand moves the EIP to a private IP of a network interface in the
+// emulator's world, as someone outside Terraform would.
+func (c *Cloud) MoveOutOfBand(t *testing.T, id string, to client.Target) {
+	t.Helper()
+	c.Patch(t, id, emulator.AddressPatch{Unbind: true})
+	c.Patch(t, id, emulator.AddressPatch{BindNetworkInterfaceID: to.NetworkInterfaceID, BindPrivateIP: to.PrivateIP})
+}
+
 // Inject adds a fault to the emulator.
 func (c *Cloud) Inject(t *testing.T, f emulator.Fault) {
 	t.Helper()

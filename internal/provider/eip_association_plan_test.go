@@ -31,10 +31,7 @@ func TestEIPAssociationPlan_destroyWithReallocationWarns(t *testing.T) {
 	if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 3); err != nil {
 		t.Fatal(err)
 	}
-	state, diags := createDirectly(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
-	if diags.HasError() {
-		t.Fatal(diags)
-	}
+	state := mustCreate(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
 	if d := state.SetAttribute(ctx, path.Root("reallocate_normal_public_ip"), true); d.HasError() {
 		t.Fatal(d)
 	}

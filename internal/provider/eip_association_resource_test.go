@@ -277,8 +277,7 @@ func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
-					cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
+					cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere)
 				},
 				Config: cfg,
 				// The refresh shows the drift; the plan refuses to take the EIP
@@ -778,6 +777,16 @@ func createDirectly(t *testing.T, cloud *acctest.Cloud, eipID string, target cli
 	resp := fwresource.CreateResponse{State: tfsdk.State{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}}
 	r.Create(ctx, fwresource.CreateRequest{Plan: plan, Config: config}, &resp)
 	return resp.State, resp.Diagnostics
+}
+
+// mustCreate is createDirectly for a bind that must succeed.
+func mustCreate(t *testing.T, cloud *acctest.Cloud, eipID string, target client.Target) tfsdk.State {
+	t.Helper()
+	state, diags := createDirectly(t, cloud, eipID, target)
+	if diags.HasError() {
+		t.Fatalf("binding %s to %+v: %v", eipID, target, diags)
+	}
+	return state
 }
 
 // configuredResource is the resource configured with the target's client,
