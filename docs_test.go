@@ -21,17 +21,16 @@ func TestMain(m *testing.M) {
 // templates/ or examples/, then run make generate.
 func TestDocsAreCurrent(t *testing.T) {
 	// tfplugindocs takes the rendered directory relative to the provider
-	// directory, so the scratch directory is in the (ignored) .tmp/.
-	scratch, err := os.MkdirTemp(".tmp", "docs-")
+	// directory (this one), even when it is absolute.
+	root, err := os.Getwd()
 	if err != nil {
-		if err := os.MkdirAll(".tmp", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if scratch, err = os.MkdirTemp(".tmp", "docs-"); err != nil {
-			t.Fatal(err)
-		}
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = os.RemoveAll(scratch) })
+	out := t.TempDir()
+	scratch, err := filepath.Rel(root, out)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.CommandContext(t.Context(), "go", "run", "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs", "generate",
 		"--provider-dir", "..", "--provider-name", "qcloud", "--rendered-website-dir", scratch)
 	cmd.Dir = "tools"
@@ -42,7 +41,7 @@ func TestDocsAreCurrent(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tfplugindocs generate: %v\n%s", err, out)
 	}
-	want := readTree(t, scratch)
+	want := readTree(t, out)
 	got := readTree(t, "docs")
 	for name, content := range want {
 		if current, ok := got[name]; !ok {

@@ -418,7 +418,7 @@ func (c *Cloud) ProviderData(t *testing.T) any {
 			t.Fatalf("building the provider configuration: %v", d)
 		}
 	}
-	config := tfsdk.Config{Schema: values.Schema, Raw: values.Raw}
+	config := tfsdk.Config(values)
 	var resp fwprovider.ConfigureResponse
 	p.Configure(ctx, fwprovider.ConfigureRequest{Config: config}, &resp)
 	if resp.Diagnostics.HasError() {

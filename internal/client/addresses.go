@@ -347,6 +347,14 @@ type NetworkInterface struct {
 	PrimaryIP  string
 }
 
+// IsInstancePrimaryIP reports whether ip is the primary private IP of this
+// interface and the interface is the primary one of an instance (of
+// instanceID, unless it is ""): where binding to the instance puts an EIP, and
+// the only place DisassociateAddress can reallocate a normal public IP.
+func (n *NetworkInterface) IsInstancePrimaryIP(instanceID, ip string) bool {
+	return n != nil && n.Primary && n.InstanceID != "" && (instanceID == "" || n.InstanceID == instanceID) && n.PrimaryIP == ip
+}
+
 // LookupNetworkInterface reads one network interface; nil without error when
 // it does not exist.
 func (c *Client) LookupNetworkInterface(ctx context.Context, id string) (*NetworkInterface, error) {

@@ -230,7 +230,7 @@ func (r *EIPAssociationResource) checkReallocationPossible(ctx context.Context, 
 		diags.Append(diagnose(opPlan, "reading network interface "+id.Target.NetworkInterfaceID, err, r.situation(id, nil)))
 		return
 	}
-	if eni == nil || (eni.Primary && eni.InstanceID != "" && eni.PrimaryIP == id.Target.PrivateIP) {
+	if eni == nil || eni.IsInstancePrimaryIP("", id.Target.PrivateIP) {
 		return // a missing interface is the create's own error
 	}
 	diags.AddAttributeError(path.Root("reallocate_normal_public_ip"), "A normal public IP cannot be reallocated for this binding",
@@ -251,7 +251,7 @@ func (r *EIPAssociationResource) checkReallocatingDestroy(ctx context.Context, a
 			diags.Append(diagnose(opPlan, "reading network interface "+a.sitAt.NetworkInterfaceID, err, r.situation(a.id, nil)))
 			return
 		}
-		if eni != nil && !(eni.Primary && eni.InstanceID != "" && eni.PrimaryIP == a.sitAt.PrivateIP) {
+		if eni != nil && !eni.IsInstancePrimaryIP("", a.sitAt.PrivateIP) {
 			diags.AddAttributeError(flag, "A normal public IP cannot be reallocated for this binding",
 				fmt.Sprintf("Destroying %s unbinds the EIP with reallocate_normal_public_ip = true, which the API allows only on "+
 					"the primary private IP of an instance's primary network interface; %s is %s, so the destroy would fail "+

@@ -119,8 +119,7 @@ func (r *EIPAssociationResource) sameBinding(ctx context.Context, a association,
 		diags.Append(diagnose(opPlan, "reading network interface "+a.sitAt.NetworkInterfaceID, err, r.situation(a.id, nil)))
 		return false, changedInstance
 	}
-	primary := eni != nil && eni.Primary && eni.InstanceID == config.InstanceID.ValueString() && eni.PrimaryIP == a.sitAt.PrivateIP
-	return primary, changedInstance
+	return eni.IsInstancePrimaryIP(config.InstanceID.ValueString(), a.sitAt.PrivateIP), changedInstance
 }
 
 // planDestroy notes, for the rest of this run, that the plan destroys the

@@ -658,7 +658,7 @@ func (r *EIPAssociationResource) onPrimaryIP(ctx context.Context, addr *client.A
 	if err != nil {
 		return false, err
 	}
-	return eni != nil && eni.Primary && eni.InstanceID == addr.InstanceID && eni.PrimaryIP == addr.PrivateIP, nil
+	return eni.IsInstancePrimaryIP(addr.InstanceID, addr.PrivateIP), nil
 }
 
 // dropDrifted removes an association that no longer exists from the state,

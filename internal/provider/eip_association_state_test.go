@@ -422,9 +422,12 @@ func configuredServer(t *testing.T, cloud *acctest.Cloud) (tfprotov6.ProviderSer
 	if err != nil {
 		t.Fatal(err)
 	}
-	providerType := schemas.Provider.ValueType()
+	providerType, ok := schemas.Provider.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("the provider schema's type is %T, want an object", schemas.Provider.ValueType())
+	}
 	values := map[string]tftypes.Value{}
-	for name, typ := range providerType.(tftypes.Object).AttributeTypes {
+	for name, typ := range providerType.AttributeTypes {
 		values[name] = tftypes.NewValue(typ, nil)
 	}
 	for name, value := range cloud.ProviderSettings() {
