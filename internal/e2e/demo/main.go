@@ -217,17 +217,18 @@ func (d *demo) run(ctx context.Context, work, version string) error {
 }
 
 // printMessage shows one message of terraform's -json UI output, as its human
-// output would, with warnings compact.
+// output would; Terraform's warning about dev_overrides, expected here, in
+// its summary only.
 func printMessage(msg tfjson.LogMsg) {
 	switch m := msg.(type) {
 	case tfjson.VersionLogMessage:
 	case tfjson.DiagnosticLogMessage:
+		severity := "Error"
 		if m.Severity == tfjson.DiagnosticSeverityWarning {
-			info("Warning: %s", m.Summary)
-			return
+			severity = "Warning"
 		}
-		info("Error: %s", m.Summary)
-		if m.Detail != "" {
+		info("%s: %s", severity, m.Summary)
+		if m.Detail != "" && !strings.Contains(m.Summary, "development overrides") {
 			info("%s", indent(m.Detail))
 		}
 	default:
