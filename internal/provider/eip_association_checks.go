@@ -61,29 +61,42 @@ func (r *EIPAssociationResource) checkCreate(ctx context.Context, plan, config E
 	}
 }
 
-// checkChange checks an update, or the destroy half of a replacement.
-func (r *EIPAssociationResource) checkChange(ctx context.Context, plan, state, config EIPAssociationResourceModel, replaced bool, diags *diag.Diagnostics) {
+// checkedState is the association a change of state is checked against, when
+// checks run: not while applying, and not for an association this plan did
+// not refresh (-refresh=false), since what they compare with was not read.
+func (r *EIPAssociationResource) checkedState(state EIPAssociationResourceModel) (association, bool) {
 	if r.client == nil || r.run.applying() {
-		return
+		return association{}, false
 	}
 	var local diag.Diagnostics
 	a, ok := stateAssociation(state, &local)
-	if !ok || !r.run.wasRead(a) {
-		return // -refresh=false: what the checks would compare with was not read
-	}
-	if replaced {
-		// The create half must not take this association's own EIP, which the
-		// destroy half unbinds, for one that holds its target.
-		r.run.planUnbind(a, state.InstanceID.ValueString())
-		if state.ReallocateNormalPublicIP.ValueBool() {
-			r.checkReallocatingDestroy(ctx, a, state, diags)
-			r.checkReplacementAfterReallocation(a, state, config, diags)
-		}
+	return a, ok && r.run.wasRead(a)
+}
+
+// checkReplacement checks the destroy half of a replacement.
+func (r *EIPAssociationResource) checkReplacement(ctx context.Context, state, config EIPAssociationResourceModel, diags *diag.Diagnostics) {
+	a, ok := r.checkedState(state)
+	if !ok {
 		return
 	}
-	flagTurnedOn := plan.ReallocateNormalPublicIP.ValueBool() && !state.ReallocateNormalPublicIP.ValueBool()
+	// The create half must not take this association's own EIP, which the
+	// destroy half unbinds, for one that holds its target.
+	r.run.planUnbind(a, state.InstanceID.ValueString())
+	if state.ReallocateNormalPublicIP.ValueBool() {
+		r.checkReallocatingDestroy(ctx, a, state, diags)
+		r.checkReplacementAfterReallocation(a, state, config, diags)
+	}
+}
+
+// checkUpdate checks an in-place update.
+func (r *EIPAssociationResource) checkUpdate(ctx context.Context, plan, state EIPAssociationResourceModel, diags *diag.Diagnostics) {
+	a, ok := r.checkedState(state)
+	if !ok || !plan.ReallocateNormalPublicIP.ValueBool() {
+		return
+	}
+	flagTurnedOn := !state.ReallocateNormalPublicIP.ValueBool()
 	rewritten := !plan.ID.Equal(state.ID)
-	if plan.ReallocateNormalPublicIP.ValueBool() && (flagTurnedOn || rewritten) {
+	if flagTurnedOn || rewritten {
 		r.checkReallocationPossible(ctx, associationID{EIPID: a.id.EIPID, Target: location2target(a.sitAt)}, diags)
 	}
 }

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -44,8 +42,11 @@ func (r *EIPAssociationResource) ModifyPlan(ctx context.Context, req resource.Mo
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		replaced := r.planChange(ctx, &plan, state, config, resp)
-		r.checkChange(ctx, plan, state, config, replaced, &resp.Diagnostics)
+		if replaced := r.planChange(ctx, &plan, state, config, resp); replaced {
+			r.checkReplacement(ctx, state, config, &resp.Diagnostics)
+		} else {
+			r.checkUpdate(ctx, plan, state, &resp.Diagnostics)
+		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -135,24 +136,3 @@ func (r *EIPAssociationResource) planDestroy(ctx context.Context, state EIPAssoc
 }
 
 func knownString(v types.String) bool { return !v.IsNull() && !v.IsUnknown() }
-
-// privateState is the part of the framework's private state data the
-// resource uses.
-type privateState interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// unbindRequestedKey marks, in the private state of an association whose
-// destroy failed after the API had accepted the unbind, when that was.
-const unbindRequestedKey = "unbind_requested_at"
-
-func markUnbindRequested(ctx context.Context, private privateState) diag.Diagnostics {
-	value, _ := json.Marshal(time.Now().UTC().Format(time.RFC3339))
-	return private.SetKey(ctx, unbindRequestedKey, value)
-}
-
-func unbindWasRequested(ctx context.Context, private privateState) bool {
-	value, diags := private.GetKey(ctx, unbindRequestedKey)
-	return !diags.HasError() && len(value) > 0
-}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -280,9 +281,19 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 			return
 		}
 	}
-	if why := driftReason(a, addr, req.Private != nil && unbindWasRequested(ctx, req.Private)); why != "" {
+	why := driftReason(a, addr)
+	if addr != nil && !addr.IsBound() && req.Private != nil && unbindWasRequested(ctx, req.Private) {
+		// Not blamed on anyone outside Terraform: a destroy that failed or timed
+		// out after the API accepted its unbind.
+		why = fmt.Sprintf("The EIP %s is %s: the unbind that an earlier terraform destroy or apply requested has completed", a.id.EIPID, addr.Status)
+	}
+	if why != "" {
 		r.dropDrifted(ctx, a, why, resp)
 		return
+	}
+	if resp.Private != nil {
+		// Still bound: an unbind noted earlier did not take.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, unbindRequestedKey, nil)...)
 	}
 	state.record(a.id, addr)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -310,7 +321,7 @@ func (r *EIPAssociationResource) Update(ctx context.Context, req resource.Update
 		resp.Diagnostics.Append(diagnose(opUpdate, "reading EIP "+a.id.EIPID, err, r.situation(a.id, nil)))
 		return
 	}
-	if why := driftReason(a, addr, false); why != "" {
+	if why := driftReason(a, addr); why != "" {
 		resp.Diagnostics.AddError("EIP association no longer exists",
 			fmt.Sprintf("%s since the plan was made, so this change was not applied and the association was removed "+
 				"from the state. The next plan binds it again unless the configuration no longer declares it.", why))
@@ -672,15 +683,11 @@ func (r *EIPAssociationResource) dropDrifted(ctx context.Context, a association,
 	resp.State.RemoveResource(ctx)
 }
 
-// driftReason says why the association no longer exists, or "". An unbind
-// that Terraform requested (a destroy that failed or timed out after the API
-// accepted it) is not blamed on anyone outside Terraform.
-func driftReason(a association, addr *client.Address, unbindRequested bool) string {
+// driftReason says why the association no longer exists, or "".
+func driftReason(a association, addr *client.Address) string {
 	switch {
 	case addr == nil:
 		return fmt.Sprintf("The EIP %s no longer exists", a.id.EIPID)
-	case !addr.IsBound() && unbindRequested:
-		return fmt.Sprintf("The EIP %s is %s: the unbind that an earlier terraform destroy or apply requested has completed", a.id.EIPID, addr.Status)
 	case !addr.IsBound():
 		return fmt.Sprintf("The EIP %s was unbound outside Terraform (status %s)", a.id.EIPID, addr.Status)
 	case addr.BoundTo(a.id.Target) && !a.heldBy(addr):
@@ -826,4 +833,25 @@ const lookTimeout = 15 * time.Second
 // would go unrecorded.
 func lookContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), lookTimeout)
+}
+
+// privateState is the part of the framework's private state data the
+// resource uses.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// unbindRequestedKey marks, in the private state of an association whose
+// destroy failed after the API had accepted the unbind, when that was.
+const unbindRequestedKey = "unbind_requested_at"
+
+func markUnbindRequested(ctx context.Context, private privateState) diag.Diagnostics {
+	value, _ := json.Marshal(time.Now().UTC().Format(time.RFC3339))
+	return private.SetKey(ctx, unbindRequestedKey, value)
+}
+
+func unbindWasRequested(ctx context.Context, private privateState) bool {
+	value, diags := private.GetKey(ctx, unbindRequestedKey)
+	return !diags.HasError() && len(value) > 0
 }
