@@ -429,8 +429,9 @@ func (r *EIPAssociationResource) waitForTargetToFree(ctx context.Context, id ass
 // was accepted.
 func (r *EIPAssociationResource) bind(ctx context.Context, id associationID, claim *bindingClaim, diags *diag.Diagnostics) (string, bool) {
 	tflog.Info(ctx, "binding EIP")
+	asked := time.Now()
 	taskID, err := r.client.Associate(ctx, id.EIPID, id.Target)
-	if client.IsTargetTaken(err) && r.targetFreed(ctx, id) {
+	if client.IsTargetTaken(err) && r.targetFreed(ctx, id, asked) {
 		tflog.Info(ctx, "the EIP that held the target is gone; binding again")
 		taskID, err = r.client.Associate(ctx, id.EIPID, id.Target)
 	}
@@ -471,10 +472,10 @@ func (r *EIPAssociationResource) bind(ctx context.Context, id associationID, cla
 }
 
 // targetFreed waits for the EIP holding the target to go, when it is going:
-// this run unbinds it, or the API shows it UNBINDING. It reports whether the
-// target may be free now.
-func (r *EIPAssociationResource) targetFreed(ctx context.Context, id associationID) bool {
-	if freed, err := r.run.awaitUnbindOn(ctx, id.Target); freed || err != nil {
+// this run unbinds it (or has, since the bind was asked for), or the API shows
+// it UNBINDING. It reports whether the target may be free now.
+func (r *EIPAssociationResource) targetFreed(ctx context.Context, id associationID, asked time.Time) bool {
+	if freed, err := r.run.awaitUnbindOn(ctx, id.Target, asked); freed || err != nil {
 		return freed
 	}
 	holders, err := r.client.AddressesOn(ctx, id.Target)

@@ -131,21 +131,18 @@ func (l *runLedger) waitUntil(ctx context.Context, ready func() bool) (bool, err
 
 // unbindEntry is an unbind this run plans or carries out.
 type unbindEntry struct {
-	l       *runLedger
-	a       association
-	onto    string // the instance the EIP is bound to, if any
-	planned bool   // planned only (seen in a plan), not under way
-	over    bool
+	l        *runLedger
+	a        association
+	onto     string    // the instance the EIP is bound to, if any
+	planned  bool      // planned only (seen in a plan), not under way
+	finished time.Time // when it ended; zero while under way
 }
 
 // done records that the unbind has ended, whatever its outcome.
 func (u *unbindEntry) done() {
 	u.l.mu.Lock()
 	defer u.l.mu.Unlock()
-	u.over = true
-	if u.l.unbinds[u.a.id.EIPID] == u {
-		delete(u.l.unbinds, u.a.id.EIPID)
-	}
+	u.finished = time.Now()
 	u.l.notifyLocked()
 }
 
@@ -182,7 +179,18 @@ func (l *runLedger) planUnbind(a association, instanceID string) {
 // target; l.mu is held.
 func (l *runLedger) unbindUnderWayOnLocked(target client.Target) bool {
 	for _, u := range l.unbinds {
-		if !u.planned && u.affects(target) {
+		if !u.planned && u.finished.IsZero() && u.affects(target) {
+			return true
+		}
+	}
+	return false
+}
+
+// unbindEndedOnLocked reports whether an unbind of this run on target ended
+// after since; l.mu is held.
+func (l *runLedger) unbindEndedOnLocked(target client.Target, since time.Time) bool {
+	for _, u := range l.unbinds {
+		if u.finished.After(since) && u.affects(target) {
 			return true
 		}
 	}
@@ -202,16 +210,11 @@ func (l *runLedger) waitForUnbindsOn(ctx context.Context, target client.Target) 
 }
 
 // awaitUnbindOn waits for this run to unbind an EIP from target: until an
-// unbind on it has started and ended (true), or the run is quiet with none
-// started (false).
-func (l *runLedger) awaitUnbindOn(ctx context.Context, target client.Target) (bool, error) {
-	sawOne := false
+// unbind on it has ended after since, with none under way (true), or the run
+// is quiet with none (false).
+func (l *runLedger) awaitUnbindOn(ctx context.Context, target client.Target, since time.Time) (bool, error) {
 	return l.waitUntil(ctx, func() bool {
-		if l.unbindUnderWayOnLocked(target) {
-			sawOne = true
-			return false
-		}
-		return sawOne
+		return !l.unbindUnderWayOnLocked(target) && l.unbindEndedOnLocked(target, since)
 	})
 }
 
