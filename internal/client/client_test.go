@@ -660,3 +660,20 @@ func findQuota(quotas []client.Quota, id string) *client.Quota {
 func scaleID(prefix string, i int) string {
 	return fmt.Sprintf("%s-sc%06d", prefix, i)
 }
+
+// DescribeNetworkInterfaces answers an unknown id with ResourceNotFound (or,
+// with the emulator's other setting, an empty set): either way, no such
+// interface.
+func TestLookupNetworkInterfaceNotFound(t *testing.T) {
+	t.Parallel()
+	for _, setting := range []string{emulator.UnknownENIError, emulator.UnknownENIEmpty} {
+		c, emu := newTestClient(t, func(o *emulator.Options) { o.Settings.UnknownENI = setting }, nil)
+		eni, err := c.LookupNetworkInterface(ctxWithTimeout(t, 10*time.Second), "eni-nope0000")
+		if err != nil || eni != nil {
+			t.Fatalf("unknownEni=%s: %+v, %v; want no interface and no error", setting, eni, err)
+		}
+		if errs := emu.Stats().Errors["DescribeNetworkInterfaces"]; setting == emulator.UnknownENIError && errs["ResourceNotFound"] != 1 {
+			t.Fatalf("unknownEni=%s: the emulator answered %v, want ResourceNotFound", setting, errs)
+		}
+	}
+}
