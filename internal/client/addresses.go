@@ -293,6 +293,21 @@ type Quota struct {
 // DisassociateAddress with ReallocateNormalPublicIp.
 const QuotaDailyReallocation = "DAILY_PUBLIC_IP_ASSIGN"
 
+// DailyReallocationQuota returns the account's DAILY_PUBLIC_IP_ASSIGN quota,
+// or nil when the API does not list it.
+func (c *Client) DailyReallocationQuota(ctx context.Context) (*Quota, error) {
+	quotas, err := c.AddressQuotas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range quotas {
+		if q.ID == QuotaDailyReallocation {
+			return &q, nil
+		}
+	}
+	return nil, nil
+}
+
 // AddressQuotas returns the account's EIP quotas.
 func (c *Client) AddressQuotas(ctx context.Context) ([]Quota, error) {
 	var quotas []Quota

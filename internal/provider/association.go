@@ -129,3 +129,11 @@ func describeTarget(t client.Target) string {
 	}
 	return "network interface " + t.NetworkInterfaceID + " private IP " + t.PrivateIP
 }
+
+// notAnEIP says, for every place that meets one, why a normal public IP is
+// not managed like an EIP, and the way out.
+func notAnEIP(a *client.Address) string {
+	return fmt.Sprintf("The address %s (%s) is a normal public IP (address type WanIP), not an EIP: it belongs to instance "+
+		"%s and cannot be bound or unbound like one, so qcloud_eip_association and qcloud_eip do not manage it. To manage "+
+		"it, turn it into an EIP first (TransformAddress, the console's \"Convert to EIP\").", a.ID, a.PublicIP, a.InstanceID)
+}

@@ -121,10 +121,7 @@ func (r *EIPAssociationResource) checkEIPUsable(ctx context.Context, id associat
 				id.EIPID, r.client.Region()))
 		return false
 	case addr.Type == client.AddressTypeWanIP:
-		diags.AddAttributeError(eip, "Not an EIP: a normal public IP",
-			fmt.Sprintf("The address %s (%s) is a normal public IP (address type WanIP) of instance %s, not an EIP: it cannot be "+
-				"bound. Choose an EIP, or turn this address into one first (TransformAddress, the console's \"Convert to EIP\").",
-				id.EIPID, addr.PublicIP, addr.InstanceID))
+		diags.AddAttributeError(eip, "Not an EIP: a normal public IP", notAnEIP(addr)+" Or choose an EIP.")
 		return false
 	case addr.Blocked:
 		diags.AddAttributeError(eip, "EIP is blocked",

@@ -581,7 +581,12 @@ func (r *EIPAssociationResource) unbind(ctx context.Context, a association, addr
 func (r *EIPAssociationResource) reportUnbindError(ctx context.Context, a association, addr *client.Address, err error, diags *diag.Diagnostics) {
 	s := r.situation(a.id, addr)
 	if client.HasCode(err, "AddressQuotaLimitExceeded.DailyAllocate") {
-		s.Quota = r.dailyReallocationQuota(ctx)
+		// Read afresh (not the plan's reading): the count is for the message only.
+		quota, quotaErr := r.client.DailyReallocationQuota(ctx)
+		if quotaErr != nil {
+			tflog.Warn(ctx, "could not read the address quota", map[string]any{"error": quotaErr.Error()})
+		}
+		s.Quota = quota
 	}
 	diags.Append(diagnose(opDelete, doingUnbind(a), err, s))
 }
@@ -615,9 +620,7 @@ func (r *EIPAssociationResource) importable(ctx context.Context, id associationI
 	case addr == nil:
 		return association{}, fmt.Errorf("no EIP %s exists in region %s. Check the id, and that the provider's region is the EIP's region", id.EIPID, r.client.Region())
 	case addr.Type == client.AddressTypeWanIP:
-		return association{}, fmt.Errorf("the address %s (%s) is a normal public IP (address type WanIP), not an EIP: it belongs to "+
-			"instance %s and cannot be unbound like an EIP, so qcloud_eip_association does not manage it. To manage it, "+
-			"turn it into an EIP first (TransformAddress, the console's \"Convert to EIP\")", id.EIPID, addr.PublicIP, addr.InstanceID)
+		return association{}, errors.New(notAnEIP(addr))
 	case !addr.IsBound():
 		return association{}, fmt.Errorf("the EIP %s is %s: there is no association to import. Bind it with a new "+
 			"qcloud_eip_association instead of importing one", id.EIPID, addr.Status)
@@ -715,20 +718,6 @@ func nothingToUnbind(ctx context.Context, a association, addr *client.Address, d
 		return true
 	}
 	return false
-}
-
-func (r *EIPAssociationResource) dailyReallocationQuota(ctx context.Context) *client.Quota {
-	quotas, err := r.client.AddressQuotas(ctx)
-	if err != nil {
-		tflog.Warn(ctx, "could not read the address quota", map[string]any{"error": err.Error()})
-		return nil
-	}
-	for _, q := range quotas {
-		if q.ID == client.QuotaDailyReallocation {
-			return &q
-		}
-	}
-	return nil
 }
 
 // stateAssociation is the association a state records; its id always names

@@ -155,10 +155,7 @@ func (d *EIPDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 		return
 	}
 	if len(found) == 1 && found[0].Type == client.AddressTypeWanIP {
-		resp.Diagnostics.AddAttributeError(key.path(), "Not an EIP: a normal public IP",
-			fmt.Sprintf("The address %s (%s) is a normal public IP (address type WanIP) of instance %s, not an EIP: it "+
-				"belongs to its instance, and qcloud_eip shows EIPs only. To manage it as an EIP, turn it into one first "+
-				"(TransformAddress, the console's \"Convert to EIP\").", found[0].ID, found[0].PublicIP, found[0].InstanceID))
+		resp.Diagnostics.AddAttributeError(key.path(), "Not an EIP: a normal public IP", notAnEIP(&found[0]))
 		return
 	}
 	if len(found) != 1 {

@@ -333,14 +333,6 @@ func (s reallocations) total(ctx context.Context) int {
 
 // dailyQuota reads the account's DAILY_PUBLIC_IP_ASSIGN quota once per run.
 func (l *runLedger) dailyQuota(ctx context.Context, c *client.Client) (*client.Quota, error) {
-	l.quotaOnce.Do(func() {
-		quotas, err := c.AddressQuotas(ctx)
-		l.quotaErr = err
-		for _, q := range quotas {
-			if q.ID == client.QuotaDailyReallocation {
-				l.quota = &q
-			}
-		}
-	})
+	l.quotaOnce.Do(func() { l.quota, l.quotaErr = c.DailyReallocationQuota(ctx) })
 	return l.quota, l.quotaErr
 }
