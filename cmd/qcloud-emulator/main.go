@@ -1,5 +1,6 @@
-// Command qcloud-emulator serves a local stand-in for the Tencent Cloud VPC API (EIP
-// subset) for the provider's tests, `make demo` and `make bench`.
+// Command qcloud-emulator serves a local stand-in for the Tencent Cloud API — VPC (EIP
+// subset), CVM DescribeInstances, STS and the CVM metadata service, all at one address —
+// for the provider's tests, `make demo` and `make bench`.
 //
 //	qcloud-emulator -listen 127.0.0.1:0 -secret-id ID -secret-key KEY
 //
@@ -85,8 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if f, ok := stdout.(interface{ Sync() error }); ok {
 		_ = f.Sync()
 	}
-	fmt.Fprintf(stderr, "qcloud-emulator: Tencent Cloud VPC API %s (EIP subset) on %s, region %s; control surface %s/_emulator/\n",
-		emulator.APIVersion, url, emu.Snapshot().Region, url)
+	fmt.Fprintf(stderr, "qcloud-emulator: Tencent Cloud API (VPC %s EIP subset, CVM %s DescribeInstances, STS %s) on %s, region %s; metadata %s/latest/meta-data/; control surface %s/_emulator/\n",
+		emulator.APIVersion, emulator.CVMAPIVersion, emulator.STSAPIVersion, url, emu.Snapshot().Region, url, url)
 
 	// Request contexts derive from baseCtx, so shutting down also ends injected delays.
 	baseCtx, cancelRequests := context.WithCancel(context.Background())
@@ -138,6 +139,9 @@ type config struct {
 	rateLimit                                                        emulator.RateLimit
 	settings                                                         emulator.Settings
 	dumpWorld, verbose                                               bool
+	// credentialFlags: -secret-id, -secret-key or -security-token was given, so the
+	// credential replaces the world's keys.
+	credentialFlags bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -145,7 +149,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("qcloud-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:9010", "address to listen on; a bare :PORT listens on loopback")
-	fs.StringVar(&cfg.secretID, "secret-id", emulator.DefaultSecretID, "SecretId clients must sign with")
+	fs.StringVar(&cfg.secretID, "secret-id", emulator.DefaultSecretID,
+		"SecretId clients must sign with; given (or -secret-key, -security-token), it replaces the world's keys as the one key of its first account")
 	fs.StringVar(&cfg.secretKey, "secret-key", emulator.DefaultSecretKey, "SecretKey clients must sign with")
 	fs.StringVar(&cfg.token, "security-token", "", "if set, the credential is temporary and requests must carry this X-TC-Token")
 	fs.StringVar(&cfg.region, "region", "", "region the world lives in (default: the world's own, "+emulator.DefaultRegion+" for the built-in world)")
@@ -158,7 +163,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			"ACTION=N (one action), scale=F (multiplies every limit), off (no limits), documented (the documented limits, the default)")
 	for _, info := range emulator.SettingsInfo() {
 		fs.Var(settingFlag{settings: &cfg.settings, key: info.Key}, info.Flag,
-			fmt.Sprintf("%s: %s (default: the world file's, else %s)", info.Usage, strings.Join(info.Values, " | "), info.Default()))
+			fmt.Sprintf("%s: %s (default: the world file's, else %s)", info.Usage, info.Choices(), info.Default()))
 	}
 	fs.BoolVar(&cfg.dumpWorld, "dump-world", false, "print the world JSON the other flags describe and exit")
 	fs.BoolVar(&cfg.verbose, "v", false, "log one line per API request to stderr (action, result code, duration)")
@@ -168,6 +173,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		}
 		return cfg, errReported // the flag package has printed the problem and the usage
 	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "secret-id", "secret-key", "security-token":
+			cfg.credentialFlags = true
+		}
+	})
 	switch {
 	case fs.NArg() > 0:
 		return cfg, fmt.Errorf("unexpected argument %q (all options are flags; see -h)", fs.Arg(0))
@@ -192,12 +203,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 // options turns the configuration into emulator options.
 func (cfg config) options(stderr io.Writer) (emulator.Options, error) {
 	opts := emulator.Options{
-		Credentials: []emulator.Credential{{SecretID: cfg.secretID, SecretKey: cfg.secretKey, Token: cfg.token}},
-		TaskDelay:   cfg.taskDelay,
-		RateLimit:   cfg.rateLimit,
-		Scale:       cfg.scale,
-		StatePath:   cfg.statePath,
-		Settings:    cfg.settings,
+		TaskDelay: cfg.taskDelay,
+		RateLimit: cfg.rateLimit,
+		Scale:     cfg.scale,
+		StatePath: cfg.statePath,
+		Settings:  cfg.settings,
+	}
+	if cfg.credentialFlags {
+		opts.Credentials = []emulator.Credential{{SecretID: cfg.secretID, SecretKey: cfg.secretKey, Token: cfg.token}}
 	}
 	world := emulator.DefaultWorld()
 	if cfg.worldFile != "" {

@@ -291,6 +291,7 @@ func TestSettingFlags(t *testing.T) {
 	want := emulator.Settings{
 		AlreadyBindEIP: "private-ip", WanIPOnBind: "release", UnknownRegion: "InvalidParameterValue",
 		BlockedUnbind: "allow", RebindSameTarget: "refuse", UnknownENI: "error", RateLimitCode: "LimitExceeded.ActionLimited",
+		SessionLifetime: "none", MetadataInstance: "ins-demo0001",
 	}
 	if dumped.Settings != want {
 		t.Fatalf("settings = %+v, want %+v", dumped.Settings, want)

@@ -15,6 +15,8 @@ type actionContext struct {
 	w      *World // the emulator's world, or an empty one for another region
 	now    time.Time
 	action string
+	// secretID signed the request ("" for an unsigned one).
+	secretID string
 }
 
 // run dispatches a decoded request. Callers hold mu and have observed the world.
@@ -34,6 +36,14 @@ func (c *actionContext) run(params any) (any, *apiError) {
 		return c.describeNetworkInterfaces(p)
 	case *returnNormalAddressesRequest:
 		return c.returnNormalAddresses(p)
+	case *describeInstancesRequest:
+		return c.describeInstances(p)
+	case *assumeRoleRequest:
+		return c.assumeRole(p)
+	case *assumeRoleWithWebIdentityRequest:
+		return c.assumeRoleWithWebIdentity(p)
+	case *getCallerIdentityRequest:
+		return c.getCallerIdentity()
 	}
 	return nil, errorf(codeInvalidAction, "The action %q does not exist.", c.action)
 }

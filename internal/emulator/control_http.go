@@ -132,6 +132,17 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeControlJSON(w, e.currentSettings())
+	case route == "POST oidc/token":
+		var req WebIdentityTokenRequest
+		if !readControlJSON(w, r, &req) {
+			return
+		}
+		token, err := e.WebIdentityToken(req)
+		if err != nil {
+			writeControlError(w, statusFor(err), err.Error())
+			return
+		}
+		writeControlJSON(w, map[string]string{"token": token})
 	case route == "POST reset":
 		e.Reset()
 		writeControlJSON(w, map[string]any{"status": "reset"})

@@ -21,11 +21,12 @@ const (
 	kindUint64
 	kindStringList
 	kindFilterList
+	kindTagList
 )
 
 func (k paramKind) String() string {
 	return [...]string{"a string", "a boolean", "an integer", "a non-negative integer",
-		"an array of strings", "an array of {Name, Values} objects"}[k]
+		"an array of strings", "an array of {Name, Values} objects", "an array of {Key, Value} objects"}[k]
 }
 
 // actionParams is the documented parameter list of every action. Anything else in a
@@ -45,6 +46,23 @@ var actionParams = map[string]map[string]paramKind{
 		"NetworkInterfaceIds": kindStringList, "Filters": kindFilterList, "Offset": kindUint64, "Limit": kindUint64,
 	},
 	"ReturnNormalAddresses": {"AddressIps": kindStringList},
+
+	// CVM.
+	"DescribeInstances": {
+		"InstanceIds": kindStringList, "Filters": kindFilterList, "Offset": kindInt64, "Limit": kindInt64,
+	},
+
+	// STS.
+	"AssumeRole": {
+		"RoleArn": kindString, "RoleSessionName": kindString, "DurationSeconds": kindUint64, "Policy": kindString,
+		"ExternalId": kindString, "Tags": kindTagList, "SourceIdentity": kindString, "SerialNumber": kindString,
+		"TokenCode": kindString,
+	},
+	"AssumeRoleWithWebIdentity": {
+		"ProviderId": kindString, "WebIdentityToken": kindString, "RoleArn": kindString, "RoleSessionName": kindString,
+		"DurationSeconds": kindInt64,
+	},
+	"GetCallerIdentity": {},
 }
 
 // Request parameter structs. A nil pointer is an absent parameter.
@@ -87,6 +105,36 @@ type (
 		Offset              *uint64
 		Limit               *uint64
 	}
+	describeInstancesRequest struct {
+		InstanceIds []string
+		Filters     []addressFilter
+		Offset      *int64
+		Limit       *int64
+	}
+	assumeRoleRequest struct {
+		RoleArn         *string
+		RoleSessionName *string
+		DurationSeconds *uint64
+		Policy          *string
+		ExternalId      *string
+		Tags            []sessionTag
+		SourceIdentity  *string
+		SerialNumber    *string
+		TokenCode       *string
+	}
+	// sessionTag is the STS Tag structure.
+	sessionTag struct {
+		Key   *string
+		Value *string
+	}
+	assumeRoleWithWebIdentityRequest struct {
+		ProviderId       *string
+		WebIdentityToken *string
+		RoleArn          *string
+		RoleSessionName  *string
+		DurationSeconds  *int64
+	}
+	getCallerIdentityRequest struct{}
 )
 
 // decodeJSONParams checks a JSON body against the action's parameter list and decodes
@@ -158,6 +206,26 @@ func checkJSONKind(name string, kind paramKind, raw json.RawMessage) *apiError {
 				return aerr
 			}
 		}
+	case kindTagList:
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) != nil {
+			return wrong()
+		}
+		for i, item := range list {
+			var tag map[string]json.RawMessage
+			if json.Unmarshal(item, &tag) != nil || tag == nil {
+				return errorf(codeInvalidParameter, "The parameter `%s.%d` must be a {Key, Value} object.", name, i)
+			}
+			for _, key := range sortedKeys(tag) {
+				field := fmt.Sprintf("%s.%d.%s", name, i, key)
+				if key != "Key" && key != "Value" {
+					return errorf(codeUnknownParameter, "The parameter `%s` is not a field of a tag (Key, Value).", field)
+				}
+				if aerr := checkJSONKind(field, kindString, tag[key]); aerr != nil {
+					return aerr
+				}
+			}
+		}
 	case kindFilterList:
 		var list []json.RawMessage
 		if json.Unmarshal(raw, &list) != nil {
@@ -203,8 +271,9 @@ func queryToJSON(action string, rawQuery string) ([]byte, *apiError) {
 func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 	spec := actionParams[action]
 	top := map[string]any{}
-	lists := map[string]map[int]string{} // AddressIds -> index -> value
-	filters := map[int]map[string]any{}  // index -> Name / Values(map[int]string)
+	lists := map[string]map[int]string{}              // AddressIds -> index -> value
+	filters := map[int]map[string]any{}               // index -> Name / Values(map[int]string)
+	objects := map[string]map[int]map[string]string{} // Tags -> index -> Key / Value
 	for _, key := range sortedKeys(values) {
 		if len(values[key]) != 1 {
 			return nil, errorf(codeInvalidParameter, "The parameter `%s` appears %d times.", key, len(values[key]))
@@ -259,6 +328,21 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 				lists[parts[0]] = map[int]string{}
 			}
 			lists[parts[0]][index] = value
+		case kindTagList:
+			if len(parts) != 3 || (parts[2] != "Key" && parts[2] != "Value") {
+				return malformed()
+			}
+			index, ok := parseIndex(parts[1])
+			if !ok {
+				return malformed()
+			}
+			if objects[parts[0]] == nil {
+				objects[parts[0]] = map[int]map[string]string{}
+			}
+			if objects[parts[0]][index] == nil {
+				objects[parts[0]][index] = map[string]string{}
+			}
+			objects[parts[0]][index][parts[2]] = value
 		case kindFilterList:
 			if len(parts) != 3 && len(parts) != 4 {
 				return malformed()
@@ -293,6 +377,16 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 		list, ok := denseList(items)
 		if !ok {
 			return nil, errorf(codeInvalidParameter, "The parameter `%s` must be numbered 0, 1, 2… without gaps.", name)
+		}
+		top[name] = list
+	}
+	for name, items := range objects {
+		list := make([]map[string]string, len(items))
+		for index, item := range items {
+			if index >= len(items) {
+				return nil, errorf(codeInvalidParameter, "The parameter `%s` must be numbered 0, 1, 2… without gaps.", name)
+			}
+			list[index] = item
 		}
 		top[name] = list
 	}
@@ -357,6 +451,14 @@ func newRequestParams(action string) any {
 		return &describeNetworkInterfacesRequest{}
 	case "ReturnNormalAddresses":
 		return &returnNormalAddressesRequest{}
+	case "DescribeInstances":
+		return &describeInstancesRequest{}
+	case "AssumeRole":
+		return &assumeRoleRequest{}
+	case "AssumeRoleWithWebIdentity":
+		return &assumeRoleWithWebIdentityRequest{}
+	case "GetCallerIdentity":
+		return &getCallerIdentityRequest{}
 	}
 	return nil
 }

@@ -1,9 +1,18 @@
-// Package emulator is a local, in-memory stand-in for the Tencent Cloud VPC API 3.0
-// (Version 2017-03-12), limited to the Elastic IP association subset:
-// AssociateAddress, DisassociateAddress, DescribeAddresses, DescribeTaskResult,
-// DescribeAddressQuota, DescribeNetworkInterfaces (which ENI is an instance's primary
-// one, which of its private IPs is primary, and the public IP on each) and
-// ReturnNormalAddresses (release a normal public IP).
+// Package emulator is a local, in-memory stand-in for the Tencent Cloud API 3.0. At one
+// address it serves:
+//   - VPC (Version 2017-03-12), the Elastic IP association subset: AssociateAddress,
+//     DisassociateAddress, DescribeAddresses, DescribeTaskResult, DescribeAddressQuota,
+//     DescribeNetworkInterfaces (which ENI is an instance's primary one, which of its
+//     private IPs is primary, and the public IP on each) and ReturnNormalAddresses
+//     (release a normal public IP);
+//   - CVM (Version 2017-03-12) DescribeInstances, read-only, from the world's instances;
+//   - STS (Version 2018-08-13) AssumeRole, AssumeRoleWithWebIdentity (unsigned) and
+//     GetCallerIdentity, over the world's accounts, keys, roles and OIDC providers; the
+//     temporary credentials it issues work on every service until they expire;
+//   - the CVM instance metadata service's role credentials under /latest/meta-data/.
+//
+// A request is for the service of its action (under a Tencent Cloud host name, for the
+// service the host names); its TC3 credential scope must name that service.
 //
 // It speaks the real wire protocol (TC3-HMAC-SHA256 signed POST JSON or GET query
 // requests, signature v1 HmacSHA1/HmacSHA256 GET or form POST requests, the
@@ -43,6 +52,8 @@
 //	                                          {"taskDelay": "300ms", "rateLimit": {"write": 10, "read": 20,
 //	                                          "actions": {"ReturnNormalAddresses": 2}, "scale": 1},
 //	                                          "wanIpOnBind": "release"}
+//	POST   /_emulator/oidc/token              WebIdentityToken, body: {"ttl": "60s", "provider": "OIDC",
+//	                                          "subject": "...", "audience": "..."} (all optional)
 //	POST   /_emulator/reset                   Reset
 //
 // The built-in world (DefaultWorld, region ap-guangzhou, DefaultRegions known):
@@ -57,5 +68,8 @@
 //     eni-demo0009 with 10.0.2.71 and 10.0.2.72);
 //   - ins-demo0008 (STOPPED, still charging, eni-demo0010, 10.0.0.81);
 //   - UNBIND EIPs eip-demo0001, eip-demo0003 (in arrears), eip-demo0005 (blocked),
-//     eip-demo0006 … eip-demo0011, and eip-demo0012 (created without a name).
+//     eip-demo0006 … eip-demo0011, and eip-demo0012 (created without a name);
+//   - account 100000000001 owning the default key, the roles terraform-ci (trusted by
+//     the account and the OIDC provider OIDC), terraform-ci-external (external id
+//     qcloud-emulator-external) and cvm-terraform (attached to ins-demo0001).
 package emulator

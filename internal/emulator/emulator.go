@@ -18,7 +18,8 @@ const (
 	DefaultTaskDelay = 300 * time.Millisecond
 )
 
-// APIVersion is the only VPC API version served.
+// APIVersion is the VPC API version served (CVM's is the same date; STS is
+// STSAPIVersion).
 const APIVersion = "2017-03-12"
 
 // Credential is a SecretId/SecretKey pair the emulator accepts. A non-empty Token makes
@@ -32,7 +33,9 @@ type Credential struct {
 // Options configure New. The zero value is usable: the default credential, tasks that
 // finish at the next observation, no rate limits, the default world.
 type Options struct {
-	// Credentials accepted; empty means the default credential only.
+	// Credentials accepted, as the permanent keys of the world's first account; they
+	// replace the keys of World (and of a state loaded from StatePath). Empty means the
+	// world's keys: the default world's is the default credential.
 	Credentials []Credential
 	// TaskDelay is how long Associate/Disassociate tasks run; 0 = they finish at the next
 	// observation of the world.
@@ -66,10 +69,9 @@ func DefaultOptions() Options {
 	}
 }
 
-// Emulator is an in-memory Tencent Cloud VPC API (EIP subset). It is an http.Handler and
-// safe for concurrent use.
+// Emulator is an in-memory Tencent Cloud API: VPC (EIP subset), CVM DescribeInstances,
+// STS, and the CVM metadata service. It is an http.Handler and safe for concurrent use.
 type Emulator struct {
-	creds   map[string]Credential
 	now     func() time.Time // base of the emulator clock
 	wallNow func() time.Time // real time, for signature skew
 	logger  *log.Logger
@@ -94,7 +96,6 @@ type Emulator struct {
 // file, or invalid credentials.
 func New(opts Options) (*Emulator, error) {
 	e := &Emulator{
-		creds:            map[string]Credential{},
 		now:              opts.Now,
 		wallNow:          time.Now,
 		logger:           opts.Logger,
@@ -107,21 +108,18 @@ func New(opts Options) (*Emulator, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
-	creds := opts.Credentials
-	if len(creds) == 0 {
-		creds = DefaultOptions().Credentials
-	}
-	for _, c := range creds {
+	seen := map[string]bool{}
+	for _, c := range opts.Credentials {
 		if c.SecretID == "" || c.SecretKey == "" {
 			return nil, errors.New("emulator: every credential needs a SecretID and a SecretKey")
 		}
 		if strings.ContainsAny(c.SecretID, "/, ") {
 			return nil, errors.New("emulator: SecretID must not contain '/', ',' or spaces")
 		}
-		if _, dup := e.creds[c.SecretID]; dup {
+		if seen[c.SecretID] {
 			return nil, errors.New("emulator: a SecretID is configured twice")
 		}
-		e.creds[c.SecretID] = c
+		seen[c.SecretID] = true
 	}
 	if err := validRateLimit(opts.RateLimit); err != nil {
 		return nil, err
@@ -136,7 +134,8 @@ func New(opts Options) (*Emulator, error) {
 		initial = &c
 	}
 	initial.Settings = initial.Settings.overlay(opts.Settings)
-	initial.normalize() // fills in the quotas addScale adjusts
+	initial.normalize() // fills in the quotas addScale adjusts, and the accounts
+	initial.useCredentials(opts.Credentials)
 	if err := initial.addScale(opts.Scale); err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
@@ -154,6 +153,10 @@ func New(opts Options) (*Emulator, error) {
 		}
 		if loaded != nil {
 			loaded.Settings = loaded.Settings.overlay(opts.Settings)
+			loaded.useCredentials(opts.Credentials)
+			if err := loaded.validate(); err != nil {
+				return nil, fmt.Errorf("emulator: state %s: %w", opts.StatePath, err)
+			}
 			world = loaded
 		}
 	}
@@ -172,13 +175,28 @@ func New(opts Options) (*Emulator, error) {
 	return e, nil
 }
 
-// ServeHTTP serves the Tencent Cloud API on "/" and the control surface on "/_emulator/".
+// ServeHTTP serves the Tencent Cloud API on "/", the CVM metadata service under
+// "/latest/meta-data/" and the control surface on "/_emulator/".
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == controlPrefix[:len(controlPrefix)-1] || strings.HasPrefix(r.URL.Path, controlPrefix) {
+	switch {
+	case r.URL.Path == controlPrefix[:len(controlPrefix)-1] || strings.HasPrefix(r.URL.Path, controlPrefix):
 		e.serveControl(w, r)
+	case strings.HasPrefix(r.URL.Path, metadataPrefix):
+		e.serveMetadata(w, r)
+	default:
+		e.serveAPI(w, r)
+	}
+}
+
+// useCredentials makes creds (when given) the world's keys, keys of its first account.
+func (w *World) useCredentials(creds []Credential) {
+	if len(creds) == 0 {
 		return
 	}
-	e.serveAPI(w, r)
+	w.Keys = w.Keys[:0:0]
+	for _, c := range creds {
+		w.Keys = append(w.Keys, Key{SecretID: c.SecretID, SecretKey: c.SecretKey, Token: c.Token, AccountID: w.Accounts[0].AccountID})
+	}
 }
 
 // Close writes the state file one last time and reports the last error writing it.

@@ -62,6 +62,26 @@ const (
 	codeValueIllegal               = "InvalidParameterValue.Illegal"
 	codeNotSupportedAddressIPsType = "UnsupportedOperation.NotSupportedAddressIpsChargeType"
 	codeUnsupportedRegion          = "UnsupportedRegion"
+
+	// CVM DescribeInstances.
+	codeCVMInstanceIDMalformed = "InvalidInstanceId.Malformed"
+	codeCVMInvalidFilter       = "InvalidFilter"
+	codeFilterValueLimit       = "InvalidFilterValue.LimitExceeded"
+	codeIPAddressMalformed     = "InvalidParameterValue.IPAddressMalformed"
+
+	// STS.
+	codeParamError            = "InvalidParameter.ParamError"
+	codeOverTimeError         = "InvalidParameter.OverTimeError"
+	codeOverLimit             = "InvalidParameter.OverLimit"
+	codeRoleNotFound          = "ResourceNotFound.RoleNotFound"
+	codeGetRoleError          = "InternalError.GetRoleError"
+	codeUnauthorizedOperation = "UnauthorizedOperation"
+	codeStrategyFormatError   = "InvalidParameter.StrategyFormatError"
+	codeStrategyInvalid       = "InvalidParameter.StrategyInvalid"
+	codePolicyTooLong         = "InvalidParameter.PolicyTooLong"
+	codeWebIdentityTokenError = "InvalidParameter.WebIdentityTokenError"
+	codeMFATypeNotSupported   = "FailedOperation.MFATypeNotSupported"
+	codeCheckMFAError         = "FailedOperation.CheckMFAError"
 )
 
 // apiError is an error answered in the Response.Error envelope.

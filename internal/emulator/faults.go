@@ -79,7 +79,7 @@ func (f *Fault) validate() error {
 	case FaultThrottle:
 		if f.Code != "" && !isThrottleCode(f.Code) {
 			info, _ := settingInfo("rateLimitCode")
-			return fmt.Errorf("fault kind \"throttle\" takes a throttling code (%s), not %q", strings.Join(info.Values, ", "), f.Code)
+			return fmt.Errorf("fault kind \"throttle\" takes a throttling code (%s, %s), not %q", strings.Join(info.Values, ", "), codeOverLimit, f.Code)
 		}
 	case FaultReset, FaultBadJSON, FaultLostReply, FaultTaskFail, FaultTaskHang, FaultTaskError:
 	default:

@@ -92,10 +92,11 @@ func FuzzDecodeRequest(f *testing.F) {
 func FuzzVerifySignature(f *testing.F) {
 	now := time.Date(2030, 6, 15, 12, 0, 0, 0, time.UTC)
 	ts := strconv.FormatInt(now.Unix(), 10)
-	creds := map[string]Credential{
-		DefaultSecretID: {SecretID: DefaultSecretID, SecretKey: DefaultSecretKey},
-		"AKIDtoken":     {SecretID: "AKIDtoken", SecretKey: "k", Token: "tok"},
-	}
+	creds := mapLookup(map[string]secret{
+		DefaultSecretID: {Key: DefaultSecretKey},
+		"AKIDtoken":     {Key: "k", Token: "tok"},
+		"AKIDexpired":   {Key: "k", Token: "tok", Expired: true},
+	})
 	valid := signedRequest{Method: "POST", Host: "127.0.0.1:9010", Body: []byte(`{}`),
 		Header: http.Header{"Content-Type": {"application/json"}, "X-Tc-Timestamp": {ts}}}
 	canonical, _ := canonicalRequest(valid, valid.Host, []string{"content-type", "host"}, false)
@@ -121,7 +122,7 @@ func FuzzVerifySignature(f *testing.F) {
 		if contentHash != "" {
 			req.Header.Set(headerContentHash, contentHash)
 		}
-		cred, aerr := verifyTC3(req, creds, now)
+		_, cred, aerr := verifyTC3(req, creds, now, scopeServices(host, "vpc"))
 		if aerr != nil {
 			if !strings.HasPrefix(aerr.Code, "AuthFailure.") && aerr.Code != codeMissingParameter && aerr.Code != codeInvalidParameterValue {
 				t.Fatalf("unexpected code %s", aerr.Code)
@@ -141,7 +142,7 @@ func FuzzVerifySignature(f *testing.F) {
 		for _, host := range signedHosts(host) {
 			for _, lower := range []bool{false, true} {
 				canonical, _ := canonicalRequest(req, host, auth.SignedHeaders, lower)
-				if tc3Signature(cred.SecretKey, auth.Date, auth.Service, timestamp, canonical) == auth.Signature {
+				if tc3Signature(cred.Key, auth.Date, auth.Service, timestamp, canonical) == auth.Signature {
 					ok = true
 				}
 			}
@@ -152,6 +153,9 @@ func FuzzVerifySignature(f *testing.F) {
 		if cred.Token != "" && req.Header.Get(headerToken) != cred.Token {
 			t.Fatal("accepted a temporary credential without its token")
 		}
+		if cred.Expired {
+			t.Fatal("accepted an expired temporary credential")
+		}
 	})
 }
 
@@ -159,7 +163,7 @@ func FuzzVerifySignature(f *testing.F) {
 // must never panic, and must accept only requests whose signature really matches.
 func FuzzVerifyV1(f *testing.F) {
 	now := time.Date(2030, 6, 15, 12, 0, 0, 0, time.UTC)
-	creds := map[string]Credential{DefaultSecretID: {SecretID: DefaultSecretID, SecretKey: DefaultSecretKey}}
+	creds := mapLookup(map[string]secret{DefaultSecretID: {Key: DefaultSecretKey}})
 	ts := strconv.FormatInt(now.Unix(), 10)
 	valid := url.Values{"Action": {"DescribeAddressQuota"}, "Nonce": {"1"}, "Timestamp": {ts}, "SecretId": {DefaultSecretID},
 		"SignatureMethod": {"HmacSHA256"}, "Version": {APIVersion}, "Region": {DefaultRegion}}
@@ -174,7 +178,7 @@ func FuzzVerifyV1(f *testing.F) {
 		if err != nil || !params.Has("Signature") {
 			return
 		}
-		cred, aerr := verifyV1(v1Request{Method: method, Host: host, Path: path, Params: params}, creds, now)
+		_, cred, aerr := verifyV1(v1Request{Method: method, Host: host, Path: path, Params: params}, creds, now)
 		if aerr != nil {
 			if aerr.Code == "" || strings.Contains(aerr.Message, DefaultSecretKey) {
 				t.Fatalf("bad error %+v", aerr)
@@ -185,10 +189,18 @@ func FuzzVerifyV1(f *testing.F) {
 		if params.Get("SignatureMethod") == "HmacSHA256" {
 			newHash = sha256.New
 		}
-		m := hmac.New(newHash, []byte(cred.SecretKey))
+		m := hmac.New(newHash, []byte(cred.Key))
 		m.Write([]byte(v1StringToSign(v1Request{Method: method, Host: host, Path: path, Params: params})))
 		if base64.StdEncoding.EncodeToString(m.Sum(nil)) != params.Get("Signature") {
 			t.Fatal("accepted a request whose signature does not match")
 		}
 	})
+}
+
+// mapLookup is a secretLookup over a fixed set of secrets.
+func mapLookup(m map[string]secret) secretLookup {
+	return func(id string) (secret, bool) {
+		s, ok := m[id]
+		return s, ok
+	}
 }

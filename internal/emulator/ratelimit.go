@@ -29,7 +29,21 @@ func DocumentedRateLimit() RateLimit {
 		"DescribeAddressQuota":      10,
 		"DescribeNetworkInterfaces": 100,
 		"ReturnNormalAddresses":     2,
+		"DescribeInstances":         40,
+		"AssumeRole":                600,
+		"AssumeRoleWithWebIdentity": 20, // the China site; the international site says 80
+		"GetCallerIdentity":         20,
 	}}
+}
+
+// throttleCode is the code a throttled request for the action answers: AssumeRole lists
+// no RequestLimitExceeded, only InvalidParameter.OverLimit ("frequency limit
+// exceeded"); every other action answers the rateLimitCode setting's.
+func throttleCode(action, setting string) string {
+	if action == "AssumeRole" {
+		return codeOverLimit
+	}
+	return setting
 }
 
 // ForAction is the rate of the action, Scale applied (0 = unlimited).
@@ -102,7 +116,7 @@ func (e *Emulator) limit(action, secretID string) *apiError {
 	if perSecond <= 0 || e.limiter.allow(action, secretID, perSecond, e.clock()) {
 		return nil
 	}
-	return throttled(e.world.Settings.RateLimitCode, action,
+	return throttled(throttleCode(action, e.world.Settings.RateLimitCode), action,
 		fmt.Sprintf("Too many %s requests: the limit is %g per second for this account.", action, perSecond))
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -72,7 +73,8 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 		return fail(errorf(codeMissingParameter, "The request is missing the required parameter `Action` (header `X-TC-Action` with TC3)."))
 	}
 
-	// From here on the request is authenticated and names an action: it counts in Stats.
+	// From here on the request is authenticated (or is an accepted unsigned one) and names
+	// an action: it counts in Stats.
 	logged := call.logged()
 	record := func(code string) string {
 		e.mu.Lock()
@@ -85,12 +87,13 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 	switch {
 	case call.version == "":
 		return failAndRecord(errorf(codeMissingParameter, "The request is missing the required parameter `Version` (header `X-TC-Version` with TC3)."))
-	case call.version != APIVersion:
-		return failAndRecord(errorf(codeNoSuchVersion, "The API version %q does not exist; VPC serves %s.", call.version, APIVersion))
+	case !servesAction(call.service, action):
+		return failAndRecord(invalidAction(call.service, action))
+	case call.version != services[call.service]:
+		return failAndRecord(errorf(codeNoSuchVersion, "The API version %q does not exist; %s serves %s.",
+			call.version, strings.ToUpper(call.service), services[call.service]))
 	case call.region == "":
 		return failAndRecord(errorf(codeMissingParameter, "The request is missing the required parameter `Region` (header `X-TC-Region` with TC3)."))
-	case actionParams[action] == nil:
-		return failAndRecord(errorf(codeInvalidAction, "The action %q does not exist (this endpoint serves the VPC EIP actions).", action))
 	}
 	e.mu.Lock()
 	_, aerr = e.regionWorld(call.region)
@@ -117,7 +120,7 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 			e.mu.Lock()
 			code := fault.Code
 			if code == "" {
-				code = e.world.Settings.RateLimitCode
+				code = throttleCode(action, e.world.Settings.RateLimitCode)
 			}
 			e.mu.Unlock()
 			return failAndRecord(throttled(code, action, fault.Message))
@@ -132,7 +135,7 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 		}
 	}
 
-	if aerr := e.limit(action, call.cred.SecretID); aerr != nil {
+	if aerr := e.limit(action, call.secretID); aerr != nil {
 		return failAndRecord(aerr)
 	}
 	if call.paramsErr != nil {
@@ -143,7 +146,7 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 		return failAndRecord(aerr)
 	}
 
-	resp, aerr := e.runAction(action, call.region, params, logged)
+	resp, aerr := e.runAction(action, call.region, call.secretID, params, logged)
 	if lostReply {
 		resetConnection(w)
 		return "fault.lost-reply"
@@ -155,12 +158,14 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 	return ""
 }
 
-// apiCall is an authenticated request: who signed it, the common parameters, and the
-// action's parameters as a JSON object (a GET query or a v1 form is turned into one).
+// apiCall is an authenticated request: who signed it, the service it is for, the common
+// parameters, and the action's parameters as a JSON object (a GET query or a v1 form is
+// turned into one).
 type apiCall struct {
-	cred                    Credential
-	action, version, region string
-	params                  []byte
+	// secretID signed the request; "" for an accepted unsigned request.
+	secretID                         string
+	service, action, version, region string
+	params                           []byte
 	// paramsErr is why the parameters could not be read; it is answered after the
 	// checks every request goes through (version, region, faults, rate limits).
 	paramsErr *apiError
@@ -168,16 +173,62 @@ type apiCall struct {
 	rawParams string
 }
 
+// redactedParams are parameters the request log never shows: they are bearer
+// credentials.
+var redactedParams = map[string][]string{"AssumeRoleWithWebIdentity": {"WebIdentityToken"}}
+
 func (c apiCall) logged() json.RawMessage {
 	if c.paramsErr == nil {
-		return recordableBody(c.params)
+		return recordableBody(redact(c.action, c.params))
 	}
 	b, _ := json.Marshal(c.rawParams)
+	if len(redactedParams[c.action]) > 0 {
+		b, _ = json.Marshal("(not shown: the parameters could not be read and may hold a credential)")
+	}
 	return recordableBody(b)
 }
 
+// redact replaces the values of the action's redacted parameters in a JSON body.
+func redact(action string, body []byte) []byte {
+	names := redactedParams[action]
+	if len(names) == 0 {
+		return body
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return body
+	}
+	for _, name := range names {
+		if _, ok := m[name]; ok {
+			m[name] = json.RawMessage(`"(redacted)"`)
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return body
+	}
+	return b
+}
+
+func invalidAction(service, action string) *apiError {
+	if _, known := services[service]; known {
+		return errorf(codeInvalidAction, "The action %q does not exist in %s %s (it serves %s).",
+			action, strings.ToUpper(service), services[service], strings.Join(actionsOf(service), ", "))
+	}
+	return errorf(codeInvalidAction, "The action %q does not exist (this endpoint serves the services %s).", action, strings.Join(serviceNames(), ", "))
+}
+
+// lookupSecret finds a SecretId among the world's keys and issued credentials, expiry
+// judged on the emulator clock.
+func (e *Emulator) lookupSecret(secretID string) (secret, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.world.secretOf(secretID, e.clock())
+}
+
 // authenticate verifies the request's signature — TC3-HMAC-SHA256 in the Authorization
-// header, or v1 in the Signature parameter — and reads its common parameters.
+// header, or v1 in the Signature parameter — and reads its common parameters. An
+// action documented as unsigned may come without a signature.
 func (e *Emulator) authenticate(r *http.Request, body []byte) (apiCall, *apiError) {
 	if r.Header.Get("Authorization") != "" {
 		return e.authenticateTC3(r, body)
@@ -201,15 +252,21 @@ func (e *Emulator) authenticate(r *http.Request, body []byte) (apiCall, *apiErro
 			return apiCall{}, errorf(codeInvalidParameter, "The form body is not valid: %v.", err)
 		}
 	}
-	if !params.Has("Signature") {
+	action := params.Get("Action")
+	call := apiCall{action: action, service: requestService(r.Host, action), version: params.Get("Version"), region: params.Get("Region")}
+	switch {
+	case params.Has("Signature"):
+		secretID, _, aerr := verifyV1(v1Request{Method: r.Method, Host: r.Host, Path: r.URL.Path, Params: params}, e.lookupSecret, e.wallNow())
+		if aerr != nil {
+			return apiCall{}, aerr
+		}
+		call.secretID = secretID
+	case unsignedActions[action] && servesAction(call.service, action):
+		// Documented: no SecretId, Signature, SignatureMethod or Token.
+	default:
 		return apiCall{}, errorf(codeAuthInvalidAuthorization,
 			"The Authorization header is invalid: it is missing (and there is no Signature parameter for signature v1).")
 	}
-	cred, aerr := verifyV1(v1Request{Method: r.Method, Host: r.Host, Path: r.URL.Path, Params: params}, e.creds, e.wallNow())
-	if aerr != nil {
-		return apiCall{}, aerr
-	}
-	call := apiCall{cred: cred, action: params.Get("Action"), version: params.Get("Version"), region: params.Get("Region")}
 	actionParams := v1ActionParams(params)
 	call.rawParams = actionParams.Encode()
 	if _, known := actionParamsSpec(call.action); known {
@@ -219,14 +276,26 @@ func (e *Emulator) authenticate(r *http.Request, body []byte) (apiCall, *apiErro
 }
 
 func (e *Emulator) authenticateTC3(r *http.Request, body []byte) (apiCall, *apiError) {
-	cred, aerr := verifyTC3(signedRequest{
-		Method: r.Method, Host: r.Host, RawQuery: r.URL.RawQuery, Header: r.Header, Body: body,
-	}, e.creds, e.wallNow())
-	if aerr != nil {
-		return apiCall{}, aerr
+	action := r.Header.Get("X-TC-Action")
+	service := requestService(r.Host, action)
+	secretID := ""
+	if r.Header.Get("Authorization") == authorizationSkip {
+		if !unsignedActions[action] || !servesAction(service, action) {
+			return apiCall{}, errorf(codeAuthInvalidAuthorization,
+				"The Authorization header is invalid: SKIP (no signature) is accepted only for %s.", strings.Join(sortedKeys(unsignedActions), ", "))
+		}
+	} else {
+		var aerr *apiError
+		secretID, _, aerr = verifyTC3(signedRequest{
+			Method: r.Method, Host: r.Host, RawQuery: r.URL.RawQuery, Header: r.Header, Body: body,
+		}, e.lookupSecret, e.wallNow(), scopeServices(r.Host, service))
+		if aerr != nil {
+			return apiCall{}, aerr
+		}
 	}
-	call := tc3Params(r.Header.Get("X-TC-Action"), r.Method, r.Header.Get("Content-Type"), body, r.URL.RawQuery)
-	call.cred, call.version, call.region = cred, r.Header.Get("X-TC-Version"), r.Header.Get("X-TC-Region")
+	call := tc3Params(action, r.Method, r.Header.Get("Content-Type"), body, r.URL.RawQuery)
+	call.secretID, call.service = secretID, service
+	call.version, call.region = r.Header.Get("X-TC-Version"), r.Header.Get("X-TC-Region")
 	return call, nil
 }
 
@@ -263,14 +332,14 @@ func actionParamsSpec(action string) (map[string]paramKind, bool) {
 }
 
 // runAction runs a decoded request against the world, records it and persists the change.
-func (e *Emulator) runAction(action, region string, params any, logged json.RawMessage) (any, *apiError) {
+func (e *Emulator) runAction(action, region, secretID string, params any, logged json.RawMessage) (any, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.observe()
 	var resp any
 	w, aerr := e.regionWorld(region)
 	if aerr == nil {
-		c := actionContext{e: e, w: w, now: now, action: action}
+		c := actionContext{e: e, w: w, now: now, action: action, secretID: secretID}
 		resp, aerr = c.run(params)
 	}
 	code := ""

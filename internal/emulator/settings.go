@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Values of the settings. Where the documentation disagrees with itself, a setting
@@ -32,6 +33,12 @@ const (
 	// UnknownENI: DescribeNetworkInterfaces naming an ENI id that does not exist.
 	UnknownENIError = "error" // ResourceNotFound
 	UnknownENIEmpty = "empty" // the id is left out of the result
+
+	// SessionLifetimeNone: temporary credentials last as long as requested (no cap).
+	SessionLifetimeNone = "none"
+
+	// DefaultMetadataInstance is the instance the CVM metadata service speaks for.
+	DefaultMetadataInstance = "ins-demo0001"
 )
 
 // Throttling codes: the built-in rate limiter answers with the one RateLimitCode names.
@@ -43,10 +50,11 @@ const (
 	ThrottleActionLimited        = "LimitExceeded.ActionLimited"
 )
 
-// isThrottleCode tells whether code is one of the documented throttling codes.
+// isThrottleCode tells whether code is one of the documented throttling codes (those of
+// the rateLimitCode setting, and AssumeRole's InvalidParameter.OverLimit).
 func isThrottleCode(code string) bool {
 	info, _ := settingInfo("rateLimitCode")
-	return slices.Contains(info.Values, code)
+	return slices.Contains(info.Values, code) || code == codeOverLimit
 }
 
 // Settings choose the emulator's answer where the documentation allows more than one.
@@ -61,21 +69,41 @@ type Settings struct {
 	RebindSameTarget string `json:"rebindSameTarget,omitempty"`
 	UnknownENI       string `json:"unknownEni,omitempty"`
 	RateLimitCode    string `json:"rateLimitCode,omitempty"`
+	// SessionLifetime caps the lifetime of the temporary credentials the emulator issues
+	// (AssumeRole, AssumeRoleWithWebIdentity, the CVM metadata service): "none", or a
+	// whole number of seconds as a Go duration ("10s"), so that renewals can be tested
+	// in seconds.
+	SessionLifetime string `json:"sessionLifetime,omitempty"`
+	// MetadataInstance is the instance the CVM metadata service
+	// (/latest/meta-data/) speaks for.
+	MetadataInstance string `json:"metadataInstance,omitempty"`
 }
 
 // SettingInfo describes one setting: its JSON key (world file, /_emulator/settings),
-// its command-line flag, and its values, the default first.
+// its command-line flag, and its values, the default first. A free-form setting
+// (Format set) lists only its default in Values and takes any value check accepts.
 type SettingInfo struct {
 	Key    string
 	Flag   string
 	Values []string
 	Usage  string
+	// Format describes the values of a free-form setting ("" = one of Values).
+	Format string
 
 	field func(*Settings) *string
+	check func(string) error
 }
 
 // Default is the value a setting has when nothing sets it.
 func (s SettingInfo) Default() string { return s.Values[0] }
+
+// Choices describes the values the setting takes, for usage texts.
+func (s SettingInfo) Choices() string {
+	if s.Format != "" {
+		return s.Format
+	}
+	return strings.Join(s.Values, " | ")
+}
 
 var settingInfos = []SettingInfo{
 	{Key: "alreadyBindEip", Flag: "already-bind-eip", Values: []string{AlreadyBindEIPPrivateIP, AlreadyBindEIPInstance},
@@ -100,6 +128,43 @@ var settingInfos = []SettingInfo{
 		ThrottleIPLimitExceeded, ThrottleGlobalRegionUinLimit, ThrottleActionLimited},
 		Usage: "the error code the rate limiter answers with",
 		field: func(s *Settings) *string { return &s.RateLimitCode }},
+	{Key: "sessionLifetime", Flag: "session-lifetime", Values: []string{SessionLifetimeNone},
+		Format: "none | a whole number of seconds, e.g. 10s or 15m",
+		Usage:  "caps the lifetime of the temporary credentials the emulator issues (AssumeRole, AssumeRoleWithWebIdentity, CVM metadata); none = as requested",
+		field:  func(s *Settings) *string { return &s.SessionLifetime }, check: checkSessionLifetime},
+	{Key: "metadataInstance", Flag: "metadata-instance", Values: []string{DefaultMetadataInstance},
+		Format: "an instance id (ins-xxxxxxxx)",
+		Usage:  "the instance the CVM metadata service (/latest/meta-data/) speaks for",
+		field:  func(s *Settings) *string { return &s.MetadataInstance }, check: checkInstanceID},
+}
+
+// checkSessionLifetime accepts "none" or a positive whole number of seconds: the
+// expiry the API answers (ExpiredTime) is in Unix seconds.
+func checkSessionLifetime(v string) error {
+	if v == SessionLifetimeNone {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second || d%time.Second != 0 {
+		return fmt.Errorf("%q is neither none nor a whole number of seconds of at least 1s", v)
+	}
+	return nil
+}
+
+func checkInstanceID(v string) error {
+	if !instanceIDPattern.MatchString(v) {
+		return fmt.Errorf("%q is not an instance id (ins- and 8 lowercase letters or digits)", v)
+	}
+	return nil
+}
+
+// sessionCap is the cap SessionLifetime sets (0 = none).
+func (s Settings) sessionCap() time.Duration {
+	d, err := time.ParseDuration(s.SessionLifetime)
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 // SettingsInfo lists every setting, in a stable order.
@@ -120,7 +185,12 @@ func (s *Settings) Set(key, value string) error {
 	if !ok {
 		return fmt.Errorf("unknown setting %q", key)
 	}
-	if !slices.Contains(info.Values, value) {
+	switch {
+	case info.check != nil:
+		if err := info.check(value); err != nil {
+			return fmt.Errorf("setting %s: %w", key, err)
+		}
+	case !slices.Contains(info.Values, value):
 		return fmt.Errorf("setting %s: %q is not one of %s", key, value, strings.Join(info.Values, ", "))
 	}
 	*info.field(s) = value

@@ -12,6 +12,7 @@ import (
 var defaultSettings = emulator.Settings{
 	AlreadyBindEIP: "private-ip", WanIPOnBind: "refuse", UnknownRegion: "InvalidParameterValue",
 	BlockedUnbind: "refuse", RebindSameTarget: "refuse", UnknownENI: "error", RateLimitCode: "RequestLimitExceeded",
+	SessionLifetime: "none", MetadataInstance: "ins-demo0001",
 }
 
 // Every setting has a default (the stricter reading), is a field of the world file, a

@@ -16,7 +16,7 @@ import (
 const (
 	tc3Algorithm      = "TC3-HMAC-SHA256"
 	tc3Terminator     = "tc3_request"
-	tc3Service        = "vpc"
+	authorizationSkip = "SKIP" // the Authorization of an unsigned request
 	unsignedPayload   = "UNSIGNED-PAYLOAD"
 	maxTimestampSkew  = 300 * time.Second
 	headerTimestamp   = "X-TC-Timestamp"
@@ -40,25 +40,6 @@ func (r signedRequest) canonicalQuery() string {
 		return ""
 	}
 	return r.RawQuery
-}
-
-// scopeServices are the service names a credential scope may carry for a request to
-// host. The API's own rule is the product name, vpc, which is the first label of the
-// domain the client called (vpc.tencentcloudapi.com). The Node.js SDK derives the
-// service from that first label of whatever endpoint it is given, so a client that
-// reaches the emulator as 127.0.0.1:PORT signs for service "127": the emulator accepts
-// the first label of the Host it was reached at, as the real service accepts the first
-// label of its own name. Under a Tencent Cloud domain only vpc is accepted.
-func scopeServices(host string) []string {
-	name := hostWithoutPort(host)
-	if name == "" || strings.HasSuffix(strings.ToLower(name), ".tencentcloudapi.com") {
-		return []string{tc3Service}
-	}
-	label, _, _ := strings.Cut(host, ".")
-	if label == tc3Service {
-		return []string{tc3Service}
-	}
-	return []string{tc3Service, label}
 }
 
 // signedHosts are the values of the host header a signature may cover. The Go SDK signs
@@ -93,55 +74,72 @@ type tc3Authorization struct {
 	Signature     string
 }
 
-// verifyTC3 authenticates a request signed with TC3-HMAC-SHA256 and returns the
-// credential it was signed with. now is real wall time: clients sign with their own wall
-// clock, so the emulator's (possibly advanced) clock must not be used here.
-func verifyTC3(req signedRequest, creds map[string]Credential, now time.Time) (Credential, *apiError) {
+// verifyTC3 authenticates a request signed with TC3-HMAC-SHA256 and returns the SecretId
+// it was signed with and its secret. now is real wall time: clients sign with their own
+// wall clock, so the emulator's (possibly advanced) clock must not be used here (the
+// expiry of temporary credentials, judged on the emulator clock, comes with the
+// secret). scopes are the service names the credential scope may carry.
+func verifyTC3(req signedRequest, lookup secretLookup, now time.Time, scopes []string) (string, secret, *apiError) {
 	auth, aerr := parseTC3Authorization(req.Header.Get("Authorization"))
 	if aerr != nil {
-		return Credential{}, aerr
+		return "", secret{}, aerr
 	}
 
 	rawTimestamp := req.Header.Get(headerTimestamp)
 	if rawTimestamp == "" {
-		return Credential{}, missingParameter(headerTimestamp)
+		return "", secret{}, missingParameter(headerTimestamp)
 	}
 	timestamp, err := strconv.ParseInt(rawTimestamp, 10, 64)
 	if err != nil || timestamp < 0 {
-		return Credential{}, errorf(codeInvalidParameterValue, "%s must be a Unix time in seconds.", headerTimestamp)
+		return "", secret{}, errorf(codeInvalidParameterValue, "%s must be a Unix time in seconds.", headerTimestamp)
 	}
 	signedAt := time.Unix(timestamp, 0).UTC()
 	if skew := now.Sub(signedAt); skew > maxTimestampSkew || skew < -maxTimestampSkew {
-		return Credential{}, errorf(codeAuthSignatureExpire,
+		return "", secret{}, errorf(codeAuthSignatureExpire,
 			"The request timestamp %d differs from the server time by more than five minutes; check the client clock.", timestamp)
 	}
 	if auth.Date != signedAt.Format(time.DateOnly) {
-		return Credential{}, errorf(codeAuthSignatureFailure,
+		return "", secret{}, errorf(codeAuthSignatureFailure,
 			"The credential scope date %s does not match the UTC date of %s (%s).", auth.Date, headerTimestamp, signedAt.Format(time.DateOnly))
 	}
-	if !slices.Contains(scopeServices(req.Host), auth.Service) {
-		return Credential{}, errorf(codeAuthSignatureFailure,
-			"The credential scope names service %q; this endpoint is service %q.", auth.Service, tc3Service)
+	if !slices.Contains(scopes, auth.Service) {
+		return "", secret{}, errorf(codeAuthSignatureFailure,
+			"The credential scope names service %q; this request must be signed for %s.", auth.Service, strings.Join(scopes, " or "))
 	}
 
-	cred, ok := creds[auth.SecretID]
+	cred, ok := lookup(auth.SecretID)
 	if !ok {
-		return Credential{}, errorf(codeAuthSecretIDNotFound, "The SecretId in the Authorization credential does not exist.")
+		return "", secret{}, errorf(codeAuthSecretIDNotFound, "The SecretId in the Authorization credential does not exist.")
 	}
 
-	if !signatureMatches(req, auth, rawTimestamp, cred.SecretKey) {
-		return Credential{}, errorf(codeAuthSignatureFailure,
+	if !signatureMatches(req, auth, rawTimestamp, cred.Key) {
+		return "", secret{}, errorf(codeAuthSignatureFailure,
 			"The request signature does not match the one computed by the server; check the SecretKey and what was signed (method, Host %q, signed headers %s, payload).",
 			req.Host, strings.Join(auth.SignedHeaders, ";"))
 	}
 
-	if cred.Token != "" && subtle.ConstantTimeCompare([]byte(req.Header.Get(headerToken)), []byte(cred.Token)) != 1 {
-		if req.Header.Get(headerToken) == "" {
-			return Credential{}, errorf(codeAuthTokenFailure, "This credential is temporary: the request must carry its security token in %s.", headerToken)
-		}
-		return Credential{}, errorf(codeAuthTokenFailure, "The security token in %s does not belong to this credential.", headerToken)
+	if aerr := checkToken(cred, req.Header.Get(headerToken), headerToken); aerr != nil {
+		return "", secret{}, aerr
 	}
-	return cred, nil
+	return auth.SecretID, cred, nil
+}
+
+// checkToken applies the rules of temporary credentials (AuthFailure.TokenFailure, the
+// only token code): the token must be sent, must be the credential's own, and the
+// credential must not have expired. A permanent key needs no token.
+func checkToken(cred secret, sent, where string) *apiError {
+	if cred.Token == "" {
+		return nil
+	}
+	switch {
+	case sent == "":
+		return errorf(codeAuthTokenFailure, "This credential is temporary: the request must carry its security token in %s.", where)
+	case subtle.ConstantTimeCompare([]byte(sent), []byte(cred.Token)) != 1:
+		return errorf(codeAuthTokenFailure, "The security token in %s does not belong to this credential.", where)
+	case cred.Expired:
+		return errorf(codeAuthTokenFailure, "The temporary credential has expired; request a new one.")
+	}
+	return nil
 }
 
 // parseTC3Authorization parses

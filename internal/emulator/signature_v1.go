@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"hash"
 	"net/url"
@@ -44,12 +43,12 @@ type v1Request struct {
 	Params url.Values
 }
 
-// verifyV1 authenticates a request signed with signature v1 and returns the credential
-// it was signed with. now is real wall time.
-func verifyV1(req v1Request, creds map[string]Credential, now time.Time) (Credential, *apiError) {
+// verifyV1 authenticates a request signed with signature v1 and returns the SecretId it
+// was signed with and its secret. now is real wall time.
+func verifyV1(req v1Request, lookup secretLookup, now time.Time) (string, secret, *apiError) {
 	for name, values := range req.Params {
 		if len(values) != 1 {
-			return Credential{}, errorf(codeInvalidParameter, "The parameter `%s` appears %d times.", name, len(values))
+			return "", secret{}, errorf(codeInvalidParameter, "The parameter `%s` appears %d times.", name, len(values))
 		}
 	}
 	method := req.Params.Get("SignatureMethod")
@@ -60,46 +59,43 @@ func verifyV1(req v1Request, creds map[string]Credential, now time.Time) (Creden
 	case signatureV1SHA256:
 		newHash = sha256.New
 	default:
-		return Credential{}, errorf(codeInvalidParameterValue, "`SignatureMethod` must be %s or %s, not %q.", signatureV1SHA1, signatureV1SHA256, method)
+		return "", secret{}, errorf(codeInvalidParameterValue, "`SignatureMethod` must be %s or %s, not %q.", signatureV1SHA1, signatureV1SHA256, method)
 	}
 	for _, name := range []string{"SecretId", "Timestamp", "Nonce"} {
 		if req.Params.Get(name) == "" {
-			return Credential{}, missingParameter(name)
+			return "", secret{}, missingParameter(name)
 		}
 	}
 	timestamp, err := strconv.ParseInt(req.Params.Get("Timestamp"), 10, 64)
 	if err != nil || timestamp < 0 {
-		return Credential{}, errorf(codeInvalidParameterValue, "`Timestamp` must be a Unix time in seconds.")
+		return "", secret{}, errorf(codeInvalidParameterValue, "`Timestamp` must be a Unix time in seconds.")
 	}
 	if _, err := strconv.ParseUint(req.Params.Get("Nonce"), 10, 64); err != nil {
-		return Credential{}, errorf(codeInvalidParameterValue, "`Nonce` must be a random non-negative integer.")
+		return "", secret{}, errorf(codeInvalidParameterValue, "`Nonce` must be a random non-negative integer.")
 	}
 	if skew := now.Sub(time.Unix(timestamp, 0)); skew > maxTimestampSkew || skew < -maxTimestampSkew {
-		return Credential{}, errorf(codeAuthSignatureExpire,
+		return "", secret{}, errorf(codeAuthSignatureExpire,
 			"The request timestamp %d differs from the server time by more than five minutes; check the client clock.", timestamp)
 	}
-	cred, ok := creds[req.Params.Get("SecretId")]
+	cred, ok := lookup(req.Params.Get("SecretId"))
 	if !ok {
-		return Credential{}, errorf(codeAuthSecretIDNotFound, "The SecretId does not exist.")
+		return "", secret{}, errorf(codeAuthSecretIDNotFound, "The SecretId does not exist.")
 	}
 	got, err := base64.StdEncoding.DecodeString(req.Params.Get("Signature"))
 	if err != nil {
-		return Credential{}, errorf(codeAuthSignatureFailure, "The Signature parameter is not Base64.")
+		return "", secret{}, errorf(codeAuthSignatureFailure, "The Signature parameter is not Base64.")
 	}
-	mac := hmac.New(newHash, []byte(cred.SecretKey))
+	mac := hmac.New(newHash, []byte(cred.Key))
 	mac.Write([]byte(v1StringToSign(req)))
 	if !hmac.Equal(mac.Sum(nil), got) {
-		return Credential{}, errorf(codeAuthSignatureFailure,
+		return "", secret{}, errorf(codeAuthSignatureFailure,
 			"The request signature does not match the one computed by the server; check the SecretKey and what was signed (method, Host %q, path %q, parameters).",
 			req.Host, req.Path)
 	}
-	if cred.Token != "" && subtle.ConstantTimeCompare([]byte(req.Params.Get("Token")), []byte(cred.Token)) != 1 {
-		if req.Params.Get("Token") == "" {
-			return Credential{}, errorf(codeAuthTokenFailure, "This credential is temporary: the request must carry its security token in `Token`.")
-		}
-		return Credential{}, errorf(codeAuthTokenFailure, "The security token in `Token` does not belong to this credential.")
+	if aerr := checkToken(cred, req.Params.Get("Token"), "`Token`"); aerr != nil {
+		return "", secret{}, aerr
 	}
-	return cred, nil
+	return req.Params.Get("SecretId"), cred, nil
 }
 
 // v1StringToSign is Method + Host + Path + "?" + the sorted parameters but Signature.

@@ -26,6 +26,7 @@ type v1Call struct {
 	Method          string            // default GET
 	Path            string            // default "/"
 	Action          string            // default DescribeAddressQuota
+	Version         string            // default 2017-03-12
 	Params          map[string]string // the action's parameters, flattened
 	SignatureMethod string            // "" leaves the parameter out (HmacSHA1 applies)
 	SecretKey       string            // default the emulator's
@@ -49,6 +50,9 @@ func (c v1Call) build(t *testing.T, serverURL string) *http.Request {
 	if c.SecretKey == "" {
 		c.SecretKey = emulator.DefaultSecretKey
 	}
+	if c.Version == "" {
+		c.Version = emulator.APIVersion
+	}
 	if c.Timestamp.IsZero() {
 		c.Timestamp = time.Now()
 	}
@@ -57,7 +61,7 @@ func (c v1Call) build(t *testing.T, serverURL string) *http.Request {
 		params.Set(k, v)
 	}
 	params.Set("Action", c.Action)
-	params.Set("Version", emulator.APIVersion)
+	params.Set("Version", c.Version)
 	params.Set("Region", emulator.DefaultRegion)
 	params.Set("Timestamp", strconv.FormatInt(c.Timestamp.Unix(), 10))
 	params.Set("Nonce", "11886")
@@ -246,9 +250,16 @@ func TestTC3AsTheNodeSDKSigns(t *testing.T) {
 			wantReplyCode(t, e.raw(rawRequest{Service: tt.service, SignedHost: tt.host}), tt.code)
 		})
 	}
-	// Under a Tencent Cloud name only vpc is the service.
-	proxy := rawRequest{URL: "http://cvm.tencentcloudapi.com/", Service: "cvm"}.build(t, e.srv.URL)
-	proxy.URL.Scheme, proxy.URL.Host = "http", strings.TrimPrefix(e.srv.URL, "http://")
-	proxy.Host = "cvm.tencentcloudapi.com"
-	wantReplyCode(t, sendRaw(t, nil, proxy), "AuthFailure.SignatureFailure")
+	// Under a Tencent Cloud name the host names the service: the scope must be it, and
+	// the action must be one of its.
+	viaName := func(host, service string) apiReply {
+		req := rawRequest{URL: "http://" + host + "/", Service: service}.build(t, e.srv.URL)
+		req.URL.Scheme, req.URL.Host = "http", strings.TrimPrefix(e.srv.URL, "http://")
+		req.Host = host
+		return sendRaw(t, nil, req)
+	}
+	wantReplyCode(t, viaName("vpc.tencentcloudapi.com", "vpc"), "")
+	wantReplyCode(t, viaName("vpc.tencentcloudapi.com", "cvm"), "AuthFailure.SignatureFailure")
+	wantReplyCode(t, viaName("vpc.tencentcloudapi.com", "vpc-x"), "AuthFailure.SignatureFailure")
+	wantReplyCode(t, viaName("cvm.tencentcloudapi.com", "cvm"), "InvalidAction") // a VPC action sent to CVM
 }

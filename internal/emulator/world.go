@@ -35,6 +35,11 @@ const (
 	InstanceLaunchFailed = "LAUNCH_FAILED"
 )
 
+// instanceStates are the documented CVM instance states (the instance state table,
+// cloud.tencent.com/document/api/213/15753#InstanceStatus).
+var instanceStates = []string{"PENDING", InstanceLaunchFailed, InstanceRunning, InstanceStopped,
+	"STARTING", "STOPPING", "REBOOTING", "SHUTDOWN", "TERMINATING"}
+
 // Stop-charging modes of a STOPPED instance (the CVM StopChargingMode values).
 const (
 	StopChargingKeep          = "KEEP_CHARGING"
@@ -95,6 +100,14 @@ type World struct {
 	Quotas            []Quota            `json:"quotas"`
 	Tasks             []Task             `json:"tasks"`
 
+	// Accounts, their keys, roles and OIDC identity providers, and the temporary
+	// credentials the emulator has issued (see identity.go).
+	Accounts      []Account      `json:"accounts"`
+	Keys          []Key          `json:"keys"`
+	Roles         []Role         `json:"roles"`
+	OIDCProviders []OIDCProvider `json:"oidcProviders"`
+	Sessions      []Session      `json:"sessions"`
+
 	// ClockOffset is how far AdvanceClock has moved the emulator clock past Options.Now.
 	ClockOffset Duration `json:"clockOffset,omitempty"`
 	// NextTaskID is the id the next task gets (0 = start at firstTaskID).
@@ -107,11 +120,19 @@ type World struct {
 
 // Instance is a CVM instance. It binds an EIP on its primary ENI's primary private IP.
 type Instance struct {
-	InstanceID                string `json:"instanceId"`
+	InstanceID string `json:"instanceId"`
+	// InstanceName is what DescribeInstances shows ("" = 未命名, as an instance created
+	// without a name).
+	InstanceName              string `json:"instanceName,omitempty"`
 	State                     string `json:"state"`
 	PrimaryNetworkInterfaceID string `json:"primaryNetworkInterfaceId"`
 	// StopChargingMode matters for a STOPPED instance: STOP_CHARGING refuses binds.
 	StopChargingMode string `json:"stopChargingMode,omitempty"`
+	// Zone is the availability zone ("" = the region's zone 3, e.g. ap-guangzhou-3).
+	Zone string `json:"zone,omitempty"`
+	// CamRoleName is the CAM role attached to the instance, served by the CVM metadata
+	// service when the instance is the metadataInstance setting.
+	CamRoleName string `json:"camRoleName,omitempty"`
 }
 
 // NetworkInterface is an ENI, attached to an instance (InstanceID set) or dangling.
@@ -227,13 +248,15 @@ const demoCreatedTime = "2025-01-01T00:00:00Z"
 func DefaultWorld() *World {
 	w := &World{Region: DefaultRegion}
 	addInstance := func(id, state, eni string, ips ...string) *Instance {
-		w.Instances = append(w.Instances, Instance{InstanceID: id, State: state, PrimaryNetworkInterfaceID: eni})
+		name := "demo-" + strings.TrimPrefix(id, "ins-demo")
+		w.Instances = append(w.Instances, Instance{InstanceID: id, InstanceName: name, State: state,
+			PrimaryNetworkInterfaceID: eni, Zone: DefaultRegion + "-3"})
 		w.NetworkInterfaces = append(w.NetworkInterfaces, NetworkInterface{
 			NetworkInterfaceID: eni, InstanceID: id, Primary: true, PrivateIPs: privateIPs(ips...),
 		})
 		return &w.Instances[len(w.Instances)-1]
 	}
-	addInstance("ins-demo0001", InstanceRunning, "eni-demo0001", "10.0.0.11", "10.0.0.12")
+	addInstance("ins-demo0001", InstanceRunning, "eni-demo0001", "10.0.0.11", "10.0.0.12").CamRoleName = DefaultCVMRoleName
 	addInstance("ins-demo0002", InstanceRunning, "eni-demo0002", "10.0.0.21")
 	addInstance("ins-demo0003", InstanceRunning, "eni-demo0003", "10.0.0.31")
 	addInstance("ins-demo0004", InstanceLaunchFailed, "eni-demo0004", "10.0.0.41")
@@ -278,6 +301,7 @@ func DefaultWorld() *World {
 	})
 
 	w.Quotas = defaultQuotas()
+	w.addDefaultIdentities()
 	return w
 }
 
@@ -382,6 +406,18 @@ func (w *World) clone() World {
 	c.Quotas = slices.Clone(w.Quotas)
 	c.Tasks = slices.Clone(w.Tasks)
 	c.Regions = slices.Clone(w.Regions)
+	c.Accounts = slices.Clone(w.Accounts)
+	c.Keys = slices.Clone(w.Keys)
+	c.Roles = slices.Clone(w.Roles)
+	for i := range c.Roles {
+		c.Roles[i].TrustedAccounts = slices.Clone(c.Roles[i].TrustedAccounts)
+		c.Roles[i].TrustedOIDCProviders = slices.Clone(c.Roles[i].TrustedOIDCProviders)
+	}
+	c.OIDCProviders = slices.Clone(w.OIDCProviders)
+	for i := range c.OIDCProviders {
+		c.OIDCProviders[i].ClientIDs = slices.Clone(c.OIDCProviders[i].ClientIDs)
+	}
+	c.Sessions = slices.Clone(w.Sessions)
 	return c
 }
 
@@ -419,6 +455,7 @@ func (w *World) normalize() {
 	})
 	slices.SortStableFunc(w.Addresses, func(x, y Address) int { return strings.Compare(x.AddressID, y.AddressID) })
 	slices.SortStableFunc(w.Tasks, func(x, y Task) int { return cmpUint(x.TaskID, y.TaskID) })
+	w.normalizeIdentities()
 	if w.NextTaskID == 0 {
 		w.NextTaskID = firstTaskID
 	}
@@ -453,8 +490,8 @@ func (w *World) validate() error {
 		if !instanceIDPattern.MatchString(ins.InstanceID) {
 			return fmt.Errorf("instance %q: id must match %s", ins.InstanceID, instanceIDPattern)
 		}
-		if ins.State == "" {
-			return fmt.Errorf("instance %s has no state", ins.InstanceID)
+		if !slices.Contains(instanceStates, ins.State) {
+			return fmt.Errorf("instance %s: state %q is not one of %s", ins.InstanceID, ins.State, strings.Join(instanceStates, ", "))
 		}
 		switch ins.StopChargingMode {
 		case "", StopChargingKeep, StopChargingStop, StopChargingNotApplicable:
@@ -548,7 +585,7 @@ func (w *World) validate() error {
 			return fmt.Errorf("task %d appears twice", t.TaskID)
 		}
 	}
-	return nil
+	return w.validateIdentities()
 }
 
 // Lookups below expect a normalized (sorted) world.

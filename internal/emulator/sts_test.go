@@ -1,0 +1,439 @@
+package emulator_test
+
+import (
+	"fmt"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+func TestGetCallerIdentityOfAKey(t *testing.T) {
+	e := newEnv(t)
+	got, err := e.callerOf(defaultCred())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := callerIdentity{Arn: "qcs::cam::uin/100000000001:uin/100000000001", AccountId: "100000000001",
+		UserId: "100000000001", PrincipalId: "100000000001", Type: "CAMUser"}
+	if got != want {
+		t.Fatalf("GetCallerIdentity = %+v, want %+v", got, want)
+	}
+
+	// A sub-user's key answers its own UIN in the owner's account.
+	w := emulator.DefaultWorld()
+	w.Keys = append(w.Keys, emulator.Key{SecretID: "AKIDsubUser", SecretKey: "sub-key", AccountID: "100000000001", UIN: "100000000777"})
+	e = newEnv(t, func(o *emulator.Options) { o.World, o.Credentials = w, nil })
+	got, err = e.callerOf(common.NewCredential("AKIDsubUser", "sub-key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = callerIdentity{Arn: "qcs::cam::uin/100000000001:uin/100000000777", AccountId: "100000000001",
+		UserId: "100000000777", PrincipalId: "100000000777", Type: "CAMUser"}
+	if got != want {
+		t.Fatalf("sub-user GetCallerIdentity = %+v, want %+v", got, want)
+	}
+}
+
+func TestAssumeRoleIssuesCredentialsForEveryService(t *testing.T) {
+	e := newEnv(t)
+	creds := e.mustAssumeRole(map[string]any{"RoleSessionName": "ci-run-1", "DurationSeconds": 3600})
+	if creds.ExpiredTime != testEpoch.Unix()+3600 {
+		t.Fatalf("ExpiredTime = %d, want now + 3600 = %d", creds.ExpiredTime, testEpoch.Unix()+3600)
+	}
+	if creds.Expiration != testEpoch.Add(time.Hour).UTC().Format(time.RFC3339) || !strings.HasSuffix(creds.Expiration, "Z") {
+		t.Fatalf("Expiration = %q, want RFC 3339 UTC of now + 1h", creds.Expiration)
+	}
+	c := creds.Credentials
+	if c.Token == "" || c.TmpSecretId == "" || c.TmpSecretKey == "" || c.TmpSecretId == emulator.DefaultSecretID {
+		t.Fatalf("Credentials = %+v", c)
+	}
+	e.usableEverywhere(t, creds.credential())
+
+	who, err := e.callerOf(creds.credential())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := callerIdentity{Arn: "qcs::sts:100000000001:assumed-role/" + emulator.DefaultRoleID, AccountId: "100000000001",
+		UserId: emulator.DefaultRoleID + ":ci-run-1", PrincipalId: "100000000001", Type: "CAMRole"}
+	if who != want {
+		t.Fatalf("GetCallerIdentity of the role = %+v, want %+v", who, want)
+	}
+
+	// Signature v1 carries the token in Token.
+	v1 := e.common(creds.credential(), func(p *profile.ClientProfile) { p.SignMethod = "HmacSHA256" })
+	if err := call(v1, "vpc", "DescribeAddressQuota", nil, nil); err != nil {
+		t.Fatalf("v1 with the temporary credential: %v", err)
+	}
+
+	// The default duration is 7200 s; the role name and id forms of the ARN both work.
+	d := e.mustAssumeRole(map[string]any{"RoleArn": "qcs::cam::uin/100000000001:role/" + emulator.DefaultRoleID})
+	if d.ExpiredTime != testEpoch.Unix()+7200 {
+		t.Fatalf("default ExpiredTime = %d, want now + 7200", d.ExpiredTime)
+	}
+	// A temporary credential may itself call AssumeRole.
+	var chained stsCredentials
+	if err := call(e.common(creds.credential()), "sts", "AssumeRole", map[string]any{
+		"RoleArn": emulator.DefaultRoleArn, "RoleSessionName": "chained"}, &chained); err != nil {
+		t.Fatalf("AssumeRole with a temporary credential: %v", err)
+	}
+	if got := e.emu.Snapshot().Sessions; len(got) != 3 {
+		t.Fatalf("the world holds %d sessions, want 3", len(got))
+	}
+}
+
+// Temporary keys are tied to their token and expire on the emulator clock; the
+// sessionLifetime setting caps what is granted.
+func TestTemporaryCredentialsExpire(t *testing.T) {
+	e := newEnv(t, func(o *emulator.Options) { o.Settings.SessionLifetime = "10s" })
+	creds := e.mustAssumeRole(map[string]any{"DurationSeconds": 7200})
+	if creds.ExpiredTime != testEpoch.Unix()+10 {
+		t.Fatalf("ExpiredTime = %d, want now + 10 (capped by sessionLifetime)", creds.ExpiredTime)
+	}
+	other := e.mustAssumeRole(nil)
+	c := creds.Credentials
+
+	e.refusedEverywhere(t, common.NewCredential(c.TmpSecretId, c.TmpSecretKey), "AuthFailure.TokenFailure")
+	e.refusedEverywhere(t, common.NewTokenCredential(c.TmpSecretId, c.TmpSecretKey, c.Token+"x"), "AuthFailure.TokenFailure")
+	e.refusedEverywhere(t, common.NewTokenCredential(c.TmpSecretId, c.TmpSecretKey, other.Credentials.Token), "AuthFailure.TokenFailure")
+	e.refusedEverywhere(t, common.NewTokenCredential(c.TmpSecretId, c.TmpSecretKey+"x", c.Token), "AuthFailure.SignatureFailure")
+	e.refusedEverywhere(t, common.NewTokenCredential("AKIDnotIssued", c.TmpSecretKey, c.Token), "AuthFailure.SecretIdNotFound")
+
+	e.emu.AdvanceClock(9 * time.Second)
+	e.usableEverywhere(t, creds.credential())
+	e.emu.AdvanceClock(time.Second)
+	e.refusedEverywhere(t, creds.credential(), "AuthFailure.TokenFailure")
+	v1 := e.common(creds.credential(), func(p *profile.ClientProfile) { p.SignMethod = "HmacSHA1" })
+	wantCode(t, call(v1, "vpc", "DescribeAddressQuota", nil, nil), "AuthFailure.TokenFailure")
+
+	// Lifting the cap: the requested duration is granted again.
+	e.control("POST", "/_emulator/settings", `{"sessionLifetime":"none"}`, 200, nil)
+	if got := e.mustAssumeRole(map[string]any{"DurationSeconds": 900}); got.ExpiredTime != e.emu.Now().Unix()+900 {
+		t.Fatalf("ExpiredTime = %d, want now + 900", got.ExpiredTime)
+	}
+}
+
+func TestAssumeRoleRules(t *testing.T) {
+	shortRole := emulator.DefaultWorld()
+	shortRole.Roles[0].SessionDuration = 3600
+	policy := func(doc string) string { return url.QueryEscape(doc) }
+	tags := func(n int) []map[string]string {
+		out := make([]map[string]string, n)
+		for i := range out {
+			out[i] = map[string]string{"Key": fmt.Sprintf("k%d", i), "Value": "v"}
+		}
+		return out
+	}
+	valid := `{"version":"2.0","statement":[{"effect":"allow","action":["vpc:Describe*"],"resource":"*"}]}`
+	for _, tt := range []struct {
+		name   string
+		world  *emulator.World
+		params map[string]any
+		code   string
+	}{
+		{"no RoleArn", nil, map[string]any{"RoleArn": ""}, "MissingParameter"},
+		{"no RoleSessionName", nil, map[string]any{"RoleSessionName": ""}, "MissingParameter"},
+		{"session name too short", nil, map[string]any{"RoleSessionName": "a"}, "InvalidParameter.ParamError"},
+		{"session name too long", nil, map[string]any{"RoleSessionName": strings.Repeat("a", 129)}, "InvalidParameter.ParamError"},
+		{"session name with a space", nil, map[string]any{"RoleSessionName": "ci run"}, "InvalidParameter.ParamError"},
+		{"not a role ARN", nil, map[string]any{"RoleArn": "arn:aws:iam::123456789012:role/x"}, "InvalidParameter.ParamError"},
+		{"role id not a number", nil, map[string]any{"RoleArn": "qcs::cam::uin/100000000001:role/terraform-ci"}, "InvalidParameter.ParamError"},
+		{"unknown role name", nil, map[string]any{"RoleArn": "qcs::cam::uin/100000000001:roleName/nobody"}, "ResourceNotFound.RoleNotFound"},
+		{"unknown role id", nil, map[string]any{"RoleArn": "qcs::cam::uin/100000000001:role/12345"}, "ResourceNotFound.RoleNotFound"},
+		{"another account", nil, map[string]any{"RoleArn": "qcs::cam::uin/100000000002:roleName/terraform-ci"}, "ResourceNotFound.RoleNotFound"},
+		{"service role form of a plain role", nil, map[string]any{
+			"RoleArn": "qcs::cam::uin/100000000001:role/tencentcloudServiceRoleName/terraform-ci"}, "ResourceNotFound.RoleNotFound"},
+		{"duration over 43200", nil, map[string]any{"DurationSeconds": 43201}, "InvalidParameter.OverTimeError"},
+		{"duration zero", nil, map[string]any{"DurationSeconds": 0}, "InvalidParameter.ParamError"},
+		{"duration negative", nil, map[string]any{"DurationSeconds": -1}, "InvalidParameter"},
+		{"duration over the role's", shortRole, map[string]any{"DurationSeconds": 3601}, "InvalidParameter.OverTimeError"},
+		{"external id malformed", nil, map[string]any{"ExternalId": "x"}, "InvalidParameter.ParamError"},
+		{"external id missing", nil, map[string]any{"RoleArn": "qcs::cam::uin/100000000001:roleName/terraform-ci-external"}, "UnauthorizedOperation"},
+		{"external id wrong", nil, map[string]any{"RoleArn": "qcs::cam::uin/100000000001:roleName/terraform-ci-external",
+			"ExternalId": "someone-else"}, "UnauthorizedOperation"},
+		{"role does not trust the account", nil, map[string]any{"RoleArn": "qcs::cam::uin/100000000001:roleName/cvm-terraform"}, "UnauthorizedOperation"},
+		{"policy not URL-encoded", nil, map[string]any{"Policy": "%zz"}, "InvalidParameter.StrategyFormatError"},
+		{"policy not JSON", nil, map[string]any{"Policy": policy("allow everything")}, "InvalidParameter.StrategyFormatError"},
+		{"policy without version", nil, map[string]any{"Policy": policy(`{"statement":[{"effect":"allow","action":"*","resource":"*"}]}`)}, "InvalidParameter.StrategyFormatError"},
+		{"policy statement without effect", nil, map[string]any{"Policy": policy(`{"version":"2.0","statement":{"action":"*","resource":"*"}}`)}, "InvalidParameter.StrategyFormatError"},
+		{"policy with a principal", nil, map[string]any{"Policy": policy(`{"version":"2.0","statement":[{"effect":"allow","action":"*","resource":"*","principal":{"qcs":["*"]}}]}`)}, "InvalidParameter.StrategyInvalid"},
+		{"policy too long", nil, map[string]any{"Policy": policy(`{"version":"2.0","statement":[{"effect":"allow","action":"*","resource":"` + strings.Repeat("x", 7000) + `"}]}`)}, "InvalidParameter.PolicyTooLong"},
+		{"51 tags", nil, map[string]any{"Tags": tags(51)}, "InvalidParameter.ParamError"},
+		{"duplicate tag keys", nil, map[string]any{"Tags": []map[string]string{{"Key": "a", "Value": "1"}, {"Key": "a", "Value": "2"}}}, "InvalidParameter.ParamError"},
+		{"tag key too long", nil, map[string]any{"Tags": []map[string]string{{"Key": strings.Repeat("k", 129), "Value": "1"}}}, "InvalidParameter.ParamError"},
+		{"tag without value", nil, map[string]any{"Tags": []map[string]string{{"Key": "a"}}}, "InvalidParameter.ParamError"},
+		{"tag with another field", nil, map[string]any{"Tags": []map[string]string{{"Key": "a", "Value": "1", "Color": "red"}}}, "UnknownParameter"},
+		{"MFA of another type", nil, map[string]any{"SerialNumber": "qcs::cam:uin/100000000001::mfa/hardToken", "TokenCode": "123456"}, "FailedOperation.MFATypeNotSupported"},
+		{"MFA check", nil, map[string]any{"SerialNumber": "qcs::cam:uin/100000000001::mfa/softToken", "TokenCode": "123456"}, "FailedOperation.CheckMFAError"},
+		{"unknown parameter", nil, map[string]any{"Color": "red"}, "UnknownParameter"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, func(o *emulator.Options) { o.World = tt.world })
+			e.unchanged(func() {
+				_, err := e.assumeRole(tt.params)
+				wantCode(t, err, tt.code)
+			})
+		})
+	}
+
+	e := newEnv(t)
+	for name, params := range map[string]map[string]any{
+		"external id":       {"RoleArn": "qcs::cam::uin/100000000001:roleName/terraform-ci-external", "ExternalId": emulator.DefaultExternalID},
+		"valid policy":      {"Policy": policy(valid)},
+		"50 tags":           {"Tags": tags(50)},
+		"every name rune":   {"RoleSessionName": "a+b=c,d.e@f_g-h"},
+		"43200 seconds":     {"DurationSeconds": 43200},
+		"source identity":   {"SourceIdentity": "100000000001"},
+		"the role's length": {"DurationSeconds": 3600},
+	} {
+		if _, err := e.assumeRole(params); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// AssumeRole also comes as a TC3 GET and as signature v1 (GET and form POST); Tags are
+// flattened as Tags.N.Key. (The SDK's common client sends JSON POST only.)
+func TestAssumeRoleOverEveryTransport(t *testing.T) {
+	e := newEnv(t)
+	params := map[string]string{"RoleArn": emulator.DefaultRoleArn, "RoleSessionName": "transport",
+		"DurationSeconds": "900", "Tags.0.Key": "team", "Tags.0.Value": "infra"}
+	query := url.Values{}
+	for k, v := range params {
+		query.Set(k, v)
+	}
+	replies := map[string]apiReply{
+		"TC3 GET": e.raw(rawRequest{Method: "GET", Action: "AssumeRole", Version: "2018-08-13", Service: "sts",
+			URL: e.srv.URL + "/?" + query.Encode()}),
+		"v1 GET":  e.v1(v1Call{Action: "AssumeRole", Version: "2018-08-13", Params: params}),
+		"v1 POST": e.v1(v1Call{Method: "POST", Action: "AssumeRole", Version: "2018-08-13", Params: params, SignatureMethod: "HmacSHA256"}),
+	}
+	for name, r := range replies {
+		wantReplyCode(t, r, "")
+		var expired int64
+		mustUnmarshal(t, r.Response["ExpiredTime"], &expired)
+		if expired != testEpoch.Unix()+900 {
+			t.Fatalf("%s: ExpiredTime %d", name, expired)
+		}
+	}
+	query.Set("Tags.0.Colour", "red")
+	bad := e.raw(rawRequest{Method: "GET", Action: "AssumeRole", Version: "2018-08-13", Service: "sts", URL: e.srv.URL + "/?" + query.Encode()})
+	wantReplyCode(t, bad, "UnknownParameter")
+}
+
+func TestAssumeRoleWithWebIdentity(t *testing.T) {
+	e := newEnv(t)
+	token := e.webToken(`{"ttl":"60s"}`)
+
+	// Unsigned, as the SDK sends it: Authorization SKIP, no credential, no token.
+	var creds stsCredentials
+	if err := callUnsigned(e.common(nil), "sts", "AssumeRoleWithWebIdentity", webIdentityParams(token), &creds); err != nil {
+		t.Fatalf("unsigned AssumeRoleWithWebIdentity: %v", err)
+	}
+	if creds.ExpiredTime != testEpoch.Unix()+7200 || creds.Expiration != testEpoch.Add(2*time.Hour).Format(time.RFC3339) {
+		t.Fatalf("ExpiredTime %d, Expiration %q", creds.ExpiredTime, creds.Expiration)
+	}
+	e.usableEverywhere(t, creds.credential())
+	who, err := e.callerOf(creds.credential())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who.Type != "CAMRole" || who.UserId != emulator.DefaultRoleID+":ci-oidc" || who.AccountId != emulator.DefaultAccountID {
+		t.Fatalf("GetCallerIdentity = %+v", who)
+	}
+
+	// A signed request is verified and accepted too (the Node.js SDK's typed client signs it).
+	if err := call(e.common(defaultCred()), "sts", "AssumeRoleWithWebIdentity", webIdentityParams(token), nil); err != nil {
+		t.Fatalf("signed AssumeRoleWithWebIdentity: %v", err)
+	}
+	// Signature v1 without any signature parameter.
+	r := e.raw(rawRequest{Method: "GET", Authorization: "-", Action: "-", Version: "-", Region: "-", URL: e.srv.URL + "/?" + url.Values{
+		"Action": {"AssumeRoleWithWebIdentity"}, "Version": {"2018-08-13"}, "Region": {"ap-guangzhou"},
+		"ProviderId": {"OIDC"}, "WebIdentityToken": {token}, "RoleArn": {emulator.DefaultRoleArn}, "RoleSessionName": {"v1"},
+	}.Encode()})
+	wantReplyCode(t, r, "")
+
+	// The token never shows in the request log.
+	for _, rec := range e.emu.Requests("AssumeRoleWithWebIdentity") {
+		if strings.Contains(string(rec.Body), token) || !strings.Contains(string(rec.Body), "redacted") {
+			t.Fatalf("the request log shows %s", rec.Body)
+		}
+	}
+
+	// Only the documented unsigned actions go without a signature.
+	wantCode(t, callUnsigned(e.common(nil), "sts", "AssumeRole", map[string]any{"RoleArn": emulator.DefaultRoleArn, "RoleSessionName": "x1"}, nil),
+		"AuthFailure.InvalidAuthorization")
+	wantCode(t, callUnsigned(e.common(nil), "sts", "GetCallerIdentity", nil, nil), "AuthFailure.InvalidAuthorization")
+	wantCode(t, callUnsigned(e.common(nil), "vpc", "DescribeAddresses", nil, nil), "AuthFailure.InvalidAuthorization")
+}
+
+func TestAssumeRoleWithWebIdentityRules(t *testing.T) {
+	other := emulator.DefaultWorld()
+	other.OIDCProviders = append(other.OIDCProviders, emulator.OIDCProvider{ProviderID: "OTHER", AccountID: "100000000001",
+		Issuer: "https://other.example", SigningKey: "another-key"})
+	for _, tt := range []struct {
+		name   string
+		world  *emulator.World
+		params func(e *env) map[string]any
+		code   string
+	}{
+		{"expired token", nil, func(e *env) map[string]any {
+			token := e.webToken(`{"ttl":"60s"}`)
+			e.emu.AdvanceClock(time.Minute)
+			return webIdentityParams(token)
+		}, "InvalidParameter.WebIdentityTokenError"},
+		{"tampered token", nil, func(e *env) map[string]any {
+			token := e.webToken(`{"ttl":"60s"}`)
+			parts := strings.Split(token, ".")
+			return webIdentityParams(parts[0] + "." + parts[1] + "x." + parts[2])
+		}, "InvalidParameter.WebIdentityTokenError"},
+		{"tampered signature", nil, func(e *env) map[string]any {
+			token := e.webToken(`{"ttl":"60s"}`)
+			return webIdentityParams(token[:len(token)-2] + "AA")
+		}, "InvalidParameter.WebIdentityTokenError"},
+		{"not a JWT", nil, func(*env) map[string]any { return webIdentityParams("opaque") }, "InvalidParameter.WebIdentityTokenError"},
+		{"token of another provider", other, func(e *env) map[string]any {
+			return webIdentityParams(e.webToken(`{"ttl":"60s","provider":"OTHER"}`))
+		}, "InvalidParameter.WebIdentityTokenError"},
+		{"another audience", nil, func(e *env) map[string]any {
+			return webIdentityParams(e.webToken(`{"audience":"someone-else"}`))
+		}, "InvalidParameter.WebIdentityTokenError"},
+		{"unknown provider", nil, func(e *env) map[string]any {
+			p := webIdentityParams(e.webToken(`{}`))
+			p["ProviderId"] = "NOPE"
+			return p
+		}, "InvalidParameter.WebIdentityTokenError"},
+		{"unknown role", nil, func(e *env) map[string]any {
+			p := webIdentityParams(e.webToken(`{}`))
+			p["RoleArn"] = "qcs::cam::uin/100000000001:roleName/nobody"
+			return p
+		}, "InternalError.GetRoleError"},
+		{"role does not trust the provider", nil, func(e *env) map[string]any {
+			p := webIdentityParams(e.webToken(`{}`))
+			p["RoleArn"] = "qcs::cam::uin/100000000001:roleName/terraform-ci-external"
+			return p
+		}, "UnauthorizedOperation"},
+		{"duration over 43200", nil, func(e *env) map[string]any {
+			p := webIdentityParams(e.webToken(`{}`))
+			p["DurationSeconds"] = 43201
+			return p
+		}, "InvalidParameter.ParamError"},
+		{"malformed role ARN", nil, func(e *env) map[string]any {
+			p := webIdentityParams(e.webToken(`{}`))
+			p["RoleArn"] = "terraform-ci"
+			return p
+		}, "InvalidParameter.ParamError"},
+		{"no token", nil, func(*env) map[string]any { return webIdentityParams("") }, "MissingParameter"},
+		{"no session name", nil, func(e *env) map[string]any {
+			p := webIdentityParams(e.webToken(`{}`))
+			delete(p, "RoleSessionName")
+			return p
+		}, "MissingParameter"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, func(o *emulator.Options) { o.World = tt.world })
+			params := tt.params(e)
+			e.unchanged(func() {
+				wantCode(t, callUnsigned(e.common(nil), "sts", "AssumeRoleWithWebIdentity", params, nil), tt.code)
+			})
+		})
+	}
+}
+
+func TestOIDCTokenControl(t *testing.T) {
+	e := newEnv(t)
+	e.control("POST", "/_emulator/oidc/token", `{"provider":"NOPE"}`, 404, nil)
+	e.control("POST", "/_emulator/oidc/token", `{"ttl":"-1s"}`, 400, nil)
+	e.control("POST", "/_emulator/oidc/token", `{"ttl":"soon"}`, 400, nil)
+	e.control("POST", "/_emulator/oidc/token", `{"colour":"red"}`, 400, nil)
+	if _, err := e.emu.WebIdentityToken(emulator.WebIdentityTokenRequest{Provider: "OIDC", Subject: "repo:x"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The credential scope must name the service of the action; the version must be that
+// service's.
+func TestServicesShareOneAddress(t *testing.T) {
+	e := newEnv(t)
+	for _, tt := range []struct {
+		name string
+		rr   rawRequest
+		code string
+	}{
+		{"sts signed for sts", rawRequest{Action: "GetCallerIdentity", Version: "2018-08-13", Service: "sts"}, ""},
+		{"sts signed as the Node.js SDK on loopback", rawRequest{Action: "GetCallerIdentity", Version: "2018-08-13", Service: "127"}, ""},
+		{"sts signed for vpc", rawRequest{Action: "GetCallerIdentity", Version: "2018-08-13", Service: "vpc"}, "AuthFailure.SignatureFailure"},
+		{"vpc signed for sts", rawRequest{Action: "DescribeAddressQuota", Service: "sts"}, "AuthFailure.SignatureFailure"},
+		{"cvm signed for cvm", rawRequest{Action: "DescribeInstances", Service: "cvm"}, ""},
+		{"cvm signed for vpc", rawRequest{Action: "DescribeInstances", Service: "vpc"}, "AuthFailure.SignatureFailure"},
+		{"sts with the VPC version", rawRequest{Action: "GetCallerIdentity", Service: "sts"}, "NoSuchVersion"},
+		{"vpc with the STS version", rawRequest{Version: "2018-08-13"}, "NoSuchVersion"},
+		{"unknown action, any service", rawRequest{Action: "CreateRole", Version: "2018-08-13", Service: "sts"}, "InvalidAction"},
+		{"sts without a region", rawRequest{Action: "GetCallerIdentity", Version: "2018-08-13", Service: "sts", Region: "-"}, "MissingParameter"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { wantReplyCode(t, e.raw(tt.rr), tt.code) })
+	}
+	s := e.emu.Stats()
+	if s.Calls["GetCallerIdentity"] != 4 || s.Errors["GetCallerIdentity"]["NoSuchVersion"] != 1 || s.Calls["DescribeInstances"] != 1 || s.Calls["CreateRole"] != 1 {
+		t.Fatalf("stats = %s", mustJSON(s))
+	}
+}
+
+func TestSTSAndCVMFaultsAndRateLimits(t *testing.T) {
+	e := newEnv(t, func(o *emulator.Options) { o.RateLimit = emulator.DocumentedRateLimit() })
+	mustInject(t, e, emulator.Fault{Action: "GetCallerIdentity", Kind: emulator.FaultError, Code: "InternalError.GetSeedTokenError", Count: 1})
+	_, err := e.callerOf(defaultCred())
+	wantCode(t, err, "InternalError.GetSeedTokenError")
+	mustInject(t, e, emulator.Fault{Action: "AssumeRole", Kind: emulator.FaultThrottle, Count: 1})
+	_, err = e.assumeRole(nil)
+	wantCode(t, err, "InvalidParameter.OverLimit")
+	mustInject(t, e, emulator.Fault{Action: "DescribeInstances", Kind: emulator.FaultError, Code: "InternalServerError", Count: 1})
+	wantCode(t, call(e.common(defaultCred()), "cvm", "DescribeInstances", nil, nil), "InternalServerError")
+
+	// Documented rates on a frozen clock: GetCallerIdentity 20/s, DescribeInstances 40/s.
+	for i := 0; i < 20; i++ {
+		if _, err := e.callerOf(defaultCred()); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	_, err = e.callerOf(defaultCred())
+	wantCode(t, err, "RequestLimitExceeded")
+	for i := 0; i < 40; i++ {
+		if err := call(e.common(defaultCred()), "cvm", "DescribeInstances", nil, nil); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	wantCode(t, call(e.common(defaultCred()), "cvm", "DescribeInstances", nil, nil), "RequestLimitExceeded")
+	// AssumeRole answers its own throttling code.
+	if err := e.emu.SetRateLimit(emulator.RateLimit{Actions: map[string]float64{"AssumeRole": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	e.mustAssumeRole(nil)
+	_, err = e.assumeRole(nil)
+	wantCode(t, err, "InvalidParameter.OverLimit")
+	s := e.emu.Stats()
+	if s.Errors["AssumeRole"]["InvalidParameter.OverLimit"] != 2 || s.Errors["GetCallerIdentity"]["RequestLimitExceeded"] != 1 {
+		t.Fatalf("stats = %s", mustJSON(s))
+	}
+}
+
+// Issued credentials persist with -state: they still work after a restart.
+func TestSessionsPersist(t *testing.T) {
+	path := t.TempDir() + "/state.json"
+	e := newEnv(t, func(o *emulator.Options) { o.StatePath = path })
+	creds := e.mustAssumeRole(nil)
+	again := newEnv(t, func(o *emulator.Options) { o.StatePath = path })
+	again.usableEverywhere(t, creds.credential())
+	if !reflect.DeepEqual(e.emu.Snapshot().Sessions, again.emu.Snapshot().Sessions) {
+		t.Fatal("the sessions differ after a restart")
+	}
+	// Reset forgets them: the key is unknown again.
+	again.emu.Reset()
+	again.refusedEverywhere(t, creds.credential(), "AuthFailure.SecretIdNotFound")
+}
