@@ -16,7 +16,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
@@ -91,13 +90,10 @@ func TestProgram(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { _, _ = io.Copy(io.Discard, stdout); done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v; stderr: %s", err, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no exit within 10s of SIGTERM")
+	// A program that never exits is caught by the test binary's -timeout, which
+	// shows where it hangs; no wall-clock bound of our own.
+	if err := <-done; err != nil {
+		t.Fatalf("exit after SIGTERM: %v; stderr: %s", err, stderr.String())
 	}
 	logged := stderr.String()
 	if !strings.Contains(logged, "DisassociateAddress OK") {
@@ -158,13 +154,8 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	}
 	go func() { _, _ = io.Copy(io.Discard, outR) }()
 	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Fatalf("exit code %d; stderr: %s", c, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after cancellation")
+	if c := <-code; c != 0 {
+		t.Fatalf("exit code %d; stderr: %s", c, stderr.String())
 	}
 }
 

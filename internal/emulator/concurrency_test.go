@@ -13,9 +13,9 @@ import (
 
 // Concurrent clients and control calls; run with -race. Whatever interleaving happens,
 // the world must stay consistent: every EIP ends up bound or unbound, one per private IP.
+// The clock moves only when the clients move it, so no wait depends on real time.
 func TestConcurrentClientsAndControl(t *testing.T) {
 	e := newEnv(t, scaled(16), func(o *emulator.Options) {
-		o.Now = nil // the real clock, so tasks finish on their own
 		o.TaskDelay = time.Millisecond
 		o.RateLimit = emulator.RateLimit{Write: 1000, Read: 1000}
 	})
@@ -28,7 +28,7 @@ func TestConcurrentClientsAndControl(t *testing.T) {
 			for round := 0; round < 5; round++ {
 				_, _ = e.associate(eip, ins)
 				_, _ = e.describe(vpc.NewDescribeAddressesRequest())
-				time.Sleep(2 * time.Millisecond)
+				e.emu.AdvanceClock(2 * time.Millisecond) // tasks started so far may finish
 				_, _ = e.disassociate(eip, round%2 == 0)
 			}
 		}(i)
@@ -47,7 +47,8 @@ func TestConcurrentClientsAndControl(t *testing.T) {
 		}
 	}()
 	wg.Wait()
-	time.Sleep(10 * time.Millisecond)
+	e.emu.ClearFaults()           // no task hangs
+	e.emu.AdvanceClock(time.Hour) // every task started has had its time
 
 	w := e.emu.Snapshot()
 	onIP := map[string]string{}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
@@ -74,7 +75,10 @@ func DefaultOptions() Options {
 type Emulator struct {
 	now     func() time.Time // base of the emulator clock
 	wallNow func() time.Time // real time, for signature skew
-	logger  *log.Logger
+	// sleep waits out an injected delay (sleepContext; tests replace it to stay off
+	// the real clock).
+	sleep  func(ctx context.Context, d time.Duration) bool
+	logger *log.Logger
 
 	initial          World // what Reset restores
 	initialTaskDelay time.Duration
@@ -98,6 +102,7 @@ func New(opts Options) (*Emulator, error) {
 	e := &Emulator{
 		now:              opts.Now,
 		wallNow:          time.Now,
+		sleep:            sleepContext,
 		logger:           opts.Logger,
 		statePath:        opts.StatePath,
 		taskDelay:        max(opts.TaskDelay, 0),

@@ -1,8 +1,10 @@
 package emulator_test
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -119,16 +121,51 @@ func TestFaultBadJSON(t *testing.T) {
 	wantCode(t, err, "ClientError.ParseJsonError")
 }
 
+// heldSleep replaces the emulator's delay with one the test releases: entered receives
+// each requested delay when a request starts waiting; the wait ends when release is
+// closed (the full wait) or when the client gives up.
+type heldSleep struct {
+	entered chan time.Duration
+	release chan struct{}
+}
+
+func holdDelays(e *env) heldSleep {
+	h := heldSleep{entered: make(chan time.Duration, 1), release: make(chan struct{})}
+	emulator.SetSleep(e.emu, func(ctx context.Context, d time.Duration) bool {
+		h.entered <- d
+		select {
+		case <-h.release:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	})
+	return h
+}
+
 func TestFaultDelay(t *testing.T) {
 	e := newEnv(t)
+	held := holdDelays(e)
 	const delay = 300 * time.Millisecond
 	mustInject(t, e, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultDelay, Delay: emulator.Duration(delay), Count: 1})
-	start := time.Now()
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatal(err)
+	answered := make(chan error, 1)
+	go func() {
+		_, err := e.disassociate("eip-demo0002", false)
+		answered <- err
+	}()
+	if got := <-held.entered; got != delay {
+		t.Fatalf("the request waits %v, want %v", got, delay)
 	}
-	if took := time.Since(start); took < delay {
-		t.Fatalf("answered after %v, want at least %v", took, delay)
+	// The wait has not ended: nothing is answered or changed yet.
+	select {
+	case err := <-answered:
+		t.Fatalf("answered during the delay: %v", err)
+	default:
+	}
+	wantAddress(t, e.address("eip-demo0002"), "BIND", "ins-demo0002", "eni-demo0002", "10.0.0.21")
+	close(held.release)
+	if err := <-answered; err != nil {
+		t.Fatal(err)
 	}
 	wantAddress(t, e.address("eip-demo0002"), "UNBINDING", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 }
@@ -136,20 +173,35 @@ func TestFaultDelay(t *testing.T) {
 // A client that gives up during the delay changes nothing.
 func TestFaultDelayBeyondClientTimeout(t *testing.T) {
 	e := newEnv(t)
+	held := holdDelays(e)
+	// A server of its own, to know when the emulator has finished with the request.
+	handled := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.emu.ServeHTTP(w, r)
+		handled <- struct{}{}
+	}))
+	t.Cleanup(srv.Close)
 	mustInject(t, e, emulator.Fault{Kind: emulator.FaultDelay, Delay: emulator.Duration(5 * time.Second)})
-	client := &http.Client{Timeout: 100 * time.Millisecond}
 	e.unchanged(func() {
-		req := rawRequest{Action: "DisassociateAddress", Body: `{"AddressId":"eip-demo0002"}`}.build(t, e.srv.URL)
-		if resp, err := client.Do(req); err == nil {
-			resp.Body.Close()
-			t.Fatal("the delayed request answered before the client timeout")
-		}
-		deadline := time.Now().Add(3 * time.Second)
-		for e.emu.Stats().Errors["DisassociateAddress"]["fault.delay.client-gone"] != 1 {
-			if time.Now().After(deadline) {
-				t.Fatalf("the abandoned request was not recorded: %s", mustJSON(e.emu.Stats()))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		req := rawRequest{Action: "DisassociateAddress", Body: `{"AddressId":"eip-demo0002"}`}.build(t, srv.URL).WithContext(ctx)
+		sent := make(chan error, 1)
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
 			}
-			time.Sleep(10 * time.Millisecond)
+			sent <- err
+		}()
+		<-held.entered
+		cancel() // the client gives up during the delay
+		if err := <-sent; err == nil {
+			t.Fatal("the delayed request answered although the client gave up")
+		}
+		<-handled
+		if got := e.emu.Stats().Errors["DisassociateAddress"]["fault.delay.client-gone"]; got != 1 {
+			t.Fatalf("the abandoned request was not recorded: %s", mustJSON(e.emu.Stats()))
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,19 +105,34 @@ func TestRateLimitOffAndSetRateLimit(t *testing.T) {
 	}
 }
 
-// With the real clock, a tight loop at the documented 20/s gets throttled.
-func TestRateLimitWithRealClock(t *testing.T) {
+// On a clock that moves, the documented 20/s lets a burst of 20 through, throttles the
+// rest, and refills 20 tokens a second.
+func TestRateLimitRefillsWithTheClock(t *testing.T) {
+	var offset atomic.Int64 // nanoseconds past testEpoch, set by the test
 	e := newEnv(t, func(o *emulator.Options) {
-		o.Now = nil
+		o.Now = func() time.Time { return testEpoch.Add(time.Duration(offset.Load())) }
 		o.RateLimit = emulator.DefaultOptions().RateLimit
 	})
-	throttled := 0
+	allowed := 0
 	for i := 0; i < 40; i++ {
-		if _, err := e.describe(vpc.NewDescribeAddressesRequest()); codeOf(err) == "RequestLimitExceeded" {
-			throttled++
+		offset.Store(int64(i) * int64(10*time.Millisecond)) // 40 requests in 390 ms
+		_, err := e.describe(vpc.NewDescribeAddressesRequest())
+		switch code := codeOf(err); code {
+		case "":
+			allowed++
+		case "RequestLimitExceeded":
+		default:
+			t.Fatalf("request %d: %v", i, err)
 		}
 	}
-	if throttled == 0 {
-		t.Fatal("40 back-to-back reads at 20/s were never throttled")
+	// 20 at once, then one every 50 ms of the 390: 27.
+	if allowed != 27 {
+		t.Fatalf("%d of 40 requests in 390 ms went through at 20/s, want 27", allowed)
+	}
+	offset.Add(int64(time.Second))
+	for i := 0; i < 20; i++ {
+		if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
+			t.Fatalf("a second later, request %d: %v", i, err)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
@@ -14,12 +13,10 @@ func scaled(n int) func(*emulator.Options) {
 	return func(o *emulator.Options) { o.Scale = n }
 }
 
+// How fast a large world is built and served is measured by the benchmarks
+// (bench_test.go), not asserted here: a loaded machine must not fail a test.
 func TestScaleWorld(t *testing.T) {
-	start := time.Now()
 	e := newEnv(t, scaled(5000))
-	if took := time.Since(start); took > 5*time.Second {
-		t.Fatalf("building a 5000-instance world took %v", took)
-	}
 	w := e.emu.Snapshot()
 	if len(w.Instances) != 5008 || len(w.Addresses) != 5013 || len(w.NetworkInterfaces) != 5010 {
 		t.Fatalf("counts: %d instances, %d ENIs, %d addresses", len(w.Instances), len(w.NetworkInterfaces), len(w.Addresses))

@@ -125,7 +125,7 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 			e.mu.Unlock()
 			return failAndRecord(throttled(code, action, fault.Message))
 		case FaultDelay:
-			if !sleepContext(r.Context(), time.Duration(fault.Delay)) {
+			if !e.sleep(r.Context(), time.Duration(fault.Delay)) {
 				return record("fault.delay.client-gone") // nobody is listening: change nothing
 			}
 		default:

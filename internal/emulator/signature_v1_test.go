@@ -165,6 +165,8 @@ func TestSignatureV1Rejections(t *testing.T) {
 	e := newEnv(t, func(o *emulator.Options) {
 		o.Credentials = append(o.Credentials, emulator.Credential{SecretID: "AKIDtemporary", SecretKey: "temp-key", Token: "tok"})
 	})
+	wall := time.Now()
+	emulator.SetWallClock(e.emu, func() time.Time { return wall })
 	lists := map[string]string{"AddressIds.0": "eip-demo0001"}
 	e.unchanged(func() {
 		for name, tt := range map[string]struct {
@@ -175,7 +177,8 @@ func TestSignatureV1Rejections(t *testing.T) {
 			"tampered parameter":      {v1Call{Action: "DescribeAddresses", Params: lists, Tamper: map[string]string{"AddressIds.0": "eip-demo0002"}}, "AuthFailure.SignatureFailure"},
 			"signed as HmacSHA256":    {v1Call{SignatureMethod: "HmacSHA256", Tamper: map[string]string{"SignatureMethod": "HmacSHA1"}}, "AuthFailure.SignatureFailure"},
 			"unknown method":          {v1Call{SignatureMethod: "HmacMD5"}, "InvalidParameterValue"},
-			"expired":                 {v1Call{Timestamp: time.Now().Add(-10 * time.Minute)}, "AuthFailure.SignatureExpire"},
+			"expired":                 {v1Call{Timestamp: wall.Add(-301 * time.Second)}, "AuthFailure.SignatureExpire"},
+			"from the future":         {v1Call{Timestamp: wall.Add(301 * time.Second)}, "AuthFailure.SignatureExpire"},
 			"unknown SecretId":        {v1Call{Tamper: map[string]string{"SecretId": "AKIDnobody"}}, "AuthFailure.SecretIdNotFound"},
 			"missing Nonce":           {v1Call{Tamper: map[string]string{"Nonce": ""}}, "MissingParameter"},
 			"unknown action param":    {v1Call{Params: map[string]string{"Foo": "1"}}, "UnknownParameter"},
