@@ -1,23 +1,30 @@
 // The official Tencent Cloud Node.js SDK against the emulator, configured as its users
 // configure it: endpoint host:port, protocol http://, TC3 signing by default, and both
-// v1 methods (HmacSHA1, HmacSHA256), each over POST and GET.
+// v1 methods (HmacSHA1, HmacSHA256), each over POST and GET. Its VPC, CVM and STS
+// clients, and its OIDC credential (an unsigned AssumeRoleWithWebIdentity), all at the
+// emulator's one address.
 //
-// Environment: EMULATOR_ENDPOINT (127.0.0.1:PORT), SECRET_ID, SECRET_KEY, REGION.
+// Environment: EMULATOR_ENDPOINT (127.0.0.1:PORT), SECRET_ID, SECRET_KEY, REGION,
+// ROLE_ARN (a role the key may assume and that trusts the OIDC provider "OIDC").
 // Prints one "ok N - name" or "not ok N - name: why" line per check, then
 // "N passed, N failed"; exits 1 when a check failed. node_sdk_test.go runs it.
 "use strict";
 
 const assert = require("node:assert/strict");
 const tencentcloud = require("tencentcloud-sdk-nodejs");
+const { OIDCRoleArnCredential } = require("tencentcloud-sdk-nodejs/tencentcloud/common");
 
 const VpcClient = tencentcloud.vpc.v20170312.Client;
+const CvmClient = tencentcloud.cvm.v20170312.Client;
+const StsClient = tencentcloud.sts.v20180813.Client;
 const endpoint = process.env.EMULATOR_ENDPOINT;
 const secretId = process.env.SECRET_ID;
 const secretKey = process.env.SECRET_KEY;
 const region = process.env.REGION || "ap-guangzhou";
+const roleArn = process.env.ROLE_ARN;
 
-if (!endpoint || !secretId || !secretKey) {
-  console.error("EMULATOR_ENDPOINT, SECRET_ID and SECRET_KEY are required");
+if (!endpoint || !secretId || !secretKey || !roleArn) {
+  console.error("EMULATOR_ENDPOINT, SECRET_ID, SECRET_KEY and ROLE_ARN are required");
   process.exit(2);
 }
 
@@ -31,12 +38,29 @@ const signings = [
   { name: "HmacSHA256 GET", signMethod: "HmacSHA256", reqMethod: "GET" },
 ];
 
-function client({ signMethod, reqMethod = "POST", key = secretKey, clientRegion = region } = {}) {
+function profileFor({ signMethod, reqMethod = "POST" } = {}) {
   const profile = { httpProfile: { endpoint, protocol: "http://", reqMethod, reqTimeout: 10 } };
   if (signMethod) {
     profile.signMethod = signMethod;
   }
-  return new VpcClient({ credential: { secretId, secretKey: key }, region: clientRegion, profile });
+  return profile;
+}
+
+function client({ signMethod, reqMethod = "POST", key = secretKey, clientRegion = region } = {}) {
+  return new VpcClient({ credential: { secretId, secretKey: key }, region: clientRegion, profile: profileFor({ signMethod, reqMethod }) });
+}
+
+// serviceClient is a client of another service: credential is { secretId, secretKey,
+// token } or a dynamic credential (an object with getCredential).
+function serviceClient(Client, credential, options = {}) {
+  return new Client({ credential, region, profile: profileFor(options) });
+}
+
+// webIdentityToken asks the emulator's control surface for a token of provider OIDC.
+async function webIdentityToken() {
+  const res = await fetch(`http://${endpoint}/_emulator/oidc/token`, { method: "POST", body: JSON.stringify({ ttl: "300s" }) });
+  assert.equal(res.status, 200, "the emulator mints a web identity token");
+  return (await res.json()).token;
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -138,6 +162,68 @@ check("refuses an unknown region", async () => {
 
 check("refuses an unknown ENI id", async () => {
   await expectCode(() => client().DescribeNetworkInterfaces({ NetworkInterfaceIds: ["eni-zzzzzzzz"] }), "ResourceNotFound");
+});
+
+check("STS GetCallerIdentity with the permanent key, TC3 and v1", async () => {
+  for (const options of [{}, { signMethod: "HmacSHA256", reqMethod: "GET" }]) {
+    const who = await serviceClient(StsClient, { secretId, secretKey }, options).GetCallerIdentity({});
+    assert.equal(who.Type, "CAMUser");
+    assert.match(who.AccountId, /^[0-9]+$/);
+    assert.equal(who.UserId, who.AccountId, "a root account key is the account itself");
+  }
+});
+
+check("STS AssumeRole, its credential on VPC, CVM and STS", async () => {
+  const sts = serviceClient(StsClient, { secretId, secretKey });
+  const r = await sts.AssumeRole({ RoleArn: roleArn, RoleSessionName: "node-sdk", DurationSeconds: 900 });
+  assert.equal(typeof r.ExpiredTime, "number", "ExpiredTime is a JSON number");
+  assert.ok(Math.abs(r.ExpiredTime - (Date.now() / 1000 + 900)) < 60, "ExpiredTime is now + DurationSeconds");
+  assert.equal(new Date(r.Expiration).getTime(), r.ExpiredTime * 1000, "Expiration is the same instant");
+  assert.match(r.Expiration, /Z$/, "Expiration is UTC");
+  const temp = { secretId: r.Credentials.TmpSecretId, secretKey: r.Credentials.TmpSecretKey, token: r.Credentials.Token };
+  assert.ok(temp.secretId && temp.secretKey && temp.token, "all three credential fields are set");
+  await serviceClient(VpcClient, temp).DescribeAddressQuota({});
+  await serviceClient(VpcClient, temp, { signMethod: "HmacSHA1", reqMethod: "GET" }).DescribeAddressQuota({});
+  await serviceClient(CvmClient, temp).DescribeInstances({ Limit: 1 });
+  const who = await serviceClient(StsClient, temp).GetCallerIdentity({});
+  assert.equal(who.Type, "CAMRole");
+  assert.match(who.UserId, /^[0-9]+:node-sdk$/);
+  await expectCode(() => serviceClient(VpcClient, { ...temp, token: temp.token + "x" }).DescribeAddressQuota({}), "AuthFailure.TokenFailure");
+});
+
+check("STS AssumeRoleWithWebIdentity unsigned (the SDK's OIDC credential)", async () => {
+  const token = await webIdentityToken();
+  // A credential the emulator does not know: the call succeeds only because it is sent
+  // unsigned, as the SDK sends it (Authorization: SKIP).
+  const oidc = new OIDCRoleArnCredential(
+    { credential: { secretId: "AKIDnotAKey", secretKey: "not-a-key" }, region, profile: profileFor() },
+    { RoleArn: roleArn, RoleSessionName: "node-oidc", WebIdentityToken: token, ProviderId: "OIDC" },
+  );
+  const who = await serviceClient(StsClient, oidc).GetCallerIdentity({});
+  assert.equal(who.Type, "CAMRole");
+  assert.match(who.UserId, /^[0-9]+:node-oidc$/);
+  const cvm = await serviceClient(CvmClient, oidc).DescribeInstances({ Filters: [{ Name: "instance-state", Values: ["RUNNING"] }] });
+  assert.ok(cvm.TotalCount > 0, "the web identity credential lists instances");
+  // The typed client signs the same action with its credential; that is accepted too.
+  await serviceClient(StsClient, { secretId, secretKey }).AssumeRoleWithWebIdentity({
+    ProviderId: "OIDC", WebIdentityToken: token, RoleArn: roleArn, RoleSessionName: "node-oidc-signed",
+  });
+});
+
+check("CVM DescribeInstances, by ids and by filter, TC3 and v1", async () => {
+  const cvm = serviceClient(CvmClient, { secretId, secretKey });
+  const byId = await cvm.DescribeInstances({ InstanceIds: ["ins-demo0001", "ins-demo0005", "ins-zzzzzzzz"] });
+  assert.equal(byId.TotalCount, 2, "an unknown id is left out");
+  const [first, stopped] = byId.InstanceSet;
+  assert.equal(first.InstanceId, "ins-demo0001");
+  assert.equal(first.InstanceState, "RUNNING");
+  assert.equal(first.StopChargingMode, "NOT_APPLICABLE");
+  assert.deepEqual(first.PrivateIpAddresses, ["10.0.0.11", "10.0.0.12"]);
+  assert.equal(stopped.StopChargingMode, "STOP_CHARGING");
+  const v1 = serviceClient(CvmClient, { secretId, secretKey }, { signMethod: "HmacSHA256", reqMethod: "GET" });
+  const running = await v1.DescribeInstances({ Filters: [{ Name: "instance-state", Values: ["STOPPED"] }] });
+  assert.deepEqual(running.InstanceSet.map((i) => i.InstanceId), ["ins-demo0005", "ins-demo0008"]);
+  await expectCode(() => cvm.DescribeInstances({ InstanceIds: ["i-1"] }), "InvalidInstanceId.Malformed");
 });
 
 check("refuses a wrong secret key, TC3 and v1", async () => {
