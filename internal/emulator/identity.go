@@ -413,20 +413,19 @@ func (e *Emulator) issueSession(now time.Time, s Session, requested time.Duratio
 	s.Token = randomToken(128)
 	i, _ := slices.BinarySearchFunc(w.Sessions, s.TmpSecretID, func(x Session, id string) int { return strings.Compare(x.TmpSecretID, id) })
 	w.Sessions = slices.Insert(w.Sessions, i, s)
-	e.pruneSessions()
+	pruneSessions(w, s.TmpSecretID)
 	e.dirty = true
 	return w.session(s.TmpSecretID)
 }
 
-// pruneSessions drops the credentials that expired first while there are more than
-// maxSessions.
-func (e *Emulator) pruneSessions() {
-	w := e.world
+// pruneSessions drops the credentials that expire first while there are more than
+// maxSessions, never the one just issued (keep).
+func pruneSessions(w *World, keep string) {
 	excess := len(w.Sessions) - maxSessions
 	if excess <= 0 {
 		return
 	}
-	byExpiry := slices.Clone(w.Sessions)
+	byExpiry := slices.DeleteFunc(slices.Clone(w.Sessions), func(s Session) bool { return s.TmpSecretID == keep })
 	slices.SortStableFunc(byExpiry, func(x, y Session) int { return x.ExpiresAt.Compare(y.ExpiresAt) })
 	drop := map[string]bool{}
 	for _, s := range byExpiry[:excess] {
