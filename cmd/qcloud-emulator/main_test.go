@@ -311,3 +311,51 @@ func (b *safeBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// -dump-world shows the accounts, keys, roles and OIDC providers and the new settings;
+// -h lists every setting's flag.
+func TestDumpWorldIdentitiesAndHelp(t *testing.T) {
+	dump := func(args ...string) emulator.World {
+		t.Helper()
+		var stdout bytes.Buffer
+		if code := run(context.Background(), append([]string{"-dump-world"}, args...), &stdout, io.Discard); code != 0 {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+		w, err := emulator.ParseWorld(stdout.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *w
+	}
+	w := dump("-session-lifetime", "10s", "-metadata-instance", "ins-demo0002")
+	if len(w.Accounts) != 1 || len(w.Roles) != 3 || len(w.OIDCProviders) != 1 ||
+		len(w.Keys) != 1 || w.Keys[0].SecretID != emulator.DefaultSecretID {
+		t.Fatalf("identities: %+v %+v %+v %+v", w.Accounts, w.Keys, w.Roles, w.OIDCProviders)
+	}
+	if w.Settings.SessionLifetime != "10s" || w.Settings.MetadataInstance != "ins-demo0002" {
+		t.Fatalf("settings = %+v", w.Settings)
+	}
+	// A credential flag replaces the world's keys; without one they stay.
+	if w := dump("-secret-id", "AKIDflag", "-secret-key", "k"); len(w.Keys) != 1 || w.Keys[0].SecretID != "AKIDflag" ||
+		w.Keys[0].AccountID != emulator.DefaultAccountID {
+		t.Fatalf("keys with -secret-id: %+v", w.Keys)
+	}
+	if w := dump("-security-token", "tok"); len(w.Keys) != 1 || w.Keys[0].SecretID != emulator.DefaultSecretID || w.Keys[0].Token != "tok" {
+		t.Fatalf("keys with -security-token: %+v", w.Keys)
+	}
+
+	var help bytes.Buffer
+	if code := run(context.Background(), []string{"-h"}, io.Discard, &help); code != 0 {
+		t.Fatalf("-h: exit %d", code)
+	}
+	for _, info := range emulator.SettingsInfo() {
+		if !strings.Contains(help.String(), "-"+info.Flag) {
+			t.Errorf("-h does not list -%s", info.Flag)
+		}
+	}
+	for _, want := range []string{"-session-lifetime", "-metadata-instance", "whole number of seconds"} {
+		if !strings.Contains(help.String(), want) {
+			t.Errorf("-h does not mention %q", want)
+		}
+	}
+}
