@@ -359,3 +359,22 @@ func TestDumpWorldIdentitiesAndHelp(t *testing.T) {
 		}
 	}
 }
+
+// The world file of README.md is a valid world file.
+func TestREADMEWorldExample(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)### World files.*?```json\n(.*?)```").FindSubmatch(b)
+	if m == nil {
+		t.Fatal("no JSON world under ### World files")
+	}
+	w, err := emulator.ParseWorld(m[1])
+	if err != nil {
+		t.Fatalf("the README's world file: %v", err)
+	}
+	if len(w.Keys) != 2 || len(w.Roles) != 1 || len(w.OIDCProviders) != 1 {
+		t.Fatalf("identities: %+v %+v %+v", w.Keys, w.Roles, w.OIDCProviders)
+	}
+}
