@@ -6,6 +6,7 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
+	"golang.org/x/sync/errgroup"
 )
 
 // Address statuses, as the API spells them.
@@ -19,16 +20,13 @@ const (
 	StatusBindENI   = "BIND_ENI"
 )
 
-// Address types, as the API spells them. A normal public IP (WanIP) belongs to
-// its instance and cannot be bound or unbound like an EIP.
-const (
-	AddressTypeEIP   = "EIP"
-	AddressTypeWanIP = "WanIP"
-)
+// AddressTypeWanIP is the type of a normal public IP: it belongs to its
+// instance and cannot be bound or unbound like an EIP.
+const AddressTypeWanIP = "WanIP"
 
 // allAddressTypes are the documented address types: a DescribeAddresses
 // without an address-type filter leaves normal public IPs out.
-var allAddressTypes = []string{"EIP", "WanIP", "AnycastEIP", "HighQualityEIP", "AntiDDoSEIP", "ResidentialEIP"}
+var allAddressTypes = []string{"EIP", AddressTypeWanIP, "AnycastEIP", "HighQualityEIP", "AntiDDoSEIP", "ResidentialEIP"}
 
 // Address is the part of the API's Address this provider uses.
 type Address struct {
@@ -52,6 +50,14 @@ type Target struct {
 	PrivateIP          string
 }
 
+// String names the target for messages.
+func (t Target) String() string {
+	if t.InstanceID != "" {
+		return "instance " + t.InstanceID
+	}
+	return "network interface " + t.NetworkInterfaceID + " private IP " + t.PrivateIP
+}
+
 // IsBound reports whether the address is bound, or being bound or unbound, to
 // something.
 func (a *Address) IsBound() bool {
@@ -67,8 +73,8 @@ func (a *Address) IsSettled() bool {
 	return a.Status != StatusBinding && a.Status != StatusUnbinding && a.Status != StatusCreating
 }
 
-// BoundTo reports whether the address is bound (or binding) to t. An instance
-// target matches on the instance; an ENI target on the ENI and private IP.
+// BoundTo reports whether the address is bound (or binding) to t: to any
+// private IP of t's instance, or to t's network interface and private IP.
 func (a *Address) BoundTo(t Target) bool {
 	if !a.IsBound() {
 		return false
@@ -85,12 +91,18 @@ func (a *Address) Describe() string {
 	case !a.IsBound():
 		return "nothing (" + a.Status + ")"
 	case a.NetworkInterfaceID != "" && a.InstanceID != "":
-		return "instance " + a.InstanceID + " (network interface " + a.NetworkInterfaceID + ", private IP " + a.PrivateIP + ")"
+		return "instance " + a.InstanceID + " (" + a.Location().String() + ")"
 	case a.InstanceID != "":
-		return "instance " + a.InstanceID
+		return Target{InstanceID: a.InstanceID}.String()
 	default:
-		return "network interface " + a.NetworkInterfaceID + " private IP " + a.PrivateIP
+		return a.Location().String()
 	}
+}
+
+// Location is where the address sits: its network interface and private IP
+// (empty when it is bound to neither).
+func (a *Address) Location() Target {
+	return Target{NetworkInterfaceID: a.NetworkInterfaceID, PrivateIP: a.PrivateIP}
 }
 
 // Associate binds the address to t and returns the asynchronous task's id.
@@ -103,20 +115,13 @@ func (c *Client) Associate(ctx context.Context, addressID string, t Target) (str
 		req.NetworkInterfaceId = common.StringPtr(t.NetworkInterfaceID)
 		req.PrivateIpAddress = common.StringPtr(t.PrivateIP)
 	}
-	c.reads.invalidate(addressID)
+	resp := vpc.NewAssociateAddressResponse()
+	err := c.send(ctx, req, resp)
 	var taskID string
-	err := c.do(ctx, actionAssociate, func(ctx context.Context) error {
-		resp, err := c.sdk.AssociateAddressWithContext(ctx, req)
-		if err != nil {
-			return err
-		}
-		if resp.Response == nil {
-			return &APIError{Action: actionAssociate, Code: CodeInvalidReply, Message: "the reply has no Response"}
-		}
-		taskID, err = checkTaskID(actionAssociate, resp.Response.TaskId, resp.Response.RequestId)
-		return err
-	})
-	c.log(ctx, "AssociateAddress accepted", map[string]any{"address_id": addressID, "task_id": taskID, "error": errString(err)})
+	if err == nil {
+		taskID, err = taskIDOf(req.GetAction(), resp.Response.TaskId, resp.Response.RequestId)
+	}
+	c.log(ctx, "AssociateAddress", map[string]any{"address_id": addressID, "task_id": taskID, "error": errString(err)})
 	return taskID, err
 }
 
@@ -129,38 +134,37 @@ type UnbindOptions struct {
 
 // Disassociate unbinds the address and returns the asynchronous task's id.
 func (c *Client) Disassociate(ctx context.Context, addressID string, opts UnbindOptions) (string, error) {
-	reallocate := opts.ReallocateNormalPublicIP
 	req := vpc.NewDisassociateAddressRequest()
 	req.AddressId = common.StringPtr(addressID)
 	// Sent explicitly either way, so that the request says what was meant.
-	req.ReallocateNormalPublicIp = common.BoolPtr(reallocate)
-	c.reads.invalidate(addressID)
+	req.ReallocateNormalPublicIp = common.BoolPtr(opts.ReallocateNormalPublicIP)
+	resp := vpc.NewDisassociateAddressResponse()
+	err := c.send(ctx, req, resp)
 	var taskID string
-	err := c.do(ctx, actionDisassociate, func(ctx context.Context) error {
-		resp, err := c.sdk.DisassociateAddressWithContext(ctx, req)
-		if err != nil {
-			return err
-		}
-		if resp.Response == nil {
-			return &APIError{Action: actionDisassociate, Code: CodeInvalidReply, Message: "the reply has no Response"}
-		}
-		taskID, err = checkTaskID(actionDisassociate, resp.Response.TaskId, resp.Response.RequestId)
-		return err
-	})
-	c.log(ctx, "DisassociateAddress accepted", map[string]any{
-		"address_id": addressID, "reallocate_normal_public_ip": reallocate, "task_id": taskID, "error": errString(err),
+	if err == nil {
+		taskID, err = taskIDOf(req.GetAction(), resp.Response.TaskId, resp.Response.RequestId)
+	}
+	c.log(ctx, "DisassociateAddress", map[string]any{
+		"address_id": addressID, "reallocate_normal_public_ip": opts.ReallocateNormalPublicIP, "task_id": taskID, "error": errString(err),
 	})
 	return taskID, err
 }
 
-// checkTaskID validates the TaskId that AssociateAddress and
-// DisassociateAddress reply with: a string of digits.
-func checkTaskID(action string, taskID, requestID *string) (string, error) {
-	if taskID == nil || *taskID == "" {
-		return "", &APIError{Action: action, Code: CodeInvalidReply, Message: "the reply has no TaskId", RequestID: deref(requestID)}
+// taskIDOf validates the TaskId that AssociateAddress and DisassociateAddress
+// reply with: a string of digits. A reply without a usable one still came
+// from an API that may have accepted the write.
+func taskIDOf(action string, taskID, requestID *string) (string, error) {
+	why := ""
+	switch {
+	case taskID == nil || *taskID == "":
+		why = "the reply has no TaskId"
+	default:
+		if _, err := strconv.ParseUint(*taskID, 10, 64); err != nil {
+			why = "the reply's TaskId " + strconv.Quote(*taskID) + " is not a number"
+		}
 	}
-	if _, err := strconv.ParseUint(*taskID, 10, 64); err != nil {
-		return "", &APIError{Action: action, Code: CodeInvalidReply, Message: "the reply's TaskId " + strconv.Quote(*taskID) + " is not a number", RequestID: deref(requestID)}
+	if why != "" {
+		return "", &APIError{Action: action, Code: CodeInvalidReply, Message: why, RequestID: deref(requestID), MaybeApplied: true}
 	}
 	return *taskID, nil
 }
@@ -177,25 +181,50 @@ type Query struct {
 	Filters []Filter
 }
 
-// Addresses returns every address the query matches, following the pages.
+const describePageSize = 100
+
+// Addresses returns every address the query matches: the first page, then
+// the others together (as many at once as the rate limit lets start).
 func (c *Client) Addresses(ctx context.Context, q Query) ([]Address, error) {
-	return c.addressesFrom(ctx, q, nil)
+	first, total, err := c.describePage(ctx, q, 0)
+	if err != nil {
+		return nil, err
+	}
+	return c.addressesAfter(ctx, q, first, total)
 }
 
-// addressesFrom is Addresses continuing after the first pages, already read.
-func (c *Client) addressesFrom(ctx context.Context, q Query, first []Address) ([]Address, error) {
-	all := first
-	for offset := int64(len(first)); ; {
-		page, total, err := c.describePage(ctx, q, offset)
+// addressesAfter reads the pages of q after first, which the API said hold
+// total addresses in all.
+func (c *Client) addressesAfter(ctx context.Context, q Query, first []Address, total int64) ([]Address, error) {
+	if int64(len(first)) >= total || len(first) < describePageSize {
+		return first, nil
+	}
+	pages := make([][]Address, (total+describePageSize-1)/describePageSize)
+	pages[0] = first
+	g, gctx := errgroup.WithContext(ctx)
+	for p := 1; p < len(pages); p++ {
+		g.Go(func() error {
+			page, _, err := c.describePage(gctx, q, int64(p)*describePageSize)
+			pages[p] = page
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var all []Address
+	for _, page := range pages {
+		all = append(all, page...)
+	}
+	if last := pages[len(pages)-1]; len(last) == describePageSize {
+		// More appeared while listing: read on from there.
+		rest, err := c.Addresses(ctx, Query{IDs: q.IDs, Filters: q.Filters})
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, page...)
-		offset += int64(len(page))
-		if len(page) == 0 || offset >= total {
-			return all, nil
-		}
+		all = dedupe(append(all, rest...))
 	}
+	return all, nil
 }
 
 // describePage makes one DescribeAddresses call.
@@ -209,30 +238,21 @@ func (c *Client) describePage(ctx context.Context, q Query, offset int64) ([]Add
 	}
 	req.Offset = common.Int64Ptr(offset)
 	req.Limit = common.Int64Ptr(describePageSize)
+	resp := vpc.NewDescribeAddressesResponse()
+	if err := c.send(ctx, req, resp); err != nil {
+		return nil, 0, err
+	}
 	var page []Address
-	var total int64
-	err := c.do(ctx, actionDescribe, func(ctx context.Context) error {
-		resp, err := c.sdk.DescribeAddressesWithContext(ctx, req)
-		if err != nil {
-			return err
-		}
-		if resp.Response == nil {
-			return &APIError{Action: actionDescribe, Code: CodeInvalidReply, Message: "the reply has no Response"}
-		}
-		page = page[:0]
-		for _, a := range resp.Response.AddressSet {
-			if a == nil || a.AddressId == nil {
-				continue
-			}
+	for _, a := range resp.Response.AddressSet {
+		if a != nil && a.AddressId != nil {
 			page = append(page, addressFromAPI(a))
 		}
-		total = int64(len(page)) + offset
-		if resp.Response.TotalCount != nil {
-			total = *resp.Response.TotalCount
-		}
-		return nil
-	})
-	return page, total, err
+	}
+	total := int64(len(page)) + offset
+	if resp.Response.TotalCount != nil {
+		total = *resp.Response.TotalCount
+	}
+	return page, total, nil
 }
 
 func addressFromAPI(a *vpc.Address) Address {
@@ -250,36 +270,42 @@ func addressFromAPI(a *vpc.Address) Address {
 	}
 }
 
+func dedupe(addresses []Address) []Address {
+	seen := map[string]bool{}
+	out := addresses[:0]
+	for _, a := range addresses {
+		if !seen[a.ID] {
+			seen[a.ID] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // Task results, as the API spells them.
 const (
-	TaskSuccess = "SUCCESS"
-	TaskFailed  = "FAILED"
-	TaskRunning = "RUNNING"
+	taskSuccess = "SUCCESS"
+	taskFailed  = "FAILED"
 )
 
-// TaskResult returns SUCCESS, FAILED or RUNNING for a task id as
+// taskResult returns SUCCESS, FAILED or RUNNING for a task id as
 // AssociateAddress and DisassociateAddress return it (a string of digits;
 // DescribeTaskResult takes it as a number).
-func (c *Client) TaskResult(ctx context.Context, taskID string) (string, error) {
+func (c *Client) taskResult(ctx context.Context, taskID string) (string, error) {
 	n, err := strconv.ParseUint(taskID, 10, 64)
 	if err != nil {
-		return "", &APIError{Action: actionTaskResult, Code: CodeInvalidReply, Message: "task id " + strconv.Quote(taskID) + " is not a number"}
+		return "", &APIError{Action: "DescribeTaskResult", Code: CodeInvalidReply, Message: "task id " + strconv.Quote(taskID) + " is not a number"}
 	}
 	req := vpc.NewDescribeTaskResultRequest()
 	req.TaskId = common.Uint64Ptr(n)
-	var result string
-	err = c.do(ctx, actionTaskResult, func(ctx context.Context) error {
-		resp, err := c.sdk.DescribeTaskResultWithContext(ctx, req)
-		if err != nil {
-			return err
-		}
-		if resp.Response == nil || resp.Response.Result == nil {
-			return &APIError{Action: actionTaskResult, Code: CodeInvalidReply, Message: "the reply has no Result"}
-		}
-		result = *resp.Response.Result
-		return nil
-	})
-	return result, err
+	resp := vpc.NewDescribeTaskResultResponse()
+	if err := c.send(ctx, req, resp); err != nil {
+		return "", err
+	}
+	if resp.Response.Result == nil {
+		return "", &APIError{Action: req.GetAction(), Code: CodeInvalidReply, Message: "the reply has no Result", RequestID: deref(resp.Response.RequestId)}
+	}
+	return *resp.Response.Result, nil
 }
 
 // Quota is one of the account's EIP quotas.
@@ -289,46 +315,27 @@ type Quota struct {
 	Limit   int64
 }
 
-// QuotaDailyReallocation counts today's normal public IPs given back by
+// Left is how many the quota still allows.
+func (q Quota) Left() int64 { return max(q.Limit-q.Current, 0) }
+
+// quotaDailyReallocation counts today's normal public IPs given back by
 // DisassociateAddress with ReallocateNormalPublicIp.
-const QuotaDailyReallocation = "DAILY_PUBLIC_IP_ASSIGN"
+const quotaDailyReallocation = "DAILY_PUBLIC_IP_ASSIGN"
 
 // DailyReallocationQuota returns the account's DAILY_PUBLIC_IP_ASSIGN quota,
 // or nil when the API does not list it.
 func (c *Client) DailyReallocationQuota(ctx context.Context) (*Quota, error) {
-	quotas, err := c.AddressQuotas(ctx)
-	if err != nil {
+	req := vpc.NewDescribeAddressQuotaRequest()
+	resp := vpc.NewDescribeAddressQuotaResponse()
+	if err := c.send(ctx, req, resp); err != nil {
 		return nil, err
 	}
-	for _, q := range quotas {
-		if q.ID == QuotaDailyReallocation {
-			return &q, nil
+	for _, q := range resp.Response.QuotaSet {
+		if q != nil && deref(q.QuotaId) == quotaDailyReallocation {
+			return &Quota{ID: quotaDailyReallocation, Current: derefInt(q.QuotaCurrent), Limit: derefInt(q.QuotaLimit)}, nil
 		}
 	}
 	return nil, nil
-}
-
-// AddressQuotas returns the account's EIP quotas.
-func (c *Client) AddressQuotas(ctx context.Context) ([]Quota, error) {
-	var quotas []Quota
-	err := c.do(ctx, actionDescribeQuota, func(ctx context.Context) error {
-		resp, err := c.sdk.DescribeAddressQuotaWithContext(ctx, vpc.NewDescribeAddressQuotaRequest())
-		if err != nil {
-			return err
-		}
-		if resp.Response == nil {
-			return &APIError{Action: actionDescribeQuota, Code: CodeInvalidReply, Message: "the reply has no Response"}
-		}
-		quotas = quotas[:0]
-		for _, q := range resp.Response.QuotaSet {
-			if q == nil || q.QuotaId == nil {
-				continue
-			}
-			quotas = append(quotas, Quota{ID: *q.QuotaId, Current: derefInt(q.QuotaCurrent), Limit: derefInt(q.QuotaLimit)})
-		}
-		return nil
-	})
-	return quotas, err
 }
 
 func deref(s *string) string {
@@ -350,59 +357,4 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-// NetworkInterface is the part of the API's NetworkInterface this provider
-// uses: which instance it is attached to, whether it is that instance's
-// primary one, and which of its private IPs is primary.
-type NetworkInterface struct {
-	ID         string
-	InstanceID string
-	Primary    bool
-	PrimaryIP  string
-}
-
-// IsInstancePrimaryIP reports whether ip is the primary private IP of this
-// interface and the interface is the primary one of an instance (of
-// instanceID, unless it is ""): where binding to the instance puts an EIP, and
-// the only place DisassociateAddress can reallocate a normal public IP.
-func (n *NetworkInterface) IsInstancePrimaryIP(instanceID, ip string) bool {
-	return n != nil && n.Primary && n.InstanceID != "" && (instanceID == "" || n.InstanceID == instanceID) && n.PrimaryIP == ip
-}
-
-// LookupNetworkInterface reads one network interface; nil without error when
-// it does not exist.
-func (c *Client) LookupNetworkInterface(ctx context.Context, id string) (*NetworkInterface, error) {
-	req := vpc.NewDescribeNetworkInterfacesRequest()
-	req.NetworkInterfaceIds = common.StringPtrs([]string{id})
-	var eni *NetworkInterface
-	err := c.do(ctx, actionDescribeENIs, func(ctx context.Context) error {
-		resp, err := c.sdk.DescribeNetworkInterfacesWithContext(ctx, req)
-		if err != nil {
-			return err
-		}
-		if resp.Response == nil {
-			return &APIError{Action: actionDescribeENIs, Code: CodeInvalidReply, Message: "the reply has no Response"}
-		}
-		eni = nil
-		for _, n := range resp.Response.NetworkInterfaceSet {
-			if n == nil || deref(n.NetworkInterfaceId) != id {
-				continue
-			}
-			eni = &NetworkInterface{ID: id, Primary: n.Primary != nil && *n.Primary}
-			if n.Attachment != nil {
-				eni.InstanceID = deref(n.Attachment.InstanceId)
-			}
-			for _, ip := range n.PrivateIpAddressSet {
-				if ip != nil && ip.Primary != nil && *ip.Primary {
-					eni.PrimaryIP = deref(ip.PrivateIpAddress)
-				}
-			}
-		}
-		return nil
-	})
-	if HasCode(err, "ResourceNotFound") {
-		return nil, nil // the action's documented answer for an unknown id
-	}
-	return eni, err
 }

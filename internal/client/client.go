@@ -1,8 +1,8 @@
-// Package client is a small typed client for the Tencent Cloud VPC API's
-// Elastic IP actions, over the official SDK. It owns everything between a
-// caller and the wire: one error type, one retry policy, rate limiting,
-// waiting for asynchronous tasks, and batching of address reads. It knows
-// nothing of Terraform.
+// Package client is a small typed client for the Tencent Cloud API actions
+// the provider calls, over the official SDK. It owns everything between a
+// caller and the wire: the registry of actions (actions.go), one error type,
+// one retry policy, rate limiting, waiting for asynchronous tasks, and
+// batched reads of addresses. It knows nothing of Terraform.
 package client
 
 import (
@@ -21,17 +21,12 @@ import (
 )
 
 const (
-	actionAssociate             = "AssociateAddress"
-	actionDisassociate          = "DisassociateAddress"
-	actionDescribe              = "DescribeAddresses"
-	actionTaskResult            = "DescribeTaskResult"
-	actionDescribeQuota         = "DescribeAddressQuota"
-	actionDescribeENIs          = "DescribeNetworkInterfaces"
-	defaultRequestTimeout       = 30 * time.Second
-	DefaultEndpoint             = "https://vpc.tencentcloudapi.com"
-	requestClientPrefix         = "terraform-provider-qcloud_"
-	maxAddressIDsPerCall        = 100
-	describePageSize      int64 = 100
+	defaultRequestTimeout = 30 * time.Second
+	// DefaultEndpoint describes where calls go without an endpoint: each
+	// service's own domain, such as vpc.tencentcloudapi.com.
+	DefaultEndpoint     = "https://<service>.tencentcloudapi.com"
+	rootDomain          = "tencentcloudapi.com"
+	requestClientPrefix = "terraform-provider-qcloud_"
 )
 
 // LogFunc receives the client's structured log lines. Fields never hold
@@ -44,7 +39,10 @@ type Config struct {
 	SecretKey     string
 	SecurityToken string
 	Region        string
-	// Endpoint is a URL such as https://vpc.tencentcloudapi.com; empty means that.
+	// Endpoint is one URL every service is called at (an emulator, a proxy).
+	// Empty means each service's own domain; a URL whose host is a service's
+	// domain, such as https://vpc.ap-guangzhou.tencentcloudapi.com, names
+	// that domain's siblings for the other services.
 	Endpoint string
 	// Version is the provider's version, sent in the request-client header.
 	Version string
@@ -54,24 +52,28 @@ type Config struct {
 	RequestTimeout time.Duration
 	// HTTPTransport replaces the SDK's transport (tests, proxies); nil keeps it.
 	HTTPTransport http.RoundTripper
-	Log           LogFunc
+	// Clock replaces the wall clock (tests).
+	Clock Clock
+	Log   LogFunc
 }
 
 // Client is safe for concurrent use.
 type Client struct {
-	sdk            *vpc.Client
+	sdk            *common.Client
 	region         string
 	endpoint       string
 	rateLimit      RateLimit
 	requestTimeout time.Duration
 	retry          retryPolicy
+	clock          Clock
 	log            LogFunc
 
 	pacersMu sync.Mutex
 	pacers   map[string]*rate.Limiter
 
-	reads   *addressReader
-	holders *holderReader
+	reads      *addressReader
+	interfaces lookupCache[NetworkInterface]
+	instances  lookupCache[Instance]
 }
 
 // New builds a client. It makes no network call.
@@ -82,23 +84,23 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Region == "" {
 		return nil, fmt.Errorf("a region is required")
 	}
-	endpoint := cfg.Endpoint
-	if endpoint == "" {
-		endpoint = DefaultEndpoint
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("endpoint %q is not an http(s) URL with a host", endpoint)
-	}
-	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = defaultRequestTimeout
-	}
-
 	cpf := profile.NewClientProfile()
-	cpf.HttpProfile.Scheme = strings.ToUpper(u.Scheme)
-	cpf.HttpProfile.Endpoint = u.Host + strings.TrimSuffix(u.Path, "/")
-	cpf.HttpProfile.ReqTimeout = int((cfg.RequestTimeout + time.Second - 1) / time.Second)
 	cpf.Language = "en-US"
+	cpf.HttpProfile.ReqTimeout = int((requestTimeoutOf(cfg) + time.Second - 1) / time.Second)
+	endpoint := DefaultEndpoint
+	if cfg.Endpoint != "" {
+		u, err := url.Parse(cfg.Endpoint)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return nil, fmt.Errorf("endpoint %q is not an http(s) URL with a host", cfg.Endpoint)
+		}
+		cpf.HttpProfile.Scheme = strings.ToUpper(u.Scheme)
+		if service, root, ok := strings.Cut(u.Hostname(), "."); ok && u.Port() == "" && strings.HasSuffix(root, rootDomain) && actionsOfService(service) {
+			cpf.HttpProfile.RootDomain = root
+		} else {
+			cpf.HttpProfile.Endpoint = u.Host + strings.TrimSuffix(u.Path, "/")
+		}
+		endpoint = u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/")
+	}
 
 	var cred *common.Credential
 	if cfg.SecurityToken != "" {
@@ -106,9 +108,11 @@ func New(cfg Config) (*Client, error) {
 	} else {
 		cred = common.NewCredential(cfg.SecretID, cfg.SecretKey)
 	}
+	// The VPC client is a common client with the VPC defaults; it sends any
+	// service's request (send checks it is a registered action).
 	sdk, err := vpc.NewClient(cred, cfg.Region, cpf)
 	if err != nil {
-		return nil, fmt.Errorf("building the VPC client: %w", err)
+		return nil, fmt.Errorf("building the API client: %w", err)
 	}
 	transport := cfg.HTTPTransport
 	if transport == nil {
@@ -126,26 +130,40 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = func(context.Context, string, map[string]any) {}
 	}
+	clock := cfg.Clock
+	if clock == nil {
+		clock = RealClock{}
+	}
 	c := &Client{
-		sdk:            sdk,
+		sdk:            &sdk.Client,
 		region:         cfg.Region,
-		endpoint:       u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/"),
+		endpoint:       endpoint,
 		rateLimit:      cfg.RateLimit,
-		requestTimeout: cfg.RequestTimeout,
+		requestTimeout: requestTimeoutOf(cfg),
 		retry:          defaultRetryPolicy,
+		clock:          clock,
 		log:            log,
 		pacers:         map[string]*rate.Limiter{},
 	}
 	c.reads = newAddressReader(c)
-	c.holders = &holderReader{c: c}
 	return c, nil
 }
 
 // Region is the region every call goes to.
 func (c *Client) Region() string { return c.region }
 
-// Endpoint is the URL every call goes to.
+// Endpoint is where calls go, for messages.
 func (c *Client) Endpoint() string { return c.endpoint }
+
+// actionsOfService reports whether a registered action belongs to service.
+func actionsOfService(service string) bool {
+	for _, a := range actions {
+		if a.service == service {
+			return true
+		}
+	}
+	return false
+}
 
 // sanitizeVersion keeps the characters the SDK allows in its request-client
 // header ([0-9a-zA-Z-_ ,;.]); it drops the whole value otherwise.

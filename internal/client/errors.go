@@ -24,7 +24,9 @@ const (
 	CodeCanceled       = "ClientError.Canceled"
 	CodeInvalidReply   = "ClientError.InvalidResponse"
 	CodeTaskFailed     = "FailedOperation.TaskFailed"
-	CodeRequestLimit   = "RequestLimitExceeded"
+	// CodeUnregisteredAction: send refused an action the registry lacks.
+	CodeUnregisteredAction = "ClientError.UnregisteredAction"
+	CodeRequestLimit       = "RequestLimitExceeded"
 	CodeInternalError  = "InternalError"
 	CodeMutexTask      = "OperationDenied.MutexTaskRunning"
 	codeLegacyMutex    = "DesOperation.MutexTaskRunning"
@@ -56,8 +58,9 @@ type APIError struct {
 	// HTTPStatus is the reply's status when the reply was not an API answer
 	// (a gateway's error page, say); 0 otherwise.
 	HTTPStatus int
-
-	cause error
+	// Cause is what the client met when the call got no usable reply (a
+	// network error, a context ending); nil for the API's own answers.
+	Cause error
 }
 
 func (e *APIError) Error() string {
@@ -78,7 +81,7 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-func (e *APIError) Unwrap() error { return e.cause }
+func (e *APIError) Unwrap() error { return e.Cause }
 
 // HasCode reports whether err is an *APIError with one of the codes.
 func HasCode(err error, codes ...string) bool {
@@ -94,9 +97,34 @@ func HasCode(err error, codes ...string) bool {
 	return false
 }
 
-// IsNotFound reports whether the API said the address does not exist.
+// Codes of "does not exist", as the API answers them; a lookup that finds
+// nothing answers the same. Every call, lookup, wait or write, reports a
+// missing address, interface or instance this way, never as a nil result.
+const (
+	CodeAddressNotFound   = "InvalidAddressId.NotFound"
+	CodeInterfaceNotFound = "InvalidNetworkInterfaceId.NotFound"
+	CodeInstanceNotFound  = "InvalidInstanceId.NotFound"
+)
+
+// IsNotFound reports whether the address does not exist.
 func IsNotFound(err error) bool {
-	return HasCode(err, "InvalidAddressId.NotFound", "InvalidParameterValue.AddressNotFound")
+	return HasCode(err, CodeAddressNotFound, "InvalidParameterValue.AddressNotFound")
+}
+
+// IsInterfaceNotFound reports whether the network interface does not exist
+// (or, for AssociateAddress, the private IP is not one of its own).
+func IsInterfaceNotFound(err error) bool {
+	return HasCode(err, CodeInterfaceNotFound, "InvalidParameterValue.NetworkInterfaceNotFound", "ResourceNotFound")
+}
+
+// IsInstanceNotFound reports whether the instance does not exist.
+func IsInstanceNotFound(err error) bool {
+	return HasCode(err, CodeInstanceNotFound)
+}
+
+// notFound is a lookup's answer for what does not exist.
+func notFound(action, code, what string) *APIError {
+	return &APIError{Action: action, Code: code, Message: what + " does not exist"}
 }
 
 // IsAuthFailure reports whether the credentials were refused.
@@ -131,9 +159,9 @@ func IsTargetTaken(err error) bool {
 	return HasCode(err, "InvalidInstanceId.AlreadyBindEip", "InvalidPrivateIpAddress.AlreadyBindEip")
 }
 
-// IsThrottled reports whether the API refused the call for its rate: the
+// isThrottled reports whether the API refused the call for its rate: the
 // account's, the caller IP's or the action's.
-func IsThrottled(err error) bool {
+func isThrottled(err error) bool {
 	return HasCode(err, CodeRequestLimit, "LimitExceeded.ActionLimited") || hasCodePrefix(err, CodeRequestLimit+".")
 }
 
@@ -164,20 +192,28 @@ func MaybeApplied(err error) bool {
 // IsRetryable reports whether repeating the same call may succeed: throttling,
 // server-side hiccups, a concurrent task on the address, or no usable reply.
 func IsRetryable(err error) bool {
-	if IsTLSFailure(err) || IsUnresolvable(err) {
-		return false // neither a certificate nor a host name fixes itself between attempts
+	if IsTLSFailure(err) || IsUnresolvable(err) || IsNotAPI(err) {
+		return false // a certificate, a host name or a wrong endpoint does not fix itself between attempts
 	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.HTTPStatus >= 400 && apiErr.HTTPStatus < 500 && apiErr.HTTPStatus != 429 {
-		return false // 404 or 403 from something that is not the API: a wrong endpoint or proxy
-	}
-	return IsThrottled(err) || HasCode(err, CodeInternalError, codeInternalServer, CodeMutexTask, codeLegacyMutex,
+	return isThrottled(err) || HasCode(err, CodeInternalError, codeInternalServer, CodeMutexTask, codeLegacyMutex,
 		CodeNetworkError, CodeParseError, CodeHTTPStatus, CodeIOError, "ResourceUnavailable", "ResourceInUse")
 }
 
 func hasCodePrefix(err error, prefix string) bool {
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && strings.HasPrefix(apiErr.Code, prefix)
+}
+
+// IsNotAPI reports whether what answered is not the Tencent Cloud API: a
+// plain HTTP server behind an https:// URL, or a page that is a client error
+// of something else (a wrong endpoint or proxy). Neither passes on retry.
+func IsNotAPI(err error) bool {
+	var record tls.RecordHeaderError
+	if errors.As(err, &record) {
+		return true
+	}
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.HTTPStatus >= 400 && apiErr.HTTPStatus < 500 && apiErr.HTTPStatus != 429
 }
 
 // IsTLSFailure reports whether the call failed because the endpoint's
@@ -191,15 +227,13 @@ func IsTLSFailure(err error) bool {
 		errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
-// NewNetworkError describes a call that got no reply because of cause.
-func NewNetworkError(action string, cause error) *APIError {
-	return &APIError{Action: action, Code: CodeNetworkError, Message: truncate(cause.Error()), cause: cause}
-}
-
 // toAPIError turns whatever the SDK returned into an *APIError.
 func toAPIError(action string, err error) *APIError {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
+		if apiErr.Action == "" {
+			apiErr.Action = action
+		}
 		return apiErr
 	}
 	var sdkErr *tcerr.TencentCloudSDKError
@@ -209,31 +243,25 @@ func toAPIError(action string, err error) *APIError {
 		if cause != nil {
 			msg = msg + ": " + cause.Error()
 		}
-		return &APIError{Action: action, Code: sdkErr.Code, Message: truncate(msg), RequestID: sdkErr.RequestId, cause: cause}
+		return &APIError{Action: action, Code: sdkErr.Code, Message: truncate(msg), RequestID: sdkErr.RequestId, Cause: cause}
 	}
 	if errors.Is(err, context.Canceled) {
-		return &APIError{Action: action, Code: CodeCanceled, Message: err.Error(), cause: err}
+		return &APIError{Action: action, Code: CodeCanceled, Message: err.Error(), Cause: err}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &APIError{Action: action, Code: CodeTimeout, Message: err.Error(), cause: err}
+		return &APIError{Action: action, Code: CodeTimeout, Message: err.Error(), Cause: err}
 	}
-	return &APIError{Action: action, Code: CodeNetworkError, Message: truncate(err.Error()), cause: err}
+	return &APIError{Action: action, Code: CodeNetworkError, Message: truncate(err.Error()), Cause: err}
 }
 
 // ContextError describes a context that ended while doing something:
 // interrupted (Ctrl-C) or out of time.
-func ContextError(ctx context.Context, action, doing string) *APIError {
-	return contextError(ctx, action, doing)
-}
-
-// contextError describes a context that ended: interrupted (Ctrl-C) or out
-// of time.
-func contextError(ctx context.Context, action, message string) *APIError {
+func ContextError(ctx context.Context, action, message string) *APIError {
 	code := CodeTimeout
 	if errors.Is(ctx.Err(), context.Canceled) {
 		code, message = CodeCanceled, "interrupted while "+message
 	}
-	return &APIError{Action: action, Code: code, Message: message, cause: ctx.Err()}
+	return &APIError{Action: action, Code: code, Message: message, Cause: ctx.Err()}
 }
 
 // noDefiniteAnswer reports whether an attempt's error leaves unknown whether
@@ -245,6 +273,8 @@ func noDefiniteAnswer(e *APIError) bool {
 	}
 	return false
 }
+
+func toString(v any) string { return fmt.Sprint(v) }
 
 func truncate(s string) string {
 	if len(s) <= maxMessageLen {

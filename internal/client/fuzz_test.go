@@ -28,6 +28,7 @@ func FuzzResponseDecoding(f *testing.F) {
 		`{"Response":{"TaskId":1,"Result":"FAILED","RequestId":"r"}}`,
 		`{"Response":{"QuotaSet":[{"QuotaId":"DAILY_PUBLIC_IP_ASSIGN","QuotaCurrent":10,"QuotaLimit":10}],"RequestId":"r"}}`,
 		`{"Response":{"QuotaSet":[null,{"QuotaCurrent":"x"}]}}`,
+		`{"Response":{"TotalCount":1,"InstanceSet":[{"InstanceId":"ins-abcd1234","InstanceState":"RUNNING"},null],"RequestId":"r"}}`,
 		`{"Response":{"TotalCount":1,"NetworkInterfaceSet":[{"NetworkInterfaceId":"eni-abcd1234","Primary":true,"Attachment":null,"PrivateIpAddressSet":[null,{"Primary":true}]}]}}`,
 		`{"Response":{"Error":{"Code":"InvalidAddressId.NotFound","Message":"m"},"RequestId":"r"}}`,
 		`{"Response":{"Error":{"Code":"","Message":""}}}`,
@@ -65,11 +66,14 @@ func FuzzResponseDecoding(f *testing.F) {
 		check(err)
 		_, err = c.Addresses(ctx, client.Query{IDs: []string{"eip-abcd1234"}})
 		check(err)
-		_, err = c.TaskResult(ctx, "42")
+		_, err = c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-abcd1234", ID: "42"},
+			func(*client.Address) bool { return false })
 		check(err)
-		_, err = c.AddressQuotas(ctx)
+		_, err = c.DailyReallocationQuota(ctx)
 		check(err)
 		_, err = c.LookupNetworkInterface(ctx, "eni-abcd1234")
+		check(err)
+		_, err = c.LookupInstance(ctx, "ins-abcd1234")
 		check(err)
 	})
 }

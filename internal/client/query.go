@@ -16,9 +16,12 @@ const (
 // maxFilterValues is the documented limit of values in one filter.
 const maxFilterValues = 100
 
-// unboundStatuses are the statuses of an address bound to nothing; with
-// boundStatuses they are every documented status.
-var unboundStatuses = []string{StatusUnbind, StatusCreating, StatusOffline}
+// The documented statuses, by whether the address is bound (or being bound or
+// unbound) to something.
+var (
+	boundStatuses   = []string{StatusBind, StatusBindENI, StatusBinding, StatusUnbinding}
+	unboundStatuses = []string{StatusUnbind, StatusCreating, StatusOffline}
+)
 
 // AddressSelection says which addresses SelectAddresses returns: those that
 // match every field set. Within a field, any value matches.

@@ -90,7 +90,7 @@ func TestSelectAddresses_decodesNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := client.Address{
-		ID: "eip-demo0002", Name: "demo-eip-2", PublicIP: "203.0.113.2", Status: client.StatusBind, Type: client.AddressTypeEIP,
+		ID: "eip-demo0002", Name: "demo-eip-2", PublicIP: "203.0.113.2", Status: client.StatusBind, Type: "EIP",
 		InstanceID: "ins-demo0002", NetworkInterfaceID: "eni-demo0002", PrivateIP: "10.0.0.21",
 	}
 	if len(got) != 1 || got[0] != want {

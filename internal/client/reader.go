@@ -6,114 +6,155 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// How reads of single addresses are batched.
+// How reads of addresses are batched.
 //
-// Every read of one address (Client.LookupAddress, and each poll of a wait) goes
-// through one addressReader per client. It gathers the ids asked for and
-// fetches them together with DescribeAddresses, up to 100 ids per call:
+// Every read of addresses goes through one addressReader per client: a
+// lookup of one address (LookupAddress), a lookup of what sits on a target
+// (AddressesOn), and each poll of a wait (WaitAddress). It gathers what is
+// asked and fetches it together with DescribeAddresses: up to 100 ids per
+// call, and up to 100 instance or interface ids per filtered call.
 //
-//   - A read is sent after a short gathering window (readWindow), together with
-//     whatever other reads arrived meanwhile.
-//   - A poll of a wait is due after its own backoff, and is sent no sooner than
-//     pollSpacing after the previous call; every call also carries the ids of all
+//   - Lookups are sent after a short gathering window (readWindow), together
+//     with whatever else arrived meanwhile.
+//   - A poll is due after its own backoff, and is sent no sooner than
+//     pollSpacing after the previous call; every call carries the ids of all
 //     other waits in progress, so that many waits share one poll. The spacing
-//     is short while one or two waits are in progress, so that a lone bind is
-//     seen done soon after its task, and longer while many are: each call then
-//     sees several tasks done, and a large apply or destroy, paced by the write
-//     rate limit anyway, makes a fraction of a DescribeAddresses per resource.
-//   - Snapshot: Terraform refreshes at most -parallelism (10) resources at once,
-//     so gathering alone cannot do better than ~10 ids per call. Once a process
-//     has read snapshotProbeAfter addresses, the reader asks
-//     for the first page of the region's bound addresses (DescribeAddresses
-//     filtered on the bound statuses, 100 per page), which tells how many there
-//     are. When they fit in that page, it is the snapshot. Otherwise the reader
-//     lists them all as soon as the reads seen so far would have cost as many
-//     gathered calls as the listing takes (one page per snapshotReadsPerPage
-//     reads), up to snapshotMaxPages. Reads that arrive while the list loads
-//     wait for it. An id missing from the list (unbound or gone) is still read
-//     by id, so drift is never decided from the list alone. A write made
-//     through this client takes its address out of the snapshot (it is read
-//     by id from then on: a destroy's looks before unbinding are still
-//     answered from one listing), and stops the snapshot from answering what
-//     sits on a target (AddressesOn). The snapshot expires after snapshotTTL.
+//     is short while one or two waits are in progress (a lone bind is seen
+//     done soon after its task) and longer while many are (each call then
+//     sees several tasks done).
+//   - Snapshot: Terraform reads at most -parallelism (10) resources at once,
+//     so gathering alone cannot do much better than 10 ids per call. The
+//     first lookup of a process asks instead for the first page of every
+//     address in the region (all types and statuses, 100 per page), which
+//     says how many there are. When they fit in that page, it is the
+//     snapshot. Otherwise the reader lists the other pages, together, as soon
+//     as the lookups seen so far reach the number of pages left: from then
+//     on, a plan or refresh of any size costs a call per 100 addresses of the
+//     region. Lookups of addresses in the snapshot are answered from it; an
+//     id it lacks is asked for by id (an address created meanwhile is not
+//     taken for missing). What sits on a target is answered from it while no
+//     write of this client has changed a binding. Polls watch a change
+//     happen and always go to the API. A write takes the address it names
+//     out of the snapshot, from the moment it is sent. The snapshot expires
+//     after snapshotTTL.
 const (
-	readWindow           = 10 * time.Millisecond
-	pollSpacingFew       = 250 * time.Millisecond
-	pollSpacingMany      = 750 * time.Millisecond
-	snapshotProbeAfter   = 10
-	snapshotReadsPerPage = 4
-	snapshotMaxPages     = 100
-	snapshotTTL          = 2 * time.Minute
+	readWindow      = 10 * time.Millisecond
+	pollSpacingFew  = 250 * time.Millisecond
+	pollSpacingMany = 750 * time.Millisecond
+	snapshotTTL     = 2 * time.Minute
+	// snapshotMaxPages bounds a listing: past it, reads go by id.
+	snapshotMaxPages = 100
 )
 
-var boundStatuses = []string{StatusBind, StatusBindENI, StatusBinding, StatusUnbinding}
-
-type readResult struct {
-	address *Address
-	err     error
-}
-
-// readKind tells a read from a poll of a wait.
 type readKind int
 
 const (
-	// lookup: a read, sent after the gathering window and answerable from the
-	// snapshot.
+	// lookup reads one address; the snapshot may answer it.
 	lookup readKind = iota
-	// poll: one poll of a wait, spaced from the previous call and always sent
-	// to the API, since it watches a change happen.
+	// onTarget reads what sits on an instance or network interface; a
+	// snapshot no write has touched may answer it.
+	onTarget
+	// poll reads one address while waiting for it to change: always the API.
 	poll
 )
 
-// readRequest is one caller waiting for one address.
+// readRequest is one caller waiting for one read.
 type readRequest struct {
-	ctx   context.Context
-	id    string
-	due   time.Time // when the caller needs the observation
-	kind  readKind
-	reply chan readResult
+	ctx    context.Context
+	kind   readKind
+	id     string // lookup, poll: the address
+	filter Filter // onTarget: instance-id or network-interface-id, one value
+	due    time.Time
+	reply  chan readResult
+}
+
+type readResult struct {
+	addresses []Address
+	err       error
 }
 
 type addressReader struct {
-	c *Client
+	c    *Client
+	kick chan struct{}
 
 	mu        sync.Mutex
 	pending   []*readRequest
 	running   bool
-	kick      chan struct{}
 	lastFetch time.Time
+	reads     int             // lookups of addresses and targets asked so far
+	written   map[string]bool // addresses written through this client
+	writes    int             // writes sent through this client
+	snap      *snapshot
+	noSnap    bool          // a probe failed: reads go by id
+	loading   chan struct{} // closed when the probe or listing in progress ends
+}
 
-	reads         int
-	written       map[string]bool // addresses written through this client
-	boundCount    int64           // bound addresses in the region, from the probe; -1 before it
-	probed        []Address       // the probe's page, which the listing goes on from
-	snapshot      map[string]Address
-	snapshotTaken time.Time
-	loading       chan struct{} // closed when the probe or listing in progress ends
+// snapshot is what the reader knows of every address of the region.
+type snapshot struct {
+	byID     map[string]Address
+	total    int64 // addresses in the region, from the probe
+	complete bool  // every page is in
+	first    []Address
+	taken    time.Time
+	// writes counts the client's writes when the snapshot was taken.
+	writes int
 }
 
 func newAddressReader(c *Client) *addressReader {
-	return &addressReader{c: c, kick: make(chan struct{}, 1), boundCount: -1, written: map[string]bool{}}
+	return &addressReader{c: c, kick: make(chan struct{}, 1), written: map[string]bool{}}
 }
 
-// LookupAddress reads one address; it returns nil without error when the
-// address does not exist.
+// LookupAddress reads one address. An address that does not exist is an
+// error that IsNotFound recognizes.
 func (c *Client) LookupAddress(ctx context.Context, id string) (*Address, error) {
-	return c.reads.get(ctx, id, 0, lookup)
+	found, err := c.reads.get(ctx, &readRequest{kind: lookup, id: id})
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, notFound("DescribeAddresses", CodeAddressNotFound, "the EIP "+id)
+	}
+	return &found[0], nil
 }
 
-// get waits for an observation of id made no sooner than after from now.
-func (r *addressReader) get(ctx context.Context, id string, after time.Duration, kind readKind) (*Address, error) {
-	req := &readRequest{ctx: ctx, id: id, due: time.Now().Add(after), kind: kind, reply: make(chan readResult, 1)}
+// AddressesOn returns every address bound to the target, normal public IPs
+// included: on any private IP of the instance, or on the network interface's
+// private IP.
+func (c *Client) AddressesOn(ctx context.Context, t Target) ([]Address, error) {
+	f := Filter{Name: "instance-id", Values: []string{t.InstanceID}}
+	if t.InstanceID == "" {
+		f = Filter{Name: "network-interface-id", Values: []string{t.NetworkInterfaceID}}
+	}
+	found, err := c.reads.get(ctx, &readRequest{kind: onTarget, filter: f})
+	return slices.DeleteFunc(found, func(a Address) bool { return !a.BoundTo(t) }), err
+}
+
+// pollAddress reads the address no sooner than after from now, from the API.
+func (c *Client) pollAddress(ctx context.Context, id string, after time.Duration) (*Address, error) {
+	found, err := c.reads.get(ctx, &readRequest{kind: poll, id: id, due: c.clock.Now().Add(after)})
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	return &found[0], nil
+}
+
+// get queues req and waits for its answer.
+func (r *addressReader) get(ctx context.Context, req *readRequest) ([]Address, error) {
+	req.ctx, req.reply = ctx, make(chan readResult, 1)
+	if req.due.IsZero() {
+		req.due = r.c.clock.Now()
+	}
 	r.mu.Lock()
-	if kind == lookup {
+	if req.kind != poll {
 		r.reads++
-		// A snapshot that holds the address answers at once: no window to wait.
-		if a, ok := r.snapshot[id]; ok && time.Since(r.snapshotTaken) <= snapshotTTL {
+		// A snapshot that can answer does so at once.
+		if a, ok := r.fromSnapshotLocked(req); ok {
 			r.mu.Unlock()
-			return &a, nil
+			return a, nil
 		}
 	}
 	r.pending = append(r.pending, req)
@@ -128,10 +169,10 @@ func (r *addressReader) get(ctx context.Context, id string, after time.Duration,
 	}
 	select {
 	case res := <-req.reply:
-		return res.address, res.err
+		return res.addresses, res.err
 	case <-ctx.Done():
 		r.drop(req)
-		return nil, contextError(ctx, actionDescribe, "reading the address "+id)
+		return nil, ContextError(ctx, "DescribeAddresses", "reading addresses")
 	}
 }
 
@@ -141,18 +182,58 @@ func (r *addressReader) drop(req *readRequest) {
 	r.pending = slices.DeleteFunc(r.pending, func(p *readRequest) bool { return p == req })
 }
 
-// invalidate records a write to the address: from now on it is read by id.
+// invalidate records a write to the address: from now on it is read by id,
+// and the snapshot no longer says what sits on a target.
 func (r *addressReader) invalidate(id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.written[id] = true
-	delete(r.snapshot, id)
+	r.writes++
+	if r.snap != nil {
+		delete(r.snap.byID, id)
+	}
+}
+
+// fromSnapshotLocked answers a lookup or onTarget read from a valid snapshot.
+func (r *addressReader) fromSnapshotLocked(req *readRequest) ([]Address, bool) {
+	s := r.snap
+	if s == nil || r.c.clock.Now().Sub(s.taken) > snapshotTTL {
+		return nil, false
+	}
+	switch req.kind {
+	case lookup:
+		a, ok := s.byID[req.id]
+		if !ok {
+			return nil, false
+		}
+		return []Address{a}, true
+	case onTarget:
+		if !s.complete || r.writes != s.writes {
+			return nil, false
+		}
+		var on []Address
+		for _, a := range s.byID {
+			if matches(a, req.filter) {
+				on = append(on, a)
+			}
+		}
+		return on, true
+	}
+	return nil, false
+}
+
+func matches(a Address, f Filter) bool {
+	if !a.IsBound() {
+		return false
+	}
+	if f.Name == "instance-id" {
+		return a.InstanceID == f.Values[0]
+	}
+	return a.NetworkInterfaceID == f.Values[0]
 }
 
 // run is the batching loop; it ends when nothing is pending.
 func (r *addressReader) run() {
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
 	for {
 		r.mu.Lock()
 		if len(r.pending) == 0 {
@@ -160,10 +241,10 @@ func (r *addressReader) run() {
 			r.mu.Unlock()
 			return
 		}
-		now := time.Now()
-		// A call waiting for its rate-limit slot would carry only the ids
-		// known when it was formed: form it when the slot comes instead.
-		next := later(r.nextSendLocked(), freeAt(r.c.limiter(actionDescribe), now))
+		now := r.c.clock.Now()
+		// A call waiting for its rate-limit turn would carry only what was
+		// asked when it was formed: form it when the turn comes instead.
+		next := later(r.nextSendLocked(), freeAt(r.c.limiter("DescribeAddresses", actions["DescribeAddresses"]), now))
 		if !next.After(now) {
 			batch := r.takeBatchLocked(now)
 			r.lastFetch = now
@@ -172,12 +253,12 @@ func (r *addressReader) run() {
 			continue
 		}
 		r.mu.Unlock()
-		timer.Reset(next.Sub(now))
-		// Since Go 1.23 Reset discards a tick not yet received: no draining.
+		timer, stop := r.c.clock.NewTimer(next.Sub(now))
 		select {
-		case <-timer.C:
+		case <-timer:
 		case <-r.kick:
 		}
+		stop()
 	}
 }
 
@@ -207,9 +288,9 @@ func (r *addressReader) nextSendLocked() time.Time {
 }
 
 // takeBatchLocked removes and returns the requests that are due, plus, when a
-// poll is among them (a call goes to the API), the earliest of the others, to
-// fill that call up to 100 ids (they get an early observation for free).
-// Reads alone may all be answered from the snapshot: they bring no poll along.
+// poll is among them (a call goes to the API), the earliest other reads of
+// addresses, to fill that call up to 100 ids: they get an early observation
+// for free.
 func (r *addressReader) takeBatchLocked(now time.Time) []*readRequest {
 	slices.SortStableFunc(r.pending, func(a, b *readRequest) int { return a.due.Compare(b.due) })
 	ids := map[string]bool{}
@@ -220,19 +301,21 @@ func (r *addressReader) takeBatchLocked(now time.Time) []*readRequest {
 			notDue = append(notDue, p)
 			continue
 		}
-		ids[p.id] = true
+		if p.kind != onTarget {
+			ids[p.id] = true
+		}
 		batch = append(batch, p)
 		pollDue = pollDue || p.kind == poll
 	}
-	room := (maxAddressIDsPerCall - len(ids)%maxAddressIDsPerCall) % maxAddressIDsPerCall
-	if !pollDue {
-		room = 0
+	room := 0
+	if pollDue {
+		room = (maxIDsPerCall - len(ids)%maxIDsPerCall) % maxIDsPerCall
 	}
 	r.pending = r.pending[:0]
 	for _, p := range notDue {
 		switch {
-		case ids[p.id]:
-		case room > 0:
+		case p.kind != onTarget && ids[p.id]:
+		case p.kind != onTarget && room > 0:
 			ids[p.id] = true
 			room--
 		default:
@@ -244,85 +327,107 @@ func (r *addressReader) takeBatchLocked(now time.Time) []*readRequest {
 	return batch
 }
 
-// fetch answers a batch, from the snapshot where it may, else by id.
+// maxIDsPerCall is how many ids (or filter values) one call carries.
+const maxIDsPerCall = 100
+
+// fetch answers a batch: from the snapshot where it may, else from the API.
 func (r *addressReader) fetch(batch []*readRequest) {
-	callers := make([]context.Context, len(batch))
-	for i, p := range batch {
-		callers[i] = p.ctx
-	}
-	ctx, cancel := batchContext(callers, r.c.retry.readBudget)
+	ctx, cancel := batchContext(batch, r.c.retry.readBudget)
 	defer cancel()
 
-	byID := map[string][]*readRequest{}
-	var ids []string
+	if err := r.loadSnapshot(ctx, batch); err != nil && !refusedListing(err) {
+		// What failed the listing (the network, the credentials) fails the
+		// reads too: one call says so, not two.
+		for _, p := range batch {
+			p.reply <- readResult{err: err}
+		}
+		return
+	}
+	var byID, byFilter []*readRequest
+	r.mu.Lock()
 	for _, p := range batch {
-		if _, seen := byID[p.id]; !seen {
-			ids = append(ids, p.id)
-		}
-		byID[p.id] = append(byID[p.id], p)
-	}
-
-	if snap := r.snapshotFor(ctx, batch); snap != nil {
-		// The snapshot answers reads; polls of waits watch a change happen
-		// and go to the API.
-		var toAPI []string
-		for _, id := range ids {
-			a, found := snap[id]
-			var rest []*readRequest
-			for _, p := range byID[id] {
-				if found && p.kind == lookup {
-					p.reply <- readResult{address: &a}
-				} else {
-					rest = append(rest, p)
-				}
-			}
-			if len(rest) > 0 {
-				byID[id] = rest
-				toAPI = append(toAPI, id)
+		if p.kind != poll {
+			if a, ok := r.fromSnapshotLocked(p); ok {
+				p.reply <- readResult{addresses: a}
+				continue
 			}
 		}
-		ids = toAPI
+		if p.kind == onTarget {
+			byFilter = append(byFilter, p)
+		} else {
+			byID = append(byID, p)
+		}
 	}
+	r.mu.Unlock()
 
-	for chunk := range slices.Chunk(ids, maxAddressIDsPerCall) {
-		found, err := r.c.Addresses(ctx, Query{IDs: chunk})
-		index := map[string]Address{}
+	answer := func(waiting []*readRequest, q Query, key func(Address) string, keyOf func(*readRequest) string) {
+		found, err := r.c.Addresses(ctx, q)
+		index := map[string][]Address{}
 		for _, a := range found {
-			index[a.ID] = a
+			index[key(a)] = append(index[key(a)], a)
 		}
-		for _, id := range chunk {
-			var res readResult
-			if err != nil {
-				res.err = err
-			} else if a, ok := index[id]; ok {
-				res.address = &a
+		for _, p := range waiting {
+			p.reply <- readResult{addresses: index[keyOf(p)], err: err}
+		}
+	}
+	for chunk := range chunkBy(byID, func(p *readRequest) string { return p.id }) {
+		answer(chunk.requests, Query{IDs: chunk.keys}, func(a Address) string { return a.ID },
+			func(p *readRequest) string { return p.id })
+	}
+	for _, name := range []string{"instance-id", "network-interface-id"} {
+		withName := slices.DeleteFunc(slices.Clone(byFilter), func(p *readRequest) bool { return p.filter.Name != name })
+		key := func(a Address) string { return a.InstanceID }
+		if name == "network-interface-id" {
+			key = func(a Address) string { return a.NetworkInterfaceID }
+		}
+		for chunk := range chunkBy(withName, func(p *readRequest) string { return p.filter.Values[0] }) {
+			answer(chunk.requests, Query{Filters: []Filter{{Name: name, Values: chunk.keys}, {Name: "address-type", Values: allAddressTypes}}},
+				key, func(p *readRequest) string { return p.filter.Values[0] })
+		}
+	}
+}
+
+// requestChunk is up to maxIDsPerCall distinct keys and the requests for them.
+type requestChunk struct {
+	keys     []string
+	requests []*readRequest
+}
+
+// chunkBy groups requests by key, maxIDsPerCall keys to a chunk.
+func chunkBy(requests []*readRequest, key func(*readRequest) string) func(func(requestChunk) bool) {
+	return func(yield func(requestChunk) bool) {
+		var c requestChunk
+		seen := map[string]bool{}
+		for _, p := range requests {
+			k := key(p)
+			if !seen[k] {
+				if len(c.keys) == maxIDsPerCall {
+					if !yield(c) {
+						return
+					}
+					c, seen = requestChunk{}, map[string]bool{}
+				}
+				seen[k] = true
+				c.keys = append(c.keys, k)
 			}
-			for _, p := range byID[id] {
-				p.reply <- res
-			}
+			c.requests = append(c.requests, p)
+		}
+		if len(c.requests) > 0 {
+			yield(c)
 		}
 	}
 }
 
 // batchContext is what a batch's calls run under: the first caller's values
-// (for logging), the latest of the callers' deadlines (budget from now for a
-// caller without one), so that no caller's time is cut short, and an end as
-// soon as every caller has stopped waiting.
-func batchContext(callers []context.Context, budget time.Duration) (context.Context, context.CancelFunc) {
-	var latest time.Time
-	for _, ctx := range callers {
-		d, ok := ctx.Deadline()
-		if !ok {
-			d = time.Now().Add(budget)
-		}
-		latest = later(latest, d)
-	}
-	ctx, cancel := context.WithDeadline(context.WithoutCancel(callers[0]), latest)
+// (for logging), at most the read budget, and an end as soon as every caller
+// has stopped waiting.
+func batchContext(batch []*readRequest, budget time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), budget)
 	var waiting atomic.Int64
-	waiting.Store(int64(len(callers)))
-	stops := make([]func() bool, 0, len(callers))
-	for _, caller := range callers {
-		stops = append(stops, context.AfterFunc(caller, func() {
+	waiting.Store(int64(len(batch)))
+	stops := make([]func() bool, 0, len(batch))
+	for _, p := range batch {
+		stops = append(stops, context.AfterFunc(p.ctx, func() {
 			if waiting.Add(-1) == 0 {
 				cancel()
 			}
@@ -336,10 +441,19 @@ func batchContext(callers []context.Context, budget time.Duration) (context.Cont
 	}
 }
 
-// snapshotFor returns the snapshot to answer the batch's reads from, probing
-// or listing first when the rule above says so; nil when reads go by id.
-func (r *addressReader) snapshotFor(ctx context.Context, batch []*readRequest) map[string]Address {
-	if !slices.ContainsFunc(batch, func(p *readRequest) bool { return p.kind == lookup }) {
+// allAddresses selects every address of the region.
+var allAddresses = Query{Filters: []Filter{{Name: "address-type", Values: allAddressTypes}}}
+
+// refusedListing reports whether the API refused the listing itself (a
+// filter it does not know, say), which reads by id may still get past.
+func refusedListing(err error) bool {
+	return hasCodePrefix(err, "InvalidParameter") || HasCode(err, "UnsupportedOperation", "LimitExceeded.NumberOfFilters")
+}
+
+// loadSnapshot probes, or lists, when the rule above says so; it returns what
+// made that fail. Batches that arrive meanwhile wait for it.
+func (r *addressReader) loadSnapshot(ctx context.Context, batch []*readRequest) error {
+	if !slices.ContainsFunc(batch, func(p *readRequest) bool { return p.kind != poll }) {
 		return nil
 	}
 	r.mu.Lock()
@@ -354,80 +468,73 @@ func (r *addressReader) snapshotFor(ctx context.Context, batch []*readRequest) m
 		r.mu.Lock()
 	}
 	defer r.mu.Unlock()
-	if r.snapshot != nil && time.Since(r.snapshotTaken) > snapshotTTL {
-		r.snapshot = nil
+	if r.snap != nil && r.c.clock.Now().Sub(r.snap.taken) > snapshotTTL {
+		r.snap = nil // too old: probe again
 	}
-	if r.snapshot != nil {
-		return r.snapshot
-	}
-
-	// Every type, normal public IPs included, so that the snapshot also
-	// tells what sits on a target (AddressesOn).
-	q := Query{Filters: []Filter{{Name: "address-status", Values: boundStatuses}, {Name: "address-type", Values: allAddressTypes}}}
-	// worthListing reports whether a listing of that many bound addresses
-	// costs no more calls than the reads seen so far would by id.
-	reads := r.reads
-	worthListing := func(bound int64) bool {
-		pages := (bound + describePageSize - 1) / describePageSize
-		return bound > 0 && pages <= snapshotMaxPages && int64(reads) >= pages*snapshotReadsPerPage
-	}
-	var load func() (map[string]Address, int64, error)
-	switch {
-	case r.boundCount < 0 && reads >= snapshotProbeAfter:
-		load = func() (map[string]Address, int64, error) {
-			first, total, err := r.c.describePage(ctx, q, 0)
-			if err != nil || int64(len(first)) >= total {
-				return index(first), total, err
+	var load func() (*snapshot, error)
+	switch s := r.snap; {
+	case r.noSnap:
+		return nil
+	case s == nil:
+		load = func() (*snapshot, error) {
+			first, total, err := r.c.describePage(ctx, allAddresses, 0)
+			if err != nil {
+				return nil, err
 			}
-			if !worthListing(total) {
-				r.probed = first
-				return nil, total, nil // list later, if the reads justify it
+			s := &snapshot{byID: index(first), total: total, first: first, complete: int64(len(first)) >= total}
+			if !s.complete && r.worthListing(total) {
+				return r.list(ctx, s)
 			}
-			all, err := r.c.addressesFrom(ctx, q, first)
-			return index(all), int64(len(all)), err
+			return s, nil
 		}
-	case worthListing(r.boundCount):
-		load = func() (map[string]Address, int64, error) {
-			all, err := r.c.addressesFrom(ctx, q, r.probed)
-			return index(all), int64(len(all)), err
-		}
+	case !s.complete && r.worthListing(s.total):
+		load = func() (*snapshot, error) { return r.list(ctx, s) }
 	default:
 		return nil
 	}
-
 	loading := make(chan struct{})
 	r.loading = loading
+	writes := r.writes
 	r.mu.Unlock()
-	snap, total, err := load()
-	r.c.log(ctx, "snapshot of bound addresses", map[string]any{
-		"bound_addresses": total, "taken": snap != nil, "reads_so_far": reads, "error": errString(err),
-	})
+	s, err := load()
+	r.c.log(ctx, "snapshot of addresses", map[string]any{"addresses": snapshotSize(s), "error": errString(err)})
 	r.mu.Lock()
 	r.loading = nil
 	close(loading)
 	if err != nil {
-		r.boundCount = 0 // listing failed: reads go by id from now on
-		return nil
+		r.noSnap = true
+		return err
 	}
-	r.boundCount = total
-	if snap != nil {
-		for id := range r.written {
-			delete(snap, id)
-		}
-		r.snapshot, r.snapshotTaken = snap, time.Now()
+	for id := range r.written {
+		delete(s.byID, id)
 	}
-	return r.snapshot
+	s.taken, s.writes = r.c.clock.Now(), writes
+	r.snap = s
+	return nil
 }
 
-// completeSnapshot returns the snapshot when one is valid and no write has
-// changed a binding since, else nil; it never takes one.
-func (r *addressReader) completeSnapshot() map[string]Address {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.snapshot == nil || len(r.written) > 0 || time.Since(r.snapshotTaken) > snapshotTTL {
-		return nil
+// worthListing reports whether listing every page of total addresses costs
+// no more calls than the lookups seen so far (each would otherwise cost up to
+// a call); r.mu is held.
+func (r *addressReader) worthListing(total int64) bool {
+	pages := (total + describePageSize - 1) / describePageSize
+	return pages <= snapshotMaxPages && int64(r.reads) >= pages-1
+}
+
+// list reads the pages after the probe's.
+func (r *addressReader) list(ctx context.Context, s *snapshot) (*snapshot, error) {
+	all, err := r.c.addressesAfter(ctx, allAddresses, s.first, s.total)
+	if err != nil {
+		return nil, err
 	}
-	return r.snapshot
+	return &snapshot{byID: index(all), total: int64(len(all)), complete: true}, nil
+}
+
+func snapshotSize(s *snapshot) int {
+	if s == nil {
+		return 0
+	}
+	return len(s.byID)
 }
 
 func index(addresses []Address) map[string]Address {
@@ -436,6 +543,15 @@ func index(addresses []Address) map[string]Address {
 		m[a.ID] = a
 	}
 	return m
+}
+
+// freeAt is when, as seen at now, a call could start without waiting.
+func freeAt(l *rate.Limiter, now time.Time) time.Time {
+	missing := 1 - l.TokensAt(now)
+	if missing <= 0 {
+		return now
+	}
+	return now.Add(time.Duration(missing / float64(l.Limit()) * float64(time.Second)))
 }
 
 func later(a, b time.Time) time.Time {

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -27,6 +26,10 @@ var defaultRetryPolicy = retryPolicy{
 	readBudget: 60 * time.Second,
 }
 
+// errNoTurn is waitTurn's answer when the next turn under the rate limit
+// would come after the caller's deadline.
+var errNoTurn = errors.New("no turn under the rate limit before the deadline")
+
 // backoff returns the wait before retry number n (1-based): the exponential
 // step, jittered to between half and the whole of it so that many callers
 // throttled together do not come back together.
@@ -39,10 +42,10 @@ func (p retryPolicy) backoff(n int) time.Duration {
 	return half + rand.N(half+1)
 }
 
-// budget is when retries of action must stop.
-func (p retryPolicy) budget(ctx context.Context, action string, start time.Time) time.Time {
+// budget is when retries must stop.
+func (p retryPolicy) budget(ctx context.Context, write bool, start time.Time) time.Time {
 	deadline, hasDeadline := ctx.Deadline()
-	if writeActions[action] && hasDeadline {
+	if write && hasDeadline {
 		return deadline
 	}
 	readEnd := start.Add(p.readBudget)
@@ -52,98 +55,61 @@ func (p retryPolicy) budget(ctx context.Context, action string, start time.Time)
 	return readEnd
 }
 
-// do runs call until it succeeds, fails with an error that is not retryable,
-// or the next attempt could not start within the budget. Every attempt first
-// waits for the action's rate limiter. The returned error is an *APIError;
-// when retries were spent it names the attempts and the time they took.
+// run calls try until it succeeds, fails with an error that is not
+// retryable, or the next attempt could not start within the budget. try
+// reports whether its attempt was sent (it first waits for a turn under the
+// rate limit). The returned error is an *APIError; when retries were spent it
+// names the attempts and the time they took.
 //
 // The loop is our own rather than a retry library's because it must carry,
-// across attempts, whether any of them may have been carried out (MaybeApplied):
-// a write whose reply was lost and whose retry is then refused must be looked
-// up, not reported as refused.
-func (c *Client) do(ctx context.Context, action string, call func(ctx context.Context) error) error {
-	start := time.Now()
-	deadline := c.retry.budget(ctx, action, start)
+// across attempts, whether any of them may have been carried out
+// (MaybeApplied): a write whose reply was lost and whose retry is then
+// refused must be looked up, not reported as refused.
+func (p retryPolicy) run(ctx context.Context, clock Clock, action string, write bool,
+	try func(context.Context) (bool, error), log LogFunc) error {
+	start := clock.Now()
+	deadline := p.budget(ctx, write, start)
 	var last *APIError
 	maybeApplied := false
 	for attempt := 1; ; attempt++ {
-		err := c.waitTurn(ctx, action)
-		if err != nil && ctx.Err() == nil {
-			// No turn under the rate limit before the deadline.
-			if last == nil {
-				last = &APIError{Action: action, Code: CodeTimeout, Message: "no turn under the client's rate limit before the operation's deadline"}
-			}
-			last.Elapsed, last.MaybeApplied = time.Since(start), maybeApplied
-			return last
-		}
-		sent := err == nil
-		status := &replyStatus{}
-		if sent {
-			err = c.attempt(withReplyStatus(ctx, status), call)
-		}
+		sent, err := try(ctx)
 		if err == nil {
 			return nil
 		}
-		if ctx.Err() != nil {
+		elapsed := clock.Now().Sub(start)
+		switch {
+		case ctx.Err() != nil:
 			// Interrupted, or out of time: then report what kept failing.
 			if last == nil || errors.Is(ctx.Err(), context.Canceled) {
-				last = contextError(ctx, action, "waiting for a reply")
+				last = ContextError(ctx, action, "waiting for a reply")
 			}
-			last.Attempts, last.Elapsed = attempt, time.Since(start)
-			last.MaybeApplied = maybeApplied || sent
+			last.Attempts, last.Elapsed, last.MaybeApplied = attempt, elapsed, maybeApplied || sent
+			return last
+		case !sent:
+			if last == nil {
+				last = &APIError{Action: action, Code: CodeTimeout, Message: "no turn under the client's rate limit before the operation's deadline"}
+			}
+			last.Elapsed, last.MaybeApplied = elapsed, maybeApplied
 			return last
 		}
 		apiErr := toAPIError(action, err)
-		if apiErr.Action == "" {
-			apiErr.Action = action
-		}
-		if apiErr.Code == CodeParseError || apiErr.Code == CodeHTTPStatus {
-			apiErr.HTTPStatus = status.code
-		}
-		maybeApplied = maybeApplied || (sent && noDefiniteAnswer(apiErr))
-		apiErr.Attempts, apiErr.Elapsed, apiErr.MaybeApplied = attempt, time.Since(start), maybeApplied
+		maybeApplied = maybeApplied || noDefiniteAnswer(apiErr)
+		apiErr.Attempts, apiErr.Elapsed, apiErr.MaybeApplied = attempt, elapsed, maybeApplied
 		if !IsRetryable(apiErr) {
 			return apiErr
 		}
 		last = apiErr
-		wait := c.retry.backoff(attempt)
-		if time.Now().Add(wait).After(deadline) {
+		wait := p.backoff(attempt)
+		if clock.Now().Add(wait).After(deadline) {
 			return apiErr
 		}
-		c.log(ctx, "retrying after a retryable error", map[string]any{
+		log(ctx, "retrying after a retryable error", map[string]any{
 			"action": action, "code": apiErr.Code, "request_id": apiErr.RequestID,
 			"attempt": attempt, "wait_ms": wait.Milliseconds(),
 		})
-		if sleep(ctx, wait) != nil {
-			apiErr.Elapsed = time.Since(start)
+		if sleep(ctx, clock, wait) != nil {
+			apiErr.Elapsed = clock.Now().Sub(start)
 			return apiErr
 		}
-	}
-}
-
-// attempt runs one call with the per-request timeout, so that a reply that
-// never comes costs one attempt, not the whole operation. The SDK panics on
-// some malformed replies (a body of `null`, for one): that becomes an error
-// like any other unusable reply.
-func (c *Client) attempt(ctx context.Context, call func(ctx context.Context) error) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = &APIError{Code: CodeParseError, Message: fmt.Sprintf("the reply could not be decoded: %v", p)}
-		}
-	}()
-	attemptCtx, cancel := context.WithTimeout(ctx, c.requestTimeout)
-	defer cancel()
-	return call(attemptCtx)
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

@@ -30,22 +30,21 @@ type Task struct {
 // until reached accepts it, and returns that observation. When the address
 // shows no operation in flight and is not reached, the task (if its id is
 // known) is asked: FAILED is an error naming the task; SUCCESS returns the
-// observation for the caller to judge. When the address disappears the error
-// is InvalidAddressId.NotFound. When ctx ends first, the error
+// observation for the caller to judge. An address that disappears is an
+// error IsNotFound recognizes. When ctx ends first, the error
 // (ClientError.Timeout or ClientError.Canceled) names the last status.
 func (c *Client) WaitAddress(ctx context.Context, task Task, reached func(*Address) bool) (*Address, error) {
-	start := time.Now()
+	start := c.clock.Now()
 	var last *Address
 	for n := 1; ; n++ {
-		a, err := c.reads.get(ctx, task.AddressID, pollInterval(n), poll)
-		if err != nil {
-			if ctx.Err() != nil {
-				return last, c.waitTimeout(ctx, task, last, start)
-			}
+		a, err := c.pollAddress(ctx, task.AddressID, pollInterval(n))
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return last, c.waitTimeout(ctx, task, last, start)
+		case err != nil:
 			return last, err
-		}
-		if a == nil {
-			return nil, &APIError{Action: task.Action, Code: "InvalidAddressId.NotFound", TaskID: task.ID,
+		case a == nil:
+			return nil, &APIError{Action: task.Action, Code: CodeAddressNotFound, TaskID: task.ID,
 				Message: fmt.Sprintf("the EIP %s disappeared while waiting for %s", task.AddressID, task.Action)}
 		}
 		last = a
@@ -55,19 +54,19 @@ func (c *Client) WaitAddress(ctx context.Context, task Task, reached func(*Addre
 		if !a.IsSettled() || task.ID == "" {
 			continue
 		}
-		result, err := c.TaskResult(ctx, task.ID)
+		result, err := c.taskResult(ctx, task.ID)
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return last, c.waitTimeout(ctx, task, last, start)
 		case err != nil:
 			return last, err
-		case result == TaskFailed:
+		case result == taskFailed:
 			return last, &APIError{Action: task.Action, Code: CodeTaskFailed, TaskID: task.ID,
 				Message: fmt.Sprintf("the task ended FAILED; the EIP %s is %s", task.AddressID, last.Status)}
-		case result == TaskSuccess:
+		case result == taskSuccess:
 			// Finished, yet not in the state aimed at: changed by someone else
 			// meanwhile, or the describe lags. One more look, then the caller judges.
-			if a, err := c.reads.get(ctx, task.AddressID, pollInterval(1), poll); err == nil && a != nil {
+			if a, err := c.pollAddress(ctx, task.AddressID, pollInterval(1)); err == nil && a != nil {
 				last = a
 			}
 			return last, nil
@@ -80,8 +79,9 @@ func (c *Client) waitTimeout(ctx context.Context, task Task, last *Address, star
 	if last != nil {
 		status = last.Status
 	}
-	err := contextError(ctx, task.Action, fmt.Sprintf("waiting for the EIP %s: it was still %s after %s",
-		task.AddressID, status, time.Since(start).Round(time.Second)))
-	err.TaskID, err.Elapsed = task.ID, time.Since(start)
+	elapsed := c.clock.Now().Sub(start)
+	err := ContextError(ctx, task.Action, fmt.Sprintf("waiting for the EIP %s: it was still %s after %s",
+		task.AddressID, status, elapsed.Round(time.Second)))
+	err.TaskID, err.Elapsed = task.ID, elapsed
 	return err
 }

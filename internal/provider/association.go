@@ -9,6 +9,9 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
 )
 
+// What an EIP binding is, for every part of the provider that meets one: its
+// id forms, where it sits, and the messages about it that are worded once.
+
 // Id formats, as the official provider's tencentcloud_eip_association writes
 // them, so that ids carry over on migration.
 const idSeparator = "::"
@@ -78,62 +81,58 @@ func isIPv4(s string) bool {
 	return err == nil && ip.Is4()
 }
 
-// location is where a binding sits: a network interface and one of its
-// private IPs. It is empty when not known yet (an instance binding created
-// before it was recorded, or carried over from another provider).
-type location struct {
-	NetworkInterfaceID string
-	PrivateIP          string
-}
-
-func (l location) known() bool { return l.NetworkInterfaceID != "" && l.PrivateIP != "" }
-
-func (l location) String() string {
-	return "network interface " + l.NetworkInterfaceID + " private IP " + l.PrivateIP
-}
-
-func locationOf(a *client.Address) location {
-	return location{NetworkInterfaceID: a.NetworkInterfaceID, PrivateIP: a.PrivateIP}
-}
-
-// association is what a state says is bound: an EIP, the target as the
-// configuration names it, and where the binding sits. An instance binding
-// means the EIP sits on the primary private IP of the instance's primary
-// network interface; its location is recorded so that a move of the EIP to
-// another private IP of the same instance is drift.
+// association is a binding as a state records it: an EIP, the target as the
+// configuration names it, and where it sits (a network interface and private
+// IP, as a client.Target). An instance binding means the EIP sits on the
+// primary private IP of the instance's primary network interface; where that
+// is, is recorded once seen, so that a move of the EIP to another private IP
+// of the same instance is drift. It is empty until then.
 type association struct {
 	id    associationID
-	sitAt location
+	sitAt client.Target
 }
 
+func known(l client.Target) bool { return l.NetworkInterfaceID != "" && l.PrivateIP != "" }
+
 // heldBy reports whether the address shows this association: bound (or
-// binding) to its target, at its location when that is known.
+// binding) to its target, where it sits when that is known.
 func (a association) heldBy(addr *client.Address) bool {
-	if addr == nil || !addr.BoundTo(a.id.Target) {
+	if !a.id.hasTarget() || addr == nil || !addr.BoundTo(a.id.Target) {
 		return false
 	}
-	return !a.sitAt.known() || locationOf(addr) == a.sitAt
+	return !known(a.sitAt) || addr.Location() == a.sitAt
 }
 
 // describe names the association's target for messages.
 func (a association) describe() string {
-	if a.sitAt.known() && a.id.Target.InstanceID != "" {
-		return fmt.Sprintf("instance %s (%s)", a.id.Target.InstanceID, a.sitAt)
+	if known(a.sitAt) && a.id.Target.InstanceID != "" {
+		return fmt.Sprintf("%s (%s)", a.id.Target, a.sitAt)
 	}
-	return describeTarget(a.id.Target)
+	return a.id.Target.String()
 }
 
-func describeTarget(t client.Target) string {
-	if t.InstanceID != "" {
-		return "instance " + t.InstanceID
-	}
-	return "network interface " + t.NetworkInterfaceID + " private IP " + t.PrivateIP
-}
+// Messages worded once.
+const (
+	// toManageNormalIP is the way out for a normal public IP met where an EIP
+	// was expected.
+	toManageNormalIP = "To manage it like an EIP, turn it into one first (TransformAddress, the console's \"Convert to EIP\")."
 
-// notAnEIP says, for every place that meets one, why a normal public IP is
-// not managed like an EIP, and the way out.
+	// normalIPWaysOut are the ways out when a normal public IP refuses a bind.
+	normalIPWaysOut = "Either return it (ReturnNormalAddresses, or the console's \"Return public IP\"), then apply again; or " +
+		"turn it into an EIP (TransformAddress, the console's \"Convert to EIP\") and manage that EIP instead of binding " +
+		"this one. If the account is on the international site, where the bind releases it, set the provider's " +
+		"site = \"international\"."
+
+	// reallocationRemedy is the way out when a destroy that reallocates would
+	// fail, in the order that works: the destroy runs on the state's flag.
+	reallocationRemedy = "Set reallocate_normal_public_ip = false and run terraform apply (it changes nothing in the " +
+		"cloud), then run this again. If eip_id or the target changes in the same configuration, apply the flag change " +
+		"alone first, then the rest: the destroy half of a replacement uses the flag recorded in the state."
+)
+
+// notAnEIP says why a normal public IP is not managed like an EIP.
 func notAnEIP(a *client.Address) string {
 	return fmt.Sprintf("The address %s (%s) is a normal public IP (address type WanIP), not an EIP: it belongs to instance "+
-		"%s and cannot be bound or unbound like one, so qcloud_eip_association and qcloud_eip do not manage it. To manage "+
-		"it, turn it into an EIP first (TransformAddress, the console's \"Convert to EIP\").", a.ID, a.PublicIP, a.InstanceID)
+		"%s and cannot be bound or unbound like one, so the provider does not manage it. %s", a.ID, a.PublicIP, a.InstanceID,
+		toManageNormalIP)
 }

@@ -28,17 +28,13 @@ func dataSourceClient(req datasource.ConfigureRequest, resp *datasource.Configur
 	return data.client
 }
 
-// readDiagnostic is diagnose for a data source's read: the table's rules
-// blame the resource's attributes (eip_id), which a data source does not
-// have, so a diagnostic about an attribute is put on blame instead, or on no
-// attribute when blame is empty. subject completes "EIP …" in the messages.
-func readDiagnostic(c *client.Client, doing, subject string, err error, blame path.Path) diag.Diagnostic {
-	d := diagnose(opRead, doing, err, situation{EIPID: subject, Region: c.Region(), Endpoint: c.Endpoint()})
-	if _, onAttribute := d.(diag.DiagnosticWithPath); !onAttribute {
-		return d
+// readDiagnostic is diagnose for a data source's read: blame is the
+// attribute that chose the EIPs (none when empty), and what completes "EIP …"
+// in the messages ("eip-1a2b3c4d", "named \"web\"").
+func readDiagnostic(c *client.Client, doing, what string, err error, blame path.Path) diag.Diagnostic {
+	s := subject{}
+	if !blame.Equal(path.Empty()) {
+		s[roleEIP] = blame
 	}
-	if blame.Equal(path.Empty()) {
-		return diag.NewErrorDiagnostic(d.Summary(), d.Detail())
-	}
-	return diag.NewAttributeErrorDiagnostic(blame, d.Summary(), d.Detail())
+	return diagnose(reading, doing, err, facts{EIPID: what, Region: c.Region(), Endpoint: c.Endpoint()}, s)
 }

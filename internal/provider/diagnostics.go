@@ -13,219 +13,225 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
 )
 
-// This file is the one place where API errors become diagnostics: the table
-// below says, for each error and operation, what the user reads and which
-// attribute it is about. What the resource does about an error (carry on,
-// look again) is decided where the error is met, with the client's
-// predicates. Every diagnostic's detail gives the cause and the remedy, then
-// the Code, Message and RequestId to hand to support.
+// This file is the one place where API errors become diagnostics. The table
+// below says, for each error and what the operation was doing with it
+// (binding, unbinding or reading), what the user reads and which attribute
+// it is about. The operation supplies its subject: the attribute paths of its
+// own schema (a resource, a data source, an action), so that every operation
+// reuses the rules. What an operation does about an error (carry on, look
+// again) is decided where the error is met, with the client's predicates.
+// Every diagnostic's detail gives the cause and the remedy, then the Code,
+// Message and RequestId to hand to support.
 
-type operation string
+// intent is what an operation was doing when it met an error.
+type intent string
 
 const (
-	opCreate operation = "create"
-	opRead   operation = "read"
-	opUpdate operation = "update"
-	opDelete operation = "delete"
-	opImport operation = "import"
-	opPlan   operation = "plan"
+	binding   intent = "bind"
+	unbinding intent = "unbind"
+	reading   intent = "read"
 )
 
-// reads are the operations that only read: their advice never mentions
-// writes.
-var reads = []operation{opRead, opImport, opPlan}
+// role is what an attribute stands for, whatever its name in a schema.
+type role int
 
-// situation is what the messages may name.
-type situation struct {
+const (
+	roleEIP role = iota + 1
+	// roleTarget is where the EIP goes: the instance, or the private IP of a
+	// network interface.
+	roleTarget
+	// roleInterface is the network interface of a target named by one.
+	roleInterface
+	roleReallocate
+)
+
+// subject is who met the error: the attribute standing for each role. A
+// rule blaming a role the subject lacks gives a diagnostic on no attribute.
+type subject map[role]path.Path
+
+// facts are what the messages may name.
+type facts struct {
 	EIPID    string
 	Target   client.Target
 	Region   string
 	Endpoint string
 	Address  *client.Address // the latest observation, if any
-	Quota    *client.Quota   // the daily reallocation quota, if fetched
+	Quota    *client.Quota   // the daily reallocation quota, if read
+	// Accepted: the API accepted the bind or unbind before the error (a
+	// timeout then leaves it to finish on its own).
+	Accepted bool
+	// Timeout names the timeout that ran out ("timeouts.create").
+	Timeout string
+
+	taskID string // the error's, set by diagnose
 }
 
 type errorRule struct {
-	match     func(*client.APIError) bool
-	ops       []operation // empty: every operation
-	attribute string      // the attribute to blame; empty: the resource
-	summary   string
-	detail    func(op operation, s situation) string // cause and remedy
+	match   func(*client.APIError) bool
+	intents []intent // empty: every intent
+	blame   role     // zero: the whole subject
+	summary string
+	detail  func(intent, facts) string // cause and remedy
 }
 
 var errorRules = []errorRule{
 	{
 		match:   is(client.IsInvalidRegion),
 		summary: "Region not valid",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("The API does not accept the region %q. Check the provider's region argument (or %s): "+
-				"it is a region name such as ap-guangzhou or ap-singapore. Nothing was removed from the state.", s.Region, EnvRegion)
+				"it is a region name such as ap-guangzhou or ap-singapore. Nothing was removed from the state.", f.Region, EnvRegion)
 		},
 	},
 	{
-		match: is(client.IsNotFound), attribute: "eip_id",
+		match: is(client.IsNotFound), blame: roleEIP,
 		summary: "EIP not found",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("No EIP %s exists in region %s. Check the id, and that the provider's region is the EIP's region.", s.EIPID, s.Region)
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("No EIP %s exists in region %s. Check the id, and that the provider's region is the EIP's region.", f.EIPID, f.Region)
 		},
 	},
 	{
-		match: codes("InvalidAddressId.Blocked"), attribute: "eip_id",
+		match: codes("InvalidAddressId.Blocked"), blame: roleEIP,
 		summary: "EIP is blocked",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("The EIP %s is blocked, and a blocked EIP can be neither bound nor unbound. "+
-				"Unblock it first (Tencent Cloud console, or support), then run the command again.", s.EIPID)
+				"Unblock it first (Tencent Cloud console, or support), then run the command again.", f.EIPID)
 		},
 	},
 	{
-		match: is(client.IsStatusNotPermit), ops: []operation{opDelete}, attribute: "eip_id",
+		match: is(client.IsStatusNotPermit), intents: []intent{unbinding}, blame: roleEIP,
 		summary: "EIP cannot be unbound in its current status",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("The EIP %s is %s; only a bound EIP (BIND or BIND_ENI) can be unbound. "+
-				"Wait for the operation in progress to finish, then run the command again.", s.EIPID, s.status())
+				"Wait for the operation in progress to finish, then run the command again.", f.EIPID, f.status())
 		},
 	},
 	{
-		match: is(client.IsStatusNotPermit), ops: []operation{opCreate}, attribute: "eip_id",
-		summary: "EIP is already bound",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("The EIP %s is already bound to %s (status %s), and only an unbound EIP can be bound. "+
-				"Unbind it first (or remove the configuration that binds it), or choose another EIP.", s.EIPID, s.boundTo(), s.status())
+		match: is(client.IsStatusNotPermit), intents: []intent{binding}, blame: roleEIP,
+		summary: "EIP is bound elsewhere",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The EIP %s is bound to %s (status %s), and only an unbound EIP can be bound. "+
+				"Unbind it first (or remove the configuration that binds it), or choose another EIP.", f.EIPID, f.boundTo(), f.status())
 		},
 	},
 	{
-		match: is(client.IsNormalPublicIP), attribute: "eip_id",
+		match: is(client.IsNormalPublicIP), blame: roleEIP,
 		summary: "Not an EIP: a normal public IP",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("The address %s is a normal public IP (address type WanIP), which belongs to its instance and "+
-				"cannot be bound or unbound like an EIP. Manage an EIP instead; to turn this address into one, use the "+
-				"TransformAddress API (console: \"Convert to EIP\").", s.EIPID)
+				"cannot be bound or unbound like an EIP. %s", f.EIPID, toManageNormalIP)
 		},
 	},
 	{
-		match: codes("OperationDenied.AddressInArrears"), attribute: "eip_id",
+		match: codes("OperationDenied.AddressInArrears"), blame: roleEIP,
 		summary: "EIP is in arrears",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("The EIP %s is isolated because the account is in arrears, and cannot be bound. "+
-				"Top up the account, then run the command again.", s.EIPID)
+				"Top up the account, then run the command again.", f.EIPID)
 		},
 	},
 	{
-		match: codes("InvalidParameterValue.AddressIdMalformed"), attribute: "eip_id",
+		match: codes("InvalidParameterValue.AddressIdMalformed"), blame: roleEIP,
 		summary: "EIP id refused",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("The API does not accept %q as an EIP id. Use the id shown in the console, such as eip-1a2b3c4d.", s.EIPID)
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The API does not accept %q as an EIP id. Use the id shown in the console, such as eip-1a2b3c4d.", f.EIPID)
 		},
 	},
 	{
-		match: codes("InvalidInstanceId.NotFound", "InvalidParameterValue.InstanceIdMalformed"), ops: []operation{opCreate}, attribute: "instance_id",
+		match: codes(client.CodeInstanceNotFound, "InvalidParameterValue.InstanceIdMalformed"), intents: []intent{binding}, blame: roleTarget,
 		summary: "Instance not found",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("No instance %s exists in region %s. Check the id and the provider's region.", s.Target.InstanceID, s.Region)
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("No instance %s exists in region %s. Check the id and the provider's region.", f.Target.InstanceID, f.Region)
 		},
 	},
 	{
-		match: codes("UnsupportedOperation.InstanceStatusNotPermit"), ops: []operation{opCreate}, attribute: "instance_id",
+		match: codes("UnsupportedOperation.InstanceStatusNotPermit"), intents: []intent{binding}, blame: roleTarget,
 		summary: "Instance is stopped in no-charge mode",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("The instance %s is stopped in no-charge mode, which releases its public network resources, so "+
-				"it cannot take an EIP. Start the instance (or stop it in charging mode), then run the command again.", s.Target.InstanceID)
+				"it cannot take an EIP. Start the instance (or stop it in charging mode), then run the command again.", f.Target.InstanceID)
 		},
 	},
 	{
 		match: codes("InvalidParameterValue.InvalidInstanceState", "UnsupportedOperation.InstanceStateNotSupported",
-			"InvalidInstance.NotSupported"), ops: []operation{opCreate}, attribute: "instance_id",
+			"InvalidInstance.NotSupported"), intents: []intent{binding}, blame: roleTarget,
 		summary: "Instance cannot take an EIP in its current state",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("The instance %s is in a state that does not allow binding an EIP (for example still launching, "+
-				"or failed to launch). Wait until it is running, or choose another instance.", s.Target.InstanceID)
+				"or failed to launch). Wait until it is running, or choose another instance.", f.Target.InstanceID)
 		},
 	},
 	{
-		match: codes("InvalidParameterValue.InstanceHasWanIP"), ops: []operation{opCreate}, attribute: "instance_id",
-		summary: "Instance holds a normal public IP",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("The instance %s holds a normal public IP on its primary private IP, and on this site an EIP "+
-				"cannot be bound where one sits. Either return that IP (ReturnNormalAddresses, or the console's \"Return "+
-				"public IP\"), then apply again; or turn it into an EIP (TransformAddress, the console's \"Convert to EIP\") "+
-				"and manage that EIP instead of binding this one.", s.Target.InstanceID)
+		match: codes("InvalidParameterValue.InstanceHasWanIP"), intents: []intent{binding}, blame: roleTarget,
+		summary: "Target holds a normal public IP",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("A normal public IP sits on %s, and on this site an EIP cannot be bound where one sits. %s",
+				primaryIPOf(f.Target), normalIPWaysOut)
 		},
 	},
 	{
-		match: codes("InvalidInstanceId.AlreadyBindEip"), ops: []operation{opCreate}, attribute: "instance_id",
-		summary: "Instance already has an EIP",
-		detail: func(_ operation, s situation) string {
+		match: codes("InvalidInstanceId.AlreadyBindEip"), intents: []intent{binding}, blame: roleTarget,
+		summary: "Target already holds an EIP",
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("The instance %s already holds an EIP on its primary private IP. Unbind that EIP first, or bind "+
-				"this one to another private IP with network_interface_id and private_ip.", s.Target.InstanceID)
+				"this one to another private IP with network_interface_id and private_ip.", f.Target.InstanceID)
 		},
 	},
 	{
-		match: codes("LimitExceeded.InstanceAddressQuota"), ops: []operation{opCreate}, attribute: "instance_id",
+		match: codes("LimitExceeded.InstanceAddressQuota"), intents: []intent{binding}, blame: roleTarget,
 		summary: "Instance holds as many EIPs as it may",
-		detail: func(_ operation, s situation) string {
+		detail: func(intent, facts) string {
 			return "The instance has reached its quota of EIPs. Unbind one of its EIPs, or choose another instance."
 		},
 	},
 	{
-		match: codes("InvalidNetworkInterfaceId.NotFound", "InvalidParameterValue.NetworkInterfaceNotFound"), ops: []operation{opCreate},
-		attribute: "network_interface_id",
-		summary:   "Network interface or private IP not found",
-		detail: func(_ operation, s situation) string {
-			if s.Target.InstanceID != "" {
-				return fmt.Sprintf("The instance %s has no network interface the EIP can be bound to. Check the instance.", s.Target.InstanceID)
+		match: is(client.IsInterfaceNotFound), intents: []intent{binding}, blame: roleInterface,
+		summary: "Network interface or private IP not found",
+		detail: func(_ intent, f facts) string {
+			if f.Target.InstanceID != "" {
+				return fmt.Sprintf("The instance %s has no network interface the EIP can be bound to. Check the instance.", f.Target.InstanceID)
 			}
 			return fmt.Sprintf("No network interface %s exists in region %s, or %s is not one of its private IPs. "+
-				"Check the id, the IP and the provider's region.", s.Target.NetworkInterfaceID, s.Region, s.Target.PrivateIP)
+				"Check the id, the IP and the provider's region.", f.Target.NetworkInterfaceID, f.Region, f.Target.PrivateIP)
 		},
 	},
 	{
-		match: codes("InvalidPrivateIpAddress.AlreadyBindEip"), ops: []operation{opCreate}, attribute: "private_ip",
-		summary: "Private IP already has an EIP",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("The private IP %s of %s already holds an EIP. Unbind that EIP first, or choose another private IP.",
-				s.Target.PrivateIP, s.Target.NetworkInterfaceID)
+		match: codes("InvalidPrivateIpAddress.AlreadyBindEip"), intents: []intent{binding}, blame: roleTarget,
+		summary: "Target already holds an EIP",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The private IP %s of network interface %s already holds an EIP. Unbind that EIP first, or "+
+				"choose another private IP.", f.Target.PrivateIP, f.Target.NetworkInterfaceID)
 		},
 	},
 	{
-		match: codes("AddressQuotaLimitExceeded.DailyAllocate"), ops: []operation{opDelete}, attribute: "reallocate_normal_public_ip",
+		match: codes("AddressQuotaLimitExceeded.DailyAllocate"), intents: []intent{unbinding}, blame: roleReallocate,
 		summary: "Daily quota of normal public IP reallocations used up",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			usage := "today's quota (10 per account per day) is used up"
-			if s.Quota != nil {
-				usage = fmt.Sprintf("today's count is %d of %d", s.Quota.Current, s.Quota.Limit)
+			if f.Quota != nil {
+				usage = fmt.Sprintf("today's count is %d of %d", f.Quota.Current, f.Quota.Limit)
 			}
 			return fmt.Sprintf("Unbinding %s with reallocate_normal_public_ip = true gives the instance a new normal public IP, "+
-				"and %s. The EIP is still bound. Either set reallocate_normal_public_ip = false, run terraform apply "+
-				"(it changes no cloud resource), and run the command again to unbind without a new public IP; or wait until "+
-				"tomorrow (China Standard Time) and run the command again. If eip_id changes in the same configuration, "+
-				"apply the flag change alone first, then change eip_id.", s.EIPID, usage)
+				"and %s. The EIP is still bound. %s Or wait until the next day (China Standard Time) and run the command "+
+				"again.", f.EIPID, usage, reallocationRemedy)
 		},
 	},
 	{
-		match: codes("InvalidParameterValue.OnlySupportedForMasterNetworkCard"), ops: []operation{opDelete}, attribute: "reallocate_normal_public_ip",
+		match: codes("InvalidParameterValue.OnlySupportedForMasterNetworkCard", "FailedOperation.MasterEniNotFound"),
+		intents: []intent{unbinding}, blame: roleReallocate,
 		summary: "A normal public IP cannot be reallocated for this binding",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("The EIP %s is bound to %s. A normal public IP can be given back only when the EIP sits on the "+
-				"primary private IP of an instance's primary network interface. The EIP is still bound. Set "+
-				"reallocate_normal_public_ip = false, run terraform apply (it changes no cloud resource), and run the command "+
-				"again. If eip_id changes in the same configuration, apply the flag change alone first, then change eip_id.",
-				s.EIPID, s.boundTo())
+				"primary private IP of an instance's primary network interface. The EIP is still bound. %s",
+				f.EIPID, f.boundTo(), reallocationRemedy)
 		},
 	},
 	{
-		match: codes("FailedOperation.MasterEniNotFound"), ops: []operation{opDelete}, attribute: "reallocate_normal_public_ip",
-		summary: "A normal public IP cannot be reallocated for this binding",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("The API found no primary network interface to give a normal public IP to for EIP %s; the EIP "+
-				"is still bound. %s", s.EIPID, reallocationRemedy)
-		},
-	},
-	{
-		match: codes("FailedOperation.AddressEniInfoNotFound"), attribute: "eip_id",
+		match: codes("FailedOperation.AddressEniInfoNotFound"), blame: roleEIP,
 		summary: "The API lost track of the EIP's network interface",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("Tencent Cloud could not find the network interface information of EIP %s. Run the command "+
-				"again in a few minutes; if it keeps failing, give the RequestId below to Tencent Cloud support.", s.EIPID)
+				"again in a few minutes; if it keeps failing, give the RequestId below to Tencent Cloud support.", f.EIPID)
 		},
 	},
 	{
@@ -233,18 +239,19 @@ var errorRules = []errorRule{
 			"UnknownParameter", "NoSuchVersion", "UnsupportedProtocol", "RequestSizeLimitExceeded",
 			"InvalidParameterValue.MissingAssociateEntity", "InvalidParameterValue.Combination", "InvalidParameterValue.LimitExceeded",
 			"InvalidParameterValue.Malformed", "InvalidParameterValue.NetworkInterfaceIdMalformed", "InvalidParameter.InvalidFilter",
-			"InvalidParameter.Coexist", "InvalidParameter.FilterInvalidKey", "LimitExceeded.NumberOfFilters"),
+			"InvalidParameter.Coexist", "InvalidParameter.FilterInvalidKey", "LimitExceeded.NumberOfFilters", "InvalidFilter",
+			"InvalidInstanceId.Malformed", client.CodeUnregisteredAction),
 		summary: "The API refused the provider's request",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("The API does not accept the request the provider made for EIP %s: the provider or the "+
-				"endpoint's API version is at fault, not the configuration. Check that endpoint (or %s) names the VPC API "+
-				"(vpc.tencentcloudapi.com), and report this to the provider's developers with the details below.", s.EIPID, EnvEndpoint)
+		detail: func(intent, facts) string {
+			return "The API does not accept the request the provider made: the provider or the endpoint's API version is at " +
+				"fault, not the configuration. Check that endpoint (or " + EnvEndpoint + ") names the Tencent Cloud API, and " +
+				"report this to the provider's developers with the details below."
 		},
 	},
 	{
 		match:   is(client.IsAuthFailure),
 		summary: "Tencent Cloud refused the credentials",
-		detail: func(operation, situation) string {
+		detail: func(intent, facts) string {
 			return "Check the secret ID and secret key (provider arguments secret_id and secret_key, or the environment " +
 				"variables " + EnvSecretID + " and " + EnvSecretKey + ", or the SDK credentials file), that temporary " +
 				"credentials (security_token or " + EnvSecurityToken + ") have not expired, and that this machine's clock " +
@@ -254,99 +261,141 @@ var errorRules = []errorRule{
 	{
 		match:   is(client.IsUnauthorized),
 		summary: "Not authorized",
-		detail: func(operation, situation) string {
-			return "The credentials are valid, but their CAM policy does not allow this action on this EIP. Grant the " +
-				"vpc:AssociateAddress, vpc:DisassociateAddress, vpc:DescribeAddresses, vpc:DescribeTaskResult, " +
-				"vpc:DescribeAddressQuota and vpc:DescribeNetworkInterfaces actions, then run the command again."
+		detail: func(intent, facts) string {
+			return "The credentials are valid, but their CAM policy does not allow this action. Grant the actions the " +
+				"provider's documentation lists (" + strings.Join(camActions, ", ") + "), then run the command again."
 		},
 	},
 	{
 		match:   codes(client.CodeTaskFailed),
 		summary: "The asynchronous task failed",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
+			support := "the RequestId below"
+			if f.taskID != "" {
+				support = "the TaskId below"
+			}
 			return fmt.Sprintf("Tencent Cloud accepted the request for EIP %s, but its task ended FAILED; the EIP is %s. "+
-				"Run the command again. If it fails again, give the TaskId below to Tencent Cloud support.", s.EIPID, s.status())
+				"Run the command again. If it fails again, give %s to Tencent Cloud support.", f.EIPID, f.status(), support)
 		},
 	},
 	{
 		match:   is(client.IsTLSFailure),
 		summary: "The endpoint's TLS certificate could not be verified",
-		detail: func(operation, situation) string {
+		detail: func(intent, facts) string {
 			return "The HTTPS connection to the API endpoint failed certificate verification. Check the endpoint argument " +
 				"(or " + EnvEndpoint + "), the system's CA certificates, and any proxy intercepting HTTPS."
 		},
 	},
 	{
+		match:   is(client.IsNotAPI),
+		summary: "The endpoint does not speak the Tencent Cloud API",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The endpoint %s answered with something that is not the API (a plain HTTP server for an https:// "+
+				"URL, a proxy's page, another service). Check the endpoint argument (or %s): the scheme, the host and the port.",
+				f.Endpoint, EnvEndpoint)
+		},
+	},
+	{
 		match:   codes(client.CodeCanceled),
 		summary: "Interrupted",
-		detail: func(_ operation, s situation) string {
+		detail: func(in intent, f facts) string {
+			if in == reading {
+				return "The operation was interrupted (Ctrl-C or a stop signal) before it finished. Nothing was changed."
+			}
 			return fmt.Sprintf("The operation on EIP %s was interrupted (Ctrl-C or a stop signal) before it finished. "+
 				"A request already sent may still complete in the cloud: the next terraform plan or apply reads what "+
-				"the cloud shows and carries on from there.", s.EIPID)
+				"the cloud shows and carries on from there.", f.EIPID)
 		},
 	},
 	{
-		match: codes(client.CodeTimeout), ops: []operation{opCreate},
+		match: codes(client.CodeTimeout), intents: []intent{binding},
 		summary: "Timed out",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("The bind of EIP %s was accepted but did not finish within the create timeout. It may still "+
-				"complete. Terraform records the association as tainted, so the next terraform apply unbinds it and binds it "+
-				"again; if the bind completes and you want to keep it, run terraform untaint with the resource address shown "+
-				"above first. To wait longer next time, raise timeouts.create.", s.EIPID)
+		detail: func(_ intent, f facts) string {
+			if !f.Accepted {
+				return fmt.Sprintf("The bind of EIP %s did not start within %s: nothing was bound and nothing was recorded. "+
+					"Raise %s, or run terraform apply again.", f.EIPID, f.Timeout, f.Timeout)
+			}
+			return fmt.Sprintf("The bind of EIP %s was accepted but did not finish within %s. It may still complete. "+
+				"Terraform records the association as tainted, so the next terraform apply unbinds it and binds it again; "+
+				"if the bind completes and you want to keep it, run terraform untaint with the resource address shown above "+
+				"first. To wait longer next time, raise %s.", f.EIPID, f.Timeout, f.Timeout)
 		},
 	},
 	{
-		match:   codes(client.CodeTimeout),
+		match: codes(client.CodeTimeout), intents: []intent{unbinding},
 		summary: "Timed out",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("The operation on EIP %s did not finish within its timeout. Nothing was undone: the next "+
-				"terraform apply or destroy picks up from what the cloud shows. To wait longer, raise the resource's "+
-				"timeouts (create, delete).", s.EIPID)
+		detail: func(_ intent, f facts) string {
+			if !f.Accepted {
+				return fmt.Sprintf("The unbind of EIP %s did not start within %s: the EIP is still bound, and the state "+
+					"still records it. Raise %s, or run the command again.", f.EIPID, f.Timeout, f.Timeout)
+			}
+			return fmt.Sprintf("The unbind of EIP %s was accepted but did not finish within %s. It may still complete: "+
+				"the next terraform plan or destroy reads what the cloud shows and carries on from there. To wait longer, "+
+				"raise %s.", f.EIPID, f.Timeout, f.Timeout)
+		},
+	},
+	{
+		match: codes(client.CodeTimeout), intents: []intent{reading},
+		summary: "Timed out",
+		detail: func(intent, facts) string {
+			return "The read did not finish in time. Nothing was changed: run the command again."
 		},
 	},
 	{
 		match:   is(client.IsUnresolvable),
 		summary: "Cannot reach the Tencent Cloud API",
-		detail: func(_ operation, s situation) string {
+		detail: func(_ intent, f facts) string {
 			return fmt.Sprintf("The host name of the endpoint %s does not resolve. Check the endpoint argument (or %s) "+
-				"and this machine's DNS.", s.Endpoint, EnvEndpoint)
+				"and this machine's DNS.", f.Endpoint, EnvEndpoint)
 		},
 	},
 	{
 		match:   codes(client.CodeNetworkError),
 		summary: "Cannot reach the Tencent Cloud API",
-		detail: func(op operation, s situation) string {
+		detail: func(in intent, f facts) string {
 			return fmt.Sprintf("No answer from the endpoint %s: the calls failed at the network level and were retried "+
 				"%s. Check the endpoint argument (or %s), the network and any proxy, then run the command again.",
-				s.Endpoint, retriedFor(op), EnvEndpoint)
+				f.Endpoint, retriedFor(in), EnvEndpoint)
 		},
 	},
 	{
 		match:   is(client.IsRetryable),
 		summary: "The Tencent Cloud API kept failing",
-		detail: func(op operation, _ situation) string {
-			if slices.Contains(reads, op) {
+		detail: func(in intent, _ facts) string {
+			if in == reading {
 				return "The call failed with an error that usually passes (throttling, a server or network problem) and was " +
 					"retried for a minute. Run the command again; if it keeps failing, lower read_requests_per_second when " +
 					"other tools share the account's API quota."
 			}
 			return "The call failed with an error that usually passes (throttling, a busy EIP, a server or network " +
 				"problem) and was retried until the operation's time ran out. Run the command again; if it keeps " +
-				"failing, raise the resource's timeouts, or lower write_requests_per_second when other tools share the " +
+				"failing, raise the timeout, or lower write_requests_per_second when other tools share the " +
 				"account's API quota."
 		},
 	},
 	{
 		match:   func(*client.APIError) bool { return true },
 		summary: "Tencent Cloud API error",
-		detail: func(_ operation, s situation) string {
-			return fmt.Sprintf("The API refused a call made for EIP %s. The code and message below say why.", s.EIPID)
+		detail: func(intent, facts) string {
+			return "The API refused a call the provider made. The code and message below say why."
 		},
 	},
 }
 
-func retriedFor(op operation) string {
-	if slices.Contains(reads, op) {
+// camActions are the actions the provider calls, for the CAM policy.
+var camActions = []string{"vpc:AssociateAddress", "vpc:DisassociateAddress", "vpc:DescribeAddresses", "vpc:DescribeTaskResult",
+	"vpc:DescribeAddressQuota", "vpc:DescribeNetworkInterfaces", "cvm:DescribeInstances"}
+
+// primaryIPOf names where a bind to t goes.
+func primaryIPOf(t client.Target) string {
+	if t.InstanceID != "" {
+		return "the primary private IP of " + t.String()
+	}
+	return t.String()
+}
+
+func retriedFor(in intent) string {
+	if in == reading {
 		return "for up to a minute"
 	}
 	return "until the operation's timeout"
@@ -361,32 +410,33 @@ func codes(want ...string) func(*client.APIError) bool {
 	return func(e *client.APIError) bool { return slices.Contains(want, e.Code) }
 }
 
-// ruleFor returns the first rule matching the error in the operation.
-func ruleFor(op operation, err error) (errorRule, *client.APIError) {
+// ruleFor returns the first rule matching the error met with intent in.
+func ruleFor(in intent, err error) (errorRule, *client.APIError) {
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		apiErr = &client.APIError{Code: "ClientError.Unknown", Message: err.Error()}
 	}
-	return errorRules[ruleIndex(op, apiErr)], apiErr
+	return errorRules[ruleIndex(in, apiErr)], apiErr
 }
 
-func ruleIndex(op operation, apiErr *client.APIError) int {
+func ruleIndex(in intent, apiErr *client.APIError) int {
 	for i, r := range errorRules {
-		if (len(r.ops) == 0 || slices.Contains(r.ops, op)) && r.match(apiErr) {
+		if (len(r.intents) == 0 || slices.Contains(r.intents, in)) && r.match(apiErr) {
 			return i
 		}
 	}
 	return len(errorRules) - 1 // the last rule matches every error anyway
 }
 
-// diagnose turns an error met during op into the diagnostic the table says.
-// doing says what was being done, in the user's words ("binding EIP
-// eip-1 to instance ins-1").
-func diagnose(op operation, doing string, err error, s situation) diag.Diagnostic {
-	rule, apiErr := ruleFor(op, err)
-	detail := fmt.Sprintf("While %s: %s\n\n%s", doing, rule.detail(op, s), supportFacts(apiErr))
-	if rule.attribute != "" {
-		return diag.NewAttributeErrorDiagnostic(path.Root(rule.attribute), rule.summary, detail)
+// diagnose turns an error met while doing something with intent in into the
+// diagnostic the table says, on the subject's attribute. doing says what was
+// being done, in the user's words ("binding EIP eip-1 to instance ins-1").
+func diagnose(in intent, doing string, err error, f facts, s subject) diag.Diagnostic {
+	rule, apiErr := ruleFor(in, err)
+	f.taskID = apiErr.TaskID
+	detail := fmt.Sprintf("While %s: %s\n\n%s", doing, rule.detail(in, f), supportFacts(apiErr))
+	if p, ok := s[rule.blame]; ok && rule.blame != 0 {
+		return diag.NewAttributeErrorDiagnostic(p, rule.summary, detail)
 	}
 	return diag.NewErrorDiagnostic(rule.summary, detail)
 }
@@ -412,16 +462,16 @@ func supportFacts(e *client.APIError) string {
 	return b.String()
 }
 
-func (s situation) status() string {
-	if s.Address == nil {
+func (f facts) status() string {
+	if f.Address == nil {
 		return "in a status that does not allow it"
 	}
-	return s.Address.Status
+	return f.Address.Status
 }
 
-func (s situation) boundTo() string {
-	if s.Address == nil {
+func (f facts) boundTo() string {
+	if f.Address == nil {
 		return "another target"
 	}
-	return s.Address.Describe()
+	return f.Address.Describe()
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"crypto/tls"
 	"errors"
 	"net"
 	"strings"
@@ -15,114 +16,132 @@ import (
 
 func TestErrorTable(t *testing.T) {
 	t.Parallel()
-	ec := situation{
+	ec := facts{
 		EIPID: "eip-abcd1234", Region: "ap-guangzhou", Endpoint: "https://vpc.example.com",
 		Target:  client.Target{InstanceID: "ins-abcd1234"},
 		Address: &client.Address{ID: "eip-abcd1234", Status: client.StatusBind, InstanceID: "ins-other000"},
+		Timeout: "timeouts.create",
 	}
 	eniContext := ec
 	eniContext.Target = client.Target{NetworkInterfaceID: "eni-abcd1234", PrivateIP: "10.0.0.12"}
 	quotaContext := ec
-	quotaContext.Quota = &client.Quota{ID: client.QuotaDailyReallocation, Current: 10, Limit: 10}
+	quotaContext.Quota = &client.Quota{ID: "DAILY_PUBLIC_IP_ASSIGN", Current: 10, Limit: 10}
+	accepted := ec
+	accepted.Accepted = true
+	deleteContext := ec
+	deleteContext.Timeout = "timeouts.delete"
+	deleteAccepted := deleteContext
+	deleteAccepted.Accepted = true
 
 	tests := []struct {
 		name      string
-		op        operation
+		op        intent
 		err       *client.APIError
-		ec        situation
+		ec        facts
 		decision  func(error) bool // the client predicate the resource decides this error with, if any
 		attribute string           // "" for a resource-level diagnostic
 		summary   string
 		detail    []string
 	}{
-		{name: "not found on delete is success", op: opDelete, err: apiErr("InvalidAddressId.NotFound"), decision: client.IsNotFound},
-		{name: "not found on create", op: opCreate, err: apiErr("InvalidAddressId.NotFound"), attribute: "eip_id",
+		{name: "not found on create", op: binding, err: apiErr("InvalidAddressId.NotFound"), attribute: "eip_id",
 			summary: "EIP not found", detail: []string{"No EIP eip-abcd1234 exists in region ap-guangzhou"}},
-		{name: "not found on import", op: opImport, err: apiErr("InvalidAddressId.NotFound"), attribute: "eip_id",
+		{name: "not found on import", op: reading, err: apiErr("InvalidAddressId.NotFound"), attribute: "eip_id",
 			summary: "EIP not found"},
-		{name: "blocked on delete", op: opDelete, err: apiErr("InvalidAddressId.Blocked"), attribute: "eip_id",
+		{name: "blocked on delete", op: unbinding, err: apiErr("InvalidAddressId.Blocked"), attribute: "eip_id",
 			summary: "EIP is blocked", detail: []string{"Unblock it first"}},
-		{name: "blocked on create", op: opCreate, err: apiErr("InvalidAddressId.Blocked"), attribute: "eip_id",
+		{name: "blocked on create", op: binding, err: apiErr("InvalidAddressId.Blocked"), attribute: "eip_id",
 			summary: "EIP is blocked"},
-		{name: "status on delete rechecks", op: opDelete, err: apiErr("InvalidAddressIdStatus.NotPermit"), decision: client.IsStatusNotPermit,
+		{name: "status on delete rechecks", op: unbinding, err: apiErr("InvalidAddressIdStatus.NotPermit"), decision: client.IsStatusNotPermit,
 			attribute: "eip_id", summary: "cannot be unbound", detail: []string{"is BIND"}},
-		{name: "status on create names the binding", op: opCreate, err: apiErr("InvalidAddressIdStatus.NotPermit"),
-			decision: client.IsStatusNotPermit, attribute: "eip_id", summary: "EIP is already bound", detail: []string{"bound to instance ins-other000"}},
-		{name: "unsupported status on create", op: opCreate, err: apiErr("UnsupportedOperation.AddressStatusNotPermit"),
-			decision: client.IsStatusNotPermit, attribute: "eip_id", summary: "EIP is already bound"},
-		{name: "instance not found", op: opCreate, err: apiErr("InvalidInstanceId.NotFound"), attribute: "instance_id",
+		{name: "status on create names the binding", op: binding, err: apiErr("InvalidAddressIdStatus.NotPermit"),
+			decision: client.IsStatusNotPermit, attribute: "eip_id", summary: "EIP is bound elsewhere", detail: []string{"bound to instance ins-other000"}},
+		{name: "unsupported status on create", op: binding, err: apiErr("UnsupportedOperation.AddressStatusNotPermit"),
+			decision: client.IsStatusNotPermit, attribute: "eip_id", summary: "EIP is bound elsewhere"},
+		{name: "instance not found", op: binding, err: apiErr("InvalidInstanceId.NotFound"), attribute: "instance_id",
 			summary: "Instance not found", detail: []string{"No instance ins-abcd1234"}},
-		{name: "instance state", op: opCreate, err: apiErr("InvalidInstance.NotSupported"), attribute: "instance_id",
+		{name: "instance state", op: binding, err: apiErr("InvalidInstance.NotSupported"), attribute: "instance_id",
 			summary: "Instance cannot take an EIP"},
-		{name: "instance has an EIP", op: opCreate, err: apiErr("InvalidInstanceId.AlreadyBindEip"), attribute: "instance_id",
-			summary: "Instance already has an EIP"},
-		{name: "eni not found", op: opCreate, err: apiErr("InvalidNetworkInterfaceId.NotFound"), ec: eniContext,
+		{name: "instance has an EIP", op: binding, err: apiErr("InvalidInstanceId.AlreadyBindEip"), attribute: "instance_id",
+			summary: "Target already holds an EIP"},
+		{name: "eni not found", op: binding, err: apiErr("InvalidNetworkInterfaceId.NotFound"), ec: eniContext,
 			attribute: "network_interface_id", summary: "Network interface or private IP not found", detail: []string{"eni-abcd1234"}},
-		{name: "ip not on eni", op: opCreate, err: apiErr("InvalidNetworkInterfaceId.NotFound"), ec: eniContext,
+		{name: "ip not on eni", op: binding, err: apiErr("InvalidNetworkInterfaceId.NotFound"), ec: eniContext,
 			attribute: "network_interface_id", summary: "Network interface or private IP not found", detail: []string{"10.0.0.12 is not one of its private IPs"}},
-		{name: "EIP bound to another private IP", op: opCreate, err: apiErr("InvalidParameterValue.PrivateIpAddressNotMatch"), ec: eniContext,
-			decision: client.IsStatusNotPermit, attribute: "eip_id", summary: "EIP is already bound", detail: []string{"bound to instance ins-other000"}},
-		{name: "ip has an EIP", op: opCreate, err: apiErr("InvalidPrivateIpAddress.AlreadyBindEip"), ec: eniContext,
-			attribute: "private_ip", summary: "Private IP already has an EIP"},
-		{name: "daily quota", op: opDelete, err: apiErr("AddressQuotaLimitExceeded.DailyAllocate"), ec: quotaContext,
+		{name: "EIP bound to another private IP", op: binding, err: apiErr("InvalidParameterValue.PrivateIpAddressNotMatch"), ec: eniContext,
+			decision: client.IsStatusNotPermit, attribute: "eip_id", summary: "EIP is bound elsewhere", detail: []string{"bound to instance ins-other000"}},
+		{name: "ip has an EIP", op: binding, err: apiErr("InvalidPrivateIpAddress.AlreadyBindEip"), ec: eniContext,
+			attribute: "private_ip", summary: "Target already holds an EIP"},
+		{name: "daily quota", op: unbinding, err: apiErr("AddressQuotaLimitExceeded.DailyAllocate"), ec: quotaContext,
 			attribute: "reallocate_normal_public_ip", summary: "Daily quota",
 			detail: []string{"today's count is 10 of 10", "set reallocate_normal_public_ip = false", "wait until"}},
-		{name: "daily quota without numbers", op: opDelete, err: apiErr("AddressQuotaLimitExceeded.DailyAllocate"),
+		{name: "daily quota without numbers", op: unbinding, err: apiErr("AddressQuotaLimitExceeded.DailyAllocate"),
 			attribute: "reallocate_normal_public_ip", summary: "Daily quota", detail: []string{"10 per account per day"}},
-		{name: "not the primary ip", op: opDelete, err: apiErr("InvalidParameterValue.OnlySupportedForMasterNetworkCard"),
+		{name: "not the primary ip", op: unbinding, err: apiErr("InvalidParameterValue.OnlySupportedForMasterNetworkCard"),
 			attribute: "reallocate_normal_public_ip", summary: "cannot be reallocated",
 			detail: []string{"primary private IP of an instance's primary network interface", "reallocate_normal_public_ip = false"}},
-		{name: "auth", op: opRead, err: apiErr("AuthFailure.SignatureFailure"), summary: "refused the credentials",
+		{name: "auth", op: reading, err: apiErr("AuthFailure.SignatureFailure"), summary: "refused the credentials",
 			detail: []string{EnvSecretID, EnvSecretKey, EnvSecurityToken, "clock"}},
-		{name: "auth on delete", op: opDelete, err: apiErr("AuthFailure.SecretIdNotFound"), summary: "refused the credentials"},
-		{name: "cam", op: opCreate, err: apiErr("UnauthorizedOperation"), summary: "Not authorized", detail: []string{"vpc:AssociateAddress"}},
-		{name: "task failed", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeTaskFailed, TaskID: "4242", Message: "the task ended FAILED"},
-			summary: "task failed", detail: []string{"TaskId: 4242"}},
-		{name: "task failed on delete", op: opDelete, err: &client.APIError{Action: "DisassociateAddress", Code: client.CodeTaskFailed, TaskID: "77"},
+		{name: "auth on delete", op: unbinding, err: apiErr("AuthFailure.SecretIdNotFound"), summary: "refused the credentials"},
+		{name: "cam", op: binding, err: apiErr("UnauthorizedOperation"), summary: "Not authorized", detail: []string{"vpc:AssociateAddress", "cvm:DescribeInstances"}},
+		{name: "task failed", op: binding, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeTaskFailed, TaskID: "4242", Message: "the task ended FAILED"},
+			summary: "task failed", detail: []string{"TaskId: 4242", "give the TaskId below"}},
+		{name: "task failed without a task id", op: binding, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeTaskFailed},
+			summary: "task failed", detail: []string{"give the RequestId below"}},
+		{name: "task failed on delete", op: unbinding, err: &client.APIError{Action: "DisassociateAddress", Code: client.CodeTaskFailed, TaskID: "77"},
 			summary: "task failed", detail: []string{"TaskId: 77"}},
-		{name: "timeout", op: opDelete, err: &client.APIError{Action: "DisassociateAddress", Code: client.CodeTimeout, Elapsed: 5 * time.Minute,
-			Message: "the EIP eip-abcd1234 was still UNBINDING after 5m0s"}, summary: "Timed out", detail: []string{"raise the resource's", "5m0s"}},
-		{name: "interrupted", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeCanceled,
+		{name: "timeout of an accepted unbind", op: unbinding, ec: deleteAccepted, err: &client.APIError{Action: "DisassociateAddress", Code: client.CodeTimeout, Elapsed: 5 * time.Minute,
+			Message: "the EIP eip-abcd1234 was still UNBINDING after 5m0s"}, summary: "Timed out", detail: []string{"was accepted", "raise timeouts.delete", "5m0s"}},
+		{name: "timeout of an unbind not sent", op: unbinding, ec: deleteContext, err: &client.APIError{Action: "DisassociateAddress", Code: client.CodeTimeout},
+			summary: "Timed out", detail: []string{"did not start", "still records it"}},
+		{name: "interrupted", op: binding, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeCanceled,
 			Message: "interrupted while waiting for the EIP eip-abcd1234"}, summary: "Interrupted", detail: []string{"next terraform plan or apply"}},
-		{name: "throttling spent", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: "RequestLimitExceeded",
+		{name: "throttling spent", op: binding, err: &client.APIError{Action: "AssociateAddress", Code: "RequestLimitExceeded",
 			RequestID: "req-9", Attempts: 7, Elapsed: 42 * time.Second}, summary: "kept failing",
 			detail: []string{"Code: RequestLimitExceeded", "Attempts: 7 over 42s", "RequestId: req-9"}},
-		{name: "mutex spent", op: opDelete, err: &client.APIError{Action: "DisassociateAddress", Code: "OperationDenied.MutexTaskRunning", Attempts: 3, Elapsed: time.Minute},
+		{name: "mutex spent", op: unbinding, err: &client.APIError{Action: "DisassociateAddress", Code: "OperationDenied.MutexTaskRunning", Attempts: 3, Elapsed: time.Minute},
 			summary: "kept failing", detail: []string{"OperationDenied.MutexTaskRunning", "over 1m0s"}},
-		{name: "internal error spent", op: opRead, err: &client.APIError{Action: "DescribeAddresses", Code: "InternalError", Attempts: 2},
+		{name: "internal error spent", op: reading, err: &client.APIError{Action: "DescribeAddresses", Code: "InternalError", Attempts: 2},
 			summary: "kept failing"},
-		{name: "network spent", op: opRead, err: &client.APIError{Action: "DescribeAddresses", Code: client.CodeNetworkError, Attempts: 4,
+		{name: "network spent", op: reading, err: &client.APIError{Action: "DescribeAddresses", Code: client.CodeNetworkError, Attempts: 4,
 			Message: "Fail to get response: connection reset by peer"}, summary: "Cannot reach the Tencent Cloud API",
 			detail: []string{"connection reset", "RequestId: (none)", "https://vpc.example.com", "for up to a minute"}},
-		{name: "network spent on a write", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeNetworkError, Attempts: 9,
+		{name: "network spent on a write", op: binding, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeNetworkError, Attempts: 9,
 			Message: "connection refused"}, summary: "Cannot reach the Tencent Cloud API", detail: []string{"until the operation's timeout"}},
-		{name: "unresolvable name", op: opRead, err: unresolvable(), summary: "Cannot reach the Tencent Cloud API",
+		{name: "unresolvable name", op: reading, err: unresolvable(), summary: "Cannot reach the Tencent Cloud API",
 			detail: []string{"does not resolve", "https://vpc.example.com"}},
-		{name: "throttling on a read advises reads", op: opPlan, err: &client.APIError{Action: "DescribeAddresses", Code: "RequestLimitExceeded.UinLimitExceeded",
+		{name: "throttling on a read advises reads", op: reading, err: &client.APIError{Action: "DescribeAddresses", Code: "RequestLimitExceeded.UinLimitExceeded",
 			Attempts: 7}, summary: "kept failing", detail: []string{"read_requests_per_second"}},
-		{name: "action throttled", op: opImport, err: apiErr("LimitExceeded.ActionLimited"), summary: "kept failing", detail: []string{"read_requests_per_second"}},
-		{name: "region", op: opRead, err: &client.APIError{Action: "DescribeAddresses", Code: "InvalidParameterValue",
+		{name: "action throttled", op: reading, err: apiErr("LimitExceeded.ActionLimited"), summary: "kept failing", detail: []string{"read_requests_per_second"}},
+		{name: "region", op: reading, err: &client.APIError{Action: "DescribeAddresses", Code: "InvalidParameterValue",
 			Message: "A value specified in `Region` is not valid"}, summary: "Region not valid", detail: []string{"region argument", EnvRegion, "Nothing was removed"}},
-		{name: "unsupported region", op: opRead, err: apiErr("UnsupportedRegion"), summary: "Region not valid"},
-		{name: "normal public IP on unbind", op: opDelete, err: apiErr("InvalidParameterValue.ResourceNotSupport"), attribute: "eip_id",
+		{name: "unsupported region", op: reading, err: apiErr("UnsupportedRegion"), summary: "Region not valid"},
+		{name: "normal public IP on unbind", op: unbinding, err: apiErr("InvalidParameterValue.ResourceNotSupport"), attribute: "eip_id",
 			summary: "Not an EIP: a normal public IP", detail: []string{"WanIP", "TransformAddress"}},
-		{name: "instance holds a normal public IP", op: opCreate, err: apiErr("InvalidParameterValue.InstanceHasWanIP"), attribute: "instance_id",
-			summary: "Instance holds a normal public IP", detail: []string{"ReturnNormalAddresses", "TransformAddress", "ins-abcd1234"}},
-		{name: "instance stopped without charging", op: opCreate, err: apiErr("UnsupportedOperation.InstanceStatusNotPermit"), attribute: "instance_id",
+		{name: "instance holds a normal public IP", op: binding, err: apiErr("InvalidParameterValue.InstanceHasWanIP"), attribute: "instance_id",
+			summary: "Target holds a normal public IP", detail: []string{"ReturnNormalAddresses", "TransformAddress", "primary private IP of instance ins-abcd1234"}},
+		{name: "instance stopped without charging", op: binding, err: apiErr("UnsupportedOperation.InstanceStatusNotPermit"), attribute: "instance_id",
 			summary: "stopped in no-charge mode", detail: []string{"Start the instance"}},
-		{name: "instance state (today's code)", op: opCreate, err: apiErr("InvalidParameterValue.InvalidInstanceState"), attribute: "instance_id",
+		{name: "instance state (today's code)", op: binding, err: apiErr("InvalidParameterValue.InvalidInstanceState"), attribute: "instance_id",
 			summary: "Instance cannot take an EIP"},
-		{name: "instance EIP quota", op: opCreate, err: apiErr("LimitExceeded.InstanceAddressQuota"), attribute: "instance_id",
+		{name: "instance EIP quota", op: binding, err: apiErr("LimitExceeded.InstanceAddressQuota"), attribute: "instance_id",
 			summary: "as many EIPs as it may"},
-		{name: "no primary interface to reallocate on", op: opDelete, err: apiErr("FailedOperation.MasterEniNotFound"),
+		{name: "no primary interface to reallocate on", op: unbinding, err: apiErr("FailedOperation.MasterEniNotFound"),
 			attribute: "reallocate_normal_public_ip", summary: "cannot be reallocated", detail: []string{"apply the flag change alone first"}},
-		{name: "interface information lost", op: opCreate, err: apiErr("FailedOperation.AddressEniInfoNotFound"), attribute: "eip_id",
+		{name: "interface information lost", op: binding, err: apiErr("FailedOperation.AddressEniInfoNotFound"), attribute: "eip_id",
 			summary: "lost track of the EIP's network interface"},
-		{name: "malformed request", op: opCreate, err: apiErr("InvalidParameterValue.MissingAssociateEntity"),
+		{name: "malformed request", op: binding, err: apiErr("InvalidParameterValue.MissingAssociateEntity"),
 			summary: "The API refused the provider's request", detail: []string{"report this"}},
-		{name: "timeout of a create names untaint", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeTimeout},
-			summary: "Timed out", detail: []string{"terraform untaint", "next terraform apply unbinds it"}},
-		{name: "anything else", op: opCreate, err: &client.APIError{Action: "AssociateAddress", Code: "Whatever.NewCode", Message: "m", RequestID: "r-1"},
+		{name: "timeout of an accepted create names untaint", op: binding, ec: accepted, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeTimeout},
+			summary: "Timed out", detail: []string{"terraform untaint", "next terraform apply unbinds it", "raise timeouts.create"}},
+		{name: "timeout of a create not sent", op: binding, err: &client.APIError{Action: "AssociateAddress", Code: client.CodeTimeout},
+			summary: "Timed out", detail: []string{"did not start", "nothing was bound and nothing was recorded"}},
+		{name: "an https endpoint speaking plain http", op: reading, err: notTLS(), summary: "does not speak the Tencent Cloud API",
+			detail: []string{"plain HTTP server for an https:// URL", "https://vpc.example.com"}},
+		{name: "a wrong endpoint's page", op: reading, err: &client.APIError{Action: "DescribeAddresses", Code: client.CodeHTTPStatus, HTTPStatus: 404},
+			summary: "does not speak the Tencent Cloud API"},
+		{name: "normal public IP on an interface", op: binding, ec: eniContext, err: apiErr("InvalidParameterValue.InstanceHasWanIP"),
+			attribute: "private_ip", summary: "Target holds a normal public IP", detail: []string{"network interface eni-abcd1234 private IP 10.0.0.12"}},
+		{name: "anything else", op: binding, err: &client.APIError{Action: "AssociateAddress", Code: "Whatever.NewCode", Message: "m", RequestID: "r-1"},
 			summary: "Tencent Cloud API error", detail: []string{"Code: Whatever.NewCode", "Message: m", "RequestId: r-1"}},
 	}
 	for _, tt := range tests {
@@ -138,7 +157,7 @@ func TestErrorTable(t *testing.T) {
 			if tt.summary == "" {
 				return
 			}
-			d := diagnose(tt.op, "doing a thing", tt.err, ctx)
+			d := diagnose(tt.op, "doing a thing", tt.err, ctx, subjectOf(ctx.Target))
 			checkDiagnostic(t, d, tt.attribute, tt.summary, append(tt.detail, "While doing a thing",
 				"Code: "+tt.err.Code, "RequestId: "))
 		})
@@ -147,7 +166,7 @@ func TestErrorTable(t *testing.T) {
 
 func TestErrorTableNonAPIError(t *testing.T) {
 	t.Parallel()
-	d := diagnose(opCreate, "binding", errors.New("boom"), situation{EIPID: "eip-1"})
+	d := diagnose(binding, "binding", errors.New("boom"), facts{EIPID: "eip-1"}, subject{})
 	checkDiagnostic(t, d, "", "Tencent Cloud API error", []string{"Message: boom"})
 }
 
@@ -177,7 +196,18 @@ func checkDiagnostic(t *testing.T, d diag.Diagnostic, attribute, summary string,
 
 // unresolvable is the error of a call to a host name that does not resolve.
 func unresolvable() *client.APIError {
-	return client.NewNetworkError("DescribeAddresses", &net.DNSError{Err: "no such host", Name: "vpc.example.com", IsNotFound: true})
+	return networkError(&net.DNSError{Err: "no such host", Name: "vpc.example.com", IsNotFound: true})
+}
+
+// notTLS is the error of an https call answered in plain HTTP.
+func notTLS() *client.APIError {
+	return networkError(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"})
+}
+
+// networkError is a call that got no reply because of cause, as the client
+// reports it.
+func networkError(cause error) *client.APIError {
+	return &client.APIError{Action: "DescribeAddresses", Code: client.CodeNetworkError, Message: cause.Error(), Cause: cause}
 }
 
 func apiErr(code string) *client.APIError {
@@ -202,9 +232,9 @@ func TestErrorTableEveryRuleIsReached(t *testing.T) {
 		"InvalidParameterValue.InvalidInstanceState", "UnsupportedOperation.AddressStatusNotPermit", "Other"} {
 		errs = append(errs, apiErr(code))
 	}
-	errs = append(errs, unresolvable())
+	errs = append(errs, unresolvable(), notTLS())
 	for _, e := range errs {
-		for _, op := range []operation{opCreate, opRead, opDelete, opImport} {
+		for _, op := range []intent{binding, reading, unbinding} {
 			reached[ruleIndex(op, e)] = true
 		}
 	}

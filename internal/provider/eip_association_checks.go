@@ -12,29 +12,126 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
 )
 
-// Plan-time checks: what a reviewer of a plan must know before it is applied,
-// and what would fail halfway through the apply. They read through the same
-// batched reader as refresh (no call per resource once a snapshot is taken),
-// ask DescribeAddressQuota at most once per plan and only when a
-// reallocation is planned, and DescribeNetworkInterfaces only for bindings
-// whose primary private IP must be known. Values unknown at plan time skip a
-// check, as do changes to associations a -refresh=false plan did not read;
-// creates and destroys are checked always.
+// Plan-time checks: what a reviewer of a plan must know before it is applied.
+//
+// What the world makes of a binding the plan creates is a warning, never an
+// error: Terraform's pre-destroy refresh plans every configured resource in
+// normal mode, and an error there would block a terraform destroy because of
+// a resource it will not create. The apply then refuses, before any write of
+// that resource, in the same words. What a plan cannot know for certain (that
+// another resource of the same plan unbinds an EIP: Terraform plans them one
+// at a time, in no set order) never fails it. Errors are for what certainly
+// fails: a binding that conflicts with another resource of the configuration,
+// and a destroy that reallocates a normal public IP where the API refuses it.
+//
+// The checks read through the same batched reader as refresh (no call per
+// resource once a snapshot is taken), ask DescribeAddressQuota at most once
+// per plan and only when a reallocation is planned, and
+// DescribeNetworkInterfaces or CVM DescribeInstances only where what they
+// say is needed. Plans of an apply (Terraform plans each create and update
+// again just before applying it) check nothing again.
 
-// reallocationRemedy is the way out when a destroy that reallocates would
-// fail, in the order that works: the destroy runs on the state's flag.
-const reallocationRemedy = "Set reallocate_normal_public_ip = false and run terraform apply (it changes nothing in the " +
-	"cloud), then run this again. If eip_id or the target changes in the same configuration, apply the flag change " +
-	"alone first, then the rest: the destroy half of a replacement uses the flag recorded in the state."
-
-// checkCreate checks a create, or the create half of a replacement.
-func (r *EIPAssociationResource) checkCreate(ctx context.Context, plan, config EIPAssociationResourceModel, diags *diag.Diagnostics) {
-	if r.client == nil || !knownString(plan.ID) || r.run.applying() {
-		return // unknown values, a provider configured only at apply, or an apply under way
+// checkCreate checks a create.
+func (r *EIPAssociationResource) checkCreate(ctx context.Context, plan EIPAssociationResourceModel, diags *diag.Diagnostics) {
+	if r.client == nil || r.run.isApplying() || !knownString(plan.ID) {
+		return // a provider configured only at apply, an apply under way, or values not known yet
 	}
-	id := associationID{EIPID: config.EIPID.ValueString(), Target: config.requestedTarget()}
-	// The EIP and what sits on the target are read at once: two batched
-	// reads cost the plan one round trip.
+	id := associationID{EIPID: plan.EIPID.ValueString(), Target: plan.target()}
+	r.checkConflicts(ctx, plannedBinding{id: id}, diags)
+	r.checkNewBinding(ctx, id, association{}, plan, diags)
+}
+
+// checkUpdate checks an in-place update (or no change at all).
+func (r *EIPAssociationResource) checkUpdate(ctx context.Context, plan EIPAssociationResourceModel, a association,
+	state EIPAssociationResourceModel, diags *diag.Diagnostics) {
+	if r.client == nil || r.run.isApplying() || !knownString(plan.ID) {
+		return
+	}
+	id := associationID{EIPID: a.id.EIPID, Target: plan.target()}
+	r.checkConflicts(ctx, plannedBinding{id: id, sitAt: a.location()}, diags)
+	flagTurnedOn := !state.ReallocateNormalPublicIP.ValueBool()
+	if plan.ReallocateNormalPublicIP.ValueBool() && (flagTurnedOn || id != a.id) {
+		r.checkReallocationPossible(ctx, associationID{EIPID: id.EIPID, Target: a.location()}, diags)
+	}
+}
+
+// checkReplacement checks a replacement, in the first of its two plans (what
+// Terraform shows of the second is its errors only): the destroy half, which
+// runs on the state's flag, and the create half.
+func (r *EIPAssociationResource) checkReplacement(ctx context.Context, a association, state, plan EIPAssociationResourceModel, diags *diag.Diagnostics) {
+	if r.client == nil || r.run.isApplying() {
+		return
+	}
+	next := associationID{EIPID: plan.EIPID.ValueString(), Target: plan.target()}
+	nextKnown := knownString(plan.EIPID) && (knownString(plan.InstanceID) || (knownString(plan.NetworkInterfaceID) && !plan.PrivateIP.IsUnknown()))
+	if state.ReallocateNormalPublicIP.ValueBool() && (!nextKnown || !r.sameIP(ctx, a, next.Target)) {
+		r.checkReallocatingDestroy(ctx, a, diags)
+	}
+	if !nextKnown {
+		return
+	}
+	r.checkConflicts(ctx, plannedBinding{id: next}, diags)
+	r.checkNewBinding(ctx, next, a, plan, diags)
+	if d := r.replacementProblem(ctx, a, next); d != nil {
+		diags.AddAttributeWarning(attributeOf(d), d.Summary(), d.Detail())
+	}
+}
+
+// planDestroy checks a destroy.
+func (r *EIPAssociationResource) planDestroy(ctx context.Context, state EIPAssociationResourceModel, private privateState, diags *diag.Diagnostics) {
+	if r.client == nil || !state.ReallocateNormalPublicIP.ValueBool() {
+		return
+	}
+	var local diag.Diagnostics
+	if a, ok := stateAssociation(ctx, state, private, &local); ok {
+		r.checkReallocatingDestroy(ctx, a, diags)
+	}
+}
+
+// checkConflicts records the binding the plan asks for and refuses it when a
+// binding planned before it, by another resource of the configuration, takes
+// the same EIP or the same private IP.
+func (r *EIPAssociationResource) checkConflicts(ctx context.Context, b plannedBinding, diags *diag.Diagnostics) {
+	for _, other := range r.run.planBinding(b) {
+		switch {
+		case other.id.EIPID == b.id.EIPID:
+			diags.AddAttributeError(path.Root("eip_id"), "EIP bound by two resources",
+				fmt.Sprintf("Another qcloud_eip_association of this configuration binds %s too (id %s). An EIP has one "+
+					"binding, and two resources managing it would unbind it from under each other: remove one of them.",
+					b.id.EIPID, other.id))
+		case r.samePrivateIP(ctx, other, b):
+			diags.AddAttributeError(targetPath(b.id.Target), "Target bound by two resources",
+				fmt.Sprintf("Another qcloud_eip_association of this configuration binds %s to %s (id %s), where %s would "+
+					"go: a private IP holds one EIP. Bind %s elsewhere (a secondary private IP, by network_interface_id "+
+					"and private_ip), or remove one of them.", other.id.EIPID, primaryIPOf(other.id.Target), other.id,
+					b.id.EIPID, b.id.EIPID))
+		}
+	}
+}
+
+// samePrivateIP reports whether two bindings go to the same private IP, in
+// either form: an instance's is the primary IP of its primary interface.
+func (r *EIPAssociationResource) samePrivateIP(ctx context.Context, x, y plannedBinding) bool {
+	if (x.id.Target.InstanceID == "") == (y.id.Target.InstanceID == "") {
+		return x.id.Target == y.id.Target
+	}
+	if x.id.Target.InstanceID == "" {
+		x, y = y, x // x by instance, y by interface
+	}
+	if known(x.sitAt) {
+		return x.sitAt == y.id.Target
+	}
+	eni, err := r.client.LookupNetworkInterface(ctx, y.id.Target.NetworkInterfaceID)
+	return err == nil && eni.IsInstancePrimaryIP(x.id.Target.InstanceID, y.id.Target.PrivateIP)
+}
+
+// checkNewBinding warns what the apply meets when it binds id: the EIP, and
+// what sits where it goes. replacing is the association a replacement
+// destroys first (its binding is no obstacle), or zero.
+func (r *EIPAssociationResource) checkNewBinding(ctx context.Context, id associationID, replacing association,
+	plan EIPAssociationResourceModel, diags *diag.Diagnostics) {
+	// The EIP and what sits on the target are read at once: two batched reads
+	// cost the plan one round trip.
 	var holders []client.Address
 	var holdersErr error
 	read := make(chan struct{})
@@ -44,171 +141,121 @@ func (r *EIPAssociationResource) checkCreate(ctx context.Context, plan, config E
 	}()
 	addr, err := r.client.LookupAddress(ctx, id.EIPID)
 	<-read
-	if err != nil {
-		diags.Append(diagnose(opPlan, "checking EIP "+id.EIPID, err, r.situation(id, nil)))
+	if err != nil && !client.IsNotFound(err) {
+		diags.Append(diagnose(reading, "checking EIP "+id.EIPID, err, r.facts(id, nil, false, ""), subjectOf(id.Target)))
 		return
 	}
-	if !r.checkEIPUsable(ctx, id, addr, diags) {
+	if !r.checkEIPUsable(ctx, id, addr, replacing, plan.AllowReassociation.ValueBool(), diags) {
 		return
 	}
 	if holdersErr != nil {
-		diags.Append(diagnose(opPlan, "checking what is bound to "+describeTarget(id.Target), holdersErr, r.situation(id, nil)))
+		diags.Append(diagnose(reading, "checking what is bound to "+id.Target.String(), holdersErr, r.facts(id, nil, false, ""), subjectOf(id.Target)))
 		return
 	}
-	r.checkTargetFree(ctx, id, holders, diags)
+	r.checkTargetFree(ctx, id, holders, replacing, plan.AllowReassociation.ValueBool(), diags)
 	if plan.ReallocateNormalPublicIP.ValueBool() {
 		r.checkReallocationPossible(ctx, id, diags)
 	}
 }
 
-// checkedState is the association a change of state is checked against, when
-// checks run: not while applying, and not for an association this plan did
-// not refresh (-refresh=false), since what they compare with was not read.
-func (r *EIPAssociationResource) checkedState(state EIPAssociationResourceModel) (association, bool) {
-	if r.client == nil || r.run.applying() {
-		return association{}, false
-	}
-	var local diag.Diagnostics
-	a, ok := stateAssociation(state, &local)
-	return a, ok && r.run.wasRead(a)
-}
-
-// checkReplacement checks the destroy half of a replacement.
-func (r *EIPAssociationResource) checkReplacement(ctx context.Context, state, config EIPAssociationResourceModel, diags *diag.Diagnostics) {
-	a, ok := r.checkedState(state)
-	if !ok {
-		return
-	}
-	// The create half must not take this association's own EIP, which the
-	// destroy half unbinds, for one that holds its target.
-	r.run.planUnbind(a, state.InstanceID.ValueString())
-	if state.ReallocateNormalPublicIP.ValueBool() {
-		r.checkReallocatingDestroy(ctx, a, state, diags)
-		r.checkReplacementAfterReallocation(a, state, config, diags)
-	}
-}
-
-// checkUpdate checks an in-place update.
-func (r *EIPAssociationResource) checkUpdate(ctx context.Context, plan, state EIPAssociationResourceModel, diags *diag.Diagnostics) {
-	a, ok := r.checkedState(state)
-	if !ok || !plan.ReallocateNormalPublicIP.ValueBool() {
-		return
-	}
-	flagTurnedOn := !state.ReallocateNormalPublicIP.ValueBool()
-	rewritten := !plan.ID.Equal(state.ID)
-	if flagTurnedOn || rewritten {
-		r.checkReallocationPossible(ctx, associationID{EIPID: a.id.EIPID, Target: location2target(a.sitAt)}, diags)
-	}
-}
-
-// checkDestroy checks a destroy.
-func (r *EIPAssociationResource) checkDestroy(ctx context.Context, a association, state EIPAssociationResourceModel, diags *diag.Diagnostics) {
-	if r.client == nil || !state.ReallocateNormalPublicIP.ValueBool() {
-		return
-	}
-	r.checkReallocatingDestroy(ctx, a, state, diags)
-}
-
-// checkEIPUsable checks that the EIP can be bound to id's target: it exists,
-// is an EIP, is neither blocked nor in arrears, and is unbound or unbound by
-// this plan. It reports whether the target is worth checking further.
-func (r *EIPAssociationResource) checkEIPUsable(ctx context.Context, id associationID, addr *client.Address, diags *diag.Diagnostics) bool {
+// checkEIPUsable warns when the EIP cannot be bound as it is: it is missing,
+// not an EIP, blocked, in arrears, or bound (elsewhere, or here already). It
+// reports whether the target is worth checking.
+func (r *EIPAssociationResource) checkEIPUsable(ctx context.Context, id associationID, addr *client.Address, replacing association,
+	reassociate bool, diags *diag.Diagnostics) bool {
 	eip := path.Root("eip_id")
 	switch {
 	case addr == nil:
-		diags.AddAttributeError(eip, "EIP not found",
-			fmt.Sprintf("No EIP %s exists in region %s, so it cannot be bound. Check the id, and that the provider's region is the EIP's region.",
-				id.EIPID, r.client.Region()))
+		diags.AddAttributeWarning(eip, "EIP not found",
+			fmt.Sprintf("No EIP %s exists in region %s, so the apply cannot bind it. Check the id, and that the provider's "+
+				"region is the EIP's region.", id.EIPID, r.client.Region()))
 		return false
 	case addr.Type == client.AddressTypeWanIP:
-		diags.AddAttributeError(eip, "Not an EIP: a normal public IP", notAnEIP(addr)+" Or choose an EIP.")
+		diags.AddAttributeWarning(eip, "Not an EIP: a normal public IP", notAnEIP(addr)+" The apply cannot bind it; choose an EIP.")
 		return false
 	case addr.Blocked:
-		diags.AddAttributeError(eip, "EIP is blocked",
-			fmt.Sprintf("The EIP %s (%s) is blocked, and a blocked EIP cannot be bound. Unblock it first (Tencent Cloud console, "+
-				"or support), or choose another EIP.", id.EIPID, addr.PublicIP))
+		diags.AddAttributeWarning(eip, "EIP is blocked",
+			fmt.Sprintf("The EIP %s (%s) is blocked, and a blocked EIP cannot be bound: the apply fails. Unblock it first "+
+				"(Tencent Cloud console, or support), or choose another EIP.", id.EIPID, addr.PublicIP))
 		return false
 	case addr.Arrears:
-		diags.AddAttributeError(eip, "EIP is in arrears",
-			fmt.Sprintf("The EIP %s (%s) is isolated because the account is in arrears, and cannot be bound. Top up the "+
-				"account, or choose another EIP.", id.EIPID, addr.PublicIP))
+		diags.AddAttributeWarning(eip, "EIP is in arrears",
+			fmt.Sprintf("The EIP %s (%s) is isolated because the account is in arrears, and cannot be bound: the apply "+
+				"fails. Top up the account, or choose another EIP.", id.EIPID, addr.PublicIP))
 		return false
-	case !addr.IsBound(), addr.Status == client.StatusUnbinding:
+	case !addr.IsBound(), replacing.heldBy(addr):
 		return true
-	case addr.BoundTo(id.Target):
+	case r.heldAtTarget(ctx, id, addr):
 		diags.AddAttributeWarning(eip, "EIP is already bound to this target",
 			fmt.Sprintf("The EIP %s is already bound to %s, by an earlier run interrupted before it could record it, or "+
 				"outside this configuration. The apply takes that binding over; if another resource or tool manages it, "+
 				"remove one of them.", id.EIPID, addr.Describe()))
 		return false
+	case reassociate:
+		diags.AddAttributeWarning(eip, "EIP is bound elsewhere",
+			fmt.Sprintf("The EIP %s is bound to %s now. With allow_reassociation = true the apply unbinds it there "+
+				"(with no normal public IP in its place) and binds it to %s.", id.EIPID, addr.Describe(), id.Target))
+		return true
 	}
-	if planned, err := r.run.awaitPlannedUnbind(ctx, addr); planned || err != nil {
-		return true // this plan unbinds it first
-	}
-	diags.AddAttributeError(eip, "EIP is bound elsewhere",
-		fmt.Sprintf("The EIP %s is bound to %s, and this plan does not unbind it; only an unbound EIP can be bound. "+
-			"Unbind it first (or remove the configuration that binds it), or choose another EIP.", id.EIPID, addr.Describe()))
-	return false
+	diags.AddAttributeWarning(eip, "EIP is bound elsewhere",
+		fmt.Sprintf("The EIP %s is bound to %s now, and can be bound to %s only once that binding is gone. The apply waits "+
+			"for a destroy of the same apply that unbinds it, as when the configuration moves it between resources; "+
+			"otherwise it fails, changing nothing for this resource. Unbind it first (or remove the configuration that "+
+			"binds it), choose another EIP, or set allow_reassociation = true to let the apply take it.",
+			id.EIPID, addr.Describe(), id.Target))
+	return true
 }
 
-// checkTargetFree checks that nothing sits where the EIP goes: another EIP
-// this plan does not unbind, or, on a site that refuses it, a normal public
-// IP.
-func (r *EIPAssociationResource) checkTargetFree(ctx context.Context, id associationID, holders []client.Address, diags *diag.Diagnostics) {
-	holders = slices.DeleteFunc(holders, func(a client.Address) bool { return a.ID == id.EIPID || a.Status == client.StatusUnbinding })
-	if len(holders) == 0 {
-		return
-	}
-	attribute, where := path.Root("private_ip"), describeTarget(id.Target)
-	if id.Target.InstanceID != "" {
-		attribute, where = path.Root("instance_id"), "instance "+id.Target.InstanceID
-		primary, known := r.primaryIPOf(ctx, id.Target.InstanceID, holders)
-		if !known {
+// checkTargetFree warns what sits where the EIP goes: another EIP, or a
+// normal public IP, which on one site refuses the bind and on the other is
+// released by it.
+func (r *EIPAssociationResource) checkTargetFree(ctx context.Context, id associationID, holders []client.Address, replacing association,
+	reassociate bool, diags *diag.Diagnostics) {
+	holders = slices.DeleteFunc(holders, func(a client.Address) bool {
+		return a.ID == id.EIPID || a.Status == client.StatusUnbinding || replacing.heldBy(&a)
+	})
+	if id.Target.InstanceID != "" && len(holders) > 0 {
+		primary, ok := r.primaryLocation(ctx, id.Target.InstanceID, holders)
+		if !ok {
 			return
 		}
-		holders = slices.DeleteFunc(holders, func(a client.Address) bool { return a.PrivateIP != primary })
+		holders = slices.DeleteFunc(holders, func(a client.Address) bool { return a.Location() != primary })
 	}
+	attribute := targetPath(id.Target)
 	for _, h := range holders {
-		if h.Type == client.AddressTypeWanIP {
-			r.checkNormalIPOnTarget(id, h, attribute, where, diags)
-			continue
+		switch {
+		case h.Type == client.AddressTypeWanIP && r.site.refusesBindOverNormalIP():
+			diags.AddAttributeWarning(attribute, "Target holds a normal public IP",
+				fmt.Sprintf("The normal public IP %s sits on %s, and on the China site an EIP cannot be bound where one sits: "+
+					"the apply fails. %s", h.PublicIP, primaryIPOf(id.Target), normalIPWaysOut))
+		case h.Type == client.AddressTypeWanIP:
+			diags.AddAttributeWarning(attribute, "Binding releases a normal public IP",
+				fmt.Sprintf("The normal public IP %s sits on %s. Binding %s there releases it: the address is returned and "+
+					"cannot be recovered.", h.PublicIP, primaryIPOf(id.Target), id.EIPID))
+		case reassociate:
+			diags.AddAttributeWarning(attribute, "Target already holds an EIP",
+				fmt.Sprintf("The EIP %s (%s) sits on %s, where %s goes. With allow_reassociation = true the apply unbinds it "+
+					"(with no normal public IP in its place) and binds %s.", h.ID, h.PublicIP, primaryIPOf(id.Target), id.EIPID, id.EIPID))
+		default:
+			diags.AddAttributeWarning(attribute, "Target already holds an EIP",
+				fmt.Sprintf("The EIP %s (%s) sits on %s, where %s goes. The apply waits for a destroy of the same apply "+
+					"that unbinds it, as when a for_each key changes; otherwise it fails, changing nothing for this "+
+					"resource. Unbind %s first (or remove the configuration that binds it), bind %s elsewhere, or set "+
+					"allow_reassociation = true to let the apply unbind it.", h.ID, h.PublicIP, primaryIPOf(id.Target),
+					id.EIPID, h.ID, id.EIPID))
 		}
-		if planned, err := r.run.awaitPlannedUnbind(ctx, &h); planned || err != nil {
-			continue
-		}
-		diags.AddAttributeError(attribute, "Target already holds an EIP",
-			fmt.Sprintf("The EIP %s (%s) sits on %s (private IP %s), where %s would go, and this plan does not unbind it. "+
-				"Unbind it first (or remove the configuration that binds it), or bind %s elsewhere.",
-				h.ID, h.PublicIP, where, h.PrivateIP, id.EIPID, id.EIPID))
 	}
 }
 
-// checkNormalIPOnTarget reports a normal public IP where the EIP goes: an
-// error on a site that refuses the bind, a warning where the bind releases it.
-func (r *EIPAssociationResource) checkNormalIPOnTarget(id associationID, wan client.Address, attribute path.Path, where string, diags *diag.Diagnostics) {
-	if r.site.refusesBindOverNormalIP() {
-		diags.AddAttributeError(attribute, "Target holds a normal public IP",
-			fmt.Sprintf("The %s holds the normal public IP %s on private IP %s, and on the China site an EIP cannot be bound where "+
-				"one sits. Either return it (ReturnNormalAddresses, or the console's \"Return public IP\") and plan again; or "+
-				"turn it into an EIP (TransformAddress, \"Convert to EIP\") and manage that EIP instead of binding %s. If the "+
-				"account is on the international site, set the provider's site = \"international\".",
-				where, wan.PublicIP, wan.PrivateIP, id.EIPID))
-		return
-	}
-	diags.AddAttributeWarning(attribute, "Binding releases a normal public IP",
-		fmt.Sprintf("The %s holds the normal public IP %s on private IP %s. Binding %s there releases it: the address is "+
-			"returned and cannot be recovered.", where, wan.PublicIP, wan.PrivateIP, id.EIPID))
-}
-
-// primaryIPOf finds the primary private IP of the instance's primary network
-// interface, where an instance binding goes: a normal public IP sits there;
-// otherwise the interfaces of the addresses on the instance are read. It
-// reports false when that cannot be known.
-func (r *EIPAssociationResource) primaryIPOf(ctx context.Context, instanceID string, on []client.Address) (string, bool) {
+// primaryLocation finds the primary private IP of the instance's primary
+// network interface, among where addresses on the instance sit: a normal
+// public IP sits there; otherwise their interfaces are read. It reports
+// false when that cannot be known.
+func (r *EIPAssociationResource) primaryLocation(ctx context.Context, instanceID string, on []client.Address) (client.Target, bool) {
 	var interfaces []string
 	for _, a := range on {
-		if a.Type == client.AddressTypeWanIP && a.PrivateIP != "" {
-			return a.PrivateIP, true
+		if a.Type == client.AddressTypeWanIP && known(a.Location()) {
+			return a.Location(), true
 		}
 		if a.NetworkInterfaceID != "" && !slices.Contains(interfaces, a.NetworkInterfaceID) {
 			interfaces = append(interfaces, a.NetworkInterfaceID)
@@ -216,75 +263,98 @@ func (r *EIPAssociationResource) primaryIPOf(ctx context.Context, instanceID str
 	}
 	for _, id := range interfaces {
 		eni, err := r.client.LookupNetworkInterface(ctx, id)
-		if err != nil {
-			tflog.Debug(ctx, "could not read the network interface; skipping the check of the instance's primary IP",
+		if err != nil && !client.IsInterfaceNotFound(err) {
+			tflog.Debug(ctx, "could not read the network interface; the instance's primary IP is not known",
 				map[string]any{"network_interface_id": id, "error": err.Error()})
-			return "", false
+			return client.Target{}, false
 		}
-		if eni != nil && eni.Primary && eni.InstanceID == instanceID {
-			return eni.PrimaryIP, true
+		if err == nil && eni.Primary && eni.InstanceID == instanceID {
+			return client.Target{NetworkInterfaceID: eni.ID, PrivateIP: eni.PrimaryIP}, true
 		}
 	}
-	return "", true // none of them is on the primary interface
+	return client.Target{}, true // none of them is on the primary interface
 }
 
-// checkReallocationPossible checks that a binding asking for a normal public
-// IP on destroy sits where the API allows it: on the primary private IP of an
-// instance's primary network interface, which an instance binding always is.
+// sameIP reports whether next binds to the private IP the association sits
+// on.
+func (r *EIPAssociationResource) sameIP(ctx context.Context, a association, next client.Target) bool {
+	switch {
+	case next.InstanceID == "":
+		return next == a.location()
+	case a.id.Target.InstanceID != "":
+		return next == a.id.Target
+	}
+	eni, err := r.client.LookupNetworkInterface(ctx, a.id.Target.NetworkInterfaceID)
+	return err == nil && eni.IsInstancePrimaryIP(next.InstanceID, a.id.Target.PrivateIP)
+}
+
+// checkReallocationPossible warns when a binding asking for a normal public IP
+// on destroy sits where the API refuses it: anywhere but the primary private
+// IP of an instance's primary network interface, which an instance binding
+// always is.
 func (r *EIPAssociationResource) checkReallocationPossible(ctx context.Context, id associationID, diags *diag.Diagnostics) {
-	if id.Target.InstanceID != "" || id.Target.NetworkInterfaceID == "" {
+	if id.Target.InstanceID != "" || !known(id.Target) {
 		return
 	}
 	eni, err := r.client.LookupNetworkInterface(ctx, id.Target.NetworkInterfaceID)
 	if err != nil {
-		diags.Append(diagnose(opPlan, "reading network interface "+id.Target.NetworkInterfaceID, err, r.situation(id, nil)))
+		return // a missing interface is the bind's own problem, read elsewhere
+	}
+	if eni.IsInstancePrimaryIP("", id.Target.PrivateIP) {
 		return
 	}
-	if eni == nil || eni.IsInstancePrimaryIP("", id.Target.PrivateIP) {
-		return // a missing interface is the create's own error
-	}
-	diags.AddAttributeError(path.Root("reallocate_normal_public_ip"), "A normal public IP cannot be reallocated for this binding",
+	diags.AddAttributeWarning(path.Root("reallocate_normal_public_ip"), "A normal public IP cannot be reallocated for this binding",
 		fmt.Sprintf("reallocate_normal_public_ip = true gives an instance a normal public IP when the EIP is unbound, which "+
 			"the API allows only when the EIP sits on the primary private IP of an instance's primary network interface. "+
-			"%s is not one (%s), so the destroy would fail with the EIP still bound. Set reallocate_normal_public_ip = false, "+
-			"or bind the EIP by instance_id.", describeTarget(id.Target), interfaceRole(eni, id.Target.PrivateIP)))
+			"%s is not one (%s), so destroying this binding would fail, and the plan of that destroy refuses it. Set "+
+			"reallocate_normal_public_ip = false, or bind the EIP by instance_id.", id.Target, interfaceRole(eni, id.Target.PrivateIP)))
 }
 
 // checkReallocatingDestroy warns what a destroy that reallocates does, and
-// refuses one that would fail: on a secondary IP, or past today's quota.
-func (r *EIPAssociationResource) checkReallocatingDestroy(ctx context.Context, a association, state EIPAssociationResourceModel, diags *diag.Diagnostics) {
+// refuses one that would fail: on a secondary IP, or past today's quota. A
+// destroy that finds nothing of its own to unbind (the EIP gone, unbound,
+// bound elsewhere, or already being unbound by an earlier run) reallocates
+// nothing.
+func (r *EIPAssociationResource) checkReallocatingDestroy(ctx context.Context, a association, diags *diag.Diagnostics) {
 	flag := path.Root("reallocate_normal_public_ip")
-	instance := state.InstanceID.ValueString()
-	if a.id.Target.InstanceID == "" && a.sitAt.known() {
-		eni, err := r.client.LookupNetworkInterface(ctx, a.sitAt.NetworkInterfaceID)
-		if err != nil {
-			diags.Append(diagnose(opPlan, "reading network interface "+a.sitAt.NetworkInterfaceID, err, r.situation(a.id, nil)))
+	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
+	switch {
+	case client.IsNotFound(err):
+		return
+	case err != nil:
+		diags.Append(diagnose(reading, "checking EIP "+a.id.EIPID, err, r.facts(a.id, nil, false, ""), subjectOf(a.id.Target)))
+		return
+	case !a.heldBy(addr) || addr.Status == client.StatusUnbinding:
+		return
+	}
+	if a.id.Target.InstanceID == "" {
+		eni, err := r.client.LookupNetworkInterface(ctx, a.id.Target.NetworkInterfaceID)
+		if err != nil && !client.IsInterfaceNotFound(err) {
+			diags.Append(diagnose(reading, "reading network interface "+a.id.Target.NetworkInterfaceID, err,
+				r.facts(a.id, addr, false, ""), subjectOf(a.id.Target)))
 			return
 		}
-		if eni != nil && !eni.IsInstancePrimaryIP("", a.sitAt.PrivateIP) {
+		if err == nil && !eni.IsInstancePrimaryIP("", a.id.Target.PrivateIP) {
 			diags.AddAttributeError(flag, "A normal public IP cannot be reallocated for this binding",
 				fmt.Sprintf("Destroying %s unbinds the EIP with reallocate_normal_public_ip = true, which the API allows only on "+
 					"the primary private IP of an instance's primary network interface; %s is %s, so the destroy would fail "+
-					"with the EIP still bound. %s", a.id, a.sitAt, interfaceRole(eni, a.sitAt.PrivateIP), reallocationRemedy))
+					"with the EIP still bound. %s", a.id, a.id.Target, interfaceRole(eni, a.id.Target.PrivateIP), reallocationRemedy))
 			return
 		}
 	}
-	spent := r.run.planReallocation(a)
+	ordinal := r.run.countReallocation(a.id.EIPID)
 	quota, err := r.run.dailyQuota(ctx, r.client)
 	if err != nil {
-		diags.Append(diagnose(opPlan, "reading the address quota", err, r.situation(a.id, nil)))
+		diags.Append(diagnose(reading, "reading the address quota", err, r.facts(a.id, addr, false, ""), subjectOf(a.id.Target)))
 		return
 	}
-	total := spent.ordinal // enough to know this one exceeds the quota; else count them all
-	if quota == nil || int64(total) <= quota.Limit-quota.Current {
-		total = spent.total(ctx)
-	}
-	if quota != nil && int64(total) > quota.Limit-quota.Current {
+	instance := addr.InstanceID
+	if quota != nil && int64(ordinal) > quota.Left() {
 		diags.AddAttributeError(flag, "Daily quota of normal public IP reallocations would run out",
-			fmt.Sprintf("Destroying %s gives instance %s a new normal public IP, and this plan spends %s, but today's "+
-				"DAILY_PUBLIC_IP_ASSIGN is %d of %d: %s left. %s Or wait until the next day (China Standard Time).",
-				a.id, orUnknown(instance), reallocationCount(int64(total)), quota.Current, quota.Limit,
-				reallocationCount(max(quota.Limit-quota.Current, 0)), reallocationRemedy))
+			fmt.Sprintf("Destroying %s gives instance %s a new normal public IP, but today's DAILY_PUBLIC_IP_ASSIGN is %d of "+
+				"%d: %s left, and this plan has more destroys that reallocate than that. %s Or wait until the next day "+
+				"(China Standard Time).", a.id, orUnknown(instance), quota.Current, quota.Limit,
+				reallocationCount(quota.Left()), reallocationRemedy))
 		return
 	}
 	usage := "not known (the quota was not listed)"
@@ -293,27 +363,63 @@ func (r *EIPAssociationResource) checkReallocatingDestroy(ctx context.Context, a
 	}
 	diags.AddAttributeWarning(flag, "Destroy gives the instance a normal public IP",
 		fmt.Sprintf("Destroying %s unbinds the EIP with reallocate_normal_public_ip = true: instance %s gets a new normal "+
-			"public IP, which Terraform does not manage. Today's use of DAILY_PUBLIC_IP_ASSIGN is %s; this plan spends %s.",
-			a.id, orUnknown(instance), usage, reallocationCount(int64(total))))
+			"public IP, which Terraform does not manage. Today's use of DAILY_PUBLIC_IP_ASSIGN is %s; each such destroy "+
+			"spends 1 reallocation.", a.id, orUnknown(instance), usage))
 }
 
-// checkReplacementAfterReallocation refuses a replacement whose destroy half
-// hands the instance a normal public IP that then refuses the create half.
-func (r *EIPAssociationResource) checkReplacementAfterReallocation(a association, state, config EIPAssociationResourceModel, diags *diag.Diagnostics) {
-	if !r.site.refusesBindOverNormalIP() || state.InstanceID.IsNull() {
-		return
+// replacementJSON is what the create half of a replacement binds.
+type replacementJSON struct {
+	ID string `json:"id"`
+}
+
+// replacementProblem says why the create half of a replacement cannot bind
+// next, which would leave the target of the destroy half without its EIP for
+// nothing: the new EIP cannot be bound, or its target cannot take one. Its
+// diagnostic is an error for the apply's destroy half (which then unbinds
+// nothing) and a warning in the plan. Nil when nothing is known to be wrong.
+func (r *EIPAssociationResource) replacementProblem(ctx context.Context, a association, next associationID) diag.Diagnostic {
+	refuse := func(attribute path.Path, why, fix string) diag.Diagnostic {
+		return diag.NewAttributeErrorDiagnostic(attribute, "Replacement refused before unbinding",
+			fmt.Sprintf("This replacement unbinds %s from %s, then binds %s to %s, but %s. So that %s does not lose its EIP for "+
+				"nothing, the apply unbinds nothing. %s", a.id.EIPID, a.describe(), next.EIPID, next.Target, why, a.describe(), fix))
 	}
-	next := config.requestedTarget()
-	sameInstance := next.InstanceID == state.InstanceID.ValueString() ||
-		(next.InstanceID == "" && a.sitAt.known() && location{NetworkInterfaceID: next.NetworkInterfaceID, PrivateIP: next.PrivateIP} == a.sitAt)
-	if !sameInstance {
-		return
+	if next.EIPID != a.id.EIPID {
+		addr, err := r.client.LookupAddress(ctx, next.EIPID)
+		switch {
+		case client.IsNotFound(err):
+			return refuse(path.Root("eip_id"), "no EIP "+next.EIPID+" exists in region "+r.client.Region(), "Check eip_id.")
+		case err != nil:
+			return nil // the create half meets it, and says so
+		case addr.Type == client.AddressTypeWanIP:
+			return refuse(path.Root("eip_id"), next.EIPID+" is a normal public IP, not an EIP", "Choose an EIP.")
+		case addr.Blocked:
+			return refuse(path.Root("eip_id"), next.EIPID+" is blocked", "Unblock it first, or choose another EIP.")
+		case addr.Arrears:
+			return refuse(path.Root("eip_id"), next.EIPID+" is in arrears", "Top up the account, or choose another EIP.")
+		}
 	}
-	diags.AddAttributeError(path.Root("eip_id"), "Replacement would be refused",
-		fmt.Sprintf("This change replaces %s. Its destroy half runs with reallocate_normal_public_ip = true (the state's "+
-			"flag), which gives instance %s a normal public IP; on the China site an EIP cannot then be bound there, so the "+
-			"create half would fail. Apply reallocate_normal_public_ip = false alone first, then change the rest.",
-			a.id, state.InstanceID.ValueString()))
+	if next.Target.InstanceID != "" {
+		instance, err := r.client.LookupInstance(ctx, next.Target.InstanceID)
+		switch {
+		case client.IsInstanceNotFound(err):
+			return refuse(path.Root("instance_id"), "no instance "+next.Target.InstanceID+" exists in region "+r.client.Region(),
+				"Check instance_id.")
+		case err == nil && instance.TakesEIP() != "":
+			return refuse(path.Root("instance_id"), "the instance "+instance.TakesEIP()+", and cannot take an EIP",
+				"Start the instance (or choose another one), then apply again.")
+		}
+		return nil
+	}
+	eni, err := r.client.LookupNetworkInterface(ctx, next.Target.NetworkInterfaceID)
+	switch {
+	case client.IsInterfaceNotFound(err):
+		return refuse(path.Root("network_interface_id"), "no network interface "+next.Target.NetworkInterfaceID+" exists in region "+
+			r.client.Region(), "Check network_interface_id.")
+	case err == nil && !slices.Contains(eni.PrivateIPs, next.Target.PrivateIP):
+		return refuse(path.Root("private_ip"), next.Target.PrivateIP+" is not a private IP of "+next.Target.NetworkInterfaceID,
+			"Check private_ip.")
+	}
+	return nil
 }
 
 // interfaceRole says what a network interface and private IP are, for
@@ -330,8 +436,12 @@ func interfaceRole(eni *client.NetworkInterface, ip string) string {
 	return "the primary private IP of instance " + eni.InstanceID
 }
 
-func location2target(l location) client.Target {
-	return client.Target{NetworkInterfaceID: l.NetworkInterfaceID, PrivateIP: l.PrivateIP}
+// attributeOf is the attribute a diagnostic is on.
+func attributeOf(d diag.Diagnostic) path.Path {
+	if withPath, ok := d.(diag.DiagnosticWithPath); ok {
+		return withPath.Path()
+	}
+	return path.Empty()
 }
 
 func reallocationCount(n int64) string {

@@ -2,10 +2,8 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
@@ -32,10 +30,11 @@ const (
 )
 
 var (
-	_ resource.Resource                = &EIPAssociationResource{}
-	_ resource.ResourceWithConfigure   = &EIPAssociationResource{}
-	_ resource.ResourceWithModifyPlan  = &EIPAssociationResource{}
-	_ resource.ResourceWithImportState = &EIPAssociationResource{}
+	_ resource.Resource                 = &EIPAssociationResource{}
+	_ resource.ResourceWithConfigure    = &EIPAssociationResource{}
+	_ resource.ResourceWithImportState  = &EIPAssociationResource{}
+	_ resource.ResourceWithModifyPlan   = &EIPAssociationResource{}
+	_ resource.ResourceWithUpgradeState = &EIPAssociationResource{}
 )
 
 func NewEIPAssociationResource() resource.Resource {
@@ -46,11 +45,14 @@ func NewEIPAssociationResource() resource.Resource {
 // network interface.
 type EIPAssociationResource struct {
 	client *client.Client
-	run    *runLedger
+	run    *run
 	site   site
 }
 
-// EIPAssociationResourceModel is the resource's data.
+// EIPAssociationResourceModel is the resource's data. Only the attributes of
+// the form of binding configured are set: where an instance binding sits is
+// kept in private state, so that a configuration written from the state
+// (terraform plan -generate-config-out) names one form.
 type EIPAssociationResourceModel struct {
 	ID                       types.String        `tfsdk:"id"`
 	EIPID                    types.String        `tfsdk:"eip_id"`
@@ -58,43 +60,30 @@ type EIPAssociationResourceModel struct {
 	NetworkInterfaceID       types.String        `tfsdk:"network_interface_id"`
 	PrivateIP                iptypes.IPv4Address `tfsdk:"private_ip"`
 	ReallocateNormalPublicIP types.Bool          `tfsdk:"reallocate_normal_public_ip"`
+	AllowReassociation       types.Bool          `tfsdk:"allow_reassociation"`
 	PublicIP                 iptypes.IPv4Address `tfsdk:"public_ip"`
 	Timeouts                 timeouts.Value      `tfsdk:"timeouts"`
 }
 
-// requestedTarget is the target a configuration names: the instance when
-// instance_id is set in it, else the network interface and private IP.
-func (m EIPAssociationResourceModel) requestedTarget() client.Target {
+// target is the target the model names: the instance when instance_id is
+// set, else the network interface and private IP.
+func (m EIPAssociationResourceModel) target() client.Target {
 	if !m.InstanceID.IsNull() {
 		return client.Target{InstanceID: m.InstanceID.ValueString()}
 	}
 	return client.Target{NetworkInterfaceID: m.NetworkInterfaceID.ValueString(), PrivateIP: m.PrivateIP.ValueString()}
 }
 
-// recordedLocation is where the state says the binding sits.
-func (m EIPAssociationResourceModel) recordedLocation() location {
-	return location{NetworkInterfaceID: m.NetworkInterfaceID.ValueString(), PrivateIP: m.PrivateIP.ValueString()}
-}
-
-// record writes what the API shows of the association into the model: its id,
-// its target as written, where it sits, and the EIP's public IP.
+// record writes the association and what the API shows of it into the model.
 func (m *EIPAssociationResourceModel) record(id associationID, addr *client.Address) {
 	m.ID = types.StringValue(id.String())
 	m.EIPID = types.StringValue(id.EIPID)
+	m.InstanceID, m.NetworkInterfaceID, m.PrivateIP = types.StringNull(), types.StringNull(), iptypes.NewIPv4AddressNull()
 	if id.Target.InstanceID != "" {
 		m.InstanceID = types.StringValue(id.Target.InstanceID)
-		m.NetworkInterfaceID, m.PrivateIP = types.StringNull(), iptypes.NewIPv4AddressNull()
-		if addr != nil && locationOf(addr).known() {
-			m.NetworkInterfaceID = types.StringValue(addr.NetworkInterfaceID)
-			m.PrivateIP = iptypes.NewIPv4AddressValue(addr.PrivateIP)
-		}
 	} else {
 		m.NetworkInterfaceID = types.StringValue(id.Target.NetworkInterfaceID)
 		m.PrivateIP = iptypes.NewIPv4AddressValue(id.Target.PrivateIP)
-		m.InstanceID = types.StringNull()
-		if addr != nil && addr.InstanceID != "" {
-			m.InstanceID = types.StringValue(addr.InstanceID)
-		}
 	}
 	m.PublicIP = iptypes.NewIPv4AddressNull()
 	if addr != nil && addr.PublicIP != "" {
@@ -102,6 +91,9 @@ func (m *EIPAssociationResourceModel) record(id associationID, addr *client.Addr
 	}
 	if m.ReallocateNormalPublicIP.IsNull() || m.ReallocateNormalPublicIP.IsUnknown() {
 		m.ReallocateNormalPublicIP = types.BoolValue(false)
+	}
+	if m.AllowReassociation.IsNull() || m.AllowReassociation.IsUnknown() {
+		m.AllowReassociation = types.BoolValue(false)
 	}
 }
 
@@ -114,6 +106,7 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 		MarkdownDescription: "Binds an Elastic IP (EIP) to a CVM instance, or to a private IP of an elastic network " +
 			"interface (ENI). Destroying the resource unbinds the EIP (DisassociateAddress), optionally giving the " +
 			"instance a normal public IP back (`reallocate_normal_public_ip`).",
+		Version: 1,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<eip_id>::<instance_id>` for an instance binding, or " +
@@ -123,8 +116,8 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"eip_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the EIP to bind, such as `eip-1a2b3c4d`. The EIP must be unbound (`UNBIND`). " +
-					"Changing it replaces the association.",
+				MarkdownDescription: "ID of the EIP to bind, such as `eip-1a2b3c4d`. The EIP must be unbound (`UNBIND`), " +
+					"or unbound by a destroy of the same apply. Changing it replaces the association.",
 				Required:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
@@ -134,11 +127,9 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"instance_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the CVM instance to bind the EIP to, such as `ins-1a2b3c4d`; the EIP goes to the " +
 					"primary private IP of its primary network interface. Exactly one of `instance_id` or " +
-					"`network_interface_id` (with `private_ip`) must be set. For a network interface binding, the instance " +
-					"the interface is attached to, if any. Changing the instance replaces the association; naming the same " +
-					"private IP the other way (by instance, or by interface and IP) does not.",
+					"`network_interface_id` (with `private_ip`) must be set. Changing the instance replaces the association; " +
+					"naming the same private IP the other way (by instance, or by interface and IP) does not.",
 				Optional: true,
-				Computed: true,
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(instanceIDPattern, "must be an instance id: ins- followed by 8 lowercase letters or digits"),
 					stringvalidator.ExactlyOneOf(path.MatchRoot("instance_id"), path.MatchRoot("network_interface_id")),
@@ -147,10 +138,8 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"network_interface_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the elastic network interface to bind the EIP to, such as `eni-1a2b3c4d`. " +
-					"Requires `private_ip`; conflicts with `instance_id`. For an instance binding, the instance's primary " +
-					"network interface, where the EIP sits. Changing it replaces the association.",
+					"Requires `private_ip`; conflicts with `instance_id`. Changing it replaces the association.",
 				Optional: true,
-				Computed: true,
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(eniIDPattern, "must be a network interface id: eni- followed by 8 lowercase letters or digits"),
 					stringvalidator.AlsoRequires(path.MatchRoot("private_ip")),
@@ -158,11 +147,9 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"private_ip": schema.StringAttribute{
 				MarkdownDescription: "Private IPv4 address of `network_interface_id` to bind the EIP to. Requires " +
-					"`network_interface_id`. For an instance binding, the primary private IP where the EIP sits. Changing it " +
-					"replaces the association.",
+					"`network_interface_id`. Changing it replaces the association.",
 				CustomType: iptypes.IPv4AddressType{},
 				Optional:   true,
-				Computed:   true,
 				Validators: []validator.String{
 					stringvalidator.AlsoRequires(path.MatchRoot("network_interface_id")),
 				},
@@ -172,7 +159,20 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"public IP in place of the EIP. It acts only at destroy time, when it is sent to DisassociateAddress as " +
 					"`ReallocateNormalPublicIp`; changing it is an in-place update that calls no API. The API allows it only " +
 					"when the EIP sits on the primary private IP of an instance's primary network interface, and at most " +
-					"10 times per account per day (quota `DAILY_PUBLIC_IP_ASSIGN`); plans check both. Defaults to `false`.",
+					"10 times per account per day (quota `DAILY_PUBLIC_IP_ASSIGN`); plans check both. The destroy half of a " +
+					"replacement that binds an EIP to the same private IP again does not reallocate. Defaults to `false`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+			"allow_reassociation": schema.BoolAttribute{
+				MarkdownDescription: "Whether the create may take the EIP from wherever it is bound, and unbind an EIP that " +
+					"sits where this one goes, before binding (never reallocating a normal public IP). Without it, a create " +
+					"waits for a destroy of the same apply to unbind them (an EIP moved between resources, a changed " +
+					"`for_each` key), and fails, changing nothing, when nothing in the apply does. With it, the apply moves " +
+					"and swaps EIPs at any `-parallelism`, but it also takes an EIP away from a binding that no resource of " +
+					"the plan destroys, managed by Terraform or not: use it where this configuration alone decides where " +
+					"its EIPs go. Changing it calls no API. Defaults to `false`.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
@@ -183,7 +183,7 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": positiveTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true})),
+			"timeouts": timeoutAttributes(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true})),
 		},
 	}
 }
@@ -202,10 +202,9 @@ func (r *EIPAssociationResource) Configure(_ context.Context, req resource.Confi
 }
 
 func (r *EIPAssociationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan, config EIPAssociationResourceModel
+	var plan EIPAssociationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !hasClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
@@ -218,27 +217,26 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 	defer r.run.active()()
 	r.run.startApply()
 
-	id := associationID{EIPID: plan.EIPID.ValueString(), Target: config.requestedTarget()}
+	id := associationID{EIPID: plan.EIPID.ValueString(), Target: plan.target()}
 	ctx = tflog.SetField(ctx, "eip_association_id", id.String())
-	claim := r.run.claimBinding(id)
-	defer claim.release()
-
-	if !r.waitForTargetToFree(ctx, id, &resp.Diagnostics) {
+	b := r.bind(ctx, id, plan.AllowReassociation.ValueBool(), &resp.Diagnostics)
+	if b.outcome == bindRefused {
 		return
 	}
-	taskID, accepted := r.bind(ctx, id, claim, &resp.Diagnostics)
-	if !accepted {
-		return
+	addr, err := b.found, error(nil)
+	if b.outcome == bindAccepted {
+		addr, err = r.waitUntilBound(ctx, id, b.taskID)
 	}
-	claim.made()
-	addr, err := r.waitUntilBound(ctx, id, taskID)
 	if mayHoldBinding(addr, err, id.Target) {
 		plan.record(id, addr)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		if id.Target.InstanceID != "" && addr != nil && addr.BoundTo(id.Target) {
+			resp.Diagnostics.Append(recordLocation(ctx, resp.Private, addr.Location())...)
+		}
 	}
 	switch {
 	case err != nil:
-		resp.Diagnostics.Append(diagnose(opCreate, doingBind(id), err, r.situation(id, addr)))
+		resp.Diagnostics.Append(diagnose(binding, doingBind(id), err, r.facts(id, addr, true, "timeouts.create"), subjectOf(id.Target)))
 	case !addr.BoundTo(id.Target):
 		resp.Diagnostics.AddAttributeError(path.Root("eip_id"), "EIP did not stay bound",
 			fmt.Sprintf("While %s: the task succeeded, but the EIP is now %s. Something outside this configuration "+
@@ -251,87 +249,111 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state EIPAssociationResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !hasClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	defer r.run.active()()
-	a, ok := stateAssociation(state, &resp.Diagnostics)
+	a, ok := stateAssociation(ctx, state, req.Private, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
-	r.run.noteRead(a)
 
 	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
-	if err != nil {
-		resp.Diagnostics.Append(diagnose(opRead, "reading EIP "+a.id.EIPID, err, r.situation(a.id, nil)))
+	if err != nil && !client.IsNotFound(err) {
+		resp.Diagnostics.Append(diagnose(reading, "reading EIP "+a.id.EIPID, err, r.facts(a.id, nil, false, ""), subjectOf(a.id.Target)))
 		return
 	}
-	if addr != nil && a.heldBy(addr) && !a.sitAt.known() && a.id.Target.InstanceID != "" {
-		// Carried over without its location (from an earlier version, or
-		// another provider): an instance binding must sit on the primary IP.
-		primary, err := r.onPrimaryIP(ctx, addr)
-		if err != nil {
-			resp.Diagnostics.Append(diagnose(opRead, "reading network interface "+addr.NetworkInterfaceID, err, r.situation(a.id, addr)))
+	if err == nil && a.id.Target.InstanceID != "" && !known(a.sitAt) && a.heldBy(addr) {
+		// Not seen where it sits yet (state from an earlier version, a move
+		// from another provider): an instance binding must sit on the
+		// primary IP.
+		if primary, err := r.onPrimaryIP(ctx, addr); err != nil {
+			resp.Diagnostics.Append(diagnose(reading, "reading network interface "+addr.NetworkInterfaceID, err,
+				r.facts(a.id, addr, false, ""), subjectOf(a.id.Target)))
 			return
-		}
-		if !primary {
-			r.dropDrifted(ctx, a, fmt.Sprintf("The EIP %s sits on %s of instance %s, not on the primary private IP of its "+
-				"primary network interface, which is what an instance binding means", a.id.EIPID, locationOf(addr), a.id.Target.InstanceID), resp)
-			return
+		} else if primary {
+			a.sitAt = addr.Location()
 		}
 	}
 	why := driftReason(a, addr)
-	if addr != nil && !addr.IsBound() && req.Private != nil && unbindWasRequested(ctx, req.Private) {
+	if addr != nil && !addr.IsBound() && unbindWasRequested(ctx, req.Private) {
 		// Not blamed on anyone outside Terraform: a destroy that failed or timed
 		// out after the API accepted its unbind.
 		why = fmt.Sprintf("The EIP %s is %s: the unbind that an earlier terraform destroy or apply requested has completed", a.id.EIPID, addr.Status)
 	}
 	if why != "" {
-		r.dropDrifted(ctx, a, why, resp)
+		dropDrifted(ctx, a, addr, why, resp)
 		return
 	}
-	if resp.Private != nil {
-		// Still bound: an unbind noted earlier did not take.
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, unbindRequestedKey, nil)...)
+	if addr.Status != client.StatusUnbinding {
+		// Settled and still bound: an unbind noted earlier did not take.
+		resp.Diagnostics.Append(setJSON(ctx, resp.Private, keyUnbindRequested, nil)...)
 	}
+	if a.id.Target.InstanceID != "" {
+		resp.Diagnostics.Append(recordLocation(ctx, resp.Private, a.sitAt)...)
+	}
+	resp.Diagnostics.Append(forgetPlanNotes(ctx, resp.Private)...)
 	state.record(a.id, addr)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *EIPAssociationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	// What can change in place (reallocate_normal_public_ip, timeouts, and
-	// the way the same binding is written) is used by later operations only:
-	// there is nothing to call but a look that the binding is still there.
-	var plan, state, config EIPAssociationResourceModel
+	// What can change in place (reallocate_normal_public_ip,
+	// allow_reassociation, timeouts, and the way the same binding is written)
+	// is used by later operations only: there is nothing to call but a look
+	// that the binding is still there.
+	var plan, state EIPAssociationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !hasClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	defer r.run.active()()
 	r.run.startApply()
-	a, ok := stateAssociation(state, &resp.Diagnostics)
+	a, ok := stateAssociation(ctx, state, req.Private, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
-	if err != nil {
-		resp.Diagnostics.Append(diagnose(opUpdate, "reading EIP "+a.id.EIPID, err, r.situation(a.id, nil)))
+	if err != nil && !client.IsNotFound(err) {
+		resp.Diagnostics.Append(diagnose(reading, "reading EIP "+a.id.EIPID, err, r.facts(a.id, nil, false, ""), subjectOf(a.id.Target)))
 		return
 	}
 	if why := driftReason(a, addr); why != "" {
-		resp.Diagnostics.AddError("EIP association no longer exists",
-			fmt.Sprintf("%s since the plan was made, so this change was not applied and the association was removed "+
-				"from the state. The next plan binds it again unless the configuration no longer declares it.", why))
-		resp.State.RemoveResource(ctx)
+		resp.Diagnostics.AddError("EIP association changed since the plan",
+			fmt.Sprintf("%s since the plan was made, so this change was not applied and the state still records %s. "+
+				"Run terraform plan again: its refresh sees the change.", why, a.id))
 		return
 	}
-	id := associationID{EIPID: a.id.EIPID, Target: config.requestedTarget()}
+	id := associationID{EIPID: a.id.EIPID, Target: plan.target()}
+	if id.Target.InstanceID != "" && a.id.Target.InstanceID == "" {
+		// Written as the instance from now on: only its primary IP is that.
+		primary, err := r.onPrimaryIP(ctx, addr)
+		if err != nil {
+			resp.Diagnostics.Append(diagnose(reading, "reading network interface "+addr.NetworkInterfaceID, err,
+				r.facts(a.id, addr, false, ""), subjectOf(id.Target)))
+			return
+		}
+		if !primary {
+			resp.Diagnostics.AddAttributeError(path.Root("instance_id"), "Not an instance binding",
+				fmt.Sprintf("The EIP %s sits on %s, not on the primary private IP of instance %s's primary network "+
+					"interface, which is what instance_id means. Keep naming it by network_interface_id and private_ip.",
+					a.id.EIPID, addr.Location(), id.Target.InstanceID))
+			return
+		}
+		a.sitAt = addr.Location()
+	}
 	plan.record(id, addr)
+	if id.Target.InstanceID != "" {
+		resp.Diagnostics.Append(recordLocation(ctx, resp.Private, a.sitAt)...)
+	} else {
+		resp.Diagnostics.Append(recordLocation(ctx, resp.Private, client.Target{})...)
+	}
+	resp.Diagnostics.Append(forgetPlanNotes(ctx, resp.Private)...)
 	tflog.Debug(ctx, "updated EIP association settings in state only", map[string]any{
 		"eip_association_id": id.String(), "reallocate_normal_public_ip": plan.ReallocateNormalPublicIP.ValueBool(),
+		"allow_reassociation": plan.AllowReassociation.ValueBool(),
 	})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -339,7 +361,7 @@ func (r *EIPAssociationResource) Update(ctx context.Context, req resource.Update
 func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state EIPAssociationResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !hasClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
@@ -351,29 +373,51 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 	defer cancel()
 	defer r.run.active()()
 	r.run.startApply()
-	a, ok := stateAssociation(state, &resp.Diagnostics)
+	a, ok := stateAssociation(ctx, state, req.Private, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
-	unbinding := r.run.startUnbind(a, state.InstanceID.ValueString())
-	defer unbinding.done()
+	unbound := r.run.startUnbind(a.id.EIPID)
+	defer unbound()
 
-	addr, done := r.lookBeforeUnbinding(ctx, a, &resp.Diagnostics)
-	if done {
+	addr, err := r.lookBeforeUnbinding(ctx, a)
+	switch {
+	case client.IsNotFound(err):
+		return
+	case err != nil:
+		resp.Diagnostics.Append(diagnose(unbinding, doingUnbind(a), err, r.facts(a.id, addr, false, "timeouts.delete"), subjectOf(a.id.Target)))
+		return
+	case r.run.wasClaimed(a.id.EIPID, a.location()):
+		tflog.Info(ctx, "a create of this apply now manages the EIP; nothing to unbind", map[string]any{"bound_to": addr.Describe()})
+		return
+	case nothingToUnbind(ctx, a, addr, &resp.Diagnostics):
 		return
 	}
 	opts := client.UnbindOptions{ReallocateNormalPublicIP: state.ReallocateNormalPublicIP.ValueBool()}
-	taskID, done := r.unbind(ctx, a, addr, opts, &resp.Diagnostics)
-	if done {
+	var replacement replacementJSON
+	if getJSON(ctx, req.Private, keyReplacement, &replacement) {
+		// The destroy half of a replacement: unbind only if the create half
+		// can bind, and give no normal public IP to a private IP that gets
+		// an EIP again at once.
+		next, _ := parseAssociationID(replacement.ID)
+		if d := r.replacementProblem(ctx, a, next); d != nil {
+			resp.Diagnostics.Append(d)
+			return
+		}
+		if opts.ReallocateNormalPublicIP && r.sameIP(ctx, a, next.Target) {
+			tflog.Info(ctx, "not reallocating: the replacement binds an EIP to the same private IP")
+			opts.ReallocateNormalPublicIP = false
+		}
+	}
+	u := r.unbind(ctx, a, addr, opts, &resp.Diagnostics)
+	if u.outcome != unbindAccepted {
 		return
 	}
 	// The API has accepted the unbind: should the wait fail, the next read
 	// must not blame anyone outside Terraform for it.
-	if resp.Private != nil {
-		resp.Diagnostics.Append(markUnbindRequested(ctx, resp.Private)...)
-	}
-	r.waitUntilUnbound(ctx, a, taskID, &resp.Diagnostics)
+	resp.Diagnostics.Append(markUnbindRequested(ctx, resp.Private)...)
+	r.waitUntilUnbound(ctx, a, u.taskID, &resp.Diagnostics)
 }
 
 func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -382,13 +426,16 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 		resp.Diagnostics.AddError("Invalid import id", err.Error())
 		return
 	}
-	if !r.configured(&resp.Diagnostics) {
+	if !hasClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	defer r.run.active()()
 	addr, err := r.client.LookupAddress(ctx, id.EIPID)
-	if err != nil {
-		resp.Diagnostics.Append(diagnose(opImport, "importing EIP "+id.EIPID, err, r.situation(id, nil)))
+	if err == nil && !addr.IsSettled() {
+		addr, err = r.settle(ctx, id.EIPID)
+	}
+	if err != nil && !client.IsNotFound(err) {
+		resp.Diagnostics.Append(diagnose(reading, "importing EIP "+id.EIPID, err, r.facts(id, addr, false, ""), subjectOf(id.Target)))
 		return
 	}
 	at, err := r.importable(ctx, id, addr)
@@ -402,105 +449,361 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 	for name, value := range map[string]attr.Value{
 		"id": data.ID, "eip_id": data.EIPID, "instance_id": data.InstanceID,
 		"network_interface_id": data.NetworkInterfaceID, "private_ip": data.PrivateIP,
-		"reallocate_normal_public_ip": data.ReallocateNormalPublicIP, "public_ip": data.PublicIP,
+		"reallocate_normal_public_ip": data.ReallocateNormalPublicIP, "allow_reassociation": data.AllowReassociation,
+		"public_ip": data.PublicIP,
 	} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}
+	if at.id.Target.InstanceID != "" {
+		resp.Diagnostics.Append(recordLocation(ctx, resp.Private, at.sitAt)...)
+	}
 }
 
-// waitForTargetToFree waits, within the create's time, while this run is
-// unbinding an EIP from the target.
-func (r *EIPAssociationResource) waitForTargetToFree(ctx context.Context, id associationID, diags *diag.Diagnostics) bool {
-	if err := r.run.waitForUnbindsOn(ctx, id.Target); err != nil {
-		diags.Append(diagnose(opCreate, doingBind(id), client.ContextError(ctx, "AssociateAddress",
-			"waiting for the EIP that holds "+describeTarget(id.Target)+" to be unbound"), r.situation(id, nil)))
-		return false
+func (r *EIPAssociationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.run != nil {
+		defer r.run.active()()
 	}
-	return true
-}
-
-// bind asks for the binding. When the target is held by an EIP on its way
-// out (unbound by this run, as when a for_each key changes from one EIP to
-// another, or UNBINDING), it waits for it and asks again. When the answer
-// leaves it open whether the EIP is bound to this target already (a reply
-// lost, or a refusal because it is bound), it looks: a binding to this very
-// target, left by an earlier run killed before it could record it, is carried
-// on. It returns the task's id ("" when carrying on) and whether the binding
-// was accepted.
-func (r *EIPAssociationResource) bind(ctx context.Context, id associationID, claim *bindingClaim, diags *diag.Diagnostics) (string, bool) {
-	tflog.Info(ctx, "binding EIP")
-	asked := time.Now()
-	taskID, err := r.client.Associate(ctx, id.EIPID, id.Target)
-	if client.IsTargetTaken(err) && r.targetFreed(ctx, id, asked) {
-		tflog.Info(ctx, "the EIP that held the target is gone; binding again")
-		taskID, err = r.client.Associate(ctx, id.EIPID, id.Target)
-	}
-	if err == nil {
-		return taskID, true
-	}
-	lostReply := client.MaybeApplied(err)
-	if !lostReply && !client.IsStatusNotPermit(err) {
-		diags.Append(diagnose(opCreate, doingBind(id), err, r.situation(id, nil)))
-		return "", false
-	}
-	lookCtx, stopLooking := lookContext(ctx)
-	addr, readErr := r.client.LookupAddress(lookCtx, id.EIPID)
-	stopLooking()
-	if readErr != nil || addr == nil || !addr.BoundTo(id.Target) {
-		diags.Append(diagnose(opCreate, doingBind(id), err, r.situation(id, addr)))
-		return "", false
-	}
-	if lostReply {
-		tflog.Info(ctx, "a bind whose reply was lost went through; seeing it through", map[string]any{"status": addr.Status})
-		return "", true
-	}
-	if owner := claim.otherOwner(ctx); owner != "" {
-		diags.AddAttributeError(path.Root("eip_id"), "EIP binding is managed by another resource",
-			fmt.Sprintf("The EIP %s is bound to %s by another qcloud_eip_association of this configuration (id %s). Two "+
-				"resources must not manage one binding: destroying either would unbind it from under the other. Remove "+
-				"one of them.", id.EIPID, addr.Describe(), owner))
-		return "", false
-	}
-	// Taking the binding over is what lets an apply killed mid-way be run
-	// again; say so, in case something else made it.
-	diags.AddAttributeWarning(path.Root("eip_id"), "EIP was already bound to this target",
-		fmt.Sprintf("The EIP %s was already bound to %s, by an earlier run that was interrupted before it "+
-			"could record it, or outside this configuration. This resource manages that binding from now on; "+
-			"if another resource or tool manages it too, remove one of them, since destroying either unbinds it.",
-			id.EIPID, addr.Describe()))
-	return "", true
-}
-
-// targetFreed waits for the EIP holding the target to go, when it is going:
-// this run unbinds it (or has, since the bind was asked for), or the API shows
-// it UNBINDING. It reports whether the target may be free now.
-func (r *EIPAssociationResource) targetFreed(ctx context.Context, id associationID, asked time.Time) bool {
-	if freed, err := r.run.awaitUnbindOn(ctx, id.Target, asked); freed || err != nil {
-		return freed
-	}
-	holders, err := r.client.AddressesOn(ctx, id.Target)
-	if err != nil {
-		return false
-	}
-	for _, h := range holders {
-		if h.Status != client.StatusUnbinding {
-			continue
+	switch {
+	case req.Plan.Raw.IsNull():
+		var state EIPAssociationResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if !resp.Diagnostics.HasError() {
+			r.planDestroy(ctx, state, req.Private, &resp.Diagnostics)
 		}
-		if _, err := r.client.WaitAddress(ctx, client.Task{Action: "DisassociateAddress", AddressID: h.ID},
-			func(a *client.Address) bool { return a.IsSettled() }); err != nil {
-			return false
+		return
+	case req.State.Raw.IsNull():
+		var plan EIPAssociationResourceModel
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		if resp.Diagnostics.HasError() {
+			return
 		}
+		planCreate(&plan)
+		var replacing replacingJSON
+		if getJSON(ctx, req.Private, keyReplacing, &replacing) {
+			// The create half of a replacement: Terraform shows only the errors
+			// of this second plan, and the first one checked it (planChange).
+			resp.Diagnostics.Append(setJSON(ctx, resp.Private, keyReplacement, replacementJSON{ID: plan.ID.ValueString()})...)
+		} else {
+			r.checkCreate(ctx, plan, &resp.Diagnostics)
+		}
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	default:
+		var plan, state EIPAssociationResourceModel
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		a, ok := stateAssociation(ctx, state, req.Private, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		// Should Terraform replace the resource (a changed target, -replace,
+		// replace_triggered_by), the create half's plan knows what it replaces.
+		resp.Diagnostics.Append(setJSON(ctx, resp.Private, keyReplacing, replacingJSON{
+			ID: a.id.String(), Reallocate: state.ReallocateNormalPublicIP.ValueBool(),
+		})...)
+		if replaced := r.planChange(ctx, &plan, a, resp); replaced {
+			r.checkReplacement(ctx, a, state, plan, &resp.Diagnostics)
+		} else {
+			r.checkUpdate(ctx, plan, a, state, &resp.Diagnostics)
+		}
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
+}
+
+// UpgradeState carries state of schema version 0 over: it recorded where an
+// instance binding sits in network_interface_id and private_ip, and the
+// instance a network interface is attached to in instance_id; version 1 keeps
+// only the configured form (the next refresh finds where it sits).
+func (r *EIPAssociationResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	v0 := eipAssociationSchemaV0(ctx)
+	return map[int64]resource.StateUpgrader{
+		0: {PriorSchema: &v0, StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+			var old eipAssociationModelV0
+			resp.Diagnostics.Append(req.State.Get(ctx, &old)...)
+			if resp.Diagnostics.HasError() {
+				return
+			}
+			upgraded := EIPAssociationResourceModel{
+				ID: old.ID, EIPID: old.EIPID, InstanceID: old.InstanceID, NetworkInterfaceID: old.NetworkInterfaceID,
+				PrivateIP: old.PrivateIP, ReallocateNormalPublicIP: old.ReallocateNormalPublicIP,
+				AllowReassociation: types.BoolValue(false), PublicIP: old.PublicIP, Timeouts: old.Timeouts,
+			}
+			if id, err := parseAssociationID(old.ID.ValueString()); err == nil && id.hasTarget() {
+				upgraded.record(id, nil)
+				upgraded.PublicIP = old.PublicIP
+			}
+			resp.Diagnostics.Append(resp.State.Set(ctx, &upgraded)...)
+		}},
+	}
+}
+
+// planCreate fills in what a create's plan knows already: the id follows
+// from the configuration once its values are known.
+func planCreate(plan *EIPAssociationResourceModel) {
+	targetKnown := knownString(plan.InstanceID) ||
+		(plan.InstanceID.IsNull() && knownString(plan.NetworkInterfaceID) && !plan.PrivateIP.IsUnknown() && !plan.PrivateIP.IsNull())
+	if knownString(plan.EIPID) && targetKnown {
+		plan.ID = types.StringValue(associationID{EIPID: plan.EIPID.ValueString(), Target: plan.target()}.String())
+	}
+}
+
+// planChange decides between an in-place change and a replacement when the
+// configuration changed the target, and reports whether the association is
+// replaced. Naming the same private IP the other way (the instance, or its
+// primary network interface and primary private IP) is the same binding.
+func (r *EIPAssociationResource) planChange(ctx context.Context, plan *EIPAssociationResourceModel, a association, resp *resource.ModifyPlanResponse) bool {
+	if plan.EIPID.ValueString() != a.id.EIPID {
+		return true // eip_id's own plan modifier asks for the replacement
+	}
+	same, changed := r.sameBinding(ctx, a, *plan, &resp.Diagnostics)
+	if !same {
+		resp.RequiresReplace = append(resp.RequiresReplace, changed...)
+		plan.ID, plan.PublicIP = types.StringUnknown(), iptypes.NewIPv4AddressUnknown()
 		return true
 	}
+	// The binding stays: only the way it is written (and so the id) may change.
+	plan.ID = types.StringValue(associationID{EIPID: a.id.EIPID, Target: plan.target()}.String())
 	return false
 }
 
-// waitUntilBound waits for the accepted bind to settle on the target. The
-// wait outlives an interruption by interruptGrace, so that a bind the API
-// accepted is recorded rather than left for the next apply to redo.
+// sameBinding reports whether the plan names the binding the state records,
+// and otherwise which attributes changed it.
+func (r *EIPAssociationResource) sameBinding(ctx context.Context, a association, plan EIPAssociationResourceModel, diags *diag.Diagnostics) (bool, []path.Path) {
+	byInstance := !plan.InstanceID.IsNull()
+	changedInstance := []path.Path{path.Root("instance_id")}
+	changedInterface := []path.Path{path.Root("network_interface_id"), path.Root("private_ip")}
+	next := plan.target()
+	switch {
+	case byInstance && plan.InstanceID.IsUnknown():
+		return false, changedInstance
+	case !byInstance && (plan.NetworkInterfaceID.IsUnknown() || plan.PrivateIP.IsUnknown()):
+		return false, changedInterface
+	case byInstance && a.id.Target.InstanceID != "":
+		return next == a.id.Target, changedInstance
+	case !byInstance && a.id.Target.InstanceID == "":
+		return next == a.id.Target, changedInterface
+	case !byInstance:
+		// From the instance to its primary interface and IP, where it sits.
+		return known(a.sitAt) && next == a.sitAt, changedInterface
+	}
+	// From an interface binding to an instance: the same binding only if it
+	// sits on the instance's primary network interface's primary private IP.
+	if r.client == nil {
+		return false, changedInstance
+	}
+	eni, err := r.client.LookupNetworkInterface(ctx, a.id.Target.NetworkInterfaceID)
+	if err != nil && !client.IsInterfaceNotFound(err) {
+		diags.Append(diagnose(reading, "reading network interface "+a.id.Target.NetworkInterfaceID, err,
+			r.facts(a.id, nil, false, ""), subjectOf(a.id.Target)))
+		return false, changedInstance
+	}
+	return eni.IsInstancePrimaryIP(next.InstanceID, a.id.Target.PrivateIP), changedInstance
+}
+
+// bindOutcome is how a bind ended.
+type bindOutcome int
+
+const (
+	bindRefused  bindOutcome = iota // nothing bound; the reason is in the diagnostics
+	bindAccepted                    // the API accepted a bind (taskID, when its reply came)
+	bindFound                       // the binding was in place and is taken over (found)
+)
+
+type bindResult struct {
+	outcome bindOutcome
+	taskID  string
+	found   *client.Address
+}
+
+// maxBindAttempts bounds the binds asked for while what held the EIP or its
+// target goes away.
+const maxBindAttempts = 5
+
+// bind asks for the binding. When the EIP or the target is held, by an
+// operation in flight or by a binding this apply unbinds, it waits for it to
+// go and asks again; with reassociate, it unbinds that binding itself. When
+// the answer leaves it open whether the EIP is bound here already (a reply
+// lost, or a refusal because it is bound), it looks: a binding to this very
+// place, left by an earlier run killed before it could record it or found by
+// create_before_destroy, is taken over.
+func (r *EIPAssociationResource) bind(ctx context.Context, id associationID, reassociate bool, diags *diag.Diagnostics) bindResult {
+	tflog.Info(ctx, "binding EIP", map[string]any{"allow_reassociation": reassociate})
+	var err error
+	for range maxBindAttempts {
+		var taskID string
+		taskID, err = r.client.Associate(ctx, id.EIPID, id.Target)
+		if err == nil {
+			return bindResult{outcome: bindAccepted, taskID: taskID}
+		}
+		var freed freeOutcome
+		switch {
+		case client.MaybeApplied(err):
+			addr, lookErr := r.lookAfterWrite(ctx, id.EIPID)
+			if lookErr == nil && r.heldAtTarget(ctx, id, addr) {
+				tflog.Info(ctx, "a bind whose reply was lost went through; seeing it through", map[string]any{"status": addr.Status})
+				return bindResult{outcome: bindAccepted}
+			}
+			diags.Append(diagnose(binding, doingBind(id), err, r.facts(id, addr, true, "timeouts.create"), subjectOf(id.Target)))
+			return bindResult{}
+		case client.IsStatusNotPermit(err):
+			var addr *client.Address
+			if freed, addr = r.freeEIP(ctx, id, reassociate, err, diags); freed == freeInPlace {
+				return bindResult{outcome: bindFound, found: addr}
+			}
+		case client.IsTargetTaken(err):
+			freed = r.freeTarget(ctx, id, reassociate, err, diags)
+		default:
+			diags.Append(diagnose(binding, doingBind(id), err, r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
+			return bindResult{}
+		}
+		if freed == freeFailed {
+			return bindResult{}
+		}
+		tflog.Info(ctx, "what held the EIP or its target is gone; binding again")
+	}
+	diags.Append(diagnose(binding, doingBind(id), err, r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
+	return bindResult{}
+}
+
+// freeOutcome is what came of getting what held a bind out of the way.
+type freeOutcome int
+
+const (
+	freeFailed  freeOutcome = iota // it is still there; the reason is in the diagnostics
+	freeRetry                      // it has gone: bind again
+	freeInPlace                    // the EIP is already where it goes: take it over
+)
+
+// freeEIP deals with a bind refused because the EIP is not unbound. An EIP
+// already where it goes is taken over; one in flight is waited for; one bound
+// elsewhere waits for this apply to unbind it, or is unbound here with
+// reassociate.
+func (r *EIPAssociationResource) freeEIP(ctx context.Context, id associationID, reassociate bool, refusal error,
+	diags *diag.Diagnostics) (freeOutcome, *client.Address) {
+	addr, err := r.client.LookupAddress(ctx, id.EIPID)
+	switch {
+	case err != nil:
+		diags.Append(diagnose(binding, doingBind(id), refusal, r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
+		return freeFailed, nil
+	case r.heldAtTarget(ctx, id, addr):
+		// Taking the binding over is what lets an apply killed mid-way be
+		// run again, and create_before_destroy replace a binding by itself.
+		tflog.Info(ctx, "the EIP is already bound where it goes; taking that binding over", map[string]any{"bound_to": addr.Describe()})
+		r.run.claim(id.EIPID, addr.Location())
+		return freeInPlace, addr
+	case !addr.IsSettled():
+		_, err = r.settle(ctx, id.EIPID)
+		return r.waited(ctx, id, err, diags), nil
+	case !addr.IsBound():
+		return freeRetry, nil
+	}
+	return r.freeHolder(ctx, id, addr, reassociate, "EIP is bound elsewhere", path.Root("eip_id"),
+		fmt.Sprintf("The EIP %s is bound to %s", id.EIPID, addr.Describe()), diags), nil
+}
+
+// freeTarget deals with a bind refused because the target holds another EIP.
+func (r *EIPAssociationResource) freeTarget(ctx context.Context, id associationID, reassociate bool, refusal error, diags *diag.Diagnostics) freeOutcome {
+	holders, err := r.client.AddressesOn(ctx, id.Target)
+	var holder *client.Address
+	if err == nil {
+		holder, err = r.holderWhereBound(ctx, id, holders)
+	}
+	switch {
+	case err != nil || holder == nil:
+		diags.Append(diagnose(binding, doingBind(id), refusal, r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
+		return freeFailed
+	case !holder.IsSettled():
+		_, err = r.settle(ctx, holder.ID)
+		return r.waited(ctx, id, err, diags)
+	}
+	return r.freeHolder(ctx, id, holder, reassociate, "Target already holds an EIP", targetPath(id.Target),
+		fmt.Sprintf("The EIP %s (%s) sits on %s, where %s goes", holder.ID, holder.PublicIP, primaryIPOf(id.Target), id.EIPID), diags)
+}
+
+// freeHolder gets the binding holder shows out of the way: with reassociate
+// it unbinds it (with no normal public IP in its place); otherwise it waits
+// for this apply to unbind it, and fails, changing nothing, when nothing in
+// the apply does.
+func (r *EIPAssociationResource) freeHolder(ctx context.Context, id associationID, holder *client.Address, reassociate bool,
+	summary string, attribute path.Path, held string, diags *diag.Diagnostics) freeOutcome {
+	if reassociate {
+		tflog.Info(ctx, "allow_reassociation: unbinding what holds the EIP or its target", map[string]any{"holder": holder.ID, "bound_to": holder.Describe()})
+		r.run.claim(holder.ID, holder.Location())
+		taskID, err := r.client.Disassociate(ctx, holder.ID, client.UnbindOptions{})
+		if err == nil {
+			waitCtx, stop := afterAccepted(ctx, r.run.clock)
+			_, err = r.client.WaitAddress(waitCtx, client.Task{Action: "DisassociateAddress", AddressID: holder.ID, ID: taskID},
+				func(a *client.Address) bool { return a.IsSettled() && !a.IsBound() })
+			stop()
+		}
+		if err != nil && !client.IsNotFound(err) {
+			diags.Append(diagnose(unbinding, fmt.Sprintf("unbinding EIP %s from %s to bind %s (allow_reassociation)",
+				holder.ID, holder.Describe(), id.EIPID), err, facts{EIPID: holder.ID, Region: r.client.Region(), Endpoint: r.client.Endpoint()},
+				subject{}))
+			return freeFailed
+		}
+		return freeRetry
+	}
+	tflog.Info(ctx, "waiting for this apply to unbind what holds the EIP or its target", map[string]any{"holder": holder.ID})
+	freed, err := r.run.awaitUnbind(ctx, holder.ID)
+	switch {
+	case err != nil:
+		diags.Append(diagnose(binding, doingBind(id), client.ContextError(ctx, "AssociateAddress",
+			"waiting for "+holder.ID+" to be unbound"), r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
+		return freeFailed
+	case !freed:
+		diags.AddAttributeError(attribute, summary,
+			fmt.Sprintf("%s, and nothing in this apply unbinds it before this bind (the apply waits for a destroy of the "+
+				"same apply that does, as when the configuration moves an EIP between resources or changes a for_each key). "+
+				"Nothing was changed for this resource. If this apply also destroyed what held it, run terraform apply again. "+
+				"Otherwise unbind %s first (or remove the configuration that binds it), or bind %s elsewhere; to let the "+
+				"apply take it from where it is bound, set allow_reassociation = true.", held, holder.ID, id.EIPID))
+		return freeFailed
+	}
+	return freeRetry
+}
+
+// waited turns the end of a wait for an operation in flight into whether to
+// bind again.
+func (r *EIPAssociationResource) waited(ctx context.Context, id associationID, err error, diags *diag.Diagnostics) freeOutcome {
+	if err != nil && !client.IsNotFound(err) {
+		diags.Append(diagnose(binding, doingBind(id), err, r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
+		return freeFailed
+	}
+	return freeRetry
+}
+
+// holderWhereBound picks, of the addresses on the target, the one sitting
+// where the EIP goes: for an instance, on its primary IP.
+func (r *EIPAssociationResource) holderWhereBound(ctx context.Context, id associationID, holders []client.Address) (*client.Address, error) {
+	var candidates []client.Address
+	for _, h := range holders {
+		if h.ID != id.EIPID {
+			candidates = append(candidates, h)
+		}
+	}
+	if id.Target.InstanceID == "" || len(candidates) <= 1 {
+		if len(candidates) == 0 {
+			return nil, nil
+		}
+		return &candidates[0], nil
+	}
+	primary, ok := r.primaryLocation(ctx, id.Target.InstanceID, candidates)
+	for _, h := range candidates {
+		if ok && h.Location() == primary {
+			return &h, nil
+		}
+	}
+	return nil, nil
+}
+
+// waitUntilBound waits for the accepted bind to settle on the target; the
+// wait outlives an interruption (afterAccepted).
 func (r *EIPAssociationResource) waitUntilBound(ctx context.Context, id associationID, taskID string) (*client.Address, error) {
-	waitCtx, stopWaiting := settleContext(ctx)
-	defer stopWaiting()
+	waitCtx, stop := afterAccepted(ctx, r.run.clock)
+	defer stop()
 	return r.client.WaitAddress(waitCtx, client.Task{Action: "AssociateAddress", AddressID: id.EIPID, ID: taskID},
 		func(a *client.Address) bool { return a.IsSettled() && a.BoundTo(id.Target) })
 }
@@ -511,6 +814,8 @@ func (r *EIPAssociationResource) waitUntilBound(ctx context.Context, id associat
 // orphaned; one seen settled elsewhere is not.
 func mayHoldBinding(addr *client.Address, waitErr error, target client.Target) bool {
 	switch {
+	case client.IsNotFound(waitErr):
+		return false
 	case addr == nil:
 		return true // never observed: the bind may have landed
 	case addr.BoundTo(target):
@@ -525,83 +830,92 @@ func mayHoldBinding(addr *client.Address, waitErr error, target client.Target) b
 }
 
 // lookBeforeUnbinding reads the EIP, letting an operation in flight (an
-// interrupted apply, say) land first. It reports done when there is nothing
-// for this association to unbind: the EIP is gone, unbound, or bound to
-// something else (left alone, with a warning).
-func (r *EIPAssociationResource) lookBeforeUnbinding(ctx context.Context, a association, diags *diag.Diagnostics) (*client.Address, bool) {
+// interrupted apply, say) land first.
+func (r *EIPAssociationResource) lookBeforeUnbinding(ctx context.Context, a association) (*client.Address, error) {
 	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
-	if err == nil && addr != nil && !addr.IsSettled() {
-		addr, err = r.client.WaitAddress(ctx, client.Task{Action: "DisassociateAddress", AddressID: a.id.EIPID},
-			func(a *client.Address) bool { return a.IsSettled() })
+	if err == nil && !addr.IsSettled() {
+		return r.settle(ctx, a.id.EIPID)
 	}
-	switch {
-	case client.IsNotFound(err):
-		return nil, true
-	case err != nil:
-		diags.Append(diagnose(opDelete, doingUnbind(a), err, r.situation(a.id, addr)))
-		return nil, true
-	}
-	return addr, nothingToUnbind(ctx, a, addr, diags)
+	return addr, err
+}
+
+// settle waits for the operation in flight on the address to finish.
+func (r *EIPAssociationResource) settle(ctx context.Context, eipID string) (*client.Address, error) {
+	return r.client.WaitAddress(ctx, client.Task{Action: "DescribeAddresses", AddressID: eipID},
+		func(a *client.Address) bool { return a.IsSettled() })
+}
+
+// unbindOutcome is how an unbind request ended.
+type unbindOutcome int
+
+const (
+	unbindDone     unbindOutcome = iota // nothing left to unbind (gone, or unbound meanwhile)
+	unbindFailed                        // refused; the reason is in the diagnostics
+	unbindAccepted                      // the API accepted it (taskID, when its reply came)
+)
+
+type unbindResult struct {
+	outcome unbindOutcome
+	taskID  string
 }
 
 // unbind asks for the unbinding. When the answer leaves it open whether an
 // earlier try went through (a reply lost, or a refusal because the EIP is not
-// bound), it looks. It returns the task's id ("" when carrying on with an
-// unbind already in flight) and whether there is nothing left to do.
-func (r *EIPAssociationResource) unbind(ctx context.Context, a association, addr *client.Address, opts client.UnbindOptions, diags *diag.Diagnostics) (string, bool) {
+// bound), it looks.
+func (r *EIPAssociationResource) unbind(ctx context.Context, a association, addr *client.Address, opts client.UnbindOptions, diags *diag.Diagnostics) unbindResult {
 	tflog.Info(ctx, "unbinding EIP", map[string]any{"reallocate_normal_public_ip": opts.ReallocateNormalPublicIP})
 	taskID, err := r.client.Disassociate(ctx, a.id.EIPID, opts)
 	switch {
 	case err == nil:
-		return taskID, false
+		return unbindResult{outcome: unbindAccepted, taskID: taskID}
 	case client.IsNotFound(err):
-		return "", true
+		return unbindResult{outcome: unbindDone}
 	case !client.MaybeApplied(err) && !client.IsStatusNotPermit(err):
 		r.reportUnbindError(ctx, a, addr, err, diags)
-		return "", true
+		return unbindResult{outcome: unbindFailed}
 	}
-	lookCtx, stopLooking := lookContext(ctx)
-	again, readErr := r.client.LookupAddress(lookCtx, a.id.EIPID)
-	stopLooking()
+	again, readErr := r.lookAfterWrite(ctx, a.id.EIPID)
 	switch {
+	case client.IsNotFound(readErr):
+		return unbindResult{outcome: unbindDone}
 	case readErr != nil:
 		r.reportUnbindError(ctx, a, addr, err, diags)
-		return "", true
-	case again == nil || !again.IsBound():
-		return "", true // unbound by a try whose reply was lost
+		return unbindResult{outcome: unbindFailed}
+	case !again.IsBound():
+		return unbindResult{outcome: unbindDone} // unbound by a try whose reply was lost
 	case client.MaybeApplied(err) && again.Status == client.StatusUnbinding && a.heldBy(again):
 		tflog.Info(ctx, "an unbind whose reply was lost is under way; seeing it through")
-		return "", false
+		return unbindResult{outcome: unbindAccepted}
 	default:
 		r.reportUnbindError(ctx, a, again, err, diags)
-		return "", true
+		return unbindResult{outcome: unbindFailed}
 	}
 }
 
 func (r *EIPAssociationResource) reportUnbindError(ctx context.Context, a association, addr *client.Address, err error, diags *diag.Diagnostics) {
-	s := r.situation(a.id, addr)
+	f := r.facts(a.id, addr, client.MaybeApplied(err), "timeouts.delete")
 	if client.HasCode(err, "AddressQuotaLimitExceeded.DailyAllocate") {
 		// Read afresh (not the plan's reading): the count is for the message only.
 		quota, quotaErr := r.client.DailyReallocationQuota(ctx)
 		if quotaErr != nil {
 			tflog.Warn(ctx, "could not read the address quota", map[string]any{"error": quotaErr.Error()})
 		}
-		s.Quota = quota
+		f.Quota = quota
 	}
-	diags.Append(diagnose(opDelete, doingUnbind(a), err, s))
+	diags.Append(diagnose(unbinding, doingUnbind(a), err, f, subjectOf(a.id.Target)))
 }
 
 // waitUntilUnbound waits for the accepted unbind to take the EIP off this
-// association's target; like a bind, the wait outlives an interruption.
+// association's target; like a bind's, the wait outlives an interruption.
 func (r *EIPAssociationResource) waitUntilUnbound(ctx context.Context, a association, taskID string, diags *diag.Diagnostics) {
-	waitCtx, stopWaiting := settleContext(ctx)
-	defer stopWaiting()
+	waitCtx, stop := afterAccepted(ctx, r.run.clock)
+	defer stop()
 	addr, err := r.client.WaitAddress(waitCtx, client.Task{Action: "DisassociateAddress", AddressID: a.id.EIPID, ID: taskID},
 		func(addr *client.Address) bool { return addr.IsSettled() && !a.heldBy(addr) })
 	switch {
 	case client.IsNotFound(err):
 	case err != nil:
-		diags.Append(diagnose(opDelete, doingUnbind(a), err, r.situation(a.id, addr)))
+		diags.Append(diagnose(unbinding, doingUnbind(a), err, r.facts(a.id, addr, true, "timeouts.delete"), subjectOf(a.id.Target)))
 	case a.heldBy(addr):
 		diags.AddAttributeError(path.Root("eip_id"), "EIP is still bound",
 			fmt.Sprintf("While %s: the task succeeded, but the EIP is still bound to %s (status %s). Run terraform "+
@@ -610,6 +924,29 @@ func (r *EIPAssociationResource) waitUntilUnbound(ctx context.Context, a associa
 		nothingToUnbind(ctx, a, addr, diags) // warns if it was bound elsewhere meanwhile
 		tflog.Info(ctx, "unbound EIP", map[string]any{"status": addr.Status})
 	}
+}
+
+// lookAfterWrite reads the EIP after a write whose outcome is unknown. The
+// write may have been accepted, so the look is work done for it
+// (afterAccepted): a binding the API made must not go unrecorded because the
+// operation's time has just run out.
+func (r *EIPAssociationResource) lookAfterWrite(ctx context.Context, eipID string) (*client.Address, error) {
+	lookCtx, stop := afterAccepted(ctx, r.run.clock)
+	defer stop()
+	return r.client.LookupAddress(lookCtx, eipID)
+}
+
+// heldAtTarget reports whether the address is bound where id's EIP goes: to
+// the interface and private IP, or to the instance's primary private IP.
+func (r *EIPAssociationResource) heldAtTarget(ctx context.Context, id associationID, addr *client.Address) bool {
+	if addr == nil || !addr.BoundTo(id.Target) {
+		return false
+	}
+	if id.Target.InstanceID == "" || !known(addr.Location()) {
+		return true
+	}
+	primary, err := r.onPrimaryIP(ctx, addr)
+	return err == nil && primary
 }
 
 // importable checks that the address shows a binding this resource can
@@ -621,29 +958,28 @@ func (r *EIPAssociationResource) importable(ctx context.Context, id associationI
 		return association{}, fmt.Errorf("no EIP %s exists in region %s. Check the id, and that the provider's region is the EIP's region", id.EIPID, r.client.Region())
 	case addr.Type == client.AddressTypeWanIP:
 		return association{}, errors.New(notAnEIP(addr))
+	case !addr.IsSettled():
+		return association{}, fmt.Errorf("the EIP %s is still %s after waiting for it to settle; import it again once it has", id.EIPID, addr.Status)
 	case !addr.IsBound():
 		return association{}, fmt.Errorf("the EIP %s is %s: there is no association to import. Bind it with a new "+
 			"qcloud_eip_association instead of importing one", id.EIPID, addr.Status)
 	case addr.InstanceID != "" && !instanceIDPattern.MatchString(addr.InstanceID):
 		return association{}, fmt.Errorf("the EIP %s is bound to %s, which is not a CVM instance or a network interface: "+
 			"qcloud_eip_association does not manage that binding", id.EIPID, addr.InstanceID)
-	case !locationOf(addr).known() && addr.InstanceID == "":
-		return association{}, fmt.Errorf("the EIP %s is %s and shows no target yet; import it again once it has settled", id.EIPID, addr.Status)
+	case !known(addr.Location()):
+		return association{}, fmt.Errorf("the EIP %s is %s and shows no network interface and private IP; import it "+
+			"again once it does", id.EIPID, addr.Status)
 	}
-	onInterface := associationID{EIPID: id.EIPID, Target: client.Target{NetworkInterfaceID: addr.NetworkInterfaceID, PrivateIP: addr.PrivateIP}}
+	onInterface := associationID{EIPID: id.EIPID, Target: addr.Location()}
 	if id.Target.NetworkInterfaceID != "" {
 		if !addr.BoundTo(id.Target) {
 			return association{}, fmt.Errorf("the EIP %s is bound to %s, not to %s; import it as %s", id.EIPID, addr.Describe(),
-				describeTarget(id.Target), onInterface)
+				id.Target, onInterface)
 		}
-		return association{id: id, sitAt: locationOf(addr)}, nil
+		return association{id: id}, nil
 	}
 	if id.Target.InstanceID != "" && addr.InstanceID != id.Target.InstanceID {
 		return association{}, fmt.Errorf("the EIP %s is bound to %s, not to instance %s", id.EIPID, addr.Describe(), id.Target.InstanceID)
-	}
-	if !locationOf(addr).known() {
-		// The API shows the instance only: nothing more to check.
-		return association{id: associationID{EIPID: id.EIPID, Target: client.Target{InstanceID: addr.InstanceID}}}, nil
 	}
 	primary := false
 	if addr.InstanceID != "" {
@@ -655,13 +991,13 @@ func (r *EIPAssociationResource) importable(ctx context.Context, id associationI
 	}
 	switch {
 	case primary:
-		return association{id: associationID{EIPID: id.EIPID, Target: client.Target{InstanceID: addr.InstanceID}}, sitAt: locationOf(addr)}, nil
+		return association{id: associationID{EIPID: id.EIPID, Target: client.Target{InstanceID: addr.InstanceID}}, sitAt: addr.Location()}, nil
 	case id.Target.InstanceID != "":
 		return association{}, fmt.Errorf("the EIP %s sits on %s of instance %s, not on the primary private IP of its primary "+
 			"network interface, which is what an instance binding (an %s::%s id) means. Import it as %s", id.EIPID,
-			locationOf(addr), addr.InstanceID, id.EIPID, addr.InstanceID, onInterface)
+			addr.Location(), addr.InstanceID, id.EIPID, addr.InstanceID, onInterface)
 	default:
-		return association{id: onInterface, sitAt: locationOf(addr)}, nil
+		return association{id: onInterface}, nil
 	}
 }
 
@@ -670,20 +1006,25 @@ func (r *EIPAssociationResource) importable(ctx context.Context, id associationI
 // every binding on an interface attached to one, so the interface is read.
 func (r *EIPAssociationResource) onPrimaryIP(ctx context.Context, addr *client.Address) (bool, error) {
 	eni, err := r.client.LookupNetworkInterface(ctx, addr.NetworkInterfaceID)
-	if err != nil {
-		return false, err
+	if client.IsInterfaceNotFound(err) {
+		return false, nil
 	}
-	return eni.IsInstancePrimaryIP(addr.InstanceID, addr.PrivateIP), nil
+	return eni.IsInstancePrimaryIP(addr.InstanceID, addr.PrivateIP), err
 }
 
 // dropDrifted removes an association that no longer exists from the state,
 // with a warning saying why.
-func (r *EIPAssociationResource) dropDrifted(ctx context.Context, a association, why string, resp *resource.ReadResponse) {
+func dropDrifted(ctx context.Context, a association, addr *client.Address, why string, resp *resource.ReadResponse) {
 	tflog.Warn(ctx, "EIP association no longer exists", map[string]any{"reason": why})
+	next := "Unless the configuration no longer declares it, the next plan binds it again"
+	if addr != nil && addr.IsBound() {
+		next += fmt.Sprintf(", which fails while %s is bound to %s: unbind it there first, or remove the resource from the "+
+			"configuration", a.id.EIPID, addr.Describe())
+	} else {
+		next += "; if the binding was changed on purpose, remove the resource from the configuration"
+	}
 	resp.Diagnostics.AddWarning("EIP association no longer exists",
-		fmt.Sprintf("%s, so the association %s was removed from the state. Unless the configuration no longer declares "+
-			"it, the next plan binds it again; if the binding was changed on purpose, remove the resource from the "+
-			"configuration.", why, a.id))
+		fmt.Sprintf("%s, so the association %s was removed from the state. %s.", why, a.id, next))
 	resp.State.RemoveResource(ctx)
 }
 
@@ -694,8 +1035,11 @@ func driftReason(a association, addr *client.Address) string {
 		return fmt.Sprintf("The EIP %s no longer exists", a.id.EIPID)
 	case !addr.IsBound():
 		return fmt.Sprintf("The EIP %s was unbound outside Terraform (status %s)", a.id.EIPID, addr.Status)
+	case a.id.Target.InstanceID != "" && addr.BoundTo(a.id.Target) && !known(a.sitAt):
+		return fmt.Sprintf("The EIP %s sits on %s of instance %s, not on the primary private IP of its primary network "+
+			"interface, which is what an instance binding means", a.id.EIPID, addr.Location(), a.id.Target.InstanceID)
 	case addr.BoundTo(a.id.Target) && !a.heldBy(addr):
-		return fmt.Sprintf("The EIP %s moved from %s to %s", a.id.EIPID, a.sitAt, locationOf(addr))
+		return fmt.Sprintf("The EIP %s moved from %s to %s", a.id.EIPID, a.sitAt, addr.Location())
 	case !a.heldBy(addr):
 		return fmt.Sprintf("The EIP %s is now bound to %s instead of %s", a.id.EIPID, addr.Describe(), a.describe())
 	}
@@ -721,8 +1065,8 @@ func nothingToUnbind(ctx context.Context, a association, addr *client.Address, d
 }
 
 // stateAssociation is the association a state records; its id always names
-// a target.
-func stateAssociation(state EIPAssociationResourceModel, diags *diag.Diagnostics) (association, bool) {
+// a target. Where an instance binding sits comes from private state.
+func stateAssociation(ctx context.Context, state EIPAssociationResourceModel, private privateState, diags *diag.Diagnostics) (association, bool) {
 	id, err := parseAssociationID(state.ID.ValueString())
 	if err == nil && !id.hasTarget() {
 		err = fmt.Errorf("%q names no instance or network interface", state.ID.ValueString())
@@ -731,117 +1075,59 @@ func stateAssociation(state EIPAssociationResourceModel, diags *diag.Diagnostics
 		diags.AddAttributeError(path.Root("id"), "Invalid association id in state", err.Error())
 		return association{}, false
 	}
-	return association{id: id, sitAt: state.recordedLocation()}, true
+	a := association{id: id}
+	if id.Target.InstanceID != "" {
+		a.sitAt = recordedLocation(ctx, private)
+	}
+	return a, true
 }
 
-// configured reports whether the provider has a client; when it has not, the
-// provider configuration depended on values not known yet.
-func (r *EIPAssociationResource) configured(diags *diag.Diagnostics) bool {
-	return hasClient(r.client, diags)
+// location is where the association sits, when known.
+func (a association) location() client.Target {
+	if a.id.Target.InstanceID == "" {
+		return a.id.Target
+	}
+	return a.sitAt
 }
 
-func (r *EIPAssociationResource) situation(id associationID, addr *client.Address) situation {
-	return situation{EIPID: id.EIPID, Target: id.Target, Region: r.client.Region(), Endpoint: r.client.Endpoint(), Address: addr}
+// forgetPlanNotes removes what a plan noted for a replacement from the private
+// state kept after an update or refresh.
+func forgetPlanNotes(ctx context.Context, p privateState) diag.Diagnostics {
+	diags := setJSON(ctx, p, keyReplacing, nil)
+	diags.Append(setJSON(ctx, p, keyReplacement, nil)...)
+	return diags
+}
+
+// subjectOf is the resource's attributes for each role, as the target's form
+// names them.
+func subjectOf(t client.Target) subject {
+	s := subject{roleEIP: path.Root("eip_id"), roleReallocate: path.Root("reallocate_normal_public_ip"), roleTarget: targetPath(t)}
+	s[roleInterface] = path.Root("network_interface_id")
+	if t.InstanceID != "" {
+		s[roleInterface] = path.Root("instance_id")
+	}
+	return s
+}
+
+// targetPath is the attribute naming where the EIP goes.
+func targetPath(t client.Target) path.Path {
+	if t.InstanceID != "" {
+		return path.Root("instance_id")
+	}
+	return path.Root("private_ip")
+}
+
+func (r *EIPAssociationResource) facts(id associationID, addr *client.Address, accepted bool, timeout string) facts {
+	return facts{EIPID: id.EIPID, Target: id.Target, Region: r.client.Region(), Endpoint: r.client.Endpoint(), Address: addr,
+		Accepted: accepted, Timeout: timeout}
 }
 
 func doingBind(id associationID) string {
-	return fmt.Sprintf("binding EIP %s to %s", id.EIPID, describeTarget(id.Target))
+	return fmt.Sprintf("binding EIP %s to %s", id.EIPID, id.Target)
 }
 
 func doingUnbind(a association) string {
 	return fmt.Sprintf("unbinding EIP %s from %s", a.id.EIPID, a.describe())
 }
 
-// positiveTimeouts adds to each timeout the check that it is a positive
-// duration: "0s" or "-1m" would make every operation time out at once.
-func positiveTimeouts(a schema.Attribute) schema.Attribute {
-	nested, ok := a.(schema.SingleNestedAttribute)
-	if !ok {
-		return a
-	}
-	attributes := make(map[string]schema.Attribute, len(nested.Attributes))
-	for name, inner := range nested.Attributes {
-		if s, ok := inner.(schema.StringAttribute); ok {
-			s.Validators = append(slices.Clone(s.Validators), positiveDuration{})
-			inner = s
-		}
-		attributes[name] = inner
-	}
-	nested.Attributes = attributes
-	return nested
-}
-
-// positiveDuration accepts a duration string greater than zero; strings that
-// are not durations are left to the timeouts package's own check.
-type positiveDuration struct{}
-
-func (positiveDuration) Description(context.Context) string {
-	return "must be a duration greater than zero"
-}
-
-func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (positiveDuration) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err == nil && d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timeout",
-			fmt.Sprintf("%q is not a timeout: it must be greater than zero, such as \"30s\" or \"10m\".", req.ConfigValue.ValueString()))
-	}
-}
-
-// interruptGrace is how long a wait for an accepted bind or unbind goes on
-// after Terraform is interrupted (Ctrl-C, SIGTERM): tasks take seconds, and
-// seeing one through records its outcome instead of leaving the association
-// tainted, to be undone and redone by the next apply.
-const interruptGrace = 20 * time.Second
-
-// settleContext returns a context for such a wait: it keeps ctx's values and
-// deadline, and outlives ctx's cancellation by interruptGrace.
-func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	waitCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	if deadline, ok := ctx.Deadline(); ok {
-		waitCtx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
-	}
-	stop := context.AfterFunc(ctx, func() {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return // waitCtx has the same deadline
-		}
-		tflog.Info(ctx, "interrupted: finishing the wait for the task already accepted", map[string]any{"grace": interruptGrace.String()})
-		time.AfterFunc(interruptGrace, cancel)
-	})
-	return waitCtx, func() { stop(); cancel() }
-}
-
-// lookTimeout bounds the look at an EIP after a write whose outcome is
-// unknown.
-const lookTimeout = 15 * time.Second
-
-// lookContext is for that look: it must happen even when the operation's
-// time has just run out or it was interrupted, or a binding the API made
-// would go unrecorded.
-func lookContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), lookTimeout)
-}
-
-// privateState is the part of the framework's private state data the
-// resource uses.
-type privateState interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// unbindRequestedKey marks, in the private state of an association whose
-// destroy failed after the API had accepted the unbind, when that was.
-const unbindRequestedKey = "unbind_requested_at"
-
-func markUnbindRequested(ctx context.Context, private privateState) diag.Diagnostics {
-	value, _ := json.Marshal(time.Now().UTC().Format(time.RFC3339))
-	return private.SetKey(ctx, unbindRequestedKey, value)
-}
-
-func unbindWasRequested(ctx context.Context, private privateState) bool {
-	value, diags := private.GetKey(ctx, unbindRequestedKey)
-	return !diags.HasError() && len(value) > 0
-}
+func knownString(v types.String) bool { return !v.IsNull() && !v.IsUnknown() }

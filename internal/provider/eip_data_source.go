@@ -173,7 +173,10 @@ func (d *EIPDataSource) lookup(ctx context.Context, key eipLookup) ([]client.Add
 	switch key.attribute {
 	case "id":
 		addr, err := d.client.LookupAddress(ctx, key.value)
-		if err != nil || addr == nil {
+		if client.IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
 			return nil, err
 		}
 		return []client.Address{*addr}, nil

@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -62,7 +61,7 @@ func (s site) refusesBindOverNormalIP() bool { return s != siteInternational }
 // providerData is what the provider hands its resources and data sources.
 type providerData struct {
 	client *client.Client
-	run    *runLedger
+	run    *run
 	site   site
 }
 
@@ -71,16 +70,13 @@ var _ provider.Provider = &QcloudProvider{}
 // New returns the provider factory for a version.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &QcloudProvider{version: version, run: newRunLedger()}
+		return &QcloudProvider{version: version}
 	}
 }
 
 // QcloudProvider is the qcloud provider.
 type QcloudProvider struct {
 	version string
-	// run is shared by every resource of this process: Terraform starts a
-	// provider process for each command, so it is that command's run.
-	run *runLedger
 }
 
 // QcloudProviderModel is the provider block.
@@ -127,9 +123,12 @@ func (p *QcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				},
 			},
 			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "URL of the VPC API. Falls back to `" + EnvEndpoint + "`, then to `" + client.DefaultEndpoint + "`. " +
-					"Plain `http://` is accepted only for a loopback host (`127.0.0.0/8`, `localhost`, `[::1]`), such as the " +
-					"local emulator: signatures and tokens must not travel in clear text.",
+				MarkdownDescription: "One URL that every Tencent Cloud API service the provider calls (VPC, CVM) is called at, " +
+					"such as a local emulator or a proxy. Falls back to `" + EnvEndpoint + "`; by default each service is " +
+					"called at its own domain (`vpc.tencentcloudapi.com`, `cvm.tencentcloudapi.com`). A URL whose host is one " +
+					"service's domain, such as `https://vpc.ap-guangzhou.tencentcloudapi.com`, names the others' domains " +
+					"beside it. Plain `http://` is accepted only for a loopback host (`127.0.0.0/8`, `localhost`, `[::1]`): " +
+					"signatures and tokens must not travel in clear text.",
 				Optional:   true,
 				Validators: []validator.String{endpointValidator{}},
 			},
@@ -137,14 +136,15 @@ func (p *QcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Client-side limit on AssociateAddress and DisassociateAddress calls per second, each. " +
 					"Defaults to the API's documented limit, `10`; lower it when other tools share the account's quota.",
 				Optional:   true,
-				Validators: []validator.Float64{float64validator.Between(0.1, 1000)},
+				Validators: []validator.Float64{requestRate{min: 0.1, max: 1000}},
 			},
 			"read_requests_per_second": schema.Float64Attribute{
 				MarkdownDescription: "Client-side limit on each Describe action's calls per second. Defaults to each " +
 					"action's documented limit: `20` for DescribeAddresses and DescribeTaskResult, `10` for " +
-					"DescribeAddressQuota, `100` for DescribeNetworkInterfaces. When set, it applies to each of them.",
+					"DescribeAddressQuota, `100` for DescribeNetworkInterfaces, `40` for CVM DescribeInstances. When set, it " +
+					"applies to each of them.",
 				Optional:   true,
-				Validators: []validator.Float64{float64validator.Between(0.1, 1000)},
+				Validators: []validator.Float64{requestRate{min: 0.1, max: 1000}},
 			},
 			"site": schema.StringAttribute{
 				MarkdownDescription: "The Tencent Cloud site the account belongs to: `china` (cloud.tencent.com, the " +
@@ -183,8 +183,8 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 
-	endpoint := valueOrEnv(data.Endpoint, EnvEndpoint, client.DefaultEndpoint)
-	if err := checkEndpoint(endpoint); err != nil {
+	endpoint := valueOrEnv(data.Endpoint, EnvEndpoint, "")
+	if err := checkEndpoint(endpoint); endpoint != "" && err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error()+
 			"\n\nThe value came from "+origin(data.Endpoint, EnvEndpoint)+".")
 	}
@@ -250,8 +250,9 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		resp.Diagnostics.AddError("Unable to create the Tencent Cloud client", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "configured the VPC client", map[string]any{"region": region, "endpoint": endpoint, "site": string(chosenSite)})
-	shared := &providerData{client: c, run: p.run, site: chosenSite}
+	tflog.Debug(ctx, "configured the API client", map[string]any{"region": region, "endpoint": c.Endpoint(), "site": string(chosenSite)})
+	// Terraform configures the provider once for each plan and each apply.
+	shared := &providerData{client: c, run: newRun(client.RealClock{}), site: chosenSite}
 	resp.ResourceData = shared
 	resp.DataSourceData = shared
 }
@@ -361,22 +362,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// endpointValidator runs checkEndpoint at validate time on a configured value.
-type endpointValidator struct{}
-
-func (endpointValidator) Description(context.Context) string {
-	return "must be an https URL, or an http URL to a loopback host"
-}
-
-func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint", err.Error())
-	}
 }

@@ -2,337 +2,226 @@ package provider
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
 )
 
-// quietPeriod is how long nothing else must have happened before a resource
-// waiting on another one of this run concludes that the other is not coming.
-const quietPeriod = time.Second
-
-// runLedger is what this provider process knows of the Terraform command it
-// serves (Terraform starts provider processes afresh for each command): which
-// bindings its resources are making or unmaking, and whether any of its
-// resource operations is still going on. It lets one resource take into
-// account what another does in the same run: a create that waits for the
-// destroy freeing its target (a for_each key changed from one EIP to
-// another), or two resources that bind the same EIP.
+// run is what the provider knows across the resources of one plan or one
+// apply. Terraform configures a provider for each of them (a plan and its
+// apply are separate provider processes), so a run lives from one Configure
+// to the next.
 //
-// Terraform runs independent resources concurrently and in no set order, so
-// a resource waiting for another cannot know that the other will come; it
-// waits until it does, or until the run has been quiet (nothing else in
-// progress) for quietPeriod.
-type runLedger struct {
-	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced whenever the ledger changes
-	busy      int           // resource operations in progress that are not waiting on the ledger
-	lastStart time.Time
-	applied   bool // a create, update or delete has started: this is an apply
+// Plans never wait on one another and know only what they see, whatever the
+// order Terraform plans them in:
+//   - every resource's plan records the binding it asks for; whichever of two
+//     conflicting bindings is planned second sees the first (planBinding);
+//   - destroys that reallocate a normal public IP take a number, so that the
+//     ones past today's quota are refused (countReallocation).
+//
+// An apply runs destroys and creates of different resources in no set order
+// (no edge of Terraform's graph joins them), so a create may come before the
+// destroy that frees its EIP or its target. It then waits for this apply to
+// unbind what holds it (awaitUnbind): until that unbind ends, or until
+// nothing else is in progress for idleGrace, which means nothing else in this
+// apply will free it (every other operation has finished, or is waiting
+// too, holding Terraform's -parallelism slots). Deletes learn from the run
+// what creates did first: a binding a create found in place and took over
+// (create_before_destroy, a renamed resource) is not unbound from under it.
+type run struct {
+	clock client.Clock
+	idle  time.Duration
 
-	unbinds map[string]*unbindEntry    // by EIP id: unbinds planned or under way in this run
-	binds   map[string][]*bindingClaim // by EIP id: binds this run makes
-	read    map[string]bool            // by EIP id: associations this run refreshed
+	mu         sync.Mutex
+	changed    chan struct{} // closed and replaced whenever the run changes
+	busy       int           // operations in progress that are not waiting on the run
+	lastChange time.Time
+	applying   bool // a create, update or delete has started
 
-	reallocating map[string]int // by EIP id: destroys this plan makes with reallocation, numbered
-	quotaOnce    sync.Once
-	quota        *client.Quota
-	quotaErr     error
+	planned      []plannedBinding
+	reallocating map[string]int // by EIP id: the destroys of this plan that reallocate, numbered
+
+	quotaOnce sync.Once
+	quota     *client.Quota
+	quotaErr  error
+
+	unbinds map[string]*unbindRecord    // by EIP id: unbinds of this apply
+	claimed map[string]client.Target // by EIP id: where a create of this apply found the EIP it now holds
 }
 
-func newRunLedger() *runLedger {
-	return &runLedger{
+// idleGrace is how long nothing else must be in progress before a waiting
+// create concludes that nothing in its apply will free what it needs.
+// Terraform starts the next operation within milliseconds of a slot freeing.
+const idleGrace = time.Second
+
+func newRun(clock client.Clock) *run {
+	return &run{
+		clock:        clock,
+		idle:         idleGrace,
 		changed:      make(chan struct{}),
-		unbinds:      map[string]*unbindEntry{},
-		binds:        map[string][]*bindingClaim{},
-		read:         map[string]bool{},
+		lastChange:   clock.Now(),
 		reallocating: map[string]int{},
+		unbinds:      map[string]*unbindRecord{},
+		claimed:      map[string]client.Target{},
 	}
 }
 
-// notifyLocked wakes every waiter; l.mu is held.
-func (l *runLedger) notifyLocked() {
-	close(l.changed)
-	l.changed = make(chan struct{})
+// notifyLocked wakes every waiter; r.mu is held.
+func (r *run) notifyLocked() {
+	close(r.changed)
+	r.changed = make(chan struct{})
+	r.lastChange = r.clock.Now()
 }
 
-// active records a resource operation in progress until the returned
-// function is called.
-func (l *runLedger) active() func() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.busy++
-	l.lastStart = time.Now()
-	l.notifyLocked()
+// active records an operation in progress until the returned function is
+// called.
+func (r *run) active() func() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.busy++
+	r.notifyLocked()
 	return func() {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.busy--
-		l.notifyLocked()
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.busy--
+		r.notifyLocked()
 	}
 }
 
 // startApply records that a create, update or delete has started.
-func (l *runLedger) startApply() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.applied = true
+func (r *run) startApply() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.applying = true
 }
 
-// applying reports whether this run applies changes: Terraform plans each
-// create again just before applying it, and those plans need no checks of
-// their own (the apply meets the API's answer at once).
-func (l *runLedger) applying() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.applied
+// isApplying reports whether this run applies changes. Terraform plans each
+// create and update again just before applying it: those plans do not check
+// again what the plan checked and showed.
+func (r *run) isApplying() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.applying
 }
 
-// waitUntil waits until ready (called with l.mu held) reports true, or until
-// the run has been quiet for quietPeriod (it then returns false), or ctx
-// ends. The waiting operation does not count as busy meanwhile.
-func (l *runLedger) waitUntil(ctx context.Context, ready func() bool) (bool, error) {
-	l.mu.Lock()
-	l.busy--
+// plannedBinding is a binding a resource's plan asks for.
+type plannedBinding struct {
+	id    associationID
+	sitAt client.Target // where it sits, when known
+}
+
+// planBinding records b and returns the bindings planned before it, which b
+// is to be checked against: of two bindings, the one planned second checks.
+func (r *run) planBinding(b plannedBinding) []plannedBinding {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	earlier := r.planned
+	r.planned = append(r.planned[:len(r.planned):len(r.planned)], b)
+	return earlier
+}
+
+// countReallocation numbers the destroys of this plan that reallocate a
+// normal public IP, in the order they are planned; the same EIP keeps its
+// number.
+func (r *run) countReallocation(eipID string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.reallocating[eipID]; !ok {
+		r.reallocating[eipID] = len(r.reallocating) + 1
+	}
+	return r.reallocating[eipID]
+}
+
+// dailyQuota reads the account's DAILY_PUBLIC_IP_ASSIGN quota once per run.
+func (r *run) dailyQuota(ctx context.Context, c *client.Client) (*client.Quota, error) {
+	r.quotaOnce.Do(func() { r.quota, r.quotaErr = c.DailyReallocationQuota(ctx) })
+	return r.quota, r.quotaErr
+}
+
+// unbindRecord is an unbind of this apply.
+type unbindRecord struct {
+	finished bool
+}
+
+// startUnbind records that a delete is unbinding the EIP, until the returned
+// function is called.
+func (r *run) startUnbind(eipID string) func() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	u := &unbindRecord{}
+	r.unbinds[eipID] = u
+	r.notifyLocked()
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		u.finished = true
+		r.notifyLocked()
+	}
+}
+
+// claim records that a create of this apply holds the EIP it found at a
+// location: a binding in place that it took over (create_before_destroy, a
+// renamed resource), or one it unbound to bind the EIP itself
+// (allow_reassociation). A delete of the binding at that location in this
+// apply has nothing left to do, and must not unbind the create's EIP.
+func (r *run) claim(eipID string, from client.Target) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.claimed[eipID] = from
+	r.notifyLocked()
+}
+
+// wasClaimed reports whether a create of this apply claimed the EIP where it
+// sat at from (anywhere, when from is not known).
+func (r *run) wasClaimed(eipID string, from client.Target) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.claimed[eipID]
+	return ok && (at == from || !known(from))
+}
+
+// awaitUnbind waits for this apply to unbind the EIP: until an unbind of it
+// has finished (true), or none is under way and nothing else has been in
+// progress for r.idle (false), or ctx ends. The waiting operation does not
+// count as in progress meanwhile.
+func (r *run) awaitUnbind(ctx context.Context, eipID string) (bool, error) {
+	r.mu.Lock()
+	r.busy--
+	r.notifyLocked()
 	defer func() {
-		l.busy++
-		l.mu.Unlock()
+		r.busy++
+		r.notifyLocked()
+		r.mu.Unlock()
 	}()
 	for {
-		if ready() {
+		u, ok := r.unbinds[eipID]
+		switch {
+		case ok && u.finished:
 			return true, nil
+		case ok:
+			// Under way: its delete is in progress, so the run is not idle.
+		case r.busy <= 0 && r.clock.Now().Sub(r.lastChange) >= r.idle:
+			return false, nil
 		}
-		quietFor := time.Duration(0)
-		if l.busy <= 0 {
-			quietFor = time.Since(l.lastStart)
-			if quietFor >= quietPeriod {
-				return false, nil
-			}
+		changed := r.changed
+		var timer <-chan time.Time
+		stop := func() {}
+		if r.busy <= 0 {
+			timer, stop = r.clock.NewTimer(r.idle - r.clock.Now().Sub(r.lastChange))
 		}
-		changed := l.changed
-		l.mu.Unlock()
-		timer := time.NewTimer(quietPeriod - quietFor)
+		r.mu.Unlock()
 		var err error
 		select {
 		case <-changed:
-		case <-timer.C:
+		case <-timer:
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
-		timer.Stop()
-		l.mu.Lock()
+		stop()
+		r.mu.Lock()
 		if err != nil {
 			return false, err
 		}
 	}
-}
-
-// unbindEntry is an unbind this run plans or carries out.
-type unbindEntry struct {
-	l        *runLedger
-	a        association
-	onto     string    // the instance the EIP is bound to, if any
-	planned  bool      // planned only (seen in a plan), not under way
-	finished time.Time // when it ended; zero while under way
-}
-
-// done records that the unbind has ended, whatever its outcome.
-func (u *unbindEntry) done() {
-	u.l.mu.Lock()
-	defer u.l.mu.Unlock()
-	u.finished = time.Now()
-	u.l.notifyLocked()
-}
-
-// affects reports whether the unbind frees target.
-func (u *unbindEntry) affects(target client.Target) bool {
-	if target.InstanceID != "" {
-		return u.onto == target.InstanceID || u.a.id.Target.InstanceID == target.InstanceID
-	}
-	return u.a.sitAt == location{NetworkInterfaceID: target.NetworkInterfaceID, PrivateIP: target.PrivateIP} ||
-		u.a.id.Target == target
-}
-
-// startUnbind records that a destroy of a is under way, until done.
-func (l *runLedger) startUnbind(a association, instanceID string) *unbindEntry {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	u := &unbindEntry{l: l, a: a, onto: instanceID}
-	l.unbinds[a.id.EIPID] = u
-	l.notifyLocked()
-	return u
-}
-
-// planUnbind records that this run's plan destroys a.
-func (l *runLedger) planUnbind(a association, instanceID string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if _, ok := l.unbinds[a.id.EIPID]; !ok {
-		l.unbinds[a.id.EIPID] = &unbindEntry{l: l, a: a, onto: instanceID, planned: true}
-	}
-	l.notifyLocked()
-}
-
-// unbindUnderWayOn reports whether this run is unbinding an EIP from
-// target; l.mu is held.
-func (l *runLedger) unbindUnderWayOnLocked(target client.Target) bool {
-	for _, u := range l.unbinds {
-		if !u.planned && u.finished.IsZero() && u.affects(target) {
-			return true
-		}
-	}
-	return false
-}
-
-// unbindEndedOnLocked reports whether an unbind of this run on target ended
-// after since; l.mu is held.
-func (l *runLedger) unbindEndedOnLocked(target client.Target, since time.Time) bool {
-	for _, u := range l.unbinds {
-		if u.finished.After(since) && u.affects(target) {
-			return true
-		}
-	}
-	return false
-}
-
-// waitForUnbindsOn waits until no unbind of this run is under way on target.
-func (l *runLedger) waitForUnbindsOn(ctx context.Context, target client.Target) error {
-	l.mu.Lock()
-	underWay := l.unbindUnderWayOnLocked(target)
-	l.mu.Unlock()
-	if !underWay {
-		return nil
-	}
-	_, err := l.waitUntil(ctx, func() bool { return !l.unbindUnderWayOnLocked(target) })
-	return err
-}
-
-// awaitUnbindOn waits for this run to unbind an EIP from target: until an
-// unbind on it has ended after since, with none under way (true), or the run
-// is quiet with none (false).
-func (l *runLedger) awaitUnbindOn(ctx context.Context, target client.Target, since time.Time) (bool, error) {
-	return l.waitUntil(ctx, func() bool {
-		return !l.unbindUnderWayOnLocked(target) && l.unbindEndedOnLocked(target, since)
-	})
-}
-
-// awaitPlannedUnbind waits until this run plans (or carries out) an unbind of
-// the EIP from the binding the address shows, or the run is quiet.
-func (l *runLedger) awaitPlannedUnbind(ctx context.Context, addr *client.Address) (bool, error) {
-	return l.waitUntil(ctx, func() bool {
-		u, ok := l.unbinds[addr.ID]
-		return ok && u.a.heldBy(addr)
-	})
-}
-
-// bindingClaim is a create's claim on an EIP: two resources of one run that
-// bind the same EIP to the same target would both believe they manage it.
-type bindingClaim struct {
-	l       *runLedger
-	id      associationID
-	pending bool // its bind has not been answered yet
-	ok      bool // the API accepted its bind (or it carried on one)
-}
-
-// claimBinding records that a create is about to bind id's EIP.
-func (l *runLedger) claimBinding(id associationID) *bindingClaim {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	c := &bindingClaim{l: l, id: id, pending: true}
-	l.binds[id.EIPID] = append(l.binds[id.EIPID], c)
-	return c
-}
-
-// made records that the API accepted the claimed bind: the claim then lasts
-// for the rest of the run.
-func (c *bindingClaim) made() {
-	c.l.mu.Lock()
-	defer c.l.mu.Unlock()
-	c.ok, c.pending = true, false
-	c.l.notifyLocked()
-}
-
-// release ends the claim's part in the run: a claim whose bind was not made
-// is forgotten.
-func (c *bindingClaim) release() {
-	c.l.mu.Lock()
-	defer c.l.mu.Unlock()
-	c.pending = false
-	if !c.ok {
-		c.l.binds[c.id.EIPID] = slices.DeleteFunc(c.l.binds[c.id.EIPID], func(o *bindingClaim) bool { return o == c })
-	}
-	c.l.notifyLocked()
-}
-
-// otherOwner names another create of this run whose bind of the same EIP the
-// API accepted, waiting for any still unanswered; "" when there is none.
-func (c *bindingClaim) otherOwner(ctx context.Context) string {
-	var owner string
-	_, _ = c.l.waitUntil(ctx, func() bool {
-		owner = ""
-		for _, o := range c.l.binds[c.id.EIPID] {
-			switch {
-			case o == c:
-			case o.pending:
-				return false
-			case o.ok:
-				owner = o.id.String()
-			}
-		}
-		return true
-	})
-	return owner
-}
-
-// noteRead records that this run refreshed a.
-func (l *runLedger) noteRead(a association) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.read[a.id.EIPID] = true
-}
-
-// wasRead reports whether this run refreshed a. Terraform refreshes an
-// object just before planning it, unless the plan has -refresh=false.
-func (l *runLedger) wasRead(a association) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.read[a.id.EIPID]
-}
-
-// reallocations counts the destroys of this plan that reallocate a normal
-// public IP.
-type reallocations struct {
-	l       *runLedger
-	ordinal int // this one's place among them
-}
-
-// planReallocation records that the plan destroys a with
-// reallocate_normal_public_ip = true.
-func (l *runLedger) planReallocation(a association) reallocations {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if _, ok := l.reallocating[a.id.EIPID]; !ok {
-		l.reallocating[a.id.EIPID] = len(l.reallocating) + 1
-	}
-	l.notifyLocked()
-	return reallocations{l: l, ordinal: l.reallocating[a.id.EIPID]}
-}
-
-// total is the number of reallocations the plan spends: those recorded once
-// the run is quiet. Terraform plans resources concurrently and holds at most
-// -parallelism of them at once, so a plan of more than that many counts only
-// those planned so far: the later ones see the larger count.
-func (s reallocations) total(ctx context.Context) int {
-	_, _ = s.l.waitUntil(ctx, func() bool { return false })
-	s.l.mu.Lock()
-	defer s.l.mu.Unlock()
-	return len(s.l.reallocating)
-}
-
-// dailyQuota reads the account's DAILY_PUBLIC_IP_ASSIGN quota once per run.
-func (l *runLedger) dailyQuota(ctx context.Context, c *client.Client) (*client.Quota, error) {
-	l.quotaOnce.Do(func() { l.quota, l.quotaErr = c.DailyReallocationQuota(ctx) })
-	return l.quota, l.quotaErr
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -14,7 +15,37 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
+// States qcloud_eip_association takes over: its own of an earlier schema
+// version (UpgradeState), and those a moved block brings (MoveState).
+
 var _ resource.ResourceWithMoveState = &EIPAssociationResource{}
+
+// eipAssociationModelV0 is this resource's state at schema version 0.
+type eipAssociationModelV0 struct {
+	ID                       types.String        `tfsdk:"id"`
+	EIPID                    types.String        `tfsdk:"eip_id"`
+	InstanceID               types.String        `tfsdk:"instance_id"`
+	NetworkInterfaceID       types.String        `tfsdk:"network_interface_id"`
+	PrivateIP                iptypes.IPv4Address `tfsdk:"private_ip"`
+	ReallocateNormalPublicIP types.Bool          `tfsdk:"reallocate_normal_public_ip"`
+	PublicIP                 iptypes.IPv4Address `tfsdk:"public_ip"`
+	Timeouts                 timeouts.Value      `tfsdk:"timeouts"`
+}
+
+func eipAssociationSchemaV0(ctx context.Context) schema.Schema {
+	return schema.Schema{
+		Attributes: map[string]schema.Attribute{
+			"id":                          schema.StringAttribute{Computed: true},
+			"eip_id":                      schema.StringAttribute{Required: true},
+			"instance_id":                 schema.StringAttribute{Optional: true, Computed: true},
+			"network_interface_id":        schema.StringAttribute{Optional: true, Computed: true},
+			"private_ip":                  schema.StringAttribute{CustomType: iptypes.IPv4AddressType{}, Optional: true, Computed: true},
+			"reallocate_normal_public_ip": schema.BoolAttribute{Optional: true, Computed: true},
+			"public_ip":                   schema.StringAttribute{CustomType: iptypes.IPv4AddressType{}, Computed: true},
+			"timeouts":                    timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true}),
+		},
+	}
+}
 
 // Providers, as NAMESPACE/TYPE (on any registry host), and the official
 // provider's resource that a moved block may carry over.
@@ -134,6 +165,7 @@ func moveFromOfficialAssociation(ctx context.Context, req resource.MoveStateRequ
 		"network_interface_id":        types.StringNull(),
 		"private_ip":                  iptypes.NewIPv4AddressNull(),
 		"reallocate_normal_public_ip": types.BoolValue(false),
+		"allow_reassociation":         types.BoolValue(false),
 		"public_ip":                   iptypes.NewIPv4AddressNull(),
 	}
 	if id.Target.InstanceID != "" {

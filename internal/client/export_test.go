@@ -1,0 +1,30 @@
+package client
+
+import (
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+)
+
+// WaitForPendingReads blocks until n reads wait in the batcher: a test on a
+// fake clock then moves the clock knowing what the next call carries.
+func (c *Client) WaitForPendingReads(n int) {
+	for {
+		c.reads.mu.Lock()
+		pending := len(c.reads.pending)
+		c.reads.mu.Unlock()
+		if pending >= n {
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
+// ReadWindow is how long lookups are gathered before a call.
+const ReadWindow = readWindow
+
+func okResponse(r *http.Request, body string) *http.Response {
+	return &http.Response{StatusCode: 200, Status: "200 OK", Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(body)), Request: r}
+}

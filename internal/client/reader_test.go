@@ -1,0 +1,154 @@
+package client_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/clocktest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// Reads that arrive together share calls: on a fake clock, every lookup is
+// queued before the gathering window ends, whatever the machine's load.
+func TestConcurrentReadsShareCalls(t *testing.T) {
+	t.Parallel()
+	emu, url := newEmulator(t, func(o *emulator.Options) { o.Scale = 150 })
+	clock := clocktest.New(time.Now())
+	c := clientFor(t, url, func(cfg *client.Config) { cfg.Clock = clock })
+	ctx := ctxWithTimeout(t, 30*time.Second)
+	var wg sync.WaitGroup
+	for i := 1; i <= 150; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if a, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil || a.ID != scaleID("eip", i) {
+				t.Errorf("read %d: %+v, %v", i, a, err)
+			}
+		}()
+	}
+	c.WaitForPendingReads(150)
+	clock.Advance(client.ReadWindow)
+	wg.Wait()
+	// The first call lists the region's first page and says how many
+	// addresses there are; 150 lookups are worth listing the other page.
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
+		t.Fatalf("150 concurrent reads made %d DescribeAddresses calls, want 2", calls)
+	}
+}
+
+// A plan or refresh of many addresses, ten at a time as Terraform's default
+// parallelism reads them, costs a call per page of the region's addresses;
+// a write takes the address written out of the snapshot.
+func TestManyReadsUseASnapshot(t *testing.T) {
+	t.Parallel()
+	const n = 300
+	emu, url := newEmulator(t, func(o *emulator.Options) { o.Scale = n })
+	c := clientFor(t, url, nil)
+	ctx := ctxWithTimeout(t, 60*time.Second)
+	for i := 1; i <= n/2; i++ {
+		if err := emu.PatchAddress(scaleID("eip", i), emulator.AddressPatch{BindInstanceID: scaleID("ins", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sem := make(chan struct{}, 10)
+	var wg sync.WaitGroup
+	for i := 1; i <= n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if a, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil || a.ID != scaleID("eip", i) {
+				t.Errorf("read %d: %+v, %v", i, a, err)
+			}
+		}()
+	}
+	wg.Wait()
+	// Four pages of addresses; at most one read by id before the lookups
+	// made the listing worth it.
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls > 5 {
+		t.Fatalf("%d reads, ten at a time, made %d DescribeAddresses calls; want at most 5", n, calls)
+	}
+	if _, err := c.Disassociate(ctx, scaleID("eip", 1), client.UnbindOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	emu.ResetStats()
+	for i := 2; i <= 41; i++ {
+		if _, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 0 {
+		t.Fatalf("after a write to another address, 40 reads made %d calls; want them answered from the snapshot", calls)
+	}
+	a, err := c.LookupAddress(ctx, scaleID("eip", 1))
+	if err != nil || (a.Status != client.StatusUnbinding && a.Status != client.StatusUnbind) {
+		t.Fatalf("the address written: %+v, %v; want it read afresh (UNBINDING or UNBIND)", a, err)
+	}
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 1 {
+		t.Fatalf("reading the address written made %d calls, want 1", calls)
+	}
+	// What sits on a target is no longer answered from the snapshot.
+	if _, err := c.AddressesOn(ctx, client.Target{InstanceID: scaleID("ins", 2)}); err != nil {
+		t.Fatal(err)
+	}
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
+		t.Fatalf("AddressesOn after a write made %d calls in all, want one more", calls)
+	}
+}
+
+// Before any write, what sits on a target comes from the snapshot too, normal
+// public IPs included; an id the snapshot lacks goes to the API.
+func TestSnapshotAnswersTargetsAndMissesGoByID(t *testing.T) {
+	t.Parallel()
+	emu, url := newEmulator(t, nil)
+	c := clientFor(t, url, nil)
+	ctx := ctxWithTimeout(t, 30*time.Second)
+	if _, err := c.LookupAddress(ctx, "eip-demo0001"); err != nil { // the probe: the region fits in one page
+		t.Fatal(err)
+	}
+	on, err := c.AddressesOn(ctx, client.Target{InstanceID: "ins-demo0006"})
+	if err != nil || len(on) != 1 || on[0].Type != client.AddressTypeWanIP {
+		t.Fatalf("on ins-demo0006: %+v, %v; want its normal public IP", on, err)
+	}
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 1 {
+		t.Fatalf("%d calls, want the probe alone", calls)
+	}
+	if _, err := c.LookupAddress(ctx, "eip-nope0000"); !client.IsNotFound(err) {
+		t.Fatalf("missing address: %v", err)
+	}
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
+		t.Fatalf("%d calls, want the probe and one by id", calls)
+	}
+}
+
+// A batched read stops calling the API once every caller has given up: on a
+// fake clock, a throttled read's retries stop with its interrupt.
+func TestBatchEndsWithItsCallers(t *testing.T) {
+	t.Parallel()
+	emu, url := newEmulator(t, nil)
+	clock := clocktest.New(time.Now())
+	c := clientFor(t, url, func(cfg *client.Config) { cfg.Clock = clock })
+	inject(t, emu, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "RequestLimitExceeded"})
+	ctx, cancel := context.WithCancel(context.Background()) // a Read: no deadline
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.LookupAddress(ctx, "eip-demo0001")
+		done <- err
+	}()
+	c.WaitForPendingReads(1)
+	clock.Advance(client.ReadWindow)
+	clock.WaitForTimers(1) // the first attempt was throttled: the retry's backoff
+	cancel()               // Ctrl-C
+	if err := <-done; !client.HasCode(err, client.CodeCanceled) {
+		t.Fatalf("interrupted read: %v", err)
+	}
+	clock.WaitTimers(func(waiting int) bool { return waiting == 0 })
+	before := emu.Stats().Calls["DescribeAddresses"]
+	clock.Advance(time.Minute)
+	if after := emu.Stats().Calls["DescribeAddresses"]; after != before {
+		t.Fatalf("%d DescribeAddresses calls after the only caller gave up", after-before)
+	}
+}

@@ -1,0 +1,106 @@
+// Package clocktest is a clock that moves only when a test moves it, so that
+// schedules built on timers (pacing, retries, batching windows, waits) run in
+// tests without sleeping and without depending on how loaded the machine is.
+package clocktest
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Fake is a clock whose time advances by Advance only. It implements the
+// client package's Clock.
+type Fake struct {
+	mu      sync.Mutex
+	now     time.Time
+	timers  []*timer
+	changed *sync.Cond
+}
+
+type timer struct {
+	at time.Time
+	c  chan time.Time
+}
+
+// New returns a fake clock reading start.
+func New(start time.Time) *Fake {
+	f := &Fake{now: start}
+	f.changed = sync.NewCond(&f.mu)
+	return f
+}
+
+func (f *Fake) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+// NewTimer returns a channel that receives once the clock has advanced by d.
+func (f *Fake) NewTimer(d time.Duration) (<-chan time.Time, func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := &timer{at: f.now.Add(d), c: make(chan time.Time, 1)}
+	if d <= 0 {
+		t.c <- f.now
+		return t.c, func() {}
+	}
+	f.timers = append(f.timers, t)
+	f.changed.Broadcast()
+	return t.c, func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.timers = slices.DeleteFunc(f.timers, func(o *timer) bool { return o == t })
+		f.changed.Broadcast()
+	}
+}
+
+// Advance moves the clock forward by d, firing the timers due by then.
+func (f *Fake) Advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+	f.timers = slices.DeleteFunc(f.timers, func(t *timer) bool {
+		if t.at.After(f.now) {
+			return false
+		}
+		t.c <- f.now
+		return true
+	})
+	f.changed.Broadcast()
+}
+
+// WaitForTimers blocks until at least n timers are waiting.
+func (f *Fake) WaitForTimers(n int) { f.WaitTimers(func(waiting int) bool { return waiting >= n }) }
+
+// WaitTimers blocks until done accepts the number of timers waiting.
+func (f *Fake) WaitTimers(done func(waiting int) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for !done(len(f.timers)) {
+		f.changed.Wait()
+	}
+}
+
+// Timers is the number of timers waiting.
+func (f *Fake) Timers() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.timers)
+}
+
+// Next is how far the earliest waiting timer is, or false when none waits.
+func (f *Fake) Next() (time.Duration, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.timers) == 0 {
+		return 0, false
+	}
+	next := f.timers[0].at
+	for _, t := range f.timers[1:] {
+		if t.at.Before(next) {
+			next = t.at
+		}
+	}
+	return next.Sub(f.now), true
+}
