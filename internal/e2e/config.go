@@ -34,20 +34,7 @@ type AssociationsConfig struct {
 // HCL renders the configuration.
 func (c AssociationsConfig) HCL() string {
 	var b strings.Builder
-	b.WriteString(`terraform {
-  required_providers {
-    qcloud = {
-      source = "tfqcloud/qcloud"
-    }
-  }
-}
-
-`)
-	if c.Provider == "" {
-		b.WriteString("provider \"qcloud\" {}\n")
-	} else {
-		b.WriteString(strings.TrimSpace(c.Provider) + "\n")
-	}
+	writeHeader(&b, c.Provider)
 	if c.N > 0 {
 		fmt.Fprintf(&b, `
 resource "qcloud_eip_association" "a" {
@@ -71,6 +58,25 @@ resource "qcloud_eip_association" "a" {
 		b.WriteString("\n" + strings.TrimSpace(c.Extra) + "\n")
 	}
 	return b.String()
+}
+
+// writeHeader writes the terraform block and the provider block (empty
+// provider: `provider "qcloud" {}`, everything from the environment).
+func writeHeader(b *strings.Builder, provider string) {
+	b.WriteString(`terraform {
+  required_providers {
+    qcloud = {
+      source = "tfqcloud/qcloud"
+    }
+  }
+}
+
+`)
+	if provider == "" {
+		b.WriteString("provider \"qcloud\" {}\n")
+	} else {
+		b.WriteString(strings.TrimSpace(provider) + "\n")
+	}
 }
 
 // BaselineConfig is N terraform_data resources: Terraform's own floor for the

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -76,4 +77,47 @@ func CountMentioning(diags []tfjson.Diagnostic, s string) int {
 		}
 	}
 	return n
+}
+
+// AddressedDiagnostic is a diagnostic of terraform's -json UI output with
+// the resource instance address Terraform attached to it ("" when none):
+// terraform-json's Diagnostic has no field for it.
+type AddressedDiagnostic struct {
+	tfjson.Diagnostic
+	Address string
+}
+
+// ErrorDiagnostics decodes the error diagnostics of -json UI output
+// (Result.Stdout), with their addresses, in order.
+func ErrorDiagnostics(stdout string) []AddressedDiagnostic {
+	var out []AddressedDiagnostic
+	for _, line := range strings.Split(stdout, "\n") {
+		var msg struct {
+			Type       string `json:"type"`
+			Diagnostic *struct {
+				tfjson.Diagnostic
+				Address string `json:"address"`
+			} `json:"diagnostic"`
+		}
+		if json.Unmarshal([]byte(line), &msg) != nil || msg.Type != "diagnostic" || msg.Diagnostic == nil ||
+			msg.Diagnostic.Severity != tfjson.DiagnosticSeverityError {
+			continue
+		}
+		out = append(out, AddressedDiagnostic{Diagnostic: msg.Diagnostic.Diagnostic, Address: msg.Diagnostic.Address})
+	}
+	return out
+}
+
+// ProviderCrash returns the first line of a provider's crash (a Go panic or
+// fatal error) that terraform printed on its standard error, or "".
+func ProviderCrash(stderr string) string {
+	if !strings.Contains(stderr, "plugin crashed") && !strings.Contains(stderr, "Stack trace from the") {
+		return ""
+	}
+	for _, line := range strings.Split(stderr, "\n") {
+		if line = strings.TrimSpace(line); strings.HasPrefix(line, "panic:") || strings.HasPrefix(line, "fatal error:") {
+			return line
+		}
+	}
+	return "the plugin crashed"
 }

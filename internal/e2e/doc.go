@@ -24,9 +24,18 @@
 //     Running gives the fault matrix terraform's pid to signal.
 //   - CompareBindings compares the qcloud_eip_association objects of a
 //     tfjson.State (terraform show -json) with the bindings of the EIPs under
-//     test in the emulator's world, both ways, with a readable diff.
+//     test in the emulator's world, both ways, with a readable diff;
+//     Workspace.CheckWorld lets the tasks a command left running land first.
+//   - ErrorDiagnostics reads a command's error diagnostics with the resource
+//     address Terraform gave each; ProviderCrash finds a provider's crash in
+//     terraform's standard error.
+//   - BindingsConfig is a configuration of chosen bindings (single blocks or
+//     for_each); a Scenario is a change from one to another applied in one
+//     terraform apply: MoveScenario, SwapScenario, RekeyScenario.
 //
 // Programs built on it: ./faults (the fault matrix, `make faults`), ./bench
-// (the scale benchmark, `make bench N=…`) and ./demo (`make demo`). The
-// secret-leak test (secrets_test.go) runs under plain `go test`.
+// (the scale benchmark, `make bench N=…`), ./lifecycle (the scenarios at
+// several -parallelism values, `make lifecycle RUNS=…`) and ./demo (`make
+// demo`). The secret-leak test (secrets_test.go) and the move and swap in one
+// apply (lifecycle_test.go) run under plain `go test`.
 package e2e

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -222,5 +223,74 @@ func TestEmulatorProcess(t *testing.T) {
 	}
 	if _, err := os.Stat(cfg.StatePath); err != nil {
 		t.Errorf("no -state file: %v", err)
+	}
+}
+
+func TestErrorDiagnostics(t *testing.T) {
+	diags := ErrorDiagnostics(sampleOutput)
+	if len(diags) != 3 {
+		t.Fatalf("got %d error diagnostics, want 3: %+v", len(diags), diags)
+	}
+	if diags[0].Address != "qcloud_eip_association.a[1]" || diags[0].Summary != "API rate limit exceeded" ||
+		!strings.Contains(diags[0].Detail, "eip-sc000002") {
+		t.Errorf("first: %+v", diags[0])
+	}
+	if diags[1].Address != "" || diags[2].Summary != "Not authorized" {
+		t.Errorf("second and third: %+v", diags[1:])
+	}
+	crash := "\nStack trace from the terraform-provider-qcloud plugin:\n\nfatal error: concurrent map read and map write\n\ngoroutine 364 [running]:\n"
+	if got := ProviderCrash(crash); got != "fatal error: concurrent map read and map write" {
+		t.Errorf("ProviderCrash = %q", got)
+	}
+	if got := ProviderCrash("Error: EIP is bound elsewhere\npanic: not a crash report"); got != "" {
+		t.Errorf("ProviderCrash of a plain error = %q", got)
+	}
+}
+
+func TestScenarios(t *testing.T) {
+	move := MoveScenario()
+	if got := move.After.Instances(); len(got) != 1 || got["qcloud_eip_association.b"] != (Binding{"eip-demo0006", "ins-demo0008"}) {
+		t.Errorf("move after: %v", got)
+	}
+	if got := move.EIPs(); !slices.Equal(got, []string{"eip-demo0006"}) {
+		t.Errorf("move EIPs: %v", got)
+	}
+	swap := SwapScenario().WithTimeout("90s")
+	hcl := swap.After.HCL()
+	for _, want := range []string{`resource "qcloud_eip_association" "x" {`, `"ins-demo0007" = { eip_id = "eip-demo0008", instance_id = "ins-demo0007" }`,
+		`eip_id      = each.value.eip_id`, `create = "90s"`, `delete = "90s"`, `source = "tfqcloud/qcloud"`} {
+		if !strings.Contains(hcl, want) {
+			t.Errorf("swap config lacks %q:\n%s", want, hcl)
+		}
+	}
+	if got := swap.Before.Instances()[`qcloud_eip_association.x["ins-demo0008"]`]; got != (Binding{"eip-demo0008", "ins-demo0008"}) {
+		t.Errorf("swap before: %v", swap.Before.Instances())
+	}
+	rekey := RekeyScenario(30)
+	if rekey.Scale < 60 || len(rekey.EIPs()) != 60 {
+		t.Errorf("rekey-30: scale %d, EIPs %v", rekey.Scale, rekey.EIPs())
+	}
+	if got := rekey.After.Instances()[`qcloud_eip_association.x["new-30"]`]; got != (Binding{"eip-sc000060", "ins-sc000030"}) {
+		t.Errorf("rekey-30 new-30: %v", got)
+	}
+	if got := MoveScenario().Before.HCL(); !strings.Contains(got, `instance_id = "ins-demo0007"`) || strings.Contains(got, "timeouts") {
+		t.Errorf("move before:\n%s", got)
+	}
+}
+
+func TestDiffBindings(t *testing.T) {
+	world := emulator.World{Addresses: []emulator.Address{
+		{AddressID: "eip-sc000001", Status: "BIND", InstanceID: "ins-sc000001"},
+		{AddressID: "eip-sc000002", Status: "UNBIND"},
+		{AddressID: "eip-sc000003", Status: "BIND_ENI", NetworkInterfaceID: "eni-sc000003", PrivateIP: "10.0.0.3"},
+	}}
+	got := WorldBindings(world, ScaleEIPs(3))
+	if len(got) != 2 || got["eip-sc000001"] != "ins-sc000001" || got["eip-sc000003"] != "eni-sc000003/10.0.0.3" {
+		t.Fatalf("WorldBindings = %v", got)
+	}
+	diff := DiffBindings(map[string]string{"eip-sc000001": "ins-sc000001", "eip-sc000002": "ins-sc000002"}, got, ScaleEIPs(3))
+	want := []string{"eip-sc000002: unbound, want it on ins-sc000002", "eip-sc000003: on eni-sc000003/10.0.0.3, want it unbound"}
+	if !slices.Equal(diff, want) {
+		t.Errorf("DiffBindings = %q", diff)
 	}
 }

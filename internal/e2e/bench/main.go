@@ -6,24 +6,30 @@
 //
 //	phase=<p> n=<N> wall_s=<s> baseline_wall_s=<s> describe_calls=<k> write_calls=<k> other_calls=<k> throttled_to_user=<k> peak_rss_mb=<m>
 //
-// Phases: startup (`terraform plan -refresh=false` of one association, median
-// of -startup-runs runs), apply (create N), refresh (a no-op `terraform plan`,
-// which must report no changes), destroy. baseline_wall_s is the same phase
-// for N terraform_data resources in their own workspace (Terraform's floor);
-// the framework floor is the same N associations on the provider with its API
-// taken out (internal/e2e/noapiprovider); the call counts come from the
-// emulator's counters, reset before each phase; throttled_to_user counts the
+// Phases: plan (`terraform plan` of the N new associations, before any state
+// exists: the plan-time checks of N binds; median wall of 3 runs, and the
+// most calls any of them made), startup (`terraform plan -refresh=false` of
+// one association, median of -startup-runs runs), apply (create N), refresh
+// (a no-op `terraform plan`, which must report no changes), destroy.
+// baseline_wall_s is the same phase for N terraform_data resources in their
+// own workspace (Terraform's floor); the framework floor is the same N
+// associations on the provider with its API taken out
+// (internal/e2e/noapiprovider); the call counts come from the emulator's
+// counters, reset before each phase; throttled_to_user counts the
 // diagnostics (terraform -json) that mention RequestLimitExceeded;
 // peak_rss_mb is the largest VmHWM of the provider processes during the
 // phase. A "targets" line after each phase gives the per-resource ratios the
 // targets are set on, and met_*=yes|no against them (the targets are set for
-// N=1000; at other N they are indicative):
+// N=1000; at other N they are indicative); the plan's also gives
+// other_calls_by_action (ACTION:count, or "none"):
 //
 //	met_writes     write_calls = N (one Associate/Disassociate per resource)
 //	met_nonwrite   (describe_calls + other_calls) / N <= 1.5      (apply, destroy)
 //	met_wall       wall_s <= 1.15 × N/10 s (apply, destroy);
 //	               <= 1.5 × baseline_wall_s (refresh, startup)
-//	met_describe   describe_calls / N <= 0.05                      (refresh)
+//	met_describe   describe_calls / N <= 0.05                      (refresh);
+//	               describe_calls <= 12                            (plan)
+//	met_wall       wall_s <= 1.2 × framework_floor_wall_s          (plan)
 //	met_throttle   throttled_to_user = 0
 //	met_rss        peak_rss_mb < 100
 //
@@ -38,9 +44,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -181,6 +189,7 @@ func (b *bench) run(ctx context.Context, dir string) int {
 		return 1
 	}
 
+	b.plan(ctx)
 	b.startup(ctx, one, oneBase, oneFloor)
 	b.phase(ctx, "apply", e2e.Apply(), o.n)
 	b.phase(ctx, "refresh", e2e.Plan(), o.n)
@@ -237,6 +246,99 @@ func (b *bench) startup(ctx context.Context, one, baseline, floor *e2e.Workspace
 	fmt.Printf("targets phase=startup n=1 runs=%d wall_vs_baseline=%.2f framework_floor_wall_s=%.3f wall_vs_framework_floor=%.2f met_wall=%s met_rss=%s all_wall_s=%s all_baseline_wall_s=%s all_framework_floor_wall_s=%s\n",
 		b.o.startupRuns, ratio, floorWall.Seconds(), wall.Seconds()/floorWall.Seconds(), met(ratio <= 1.5), met(float64(peak)/(1<<20) < 100),
 		seconds(walls), seconds(baseWalls), seconds(floorWalls))
+}
+
+// Targets of the plan phase, at N = 1000.
+const (
+	planRuns           = 3
+	planMaxDescribe    = 12
+	planMaxVsFramework = 1.2
+)
+
+// plan times `terraform plan` of the N new associations (no state yet)
+// against the same plan of N terraform_data and on the framework floor,
+// alternating, planRuns times; it reports the median walls and, per plan,
+// the most calls any run made.
+func (b *bench) plan(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	ctl := b.emu.Control()
+	var walls, baseWalls, floorWalls []time.Duration
+	var describes []int
+	others := map[string]int{}
+	var peak int64
+	throttled, writes := 0, 0
+	summary := fmt.Sprintf("Plan: %d to add, 0 to change, 0 to destroy.", b.o.n)
+	for i := range planRuns {
+		if err := ctl.ResetStats(ctx); err != nil {
+			b.fail("plan: resetting stats: %v", err)
+			return
+		}
+		logf("plan: %d new associations (run %d of %d)…", b.o.n, i+1, planRuns)
+		res := b.ws.Run(ctx, commandTimeout, e2e.Plan())
+		stats, err := ctl.Stats(ctx)
+		if err != nil {
+			b.fail("plan: reading stats: %v", err)
+			return
+		}
+		if !res.OK() || !strings.Contains(res.Stdout, summary) {
+			b.fail("plan: terraform plan of %d new associations: %s; want %q\n%s", b.o.n, res.Summary(), summary, tail(res.Stderr))
+			return
+		}
+		calls := e2e.CountCalls(stats)
+		describes = append(describes, calls.Describe)
+		writes = max(writes, calls.Write)
+		for action, n := range stats.Calls {
+			if action != "DescribeAddresses" && n > 0 {
+				others[action] = max(others[action], n)
+			}
+		}
+		throttled = max(throttled, e2e.CountMentioning(res.Diagnostics, "RequestLimitExceeded"))
+		peak = max(peak, res.PeakRSS)
+		walls = append(walls, res.Wall)
+		for _, ws := range []struct {
+			what  string
+			ws    *e2e.Workspace
+			walls *[]time.Duration
+		}{{"baseline", b.base, &baseWalls}, {"framework floor", b.floor, &floorWalls}} {
+			r := ws.ws.Run(ctx, commandTimeout, e2e.Plan())
+			if !r.OK() {
+				b.failCommand("plan: "+ws.what, r)
+				return
+			}
+			*ws.walls = append(*ws.walls, r.Wall)
+		}
+	}
+	if writes > 0 {
+		b.fail("plan: %d write calls; a plan must make none", writes)
+	}
+	other, byAction := 0, []string{}
+	for _, action := range slices.Sorted(maps.Keys(others)) {
+		other += others[action]
+		byAction = append(byAction, fmt.Sprintf("%s:%d", action, others[action]))
+	}
+	if len(byAction) == 0 {
+		byAction = []string{"none"}
+	}
+	describe := slices.Max(describes)
+	wall, baseWall, floorWall := median(walls), median(baseWalls), median(floorWalls)
+	fmt.Printf("phase=plan n=%d wall_s=%.3f baseline_wall_s=%.3f describe_calls=%d write_calls=%d other_calls=%d throttled_to_user=%d peak_rss_mb=%.1f\n",
+		b.o.n, wall.Seconds(), baseWall.Seconds(), describe, writes, other, throttled, float64(peak)/(1<<20))
+	ratio := wall.Seconds() / floorWall.Seconds()
+	fmt.Printf("targets phase=plan n=%d runs=%d other_calls_by_action=%s framework_floor_wall_s=%.3f wall_vs_framework_floor=%.2f wall_vs_baseline=%.2f "+
+		"met_describe=%s met_wall=%s met_throttle=%s met_rss=%s all_describe_calls=%s all_wall_s=%s all_baseline_wall_s=%s all_framework_floor_wall_s=%s\n",
+		b.o.n, planRuns, strings.Join(byAction, ","), floorWall.Seconds(), ratio, wall.Seconds()/baseWall.Seconds(),
+		met(describe <= planMaxDescribe), met(ratio <= planMaxVsFramework), met(throttled == 0), met(float64(peak)/(1<<20) < 100),
+		ints(describes), seconds(walls), seconds(baseWalls), seconds(floorWalls))
+}
+
+func ints(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
 }
 
 // phase runs one command on the three N-resource workspaces and prints its

@@ -1,0 +1,106 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestChangesInOneApply applies the move and the swap (MoveScenario,
+// SwapScenario) with the real terraform CLI against a qcloud-emulator
+// process, at Terraform's default parallelism: each change must succeed in
+// one terraform apply and leave state = world, with the world as the
+// configuration asks; terraform destroy must then leave every address as the
+// emulator started (the EIPs under test UNBIND). Nothing here depends on
+// how long anything takes: the bounds are only there to end a hang.
+func TestChangesInOneApply(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the provider and runs terraform against a qcloud-emulator process")
+	}
+	if _, err := FindTerraform(""); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	bins := testBinaries(ctx, t)
+	for _, sc := range []Scenario{MoveScenario(), SwapScenario()} {
+		t.Run(sc.Name, func(t *testing.T) { testChangeInOneApply(ctx, t, bins, sc) })
+	}
+}
+
+func testChangeInOneApply(ctx context.Context, t *testing.T, bins Binaries, sc Scenario) {
+	dir := t.TempDir()
+	emu, err := StartEmulator(ctx, EmulatorConfig{Binary: bins.Emulator, Scale: sc.Scale, LogPath: filepath.Join(dir, "emulator.log")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Stop()
+	ctl := emu.Control()
+	initial, err := ctl.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := NewWorkspace(ctx, filepath.Join(dir, "ws"), bins, emu.URL, EmulatorConfig{}.Credentials())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eips := sc.EIPs()
+	// run runs a command and reports what went wrong: the command's failure
+	// with its diagnostics, state ≠ world, or a world other than want.
+	run := func(what string, cmd Command, want map[string]string) (problems []string) {
+		t.Helper()
+		res := ws.Run(ctx, 5*time.Minute, cmd)
+		if !res.OK() {
+			problems = append(problems, fmt.Sprintf("terraform %s failed: %s%s\n%s", cmd.Name, res.Summary(), describeErrors(res), res.Stderr))
+		}
+		check, err := ws.CheckWorld(ctx, ctl, eips, 10*time.Second)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if !check.OK() {
+			problems = append(problems, check.String())
+		}
+		if diff := DiffBindings(want, WorldBindings(check.World, eips), eips); len(diff) > 0 {
+			problems = append(problems, "the world is not what the configuration asks: "+strings.Join(diff, "; "))
+		}
+		return problems
+	}
+
+	if err := ws.WriteConfig(sc.Before.HCL()); err != nil {
+		t.Fatal(err)
+	}
+	if problems := run("the first configuration", Apply(), sc.Before.Want()); len(problems) > 0 {
+		t.Fatalf("applying the first configuration:\n%s", strings.Join(problems, "\n"))
+	}
+	if err := ws.WriteConfig(sc.After.HCL()); err != nil {
+		t.Fatal(err)
+	}
+	if problems := run("the change", Apply(), sc.After.Want()); len(problems) > 0 {
+		t.Errorf("%s, in one terraform apply:\n%s", sc.Title, strings.Join(problems, "\n"))
+	}
+	if problems := run("the destroy", Destroy(), nil); len(problems) > 0 {
+		t.Errorf("terraform destroy:\n%s", strings.Join(problems, "\n"))
+	}
+	final, err := ctl.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range initial.Addresses {
+		if b, _ := final.Address(a.AddressID); b.Status != a.Status || b.InstanceID != a.InstanceID {
+			t.Errorf("after the destroy %s is %s %s; the emulator started with it %s %s", a.AddressID, b.Status, b.InstanceID, a.Status, a.InstanceID)
+		}
+	}
+}
+
+// describeErrors lists a result's error diagnostics, address, summary and
+// detail.
+func describeErrors(res *Result) string {
+	var b strings.Builder
+	for _, d := range ErrorDiagnostics(res.Stdout) {
+		fmt.Fprintf(&b, "\n  %s: %s: %s", d.Address, d.Summary, strings.ReplaceAll(d.Detail, "\n", " "))
+	}
+	return b.String()
+}
