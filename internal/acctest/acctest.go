@@ -123,9 +123,7 @@ func Main(m *testing.M) {
 		os.Exit(1)
 	}
 	if !UsesCloud() {
-		for _, env := range CloudVariables {
-			_ = os.Unsetenv(env)
-		}
+		unsetCloud()
 	}
 	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f != "" {
 		if _, err := os.Stat(f); err != nil {

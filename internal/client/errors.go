@@ -258,7 +258,7 @@ func toAPIError(action string, err error) *APIError {
 // interrupted (Ctrl-C) or out of time.
 func ContextError(ctx context.Context, action, message string) *APIError {
 	code := CodeTimeout
-	if errors.Is(ctx.Err(), context.Canceled) {
+	if errors.Is(context.Cause(ctx), context.Canceled) {
 		code, message = CodeCanceled, "interrupted while "+message
 	}
 	return &APIError{Action: action, Code: code, Message: message, Cause: ctx.Err()}

@@ -80,7 +80,7 @@ func (p retryPolicy) run(ctx context.Context, clock Clock, action string, write 
 		switch {
 		case ctx.Err() != nil:
 			// Interrupted, or out of time: then report what kept failing.
-			if last == nil || errors.Is(ctx.Err(), context.Canceled) {
+			if last == nil || errors.Is(context.Cause(ctx), context.Canceled) {
 				last = ContextError(ctx, action, "waiting for a reply")
 			}
 			last.Attempts, last.Elapsed, last.MaybeApplied = attempt, elapsed, maybeApplied || sent

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -90,6 +91,12 @@ type AddressedDiagnostic struct {
 // ErrorDiagnostics decodes the error diagnostics of -json UI output
 // (Result.Stdout), with their addresses, in order.
 func ErrorDiagnostics(stdout string) []AddressedDiagnostic {
+	return AddressedDiagnostics(stdout, tfjson.DiagnosticSeverityError)
+}
+
+// AddressedDiagnostics decodes the diagnostics of -json UI output of the
+// given severities (all when none is given), with their addresses, in order.
+func AddressedDiagnostics(stdout string, severities ...tfjson.DiagnosticSeverity) []AddressedDiagnostic {
 	var out []AddressedDiagnostic
 	for _, line := range strings.Split(stdout, "\n") {
 		var msg struct {
@@ -100,7 +107,7 @@ func ErrorDiagnostics(stdout string) []AddressedDiagnostic {
 			} `json:"diagnostic"`
 		}
 		if json.Unmarshal([]byte(line), &msg) != nil || msg.Type != "diagnostic" || msg.Diagnostic == nil ||
-			msg.Diagnostic.Severity != tfjson.DiagnosticSeverityError {
+			(len(severities) > 0 && !slices.Contains(severities, msg.Diagnostic.Severity)) {
 			continue
 		}
 		out = append(out, AddressedDiagnostic{Diagnostic: msg.Diagnostic.Diagnostic, Address: msg.Diagnostic.Address})

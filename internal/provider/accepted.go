@@ -19,15 +19,15 @@ const acceptedWorkGrace = 20 * time.Second
 // afterAccepted returns the context for such work: ctx's values, ending
 // acceptedWorkGrace (on clock) after ctx ends, however it ends.
 func afterAccepted(ctx context.Context, clock client.Clock) (context.Context, context.CancelFunc) {
-	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	work, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, func() {
 		grace, stopGrace := clock.NewTimer(acceptedWorkGrace)
 		defer stopGrace()
 		select {
 		case <-grace:
-			cancel()
+			cancel(context.Cause(ctx)) // ended as its caller did: interrupted, or out of time
 		case <-work.Done():
 		}
 	})
-	return work, func() { stop(); cancel() }
+	return work, func() { stop(); cancel(nil) }
 }

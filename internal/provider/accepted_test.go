@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -29,6 +30,9 @@ func TestAfterAcceptedOutlivesAnInterrupt(t *testing.T) {
 	}
 	clock.Advance(time.Millisecond)
 	<-work.Done()
+	if !errors.Is(context.Cause(work), context.Canceled) {
+		t.Errorf("the work ended by %v, want its caller's interrupt", context.Cause(work))
+	}
 }
 
 // Out of time is the same: the grace counts from the deadline.
@@ -45,6 +49,9 @@ func TestAfterAcceptedOutlivesTheDeadline(t *testing.T) {
 	}
 	clock.Advance(acceptedWorkGrace)
 	<-work.Done()
+	if !errors.Is(context.Cause(work), context.DeadlineExceeded) {
+		t.Errorf("the work ended by %v, want its caller's deadline", context.Cause(work))
+	}
 }
 
 // Work that finishes first stops the grace.

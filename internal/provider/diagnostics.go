@@ -412,11 +412,17 @@ func codes(want ...string) func(*client.APIError) bool {
 
 // ruleFor returns the first rule matching the error met with intent in.
 func ruleFor(in intent, err error) (errorRule, *client.APIError) {
+	apiErr := asAPIError(err)
+	return errorRules[ruleIndex(in, apiErr)], apiErr
+}
+
+// asAPIError is err as the client's error type.
+func asAPIError(err error) *client.APIError {
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		apiErr = &client.APIError{Code: "ClientError.Unknown", Message: err.Error()}
 	}
-	return errorRules[ruleIndex(in, apiErr)], apiErr
+	return apiErr
 }
 
 func ruleIndex(in intent, apiErr *client.APIError) int {

@@ -73,7 +73,7 @@ func TestErrorTable(t *testing.T) {
 			attribute: "private_ip", summary: "Target already holds an EIP"},
 		{name: "daily quota", op: unbinding, err: apiErr("AddressQuotaLimitExceeded.DailyAllocate"), ec: quotaContext,
 			attribute: "reallocate_normal_public_ip", summary: "Daily quota",
-			detail: []string{"today's count is 10 of 10", "set reallocate_normal_public_ip = false", "wait until"}},
+			detail: []string{"today's count is 10 of 10", "Set reallocate_normal_public_ip = false", "wait until"}},
 		{name: "daily quota without numbers", op: unbinding, err: apiErr("AddressQuotaLimitExceeded.DailyAllocate"),
 			attribute: "reallocate_normal_public_ip", summary: "Daily quota", detail: []string{"10 per account per day"}},
 		{name: "not the primary ip", op: unbinding, err: apiErr("InvalidParameterValue.OnlySupportedForMasterNetworkCard"),

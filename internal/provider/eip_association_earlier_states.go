@@ -32,6 +32,25 @@ type eipAssociationModelV0 struct {
 	Timeouts                 timeouts.Value      `tfsdk:"timeouts"`
 }
 
+// upgrade carries version 0 over. It recorded where an instance binding sits
+// in network_interface_id and private_ip, and the instance a network
+// interface is attached to in instance_id; version 1 keeps only the form
+// configured (the next refresh finds where it sits again).
+func (old eipAssociationModelV0) upgrade() EIPAssociationResourceModel {
+	m := EIPAssociationResourceModel{
+		ID: old.ID, EIPID: old.EIPID, InstanceID: old.InstanceID, NetworkInterfaceID: old.NetworkInterfaceID,
+		PrivateIP: old.PrivateIP, ReallocateNormalPublicIP: old.ReallocateNormalPublicIP, PublicIP: old.PublicIP, Timeouts: old.Timeouts,
+	}
+	if id, err := parseAssociationID(old.ID.ValueString()); err == nil && id.hasTarget() {
+		m.record(id, nil)
+		m.PublicIP = old.PublicIP
+	}
+	if m.AllowReassociation.IsNull() || m.AllowReassociation.IsUnknown() {
+		m.AllowReassociation = types.BoolValue(false)
+	}
+	return m
+}
+
 func eipAssociationSchemaV0(ctx context.Context) schema.Schema {
 	return schema.Schema{
 		Attributes: map[string]schema.Attribute{
@@ -96,8 +115,10 @@ func officialEIPAssociationSchemaV0() *schema.Schema {
 func (r *EIPAssociationResource) MoveState(ctx context.Context) []resource.StateMover {
 	var own resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &own)
+	ownV0 := eipAssociationSchemaV0(ctx)
 	return []resource.StateMover{
 		{SourceSchema: &own.Schema, StateMover: moveFromThisProvider},
+		{SourceSchema: &ownV0, StateMover: moveFromThisProviderV0},
 		{SourceSchema: officialEIPAssociationSchemaV0(), StateMover: moveFromOfficialAssociation},
 	}
 }
@@ -112,6 +133,21 @@ func moveFromThisProvider(_ context.Context, req resource.MoveStateRequest, resp
 	}
 	resp.TargetState.Raw = req.SourceState.Raw
 	resp.TargetPrivate = req.SourcePrivate
+}
+
+// moveFromThisProviderV0 is moveFromThisProvider for state of this
+// resource's schema version 0, upgraded on the way.
+func moveFromThisProviderV0(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
+	if !isProvider(req.SourceProviderAddress, thisProvider) || req.SourceTypeName != "qcloud_eip_association" ||
+		req.SourceState == nil || req.SourceSchemaVersion != 0 {
+		return
+	}
+	var old eipAssociationModelV0
+	resp.Diagnostics.Append(req.SourceState.Get(ctx, &old)...)
+	if !resp.Diagnostics.HasError() {
+		upgraded := old.upgrade()
+		resp.Diagnostics.Append(resp.TargetState.Set(ctx, &upgraded)...)
+	}
 }
 
 // moveFromOfficialAssociation is the last mover, so it refuses every source

@@ -81,14 +81,28 @@ func TestEIPAssociationMoveState(t *testing.T) {
 		},
 		{
 			name: "this resource from another registry host", provider: "registry.opentofu.org/tfqcloud/qcloud",
+			typeName: "qcloud_eip_association", version: 1,
+			state: `{"id":"eip-1a2b3c4d::ins-1a2b3c4d","eip_id":"eip-1a2b3c4d","instance_id":"ins-1a2b3c4d",` +
+				`"network_interface_id":null,"private_ip":null,"public_ip":"198.51.100.1","allow_reassociation":false,` +
+				`"reallocate_normal_public_ip":true,"timeouts":{"create":"10m","delete":null}}`,
+			want: map[string]string{
+				"id": "eip-1a2b3c4d::ins-1a2b3c4d", "eip_id": "eip-1a2b3c4d", "instance_id": "ins-1a2b3c4d",
+				"network_interface_id": "null", "private_ip": "null", "public_ip": "198.51.100.1",
+				"reallocate_normal_public_ip": "true", "allow_reassociation": "false", "timeouts": `{"create":"10m","delete":null}`,
+			},
+		},
+		{
+			// Schema version 0 recorded where an instance binding sits; it is
+			// upgraded on the way.
+			name: "this resource's schema version 0 from another registry host", provider: "registry.opentofu.org/tfqcloud/qcloud",
 			typeName: "qcloud_eip_association",
 			state: `{"id":"eip-1a2b3c4d::ins-1a2b3c4d","eip_id":"eip-1a2b3c4d","instance_id":"ins-1a2b3c4d",` +
 				`"network_interface_id":"eni-1a2b3c4d","private_ip":"10.0.0.4","public_ip":"198.51.100.1",` +
 				`"reallocate_normal_public_ip":true,"timeouts":{"create":"10m","delete":null}}`,
 			want: map[string]string{
 				"id": "eip-1a2b3c4d::ins-1a2b3c4d", "eip_id": "eip-1a2b3c4d", "instance_id": "ins-1a2b3c4d",
-				"network_interface_id": "eni-1a2b3c4d", "private_ip": "10.0.0.4", "public_ip": "198.51.100.1",
-				"reallocate_normal_public_ip": "true", "timeouts": `{"create":"10m","delete":null}`,
+				"network_interface_id": "null", "private_ip": "null", "public_ip": "198.51.100.1",
+				"reallocate_normal_public_ip": "true", "allow_reassociation": "false", "timeouts": `{"create":"10m","delete":null}`,
 			},
 		},
 		{

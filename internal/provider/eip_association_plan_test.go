@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
@@ -46,7 +47,7 @@ func TestEIPAssociationPlan_destroyWithReallocationWarns(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Destroy gives the instance a normal public IP", "instance " + cloud.InstanceID + " gets a new normal public IP",
-		"Terraform does not manage", "DAILY_PUBLIC_IP_ASSIGN is 3 of 10", "this plan spends 1 reallocation"} {
+		"Terraform does not manage", "DAILY_PUBLIC_IP_ASSIGN is 3 of 10", "each such destroy spends 1 reallocation"} {
 		if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, want) {
 			t.Errorf("destroy plan diagnostics lack a warning with %q: %v", want, describeDiagnostics(planned.Diagnostics))
 		}
@@ -109,7 +110,7 @@ resource "qcloud_eip_association" "two" {
 				},
 				Config:      cfg(true),
 				Destroy:     true,
-				ExpectError: expectError(`would run out.*this plan spends 2 reallocations.*9 of 10: 1 reallocation left.*reallocate_normal_public_ip = false`),
+				ExpectError: expectError(`would run out.*9 of 10: 1 reallocation left, and this plan has more destroys that reallocate than that.*reallocate_normal_public_ip = false`),
 			},
 			{Config: cfg(false)},
 		},
@@ -125,13 +126,13 @@ func TestAccEIPAssociation_replacementWhoseDestroyWouldFail(t *testing.T) {
 	acctest.EmulatorOnly(t, "sets the emulator's quota")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := func(eip string, reallocate bool) string {
-		return config(cloud, attr("eip_id", eip), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+	cfg := func(instance string, reallocate bool) string {
+		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", instance), attr("reallocate_normal_public_ip", reallocate))
 	}
 	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
-			{Config: cfg(cloud.EIPID, true)},
+			{Config: cfg(cloud.InstanceID, true)},
 			{
 				PreConfig: func() {
 					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
@@ -140,27 +141,28 @@ func TestAccEIPAssociation_replacementWhoseDestroyWouldFail(t *testing.T) {
 				},
 				// Setting the flag to false in the same change does not help: the
 				// destroy half uses the state's.
-				Config:      cfg(acctest.EmulatorSpareEIP, false),
+				Config:      cfg(acctest.EmulatorTwoENIInstance, false),
 				ExpectError: expectError(`would run out.*apply the flag change alone first, then the rest`),
 			},
-			// The order that works: the flag alone, then the EIP.
-			{Config: cfg(cloud.EIPID, false)},
+			// The order that works: the flag alone, then the move.
+			{Config: cfg(cloud.InstanceID, false)},
 			{
-				Config: cfg(acctest.EmulatorSpareEIP, false),
+				Config: cfg(acctest.EmulatorTwoENIInstance, false),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
 				},
-				Check: cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
+				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: acctest.EmulatorTwoENIInstance}),
 			},
 		},
 	})
 }
 
-// Where a normal public IP refuses a bind (the China site, and the
-// emulator's default), a replacement whose destroy half reallocates would
-// refuse its own create half: the plan says so.
-func TestAccEIPAssociation_replacementOntoItsOwnNormalIP(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's refusing rule")
+// A replacement that binds an EIP to the same private IP again gives no
+// normal public IP in its destroy half, whatever the flag: the instance goes
+// from one EIP to the other and never holds a normal public IP (which, where
+// one refuses a bind, would refuse the create half), and no quota is spent.
+func TestAccEIPAssociation_replacementOntoTheSameIPDoesNotReallocate(t *testing.T) {
+	acctest.EmulatorOnly(t, "uses the emulator's refusing rule and its quota")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
 	cfg := func(eip string) string {
@@ -170,19 +172,30 @@ func TestAccEIPAssociation_replacementOntoItsOwnNormalIP(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: cfg(cloud.EIPID)},
 			{
-				Config:      cfg(acctest.EmulatorSpareEIP),
-				ExpectError: expectError(`Replacement would be refused.*gives instance ` + cloud.InstanceID + ` a normal public IP.*Apply reallocate_normal_public_ip = false alone first`),
+				Config: cfg(acctest.EmulatorSpareEIP),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
+					cloud.CheckUnbound(cloud.EIPID),
+					checkNormalPublicIP(cloud, cloud.InstanceID, false),
+					func(*terraform.State) error {
+						if body := lastRequestBody(t, cloud, "DisassociateAddress"); body["ReallocateNormalPublicIp"] != false {
+							return fmt.Errorf("the destroy half sent %v", body)
+						}
+						return nil
+					},
+				),
 			},
 		},
 	})
-	if n := cloud.WriteCalls(); n != 2 {
-		t.Errorf("writes = %d (%s), want the first bind and the final unbind", n, cloud.CallsOf())
-	}
 }
 
 // An instance holding a normal public IP refuses an EIP on the China site
-// (a plan-time error with the ways out); on the international site the bind
-// releases it (a plan-time warning, and the apply goes through).
+// (the plan warns, the apply fails with the ways out, nothing bound); on the
+// international site the bind releases it (the plan warns, the apply goes
+// through).
 func TestAccEIPAssociation_targetHoldsNormalPublicIP(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's instance with a normal public IP")
 	acctest.Parallel(t)
@@ -190,10 +203,12 @@ func TestAccEIPAssociation_targetHoldsNormalPublicIP(t *testing.T) {
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      config(china, attr("eip_id", china.EIPID), attr("instance_id", acctest.EmulatorWanIPInstance)),
-			PlanOnly:    true,
 			ExpectError: expectError(`Target holds a normal public IP.*instance ` + acctest.EmulatorWanIPInstance + `.*ReturnNormalAddresses.*TransformAddress.*site = "international"`),
 		}},
 	})
+	if err := china.CheckUnbound(china.EIPID)(nil); err != nil {
+		t.Fatal(err)
+	}
 
 	opts := emulator.DefaultOptions()
 	opts.Settings.WanIPOnBind = emulator.WanIPOnBindRelease
@@ -218,7 +233,7 @@ func TestEIPAssociationCreate_instanceHasWanIP(t *testing.T) {
 	if !diags.HasError() {
 		t.Fatal("binding to an instance with a normal public IP succeeded")
 	}
-	checkErrorOn(t, diags.Errors()[0], "instance_id", "Instance holds a normal public IP",
+	checkErrorOn(t, diags.Errors()[0], "instance_id", "Target holds a normal public IP",
 		"ReturnNormalAddresses", "TransformAddress", "InvalidParameterValue.InstanceHasWanIP")
 }
 
@@ -297,4 +312,62 @@ func checkErrorOn(t *testing.T, d diag.Diagnostic, attribute, summary string, de
 			t.Errorf("detail does not contain %q:\n%s", want, d.Detail())
 		}
 	}
+}
+
+// A create the world makes fail is planned with a warning in the words of
+// the apply's error, never an error: the same plan is Terraform's
+// pre-destroy refresh, which an error would turn into a failed destroy.
+func TestEIPAssociationPlan_createWarnings(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs the emulator's blocked, bound and failed fixtures")
+	acctest.Parallel(t)
+	for _, tt := range createFailures {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cloud := acctest.New(t)
+			diags := planCreate(t, cloud, tt.lines...)
+			if len(diags) != 1 || diags[0].Severity != tfprotov6.DiagnosticSeverityWarning || diags[0].Summary != tt.summary {
+				t.Fatalf("plan diagnostics: %v; want one warning %q", describeDiagnostics(diags), tt.summary)
+			}
+			if n := cloud.WriteCalls(); n != 0 {
+				t.Errorf("the plan wrote: %s", cloud.CallsOf())
+			}
+		})
+	}
+}
+
+// planCreate plans a new association with the given attribute lines, as
+// Terraform's PlanResourceChange does, and returns the diagnostics.
+func planCreate(t *testing.T, cloud *acctest.Cloud, lines ...string) []*tfprotov6.Diagnostic {
+	t.Helper()
+	ctx := context.Background()
+	srv, resourceType := configuredServer(t, cloud)
+	objectType, ok := resourceType.(tftypes.Object)
+	if !ok {
+		t.Fatalf("the resource's type is %T", resourceType)
+	}
+	values := map[string]tftypes.Value{}
+	for name, typ := range objectType.AttributeTypes {
+		values[name] = tftypes.NewValue(typ, nil)
+	}
+	for _, line := range lines {
+		name, value, _ := strings.Cut(line, " = ")
+		values[name] = tftypes.NewValue(tftypes.String, strings.Trim(value, `"`))
+	}
+	config := tftypes.NewValue(resourceType, values)
+	proposed := map[string]tftypes.Value{}
+	for name, v := range values {
+		proposed[name] = v
+	}
+	for _, computed := range []string{"id", "public_ip", "reallocate_normal_public_ip", "allow_reassociation"} {
+		proposed[computed] = tftypes.NewValue(objectType.AttributeTypes[computed], tftypes.UnknownValue)
+	}
+	planned, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "qcloud_eip_association", PriorState: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
+		ProposedNewState: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, proposed)),
+		Config:           dynamicValue(t, resourceType, config),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return planned.Diagnostics
 }

@@ -219,13 +219,14 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 
 	id := associationID{EIPID: plan.EIPID.ValueString(), Target: plan.target()}
 	ctx = tflog.SetField(ctx, "eip_association_id", id.String())
-	b := r.bind(ctx, id, plan.AllowReassociation.ValueBool(), &resp.Diagnostics)
+	op := bindOp{r: r, id: id, reassociate: plan.AllowReassociation.ValueBool(), timeout: timeoutName("create", timeout), diags: &resp.Diagnostics}
+	b := op.bind(ctx)
 	if b.outcome == bindRefused {
 		return
 	}
 	addr, err := b.found, error(nil)
 	if b.outcome == bindAccepted {
-		addr, err = r.waitUntilBound(ctx, id, b.taskID)
+		addr, err = op.waitUntilBound(ctx, b.taskID)
 	}
 	if mayHoldBinding(addr, err, id.Target) {
 		plan.record(id, addr)
@@ -236,7 +237,7 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 	}
 	switch {
 	case err != nil:
-		resp.Diagnostics.Append(diagnose(binding, doingBind(id), err, r.facts(id, addr, true, "timeouts.create"), subjectOf(id.Target)))
+		op.fail(err, addr, true)
 	case !addr.BoundTo(id.Target):
 		resp.Diagnostics.AddAttributeError(path.Root("eip_id"), "EIP did not stay bound",
 			fmt.Sprintf("While %s: the task succeeded, but the EIP is now %s. Something outside this configuration "+
@@ -306,6 +307,9 @@ func (r *EIPAssociationResource) Update(ctx context.Context, req resource.Update
 	var plan, state EIPAssociationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// Terraform keeps what an update returns even when it fails: until it
+	// succeeds, that is the state as it was.
+	resp.State.Raw = req.State.Raw.Copy()
 	if resp.Diagnostics.HasError() || !hasClient(r.client, &resp.Diagnostics) {
 		return
 	}
@@ -380,13 +384,14 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
 	unbound := r.run.startUnbind(a.id.EIPID)
 	defer unbound()
+	op := unbindOp{r: r, a: a, timeout: timeoutName("delete", timeout), diags: &resp.Diagnostics}
 
 	addr, err := r.lookBeforeUnbinding(ctx, a)
 	switch {
 	case client.IsNotFound(err):
 		return
 	case err != nil:
-		resp.Diagnostics.Append(diagnose(unbinding, doingUnbind(a), err, r.facts(a.id, addr, false, "timeouts.delete"), subjectOf(a.id.Target)))
+		op.fail(ctx, addr, err)
 		return
 	case r.run.wasClaimed(a.id.EIPID, a.location()):
 		tflog.Info(ctx, "a create of this apply now manages the EIP; nothing to unbind", map[string]any{"bound_to": addr.Describe()})
@@ -410,14 +415,14 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 			opts.ReallocateNormalPublicIP = false
 		}
 	}
-	u := r.unbind(ctx, a, addr, opts, &resp.Diagnostics)
+	u := op.unbind(ctx, addr, opts)
 	if u.outcome != unbindAccepted {
 		return
 	}
 	// The API has accepted the unbind: should the wait fail, the next read
 	// must not blame anyone outside Terraform for it.
 	resp.Diagnostics.Append(markUnbindRequested(ctx, resp.Private)...)
-	r.waitUntilUnbound(ctx, a, u.taskID, &resp.Diagnostics)
+	op.waitUntilUnbound(ctx, u.taskID)
 }
 
 func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -512,29 +517,17 @@ func (r *EIPAssociationResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 }
 
-// UpgradeState carries state of schema version 0 over: it recorded where an
-// instance binding sits in network_interface_id and private_ip, and the
-// instance a network interface is attached to in instance_id; version 1 keeps
-// only the configured form (the next refresh finds where it sits).
+// UpgradeState carries state of schema version 0 over (see upgrade).
 func (r *EIPAssociationResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
 	v0 := eipAssociationSchemaV0(ctx)
 	return map[int64]resource.StateUpgrader{
 		0: {PriorSchema: &v0, StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
 			var old eipAssociationModelV0
 			resp.Diagnostics.Append(req.State.Get(ctx, &old)...)
-			if resp.Diagnostics.HasError() {
-				return
+			if !resp.Diagnostics.HasError() {
+				upgraded := old.upgrade()
+				resp.Diagnostics.Append(resp.State.Set(ctx, &upgraded)...)
 			}
-			upgraded := EIPAssociationResourceModel{
-				ID: old.ID, EIPID: old.EIPID, InstanceID: old.InstanceID, NetworkInterfaceID: old.NetworkInterfaceID,
-				PrivateIP: old.PrivateIP, ReallocateNormalPublicIP: old.ReallocateNormalPublicIP,
-				AllowReassociation: types.BoolValue(false), PublicIP: old.PublicIP, Timeouts: old.Timeouts,
-			}
-			if id, err := parseAssociationID(old.ID.ValueString()); err == nil && id.hasTarget() {
-				upgraded.record(id, nil)
-				upgraded.PublicIP = old.PublicIP
-			}
-			resp.Diagnostics.Append(resp.State.Set(ctx, &upgraded)...)
 		}},
 	}
 }
@@ -600,353 +593,6 @@ func (r *EIPAssociationResource) sameBinding(ctx context.Context, a association,
 		return false, changedInstance
 	}
 	return eni.IsInstancePrimaryIP(next.InstanceID, a.id.Target.PrivateIP), changedInstance
-}
-
-// bindOutcome is how a bind ended.
-type bindOutcome int
-
-const (
-	bindRefused  bindOutcome = iota // nothing bound; the reason is in the diagnostics
-	bindAccepted                    // the API accepted a bind (taskID, when its reply came)
-	bindFound                       // the binding was in place and is taken over (found)
-)
-
-type bindResult struct {
-	outcome bindOutcome
-	taskID  string
-	found   *client.Address
-}
-
-// maxBindAttempts bounds the binds asked for while what held the EIP or its
-// target goes away.
-const maxBindAttempts = 5
-
-// bind asks for the binding. When the EIP or the target is held, by an
-// operation in flight or by a binding this apply unbinds, it waits for it to
-// go and asks again; with reassociate, it unbinds that binding itself. When
-// the answer leaves it open whether the EIP is bound here already (a reply
-// lost, or a refusal because it is bound), it looks: a binding to this very
-// place, left by an earlier run killed before it could record it or found by
-// create_before_destroy, is taken over.
-func (r *EIPAssociationResource) bind(ctx context.Context, id associationID, reassociate bool, diags *diag.Diagnostics) bindResult {
-	tflog.Info(ctx, "binding EIP", map[string]any{"allow_reassociation": reassociate})
-	var err error
-	for range maxBindAttempts {
-		var taskID string
-		taskID, err = r.client.Associate(ctx, id.EIPID, id.Target)
-		if err == nil {
-			return bindResult{outcome: bindAccepted, taskID: taskID}
-		}
-		var freed freeOutcome
-		switch {
-		case client.MaybeApplied(err):
-			addr, lookErr := r.lookAfterWrite(ctx, id.EIPID)
-			if lookErr == nil && r.heldAtTarget(ctx, id, addr) {
-				tflog.Info(ctx, "a bind whose reply was lost went through; seeing it through", map[string]any{"status": addr.Status})
-				return bindResult{outcome: bindAccepted}
-			}
-			diags.Append(diagnose(binding, doingBind(id), err, r.facts(id, addr, true, "timeouts.create"), subjectOf(id.Target)))
-			return bindResult{}
-		case client.IsStatusNotPermit(err):
-			var addr *client.Address
-			if freed, addr = r.freeEIP(ctx, id, reassociate, err, diags); freed == freeInPlace {
-				return bindResult{outcome: bindFound, found: addr}
-			}
-		case client.IsTargetTaken(err):
-			freed = r.freeTarget(ctx, id, reassociate, err, diags)
-		default:
-			diags.Append(diagnose(binding, doingBind(id), err, r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
-			return bindResult{}
-		}
-		if freed == freeFailed {
-			return bindResult{}
-		}
-		tflog.Info(ctx, "what held the EIP or its target is gone; binding again")
-	}
-	diags.Append(diagnose(binding, doingBind(id), err, r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
-	return bindResult{}
-}
-
-// freeOutcome is what came of getting what held a bind out of the way.
-type freeOutcome int
-
-const (
-	freeFailed  freeOutcome = iota // it is still there; the reason is in the diagnostics
-	freeRetry                      // it has gone: bind again
-	freeInPlace                    // the EIP is already where it goes: take it over
-)
-
-// freeEIP deals with a bind refused because the EIP is not unbound. An EIP
-// already where it goes is taken over; one in flight is waited for; one bound
-// elsewhere waits for this apply to unbind it, or is unbound here with
-// reassociate.
-func (r *EIPAssociationResource) freeEIP(ctx context.Context, id associationID, reassociate bool, refusal error,
-	diags *diag.Diagnostics) (freeOutcome, *client.Address) {
-	addr, err := r.client.LookupAddress(ctx, id.EIPID)
-	switch {
-	case err != nil:
-		diags.Append(diagnose(binding, doingBind(id), refusal, r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
-		return freeFailed, nil
-	case r.heldAtTarget(ctx, id, addr):
-		// Taking the binding over is what lets an apply killed mid-way be
-		// run again, and create_before_destroy replace a binding by itself.
-		tflog.Info(ctx, "the EIP is already bound where it goes; taking that binding over", map[string]any{"bound_to": addr.Describe()})
-		r.run.claim(id.EIPID, addr.Location())
-		return freeInPlace, addr
-	case !addr.IsSettled():
-		_, err = r.settle(ctx, id.EIPID)
-		return r.waited(ctx, id, err, diags), nil
-	case !addr.IsBound():
-		return freeRetry, nil
-	}
-	return r.freeHolder(ctx, id, addr, reassociate, "EIP is bound elsewhere", path.Root("eip_id"),
-		fmt.Sprintf("The EIP %s is bound to %s", id.EIPID, addr.Describe()), diags), nil
-}
-
-// freeTarget deals with a bind refused because the target holds another EIP.
-func (r *EIPAssociationResource) freeTarget(ctx context.Context, id associationID, reassociate bool, refusal error, diags *diag.Diagnostics) freeOutcome {
-	holders, err := r.client.AddressesOn(ctx, id.Target)
-	var holder *client.Address
-	if err == nil {
-		holder, err = r.holderWhereBound(ctx, id, holders)
-	}
-	switch {
-	case err != nil || holder == nil:
-		diags.Append(diagnose(binding, doingBind(id), refusal, r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
-		return freeFailed
-	case !holder.IsSettled():
-		_, err = r.settle(ctx, holder.ID)
-		return r.waited(ctx, id, err, diags)
-	}
-	return r.freeHolder(ctx, id, holder, reassociate, "Target already holds an EIP", targetPath(id.Target),
-		fmt.Sprintf("The EIP %s (%s) sits on %s, where %s goes", holder.ID, holder.PublicIP, primaryIPOf(id.Target), id.EIPID), diags)
-}
-
-// freeHolder gets the binding holder shows out of the way: with reassociate
-// it unbinds it (with no normal public IP in its place); otherwise it waits
-// for this apply to unbind it, and fails, changing nothing, when nothing in
-// the apply does.
-func (r *EIPAssociationResource) freeHolder(ctx context.Context, id associationID, holder *client.Address, reassociate bool,
-	summary string, attribute path.Path, held string, diags *diag.Diagnostics) freeOutcome {
-	if reassociate {
-		tflog.Info(ctx, "allow_reassociation: unbinding what holds the EIP or its target", map[string]any{"holder": holder.ID, "bound_to": holder.Describe()})
-		r.run.claim(holder.ID, holder.Location())
-		taskID, err := r.client.Disassociate(ctx, holder.ID, client.UnbindOptions{})
-		if err == nil {
-			waitCtx, stop := afterAccepted(ctx, r.run.clock)
-			_, err = r.client.WaitAddress(waitCtx, client.Task{Action: "DisassociateAddress", AddressID: holder.ID, ID: taskID},
-				func(a *client.Address) bool { return a.IsSettled() && !a.IsBound() })
-			stop()
-		}
-		if err != nil && !client.IsNotFound(err) {
-			diags.Append(diagnose(unbinding, fmt.Sprintf("unbinding EIP %s from %s to bind %s (allow_reassociation)",
-				holder.ID, holder.Describe(), id.EIPID), err, facts{EIPID: holder.ID, Region: r.client.Region(), Endpoint: r.client.Endpoint()},
-				subject{}))
-			return freeFailed
-		}
-		return freeRetry
-	}
-	tflog.Info(ctx, "waiting for this apply to unbind what holds the EIP or its target", map[string]any{"holder": holder.ID})
-	freed, err := r.run.awaitUnbind(ctx, holder.ID)
-	switch {
-	case err != nil:
-		diags.Append(diagnose(binding, doingBind(id), client.ContextError(ctx, "AssociateAddress",
-			"waiting for "+holder.ID+" to be unbound"), r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
-		return freeFailed
-	case !freed:
-		diags.AddAttributeError(attribute, summary,
-			fmt.Sprintf("%s, and nothing in this apply unbinds it before this bind (the apply waits for a destroy of the "+
-				"same apply that does, as when the configuration moves an EIP between resources or changes a for_each key). "+
-				"Nothing was changed for this resource. If this apply also destroyed what held it, run terraform apply again. "+
-				"Otherwise unbind %s first (or remove the configuration that binds it), or bind %s elsewhere; to let the "+
-				"apply take it from where it is bound, set allow_reassociation = true.", held, holder.ID, id.EIPID))
-		return freeFailed
-	}
-	return freeRetry
-}
-
-// waited turns the end of a wait for an operation in flight into whether to
-// bind again.
-func (r *EIPAssociationResource) waited(ctx context.Context, id associationID, err error, diags *diag.Diagnostics) freeOutcome {
-	if err != nil && !client.IsNotFound(err) {
-		diags.Append(diagnose(binding, doingBind(id), err, r.facts(id, nil, false, "timeouts.create"), subjectOf(id.Target)))
-		return freeFailed
-	}
-	return freeRetry
-}
-
-// holderWhereBound picks, of the addresses on the target, the one sitting
-// where the EIP goes: for an instance, on its primary IP.
-func (r *EIPAssociationResource) holderWhereBound(ctx context.Context, id associationID, holders []client.Address) (*client.Address, error) {
-	var candidates []client.Address
-	for _, h := range holders {
-		if h.ID != id.EIPID {
-			candidates = append(candidates, h)
-		}
-	}
-	if id.Target.InstanceID == "" || len(candidates) <= 1 {
-		if len(candidates) == 0 {
-			return nil, nil
-		}
-		return &candidates[0], nil
-	}
-	primary, ok := r.primaryLocation(ctx, id.Target.InstanceID, candidates)
-	for _, h := range candidates {
-		if ok && h.Location() == primary {
-			return &h, nil
-		}
-	}
-	return nil, nil
-}
-
-// waitUntilBound waits for the accepted bind to settle on the target; the
-// wait outlives an interruption (afterAccepted).
-func (r *EIPAssociationResource) waitUntilBound(ctx context.Context, id associationID, taskID string) (*client.Address, error) {
-	waitCtx, stop := afterAccepted(ctx, r.run.clock)
-	defer stop()
-	return r.client.WaitAddress(waitCtx, client.Task{Action: "AssociateAddress", AddressID: id.EIPID, ID: taskID},
-		func(a *client.Address) bool { return a.IsSettled() && a.BoundTo(id.Target) })
-}
-
-// mayHoldBinding reports whether, after a bind the API accepted, the EIP may
-// be bound to target. Such an association is recorded even when the wait
-// failed (Terraform then taints it and can undo it), so that nothing is
-// orphaned; one seen settled elsewhere is not.
-func mayHoldBinding(addr *client.Address, waitErr error, target client.Target) bool {
-	switch {
-	case client.IsNotFound(waitErr):
-		return false
-	case addr == nil:
-		return true // never observed: the bind may have landed
-	case addr.BoundTo(target):
-		return true
-	case addr.IsBound():
-		return false // bound to something else: not this association
-	case client.HasCode(waitErr, client.CodeTaskFailed):
-		return false // unbound, and the task says the bind failed
-	default:
-		return true // unbound, with no verdict yet: it may still land
-	}
-}
-
-// lookBeforeUnbinding reads the EIP, letting an operation in flight (an
-// interrupted apply, say) land first.
-func (r *EIPAssociationResource) lookBeforeUnbinding(ctx context.Context, a association) (*client.Address, error) {
-	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
-	if err == nil && !addr.IsSettled() {
-		return r.settle(ctx, a.id.EIPID)
-	}
-	return addr, err
-}
-
-// settle waits for the operation in flight on the address to finish.
-func (r *EIPAssociationResource) settle(ctx context.Context, eipID string) (*client.Address, error) {
-	return r.client.WaitAddress(ctx, client.Task{Action: "DescribeAddresses", AddressID: eipID},
-		func(a *client.Address) bool { return a.IsSettled() })
-}
-
-// unbindOutcome is how an unbind request ended.
-type unbindOutcome int
-
-const (
-	unbindDone     unbindOutcome = iota // nothing left to unbind (gone, or unbound meanwhile)
-	unbindFailed                        // refused; the reason is in the diagnostics
-	unbindAccepted                      // the API accepted it (taskID, when its reply came)
-)
-
-type unbindResult struct {
-	outcome unbindOutcome
-	taskID  string
-}
-
-// unbind asks for the unbinding. When the answer leaves it open whether an
-// earlier try went through (a reply lost, or a refusal because the EIP is not
-// bound), it looks.
-func (r *EIPAssociationResource) unbind(ctx context.Context, a association, addr *client.Address, opts client.UnbindOptions, diags *diag.Diagnostics) unbindResult {
-	tflog.Info(ctx, "unbinding EIP", map[string]any{"reallocate_normal_public_ip": opts.ReallocateNormalPublicIP})
-	taskID, err := r.client.Disassociate(ctx, a.id.EIPID, opts)
-	switch {
-	case err == nil:
-		return unbindResult{outcome: unbindAccepted, taskID: taskID}
-	case client.IsNotFound(err):
-		return unbindResult{outcome: unbindDone}
-	case !client.MaybeApplied(err) && !client.IsStatusNotPermit(err):
-		r.reportUnbindError(ctx, a, addr, err, diags)
-		return unbindResult{outcome: unbindFailed}
-	}
-	again, readErr := r.lookAfterWrite(ctx, a.id.EIPID)
-	switch {
-	case client.IsNotFound(readErr):
-		return unbindResult{outcome: unbindDone}
-	case readErr != nil:
-		r.reportUnbindError(ctx, a, addr, err, diags)
-		return unbindResult{outcome: unbindFailed}
-	case !again.IsBound():
-		return unbindResult{outcome: unbindDone} // unbound by a try whose reply was lost
-	case client.MaybeApplied(err) && again.Status == client.StatusUnbinding && a.heldBy(again):
-		tflog.Info(ctx, "an unbind whose reply was lost is under way; seeing it through")
-		return unbindResult{outcome: unbindAccepted}
-	default:
-		r.reportUnbindError(ctx, a, again, err, diags)
-		return unbindResult{outcome: unbindFailed}
-	}
-}
-
-func (r *EIPAssociationResource) reportUnbindError(ctx context.Context, a association, addr *client.Address, err error, diags *diag.Diagnostics) {
-	f := r.facts(a.id, addr, client.MaybeApplied(err), "timeouts.delete")
-	if client.HasCode(err, "AddressQuotaLimitExceeded.DailyAllocate") {
-		// Read afresh (not the plan's reading): the count is for the message only.
-		quota, quotaErr := r.client.DailyReallocationQuota(ctx)
-		if quotaErr != nil {
-			tflog.Warn(ctx, "could not read the address quota", map[string]any{"error": quotaErr.Error()})
-		}
-		f.Quota = quota
-	}
-	diags.Append(diagnose(unbinding, doingUnbind(a), err, f, subjectOf(a.id.Target)))
-}
-
-// waitUntilUnbound waits for the accepted unbind to take the EIP off this
-// association's target; like a bind's, the wait outlives an interruption.
-func (r *EIPAssociationResource) waitUntilUnbound(ctx context.Context, a association, taskID string, diags *diag.Diagnostics) {
-	waitCtx, stop := afterAccepted(ctx, r.run.clock)
-	defer stop()
-	addr, err := r.client.WaitAddress(waitCtx, client.Task{Action: "DisassociateAddress", AddressID: a.id.EIPID, ID: taskID},
-		func(addr *client.Address) bool { return addr.IsSettled() && !a.heldBy(addr) })
-	switch {
-	case client.IsNotFound(err):
-	case err != nil:
-		diags.Append(diagnose(unbinding, doingUnbind(a), err, r.facts(a.id, addr, true, "timeouts.delete"), subjectOf(a.id.Target)))
-	case a.heldBy(addr):
-		diags.AddAttributeError(path.Root("eip_id"), "EIP is still bound",
-			fmt.Sprintf("While %s: the task succeeded, but the EIP is still bound to %s (status %s). Run terraform "+
-				"destroy again.", doingUnbind(a), addr.Describe(), addr.Status))
-	default:
-		nothingToUnbind(ctx, a, addr, diags) // warns if it was bound elsewhere meanwhile
-		tflog.Info(ctx, "unbound EIP", map[string]any{"status": addr.Status})
-	}
-}
-
-// lookAfterWrite reads the EIP after a write whose outcome is unknown. The
-// write may have been accepted, so the look is work done for it
-// (afterAccepted): a binding the API made must not go unrecorded because the
-// operation's time has just run out.
-func (r *EIPAssociationResource) lookAfterWrite(ctx context.Context, eipID string) (*client.Address, error) {
-	lookCtx, stop := afterAccepted(ctx, r.run.clock)
-	defer stop()
-	return r.client.LookupAddress(lookCtx, eipID)
-}
-
-// heldAtTarget reports whether the address is bound where id's EIP goes: to
-// the interface and private IP, or to the instance's primary private IP.
-func (r *EIPAssociationResource) heldAtTarget(ctx context.Context, id associationID, addr *client.Address) bool {
-	if addr == nil || !addr.BoundTo(id.Target) {
-		return false
-	}
-	if id.Target.InstanceID == "" || !known(addr.Location()) {
-		return true
-	}
-	primary, err := r.onPrimaryIP(ctx, addr)
-	return err == nil && primary
 }
 
 // importable checks that the address shows a binding this resource can

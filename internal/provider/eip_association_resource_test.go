@@ -62,9 +62,11 @@ func TestAccEIPAssociation_instance(t *testing.T) {
 					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
 					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
 					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(false)),
-					// Where the binding sits is recorded: a move of the EIP to another private IP is drift.
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("network_interface_id"), knownvalue.StringRegexp(regexp.MustCompile(`^eni-`))),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("private_ip"), knownvalue.StringRegexp(ipv4Pattern)),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("allow_reassociation"), knownvalue.Bool(false)),
+					// One form of binding in the state, so that configuration written
+					// from it names one form.
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("network_interface_id"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("private_ip"), knownvalue.Null()),
 				},
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
@@ -327,58 +329,90 @@ func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
 	}
 }
 
-// Creates that cannot work fail at plan time, naming what the cloud shows;
-// the rest fail at apply time with the API's answer.
+// Creates that cannot work fail at apply time, before anything is bound,
+// naming what the cloud shows; their plan said it first, in the same words
+// (TestEIPAssociationPlan_createWarnings).
 func TestAccEIPAssociation_errors(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs the emulator's blocked, bound and failed fixtures")
 	acctest.Parallel(t)
+	for _, tt := range createFailures {
+		t.Run(tt.name, func(t *testing.T) {
+			acctest.Parallel(t)
+			cloud := acctest.New(t)
+			before, err := cloud.Address(tt.eip())
+			if err != nil {
+				t.Fatal(err)
+			}
+			acctest.Test(t, resource.TestCase{
+				Steps: []resource.TestStep{{
+					Config:      config(cloud, tt.lines...),
+					ExpectError: expectError(tt.summary + `.*` + tt.detail + `.*Code: .*RequestId: [0-9a-zA-Z]`),
+				}},
+			})
+			after, err := cloud.Address(tt.eip())
+			if err != nil || fmt.Sprint(after) != fmt.Sprint(before) || cloud.Emulator.Stats().Calls["DisassociateAddress"] != 0 {
+				t.Errorf("the failed create changed the world: %+v became %+v (%v); calls %s", before, after, err, cloud.CallsOf())
+			}
+		})
+	}
+}
+
+// createFailure is a create the world makes fail, as the plan warns it and
+// the apply refuses it.
+type createFailure struct {
+	name    string
+	lines   []string
+	summary string // of the plan's warning and the apply's error
+	detail  string // of the apply's error
+}
+
+func (f createFailure) eip() string {
+	return strings.Trim(strings.TrimPrefix(f.lines[0], "eip_id = "), `"`)
+}
+
+var createFailures = []createFailure{
+	{"blocked EIP", []string{attr("eip_id", acctest.EmulatorBlockedEIP), attr("instance_id", acctest.EmulatorInstance)},
+		`EIP is blocked`, `Unblock it first`},
+	{"EIP in arrears", []string{attr("eip_id", acctest.EmulatorArrearsEIP), attr("instance_id", acctest.EmulatorInstance)},
+		`EIP is in arrears`, `Top up the account`},
+	{"EIP already bound", []string{attr("eip_id", acctest.EmulatorBoundEIP), attr("instance_id", acctest.EmulatorInstance)},
+		`EIP is bound elsewhere`, `instance ` + acctest.EmulatorBoundInstance + `.*nothing in this apply unbinds it`},
+	{"instance already has an EIP", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorBoundInstance)},
+		`Target already holds an EIP`, acctest.EmulatorBoundEIP + `.*nothing in this apply unbinds it`},
+	{"EIP not found", []string{attr("eip_id", "eip-nope0000"), attr("instance_id", acctest.EmulatorInstance)},
+		`EIP not found`, `eip-nope0000.*ap-guangzhou`},
+	{"normal public IP", []string{attr("eip_id", acctest.EmulatorNormalPublicIP), attr("instance_id", acctest.EmulatorInstance)},
+		`Not an EIP: a normal public IP`, `TransformAddress`},
+}
+
+// Creates whose target cannot take an EIP fail at apply time with the API's
+// answer; a plan does not read every target's state.
+func TestAccEIPAssociation_targetErrors(t *testing.T) {
+	acctest.EmulatorOnly(t, "needs the emulator's failed and stopped instances")
+	acctest.Parallel(t)
 	tests := []struct {
-		name   string
-		lines  []string
-		atPlan bool
-		want   string
+		name  string
+		lines []string
+		want  string
 	}{
-		{"blocked EIP", []string{attr("eip_id", acctest.EmulatorBlockedEIP), attr("instance_id", acctest.EmulatorInstance)},
-			true, `EIP is blocked.*Unblock it first`},
-		{"EIP in arrears", []string{attr("eip_id", acctest.EmulatorArrearsEIP), attr("instance_id", acctest.EmulatorInstance)},
-			true, `EIP is in arrears`},
-		{"EIP already bound", []string{attr("eip_id", acctest.EmulatorBoundEIP), attr("instance_id", acctest.EmulatorInstance)},
-			true, `EIP is bound elsewhere.*instance ` + acctest.EmulatorBoundInstance},
 		{"instance not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", "ins-nope0000")},
-			false, `Instance not found.*ins-nope0000`},
+			`Instance not found.*ins-nope0000`},
 		{"instance failed to launch", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorFailedInstance)},
-			false, `Instance cannot take an EIP`},
+			`Instance cannot take an EIP`},
 		{"instance stopped in no-charge mode", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorNoChargeInstance)},
-			false, `Instance is stopped in no-charge mode.*Start the instance`},
-		{"instance already has an EIP", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorBoundInstance)},
-			true, `Target already holds an EIP.*` + acctest.EmulatorBoundEIP + `.*does not unbind it`},
+			`Instance is stopped in no-charge mode.*Start the instance`},
 		{"ENI not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", "eni-nope0000"), attr("private_ip", "10.0.0.1")},
-			false, `Network interface or private IP not found`},
+			`Network interface or private IP not found`},
 		{"IP not on the ENI", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", acctest.EmulatorDanglingENI), attr("private_ip", "10.9.9.9")},
-			false, `Network interface or private IP not found.*10.9.9.9 is not one of its private IPs`},
-		{"EIP not found", []string{attr("eip_id", "eip-nope0000"), attr("instance_id", acctest.EmulatorInstance)},
-			true, `EIP not found.*eip-nope0000.*ap-guangzhou`},
-		{"normal public IP", []string{attr("eip_id", acctest.EmulatorNormalPublicIP), attr("instance_id", acctest.EmulatorInstance)},
-			true, `Not an EIP: a normal public IP.*TransformAddress`},
+			`Network interface or private IP not found.*10.9.9.9 is not one of its private IPs`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Parallel(t)
 			cloud := acctest.New(t)
-			want := tt.want + `.*Code: .*RequestId: `
-			if tt.atPlan {
-				want = tt.want
-			}
 			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      config(cloud, tt.lines...),
-					PlanOnly:    tt.atPlan,
-					ExpectError: expectError(want),
-				}},
+				Steps: []resource.TestStep{{Config: config(cloud, tt.lines...), ExpectError: expectError(tt.want + `.*Code: .*RequestId: `)}},
 			})
-			if tt.atPlan && cloud.WriteCalls() != 0 {
-				t.Errorf("a plan-time error made writes: %s", cloud.CallsOf())
-			}
 		})
 	}
 }
@@ -405,14 +439,14 @@ func TestEIPAssociationCreate_apiErrors(t *testing.T) {
 
 // A binding to the very target a new association names (left by an earlier
 // run killed before it recorded its work, or made outside Terraform) is taken
-// over, with a warning saying so; one to another target is refused.
+// over (the plan warned of it); one to another target is refused.
 func TestEIPAssociationCreate_existingBinding(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's pre-bound EIP")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
 	state, diags := createDirectly(t, cloud, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance})
-	if diags.HasError() || diags.WarningsCount() != 1 || !strings.Contains(diags.Warnings()[0].Summary(), "already bound to this target") {
-		t.Fatalf("diagnostics = %v, want one warning that the EIP was already bound to this target", diags)
+	if len(diags) != 0 {
+		t.Fatalf("diagnostics = %v, want none: the plan warned of the takeover", diags)
 	}
 	var id string
 	if d := state.GetAttribute(context.Background(), path.Root("id"), &id); d.HasError() || id != acctest.EmulatorBoundEIP+"::"+acctest.EmulatorBoundInstance {
@@ -423,7 +457,7 @@ func TestEIPAssociationCreate_existingBinding(t *testing.T) {
 	}
 
 	_, diags = createDirectly(t, cloud, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorInstance})
-	if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "already bound to instance "+acctest.EmulatorBoundInstance) {
+	if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "bound to instance "+acctest.EmulatorBoundInstance) {
 		t.Fatalf("binding an EIP bound elsewhere: %v, want an error naming the other binding", diags)
 	}
 }
@@ -483,8 +517,8 @@ func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 				Config:  cfg(true),
 				Destroy: true,
 				// The destroy's plan refuses it before anything is unbound.
-				ExpectError: expectError(`Daily quota of normal public IP reallocations would run out.*spends 1 reallocation,.*` +
-					`DAILY_PUBLIC_IP_ASSIGN is 10 of 10: 0 reallocations left.*reallocate_normal_public_ip = false.*next day`),
+				ExpectError: expectError(`Daily quota of normal public IP reallocations would run out.*gives instance ` + cloud.InstanceID +
+					`.*DAILY_PUBLIC_IP_ASSIGN is 10 of 10: 0 reallocations left.*reallocate_normal_public_ip = false.*next day`),
 			},
 			// The remedy the message gives: flip the flag (no API call), destroy.
 			{Config: cfg(false), Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
@@ -515,8 +549,9 @@ func TestEIPAssociationDelete_dailyQuotaUsedUp(t *testing.T) {
 }
 
 // Reallocation needs the primary private IP of an instance's primary
-// interface: asking for it elsewhere is refused at plan time, in create and
-// update plans; a destroy that meets it anyway says so.
+// interface: create and update plans that ask for it elsewhere warn that the
+// destroy would fail, and the destroy's plan refuses it; a destroy that meets
+// it anyway (without that plan) says so.
 func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
 	acctest.Parallel(t)
@@ -530,9 +565,9 @@ func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
-			{Config: cfg(true), PlanOnly: true, ExpectError: expectError(notHere)},
+			{Config: cfg(true)},
+			{Config: cfg(true), Destroy: true, ExpectError: expectError(notHere + `.*the destroy would fail`)},
 			{Config: cfg(false)},
-			{Config: cfg(true), ExpectError: expectError(notHere)},
 		},
 	})
 	if n := cloud.WriteCalls(); n != 2 {
@@ -681,7 +716,7 @@ func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("private_ip", "10.0.1.5")},
 			`Invalid Attribute Combination`},
 		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), "timeouts = {\n    create = \"soon\"\n  }"},
-			`Invalid Attribute Value Time Duration.*"soon"`},
+			`Invalid timeout.*"soon" is not a timeout.*"30s"`},
 		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("reallocate_normal_public_ip", "yes")},
 			`reallocate_normal_public_ip`},
 	}
@@ -766,11 +801,8 @@ func createDirectly(t *testing.T, cloud *acctest.Cloud, eipID string, target cli
 		}
 	}
 	config := tfsdk.Config{Schema: schema, Raw: plan.Raw}
-	for _, name := range []string{"id", "public_ip", "instance_id", "network_interface_id", "private_ip"} {
-		if _, set := values[name]; set {
-			continue
-		}
-		if d := plan.SetAttribute(ctx, path.Root(name), types.StringUnknown()); d.HasError() {
+	for name, v := range map[string]any{"id": types.StringUnknown(), "public_ip": types.StringUnknown(), "allow_reassociation": false} {
+		if d := plan.SetAttribute(ctx, path.Root(name), v); d.HasError() {
 			t.Fatalf("building the plan: %v", d)
 		}
 	}
@@ -828,6 +860,21 @@ func deleteDirectly(t *testing.T, cloud *acctest.Cloud, id string, reallocate bo
 	var resp fwresource.DeleteResponse
 	r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
 	return resp.Diagnostics
+}
+
+// lastRequestBody is the JSON body of the last request of action the emulator
+// received.
+func lastRequestBody(t *testing.T, cloud *acctest.Cloud, action string) map[string]any {
+	t.Helper()
+	reqs := cloud.Emulator.Requests(action)
+	if len(reqs) == 0 {
+		t.Fatalf("no %s request recorded", action)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(reqs[len(reqs)-1].Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	return body
 }
 
 // expectError matches a diagnostic however Terraform wrapped its lines: each

@@ -47,25 +47,42 @@ func TestExampleModules(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			acctest.Parallel(t)
 			cloud := acctest.New(t)
-			boundBefore := boundEIPs(cloud)
+			boundBefore := boundAddresses(cloud)
 			work := t.TempDir()
 			copyModule(t, dir, work)
-			runTerraformTest(t, work, map[string]string{
-				"TF_CLI_CONFIG_FILE":  cliConfig,
-				"CHECKPOINT_DISABLE":  "1",
-				provider.EnvEndpoint:  cloud.Endpoint(),
-				provider.EnvSecretID:  emulator.DefaultSecretID,
-				provider.EnvSecretKey: emulator.DefaultSecretKey,
-				provider.EnvRegion:    emulator.DefaultRegion,
-			})
-			if cloud.WriteCalls() == 0 {
-				t.Errorf("terraform test passed without binding anything on the emulator (%s)", cloud.CallsOf())
+			// Twice on one world: a test must leave the world as it found it,
+			// normal public IPs and the reallocation quota included.
+			for run := 1; run <= 2; run++ {
+				runTerraformTest(t, work, map[string]string{
+					"TF_CLI_CONFIG_FILE":  cliConfig,
+					"CHECKPOINT_DISABLE":  "1",
+					provider.EnvEndpoint:  cloud.Endpoint(),
+					provider.EnvSecretID:  emulator.DefaultSecretID,
+					provider.EnvSecretKey: emulator.DefaultSecretKey,
+					provider.EnvRegion:    emulator.DefaultRegion,
+				})
+				if cloud.WriteCalls() == 0 {
+					t.Errorf("terraform test passed without binding anything on the emulator (%s)", cloud.CallsOf())
+				}
+				if after := boundAddresses(cloud); !slices.Equal(after, boundBefore) {
+					t.Errorf("run %d of terraform test left the bound addresses %v, want %v as before it", run, after, boundBefore)
+				}
 			}
-			if after := boundEIPs(cloud); !slices.Equal(after, boundBefore) {
-				t.Errorf("terraform test left the bound EIPs %v, want %v as before it", after, boundBefore)
+			if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n == 0 || reallocations(t, cloud) != 0 {
+				t.Errorf("terraform test reallocated normal public IPs (%d unbinds)", n)
 			}
 		})
 	}
+}
+
+// reallocations is today's count of normal public IPs reallocated.
+func reallocations(t *testing.T, cloud *acctest.Cloud) int64 {
+	t.Helper()
+	q, err := cloud.Client.DailyReallocationQuota(context.Background())
+	if err != nil || q == nil {
+		t.Fatalf("reading the quota: %+v, %v", q, err)
+	}
+	return q.Current
 }
 
 // installProvider builds the provider into a temporary directory and returns
@@ -202,11 +219,12 @@ func copyModule(t *testing.T, src, dst string) {
 	}
 }
 
-// boundEIPs lists the EIPs the emulator shows bound, in id order.
-func boundEIPs(cloud *acctest.Cloud) []string {
+// boundAddresses lists the addresses the emulator shows bound (normal public
+// IPs included), in id order.
+func boundAddresses(cloud *acctest.Cloud) []string {
 	var ids []string
 	for _, a := range cloud.Emulator.Snapshot().Addresses {
-		if a.AddressType == emulator.AddressTypeEIP && a.Status != emulator.StatusUnbind {
+		if a.Status != emulator.StatusUnbind {
 			ids = append(ids, a.AddressID)
 		}
 	}

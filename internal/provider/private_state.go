@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -49,8 +50,15 @@ type replacingJSON struct {
 	Reallocate bool          `json:"reallocate_normal_public_ip"`
 }
 
+// absent reports whether there is no private state to use: none was given
+// (a test calling a method directly).
+func absent(p privateState) bool {
+	v := reflect.ValueOf(p)
+	return !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil())
+}
+
 func setJSON(ctx context.Context, p privateState, key string, value any) diag.Diagnostics {
-	if p == nil {
+	if absent(p) {
 		return nil
 	}
 	if value == nil {
@@ -68,7 +76,7 @@ func setJSON(ctx context.Context, p privateState, key string, value any) diag.Di
 // getJSON reads key into value; it reports false when the key is absent or
 // unreadable (private state written by another version).
 func getJSON(ctx context.Context, p privateState, key string, value any) bool {
-	if p == nil {
+	if absent(p) {
 		return false
 	}
 	b, diags := p.GetKey(ctx, key)

@@ -37,7 +37,13 @@ type run struct {
 	changed    chan struct{} // closed and replaced whenever the run changes
 	busy       int           // operations in progress that are not waiting on the run
 	lastChange time.Time
-	applying   bool // a create, update or delete has started
+	// starts counts operations started and unbinds begun or ended: what may
+	// free an EIP. idleAt is its value when the run was last found idle, so
+	// that every waiter of that moment gives up, not one per idle period.
+	starts   int
+	idleAt   int
+	wasIdle  bool
+	applying bool // a create, update or delete has started
 
 	planned      []plannedBinding
 	reallocating map[string]int // by EIP id: the destroys of this plan that reallocate, numbered
@@ -80,6 +86,7 @@ func (r *run) active() func() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.busy++
+	r.starts++
 	r.notifyLocked()
 	return func() {
 		r.mu.Lock()
@@ -151,11 +158,13 @@ func (r *run) startUnbind(eipID string) func() {
 	defer r.mu.Unlock()
 	u := &unbindRecord{}
 	r.unbinds[eipID] = u
+	r.starts++
 	r.notifyLocked()
 	return func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		u.finished = true
+		r.starts++
 		r.notifyLocked()
 	}
 }
@@ -201,7 +210,10 @@ func (r *run) awaitUnbind(ctx context.Context, eipID string) (bool, error) {
 			return true, nil
 		case ok:
 			// Under way: its delete is in progress, so the run is not idle.
+		case r.wasIdle && r.idleAt == r.starts:
+			return false, nil // found idle meanwhile, and nothing started since
 		case r.busy <= 0 && r.clock.Now().Sub(r.lastChange) >= r.idle:
+			r.wasIdle, r.idleAt = true, r.starts
 			return false, nil
 		}
 		changed := r.changed
