@@ -16,21 +16,21 @@ import (
 // Codes the client itself produces, beside the API's own. They follow the SDK's
 // "ClientError." convention so that one error type covers both.
 const (
-	CodeNetworkError   = "ClientError.NetworkError"
-	CodeParseError     = "ClientError.ParseJsonError"
-	CodeHTTPStatus     = "ClientError.HttpStatusCodeError"
-	CodeIOError        = "ClientError.IOError"
-	CodeTimeout        = "ClientError.Timeout"
-	CodeCanceled       = "ClientError.Canceled"
-	CodeInvalidReply   = "ClientError.InvalidResponse"
-	CodeTaskFailed     = "FailedOperation.TaskFailed"
+	CodeNetworkError = "ClientError.NetworkError"
+	CodeParseError   = "ClientError.ParseJsonError"
+	CodeHTTPStatus   = "ClientError.HttpStatusCodeError"
+	CodeIOError      = "ClientError.IOError"
+	CodeTimeout      = "ClientError.Timeout"
+	CodeCanceled     = "ClientError.Canceled"
+	CodeInvalidReply = "ClientError.InvalidResponse"
+	CodeTaskFailed   = "FailedOperation.TaskFailed"
 	// CodeUnregisteredAction: send refused an action the registry lacks.
 	CodeUnregisteredAction = "ClientError.UnregisteredAction"
 	CodeRequestLimit       = "RequestLimitExceeded"
-	CodeInternalError  = "InternalError"
-	CodeMutexTask      = "OperationDenied.MutexTaskRunning"
-	codeLegacyMutex    = "DesOperation.MutexTaskRunning"
-	codeInternalServer = "InternalServerError"
+	CodeInternalError      = "InternalError"
+	CodeMutexTask          = "OperationDenied.MutexTaskRunning"
+	codeLegacyMutex        = "DesOperation.MutexTaskRunning"
+	codeInternalServer     = "InternalServerError"
 )
 
 // maxMessageLen bounds messages copied from replies: a reply that is not JSON is

@@ -217,7 +217,7 @@ var errorRules = []errorRule{
 		},
 	},
 	{
-		match: codes("InvalidParameterValue.OnlySupportedForMasterNetworkCard", "FailedOperation.MasterEniNotFound"),
+		match:   codes("InvalidParameterValue.OnlySupportedForMasterNetworkCard", "FailedOperation.MasterEniNotFound"),
 		intents: []intent{unbinding}, blame: roleReallocate,
 		summary: "A normal public IP cannot be reallocated for this binding",
 		detail: func(_ intent, f facts) string {

@@ -52,7 +52,7 @@ type run struct {
 	quota     *client.Quota
 	quotaErr  error
 
-	unbinds map[string]*unbindRecord    // by EIP id: unbinds of this apply
+	unbinds map[string]*unbindRecord // by EIP id: unbinds of this apply
 	claimed map[string]client.Target // by EIP id: where a create of this apply found the EIP it now holds
 }
 
