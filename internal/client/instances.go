@@ -23,15 +23,16 @@ const (
 	StopCharging         = "STOP_CHARGING"
 )
 
-// TakesEIP says why the instance cannot take an EIP now, or "" when it can:
-// the API refuses one for an instance that failed to launch or is stopped in
-// no-charge mode (which releases its public network resources).
-func (i *Instance) TakesEIP() string {
+// WhyNoEIP says why the instance cannot take an EIP now ("failed to
+// launch"), or "" when it can: the API refuses one for an instance that
+// failed to launch or is stopped in no-charge mode (which releases its public
+// network resources).
+func (i *Instance) WhyNoEIP() string {
 	switch {
 	case i.State == InstanceLaunchFailed:
 		return "failed to launch"
 	case i.State == InstanceStopped && i.StopChargingMode == StopCharging:
-		return "stopped in no-charge mode"
+		return "is stopped in no-charge mode"
 	}
 	return ""
 }

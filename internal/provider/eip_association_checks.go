@@ -381,7 +381,7 @@ func (r *EIPAssociationResource) replacementProblem(ctx context.Context, a assoc
 	refuse := func(attribute path.Path, why, fix string) diag.Diagnostic {
 		return diag.NewAttributeErrorDiagnostic(attribute, "Replacement refused before unbinding",
 			fmt.Sprintf("This replacement unbinds %s from %s, then binds %s to %s, but %s. So that %s does not lose its EIP for "+
-				"nothing, the apply unbinds nothing. %s", a.id.EIPID, a.describe(), next.EIPID, next.Target, why, a.describe(), fix))
+				"nothing, the apply unbinds nothing. %s", a.id.EIPID, a.describe(), next.EIPID, next.Target, why, a.id.Target, fix))
 	}
 	if next.EIPID != a.id.EIPID {
 		addr, err := r.client.LookupAddress(ctx, next.EIPID)
@@ -404,8 +404,8 @@ func (r *EIPAssociationResource) replacementProblem(ctx context.Context, a assoc
 		case client.IsInstanceNotFound(err):
 			return refuse(path.Root("instance_id"), "no instance "+next.Target.InstanceID+" exists in region "+r.client.Region(),
 				"Check instance_id.")
-		case err == nil && instance.TakesEIP() != "":
-			return refuse(path.Root("instance_id"), "the instance "+instance.TakesEIP()+", and cannot take an EIP",
+		case err == nil && instance.WhyNoEIP() != "":
+			return refuse(path.Root("instance_id"), "the instance "+next.Target.InstanceID+" "+instance.WhyNoEIP()+" and cannot take an EIP",
 				"Start the instance (or choose another one), then apply again.")
 		}
 		return nil

@@ -27,6 +27,9 @@ import (
 const (
 	defaultCreateTimeout = 5 * time.Minute
 	defaultDeleteTimeout = 5 * time.Minute
+	// importSettleTimeout bounds an import's wait for an EIP being bound or
+	// unbound (an import has no timeout of its own).
+	importSettleTimeout = time.Minute
 )
 
 var (
@@ -437,7 +440,13 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 	defer r.run.active()()
 	addr, err := r.client.LookupAddress(ctx, id.EIPID)
 	if err == nil && !addr.IsSettled() {
-		addr, err = r.settle(ctx, id.EIPID)
+		// Being bound or unbound: import what it settles to, or say what it
+		// was still doing.
+		settleCtx, cancel := context.WithTimeout(ctx, importSettleTimeout)
+		if settled, settleErr := r.settle(settleCtx, id.EIPID); settleErr == nil || client.IsNotFound(settleErr) {
+			addr, err = settled, settleErr
+		}
+		cancel()
 	}
 	if err != nil && !client.IsNotFound(err) {
 		resp.Diagnostics.Append(diagnose(reading, "importing EIP "+id.EIPID, err, r.facts(id, addr, false, ""), subjectOf(id.Target)))
@@ -605,7 +614,8 @@ func (r *EIPAssociationResource) importable(ctx context.Context, id associationI
 	case addr.Type == client.AddressTypeWanIP:
 		return association{}, errors.New(notAnEIP(addr))
 	case !addr.IsSettled():
-		return association{}, fmt.Errorf("the EIP %s is still %s after waiting for it to settle; import it again once it has", id.EIPID, addr.Status)
+		return association{}, fmt.Errorf("the EIP %s was still %s (%s) after waiting %s for it to settle; import it again once it has",
+			id.EIPID, addr.Status, addr.Describe(), importSettleTimeout)
 	case !addr.IsBound():
 		return association{}, fmt.Errorf("the EIP %s is %s: there is no association to import. Bind it with a new "+
 			"qcloud_eip_association instead of importing one", id.EIPID, addr.Status)

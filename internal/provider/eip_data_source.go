@@ -77,7 +77,7 @@ func eipFrom(a client.Address) EIPModel {
 // eipDescriptions describe the attributes of an EIP, for both data sources.
 var eipDescriptions = map[string]string{
 	"id":        "ID of the EIP, such as `eip-1a2b3c4d`.",
-	"name":      "Name of the EIP (exact match). Null when it has none.",
+	"name":      "Name of the EIP (exact match). The API names an EIP created without a name `未命名` (\"unnamed\").",
 	"public_ip": "The EIP's public IPv4 address.",
 	"address_type": "Address type: `EIP`, or a special kind such as `AnycastEIP`, `HighQualityEIP` or `AntiDDoSEIP`. " +
 		"Normal public IPs (`WanIP`) are never shown.",

@@ -1,6 +1,11 @@
-# The EIPs free to bind.
-data "qcloud_eips" "free" {
+# The unbound EIPs. An unbound EIP that is blocked, or in arrears, cannot be
+# bound all the same: keep the others to bind.
+data "qcloud_eips" "unbound" {
   statuses = ["UNBIND"]
+}
+
+locals {
+  free_eips = [for eip in data.qcloud_eips.unbound.eips : eip if !eip.blocked && !eip.arrears]
 }
 
 # The EIPs with these names that are bound to something. Filters combine
@@ -12,7 +17,7 @@ data "qcloud_eips" "web_bound" {
 }
 
 output "free_public_ips" {
-  value = data.qcloud_eips.free.eips[*].public_ip
+  value = local.free_eips[*].public_ip
 }
 
 output "web_bound_instances" {
