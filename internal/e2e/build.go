@@ -184,3 +184,31 @@ func BuildNoAPIProvider(ctx context.Context, dir string) (string, error) {
 	out := filepath.Join(dir, ProviderBinaryName)
 	return out, goBuild(ctx, root, out, "./internal/e2e/noapiprovider")
 }
+
+// SharedTerraform unpacks the newest Terraform build that sits beside the
+// clone (../shared/tools/terraform-<version>-linux_amd64.xz, for features of
+// Terraform 1.12 and later: nothing here can download it) into dir and
+// returns its path, or "" when there is none.
+func SharedTerraform(ctx context.Context, dir string) (string, error) {
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	archives, err := filepath.Glob(filepath.Join(root, "..", "shared", "tools", "terraform-*-linux_amd64.xz"))
+	if err != nil || len(archives) == 0 {
+		return "", err
+	}
+	out := filepath.Join(dir, "terraform")
+	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	cmd := exec.CommandContext(ctx, "xz", "-dc", archives[len(archives)-1])
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = f, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("unpacking %s with xz: %v %s", archives[len(archives)-1], err, stderr.String())
+	}
+	return out, f.Close()
+}

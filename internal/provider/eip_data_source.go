@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
@@ -96,7 +97,6 @@ func (d *EIPDataSource) Metadata(_ context.Context, req datasource.MetadataReque
 }
 
 func (d *EIPDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	lookup := []validator.String{stringvalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("public_ip"), path.MatchRoot("name"))}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one Elastic IP (EIP) of the provider's region by `id`, `public_ip` or `name` " +
 			"(exactly one of them), and shows its status and what it is bound to. Exactly one EIP must match: none, or " +
@@ -108,8 +108,9 @@ func (d *EIPDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 				MarkdownDescription: eipDescriptions["id"] + " Set it, `public_ip` or `name` to choose the EIP.",
 				Optional:            true,
 				Computed:            true,
-				Validators: append(lookup,
-					stringvalidator.RegexMatches(eipIDPattern, "must be an EIP id: eip- followed by 8 lowercase letters or digits")),
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(eipIDPattern, "must be an EIP id: eip- followed by 8 lowercase letters or digits"),
+				},
 			},
 			"public_ip": schema.StringAttribute{
 				MarkdownDescription: eipDescriptions["public_ip"] + " Set it, `id` or `name` to choose the EIP.",
@@ -134,6 +135,14 @@ func (d *EIPDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 			},
 		},
 	}
+}
+
+// ConfigValidators ask for exactly one of id, public_ip and name. The
+// validators package's ExactlyOneOf reads each value through its type, and a
+// value its type rejects (an invalid IPv4 public_ip) would count as unset,
+// adding a false "No attribute specified" to the type's own error.
+func (d *EIPDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{exactlyOneLookup{"id", "public_ip", "name"}}
 }
 
 func (d *EIPDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -249,4 +258,38 @@ func (k eipLookup) countDetail(found []client.Address, region string) string {
 	}
 	return fmt.Sprintf("%d EIPs %s exist in region %s (%s), and qcloud_eip needs exactly one. Look the EIP up by id "+
 		"instead, or list them all with qcloud_eips.", len(found), k.subject(), region, strings.Join(ids, ", "))
+}
+
+// exactlyOneLookup asks for exactly one of its attributes to be set, looking
+// only at whether each is null in the configuration.
+type exactlyOneLookup []string
+
+func (v exactlyOneLookup) Description(context.Context) string {
+	return "exactly one of " + strings.Join(v, ", ") + " must be set"
+}
+
+func (v exactlyOneLookup) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v exactlyOneLookup) ValidateDataSource(_ context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var config map[string]tftypes.Value
+	if err := req.Config.Raw.As(&config); err != nil {
+		return // unknown as a whole: nothing to tell yet
+	}
+	var set []string
+	for _, name := range v {
+		value := config[name]
+		if !value.IsKnown() {
+			return
+		}
+		if !value.IsNull() {
+			set = append(set, name)
+		}
+	}
+	switch {
+	case len(set) == 0:
+		resp.Diagnostics.AddError("No EIP chosen", "Set one of "+strings.Join(v, ", ")+" to choose the EIP to look up.")
+	case len(set) > 1:
+		resp.Diagnostics.AddAttributeError(path.Root(set[1]), "More than one way to choose the EIP",
+			"Set only one of "+strings.Join(v, ", ")+"; this configuration sets "+strings.Join(set, " and ")+".")
+	}
 }
