@@ -22,8 +22,8 @@ import (
 const sampleOutput = `{"@level":"info","@message":"Terraform 1.11.4","@module":"terraform.ui","terraform":"1.11.4","type":"version","ui":"1.2"}
 {"@level":"warn","@message":"Warning: Provider development overrides are in effect","type":"diagnostic","diagnostic":{"severity":"warning","summary":"Provider development overrides are in effect","detail":"The following provider development overrides are set in the CLI configuration"}}
 {"@level":"info","@message":"qcloud_eip_association.a[1]: Creating...","type":"apply_start","hook":{"resource":{"addr":"qcloud_eip_association.a[1]"},"action":"create"}}
-{"@level":"error","@message":"Error: API rate limit exceeded","type":"diagnostic","diagnostic":{"severity":"error","summary":"API rate limit exceeded","detail":"While binding EIP eip-sc000002 to instance ins-sc000002: too many requests.\n\nCode: RequestLimitExceeded","address":"qcloud_eip_association.a[1]"}}
-{"@level":"error","@message":"Error: API rate limit exceeded","type":"diagnostic","diagnostic":{"severity":"error","summary":"API rate limit exceeded","detail":"Code: RequestLimitExceeded"}}
+{"@level":"error","@message":"Error: The Tencent Cloud API kept failing","type":"diagnostic","diagnostic":{"severity":"error","summary":"The Tencent Cloud API kept failing","detail":"While binding EIP eip-sc000002 to instance ins-sc000002: too many requests.\n\nCode: RequestLimitExceeded","address":"qcloud_eip_association.a[1]"}}
+{"@level":"error","@message":"Error: The Tencent Cloud API kept failing","type":"diagnostic","diagnostic":{"severity":"error","summary":"The Tencent Cloud API kept failing","detail":"Code: RequestLimitExceeded"}}
 not a message
 {"@level":"error","@message":"Error: Not authorized","type":"diagnostic","diagnostic":{"severity":"error","summary":"Not authorized","detail":"Code: UnauthorizedOperation"}}
 `
@@ -51,7 +51,7 @@ func TestMessageWriter(t *testing.T) {
 	if got := CountMentioning(diags, "RequestLimitExceeded"); got != 2 {
 		t.Errorf("CountMentioning = %d, want 2", got)
 	}
-	if got := ErrorSummaries(diags); strings.Join(got, "|") != "API rate limit exceeded (×2)|Not authorized" {
+	if got := ErrorSummaries(diags); strings.Join(got, "|") != "The Tencent Cloud API kept failing (×2)|Not authorized" {
 		t.Errorf("ErrorSummaries = %q", got)
 	}
 	if got := WarningSummaries(diags); len(got) != 0 {
@@ -231,7 +231,7 @@ func TestErrorDiagnostics(t *testing.T) {
 	if len(diags) != 3 {
 		t.Fatalf("got %d error diagnostics, want 3: %+v", len(diags), diags)
 	}
-	if diags[0].Address != "qcloud_eip_association.a[1]" || diags[0].Summary != "API rate limit exceeded" ||
+	if diags[0].Address != "qcloud_eip_association.a[1]" || diags[0].Summary != "The Tencent Cloud API kept failing" ||
 		!strings.Contains(diags[0].Detail, "eip-sc000002") {
 		t.Errorf("first: %+v", diags[0])
 	}

@@ -3,6 +3,9 @@ package provider
 import (
 	"crypto/tls"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net"
 	"strings"
 	"testing"
@@ -246,4 +249,59 @@ func TestErrorTableEveryRuleIsReached(t *testing.T) {
 			t.Errorf("rule %d (%q) is reached by no code", i, r.summary)
 		}
 	}
+}
+
+// intents lists every intent the provider declares; a new one must be added
+// here, and TestErrorTableEveryIntentHasRules then checks it.
+var intents = []intent{binding, unbinding, reading}
+
+// Every intent must get a rule of its own, not the generic "Tencent Cloud API
+// error", for what any operation can meet: a new operation added without its
+// rules fails here instead of falling through silently.
+func TestErrorTableEveryIntentHasRules(t *testing.T) {
+	t.Parallel()
+	declared := declaredIntents(t)
+	if len(declared) != len(intents) {
+		t.Fatalf("diagnostics.go declares the intents %v; the test's list has %d: add the new one to it", declared, len(intents))
+	}
+	common := []*client.APIError{unresolvable(), notTLS(), networkError(errors.New("connection refused"))}
+	for _, code := range []string{"AuthFailure.SignatureFailure", "AuthFailure.SecretIdNotFound", "UnauthorizedOperation",
+		"RequestLimitExceeded", "UnsupportedRegion", client.CodeTimeout, client.CodeCanceled, client.CodeUnregisteredAction,
+		"InternalError"} {
+		common = append(common, apiErr(code))
+	}
+	generic := len(errorRules) - 1
+	for _, in := range intents {
+		for _, e := range common {
+			if ruleIndex(in, e) == generic {
+				t.Errorf("intent %q: %s (%s) falls through to the generic rule", in, e.Code, e.Message)
+			}
+		}
+	}
+}
+
+// declaredIntents are the names of the constants of type intent in
+// diagnostics.go.
+func declaredIntents(t *testing.T) []string {
+	t.Helper()
+	file, err := parser.ParseFile(token.NewFileSet(), "diagnostics.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, decl := range file.Decls {
+		gen, ok := decl.(*ast.GenDecl)
+		if !ok || gen.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gen.Specs {
+			value := spec.(*ast.ValueSpec)
+			if typ, ok := value.Type.(*ast.Ident); ok && typ.Name == "intent" {
+				for _, name := range value.Names {
+					names = append(names, name.Name)
+				}
+			}
+		}
+	}
+	return names
 }

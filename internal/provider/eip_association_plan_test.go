@@ -237,32 +237,6 @@ func TestEIPAssociationCreate_instanceHasWanIP(t *testing.T) {
 		"ReturnNormalAddresses", "TransformAddress", "InvalidParameterValue.InstanceHasWanIP")
 }
 
-// A region that is not one is refused at plan time, naming region; one the
-// API refuses is an error that removes nothing from the state.
-func TestAccProvider_region(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's regions")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	withRegion := func(region string) string {
-		return strings.Replace(config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
-			`region     = "ap-guangzhou"`, fmt.Sprintf("region     = %q", region), 1)
-	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: withRegion("ap-guangzhou-3"), PlanOnly: true, ExpectError: expectError(`region.*must be a region name`)},
-			{Config: withRegion("ap-guangzhou")},
-			{Config: withRegion("ap-nowhere"), PlanOnly: true, ExpectError: expectError(`Region not valid.*"ap-nowhere".*Nothing was removed from the state`)},
-			{
-				Config: withRegion("ap-guangzhou"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-		},
-	})
-}
-
 // Every throttling code the API documents is retried like the plain one.
 func TestAccEIPAssociation_retriesEveryThrottlingCode(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")

@@ -7,7 +7,6 @@ package provider_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,56 +28,6 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
-
-// The provider never crashes on a credentials file, and says what is wrong
-// with it.
-func TestAccProvider_credentialsFileProblems(t *testing.T) {
-	acctest.EmulatorOnly(t, "the real cloud has credentials by definition")
-	dir := t.TempDir()
-	missing := dir + "/missing"
-	tests := []struct {
-		name, content, named, want string
-	}{
-		{"only a prod section", "[prod]\nsecret_id = AKIDx\nsecret_key = y\n", "", `has no \[default\] section \(sections found: \[\[prod\]\]\)`},
-		{"empty", "", "", `has no \[default\] section \(sections found: \[none\]\)`},
-		{"not INI", "\x00\x01{\"json\": true}\n", "", `is not an INI file|has no \[default\] section`},
-		{"only the id", "[default]\nsecret_id = AKIDx\n", "", `has secret_id but no secret_key`},
-		{"only the key", "[default]\nsecret_key = y\n", "", `has secret_key but no secret_id`},
-		{"named file missing", "", missing, `TENCENTCLOUD_CREDENTIALS_FILE names ` + regexp.QuoteMeta(missing) + `, which does not exist`},
-	}
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("HOME", t.TempDir())
-			file := tt.named
-			if file == "" {
-				file = fmt.Sprintf("%s/credentials-%d", dir, i)
-				writeFile(t, file, tt.content)
-			}
-			t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      `provider "qcloud" {}` + importOnlyResource,
-					PlanOnly:    true,
-					ExpectError: expectError(`Missing Tencent Cloud credentials.*` + tt.want),
-				}},
-			})
-		})
-	}
-	// The default file, ~/.tencentcloud/credentials, is read the same way.
-	home := t.TempDir()
-	if err := os.MkdirAll(home+"/.tencentcloud", 0o700); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, home+"/.tencentcloud/credentials", "[prod]\nsecret_id = a\n")
-	t.Setenv("HOME", home)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config:      `provider "qcloud" {}` + importOnlyResource,
-			PlanOnly:    true,
-			ExpectError: expectError(`Missing Tencent Cloud credentials.*has no \[default\] section`),
-		}},
-	})
-}
 
 // An instance binding means the EIP sits on the instance's primary private
 // IP: a move to a secondary IP of the same instance is drift, seen with no

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
@@ -18,7 +20,8 @@ func TestMain(m *testing.M) {
 	acctest.Main(m)
 }
 
-// configWithProvider is a resource configuration under a given provider block.
+// importOnlyResource is a resource for tests of the provider block: its plan
+// fails on the provider's configuration before it reads anything.
 const importOnlyResource = `
 resource "qcloud_eip_association" "test" {
   eip_id      = "eip-demo0001"
@@ -154,5 +157,81 @@ provider "qcloud" {
 `, srv.URL) + importOnlyResource,
 			ExpectError: expectError(`TLS certificate could not be verified.*CA certificates`),
 		}},
+	})
+}
+
+// The provider never crashes on a credentials file, and says what is wrong
+// with it.
+func TestAccProvider_credentialsFileProblems(t *testing.T) {
+	acctest.EmulatorOnly(t, "the real cloud has credentials by definition")
+	dir := t.TempDir()
+	missing := dir + "/missing"
+	tests := []struct {
+		name, content, named, want string
+	}{
+		{"only a prod section", "[prod]\nsecret_id = AKIDx\nsecret_key = y\n", "", `has no \[default\] section \(sections found: \[\[prod\]\]\)`},
+		{"empty", "", "", `has no \[default\] section \(sections found: \[none\]\)`},
+		{"not INI", "\x00\x01{\"json\": true}\n", "", `is not an INI file|has no \[default\] section`},
+		{"only the id", "[default]\nsecret_id = AKIDx\n", "", `has secret_id but no secret_key`},
+		{"only the key", "[default]\nsecret_key = y\n", "", `has secret_key but no secret_id`},
+		{"named file missing", "", missing, `TENCENTCLOUD_CREDENTIALS_FILE names ` + regexp.QuoteMeta(missing) + `, which does not exist`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HOME", t.TempDir())
+			file := tt.named
+			if file == "" {
+				file = fmt.Sprintf("%s/credentials-%d", dir, i)
+				writeFile(t, file, tt.content)
+			}
+			t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
+			acctest.Test(t, resource.TestCase{
+				Steps: []resource.TestStep{{
+					Config:      `provider "qcloud" {}` + importOnlyResource,
+					PlanOnly:    true,
+					ExpectError: expectError(`Missing Tencent Cloud credentials.*` + tt.want),
+				}},
+			})
+		})
+	}
+	// The default file, ~/.tencentcloud/credentials, is read the same way.
+	home := t.TempDir()
+	if err := os.MkdirAll(home+"/.tencentcloud", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, home+"/.tencentcloud/credentials", "[prod]\nsecret_id = a\n")
+	t.Setenv("HOME", home)
+	acctest.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:      `provider "qcloud" {}` + importOnlyResource,
+			PlanOnly:    true,
+			ExpectError: expectError(`Missing Tencent Cloud credentials.*has no \[default\] section`),
+		}},
+	})
+}
+
+// A region that is not one is refused at plan time, naming region; one the
+// API refuses is an error that removes nothing from the state.
+func TestAccProvider_region(t *testing.T) {
+	acctest.EmulatorOnly(t, "uses the emulator's regions")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	withRegion := func(region string) string {
+		return strings.Replace(config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
+			`region     = "ap-guangzhou"`, fmt.Sprintf("region     = %q", region), 1)
+	}
+	acctest.Test(t, resource.TestCase{
+		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{
+			{Config: withRegion("ap-guangzhou-3"), PlanOnly: true, ExpectError: expectError(`region.*must be a region name`)},
+			{Config: withRegion("ap-guangzhou")},
+			{Config: withRegion("ap-nowhere"), PlanOnly: true, ExpectError: expectError(`Region not valid.*"ap-nowhere".*Nothing was removed from the state`)},
+			{
+				Config: withRegion("ap-guangzhou"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
 	})
 }
