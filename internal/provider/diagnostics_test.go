@@ -295,7 +295,10 @@ func declaredIntents(t *testing.T) []string {
 			continue
 		}
 		for _, spec := range gen.Specs {
-			value := spec.(*ast.ValueSpec)
+			value, ok := spec.(*ast.ValueSpec)
+			if !ok {
+				continue
+			}
 			if typ, ok := value.Type.(*ast.Ident); ok && typ.Name == "intent" {
 				for _, name := range value.Names {
 					names = append(names, name.Name)

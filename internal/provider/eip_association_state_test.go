@@ -328,15 +328,6 @@ func TestEIPAssociationUpdate_bindingGoneMeanwhile(t *testing.T) {
 	}
 }
 
-// readDirectly runs the resource's Read on state.
-func readDirectly(t *testing.T, cloud *acctest.Cloud, state tfsdk.State) (tfsdk.State, diag.Diagnostics) {
-	t.Helper()
-	r, _ := configuredResource(t, cloud)
-	resp := fwresource.ReadResponse{State: state}
-	r.Read(context.Background(), fwresource.ReadRequest{State: state}, &resp)
-	return resp.State, resp.Diagnostics
-}
-
 // configuredServer is the provider's protocol server, configured for the
 // emulator, and the resource's value type.
 func configuredServer(t *testing.T, cloud *acctest.Cloud) (tfprotov6.ProviderServer, tftypes.Type) {

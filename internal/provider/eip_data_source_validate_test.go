@@ -34,7 +34,10 @@ func TestEIPDataSource_lookupValidation(t *testing.T) {
 	ctx := context.Background()
 	var schemaResp datasource.SchemaResponse
 	provider.NewEIPDataSource().Schema(ctx, datasource.SchemaRequest{}, &schemaResp)
-	objectType := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	objectType, ok := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("the schema's type is not an object")
+	}
 	server := providerserver.NewProtocol6(provider.New("test")())()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
