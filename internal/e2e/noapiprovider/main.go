@@ -9,7 +9,6 @@ package main
 import (
 	"context"
 	"log"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -53,8 +52,6 @@ func (noAPIResource) Create(ctx context.Context, req resource.CreateRequest, res
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
 	m.ID = types.StringValue(m.EIPID.ValueString() + "::" + m.InstanceID.ValueString())
 	m.PublicIP = iptypes.NewIPv4AddressValue("192.0.2.1")
-	m.NetworkInterfaceID = types.StringValue("eni-" + strings.TrimPrefix(m.InstanceID.ValueString(), "ins-"))
-	m.PrivateIP = iptypes.NewIPv4AddressValue("10.0.0.1")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
