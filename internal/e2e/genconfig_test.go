@@ -19,15 +19,7 @@ import (
 // terraform on PATH and on the newer Terraform beside the clone when there
 // is one.
 func TestGeneratedConfigPlansNoChanges(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the provider and runs terraform against a qcloud-emulator process")
-	}
-	if _, err := FindTerraform(""); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	bins := testBinaries(ctx, t)
+	ctx, bins := startTest(t, 8*time.Minute)
 	newer, err := SharedTerraform(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)

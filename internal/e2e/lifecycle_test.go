@@ -17,15 +17,7 @@ import (
 // emulator started (the EIPs under test UNBIND). Nothing here depends on
 // how long anything takes: the bounds are only there to end a hang.
 func TestChangesInOneApply(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the provider and runs terraform against a qcloud-emulator process")
-	}
-	if _, err := FindTerraform(""); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	bins := testBinaries(ctx, t)
+	ctx, bins := startTest(t, 10*time.Minute)
 	for _, sc := range []Scenario{MoveScenario(), SwapScenario()} {
 		t.Run(sc.Name, func(t *testing.T) { testChangeInOneApply(ctx, t, bins, sc) })
 	}

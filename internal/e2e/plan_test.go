@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -21,15 +20,7 @@ import (
 // different order each time; the diagnostics must be the same every time,
 // and none an error.
 func TestPlansDoNotDependOnParallelism(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the provider and runs terraform against a qcloud-emulator process")
-	}
-	if _, err := FindTerraform(""); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	bins := testBinaries(ctx, t)
+	ctx, bins := startTest(t, 10*time.Minute)
 	sc := RekeyScenario(30)
 	dir := t.TempDir()
 	emu, err := StartEmulator(ctx, EmulatorConfig{Binary: bins.Emulator, Scale: sc.Scale, LogPath: filepath.Join(dir, "emulator.log")})

@@ -52,16 +52,23 @@ func randomToken(t *testing.T, prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-// testBinaries builds the provider and the emulator for a test, or takes them
-// from QCLOUD_E2E_PROVIDER / QCLOUD_E2E_EMULATOR.
-func testBinaries(ctx context.Context, t *testing.T) Binaries {
+// startTest starts an end-to-end test: it skips under -short, fails at once
+// when terraform is missing, and builds the provider and the emulator (or
+// takes them from QCLOUD_E2E_PROVIDER / QCLOUD_E2E_EMULATOR). The context
+// ends with the test, or after timeout.
+func startTest(t *testing.T, timeout time.Duration) (context.Context, Binaries) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the provider and runs terraform against a qcloud-emulator process")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
 	bins, err := Build(ctx, BuildOptions{Dir: t.TempDir(), Provider: os.Getenv("QCLOUD_E2E_PROVIDER"),
 		Emulator: os.Getenv("QCLOUD_E2E_EMULATOR"), Log: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return bins
+	return ctx, bins
 }
 
 // TestSecretsNeverLeak runs terraform with a credential whose secret key and
@@ -70,15 +77,7 @@ func testBinaries(ctx context.Context, t *testing.T) Binaries {
 // wrong secret key; neither string may appear in any output, log, state or
 // plan JSON.
 func TestSecretsNeverLeak(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the provider and runs terraform against a qcloud-emulator process")
-	}
-	if _, err := FindTerraform(""); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	bins := testBinaries(ctx, t)
+	ctx, bins := startTest(t, 8*time.Minute)
 	dir := t.TempDir()
 
 	cred := Credentials{
