@@ -54,7 +54,7 @@ func (noAPIResource) Create(ctx context.Context, req resource.CreateRequest, res
 	m.ID = types.StringValue(m.EIPID.ValueString() + "::" + m.InstanceID.ValueString())
 	m.PublicIP = iptypes.NewIPv4AddressValue("192.0.2.1")
 	m.NetworkInterfaceID = types.StringValue("eni-" + strings.TrimPrefix(m.InstanceID.ValueString(), "ins-"))
-	m.PrivateIP = iptypes.NewIPv4AddressValue("10.0.0.1")
+	m.PrivateIP = types.StringValue("10.0.0.1")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
