@@ -39,7 +39,7 @@ type eipAssociationModelV0 struct {
 func (old eipAssociationModelV0) upgrade() EIPAssociationResourceModel {
 	m := EIPAssociationResourceModel{
 		ID: old.ID, EIPID: old.EIPID, InstanceID: old.InstanceID, NetworkInterfaceID: old.NetworkInterfaceID,
-		PrivateIP: old.PrivateIP, ReallocateNormalPublicIP: old.ReallocateNormalPublicIP, PublicIP: old.PublicIP, Timeouts: old.Timeouts,
+		PrivateIP: old.PrivateIP.StringValue, ReallocateNormalPublicIP: old.ReallocateNormalPublicIP, PublicIP: old.PublicIP, Timeouts: old.Timeouts,
 	}
 	if id, err := parseAssociationID(old.ID.ValueString()); err == nil && id.hasTarget() {
 		m.record(id, nil)
@@ -199,7 +199,7 @@ func moveFromOfficialAssociation(ctx context.Context, req resource.MoveStateRequ
 		"eip_id":                      types.StringValue(id.EIPID),
 		"instance_id":                 types.StringNull(),
 		"network_interface_id":        types.StringNull(),
-		"private_ip":                  iptypes.NewIPv4AddressNull(),
+		"private_ip":                  types.StringNull(),
 		"reallocate_normal_public_ip": types.BoolValue(false),
 		"allow_reassociation":         types.BoolValue(false),
 		"public_ip":                   iptypes.NewIPv4AddressNull(),
@@ -208,7 +208,7 @@ func moveFromOfficialAssociation(ctx context.Context, req resource.MoveStateRequ
 		moved["instance_id"] = types.StringValue(id.Target.InstanceID)
 	} else {
 		moved["network_interface_id"] = types.StringValue(id.Target.NetworkInterfaceID)
-		moved["private_ip"] = iptypes.NewIPv4AddressValue(id.Target.PrivateIP)
+		moved["private_ip"] = types.StringValue(id.Target.PrivateIP)
 	}
 	for name, value := range moved {
 		resp.Diagnostics.Append(resp.TargetState.SetAttribute(ctx, path.Root(name), value)...)

@@ -61,7 +61,7 @@ type EIPAssociationResourceModel struct {
 	EIPID                    types.String        `tfsdk:"eip_id"`
 	InstanceID               types.String        `tfsdk:"instance_id"`
 	NetworkInterfaceID       types.String        `tfsdk:"network_interface_id"`
-	PrivateIP                iptypes.IPv4Address `tfsdk:"private_ip"`
+	PrivateIP                types.String        `tfsdk:"private_ip"`
 	ReallocateNormalPublicIP types.Bool          `tfsdk:"reallocate_normal_public_ip"`
 	AllowReassociation       types.Bool          `tfsdk:"allow_reassociation"`
 	PublicIP                 iptypes.IPv4Address `tfsdk:"public_ip"`
@@ -81,12 +81,12 @@ func (m EIPAssociationResourceModel) target() client.Target {
 func (m *EIPAssociationResourceModel) record(id associationID, addr *client.Address) {
 	m.ID = types.StringValue(id.String())
 	m.EIPID = types.StringValue(id.EIPID)
-	m.InstanceID, m.NetworkInterfaceID, m.PrivateIP = types.StringNull(), types.StringNull(), iptypes.NewIPv4AddressNull()
+	m.InstanceID, m.NetworkInterfaceID, m.PrivateIP = types.StringNull(), types.StringNull(), types.StringNull()
 	if id.Target.InstanceID != "" {
 		m.InstanceID = types.StringValue(id.Target.InstanceID)
 	} else {
 		m.NetworkInterfaceID = types.StringValue(id.Target.NetworkInterfaceID)
-		m.PrivateIP = iptypes.NewIPv4AddressValue(id.Target.PrivateIP)
+		m.PrivateIP = types.StringValue(id.Target.PrivateIP)
 	}
 	m.PublicIP = iptypes.NewIPv4AddressNull()
 	if addr != nil && addr.PublicIP != "" {
@@ -151,9 +151,11 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"private_ip": schema.StringAttribute{
 				MarkdownDescription: "Private IPv4 address of `network_interface_id` to bind the EIP to. Requires " +
 					"`network_interface_id`. Changing it replaces the association.",
-				CustomType: iptypes.IPv4AddressType{},
-				Optional:   true,
+				// A plain string checked by ipv4Address: the nettypes IPv4 type's
+				// own check quotes Go's parser (ParseAddr("…"): …) at the user.
+				Optional: true,
 				Validators: []validator.String{
+					ipv4Address{},
 					stringvalidator.AlsoRequires(path.MatchRoot("network_interface_id")),
 				},
 			},

@@ -74,6 +74,23 @@ func (v requestRate) ValidateFloat64(ctx context.Context, req validator.Float64R
 // formatRate writes a rate as a person would: 0.1, 1000.
 func formatRate(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }
 
+// ipv4Address accepts an IPv4 address in dotted-decimal form.
+type ipv4Address struct{}
+
+func (ipv4Address) Description(context.Context) string {
+	return "must be an IPv4 address: four numbers from 0 to 255 separated by dots, such as 10.0.0.12"
+}
+
+func (v ipv4Address) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v ipv4Address) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || isIPv4(req.ConfigValue.ValueString()) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid IPv4 Address String Value",
+		fmt.Sprintf("%q is not an IPv4 address: it %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
+}
+
 // endpointValidator runs checkEndpoint at validate time on a configured value.
 type endpointValidator struct{}
 
