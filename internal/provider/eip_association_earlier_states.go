@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -22,14 +21,14 @@ var _ resource.ResourceWithMoveState = &EIPAssociationResource{}
 
 // eipAssociationModelV0 is this resource's state at schema version 0.
 type eipAssociationModelV0 struct {
-	ID                       types.String        `tfsdk:"id"`
-	EIPID                    types.String        `tfsdk:"eip_id"`
-	InstanceID               types.String        `tfsdk:"instance_id"`
-	NetworkInterfaceID       types.String        `tfsdk:"network_interface_id"`
-	PrivateIP                iptypes.IPv4Address `tfsdk:"private_ip"`
-	ReallocateNormalPublicIP types.Bool          `tfsdk:"reallocate_normal_public_ip"`
-	PublicIP                 iptypes.IPv4Address `tfsdk:"public_ip"`
-	Timeouts                 timeouts.Value      `tfsdk:"timeouts"`
+	ID                       types.String   `tfsdk:"id"`
+	EIPID                    types.String   `tfsdk:"eip_id"`
+	InstanceID               types.String   `tfsdk:"instance_id"`
+	NetworkInterfaceID       types.String   `tfsdk:"network_interface_id"`
+	PrivateIP                types.String   `tfsdk:"private_ip"`
+	ReallocateNormalPublicIP types.Bool     `tfsdk:"reallocate_normal_public_ip"`
+	PublicIP                 types.String   `tfsdk:"public_ip"`
+	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 }
 
 // upgrade carries version 0 over. It recorded where an instance binding sits
@@ -39,7 +38,7 @@ type eipAssociationModelV0 struct {
 func (old eipAssociationModelV0) upgrade() EIPAssociationResourceModel {
 	m := EIPAssociationResourceModel{
 		ID: old.ID, EIPID: old.EIPID, InstanceID: old.InstanceID, NetworkInterfaceID: old.NetworkInterfaceID,
-		PrivateIP: old.PrivateIP.StringValue, ReallocateNormalPublicIP: old.ReallocateNormalPublicIP, PublicIP: old.PublicIP, Timeouts: old.Timeouts,
+		PrivateIP: old.PrivateIP, ReallocateNormalPublicIP: old.ReallocateNormalPublicIP, PublicIP: old.PublicIP, Timeouts: old.Timeouts,
 	}
 	if id, err := parseAssociationID(old.ID.ValueString()); err == nil && id.hasTarget() {
 		m.record(id, nil)
@@ -58,9 +57,9 @@ func eipAssociationSchemaV0(ctx context.Context) schema.Schema {
 			"eip_id":                      schema.StringAttribute{Required: true},
 			"instance_id":                 schema.StringAttribute{Optional: true, Computed: true},
 			"network_interface_id":        schema.StringAttribute{Optional: true, Computed: true},
-			"private_ip":                  schema.StringAttribute{CustomType: iptypes.IPv4AddressType{}, Optional: true, Computed: true},
+			"private_ip":                  schema.StringAttribute{Optional: true, Computed: true},
 			"reallocate_normal_public_ip": schema.BoolAttribute{Optional: true, Computed: true},
-			"public_ip":                   schema.StringAttribute{CustomType: iptypes.IPv4AddressType{}, Computed: true},
+			"public_ip":                   schema.StringAttribute{Computed: true},
 			"timeouts":                    timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true}),
 		},
 	}
@@ -202,7 +201,7 @@ func moveFromOfficialAssociation(ctx context.Context, req resource.MoveStateRequ
 		"private_ip":                  types.StringNull(),
 		"reallocate_normal_public_ip": types.BoolValue(false),
 		"allow_reassociation":         types.BoolValue(false),
-		"public_ip":                   iptypes.NewIPv4AddressNull(),
+		"public_ip":                   types.StringNull(),
 	}
 	if id.Target.InstanceID != "" {
 		moved["instance_id"] = types.StringValue(id.Target.InstanceID)

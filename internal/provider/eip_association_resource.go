@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -57,15 +56,15 @@ type EIPAssociationResource struct {
 // kept in private state, so that a configuration written from the state
 // (terraform plan -generate-config-out) names one form.
 type EIPAssociationResourceModel struct {
-	ID                       types.String        `tfsdk:"id"`
-	EIPID                    types.String        `tfsdk:"eip_id"`
-	InstanceID               types.String        `tfsdk:"instance_id"`
-	NetworkInterfaceID       types.String        `tfsdk:"network_interface_id"`
-	PrivateIP                types.String        `tfsdk:"private_ip"`
-	ReallocateNormalPublicIP types.Bool          `tfsdk:"reallocate_normal_public_ip"`
-	AllowReassociation       types.Bool          `tfsdk:"allow_reassociation"`
-	PublicIP                 iptypes.IPv4Address `tfsdk:"public_ip"`
-	Timeouts                 timeouts.Value      `tfsdk:"timeouts"`
+	ID                       types.String   `tfsdk:"id"`
+	EIPID                    types.String   `tfsdk:"eip_id"`
+	InstanceID               types.String   `tfsdk:"instance_id"`
+	NetworkInterfaceID       types.String   `tfsdk:"network_interface_id"`
+	PrivateIP                types.String   `tfsdk:"private_ip"`
+	ReallocateNormalPublicIP types.Bool     `tfsdk:"reallocate_normal_public_ip"`
+	AllowReassociation       types.Bool     `tfsdk:"allow_reassociation"`
+	PublicIP                 types.String   `tfsdk:"public_ip"`
+	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 }
 
 // target is the target the model names: the instance when instance_id is
@@ -88,9 +87,9 @@ func (m *EIPAssociationResourceModel) record(id associationID, addr *client.Addr
 		m.NetworkInterfaceID = types.StringValue(id.Target.NetworkInterfaceID)
 		m.PrivateIP = types.StringValue(id.Target.PrivateIP)
 	}
-	m.PublicIP = iptypes.NewIPv4AddressNull()
+	m.PublicIP = types.StringNull()
 	if addr != nil && addr.PublicIP != "" {
-		m.PublicIP = iptypes.NewIPv4AddressValue(addr.PublicIP)
+		m.PublicIP = types.StringValue(addr.PublicIP)
 	}
 	if m.ReallocateNormalPublicIP.IsNull() || m.ReallocateNormalPublicIP.IsUnknown() {
 		m.ReallocateNormalPublicIP = types.BoolValue(false)
@@ -184,7 +183,6 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"public_ip": schema.StringAttribute{
 				MarkdownDescription: "The EIP's public IPv4 address.",
-				CustomType:          iptypes.IPv4AddressType{},
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -564,7 +562,7 @@ func (r *EIPAssociationResource) planChange(ctx context.Context, plan *EIPAssoci
 	same, changed := r.sameBinding(ctx, a, *plan, &resp.Diagnostics)
 	if !same {
 		resp.RequiresReplace = append(resp.RequiresReplace, changed...)
-		plan.ID, plan.PublicIP = types.StringUnknown(), iptypes.NewIPv4AddressUnknown()
+		plan.ID, plan.PublicIP = types.StringUnknown(), types.StringUnknown()
 		return true
 	}
 	// The binding stays: only the way it is written (and so the id) may change.

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
@@ -35,16 +33,16 @@ type EIPDataSource struct {
 // EIPModel is one EIP: the qcloud_eip data source, and each entry of
 // qcloud_eips.
 type EIPModel struct {
-	ID                 types.String        `tfsdk:"id"`
-	Name               types.String        `tfsdk:"name"`
-	PublicIP           iptypes.IPv4Address `tfsdk:"public_ip"`
-	AddressType        types.String        `tfsdk:"address_type"`
-	Status             types.String        `tfsdk:"status"`
-	Blocked            types.Bool          `tfsdk:"blocked"`
-	Arrears            types.Bool          `tfsdk:"arrears"`
-	InstanceID         types.String        `tfsdk:"instance_id"`
-	NetworkInterfaceID types.String        `tfsdk:"network_interface_id"`
-	PrivateIP          iptypes.IPv4Address `tfsdk:"private_ip"`
+	ID                 types.String `tfsdk:"id"`
+	Name               types.String `tfsdk:"name"`
+	PublicIP           types.String `tfsdk:"public_ip"`
+	AddressType        types.String `tfsdk:"address_type"`
+	Status             types.String `tfsdk:"status"`
+	Blocked            types.Bool   `tfsdk:"blocked"`
+	Arrears            types.Bool   `tfsdk:"arrears"`
+	InstanceID         types.String `tfsdk:"instance_id"`
+	NetworkInterfaceID types.String `tfsdk:"network_interface_id"`
+	PrivateIP          types.String `tfsdk:"private_ip"`
 }
 
 // eipFrom is what the API shows of an address; what it leaves empty is null.
@@ -55,23 +53,17 @@ func eipFrom(a client.Address) EIPModel {
 		}
 		return types.StringValue(s)
 	}
-	ip := func(s string) iptypes.IPv4Address {
-		if s == "" {
-			return iptypes.NewIPv4AddressNull()
-		}
-		return iptypes.NewIPv4AddressValue(s)
-	}
 	return EIPModel{
 		ID:                 types.StringValue(a.ID),
 		Name:               str(a.Name),
-		PublicIP:           ip(a.PublicIP),
+		PublicIP:           str(a.PublicIP),
 		AddressType:        str(a.Type),
 		Status:             str(a.Status),
 		Blocked:            types.BoolValue(a.Blocked),
 		Arrears:            types.BoolValue(a.Arrears),
 		InstanceID:         str(a.InstanceID),
 		NetworkInterfaceID: str(a.NetworkInterfaceID),
-		PrivateIP:          ip(a.PrivateIP),
+		PrivateIP:          str(a.PrivateIP),
 	}
 }
 
@@ -97,6 +89,7 @@ func (d *EIPDataSource) Metadata(_ context.Context, req datasource.MetadataReque
 }
 
 func (d *EIPDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	lookup := stringvalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("public_ip"), path.MatchRoot("name"))
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one Elastic IP (EIP) of the provider's region by `id`, `public_ip` or `name` " +
 			"(exactly one of them), and shows its status and what it is bound to. Exactly one EIP must match: none, or " +
@@ -109,12 +102,12 @@ func (d *EIPDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 				Optional:            true,
 				Computed:            true,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(eipIDPattern, "must be an EIP id: eip- followed by 8 lowercase letters or digits"),
+					lookup, stringvalidator.RegexMatches(eipIDPattern, "must be an EIP id: eip- followed by 8 lowercase letters or digits"),
 				},
 			},
 			"public_ip": schema.StringAttribute{
 				MarkdownDescription: eipDescriptions["public_ip"] + " Set it, `id` or `name` to choose the EIP.",
-				CustomType:          iptypes.IPv4AddressType{},
+				Validators:          []validator.String{ipv4Address{}},
 				Optional:            true,
 				Computed:            true,
 			},
@@ -131,18 +124,10 @@ func (d *EIPDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 			"instance_id":          schema.StringAttribute{MarkdownDescription: eipDescriptions["instance_id"], Computed: true},
 			"network_interface_id": schema.StringAttribute{MarkdownDescription: eipDescriptions["network_interface_id"], Computed: true},
 			"private_ip": schema.StringAttribute{
-				MarkdownDescription: eipDescriptions["private_ip"], CustomType: iptypes.IPv4AddressType{}, Computed: true,
+				MarkdownDescription: eipDescriptions["private_ip"], Computed: true,
 			},
 		},
 	}
-}
-
-// ConfigValidators ask for exactly one of id, public_ip and name. The
-// validators package's ExactlyOneOf reads each value through its type, and a
-// value its type rejects (an invalid IPv4 public_ip) would count as unset,
-// adding a false "No attribute specified" to the type's own error.
-func (d *EIPDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{exactlyOneLookup{"id", "public_ip", "name"}}
 }
 
 func (d *EIPDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -258,38 +243,4 @@ func (k eipLookup) countDetail(found []client.Address, region string) string {
 	}
 	return fmt.Sprintf("%d EIPs %s exist in region %s (%s), and qcloud_eip needs exactly one. Look the EIP up by id "+
 		"instead, or list them all with qcloud_eips.", len(found), k.subject(), region, strings.Join(ids, ", "))
-}
-
-// exactlyOneLookup asks for exactly one of its attributes to be set, looking
-// only at whether each is null in the configuration.
-type exactlyOneLookup []string
-
-func (v exactlyOneLookup) Description(context.Context) string {
-	return "exactly one of " + strings.Join(v, ", ") + " must be set"
-}
-
-func (v exactlyOneLookup) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v exactlyOneLookup) ValidateDataSource(_ context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var config map[string]tftypes.Value
-	if err := req.Config.Raw.As(&config); err != nil {
-		return // unknown as a whole: nothing to tell yet
-	}
-	var set []string
-	for _, name := range v {
-		value := config[name]
-		if !value.IsKnown() {
-			return
-		}
-		if !value.IsNull() {
-			set = append(set, name)
-		}
-	}
-	switch {
-	case len(set) == 0:
-		resp.Diagnostics.AddError("No EIP chosen", "Set one of "+strings.Join(v, ", ")+" to choose the EIP to look up.")
-	case len(set) > 1:
-		resp.Diagnostics.AddAttributeError(path.Root(set[1]), "More than one way to choose the EIP",
-			"Set only one of "+strings.Join(v, ", ")+"; this configuration sets "+strings.Join(set, " and ")+".")
-	}
 }

@@ -138,10 +138,10 @@ func TestAccEIPDataSource_errors(t *testing.T) {
 			fmt.Sprintf(`More than one EIP found.*%d EIPs named "bulk" exist.*eip-bulk0001, .*eip-bulk0010, and %d more\)`, sharedNameCount, sharedNameCount-10)},
 		{"a normal public IP by id", `id = "` + normalPublicID + `"`, `Not an EIP: a normal public IP.*` + normalPublicIP + `.*instance ins-demo0001`},
 		{"a normal public IP by address", `public_ip = "` + normalPublicIP + `"`, `No EIP found.*normal public IP \(address type WanIP\).*not shown`},
-		{"no key", ``, `No EIP chosen.*Set one of id, public_ip, name`},
-		{"two keys", `id = "eip-demo0002"` + "\n  name = \"demo-eip-2\"", `More than one way to choose the EIP.*sets id and name`},
+		{"no key", ``, `Invalid Attribute Combination.*one \(and only one\) of.*\[id,public_ip,name\]`},
+		{"two keys", `id = "eip-demo0002"` + "\n  name = \"demo-eip-2\"", `Invalid Attribute Combination`},
 		{"malformed id", `id = "eip-NOPE"`, `must be an EIP id`},
-		{"malformed public IP", `public_ip = "203.0.113"`, `Invalid IPv4 Address String Value`},
+		{"malformed public IP", `public_ip = "203.0.113"`, `Invalid IPv4 Address String Value.*"203.0.113" is not an IPv4 address`},
 	}
 	cloud := acctest.NewEmulator(t, dataSourceWorld())
 	for _, tt := range tests {

@@ -16,7 +16,8 @@ import (
 // TestEIPDataSource_lookupValidation validates qcloud_eip configurations
 // through the provider's protocol server and checks every diagnostic, not
 // only that one matches: a bad public_ip is one error, never also "no
-// attribute specified".
+// attribute specified" (as it was when public_ip had an IP type whose
+// values the lookup validator could not read).
 func TestEIPDataSource_lookupValidation(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -26,10 +27,10 @@ func TestEIPDataSource_lookupValidation(t *testing.T) {
 		{"by id", map[string]string{"id": "eip-demo0002"}, nil},
 		{"by public IP", map[string]string{"public_ip": "203.0.113.2"}, nil},
 		{"invalid public IP", map[string]string{"public_ip": "10.0.0.256"}, []string{"Invalid IPv4 Address String Value"}},
-		{"nothing", map[string]string{}, []string{"No EIP chosen"}},
-		{"two ways", map[string]string{"id": "eip-demo0002", "name": "demo"}, []string{"More than one way to choose the EIP"}},
+		{"nothing", map[string]string{}, []string{"Invalid Attribute Combination"}},
+		{"two ways", map[string]string{"id": "eip-demo0002", "name": "demo"}, []string{"Invalid Attribute Combination"}},
 		{"two ways, one invalid", map[string]string{"public_ip": "1.2.3", "name": "demo"},
-			[]string{"More than one way to choose the EIP", "Invalid IPv4 Address String Value"}},
+			[]string{"Invalid Attribute Combination", "Invalid IPv4 Address String Value"}},
 	}
 	ctx := context.Background()
 	var schemaResp datasource.SchemaResponse

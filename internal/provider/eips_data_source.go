@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -66,9 +65,9 @@ func (d *EIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 			},
 			"public_ips": schema.SetAttribute{
 				MarkdownDescription: "List the EIPs with these public IPv4 addresses.",
-				ElementType:         iptypes.IPv4AddressType{},
+				ElementType:         types.StringType,
 				Optional:            true,
-				Validators:          nonEmpty,
+				Validators:          append(nonEmpty, setvalidator.ValueStringsAre(ipv4Address{})),
 			},
 			"statuses": schema.SetAttribute{
 				MarkdownDescription: "List the EIPs in these statuses: `UNBIND`, `BIND`, `BIND_ENI`, `BINDING`, " +
@@ -97,10 +96,10 @@ func (d *EIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 						"instance_id":          schema.StringAttribute{MarkdownDescription: eipDescriptions["instance_id"], Computed: true},
 						"network_interface_id": schema.StringAttribute{MarkdownDescription: eipDescriptions["network_interface_id"], Computed: true},
 						"public_ip": schema.StringAttribute{
-							MarkdownDescription: eipDescriptions["public_ip"], CustomType: iptypes.IPv4AddressType{}, Computed: true,
+							MarkdownDescription: eipDescriptions["public_ip"], Computed: true,
 						},
 						"private_ip": schema.StringAttribute{
-							MarkdownDescription: eipDescriptions["private_ip"], CustomType: iptypes.IPv4AddressType{}, Computed: true,
+							MarkdownDescription: eipDescriptions["private_ip"], Computed: true,
 						},
 					},
 				},

@@ -141,7 +141,7 @@ func TestAccEIPsDataSource_configErrors(t *testing.T) {
 	}{
 		{`statuses = ["BOUND"]`, `value must be one of.*UNBIND`},
 		{`names = []`, `names.*set must contain at least 1 elements`},
-		{`public_ips = ["203.0.113"]`, `Invalid IPv4 Address String Value`},
+		{`public_ips = ["203.0.113"]`, `Invalid IPv4 Address String Value.*"203.0.113" is not an IPv4 address`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.filter, func(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 	"context"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework-nettypes/iptypes"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -51,7 +50,7 @@ func (noAPIResource) Create(ctx context.Context, req resource.CreateRequest, res
 	var m qcloud.EIPAssociationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
 	m.ID = types.StringValue(m.EIPID.ValueString() + "::" + m.InstanceID.ValueString())
-	m.PublicIP = iptypes.NewIPv4AddressValue("192.0.2.1")
+	m.PublicIP = types.StringValue("192.0.2.1")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
