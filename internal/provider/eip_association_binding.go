@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -138,6 +139,8 @@ func (o bindOp) freeTarget(ctx context.Context, refusal error) freeOutcome {
 		holder = o.r.holderWhereBound(ctx, o.id, holders)
 	}
 	switch {
+	case err == nil && !slices.ContainsFunc(holders, func(h client.Address) bool { return h.ID != o.id.EIPID }):
+		return freeRetry // its unbind ended between the refusal and this look
 	case err != nil || holder == nil:
 		o.fail(refusal, nil, false)
 		return freeFailed

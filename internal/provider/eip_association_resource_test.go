@@ -462,6 +462,29 @@ func TestEIPAssociationCreate_existingBinding(t *testing.T) {
 	}
 }
 
+// A bind refused because something held the EIP or its target, where a look
+// then finds it gone (its unbind ended between the refusal and the look),
+// binds again instead of failing with the stale refusal.
+func TestEIPAssociationCreate_holderGoneBeforeTheLook(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	acctest.Parallel(t)
+	for _, code := range []string{"InvalidInstanceId.AlreadyBindEip", "InvalidAddressIdStatus.NotPermit"} {
+		t.Run(code, func(t *testing.T) {
+			acctest.Parallel(t)
+			cloud := acctest.New(t)
+			cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: code, Count: 1})
+			target := client.Target{InstanceID: cloud.InstanceID}
+			mustCreate(t, cloud, cloud.EIPID, target)
+			if n := cloud.Emulator.Stats().Calls["AssociateAddress"]; n != 2 {
+				t.Errorf("AssociateAddress calls = %d, want the refused one and the one that bound", n)
+			}
+			if err := cloud.CheckBound(cloud.EIPID, target)(nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
 // When no reply to AssociateAddress comes before the timeout, the bind may
 // still have happened: the association is recorded (tainted), not orphaned,
 // and the next apply replaces it.
