@@ -142,6 +142,22 @@ func RekeyScenario(n int) Scenario {
 		After:  BindingsConfig{Blocks: []Block{{Name: "x", ForEach: after}}}}
 }
 
+// RenameScenario renames n for_each keys without a moved block: keys "old-i"
+// bind eip-sc(i) to ins-sc(i), then keys "new-i" make the very same
+// bindings, so each create finds its binding in place, held by a resource
+// the same apply destroys.
+func RenameScenario(n int) Scenario {
+	before, after := map[string]Binding{}, map[string]Binding{}
+	for i := 1; i <= n; i++ {
+		b := Binding{ScaleEIP(i), fmt.Sprintf("ins-sc%06d", i)}
+		before[fmt.Sprintf("old-%d", i)], after[fmt.Sprintf("new-%d", i)] = b, b
+	}
+	return Scenario{Name: fmt.Sprintf("rename-%d", n), Scale: max(250, n),
+		Title:  fmt.Sprintf("%d for_each keys renamed, each keeping its binding (no moved block)", n),
+		Before: BindingsConfig{Blocks: []Block{{Name: "x", ForEach: before}}},
+		After:  BindingsConfig{Blocks: []Block{{Name: "x", ForEach: after}}}}
+}
+
 // WorldBindings is EIP → instance for the EIPs among ids that the world holds
 // bound (or moving) to an instance; an ENI binding shows as its ENI/IP.
 func WorldBindings(world emulator.World, ids []string) map[string]string {

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// TestChangesInOneApply applies the move and the swap (MoveScenario,
-// SwapScenario) with the real terraform CLI against a qcloud-emulator
+// TestChangesInOneApply applies the move, the swap and a rename of keys
+// (MoveScenario, SwapScenario, RenameScenario) with the real terraform CLI against a qcloud-emulator
 // process, at Terraform's default parallelism: each change must succeed in
 // one terraform apply and leave state = world, with the world as the
 // configuration asks; terraform destroy must then leave every address as the
@@ -18,7 +18,7 @@ import (
 // how long anything takes: the bounds are only there to end a hang.
 func TestChangesInOneApply(t *testing.T) {
 	ctx, bins := startTest(t, 10*time.Minute)
-	for _, sc := range []Scenario{MoveScenario(), SwapScenario()} {
+	for _, sc := range []Scenario{MoveScenario(), SwapScenario(), RenameScenario(10)} {
 		t.Run(sc.Name, func(t *testing.T) { testChangeInOneApply(ctx, t, bins, sc) })
 	}
 }

@@ -57,6 +57,11 @@ func (o bindOp) bind(ctx context.Context) bindResult {
 	tflog.Info(ctx, "binding EIP", map[string]any{"allow_reassociation": o.reassociate})
 	var err error
 	for range maxBindAttempts {
+		// A delete of this apply unbinding the EIP (a renamed resource) must
+		// see its unbind through before the EIP is bound again.
+		if o.r.run.unbindUnderWay(o.id.EIPID) && o.afterUnbind(ctx, o.id.EIPID) == freeFailed {
+			return bindResult{}
+		}
 		var taskID string
 		if taskID, err = o.r.client.Associate(ctx, o.id.EIPID, o.id.Target); err == nil {
 			return bindResult{outcome: bindAccepted, taskID: taskID}
@@ -117,9 +122,14 @@ func (o bindOp) freeEIP(ctx context.Context, refusal error) (freeOutcome, *clien
 		return freeFailed, nil
 	case o.r.heldAtTarget(ctx, o.id, addr):
 		// Taking the binding over is what lets an apply killed mid-way be
-		// run again, and create_before_destroy replace a binding by itself.
+		// run again, and create_before_destroy replace a binding by itself;
+		// but not while a destroy of this apply unbinds it (a renamed
+		// resource): then bind again once it has.
+		if !o.r.run.claim(o.id.EIPID, addr.Location()) {
+			tflog.Info(ctx, "the EIP is bound where it goes, by a binding this apply is unbinding; waiting for that unbind")
+			return o.afterUnbind(ctx, o.id.EIPID), nil
+		}
 		tflog.Info(ctx, "the EIP is already bound where it goes; taking that binding over", map[string]any{"bound_to": addr.Describe()})
-		o.r.run.claim(o.id.EIPID, addr.Location())
 		return freeInPlace, addr
 	case !addr.IsSettled():
 		_, err = o.r.settle(ctx, o.id.EIPID)
@@ -157,9 +167,8 @@ func (o bindOp) freeTarget(ctx context.Context, refusal error) freeOutcome {
 // for this apply to unbind it, and fails, changing nothing, when nothing in
 // the apply does.
 func (o bindOp) freeHolder(ctx context.Context, holder *client.Address, refusal error, summary string, attribute path.Path, held string) freeOutcome {
-	if o.reassociate {
+	if o.reassociate && o.r.run.claim(holder.ID, holder.Location()) {
 		tflog.Info(ctx, "allow_reassociation: unbinding what holds the EIP or its target", map[string]any{"holder": holder.ID, "bound_to": holder.Describe()})
-		o.r.run.claim(holder.ID, holder.Location())
 		taskID, err := o.r.client.Disassociate(ctx, holder.ID, client.UnbindOptions{})
 		if err == nil {
 			waitCtx, stop := afterAccepted(ctx, o.r.run.clock)
@@ -189,6 +198,16 @@ func (o bindOp) freeHolder(ctx context.Context, holder *client.Address, refusal 
 				"apply take it from where it is bound, set allow_reassociation = true. With create_before_destroy, the "+
 				"binding being replaced goes only after its replacement is made: a new EIP for the same target needs "+
 				"allow_reassociation, or no create_before_destroy.\n\n%s", held, holder.ID, o.id.EIPID, supportFacts(asAPIError(refusal))))
+		return freeFailed
+	}
+	return freeRetry
+}
+
+// afterUnbind waits for the unbind of the EIP that a delete of this apply
+// has under way, then binds again.
+func (o bindOp) afterUnbind(ctx context.Context, eipID string) freeOutcome {
+	if _, err := o.r.run.awaitUnbind(ctx, eipID); err != nil {
+		o.fail(client.ContextError(ctx, "AssociateAddress", "waiting for "+eipID+" to be unbound"), nil, false)
 		return freeFailed
 	}
 	return freeRetry

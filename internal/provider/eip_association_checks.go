@@ -398,12 +398,18 @@ func (r *EIPAssociationResource) replacementProblem(ctx context.Context, a assoc
 			return refuse(path.Root("eip_id"), next.EIPID+" is in arrears", "Top up the account, or choose another EIP.")
 		}
 	}
+	if d := r.replacementTargetHeld(ctx, a, next, refuse); d != nil {
+		return d
+	}
 	if next.Target.InstanceID != "" {
 		instance, err := r.client.LookupInstance(ctx, next.Target.InstanceID)
 		switch {
 		case client.IsInstanceNotFound(err):
 			return refuse(path.Root("instance_id"), "no instance "+next.Target.InstanceID+" exists in region "+r.client.Region(),
 				"Check instance_id.")
+		case err == nil && instance.State == client.InstanceLaunchFailed:
+			return refuse(path.Root("instance_id"), "the instance "+next.Target.InstanceID+" failed to launch and cannot take an EIP",
+				"Choose another instance.")
 		case err == nil && instance.WhyNoEIP() != "":
 			return refuse(path.Root("instance_id"), "the instance "+next.Target.InstanceID+" "+instance.WhyNoEIP()+" and cannot take an EIP",
 				"Start the instance (or choose another one), then apply again.")
@@ -418,6 +424,30 @@ func (r *EIPAssociationResource) replacementProblem(ctx context.Context, a assoc
 	case err == nil && !slices.Contains(eni.PrivateIPs, next.Target.PrivateIP):
 		return refuse(path.Root("private_ip"), next.Target.PrivateIP+" is not a private IP of "+next.Target.NetworkInterfaceID,
 			"Check private_ip.")
+	}
+	return nil
+}
+
+// replacementTargetHeld refuses a replacement whose new target holds what no
+// apply can free: a normal public IP where the site refuses a bind over one,
+// or a blocked EIP. (Another EIP there may be freed by a destroy of the same
+// apply; the plan warned of it.)
+func (r *EIPAssociationResource) replacementTargetHeld(ctx context.Context, a association, next associationID,
+	refuse func(path.Path, string, string) diag.Diagnostic) diag.Diagnostic {
+	holders, err := r.client.AddressesOn(ctx, next.Target)
+	if err != nil {
+		return nil // the create half meets it, and says so
+	}
+	holder := r.holderWhereBound(ctx, next, slices.DeleteFunc(holders, func(h client.Address) bool { return a.heldBy(&h) }))
+	switch {
+	case holder == nil:
+		return nil
+	case holder.Type == client.AddressTypeWanIP && r.site.refusesBindOverNormalIP():
+		return refuse(targetPath(next.Target), fmt.Sprintf("the normal public IP %s sits on %s, and on the China site an EIP "+
+			"cannot be bound where one sits", holder.PublicIP, primaryIPOf(next.Target)), normalIPWaysOut)
+	case holder.Blocked:
+		return refuse(targetPath(next.Target), fmt.Sprintf("the blocked EIP %s sits on %s, and a blocked EIP cannot be unbound",
+			holder.ID, primaryIPOf(next.Target)), "Unblock it first, or choose another target.")
 	}
 	return nil
 }

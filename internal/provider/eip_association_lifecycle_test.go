@@ -448,6 +448,10 @@ func TestAccEIPAssociationLifecycle_replacementRefusedBeforeUnbinding(t *testing
 			`no network interface eni-nope0000 exists`},
 		{"private IP not on the interface", dangling, byInterface(acctest.EmulatorFreeEIP, acctest.EmulatorDanglingENI, "10.0.1.99"),
 			`10\.0\.1\.99 is not a private IP of ` + acctest.EmulatorDanglingENI},
+		{"instance holding a normal public IP", instance, byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorWanIPInstance),
+			`normal public IP 198\.51\.100\.61 sits on.*instance ` + acctest.EmulatorWanIPInstance},
+		{"instance holding a blocked EIP", instance, byInstance(acctest.EmulatorFreeEIP, "ins-demo0003"),
+			`blocked EIP eip-demo0004 sits on.*instance ins-demo0003`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -385,7 +385,11 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
-	unbound := r.run.startUnbind(a.id.EIPID)
+	unbound := r.run.startUnbind(a.id.EIPID, a.location())
+	if unbound == nil {
+		tflog.Info(ctx, "a create of this apply now holds the binding; nothing to unbind")
+		return
+	}
 	defer unbound()
 	op := unbindOp{r: r, a: a, timeout: timeoutName("delete", timeout), diags: &resp.Diagnostics}
 
@@ -395,9 +399,6 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 		return
 	case err != nil:
 		op.fail(ctx, addr, err)
-		return
-	case r.run.wasClaimed(a.id.EIPID, a.location()):
-		tflog.Info(ctx, "a create of this apply now manages the EIP; nothing to unbind", map[string]any{"bound_to": addr.Describe()})
 		return
 	case nothingToUnbind(ctx, a, addr, &resp.Diagnostics):
 		return
@@ -411,6 +412,8 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 		next, _ := parseAssociationID(replacement.ID)
 		if d := r.replacementProblem(ctx, a, next); d != nil {
 			resp.Diagnostics.Append(d)
+			// The state kept after this error must not carry the note.
+			resp.Diagnostics.Append(forgetPlanNotes(ctx, resp.Private)...)
 			return
 		}
 		if opts.ReallocateNormalPublicIP && r.sameIP(ctx, a, next.Target) {
@@ -484,6 +487,9 @@ func (r *EIPAssociationResource) ModifyPlan(ctx context.Context, req resource.Mo
 		if !resp.Diagnostics.HasError() {
 			r.planDestroy(ctx, state, req.Private, &resp.Diagnostics)
 		}
+		// A plain destroy: no note of a replacement left by an earlier,
+		// failed apply may reach its Delete.
+		resp.Diagnostics.Append(forgetPlanNotes(ctx, resp.Private)...)
 		return
 	case req.State.Raw.IsNull():
 		var plan EIPAssociationResourceModel

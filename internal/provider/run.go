@@ -151,11 +151,18 @@ type unbindRecord struct {
 	finished bool
 }
 
-// startUnbind records that a delete is unbinding the EIP, until the returned
-// function is called.
-func (r *run) startUnbind(eipID string) func() {
+// startUnbind records that a delete is unbinding the EIP, which sat at at,
+// until the returned function is called. It returns nil, recording nothing,
+// when a create of this apply has claimed the EIP there: the create now
+// holds that binding, and the delete has nothing to unbind. Checking and
+// recording at once, under the run's lock, is what keeps a create from
+// taking over a binding that a delete is unbinding (claim).
+func (r *run) startUnbind(eipID string, at client.Target) func() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if from, ok := r.claimed[eipID]; ok && (from == at || !known(at)) {
+		return nil
+	}
 	u := &unbindRecord{}
 	r.unbinds[eipID] = u
 	r.starts++
@@ -169,25 +176,31 @@ func (r *run) startUnbind(eipID string) func() {
 	}
 }
 
-// claim records that a create of this apply holds the EIP it found at a
-// location: a binding in place that it took over (create_before_destroy, a
-// renamed resource), or one it unbound to bind the EIP itself
-// (allow_reassociation). A delete of the binding at that location in this
-// apply has nothing left to do, and must not unbind the create's EIP.
-func (r *run) claim(eipID string, from client.Target) {
+// unbindUnderWay reports whether a delete of this apply is unbinding the EIP.
+func (r *run) unbindUnderWay(eipID string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.claimed[eipID] = from
-	r.notifyLocked()
+	u, ok := r.unbinds[eipID]
+	return ok && !u.finished
 }
 
-// wasClaimed reports whether a create of this apply claimed the EIP where it
-// sat at from (anywhere, when from is not known).
-func (r *run) wasClaimed(eipID string, from client.Target) bool {
+// claim records that a create of this apply holds the EIP it found at a
+// location: a binding in place that it takes over (create_before_destroy, a
+// renamed resource), or one it unbinds to bind the EIP itself
+// (allow_reassociation). A delete of the binding at that location in this
+// apply then has nothing to do (startUnbind). It refuses, returning false,
+// while a delete of this apply is unbinding the EIP: the create must wait
+// for that unbind (awaitUnbind) and bind again, or it would record a binding
+// that the unbind then removes.
+func (r *run) claim(eipID string, from client.Target) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	at, ok := r.claimed[eipID]
-	return ok && (at == from || !known(from))
+	if u, ok := r.unbinds[eipID]; ok && !u.finished {
+		return false
+	}
+	r.claimed[eipID] = from
+	r.notifyLocked()
+	return true
 }
 
 // awaitUnbind waits for this apply to unbind the EIP: until an unbind of it

@@ -54,7 +54,7 @@ func TestRunAwaitUnbindEndsWithTheUnbind(t *testing.T) {
 	clock.WaitForTimers(1) // waiting, nothing else in progress: the idle timer runs
 
 	endDelete := r.active()
-	unbound := r.startUnbind("eip-a")
+	unbound := r.startUnbind("eip-a", client.Target{})
 	clock.Advance(10 * time.Minute) // a slow task; the delete is in progress all along
 	pending(t, out)
 
@@ -69,7 +69,7 @@ func TestRunAwaitUnbindEndsWithTheUnbind(t *testing.T) {
 func TestRunAwaitUnbindAlreadyDone(t *testing.T) {
 	t.Parallel()
 	r, _ := newTestRun()
-	r.startUnbind("eip-a")()
+	r.startUnbind("eip-a", client.Target{})()
 	if got := <-await(context.Background(), r, "eip-a"); !got.freed || got.err != nil {
 		t.Fatalf("got %+v, want freed", got)
 	}
@@ -177,20 +177,46 @@ func TestRunCountReallocation(t *testing.T) {
 	}
 }
 
-// A create's claim covers the binding it came from, not another one.
+// A create's claim covers the binding it came from, not another one: a
+// delete of that binding then has nothing to do, a delete of another one
+// unbinds.
 func TestRunClaim(t *testing.T) {
 	t.Parallel()
 	r, _ := newTestRun()
 	at := client.Target{NetworkInterfaceID: "eni-1", PrivateIP: "10.0.0.1"}
-	r.claim("eip-a", at)
+	if !r.claim("eip-a", at) {
+		t.Fatal("a claim with no unbind under way was refused")
+	}
 	switch {
-	case !r.wasClaimed("eip-a", at):
-		t.Error("the claimed binding is not claimed")
-	case !r.wasClaimed("eip-a", client.Target{}):
+	case r.startUnbind("eip-a", at) != nil:
+		t.Error("the delete of the claimed binding unbinds it")
+	case r.startUnbind("eip-a", client.Target{}) != nil:
 		t.Error("a binding whose location is not known is not taken for the claimed one")
-	case r.wasClaimed("eip-a", client.Target{NetworkInterfaceID: "eni-1", PrivateIP: "10.0.0.2"}):
+	case r.startUnbind("eip-a", client.Target{NetworkInterfaceID: "eni-1", PrivateIP: "10.0.0.2"}) == nil:
 		t.Error("a binding elsewhere is taken for the claimed one")
-	case r.wasClaimed("eip-b", at):
+	case r.startUnbind("eip-b", at) == nil:
 		t.Error("another EIP is claimed")
+	}
+}
+
+// A create may not take over a binding that a delete of the same apply is
+// unbinding (a renamed resource): its claim is refused until the unbind ends,
+// and it then waits for that unbind, whatever the order they run in.
+func TestRunClaimWhileUnbinding(t *testing.T) {
+	t.Parallel()
+	r, _ := newTestRun()
+	at := client.Target{InstanceID: "ins-1"}
+	unbound := r.startUnbind("eip-a", at)
+	if r.claim("eip-a", at) {
+		t.Fatal("a create took over a binding a delete is unbinding")
+	}
+	out := await(context.Background(), r, "eip-a")
+	pending(t, out)
+	unbound()
+	if got := <-out; !got.freed || got.err != nil {
+		t.Fatalf("got %+v, want freed once the unbind ended", got)
+	}
+	if !r.claim("eip-a", at) {
+		t.Error("a claim after the unbind ended was refused")
 	}
 }

@@ -70,7 +70,7 @@ type options struct {
 }
 
 func allScenarios() []e2e.Scenario {
-	return []e2e.Scenario{e2e.MoveScenario(), e2e.SwapScenario(), e2e.RekeyScenario(30), e2e.RekeyScenario(100)}
+	return []e2e.Scenario{e2e.MoveScenario(), e2e.SwapScenario(), e2e.RenameScenario(20), e2e.RekeyScenario(30), e2e.RekeyScenario(100)}
 }
 
 func main() {
