@@ -93,9 +93,14 @@ var errorRules = []errorRule{
 	{
 		match: codes("InvalidAddressId.Blocked"), blame: roleEIP,
 		summary: "EIP is blocked",
-		detail: func(_ intent, f facts) string {
-			return fmt.Sprintf("The EIP %s is blocked, and a blocked EIP can be neither bound nor unbound. "+
+		detail: func(in intent, f facts) string {
+			detail := fmt.Sprintf("The EIP %s is blocked, and a blocked EIP can be neither bound nor unbound. "+
 				"Unblock it first (Tencent Cloud console, or support), then run the command again.", f.EIPID)
+			if in == unbinding {
+				detail += " To stop managing the binding without unbinding it, remove the resource from the " +
+					"configuration with a removed block (lifecycle { destroy = false }), or run terraform state rm."
+			}
+			return detail
 		},
 	},
 	{

@@ -191,9 +191,11 @@ func (o bindOp) freeHolder(ctx context.Context, holder *client.Address, refusal 
 		return freeFailed
 	case !freed:
 		o.diags.AddAttributeError(attribute, summary,
-			fmt.Sprintf("%s, and nothing in this apply unbinds it before this bind (the apply waits for a destroy of the "+
-				"same apply that does, as when the configuration moves an EIP between resources or changes a for_each key). "+
-				"Nothing was changed for this resource. If this apply also destroyed what held it, run terraform apply again. "+
+			fmt.Sprintf("%s. This bind waited for a destroy of the same apply to unbind it (as when the configuration moves "+
+				"an EIP between resources or changes a for_each key) until nothing else in the apply was in progress: "+
+				"Terraform may run creates before the destroys that free what they need, and creates waiting like this one "+
+				"can fill every -parallelism slot. Nothing was changed for this resource. If this apply also destroyed what "+
+				"held it, run terraform apply again: it binds the EIP. "+
 				"Otherwise unbind %s first (or remove the configuration that binds it), or bind %s elsewhere; to let the "+
 				"apply take it from where it is bound, set allow_reassociation = true. With create_before_destroy, the "+
 				"binding being replaced goes only after its replacement is made: a new EIP for the same target needs "+

@@ -187,9 +187,11 @@ func (r *EIPAssociationResource) checkEIPUsable(ctx context.Context, id associat
 		return true
 	case r.heldAtTarget(ctx, id, addr):
 		diags.AddAttributeWarning(eip, "EIP is already bound to this target",
-			fmt.Sprintf("The EIP %s is already bound to %s, by an earlier run interrupted before it could record it, or "+
-				"outside this configuration. The apply takes that binding over; if another resource or tool manages it, "+
-				"remove one of them.", id.EIPID, addr.Describe()))
+			fmt.Sprintf("The EIP %s is already bound to %s: by another resource of this configuration that this plan "+
+				"destroys (a renamed resource: a moved block says it without unbinding anything), by an earlier run "+
+				"interrupted before it could record it, or outside Terraform. The apply takes that binding over; if a "+
+				"destroy of the same apply is unbinding it, the apply waits for that and binds it again. If another "+
+				"resource or tool manages it, remove one of them.", id.EIPID, addr.Describe()))
 		return false
 	case reassociate:
 		diags.AddAttributeWarning(eip, "EIP is bound elsewhere",
@@ -199,8 +201,9 @@ func (r *EIPAssociationResource) checkEIPUsable(ctx context.Context, id associat
 	}
 	diags.AddAttributeWarning(eip, "EIP is bound elsewhere",
 		fmt.Sprintf("The EIP %s is bound to %s now, and can be bound to %s only once that binding is gone. The apply waits "+
-			"for a destroy of the same apply that unbinds it, as when the configuration moves it between resources; "+
-			"otherwise it fails, changing nothing for this resource. Unbind it first (or remove the configuration that "+
+			"for a destroy of the same apply that unbinds it, as when the configuration moves it between resources "+
+			"(not with create_before_destroy, where the destroy comes after); otherwise it fails, changing nothing for "+
+			"this resource. Unbind it first (or remove the configuration that "+
 			"binds it), choose another EIP, or set allow_reassociation = true to let the apply take it.",
 			id.EIPID, addr.Describe(), id.Target))
 	return true

@@ -530,7 +530,7 @@ func TestAccEIPAssociationLifecycle_movedToSecondaryIPIsNotTakenOver(t *testing.
 			{
 				PreConfig:   func() { cloud.MoveOutOfBand(t, cloud.EIPID, secondary) },
 				Config:      cfg,
-				ExpectError: expectError(`EIP is bound elsewhere.*` + regexp.QuoteMeta(acctest.EmulatorSecondaryIP) + `.*nothing in this apply unbinds it`),
+				ExpectError: expectError(`EIP is bound elsewhere.*` + regexp.QuoteMeta(acctest.EmulatorSecondaryIP) + `.*until nothing else in the apply was in progress`),
 			},
 			{
 				// Without refreshing, the plan still creates it: the failed
@@ -712,7 +712,7 @@ func TestEIPAssociationLifecycle_importOfAnUnbindingEIP(t *testing.T) {
 			Steps: []resource.TestStep{{
 				Config:       config(cloud, byInstance(cloud.EIPID, cloud.InstanceID)...),
 				ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
-				ExpectError: expectError(`Cannot import this EIP's binding.*the EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`),
+				ExpectError: expectError(`Cannot import this EIP's binding.*The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`),
 			}},
 		})
 		must(t, cloud.CheckUnbound(cloud.EIPID))

@@ -457,7 +457,7 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 	}
 	at, err := r.importable(ctx, id, addr)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot import this EIP's binding", err.Error())
+		resp.Diagnostics.AddError("Cannot import this EIP's binding", sentence(err.Error()))
 		return
 	}
 	var data EIPAssociationResourceModel
@@ -678,7 +678,7 @@ func (r *EIPAssociationResource) onPrimaryIP(ctx context.Context, addr *client.A
 // with a warning saying why.
 func dropDrifted(ctx context.Context, a association, addr *client.Address, why string, resp *resource.ReadResponse) {
 	tflog.Warn(ctx, "EIP association no longer exists", map[string]any{"reason": why})
-	next := "Unless the configuration no longer declares it, the next plan binds it again"
+	next := "Unless the configuration no longer declares it, Terraform plans to bind it again"
 	if addr != nil && addr.IsBound() {
 		next += fmt.Sprintf(", which fails while %s is bound to %s: unbind it there first, or remove the resource from the "+
 			"configuration", a.id.EIPID, addr.Describe())

@@ -156,11 +156,11 @@ func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
 	for _, tt := range []struct{ id, want string }{
-		{"eip-nope0000", `no EIP eip-nope0000 exists in region ap-guangzhou`},
-		{"eip-nope0000::ins-demo0001", `no EIP eip-nope0000 exists in region ap-guangzhou`},
-		{"eip-nope0000::eni-demo0005::10.0.1.5", `no EIP eip-nope0000 exists in region ap-guangzhou`},
-		{cloud.EIPID, `the EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
-		{cloud.EIPID + "::" + cloud.InstanceID, `the EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
+		{"eip-nope0000", `No EIP eip-nope0000 exists in region ap-guangzhou`},
+		{"eip-nope0000::ins-demo0001", `No EIP eip-nope0000 exists in region ap-guangzhou`},
+		{"eip-nope0000::eni-demo0005::10.0.1.5", `No EIP eip-nope0000 exists in region ap-guangzhou`},
+		{cloud.EIPID, `The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
+		{cloud.EIPID + "::" + cloud.InstanceID, `The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
 	} {
 		acctest.Test(t, resource.TestCase{
 			Steps: []resource.TestStep{{

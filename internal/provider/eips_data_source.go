@@ -79,7 +79,8 @@ func (d *EIPsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 			"bound": schema.BoolAttribute{
 				MarkdownDescription: "`true` lists the EIPs bound to something, or being bound or unbound (`BIND`, " +
 					"`BIND_ENI`, `BINDING`, `UNBINDING`); `false` lists the others (`UNBIND`, `CREATING`, `OFFLINING`). " +
-					"The EIPs free to bind are those with `statuses = [\"UNBIND\"]`.",
+					"An EIP in `UNBIND` that is blocked or in arrears cannot be bound all the same: to find the EIPs free to bind, " +
+					"keep those of `statuses = [\"UNBIND\"]` with `blocked` and `arrears` false.",
 				Optional: true,
 			},
 			"eips": schema.ListNestedAttribute{

@@ -119,7 +119,7 @@ func (p *QcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Region, such as `ap-guangzhou`. Falls back to `" + EnvRegion + "`, then to `" + DefaultRegion + "`.",
 				Optional:            true,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(regionPattern, "must be a region name such as ap-guangzhou or na-siliconvalley (not a zone such as ap-guangzhou-3)"),
+					stringvalidator.RegexMatches(regionPattern, "must be a region name: lowercase words joined by hyphens, with no digits, such as ap-guangzhou or na-siliconvalley (ap-guangzhou-3 is a zone, not a region)"),
 				},
 			},
 			"endpoint": schema.StringAttribute{
@@ -185,7 +185,7 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 	endpoint := valueOrEnv(data.Endpoint, EnvEndpoint, "")
 	if err := checkEndpoint(endpoint); endpoint != "" && err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error()+
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", sentence(err.Error())+
 			"\n\nThe value came from "+origin(data.Endpoint, EnvEndpoint)+".")
 	}
 	region := valueOrEnv(data.Region, EnvRegion, DefaultRegion)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -48,8 +49,21 @@ func (v positiveDuration) ValidateString(ctx context.Context, req validator.Stri
 	}
 	raw := req.ConfigValue.ValueString()
 	if d, err := time.ParseDuration(raw); err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timeout", fmt.Sprintf("%q is not a timeout: it %s.", raw, v.Description(ctx)))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timeout", fmt.Sprintf("%s = %q is not a timeout: it %s.", req.Path, raw, v.Description(ctx)))
 	}
+}
+
+// sentence makes an error's text a sentence of a diagnostic's detail: a
+// capital first letter, a final period.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 // requestRate accepts a number of requests per second the client can pace.
@@ -105,6 +119,6 @@ func (endpointValidator) ValidateString(_ context.Context, req validator.StringR
 		return
 	}
 	if err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint", err.Error())
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint", sentence(err.Error()))
 	}
 }
