@@ -23,6 +23,9 @@ type action struct {
 	// caller's deadline (a read gives up after the read budget), is paced by
 	// RateLimit.Write and never bursts.
 	write bool
+	// unsigned actions are sent without a signature or a token
+	// (Authorization: SKIP).
+	unsigned bool
 	// invalidates names the addresses a write changes: their reads go to the
 	// API from the moment it is sent.
 	invalidates func(req tchttp.Request) []string
@@ -31,8 +34,10 @@ type action struct {
 const (
 	serviceVPC = "vpc"
 	serviceCVM = "cvm"
+	serviceSTS = "sts"
 	versionVPC = "2017-03-12"
 	versionCVM = "2017-03-12"
+	versionSTS = "2018-08-13"
 )
 
 // actions is the registry. Rates are the API's documented limits.
@@ -44,6 +49,12 @@ var actions = map[string]action{
 	"DescribeAddressQuota":      {service: serviceVPC, version: versionVPC, rate: 10},
 	"DescribeNetworkInterfaces": {service: serviceVPC, version: versionVPC, rate: 100},
 	"DescribeInstances":         {service: serviceCVM, version: versionCVM, rate: 40},
+	// STS (the documented rates: AssumeRole 600/s, AssumeRoleWithWebIdentity
+	// 20/s on the China site's page, 80/s on the international one: the lower,
+	// GetCallerIdentity 20/s). They obtain credentials; none writes.
+	"AssumeRole":                {service: serviceSTS, version: versionSTS, rate: 600},
+	"AssumeRoleWithWebIdentity": {service: serviceSTS, version: versionSTS, rate: 20, unsigned: true},
+	"GetCallerIdentity":         {service: serviceSTS, version: versionSTS, rate: 20},
 }
 
 // RateLimit caps the requests per second the client sends of each action. A
@@ -119,6 +130,10 @@ func (c *Client) send(ctx context.Context, req tchttp.Request, resp tchttp.Respo
 		return &APIError{Action: name, Code: CodeUnregisteredAction,
 			Message: "the client does not know this action (" + req.GetService() + " " + req.GetVersion() + "); it was not sent"}
 	}
+	if c.anonymous && !a.unsigned {
+		return &APIError{Action: name, Code: CodeUnregisteredAction,
+			Message: "a client without credentials sends only unsigned actions; it was not sent"}
+	}
 	if a.invalidates != nil {
 		for _, id := range a.invalidates(req) {
 			c.reads.invalidate(id)
@@ -126,6 +141,12 @@ func (c *Client) send(ctx context.Context, req tchttp.Request, resp tchttp.Respo
 	}
 	l := c.limiter(name, a)
 	return c.retry.run(ctx, c.clock, name, a.write, func(ctx context.Context) (bool, error) {
+		if a.unsigned {
+			req.SetSkipSign(true)
+		} else if err := c.cred.ensure(ctx); err != nil {
+			// Credentials that could not be obtained: nothing was sent.
+			return false, err
+		}
 		if err := c.waitTurn(ctx, l); err != nil {
 			return false, err
 		}

@@ -35,10 +35,17 @@ type LogFunc func(ctx context.Context, msg string, fields map[string]any)
 
 // Config is everything the client needs; the caller resolves credentials.
 type Config struct {
+	// SecretID, SecretKey and SecurityToken are a key known beforehand.
 	SecretID      string
 	SecretKey     string
 	SecurityToken string
-	Region        string
+	// Credentials, in place of the three fields above, is where the client
+	// gets credentials from, renewing temporary ones before they expire.
+	Credentials CredentialSource
+	// Anonymous clients have no credentials: they send only the actions that
+	// are not signed (AssumeRoleWithWebIdentity).
+	Anonymous bool
+	Region    string
 	// Endpoint is one URL every service is called at (an emulator, a proxy).
 	// Empty means each service's own domain; a URL whose host is a service's
 	// domain, such as https://vpc.ap-guangzhou.tencentcloudapi.com, names
@@ -60,6 +67,8 @@ type Config struct {
 // Client is safe for concurrent use.
 type Client struct {
 	sdk            *common.Client
+	cred           *credential
+	anonymous      bool
 	region         string
 	endpoint       string
 	rateLimit      RateLimit
@@ -78,7 +87,10 @@ type Client struct {
 
 // New builds a client. It makes no network call.
 func New(cfg Config) (*Client, error) {
-	if cfg.SecretID == "" || cfg.SecretKey == "" {
+	switch {
+	case cfg.Credentials != nil && (cfg.SecretID != "" || cfg.SecretKey != "" || cfg.SecurityToken != "" || cfg.Anonymous):
+		return nil, fmt.Errorf("credentials are given twice: a source and a key (or anonymous)")
+	case cfg.Credentials == nil && !cfg.Anonymous && (cfg.SecretID == "" || cfg.SecretKey == ""):
 		return nil, fmt.Errorf("a secret ID and a secret key are required")
 	}
 	if cfg.Region == "" {
@@ -102,12 +114,20 @@ func New(cfg Config) (*Client, error) {
 		endpoint = u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/")
 	}
 
-	var cred *common.Credential
-	if cfg.SecurityToken != "" {
-		cred = common.NewTokenCredential(cfg.SecretID, cfg.SecretKey, cfg.SecurityToken)
-	} else {
-		cred = common.NewCredential(cfg.SecretID, cfg.SecretKey)
+	log := cfg.Log
+	if log == nil {
+		log = func(context.Context, string, map[string]any) {}
 	}
+	clock := cfg.Clock
+	if clock == nil {
+		clock = RealClock{}
+	}
+	source := cfg.Credentials
+	if source == nil {
+		source = StaticCredentials{Source: "the configured key",
+			Credentials: Credentials{SecretID: cfg.SecretID, SecretKey: cfg.SecretKey, Token: cfg.SecurityToken}}
+	}
+	cred := newCredential(source, clock, log)
 	// The VPC client is a common client with the VPC defaults; it sends any
 	// service's request (send checks it is a registered action).
 	sdk, err := vpc.NewClient(cred, cfg.Region, cpf)
@@ -126,16 +146,10 @@ func New(cfg Config) (*Client, error) {
 	sdk.WithHttpTransport(statusRecorder{next: transport})
 	sdk.WithRequestClient(requestClientPrefix + sanitizeVersion(cfg.Version))
 
-	log := cfg.Log
-	if log == nil {
-		log = func(context.Context, string, map[string]any) {}
-	}
-	clock := cfg.Clock
-	if clock == nil {
-		clock = RealClock{}
-	}
 	c := &Client{
 		sdk:            &sdk.Client,
+		cred:           cred,
+		anonymous:      cfg.Anonymous,
 		region:         cfg.Region,
 		endpoint:       endpoint,
 		rateLimit:      cfg.RateLimit,

@@ -85,6 +85,12 @@ func (p retryPolicy) run(ctx context.Context, clock Clock, action string, write 
 			}
 			last.Attempts, last.Elapsed, last.MaybeApplied = attempt, elapsed, maybeApplied || sent
 			return last
+		case !sent && !errors.Is(err, errNoTurn):
+			// Nothing was sent because the credentials could not be had:
+			// their source's error (already retried) is the answer.
+			apiErr := toAPIError(action, err)
+			apiErr.Elapsed, apiErr.MaybeApplied = elapsed, maybeApplied
+			return apiErr
 		case !sent:
 			if last == nil {
 				last = &APIError{Action: action, Code: CodeTimeout, Message: "no turn under the client's rate limit before the operation's deadline"}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
 // artifact is one thing a user, a log collector or a CI system keeps.
@@ -171,7 +173,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		for _, a := range artifacts {
 			total += len(a.content)
 		}
-		t.Logf("scanned %d artifacts (%d bytes) for the secret key, the security token and the wrong secret key", len(artifacts), total)
+		t.Logf("scanned %d artifacts (%d bytes) for %d secrets (keys, tokens, the web identity token, issued credentials)", len(artifacts), total, len(secrets))
 	})
 
 	// 1. Credentials from the environment.
@@ -240,5 +242,63 @@ variable "security_token" {
 	}
 	if st, err := os.ReadFile(wrongWS.StatePath()); err == nil {
 		keep("wrong-key state", string(st))
+	}
+
+	// 4. Temporary credentials the provider obtains and renews (3 s
+	// sessions): a web identity token from a file, and a role assumed with
+	// the key. Neither the token nor any issued secret key or token may leak.
+	if err := ctl.call(ctx, "POST", "settings", map[string]string{"sessionLifetime": "3s"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var minted struct {
+		Token string `json:"token"`
+	}
+	if err := ctl.call(ctx, "POST", "oidc/token", map[string]string{"ttl": "1h"}, &minted); err != nil || minted.Token == "" {
+		t.Fatalf("minting a web identity token: %v", err)
+	}
+	secrets["web identity token"] = minted.Token
+	tokenFile := filepath.Join(dir, "oidc-token")
+	if err := os.WriteFile(tokenFile, []byte(minted.Token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, auth := range []struct{ name, block string }{
+		{"web-identity", fmt.Sprintf(`  assume_role_with_web_identity {
+    role_arn                = %q
+    session_name            = "e2e"
+    web_identity_token_file = %q
+  }`, emulator.DefaultRoleArn, tokenFile)},
+		{"assume-role", fmt.Sprintf(`  secret_id      = %q
+  secret_key     = var.secret_key
+  security_token = var.security_token
+  assume_role {
+    role_arn     = %q
+    session_name = "e2e"
+  }`, cred.SecretID, emulator.DefaultRoleArn)},
+	} {
+		ws := workspace(auth.name, "", Credentials{})
+		provider := fmt.Sprintf("provider \"qcloud\" {\n  endpoint = %q\n%s\n}", emu.URL, auth.block)
+		if err := ws.WriteFile("secrets.tfvars", fmt.Sprintf("secret_key     = %q\nsecurity_token = %q\n", cred.SecretKey, cred.Token)); err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.WriteConfig(AssociationsConfig{N: 3, Provider: provider, Extra: variables}.HCL()); err != nil {
+			t.Fatal(err)
+		}
+		varFile := tfexec.VarFile("secrets.tfvars")
+		run(ws, auth.name+" apply", true, Apply(varFile))
+		keepFile(auth.name+" state after apply", ws.StatePath())
+		planJSON(ws, auth.name, varFile)
+		run(ws, auth.name+" destroy", true, Destroy(varFile))
+	}
+	// Every credential the emulator issued is a secret too.
+	world, err := ctl.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(world.Sessions) < 2 {
+		t.Fatalf("the emulator issued %d sessions; the temporary credentials were not exercised", len(world.Sessions))
+	}
+	for i, sess := range world.Sessions {
+		secrets[fmt.Sprintf("issued secret key %d", i)] = sess.TmpSecretKey
+		secrets[fmt.Sprintf("issued token %d", i)] = sess.Token
 	}
 }

@@ -30,6 +30,9 @@ const (
 	binding   intent = "bind"
 	unbinding intent = "unbind"
 	reading   intent = "read"
+	// authenticating: the provider obtaining credentials or checking whose
+	// they are, before any other call.
+	authenticating intent = "authenticate"
 )
 
 // role is what an attribute stands for, whatever its name in a schema.
@@ -62,6 +65,9 @@ type facts struct {
 	Accepted bool
 	// Timeout names the timeout that ran out ("timeouts.create").
 	Timeout string
+	// Auth names the credentials' source as configured ("assume_role
+	// (role_arn …)"); empty outside the provider's configuration.
+	Auth string
 
 	taskID string // the error's, set by diagnose
 }
@@ -75,6 +81,120 @@ type errorRule struct {
 }
 
 var errorRules = []errorRule{
+	// Credentials: STS and the CVM metadata service. These errors can come
+	// while configuring the provider or, when a renewal fails, from any call.
+	{
+		match:   sts("AssumeRole", "ResourceNotFound.RoleNotFound"),
+		summary: "Role not found",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("STS AssumeRole found no such role (%s). Check role_arn (or %s): "+
+				"qcs::cam::uin/<owner account>:roleName/<name>, with the account that owns the role.", f.auth(), EnvAssumeRoleArn)
+		},
+	},
+	{
+		match:   sts("AssumeRoleWithWebIdentity", "InternalError.GetRoleError", "ResourceNotFound.RoleNotFound"),
+		summary: "Role not found",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("STS AssumeRoleWithWebIdentity could not find the role (%s). Check "+
+				"assume_role_with_web_identity.role_arn (or %s).", f.auth(), EnvAssumeRoleArn)
+		},
+	},
+	{
+		match:   sts("AssumeRole", "UnauthorizedOperation"),
+		summary: "Role cannot be assumed",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("STS refused to let the credentials assume the role (%s): the role's trust policy does "+
+				"not name the account or user whose key signed AssumeRole, or it requires an external ID and "+
+				"assume_role.external_id (or %s) is missing or wrong. The message below says which. Fix the trust policy "+
+				"in CAM, or give the external ID the role's owner set.", f.auth(), EnvAssumeRoleExternalID)
+		},
+	},
+	{
+		match:   sts("AssumeRoleWithWebIdentity", "UnauthorizedOperation"),
+		summary: "Role does not trust the identity provider",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The role (%s) does not trust the OIDC identity provider named by provider_id (or %s). "+
+				"Add the provider to the role's trust policy in CAM, or check provider_id.", f.auth(), EnvAssumeRoleProviderID)
+		},
+	},
+	{
+		match:   sts("AssumeRoleWithWebIdentity", "InvalidParameter.WebIdentityTokenError"),
+		summary: "Web identity token refused",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("STS refused the web identity token (%s): it has expired, or was not issued by the "+
+				"identity provider provider_id names, or not for its client ID. CI systems issue short-lived tokens: "+
+				"point web_identity_token_file (or %s) at the file the CI system keeps fresh, rather than copying a "+
+				"token into web_identity_token.", f.auth(), EnvWebIdentityTokenFile)
+		},
+	},
+	{
+		match:   codes(client.CodeTokenFileUnreadable, client.CodeTokenMissing),
+		summary: "Web identity token missing or unreadable",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The web identity token could not be had (%s); the message below says why. Check "+
+				"web_identity_token_file (or %s): the file must exist, be readable by Terraform, and hold the token, "+
+				"which the provider reads again at each renewal.", f.auth(), EnvWebIdentityTokenFile)
+		},
+	},
+	{
+		match: func(e *client.APIError) bool {
+			return (e.Action == "AssumeRole" || e.Action == "AssumeRoleWithWebIdentity") &&
+				(e.Code == "InvalidParameter.OverTimeError" || strings.Contains(e.Message, "DurationSeconds"))
+		},
+		summary: "Session duration refused",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("STS refused the session duration (%s): it may be at most 43200 seconds, and at most "+
+				"the role's own maximum session duration set in CAM. Lower session_duration (or %s).", f.auth(), EnvAssumeRoleDuration)
+		},
+	},
+	{
+		match: func(e *client.APIError) bool {
+			return (e.Action == "AssumeRole" || e.Action == "AssumeRoleWithWebIdentity") &&
+				strings.HasPrefix(e.Code, "InvalidParameter.") && e.Code != "InvalidParameter.OverLimit"
+		},
+		summary: "STS refused the role's parameters",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("STS refused a parameter of the request for the role (%s): the message below names it. "+
+				"Check role_arn, session_name, policy (a CAM policy document in JSON, without principal) and external_id.", f.auth())
+		},
+	},
+	{
+		match:   codes(client.CodeRoleNotAttached),
+		summary: "CAM role not attached to this instance",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The instance metadata service has no credentials for the role (%s). Attach the role to "+
+				"the CVM instance Terraform runs on (console: instance, More, Instance Settings, Bind Role), or check "+
+				"cam_role_name (or %s).", f.auth(), EnvCamRoleName)
+		},
+	},
+	{
+		match:   codes(client.CodeMetadataUnreachable),
+		summary: "Instance metadata service unreachable",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The CVM instance metadata service did not answer (%s). cam_role_name works only on a "+
+				"CVM instance (or with %s pointing at a stand-in); elsewhere use a key, a profile, or "+
+				"assume_role_with_web_identity.", f.auth(), EnvMetadataEndpoint)
+		},
+	},
+	{
+		match:   func(e *client.APIError) bool { return e.Action == "metadata" },
+		summary: "Instance metadata service error",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The CVM instance metadata service gave no usable credentials (%s). Check that the role "+
+				"named by cam_role_name (or %s) is attached to this instance.", f.auth(), EnvCamRoleName)
+		},
+	},
+	{
+		match: func(e *client.APIError) bool {
+			return client.IsAuthFailure(e) && (e.Action == "AssumeRole" || e.Action == "GetCallerIdentity")
+		},
+		summary: "Tencent Cloud refused the credentials",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("STS refused the credentials that signed %s. Check the key (secret_id and secret_key, "+
+				"%s and %s, or the profile), that temporary credentials have not expired, and that this machine's clock "+
+				"is right.", f.auth(), EnvSecretID, EnvSecretKey)
+		},
+	},
 	{
 		match:   is(client.IsInvalidRegion),
 		summary: "Region not valid",
@@ -304,7 +424,7 @@ var errorRules = []errorRule{
 		match:   codes(client.CodeCanceled),
 		summary: "Interrupted",
 		detail: func(in intent, f facts) string {
-			if in == reading {
+			if in == reading || in == authenticating {
 				return "The operation was interrupted (Ctrl-C or a stop signal) before it finished. Nothing was changed."
 			}
 			return fmt.Sprintf("The operation on EIP %s was interrupted (Ctrl-C or a stop signal) before it finished. "+
@@ -340,7 +460,7 @@ var errorRules = []errorRule{
 		},
 	},
 	{
-		match: codes(client.CodeTimeout), intents: []intent{reading},
+		match: codes(client.CodeTimeout), intents: []intent{reading, authenticating},
 		summary: "Timed out",
 		detail: func(intent, facts) string {
 			return "The read did not finish in time. Nothing was changed: run the command again."
@@ -387,6 +507,19 @@ var errorRules = []errorRule{
 	},
 }
 
+// sts matches the codes when an STS action answered them.
+func sts(action string, want ...string) func(*client.APIError) bool {
+	return func(e *client.APIError) bool { return e.Action == action && slices.Contains(want, e.Code) }
+}
+
+// auth names the source of credentials, for messages.
+func (f facts) auth() string {
+	if f.Auth == "" {
+		return "as the provider is configured"
+	}
+	return "from " + f.Auth
+}
+
 // camActions are the actions the provider calls, for the CAM policy.
 var camActions = []string{"vpc:AssociateAddress", "vpc:DisassociateAddress", "vpc:DescribeAddresses", "vpc:DescribeTaskResult",
 	"vpc:DescribeAddressQuota", "vpc:DescribeNetworkInterfaces", "cvm:DescribeInstances"}
@@ -400,7 +533,7 @@ func primaryIPOf(t client.Target) string {
 }
 
 func retriedFor(in intent) string {
-	if in == reading {
+	if in == reading || in == authenticating {
 		return "for up to a minute"
 	}
 	return "until the operation's timeout"

@@ -236,8 +236,20 @@ func TestErrorTableEveryRuleIsReached(t *testing.T) {
 		errs = append(errs, apiErr(code))
 	}
 	errs = append(errs, unresolvable(), notTLS())
+	for _, c := range []struct{ action, code string }{
+		{"AssumeRole", "ResourceNotFound.RoleNotFound"}, {"AssumeRoleWithWebIdentity", "InternalError.GetRoleError"},
+		{"AssumeRole", "UnauthorizedOperation"}, {"AssumeRoleWithWebIdentity", "UnauthorizedOperation"},
+		{"AssumeRoleWithWebIdentity", "InvalidParameter.WebIdentityTokenError"}, {"AssumeRoleWithWebIdentity", client.CodeTokenMissing},
+		{"AssumeRole", "InvalidParameter.OverTimeError"}, {"AssumeRole", "InvalidParameter.ParamError"},
+		{"metadata", client.CodeRoleNotAttached}, {"metadata", client.CodeMetadataUnreachable}, {"metadata", client.CodeInvalidReply},
+		{"GetCallerIdentity", "AuthFailure.AccessKeyIllegal"},
+	} {
+		e := apiErr(c.code)
+		e.Action = c.action
+		errs = append(errs, e)
+	}
 	for _, e := range errs {
-		for _, op := range []intent{binding, reading, unbinding} {
+		for _, op := range intents {
 			reached[ruleIndex(op, e)] = true
 		}
 	}
@@ -253,7 +265,7 @@ func TestErrorTableEveryRuleIsReached(t *testing.T) {
 
 // intents lists every intent the provider declares; a new one must be added
 // here, and TestErrorTableEveryIntentHasRules then checks it.
-var intents = []intent{binding, unbinding, reading}
+var intents = []intent{binding, unbinding, reading, authenticating}
 
 // Every intent must get a rule of its own, not the generic "Tencent Cloud API
 // error", for what any operation can meet: a new operation added without its

@@ -480,7 +480,10 @@ func timeoutsValue(t *testing.T, cloud *acctest.Cloud, op, d string) tftypes.Val
 func validateOverProtocol(t *testing.T, cloud *acctest.Cloud, given map[string]tftypes.Value) []*tfprotov6.Diagnostic {
 	t.Helper()
 	srv, resourceType := configuredServer(t, cloud)
-	objectType := resourceType.(tftypes.Object)
+	objectType, ok := resourceType.(tftypes.Object)
+	if !ok {
+		t.Fatalf("the resource's type is %T, not an object", resourceType)
+	}
 	values := map[string]tftypes.Value{}
 	for name, typ := range objectType.AttributeTypes {
 		values[name] = tftypes.NewValue(typ, nil)

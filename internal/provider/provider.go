@@ -81,14 +81,21 @@ type QcloudProvider struct {
 
 // QcloudProviderModel is the provider block.
 type QcloudProviderModel struct {
-	SecretID               types.String  `tfsdk:"secret_id"`
-	SecretKey              types.String  `tfsdk:"secret_key"`
-	SecurityToken          types.String  `tfsdk:"security_token"`
-	Region                 types.String  `tfsdk:"region"`
-	Endpoint               types.String  `tfsdk:"endpoint"`
-	WriteRequestsPerSecond types.Float64 `tfsdk:"write_requests_per_second"`
-	ReadRequestsPerSecond  types.Float64 `tfsdk:"read_requests_per_second"`
-	Site                   types.String  `tfsdk:"site"`
+	SecretID               types.String       `tfsdk:"secret_id"`
+	SecretKey              types.String       `tfsdk:"secret_key"`
+	SecurityToken          types.String       `tfsdk:"security_token"`
+	Region                 types.String       `tfsdk:"region"`
+	Endpoint               types.String       `tfsdk:"endpoint"`
+	WriteRequestsPerSecond types.Float64      `tfsdk:"write_requests_per_second"`
+	ReadRequestsPerSecond  types.Float64      `tfsdk:"read_requests_per_second"`
+	Site                   types.String       `tfsdk:"site"`
+	Profile                types.String       `tfsdk:"profile"`
+	SharedCredentialsDir   types.String       `tfsdk:"shared_credentials_dir"`
+	CamRoleName            types.String       `tfsdk:"cam_role_name"`
+	AllowedAccountIDs      types.Set          `tfsdk:"allowed_account_ids"`
+	ForbiddenAccountIDs    types.Set          `tfsdk:"forbidden_account_ids"`
+	AssumeRole             []assumeRoleModel  `tfsdk:"assume_role"`
+	WebIdentity            []webIdentityModel `tfsdk:"assume_role_with_web_identity"`
 }
 
 func (p *QcloudProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -97,6 +104,12 @@ func (p *QcloudProvider) Metadata(_ context.Context, _ provider.MetadataRequest,
 }
 
 func (p *QcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	defer func() {
+		for name, a := range authAttributes() {
+			resp.Schema.Attributes[name] = a
+		}
+		resp.Schema.Blocks = authBlocks()
+	}()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The qcloud provider manages Tencent Cloud (qcloud) Elastic IP associations through the VPC API 3.0.",
 		Attributes: map[string]schema.Attribute{
@@ -179,7 +192,8 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 			return
 		}
 	}
-	if data.WriteRequestsPerSecond.IsUnknown() || data.ReadRequestsPerSecond.IsUnknown() {
+	if data.WriteRequestsPerSecond.IsUnknown() || data.ReadRequestsPerSecond.IsUnknown() || authUnknown(&data) {
+		tflog.Debug(ctx, "provider configuration not yet known; deferring client setup")
 		return
 	}
 
@@ -201,33 +215,9 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 			fmt.Sprintf("%q is not %q or %q. The value came from %s.", chosenSite, siteChina, siteInternational, origin(data.Site, EnvSite)))
 	}
 
-	secretID := valueOrEnv(data.SecretID, EnvSecretID, "")
-	secretKey := valueOrEnv(data.SecretKey, EnvSecretKey, "")
-	token := valueOrEnv(data.SecurityToken, EnvSecurityToken, "")
-	var file credentialsFile
-	if secretID == "" && secretKey == "" {
-		file = readCredentialsFile()
-		if file.Problem == "" && file.SecretID != "" {
-			secretID, secretKey = file.SecretID, file.SecretKey
-			tflog.Debug(ctx, "using credentials from the SDK credentials file", map[string]any{"path": file.Path})
-		}
-	}
-	if secretID == "" || secretKey == "" {
-		found := "Found: " + credentialSummary(secretID, secretKey) + "."
-		if file.Problem != "" {
-			found = "Found: nothing in the arguments or the environment, and " + file.Problem + "."
-		}
-		resp.Diagnostics.AddError("Missing Tencent Cloud credentials",
-			"The provider needs a secret ID and a secret key. Supply them in one of these ways:\n"+
-				"  - the provider arguments secret_id and secret_key (and security_token for temporary credentials);\n"+
-				"  - the environment variables "+EnvSecretID+" and "+EnvSecretKey+" (and "+EnvSecurityToken+");\n"+
-				"  - the [default] section (secret_id, secret_key) of the SDK credentials file at $"+EnvCredentialsFile+
-				" or ~/.tencentcloud/credentials.\n"+found)
-	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
 	var rate client.RateLimit
 	if !data.WriteRequestsPerSecond.IsNull() {
 		rate.Write = data.WriteRequestsPerSecond.ValueFloat64()
@@ -236,18 +226,38 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		rate.Read = data.ReadRequestsPerSecond.ValueFloat64()
 	}
 
-	c, err := client.New(client.Config{
-		SecretID:      secretID,
-		SecretKey:     secretKey,
-		SecurityToken: token,
-		Region:        region,
-		Endpoint:      endpoint,
-		Version:       p.version,
-		RateLimit:     rate,
-		Log:           logFunc(secretKey, token),
-	})
+	var secrets []string
+	newClient := func(cfg client.Config) (*client.Client, error) {
+		cfg.Region, cfg.Endpoint, cfg.Version, cfg.RateLimit = region, endpoint, p.version, rate
+		cfg.Log = func(ctx context.Context, msg string, fields map[string]any) {
+			logFunc(secrets...)(ctx, msg, fields) // the secrets found by then
+		}
+		return client.New(cfg)
+	}
+	a := resolveAuth(ctx, &data, newClient, &resp.Diagnostics)
+	secrets = a.secrets
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if a.region != "" && valueOrEnv(data.Region, EnvRegion, "") == "" {
+		// The tccli profile's region (STS, which a profile's role-arn
+		// already called, is global).
+		region = a.region
+	}
+	c, err := newClient(client.Config{Credentials: a.source})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create the Tencent Cloud client", err.Error())
+		return
+	}
+	if a.temporary {
+		if err := c.Authenticate(ctx); err != nil {
+			resp.Diagnostics.Append(diagnose(authenticating, "obtaining credentials from "+a.describe, err,
+				facts{Region: region, Endpoint: c.Endpoint(), Auth: a.describe}, nil))
+			return
+		}
+	}
+	checkAccount(ctx, c, &data, a.describe, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	tflog.Debug(ctx, "configured the API client", map[string]any{"region": region, "endpoint": c.Endpoint(), "site": string(chosenSite)})
