@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -113,10 +114,23 @@ func Main(m *testing.M) {
 	// The tests mostly wait on terraform processes and the emulator: run more
 	// of them at once than there are cores, unless -parallel says otherwise.
 	flag.Parse()
-	parallelSet := false
-	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
-	if !parallelSet {
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["test.parallel"] {
 		_ = flag.Set("test.parallel", "6")
+	}
+	// The suite takes minutes, several times that under -race on a busy
+	// machine: unless -timeout says otherwise, give each -count pass 20
+	// minutes instead of go test's 10 for the whole run. (go test always
+	// passes its default, 10m0s, so that value counts as not said.)
+	if f := flag.Lookup("test.timeout"); f != nil && (!set["test.timeout"] || f.Value.String() == "10m0s") {
+		count := 1
+		if f := flag.Lookup("test.count"); f != nil {
+			if n, err := strconv.Atoi(f.Value.String()); err == nil && n > 1 {
+				count = n
+			}
+		}
+		_ = flag.Set("test.timeout", (time.Duration(count) * 20 * time.Minute).String())
 	}
 	if err := ensureTerraform(); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -47,11 +47,17 @@ func TestPlansDoNotDependOnParallelism(t *testing.T) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, p := range []int{1, 2, 10, 100} {
+		// Plans only read: they share the workspace's directory, without its
+		// lock, each through a Workspace of its own (one runs one command at
+		// a time).
+		ws, err := NewWorkspace(ctx, ws.Dir, bins, emu.URL, EmulatorConfig{}.Credentials())
+		if err != nil {
+			t.Fatal(err)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for run := 1; run <= runs; run++ {
-				// Plans only read: they share the workspace, without its lock.
 				res := ws.Run(ctx, 2*time.Minute, Plan(tfexec.Parallelism(p), tfexec.Lock(false)))
 				got := "terraform plan failed: " + res.Summary() + "\n" + res.Stderr
 				if res.OK() {

@@ -26,7 +26,9 @@ type Credentials struct {
 }
 
 // Workspace is a directory holding one Terraform configuration, run through
-// terraform-exec with the built provider installed by dev_overrides.
+// terraform-exec with the built provider installed by dev_overrides. It runs
+// one command at a time; commands run side by side in one directory each
+// need a Workspace of their own.
 type Workspace struct {
 	Dir string
 	// TF runs terraform in Dir, for what the harness does not wrap (output,
