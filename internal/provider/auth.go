@@ -145,6 +145,25 @@ func sessionDurationAttribute(env string) schema.Int64Attribute {
 	}
 }
 
+// roleArnAttribute is the role_arn of both assume_role blocks.
+func roleArnAttribute(description string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: description + " Falls back to `" + EnvAssumeRoleArn + "`.",
+		Optional:            true,
+		Validators:          []validator.String{stringvalidator.RegexMatches(roleArnPattern, roleArnHelp)},
+	}
+}
+
+// sessionNameAttribute is the session_name of both assume_role blocks.
+func sessionNameAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "Name of the session (2 to 128 letters, digits or `+=,.@_-`), shown in CloudAudit. Falls back to `" +
+			EnvAssumeRoleSessionName + "`.",
+		Optional:   true,
+		Validators: []validator.String{stringvalidator.RegexMatches(sessionNamePattern, "must be 2 to 128 letters, digits or +=,.@_-")},
+	}
+}
+
 // authBlocks are the assume_role blocks, one of each at most.
 func authBlocks() map[string]schema.Block {
 	return map[string]schema.Block{
@@ -156,16 +175,8 @@ func authBlocks() map[string]schema.Block {
 				listvalidator.ConflictsWith(path.MatchRoot("assume_role_with_web_identity")),
 			},
 			NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
-				"role_arn": schema.StringAttribute{
-					MarkdownDescription: "ARN of the role, such as `qcs::cam::uin/100000000001:roleName/terraform-ci`. Falls back to `" + EnvAssumeRoleArn + "`.",
-					Optional:            true,
-					Validators:          []validator.String{stringvalidator.RegexMatches(roleArnPattern, roleArnHelp)},
-				},
-				"session_name": schema.StringAttribute{
-					MarkdownDescription: "Name of the session (2 to 128 letters, digits or `+=,.@_-`), shown in CloudAudit. Falls back to `" + EnvAssumeRoleSessionName + "`.",
-					Optional:            true,
-					Validators:          []validator.String{stringvalidator.RegexMatches(sessionNamePattern, "must be 2 to 128 letters, digits or +=,.@_-")},
-				},
+				"role_arn":         roleArnAttribute("ARN of the role, such as `qcs::cam::uin/100000000001:roleName/terraform-ci`."),
+				"session_name":     sessionNameAttribute(),
 				"session_duration": sessionDurationAttribute(EnvAssumeRoleDuration),
 				"policy": schema.StringAttribute{
 					MarkdownDescription: "CAM policy document (JSON) that narrows the session's permissions below the role's.",
@@ -206,16 +217,8 @@ func authBlocks() map[string]schema.Block {
 					Optional:            true,
 					Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 				},
-				"role_arn": schema.StringAttribute{
-					MarkdownDescription: "ARN of the role, which must trust the identity provider. Falls back to `" + EnvAssumeRoleArn + "`.",
-					Optional:            true,
-					Validators:          []validator.String{stringvalidator.RegexMatches(roleArnPattern, roleArnHelp)},
-				},
-				"session_name": schema.StringAttribute{
-					MarkdownDescription: "Name of the session. Falls back to `" + EnvAssumeRoleSessionName + "`.",
-					Optional:            true,
-					Validators:          []validator.String{stringvalidator.RegexMatches(sessionNamePattern, "must be 2 to 128 letters, digits or +=,.@_-")},
-				},
+				"role_arn":         roleArnAttribute("ARN of the role, which must trust the identity provider."),
+				"session_name":     sessionNameAttribute(),
 				"session_duration": sessionDurationAttribute(EnvAssumeRoleDuration),
 			}},
 		},
