@@ -114,24 +114,10 @@ func Main(m *testing.M) {
 	// The tests mostly wait on terraform processes and the emulator: run more
 	// of them at once than there are cores, unless -parallel says otherwise.
 	flag.Parse()
-	set := map[string]bool{}
-	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if !set["test.parallel"] {
+	if !isSet("test.parallel") {
 		_ = flag.Set("test.parallel", "6")
 	}
-	// The suite takes minutes, several times that under -race on a busy
-	// machine: unless -timeout says otherwise, give each -count pass 20
-	// minutes instead of go test's 10 for the whole run. (go test always
-	// passes its default, 10m0s, so that value counts as not said.)
-	if f := flag.Lookup("test.timeout"); f != nil && (!set["test.timeout"] || f.Value.String() == "10m0s") {
-		count := 1
-		if f := flag.Lookup("test.count"); f != nil {
-			if n, err := strconv.Atoi(f.Value.String()); err == nil && n > 1 {
-				count = n
-			}
-		}
-		_ = flag.Set("test.timeout", (time.Duration(count) * 20 * time.Minute).String())
-	}
+	TimeoutPerPass(20 * time.Minute)
 	if err := ensureTerraform(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -145,6 +131,31 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(m.Run())
+}
+
+// TimeoutPerPass gives a test binary's run perPass for each -count pass,
+// unless -timeout says otherwise: suites that take minutes take several times
+// that under -race on a busy machine, past go test's 10 minutes for the whole
+// run. go test always passes its default, 10m0s, so that value counts as not
+// said. Call it from TestMain, after flag.Parse.
+func TimeoutPerPass(perPass time.Duration) {
+	f := flag.Lookup("test.timeout")
+	if f == nil || f.Value.String() != "10m0s" && isSet("test.timeout") {
+		return
+	}
+	count := 1
+	if c := flag.Lookup("test.count"); c != nil {
+		if n, err := strconv.Atoi(c.Value.String()); err == nil && n > 1 {
+			count = n
+		}
+	}
+	_ = flag.Set("test.timeout", (time.Duration(count) * perPass).String())
+}
+
+func isSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // Test runs a test case: against the real cloud as an acceptance test, or on

@@ -482,7 +482,11 @@ func (r *addressReader) loadSnapshot(ctx context.Context, batch []*readRequest) 
 				return nil, err
 			}
 			s := &snapshot{byID: index(first), total: total, first: first, complete: int64(len(first)) >= total}
-			if !s.complete && r.worthListing(total) {
+			// Lookups asked while the probe ran count too; r.mu is not held here.
+			r.mu.Lock()
+			worth := !s.complete && r.worthListing(total)
+			r.mu.Unlock()
+			if worth {
 				return r.list(ctx, s)
 			}
 			return s, nil
