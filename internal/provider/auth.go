@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -29,17 +31,25 @@ import (
 // official tencentcloud provider names them (QCLOUD_METADATA_ENDPOINT is
 // this provider's own, as QCLOUD_ENDPOINT).
 const (
-	EnvProfile                 = "TENCENTCLOUD_PROFILE"
-	EnvSharedCredentialsDir    = "TENCENTCLOUD_SHARED_CREDENTIALS_DIR"
-	EnvCamRoleName             = "TENCENTCLOUD_CAM_ROLE_NAME"
-	EnvAssumeRoleArn           = "TENCENTCLOUD_ASSUME_ROLE_ARN"
-	EnvAssumeRoleSessionName   = "TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME"
-	EnvAssumeRoleDuration      = "TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION"
-	EnvAssumeRoleExternalID    = "TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID"
-	EnvAssumeRoleProviderID    = "TENCENTCLOUD_ASSUME_ROLE_PROVIDER_ID"
-	EnvWebIdentityToken        = "TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN"
-	EnvWebIdentityTokenFile    = "TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN_FILE"
-	EnvMetadataEndpoint        = "QCLOUD_METADATA_ENDPOINT"
+	EnvProfile               = "TENCENTCLOUD_PROFILE"
+	EnvSharedCredentialsDir  = "TENCENTCLOUD_SHARED_CREDENTIALS_DIR"
+	EnvCamRoleName           = "TENCENTCLOUD_CAM_ROLE_NAME"
+	EnvAssumeRoleArn         = "TENCENTCLOUD_ASSUME_ROLE_ARN"
+	EnvAssumeRoleSessionName = "TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME"
+	EnvAssumeRoleDuration    = "TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION"
+	EnvAssumeRoleExternalID  = "TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID"
+	EnvAssumeRoleProviderID  = "TENCENTCLOUD_ASSUME_ROLE_PROVIDER_ID"
+	EnvWebIdentityToken      = "TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN"
+	EnvWebIdentityTokenFile  = "TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN_FILE"
+	EnvMetadataEndpoint      = "QCLOUD_METADATA_ENDPOINT"
+	// The variables TKE sets in a pod with OIDC (enable_pod_oidc).
+	EnvTKERegion               = "TKE_REGION"
+	EnvTKEProviderID           = "TKE_PROVIDER_ID"
+	EnvTKEWebIdentityTokenFile = "TKE_WEB_IDENTITY_TOKEN_FILE"
+	EnvTKERoleArn              = "TKE_ROLE_ARN"
+	// podSessionName is enable_pod_oidc's session name unless
+	// TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME gives one.
+	podSessionName             = "terraform-pod-oidc"
 	defaultProfile             = "default"
 	defaultOIDCProvider        = "OIDC"
 	defaultSharedCredentialDir = "~/.tccli"
@@ -106,6 +116,15 @@ func authAttributes() map[string]schema.Attribute {
 				stringvalidator.RegexMatches(regexp.MustCompile(`^[\w+=,.@-]{1,128}$`), "must be a CAM role name: letters, digits and +=,.@_-"),
 				conflictsWithKey(),
 				stringvalidator.ConflictsWith(path.MatchRoot("profile")),
+			},
+		},
+		"enable_pod_oidc": schema.BoolAttribute{
+			MarkdownDescription: "In a TKE pod with OIDC enabled, assume the pod's role with STS AssumeRoleWithWebIdentity, " +
+				"reading `" + EnvTKERoleArn + "`, `" + EnvTKEProviderID + "`, `" + EnvTKEWebIdentityTokenFile + "` and `" +
+				EnvTKERegion + "` as TKE sets them. The token file is read again at each renewal.",
+			Optional: true,
+			Validators: []validator.Bool{
+				boolvalidator.ConflictsWith(path.MatchRoot("assume_role_with_web_identity"), path.MatchRoot("assume_role")),
 			},
 		},
 		"allowed_account_ids": schema.SetAttribute{
@@ -227,7 +246,7 @@ func authBlocks() map[string]schema.Block {
 
 // authUnknown reports whether an authentication argument is not known yet.
 func authUnknown(d *QcloudProviderModel) bool {
-	if d.Profile.IsUnknown() || d.SharedCredentialsDir.IsUnknown() || d.CamRoleName.IsUnknown() ||
+	if d.Profile.IsUnknown() || d.SharedCredentialsDir.IsUnknown() || d.CamRoleName.IsUnknown() || d.EnablePodOIDC.IsUnknown() ||
 		d.AllowedAccountIDs.IsUnknown() || d.ForbiddenAccountIDs.IsUnknown() {
 		return true
 	}
@@ -272,7 +291,8 @@ type clientMaker func(cfg client.Config) (*client.Client, error)
 //     AssumeRole), else the SDK credentials file's [<profile>] section;
 //  3. cam_role_name: the CVM metadata service;
 //  4. assume_role (block, or the environment): AssumeRole signed with 1-3;
-//  5. assume_role_with_web_identity (block, or the environment).
+//  5. assume_role_with_web_identity (block, enable_pod_oidc, or the
+//     environment).
 func resolveAuth(ctx context.Context, d *QcloudProviderModel, newClient clientMaker, diags *diag.Diagnostics) auth {
 	var a auth
 	secretID := valueOrEnv(d.SecretID, EnvSecretID, "")
@@ -359,7 +379,7 @@ func resolveAuth(ctx context.Context, d *QcloudProviderModel, newClient clientMa
 		}
 		a.source = src
 		a.secrets = append(a.secrets, src.Input.Token)
-		a.describe = fmt.Sprintf("assume_role_with_web_identity (role_arn %s, %s)", src.Input.RoleArn, wi.origin)
+		a.describe = fmt.Sprintf("%s (role_arn %s, %s)", wi.block, src.Input.RoleArn, wi.origin)
 		a.temporary, keyProblem = true, ""
 	}
 
@@ -474,11 +494,18 @@ func assumeRoleOf(d *QcloudProviderModel, webEnv bool) *assumeRoleRequest {
 type webIdentityRequest struct {
 	roleRequest
 	providerID, token, tokenFile string
+	// region of the STS call; "" for the provider's.
+	region string
+	// missing lists the TKE variables enable_pod_oidc found unset.
+	missing []string
 }
 
 // webIdentityOf is the assume_role_with_web_identity block, else the
 // environment's web identity token (or token file); nil when neither.
 func webIdentityOf(d *QcloudProviderModel, webEnv bool) *webIdentityRequest {
+	if d.EnablePodOIDC.ValueBool() {
+		return podIdentity()
+	}
 	var b webIdentityModel
 	origin := "the assume_role_with_web_identity block"
 	switch {
@@ -511,7 +538,31 @@ func webIdentityOf(d *QcloudProviderModel, webEnv bool) *webIdentityRequest {
 	return r
 }
 
+// podIdentity is enable_pod_oidc: the role, identity provider, token file
+// and region TKE puts in a pod's environment.
+func podIdentity() *webIdentityRequest {
+	r := &webIdentityRequest{
+		roleRequest: roleRequest{block: "enable_pod_oidc", origin: "the TKE_* variables of the pod",
+			roleArn: os.Getenv(EnvTKERoleArn), session: cmp.Or(os.Getenv(EnvAssumeRoleSessionName), podSessionName),
+			duration: durationOrEnv(types.Int64Null())},
+		providerID: os.Getenv(EnvTKEProviderID), tokenFile: os.Getenv(EnvTKEWebIdentityTokenFile), region: os.Getenv(EnvTKERegion),
+	}
+	for _, name := range []string{EnvTKERoleArn, EnvTKEProviderID, EnvTKEWebIdentityTokenFile, EnvTKERegion} {
+		if os.Getenv(name) == "" {
+			r.missing = append(r.missing, name)
+		}
+	}
+	return r
+}
+
 func (r *webIdentityRequest) source(newClient clientMaker, diags *diag.Diagnostics) (*client.WebIdentitySource, bool) {
+	if len(r.missing) > 0 {
+		diags.AddAttributeError(path.Root(r.block), "Not in a TKE pod with OIDC",
+			fmt.Sprintf("enable_pod_oidc reads the variables TKE sets in a pod whose service account has OIDC enabled; "+
+				"unset here: %s. Run Terraform in such a pod, or use assume_role_with_web_identity with the token file and "+
+				"role of your CI system.", strings.Join(r.missing, ", ")))
+		return nil, false
+	}
 	if !r.check(diags) {
 		return nil, false
 	}
@@ -521,7 +572,7 @@ func (r *webIdentityRequest) source(newClient clientMaker, diags *diag.Diagnosti
 				"system or TKE gives the job.", r.block, EnvWebIdentityTokenFile, EnvWebIdentityToken))
 		return nil, false
 	}
-	via, err := newClient(client.Config{Anonymous: true})
+	via, err := newClient(client.Config{Anonymous: true, Region: r.region})
 	if err != nil {
 		diags.AddError("Unable to create the Tencent Cloud client", err.Error())
 		return nil, false

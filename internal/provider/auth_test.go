@@ -274,6 +274,41 @@ func TestAccProvider_webIdentityErrors(t *testing.T) {
 	assertNoAPIWork(t, cloud)
 }
 
+func TestAccProvider_podOIDC(t *testing.T) {
+	acctest.EmulatorOnly(t, "uses the emulator's OIDC provider")
+	cloud := authEmulator(t)
+	t.Setenv("TKE_ROLE_ARN", emulator.DefaultRoleArn)
+	t.Setenv("TKE_PROVIDER_ID", "OIDC")
+	t.Setenv("TKE_WEB_IDENTITY_TOKEN_FILE", webIdentityTokenFile(t, cloud, time.Hour))
+	t.Setenv("TKE_REGION", emulator.DefaultRegion)
+	acctest.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{{Config: authProvider(cloud, "  enable_pod_oidc = true") + importOnlyResource}},
+	})
+	if cloud.WriteCalls() != 2 || cloud.Emulator.Stats().Calls["AssumeRoleWithWebIdentity"] == 0 {
+		t.Errorf("want a bind and an unbind under the pod's role; saw %s", cloud.CallsOf())
+	}
+
+	t.Run("outside a pod", func(t *testing.T) {
+		t.Setenv("TKE_PROVIDER_ID", "")
+		t.Setenv("TKE_REGION", "")
+		acctest.Test(t, resource.TestCase{
+			Steps: []resource.TestStep{{
+				Config: authProvider(cloud, "  enable_pod_oidc = true") + importOnlyResource, PlanOnly: true,
+				ExpectError: expectError(`Not in a TKE pod with OIDC.*unset here: TKE_PROVIDER_ID, TKE_REGION`),
+			}},
+		})
+	})
+	t.Run("with another web identity", func(t *testing.T) {
+		acctest.Test(t, resource.TestCase{
+			Steps: []resource.TestStep{{
+				Config: authProvider(cloud, "  enable_pod_oidc = true\n"+webIdentityBlock(attr("role_arn", emulator.DefaultRoleArn))) +
+					importOnlyResource,
+				PlanOnly: true, ExpectError: expectError(`Invalid Attribute Combination`),
+			}},
+		})
+	})
+}
+
 func TestAccProvider_camRoleName(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's metadata service")
 	cloud := authEmulator(t)

@@ -4,6 +4,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -92,6 +93,7 @@ type QcloudProviderModel struct {
 	Profile                types.String       `tfsdk:"profile"`
 	SharedCredentialsDir   types.String       `tfsdk:"shared_credentials_dir"`
 	CamRoleName            types.String       `tfsdk:"cam_role_name"`
+	EnablePodOIDC          types.Bool         `tfsdk:"enable_pod_oidc"`
 	AllowedAccountIDs      types.Set          `tfsdk:"allowed_account_ids"`
 	ForbiddenAccountIDs    types.Set          `tfsdk:"forbidden_account_ids"`
 	AssumeRole             []assumeRoleModel  `tfsdk:"assume_role"`
@@ -228,7 +230,8 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 	var secrets []string
 	newClient := func(cfg client.Config) (*client.Client, error) {
-		cfg.Region, cfg.Endpoint, cfg.Version, cfg.RateLimit = region, endpoint, p.version, rate
+		cfg.Region = cmp.Or(cfg.Region, region)
+		cfg.Endpoint, cfg.Version, cfg.RateLimit = endpoint, p.version, rate
 		cfg.Log = func(ctx context.Context, msg string, fields map[string]any) {
 			logFunc(secrets...)(ctx, msg, fields) // the secrets found by then
 		}
