@@ -21,7 +21,6 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,7 +116,6 @@ func Main(m *testing.M) {
 	if !isSet("test.parallel") {
 		_ = flag.Set("test.parallel", "6")
 	}
-	TimeoutPerPass(20 * time.Minute)
 	if err := ensureTerraform(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -131,25 +129,6 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(m.Run())
-}
-
-// TimeoutPerPass gives a test binary's run perPass for each -count pass,
-// unless -timeout says otherwise: suites that take minutes take several times
-// that under -race on a busy machine, past go test's 10 minutes for the whole
-// run. go test always passes its default, 10m0s, so that value counts as not
-// said. Call it from TestMain, after flag.Parse.
-func TimeoutPerPass(perPass time.Duration) {
-	f := flag.Lookup("test.timeout")
-	if f == nil || f.Value.String() != "10m0s" && isSet("test.timeout") {
-		return
-	}
-	count := 1
-	if c := flag.Lookup("test.count"); c != nil {
-		if n, err := strconv.Atoi(c.Value.String()); err == nil && n > 1 {
-			count = n
-		}
-	}
-	_ = flag.Set("test.timeout", (time.Duration(count) * perPass).String())
 }
 
 func isSet(name string) bool {

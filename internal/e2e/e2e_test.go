@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
-
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
@@ -22,13 +19,6 @@ import (
 
 // sampleOutput is terraform -json UI output: the dev_overrides warning, two
 // throttling errors, an authorization error, and a line that is not JSON.
-func TestMain(m *testing.M) {
-	flag.Parse()
-	// Each pass builds binaries and runs terraform for minutes.
-	acctest.TimeoutPerPass(10 * time.Minute)
-	os.Exit(m.Run())
-}
-
 const sampleOutput = `{"@level":"info","@message":"Terraform 1.11.4","@module":"terraform.ui","terraform":"1.11.4","type":"version","ui":"1.2"}
 {"@level":"warn","@message":"Warning: Provider development overrides are in effect","type":"diagnostic","diagnostic":{"severity":"warning","summary":"Provider development overrides are in effect","detail":"The following provider development overrides are set in the CLI configuration"}}
 {"@level":"info","@message":"qcloud_eip_association.a[1]: Creating...","type":"apply_start","hook":{"resource":{"addr":"qcloud_eip_association.a[1]"},"action":"create"}}
