@@ -394,7 +394,7 @@ func resolveAuth(ctx context.Context, d *QcloudProviderModel, newClient clientMa
 				"  - the provider arguments secret_id and secret_key (and security_token for temporary credentials);\n"+
 				"  - the environment variables "+EnvSecretID+" and "+EnvSecretKey+" (and "+EnvSecurityToken+");\n"+
 				"  - profile (or "+EnvProfile+"): tccli's <profile>.credential in shared_credentials_dir (~/.tccli), or "+
-				"the [default] section (secret_id, secret_key) of the SDK credentials file at $"+EnvCredentialsFile+
+				"the section \"default\" (secret_id, secret_key) of the SDK credentials file at $"+EnvCredentialsFile+
 				" or ~/.tencentcloud/credentials;\n"+
 				"  - cam_role_name (or "+EnvCamRoleName+") on a CVM instance with a CAM role;\n"+
 				"  - assume_role_with_web_identity (or "+EnvWebIdentityTokenFile+") with an OIDC token from CI.\n"+found)

@@ -381,7 +381,7 @@ func TestAccProvider_profile(t *testing.T) {
 		{"broken", `broken.credential is not valid JSON.*tccli configure --profile broken`},
 		{"half", `half.credential has a secret ID but no secret key`},
 		{"halfrole", `only one of role-arn and role-session-name`},
-		{"nope", `profile "nope" was not found: there is no .*nope.credential.*no \[nope\] section`},
+		{"nope", `profile "nope" was not found: there is no .*nope.credential.*section "nope"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{

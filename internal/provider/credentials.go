@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"gopkg.in/ini.v1"
 
@@ -56,39 +58,41 @@ func readCredentialsFile(section string) credentialsFile {
 	}
 	cfg, err := ini.Load(path)
 	if err != nil {
-		f.Problem = fmt.Sprintf("the credentials file %s is not an INI file with a [%s] section (%v)", path, section, err)
+		f.Problem = fmt.Sprintf("the credentials file %s is not an INI file with a section %q (%v)", path, section, err)
 		return f
 	}
 	s, err := cfg.GetSection(section)
 	if err != nil {
-		f.Problem = fmt.Sprintf("the credentials file %s has no [%s] section (sections found: %v); "+
-			"the provider reads the section of the profile (profile or %s; default: [default])", path, section, sectionNames(cfg), EnvProfile)
+		f.Problem = fmt.Sprintf("the credentials file %s has no section %q (sections found: %s); "+
+			"the provider reads the section named by profile (or %s), %q when unset", path, section, sectionNames(cfg), EnvProfile, defaultProfile)
 		return f
 	}
 	f.SecretID = s.Key("secret_id").String()
 	f.SecretKey = s.Key("secret_key").String()
 	switch {
 	case f.SecretID == "" && f.SecretKey == "":
-		f.Problem = fmt.Sprintf("the [%s] section of %s has neither secret_id nor secret_key", section, path)
+		f.Problem = fmt.Sprintf("the section %q of %s has neither secret_id nor secret_key", section, path)
 	case f.SecretID == "":
-		f.Problem = fmt.Sprintf("the [%s] section of %s has secret_key but no secret_id", section, path)
+		f.Problem = fmt.Sprintf("the section %q of %s has secret_key but no secret_id", section, path)
 	case f.SecretKey == "":
-		f.Problem = fmt.Sprintf("the [%s] section of %s has secret_id but no secret_key", section, path)
+		f.Problem = fmt.Sprintf("the section %q of %s has secret_id but no secret_key", section, path)
 	}
 	return f
 }
 
-func sectionNames(cfg *ini.File) []string {
+// sectionNames lists the file's sections, quoted: Terraform 1.15 renders a
+// word in brackets that names a color ([default], [red]) as that color.
+func sectionNames(cfg *ini.File) string {
 	var names []string
 	for _, s := range cfg.Sections() {
 		if s.Name() != ini.DefaultSection {
-			names = append(names, "["+s.Name()+"]")
+			names = append(names, strconv.Quote(s.Name()))
 		}
 	}
 	if names == nil {
-		names = []string{"none"}
+		return "none"
 	}
-	return names
+	return strings.Join(names, ", ")
 }
 
 // profile is what a profile gave: a key (and maybe a role to assume, and a
@@ -127,11 +131,11 @@ func readProfile(d *QcloudProviderModel) profile {
 		f := readCredentialsFile(name)
 		switch {
 		case f.Problem == "" && f.SecretID != "":
-			p.path, p.describe = f.Path, fmt.Sprintf("the [%s] section of the credentials file %s", name, f.Path)
+			p.path, p.describe = f.Path, fmt.Sprintf("the section %q of the credentials file %s", name, f.Path)
 			p.creds = &client.Credentials{SecretID: f.SecretID, SecretKey: f.SecretKey}
 		case explicit && (f.Problem == "" || f.Path == ""):
 			p.problem = fmt.Sprintf("profile %q was not found: there is no %s, and no SDK credentials file (%s or "+
-				"~/.tencentcloud/credentials) with a [%s] section. Run tccli configure --profile %s, or check profile "+
+				"~/.tencentcloud/credentials) with a section %q. Run tccli configure --profile %s, or check profile "+
 				"and shared_credentials_dir (or %s and %s)", name, p.path, EnvCredentialsFile, name, name, EnvProfile, EnvSharedCredentialsDir)
 		case explicit:
 			p.problem = fmt.Sprintf("profile %q was not found: there is no %s, and %s", name, p.path, f.Problem)

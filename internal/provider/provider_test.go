@@ -169,9 +169,9 @@ func TestAccProvider_credentialsFileProblems(t *testing.T) {
 	tests := []struct {
 		name, content, named, want string
 	}{
-		{"only a prod section", "[prod]\nsecret_id = AKIDx\nsecret_key = y\n", "", `has no \[default\] section \(sections found: \[\[prod\]\]\)`},
-		{"empty", "", "", `has no \[default\] section \(sections found: \[none\]\)`},
-		{"not INI", "\x00\x01{\"json\": true}\n", "", `is not an INI file|has no \[default\] section`},
+		{"only a prod section", "[prod]\nsecret_id = AKIDx\nsecret_key = y\n", "", `has no section "default" \(sections found: "prod"\)`},
+		{"empty", "", "", `has no section "default" \(sections found: none\)`},
+		{"not INI", "\x00\x01{\"json\": true}\n", "", `is not an INI file|has no section "default"`},
 		{"only the id", "[default]\nsecret_id = AKIDx\n", "", `has secret_id but no secret_key`},
 		{"only the key", "[default]\nsecret_key = y\n", "", `has secret_key but no secret_id`},
 		{"named file missing", "", missing, `TENCENTCLOUD_CREDENTIALS_FILE names ` + regexp.QuoteMeta(missing) + `, which does not exist`},
@@ -205,7 +205,7 @@ func TestAccProvider_credentialsFileProblems(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:      `provider "qcloud" {}` + importOnlyResource,
 			PlanOnly:    true,
-			ExpectError: expectError(`Missing Tencent Cloud credentials.*has no \[default\] section`),
+			ExpectError: expectError(`Missing Tencent Cloud credentials.*has no section "default"`),
 		}},
 	})
 }
