@@ -227,7 +227,7 @@ func (a *EIPDisassociateAction) Invoke(ctx context.Context, req action.InvokeReq
 	if !inv.proceed(ctx, addr) {
 		return
 	}
-	inv.progress(ctx, "Unbinding EIP %s from %s (reallocate_normal_public_ip = %t)", eipID, addr.Describe(), opts.ReallocateNormalPublicIP)
+	inv.progress(ctx, "Unbinding EIP %s from %s; reallocate_normal_public_ip = %t", eipID, addr.Describe(), opts.ReallocateNormalPublicIP)
 	taskID, err := a.client.Disassociate(ctx, eipID, opts)
 	if err != nil && !inv.underWay(ctx, addr, err) {
 		return

@@ -295,7 +295,7 @@ func TestEIPDisassociateAction_invokeReportsProgress(t *testing.T) {
 	}
 	joined := strings.Join(progress, "\n")
 	for _, want := range []string{
-		"Unbinding EIP " + acctest.EmulatorBoundEIP + " from instance " + acctest.EmulatorBoundInstance + " (",
+		"Unbinding EIP " + acctest.EmulatorBoundEIP + " from instance " + acctest.EmulatorBoundInstance,
 		"DisassociateAddress accepted (task ",
 		"EIP " + acctest.EmulatorBoundEIP + " is UNBINDING",
 		"the instance got a new normal public IP",
