@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -244,7 +245,12 @@ func attrsBlock(typ, name string, lines ...string) string {
 func TestEIPDisassociateAction_invokeReportsProgress(t *testing.T) {
 	acctest.EmulatorOnly(t, "unbinds the emulator's bound EIP")
 	t.Parallel()
-	cloud := acctest.NewEmulator(t, emulator.DefaultOptions())
+	// The task runs until the test moves the emulator's clock, once the
+	// progress events have shown the EIP UNBINDING: no timing decides what
+	// the waits see.
+	opts := emulator.DefaultOptions()
+	opts.TaskDelay = time.Hour
+	cloud := acctest.NewEmulator(t, opts)
 	server, _ := configuredServer(t, cloud)
 	srv, ok := server.(tfprotov6.ActionServer)
 	if !ok {
@@ -286,6 +292,9 @@ func TestEIPDisassociateAction_invokeReportsProgress(t *testing.T) {
 		switch e := event.Type.(type) {
 		case tfprotov6.ProgressInvokeActionEventType:
 			progress = append(progress, e.Message)
+			if strings.HasSuffix(e.Message, " is UNBINDING") {
+				cloud.Emulator.AdvanceClock(2 * time.Hour) // the task ends
+			}
 		case tfprotov6.CompletedInvokeActionEventType:
 			completed = &e
 		}
