@@ -297,6 +297,12 @@ func (inv invocation) underWay(ctx context.Context, before *client.Address, err 
 	case client.MaybeApplied(err) && !again.IsBound():
 		inv.progress(ctx, "EIP %s is %s: an unbind whose reply was lost went through", inv.eipID, again.Status)
 		return false
+	case !again.IsBound():
+		inv.progress(ctx, "EIP %s is %s: unbound by something else meanwhile; nothing to do", inv.eipID, again.Status)
+		inv.resp.Diagnostics.AddAttributeWarning(path.Root("eip_id"), "EIP already unbound",
+			fmt.Sprintf("The EIP %s was unbound by something else just before the action's request (it is %s now): the "+
+				"action changed nothing.", inv.eipID, again.Status))
+		return false
 	}
 	inv.fail(again, err, client.MaybeApplied(err))
 	return false

@@ -251,54 +251,20 @@ func TestEIPDisassociateAction_invokeReportsProgress(t *testing.T) {
 	opts := emulator.DefaultOptions()
 	opts.TaskDelay = time.Hour
 	cloud := acctest.NewEmulator(t, opts)
-	server, _ := configuredServer(t, cloud)
-	srv, ok := server.(tfprotov6.ActionServer)
-	if !ok {
-		t.Fatalf("the provider server %T serves no actions", server)
-	}
-	ctx := context.Background()
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	actionSchema, ok := schemas.ActionSchemas["qcloud_eip_disassociate"]
-	if !ok {
-		t.Fatalf("the provider serves no qcloud_eip_disassociate action; actions: %v", schemas.ActionSchemas)
-	}
-	typ := actionSchema.Schema.ValueType()
-	values := map[string]tftypes.Value{
-		"eip_id":                      tftypes.NewValue(tftypes.String, acctest.EmulatorBoundEIP),
-		"reallocate_normal_public_ip": tftypes.NewValue(tftypes.Bool, true),
-		"instance_id":                 tftypes.NewValue(tftypes.String, nil),
-		"network_interface_id":        tftypes.NewValue(tftypes.String, nil),
-		"private_ip":                  tftypes.NewValue(tftypes.String, nil),
-	}
-	config := dynamicValue(t, typ, tftypes.NewValue(typ, values))
-
-	planned, err := srv.PlanAction(ctx, &tfprotov6.PlanActionRequest{ActionType: "qcloud_eip_disassociate", Config: config})
+	a := newActionServer(t, cloud)
+	config := a.config(t, acctest.EmulatorBoundEIP, true)
+	planned, err := a.srv.PlanAction(a.ctx, &tfprotov6.PlanActionRequest{ActionType: "qcloud_eip_disassociate", Config: config})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "Today's use of DAILY_PUBLIC_IP_ASSIGN is 0 of 10") {
 		t.Errorf("plan diagnostics %v: want the reallocation warning with today's count", diagnosticTexts(planned.Diagnostics))
 	}
-	stream, err := srv.InvokeAction(ctx, &tfprotov6.InvokeActionRequest{ActionType: "qcloud_eip_disassociate", Config: config})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var progress []string
-	var completed *tfprotov6.CompletedInvokeActionEventType
-	for event := range stream.Events {
-		switch e := event.Type.(type) {
-		case tfprotov6.ProgressInvokeActionEventType:
-			progress = append(progress, e.Message)
-			if strings.HasSuffix(e.Message, " is UNBINDING") {
-				cloud.Emulator.AdvanceClock(2 * time.Hour) // the task ends
-			}
-		case tfprotov6.CompletedInvokeActionEventType:
-			completed = &e
+	progress, completed := a.invoke(t, config, func(message string) {
+		if strings.HasSuffix(message, " is UNBINDING") {
+			cloud.Emulator.AdvanceClock(2 * time.Hour) // the task ends
 		}
-	}
+	})
 	if completed == nil || len(completed.Diagnostics) > 0 {
 		t.Fatalf("completed event %+v, want one with no diagnostics", completed)
 	}
@@ -314,6 +280,101 @@ func TestEIPDisassociateAction_invokeReportsProgress(t *testing.T) {
 		}
 	}
 	checkDisassociations(t, cloud, true)
+}
+
+// A DisassociateAddress whose reply is lost (the API carried it out) is
+// seen through: the client's retries meet the EIP busy or unbound and are
+// refused, so the API carries out one unbind and reallocates once, and the
+// action succeeds.
+func TestEIPDisassociateAction_lostReplyIsSeenThrough(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects a lost reply")
+	t.Parallel()
+	cloud := acctest.NewEmulator(t, emulator.DefaultOptions())
+	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+	a := newActionServer(t, cloud)
+	progress, completed := a.invoke(t, a.config(t, acctest.EmulatorBoundEIP, true), nil)
+	if completed == nil || len(completed.Diagnostics) > 0 {
+		t.Fatalf("completed event %+v, want one with no diagnostics; progress:\n%s", completed, strings.Join(progress, "\n"))
+	}
+	carriedOut := 0
+	for _, r := range cloud.Emulator.Requests("DisassociateAddress") {
+		if r.ErrorCode == "" {
+			carriedOut++
+		}
+	}
+	if carriedOut != 1 {
+		t.Errorf("the API carried out %d DisassociateAddress requests, want 1 (calls: %s)", carriedOut, cloud.CallsOf())
+	}
+	if normal, err := cloud.Emulator.NormalPublicIPs(acctest.EmulatorBoundInstance); err != nil || len(normal) != 1 {
+		t.Errorf("instance %s holds %d normal public IPs (%v), want 1", acctest.EmulatorBoundInstance, len(normal), err)
+	}
+	if err := cloud.CheckUnbound(acctest.EmulatorBoundEIP)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// actionServer is the provider's protocol server, configured for an
+// emulator, as Terraform drives an action: PlanAction, then InvokeAction.
+type actionServer struct {
+	ctx context.Context
+	srv tfprotov6.ActionServer
+	typ tftypes.Type
+}
+
+func newActionServer(t *testing.T, cloud *acctest.Cloud) actionServer {
+	t.Helper()
+	server, _ := configuredServer(t, cloud)
+	srv, ok := server.(tfprotov6.ActionServer)
+	if !ok {
+		t.Fatalf("the provider server %T serves no actions", server)
+	}
+	ctx := context.Background()
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actionSchema, ok := schemas.ActionSchemas["qcloud_eip_disassociate"]
+	if !ok {
+		t.Fatalf("the provider serves no qcloud_eip_disassociate action; actions: %v", schemas.ActionSchemas)
+	}
+	return actionServer{ctx: ctx, srv: srv, typ: actionSchema.Schema.ValueType()}
+}
+
+// config is the action's configuration for the EIP, without a guard.
+func (a actionServer) config(t *testing.T, eipID string, reallocate bool) *tfprotov6.DynamicValue {
+	t.Helper()
+	return dynamicValue(t, a.typ, tftypes.NewValue(a.typ, map[string]tftypes.Value{
+		"eip_id":                      tftypes.NewValue(tftypes.String, eipID),
+		"reallocate_normal_public_ip": tftypes.NewValue(tftypes.Bool, reallocate),
+		"instance_id":                 tftypes.NewValue(tftypes.String, nil),
+		"network_interface_id":        tftypes.NewValue(tftypes.String, nil),
+		"private_ip":                  tftypes.NewValue(tftypes.String, nil),
+	}))
+}
+
+// invoke runs InvokeAction and returns its progress messages and its
+// completed event; each message is handed to onProgress (if set) as it
+// comes, while the invocation waits.
+func (a actionServer) invoke(t *testing.T, config *tfprotov6.DynamicValue, onProgress func(string)) ([]string, *tfprotov6.CompletedInvokeActionEventType) {
+	t.Helper()
+	stream, err := a.srv.InvokeAction(a.ctx, &tfprotov6.InvokeActionRequest{ActionType: "qcloud_eip_disassociate", Config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress []string
+	var completed *tfprotov6.CompletedInvokeActionEventType
+	for event := range stream.Events {
+		switch e := event.Type.(type) {
+		case tfprotov6.ProgressInvokeActionEventType:
+			progress = append(progress, e.Message)
+			if onProgress != nil {
+				onProgress(e.Message)
+			}
+		case tfprotov6.CompletedInvokeActionEventType:
+			completed = &e
+		}
+	}
+	return progress, completed
 }
 
 func diagnosticTexts(diags []*tfprotov6.Diagnostic) []string {
