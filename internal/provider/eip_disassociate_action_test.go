@@ -260,6 +260,9 @@ func TestEIPDisassociateAction_invokeReportsProgress(t *testing.T) {
 	if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "Today's use of DAILY_PUBLIC_IP_ASSIGN is 0 of 10") {
 		t.Errorf("plan diagnostics %v: want the reallocation warning with today's count", diagnosticTexts(planned.Diagnostics))
 	}
+	if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "On the China site an EIP cannot then be bound") {
+		t.Errorf("plan diagnostics %v: want the China site's rule on the normal public IP", diagnosticTexts(planned.Diagnostics))
+	}
 	progress, completed := a.invoke(t, config, func(message string) {
 		if strings.HasSuffix(message, " is UNBINDING") {
 			cloud.Emulator.AdvanceClock(2 * time.Hour) // the task ends
@@ -280,6 +283,32 @@ func TestEIPDisassociateAction_invokeReportsProgress(t *testing.T) {
 		}
 	}
 	checkDisassociations(t, cloud, true)
+}
+
+// An EIP already unbound: the plan warns, and the invocation succeeds with
+// a warning and a progress message that say so, and sends nothing.
+func TestEIPDisassociateAction_alreadyUnboundSaysSo(t *testing.T) {
+	acctest.EmulatorOnly(t, "reads the emulator's record of requests")
+	t.Parallel()
+	cloud := acctest.NewEmulator(t, emulator.DefaultOptions())
+	a := newActionServer(t, cloud)
+	config := a.config(t, acctest.EmulatorFreeEIP, true)
+	planned, err := a.srv.PlanAction(a.ctx, &tfprotov6.PlanActionRequest{ActionType: "qcloud_eip_disassociate", Config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "EIP is not bound") {
+		t.Errorf("plan diagnostics %v: want the warning that the EIP is not bound", diagnosticTexts(planned.Diagnostics))
+	}
+	progress, completed := a.invoke(t, config, nil)
+	if completed == nil || !hasDiagnostic(completed.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "EIP already unbound") ||
+		hasDiagnostic(completed.Diagnostics, tfprotov6.DiagnosticSeverityError, "") {
+		t.Errorf("completed event %+v: want only the warning that the EIP was already unbound", completed)
+	}
+	if joined := strings.Join(progress, "\n"); !strings.Contains(joined, "is already unbound (UNBIND): nothing to do") {
+		t.Errorf("progress events lack the note that there is nothing to do:\n%s", joined)
+	}
+	checkDisassociations(t, cloud)
 }
 
 // A DisassociateAddress whose reply is lost (the API carried it out) is
