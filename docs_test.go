@@ -6,9 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/e2e"
 )
 
 func TestMain(m *testing.M) {
@@ -34,8 +36,17 @@ func TestDocsAreCurrent(t *testing.T) {
 	cmd := exec.CommandContext(t.Context(), "go", "run", "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs", "generate",
 		"--provider-dir", "..", "--provider-name", "qcloud", "--rendered-website-dir", scratch)
 	cmd.Dir = "tools"
-	// tfplugindocs runs the terraform on PATH: put the one the tests use first.
+	// tfplugindocs runs the terraform on PATH: put first the Terraform 1.14+
+	// beside the clone, which knows the schema of actions, else the one the
+	// tests use.
 	terraformDir := filepath.Dir(os.Getenv("TF_ACC_TERRAFORM_PATH"))
+	newer, err := e2e.SharedTerraform(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newer != "" {
+		terraformDir = filepath.Dir(newer)
+	}
 	cmd.Env = append(acctest.WithoutCloud(os.Environ()), "PATH="+terraformDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"TF_CLI_CONFIG_FILE="+os.DevNull, "CHECKPOINT_DISABLE=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -43,6 +54,15 @@ func TestDocsAreCurrent(t *testing.T) {
 	}
 	want := readTree(t, out)
 	got := readTree(t, "docs")
+	if newer == "" {
+		// An older terraform shows no actions, so nothing is rendered for them.
+		t.Log("no terraform-*-linux_amd64.xz in ../shared/tools: docs/actions/ is not checked")
+		for name := range got {
+			if strings.HasPrefix(name, "actions/") {
+				delete(got, name)
+			}
+		}
+	}
 	for name, content := range want {
 		if current, ok := got[name]; !ok {
 			t.Errorf("docs/%s is missing: run make generate and commit docs/", name)

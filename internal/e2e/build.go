@@ -190,15 +190,28 @@ func BuildNoAPIProvider(ctx context.Context, dir string) (string, error) {
 // Terraform 1.12 and later: nothing here can download it) into dir and
 // returns its path, or "" when there is none.
 func SharedTerraform(ctx context.Context, dir string) (string, error) {
+	return unpackShared(ctx, dir, "terraform")
+}
+
+// SharedOpenTofu unpacks the newest OpenTofu build beside the clone
+// (../shared/tools/tofu-<version>-linux_amd64.xz) into dir, as SharedTerraform
+// does Terraform's, and returns its path, or "" when there is none.
+func SharedOpenTofu(ctx context.Context, dir string) (string, error) {
+	return unpackShared(ctx, dir, "tofu")
+}
+
+// unpackShared unpacks ../shared/tools/<name>-*-linux_amd64.xz, the newest by
+// name, into dir/<name>.
+func unpackShared(ctx context.Context, dir, name string) (string, error) {
 	root, err := ModuleRoot()
 	if err != nil {
 		return "", err
 	}
-	archives, err := filepath.Glob(filepath.Join(root, "..", "shared", "tools", "terraform-*-linux_amd64.xz"))
+	archives, err := filepath.Glob(filepath.Join(root, "..", "shared", "tools", name+"-*-linux_amd64.xz"))
 	if err != nil || len(archives) == 0 {
 		return "", err
 	}
-	out := filepath.Join(dir, "terraform")
+	out := filepath.Join(dir, name)
 	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
 	if err != nil {
 		return "", err

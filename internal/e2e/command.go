@@ -45,6 +45,23 @@ func Plan(opts ...tfexec.PlanOption) Command {
 	}}
 }
 
+// Invoke is `terraform apply -auto-approve -json -invoke=ADDRESS`, which runs
+// the action at address alone (Terraform 1.14+). tfexec has no option for
+// -invoke, so it runs the CLI itself, with the workspace's environment; its
+// standard error joins the -json output, where a crash would show.
+func (w *Workspace) Invoke(address string) Command {
+	return Command{"apply -invoke", func(ctx context.Context, tf *tfexec.Terraform, out io.Writer) (bool, error) {
+		cmd := exec.CommandContext(ctx, tf.ExecPath(), "apply", "-auto-approve", "-json", "-input=false", "-invoke="+address)
+		cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = tf.WorkingDir(), w.env, out, out
+		// In a process group of its own, as tfexec starts terraform, and
+		// interrupted as tfexec does when ctx ends.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+		cmd.WaitDelay = 10 * time.Second
+		return false, cmd.Run()
+	}}
+}
+
 // Result is one finished terraform command.
 type Result struct {
 	Command string

@@ -20,6 +20,9 @@ const Region = "ap-guangzhou"
 // ProviderSource is the provider's registry address.
 const ProviderSource = "registry.terraform.io/tfqcloud/qcloud"
 
+// openTofuProviderSource is the address OpenTofu gives the same source.
+const openTofuProviderSource = "registry.opentofu.org/tfqcloud/qcloud"
+
 // Credentials are what the provider signs with.
 type Credentials struct {
 	SecretID, SecretKey, Token string
@@ -37,6 +40,10 @@ type Workspace struct {
 	// OnMessage, when set, sees every -json UI message of a command as it
 	// comes.
 	OnMessage func(tfjson.LogMsg)
+
+	// env is what TF runs terraform with, for the commands tfexec has no
+	// option for (Invoke).
+	env []string
 }
 
 // NewWorkspace creates dir (if needed) with a CLI configuration whose
@@ -56,13 +63,15 @@ func NewWorkspace(ctx context.Context, dir string, bins Binaries, endpoint strin
 		return nil, err
 	}
 	cliConfig := filepath.Join(dir, ".terraformrc")
+	// OpenTofu reads "tfqcloud/qcloud" as registry.opentofu.org/tfqcloud/qcloud.
 	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf(`provider_installation {
   dev_overrides {
+    %q = %q
     %q = %q
   }
   direct {}
 }
-`, ProviderSource, bins.ProviderDir())), 0o644); err != nil {
+`, ProviderSource, bins.ProviderDir(), openTofuProviderSource, bins.ProviderDir())), 0o644); err != nil {
 		return nil, err
 	}
 	tf, err := tfexec.NewTerraform(dir, bins.Terraform)
@@ -100,7 +109,11 @@ func NewWorkspace(ctx context.Context, dir string, bins Binaries, endpoint strin
 	if _, _, err := tf.Version(ctx, false); err != nil {
 		return nil, err
 	}
-	return &Workspace{Dir: dir, TF: tf}, nil
+	ws := &Workspace{Dir: dir, TF: tf}
+	for k, v := range env {
+		ws.env = append(ws.env, k+"="+v)
+	}
+	return ws, nil
 }
 
 // WriteFile writes a file (a configuration, a var file) into the workspace.

@@ -128,6 +128,12 @@ const (
 	reallocationRemedy = "Set reallocate_normal_public_ip = false and run terraform apply (it changes nothing in the " +
 		"cloud), then run this again. If eip_id or the target changes in the same configuration, apply the flag change " +
 		"alone first, then the rest: the destroy half of a replacement uses the flag recorded in the state."
+
+	// actionReallocationRemedy is the way out when the reallocation of the
+	// qcloud_eip_disassociate action would fail: it keeps no state, so its
+	// own configuration decides.
+	actionReallocationRemedy = "Invoke the action with reallocate_normal_public_ip = false instead: the instance is " +
+		"then left without a public IP."
 )
 
 // notAnEIP says why a normal public IP is not managed like an EIP.

@@ -33,6 +33,10 @@ const (
 	// authenticating: the provider obtaining credentials or checking whose
 	// they are, before any other call.
 	authenticating intent = "authenticate"
+	// disassociating: the qcloud_eip_disassociate action unbinding an EIP
+	// now. Unlike a destroy, it changes no state: its remedies say to invoke
+	// it again, not to run terraform destroy.
+	disassociating intent = "disassociate"
 )
 
 // role is what an attribute stands for, whatever its name in a schema.
@@ -232,6 +236,15 @@ var errorRules = []errorRule{
 		},
 	},
 	{
+		match: is(client.IsStatusNotPermit), intents: []intent{disassociating}, blame: roleEIP,
+		summary: "EIP cannot be unbound in its current status",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The EIP %s is %s; only a bound EIP (BIND or BIND_ENI) can be unbound. Wait for the "+
+				"operation in progress to finish, then invoke the action again: it reports an EIP already unbound as done.",
+				f.EIPID, f.status())
+		},
+	},
+	{
 		match: is(client.IsStatusNotPermit), intents: []intent{binding}, blame: roleEIP,
 		summary: "EIP is bound elsewhere",
 		detail: func(_ intent, f facts) string {
@@ -332,13 +345,28 @@ var errorRules = []errorRule{
 		match: codes("AddressQuotaLimitExceeded.DailyAllocate"), intents: []intent{unbinding}, blame: roleReallocate,
 		summary: "Daily quota of normal public IP reallocations used up",
 		detail: func(_ intent, f facts) string {
-			usage := "today's quota (10 per account per day) is used up"
-			if f.Quota != nil {
-				usage = fmt.Sprintf("today's count is %d of %d", f.Quota.Current, f.Quota.Limit)
-			}
 			return fmt.Sprintf("Unbinding %s with reallocate_normal_public_ip = true gives the instance a new normal public IP, "+
 				"and %s. The EIP is still bound. %s Or wait until the next day (China Standard Time) and run the command "+
-				"again.", f.EIPID, usage, reallocationRemedy)
+				"again.", f.EIPID, f.quotaUsage(), reallocationRemedy)
+		},
+	},
+	{
+		match: codes("AddressQuotaLimitExceeded.DailyAllocate"), intents: []intent{disassociating}, blame: roleReallocate,
+		summary: "Daily quota of normal public IP reallocations used up",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("Unbinding %s with reallocate_normal_public_ip = true gives the instance a new normal public IP, "+
+				"and %s. The EIP is still bound. %s Or wait until the next day (China Standard Time).", f.EIPID, f.quotaUsage(),
+				actionReallocationRemedy)
+		},
+	},
+	{
+		match:   codes("InvalidParameterValue.OnlySupportedForMasterNetworkCard", "FailedOperation.MasterEniNotFound"),
+		intents: []intent{disassociating}, blame: roleReallocate,
+		summary: "A normal public IP cannot be reallocated for this binding",
+		detail: func(_ intent, f facts) string {
+			return fmt.Sprintf("The EIP %s is bound to %s. A normal public IP can be given back only when the EIP sits on the "+
+				"primary private IP of an instance's primary network interface. The EIP is still bound. %s",
+				f.EIPID, f.boundTo(), actionReallocationRemedy)
 		},
 	},
 	{
@@ -427,6 +455,10 @@ var errorRules = []errorRule{
 			if in == reading || in == authenticating {
 				return "The operation was interrupted (Ctrl-C or a stop signal) before it finished. Nothing was changed."
 			}
+			if in == disassociating {
+				return fmt.Sprintf("The unbind of EIP %s was interrupted (Ctrl-C or a stop signal) before it finished. "+
+					"A request already sent may still complete in the cloud: invoke the action again to see it through.", f.EIPID)
+			}
 			return fmt.Sprintf("The operation on EIP %s was interrupted (Ctrl-C or a stop signal) before it finished. "+
 				"A request already sent may still complete in the cloud: the next terraform plan or apply reads what "+
 				"the cloud shows and carries on from there.", f.EIPID)
@@ -457,6 +489,18 @@ var errorRules = []errorRule{
 			return fmt.Sprintf("The unbind of EIP %s was accepted but did not finish within %s. It may still complete: "+
 				"the next terraform plan or destroy reads what the cloud shows and carries on from there. To wait longer, "+
 				"raise %s.", f.EIPID, f.Timeout, f.Timeout)
+		},
+	},
+	{
+		match: codes(client.CodeTimeout), intents: []intent{disassociating},
+		summary: "Timed out",
+		detail: func(_ intent, f facts) string {
+			if !f.Accepted {
+				return fmt.Sprintf("The unbind of EIP %s did not start within %s: the EIP is still bound. Invoke the "+
+					"action again.", f.EIPID, f.Timeout)
+			}
+			return fmt.Sprintf("The unbind of EIP %s was accepted but did not finish within %s. It may still complete: "+
+				"invoke the action again to see it through (an EIP already unbound is reported as done).", f.EIPID, f.Timeout)
 		},
 	},
 	{
@@ -604,6 +648,15 @@ func supportFacts(e *client.APIError) string {
 	}
 	fmt.Fprintf(&b, "\nRequestId: %s", requestID)
 	return b.String()
+}
+
+// quotaUsage says how much of today's reallocation quota is used, for
+// messages.
+func (f facts) quotaUsage() string {
+	if f.Quota == nil {
+		return "today's quota (10 per account per day) is used up"
+	}
+	return fmt.Sprintf("today's count is %d of %d", f.Quota.Current, f.Quota.Limit)
 }
 
 func (f facts) status() string {

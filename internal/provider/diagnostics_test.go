@@ -144,6 +144,18 @@ func TestErrorTable(t *testing.T) {
 			summary: "does not speak the Tencent Cloud API"},
 		{name: "normal public IP on an interface", op: binding, ec: eniContext, err: apiErr("InvalidParameterValue.InstanceHasWanIP"),
 			attribute: "private_ip", summary: "Target holds a normal public IP", detail: []string{"network interface eni-abcd1234 private IP 10.0.0.12"}},
+		{name: "action: daily quota", op: disassociating, err: apiErr("AddressQuotaLimitExceeded.DailyAllocate"), ec: quotaContext,
+			attribute: "reallocate_normal_public_ip", summary: "Daily quota",
+			detail: []string{"today's count is 10 of 10", "Invoke the action with reallocate_normal_public_ip = false", "wait until"}},
+		{name: "action: not the primary ip", op: disassociating, err: apiErr("InvalidParameterValue.OnlySupportedForMasterNetworkCard"),
+			attribute: "reallocate_normal_public_ip", summary: "cannot be reallocated", detail: []string{"Invoke the action with"}},
+		{name: "action: status", op: disassociating, err: apiErr("InvalidAddressIdStatus.NotPermit"), decision: client.IsStatusNotPermit,
+			attribute: "eip_id", summary: "cannot be unbound", detail: []string{"invoke the action again"}},
+		{name: "action: timeout of an accepted unbind", op: disassociating, ec: deleteAccepted, err: &client.APIError{Action: "DisassociateAddress", Code: client.CodeTimeout},
+			summary: "Timed out", detail: []string{"was accepted", "invoke the action again"}},
+		{name: "action: interrupted", op: disassociating, err: &client.APIError{Action: "DisassociateAddress", Code: client.CodeCanceled},
+			summary: "Interrupted", detail: []string{"invoke the action again"}},
+		{name: "action: blocked", op: disassociating, err: apiErr("InvalidAddressId.Blocked"), attribute: "eip_id", summary: "EIP is blocked"},
 		{name: "anything else", op: binding, err: &client.APIError{Action: "AssociateAddress", Code: "Whatever.NewCode", Message: "m", RequestID: "r-1"},
 			summary: "Tencent Cloud API error", detail: []string{"Code: Whatever.NewCode", "Message: m", "RequestId: r-1"}},
 	}
@@ -265,7 +277,7 @@ func TestErrorTableEveryRuleIsReached(t *testing.T) {
 
 // intents lists every intent the provider declares; a new one must be added
 // here, and TestErrorTableEveryIntentHasRules then checks it.
-var intents = []intent{binding, unbinding, reading, authenticating}
+var intents = []intent{binding, unbinding, reading, authenticating, disassociating}
 
 // Every intent must get a rule of its own, not the generic "Tencent Cloud API
 // error", for what any operation can meet: a new operation added without its

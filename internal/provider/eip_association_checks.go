@@ -319,7 +319,6 @@ func (r *EIPAssociationResource) checkReallocationPossible(ctx context.Context, 
 // bound elsewhere, or already being unbound by an earlier run) reallocates
 // nothing.
 func (r *EIPAssociationResource) checkReallocatingDestroy(ctx context.Context, a association, diags *diag.Diagnostics) {
-	flag := path.Root("reallocate_normal_public_ip")
 	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
 	switch {
 	case client.IsNotFound(err):
@@ -330,44 +329,89 @@ func (r *EIPAssociationResource) checkReallocatingDestroy(ctx context.Context, a
 	case !a.heldBy(addr) || addr.Status == client.StatusUnbinding:
 		return
 	}
-	if a.id.Target.InstanceID == "" {
-		eni, err := r.client.LookupNetworkInterface(ctx, a.id.Target.NetworkInterfaceID)
+	// An instance binding always sits on the instance's primary IP.
+	at := a.id.Target
+	if at.InstanceID != "" {
+		at = client.Target{}
+	}
+	checkReallocatingUnbind(ctx, reallocatingUnbind{
+		client: r.client, run: r.run, site: r.site, addr: addr, at: at,
+		unbind: "Destroying " + a.id.String(), it: "the destroy", each: "destroy", remedy: reallocationRemedy,
+		summary: "Destroy gives the instance a normal public IP",
+		facts:   r.facts(a.id, addr, false, ""), subject: subjectOf(a.id.Target),
+	}, diags)
+}
+
+// reallocatingUnbind is an unbind of an EIP with reallocate_normal_public_ip
+// = true that a plan checks: a destroy of qcloud_eip_association, or the
+// qcloud_eip_disassociate action. The wording fields say it in the words of
+// its caller.
+type reallocatingUnbind struct {
+	client *client.Client
+	run    *run
+	site   site
+	addr   *client.Address // the EIP, bound
+	// at is where the EIP sits, when it must be checked to be the primary
+	// private IP of an instance's primary network interface; zero when that
+	// is known already.
+	at client.Target
+	// unbind names the operation ("Destroying eip-…::ins-…"), it refers to it
+	// ("the destroy"), each counts them ("destroy"); remedy is the way out;
+	// summary is the warning's.
+	unbind, it, each, remedy, summary string
+	facts                             facts
+	subject                           subject
+}
+
+// checkReallocatingUnbind warns what an unbind that reallocates a normal
+// public IP does, and refuses one that would fail: off the primary private
+// IP of an instance's primary network interface, or past today's quota
+// (DAILY_PUBLIC_IP_ASSIGN, counted across the plan's reallocating unbinds).
+func checkReallocatingUnbind(ctx context.Context, u reallocatingUnbind, diags *diag.Diagnostics) {
+	flag := u.subject[roleReallocate]
+	if known(u.at) {
+		eni, err := u.client.LookupNetworkInterface(ctx, u.at.NetworkInterfaceID)
 		if err != nil && !client.IsInterfaceNotFound(err) {
-			diags.Append(diagnose(reading, "reading network interface "+a.id.Target.NetworkInterfaceID, err,
-				r.facts(a.id, addr, false, ""), subjectOf(a.id.Target)))
+			diags.Append(diagnose(reading, "reading network interface "+u.at.NetworkInterfaceID, err, u.facts, u.subject))
 			return
 		}
-		if err == nil && !eni.IsInstancePrimaryIP("", a.id.Target.PrivateIP) {
+		if err == nil && !eni.IsInstancePrimaryIP("", u.at.PrivateIP) {
 			diags.AddAttributeError(flag, "A normal public IP cannot be reallocated for this binding",
-				fmt.Sprintf("Destroying %s unbinds the EIP with reallocate_normal_public_ip = true, which the API allows only on "+
-					"the primary private IP of an instance's primary network interface; %s is %s, so the destroy would fail "+
-					"with the EIP still bound. %s", a.id, a.id.Target, interfaceRole(eni, a.id.Target.PrivateIP), reallocationRemedy))
+				fmt.Sprintf("%s unbinds the EIP with reallocate_normal_public_ip = true, which the API allows only on "+
+					"the primary private IP of an instance's primary network interface; %s is %s, so %s would fail "+
+					"with the EIP still bound. %s", u.unbind, u.at, interfaceRole(eni, u.at.PrivateIP), u.it, u.remedy))
 			return
 		}
 	}
-	ordinal := r.run.countReallocation(a.id.EIPID)
-	quota, err := r.run.dailyQuota(ctx, r.client)
+	ordinal := u.run.countReallocation(u.addr.ID)
+	quota, err := u.run.dailyQuota(ctx, u.client)
 	if err != nil {
-		diags.Append(diagnose(reading, "reading the address quota", err, r.facts(a.id, addr, false, ""), subjectOf(a.id.Target)))
+		diags.Append(diagnose(reading, "reading the address quota", err, u.facts, u.subject))
 		return
 	}
-	instance := addr.InstanceID
+	instance := u.addr.InstanceID
 	if quota != nil && int64(ordinal) > quota.Left() {
 		diags.AddAttributeError(flag, "Daily quota of normal public IP reallocations would run out",
-			fmt.Sprintf("Destroying %s gives instance %s a new normal public IP, but today's DAILY_PUBLIC_IP_ASSIGN is %d of "+
-				"%d: %s left, and this plan has more destroys that reallocate than that. %s Or wait until the next day "+
-				"(China Standard Time).", a.id, orUnknown(instance), quota.Current, quota.Limit,
-				reallocationCount(quota.Left()), reallocationRemedy))
+			fmt.Sprintf("%s gives instance %s a new normal public IP, but today's DAILY_PUBLIC_IP_ASSIGN is %d of "+
+				"%d: %s left, and this plan has more %ss that reallocate than that. %s Or wait until the next day "+
+				"(China Standard Time).", u.unbind, orUnknown(instance), quota.Current, quota.Limit,
+				reallocationCount(quota.Left()), u.each, u.remedy))
 		return
 	}
 	usage := "not known (the quota was not listed)"
 	if quota != nil {
 		usage = fmt.Sprintf("%d of %d", quota.Current, quota.Limit)
 	}
-	diags.AddAttributeWarning(flag, "Destroy gives the instance a normal public IP",
-		fmt.Sprintf("Destroying %s unbinds the EIP with reallocate_normal_public_ip = true: instance %s gets a new normal "+
-			"public IP, which Terraform does not manage. Today's use of DAILY_PUBLIC_IP_ASSIGN is %s; each such destroy "+
-			"spends 1 reallocation.", a.id, orUnknown(instance), usage))
+	siteRule := ""
+	if u.site.refusesBindOverNormalIP() {
+		// What the reallocated IP then blocks, on the site that refuses it.
+		siteRule = " On the China site an EIP cannot then be bound where that normal public IP sits until it is " +
+			"returned (ReturnNormalAddresses) or turned into an EIP (TransformAddress)."
+	}
+	diags.AddAttributeWarning(flag, u.summary,
+		fmt.Sprintf("%s unbinds the EIP with reallocate_normal_public_ip = true: instance %s gets a new normal "+
+			"public IP, which Terraform does not manage. Today's use of DAILY_PUBLIC_IP_ASSIGN is %s; each such %s "+
+			"spends 1 reallocation.%s", u.unbind, orUnknown(instance), usage, u.each, siteRule))
 }
 
 // replacementJSON is what the create half of a replacement binds.

@@ -13,6 +13,7 @@ import (
 	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
@@ -48,7 +49,19 @@ func TestAccExamples(t *testing.T) {
 	for _, dir := range dirs {
 		rel, _ := filepath.Rel(root, dir)
 		t.Run(filepath.ToSlash(rel), func(t *testing.T) {
+			var versions []tfversion.TerraformVersionCheck
+			if strings.HasPrefix(filepath.ToSlash(rel), "actions/") {
+				// action blocks need Terraform 1.14+, and OpenTofu has none.
+				acctest.SkipUnderOpenTofu(t, "actions")
+				versions = acctest.Terraform114
+			}
 			cloud := acctest.NewEmulator(t, exampleWorldOptions(t))
+			var check resource.TestCheckFunc
+			if versions != nil {
+				// The action's example unbinds an EIP bound where its guard says.
+				cloud.Patch(t, "eip-1a2b3c4d", emulator.AddressPatch{BindInstanceID: "ins-1a2b3c4d"})
+				check = cloud.CheckUnbound("eip-1a2b3c4d")
+			}
 			t.Setenv(provider.EnvEndpoint, cloud.Endpoint())
 			t.Setenv(provider.EnvSecretID, emulator.DefaultSecretID)
 			t.Setenv(provider.EnvSecretKey, emulator.DefaultSecretKey)
@@ -56,9 +69,11 @@ func TestAccExamples(t *testing.T) {
 			work := t.TempDir()
 			copyTerraformFiles(t, dir, work)
 			acctest.Test(t, resource.TestCase{
+				TerraformVersionChecks: versions,
 				Steps: []resource.TestStep{{
 					ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 					ConfigDirectory:          tfconfig.StaticDirectory(work),
+					Check:                    check,
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},

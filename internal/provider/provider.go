@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -66,7 +67,10 @@ type providerData struct {
 	site   site
 }
 
-var _ provider.Provider = &QcloudProvider{}
+var (
+	_ provider.Provider            = &QcloudProvider{}
+	_ provider.ProviderWithActions = &QcloudProvider{}
+)
 
 // New returns the provider factory for a version.
 func New(version string) func() provider.Provider {
@@ -268,11 +272,20 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	shared := &providerData{client: c, run: newRun(client.RealClock{}), site: chosenSite}
 	resp.ResourceData = shared
 	resp.DataSourceData = shared
+	resp.ActionData = shared
 }
 
 func (p *QcloudProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewEIPAssociationResource,
+	}
+}
+
+// Actions need Terraform 1.14 or later; older versions and OpenTofu ignore
+// them.
+func (p *QcloudProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewEIPDisassociateAction,
 	}
 }
 
