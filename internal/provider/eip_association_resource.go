@@ -234,6 +234,7 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 	if mayHoldBinding(addr, err, id.Target) {
 		plan.record(id, addr)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, id.EIPID)...)
 		if id.Target.InstanceID != "" && addr != nil && addr.BoundTo(id.Target) {
 			resp.Diagnostics.Append(recordLocation(ctx, resp.Private, addr.Location())...)
 		}
@@ -262,6 +263,9 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
+	// Before anything else: state written before identities existed gains
+	// its identity here, and even a binding dropped as drift must show one.
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, a.id.EIPID)...)
 
 	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
 	if err != nil && !client.IsNotFound(err) {
@@ -363,6 +367,7 @@ func (r *EIPAssociationResource) Update(ctx context.Context, req resource.Update
 		"allow_reassociation": plan.AllowReassociation.ValueBool(),
 	})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, id.EIPID)...)
 }
 
 func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -432,7 +437,19 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := parseAssociationID(req.ID)
+	raw := req.ID
+	if raw == "" {
+		// import { identity = { eip_id = ... } } (Terraform and OpenTofu 1.12+):
+		// the EIP names its binding.
+		var ok bool
+		if !hasClient(r.client, &resp.Diagnostics) {
+			return
+		}
+		if raw, ok = r.importIDFromIdentity(ctx, req.Identity, &resp.Diagnostics); !ok {
+			return
+		}
+	}
+	id, err := parseAssociationID(raw)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import id", err.Error())
 		return
@@ -471,6 +488,7 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 	} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, at.id.EIPID)...)
 	if at.id.Target.InstanceID != "" {
 		resp.Diagnostics.Append(recordLocation(ctx, resp.Private, at.sitAt)...)
 	}
