@@ -197,7 +197,7 @@ type providerWithoutIdentity struct{ fwprovider.Provider }
 
 func (providerWithoutIdentity) Resources(context.Context) []func() fwresource.Resource {
 	return []func() fwresource.Resource{func() fwresource.Resource {
-		return resourceWithoutIdentity{provider.NewEIPAssociationResource().(associationWithoutIdentity)}
+		return resourceWithoutIdentity{&provider.EIPAssociationResource{}}
 	}}
 }
 

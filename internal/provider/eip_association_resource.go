@@ -477,17 +477,7 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 		resp.Diagnostics.AddError("Cannot import this EIP's binding", sentence(err.Error()))
 		return
 	}
-	var data EIPAssociationResourceModel
-	data.record(at.id, addr)
-	// Read fills in the rest; timeouts stay unset until configured.
-	for name, value := range map[string]attr.Value{
-		"id": data.ID, "eip_id": data.EIPID, "instance_id": data.InstanceID,
-		"network_interface_id": data.NetworkInterfaceID, "private_ip": data.PrivateIP,
-		"reallocate_normal_public_ip": data.ReallocateNormalPublicIP, "allow_reassociation": data.AllowReassociation,
-		"public_ip": data.PublicIP,
-	} {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
-	}
+	resp.Diagnostics.Append(setImported(ctx, &resp.State, at, addr)...)
 	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, at.id.EIPID)...)
 	if at.id.Target.InstanceID != "" {
 		resp.Diagnostics.Append(recordLocation(ctx, resp.Private, at.sitAt)...)
@@ -632,23 +622,8 @@ func (r *EIPAssociationResource) sameBinding(ctx context.Context, a association,
 // manage, as the import id names it, and returns that association; the EIP
 // alone imports whatever it is bound to now.
 func (r *EIPAssociationResource) importable(ctx context.Context, id associationID, addr *client.Address) (association, error) {
-	switch {
-	case addr == nil:
-		return association{}, fmt.Errorf("no EIP %s exists in region %s. Check the id, and that the provider's region is the EIP's region", id.EIPID, r.client.Region())
-	case addr.Type == client.AddressTypeWanIP:
-		return association{}, errors.New(notAnEIP(addr))
-	case !addr.IsSettled():
-		return association{}, fmt.Errorf("the EIP %s was still %s (%s) after waiting %s for it to settle; import it again once it has",
-			id.EIPID, addr.Status, addr.Describe(), importSettleTimeout)
-	case !addr.IsBound():
-		return association{}, fmt.Errorf("the EIP %s is %s: there is no association to import. Bind it with a new "+
-			"qcloud_eip_association instead of importing one", id.EIPID, addr.Status)
-	case addr.InstanceID != "" && !instanceIDPattern.MatchString(addr.InstanceID):
-		return association{}, fmt.Errorf("the EIP %s is bound to %s, which is not a CVM instance or a network interface: "+
-			"qcloud_eip_association does not manage that binding", id.EIPID, addr.InstanceID)
-	case !known(addr.Location()):
-		return association{}, fmt.Errorf("the EIP %s is %s and shows no network interface and private IP; import it "+
-			"again once it does", id.EIPID, addr.Status)
+	if err := r.notImportable(id, addr); err != nil {
+		return association{}, err
 	}
 	onInterface := associationID{EIPID: id.EIPID, Target: addr.Location()}
 	if id.Target.NetworkInterfaceID != "" {
@@ -679,6 +654,52 @@ func (r *EIPAssociationResource) importable(ctx context.Context, id associationI
 	default:
 		return association{id: onInterface}, nil
 	}
+}
+
+// attributeSetter is a state, or a list result's resource.
+type attributeSetter interface {
+	SetAttribute(ctx context.Context, p path.Path, val any) diag.Diagnostics
+}
+
+// setImported writes what an import records of the association: every
+// attribute but timeouts, which stay unset until configured.
+func setImported(ctx context.Context, to attributeSetter, at association, addr *client.Address) diag.Diagnostics {
+	var data EIPAssociationResourceModel
+	data.record(at.id, addr)
+	var diags diag.Diagnostics
+	for name, value := range map[string]attr.Value{
+		"id": data.ID, "eip_id": data.EIPID, "instance_id": data.InstanceID,
+		"network_interface_id": data.NetworkInterfaceID, "private_ip": data.PrivateIP,
+		"reallocate_normal_public_ip": data.ReallocateNormalPublicIP, "allow_reassociation": data.AllowReassociation,
+		"public_ip": data.PublicIP,
+	} {
+		diags.Append(to.SetAttribute(ctx, path.Root(name), value)...)
+	}
+	return diags
+}
+
+// notImportable says why the address shows no binding this resource can
+// manage, or returns nil; it reads nothing.
+func (r *EIPAssociationResource) notImportable(id associationID, addr *client.Address) error {
+	switch {
+	case addr == nil:
+		return fmt.Errorf("no EIP %s exists in region %s. Check the id, and that the provider's region is the EIP's region", id.EIPID, r.client.Region())
+	case addr.Type == client.AddressTypeWanIP:
+		return errors.New(notAnEIP(addr))
+	case !addr.IsSettled():
+		return fmt.Errorf("the EIP %s was still %s (%s) after waiting %s for it to settle; import it again once it has",
+			id.EIPID, addr.Status, addr.Describe(), importSettleTimeout)
+	case !addr.IsBound():
+		return fmt.Errorf("the EIP %s is %s: there is no association to import. Bind it with a new "+
+			"qcloud_eip_association instead of importing one", id.EIPID, addr.Status)
+	case addr.InstanceID != "" && !instanceIDPattern.MatchString(addr.InstanceID):
+		return fmt.Errorf("the EIP %s is bound to %s, which is not a CVM instance or a network interface: "+
+			"qcloud_eip_association does not manage that binding", id.EIPID, addr.InstanceID)
+	case !known(addr.Location()):
+		return fmt.Errorf("the EIP %s is %s and shows no network interface and private IP; import it "+
+			"again once it does", id.EIPID, addr.Status)
+	}
+	return nil
 }
 
 // onPrimaryIP reports whether the address sits on the primary private IP of

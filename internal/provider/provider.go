@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -265,11 +266,20 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	shared := &providerData{client: c, run: newRun(client.RealClock{}), site: chosenSite}
 	resp.ResourceData = shared
 	resp.DataSourceData = shared
+	resp.ListResourceData = shared
 }
 
 func (p *QcloudProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewEIPAssociationResource,
+	}
+}
+
+var _ provider.ProviderWithListResources = &QcloudProvider{}
+
+func (p *QcloudProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewEIPAssociationListResource,
 	}
 }
 
