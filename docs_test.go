@@ -2,13 +2,17 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
+	"golang.org/x/mod/semver"
+
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/e2e"
 )
 
 func TestMain(m *testing.M) {
@@ -34,8 +38,9 @@ func TestDocsAreCurrent(t *testing.T) {
 	cmd := exec.CommandContext(t.Context(), "go", "run", "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs", "generate",
 		"--provider-dir", "..", "--provider-name", "qcloud", "--rendered-website-dir", scratch)
 	cmd.Dir = "tools"
-	// tfplugindocs runs the terraform on PATH: put the one the tests use first.
-	terraformDir := filepath.Dir(os.Getenv("TF_ACC_TERRAFORM_PATH"))
+	// tfplugindocs runs the terraform on PATH: put the one make generate uses
+	// first (the Terraform beside the clone), else the one the tests use.
+	terraformDir := docsTerraformDir(t)
 	cmd.Env = append(acctest.WithoutCloud(os.Environ()), "PATH="+terraformDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"TF_CLI_CONFIG_FILE="+os.DevNull, "CHECKPOINT_DISABLE=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -55,6 +60,33 @@ func TestDocsAreCurrent(t *testing.T) {
 			t.Errorf("docs/%s is generated from nothing any more: remove it (make generate does)", name)
 		}
 	}
+}
+
+// docsTerraformDir is the directory of the terraform that renders the docs:
+// one that knows resource identities and list resources (1.14+), without
+// which the docs come out without them. It skips t when there is none.
+func docsTerraformDir(t *testing.T) string {
+	t.Helper()
+	newer, err := e2e.SharedTerraform(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newer != "" {
+		return filepath.Dir(newer)
+	}
+	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	out, err := exec.CommandContext(t.Context(), terraform, "version", "-json").Output()
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err != nil || json.Unmarshal(out, &v) != nil {
+		t.Fatalf("%s version -json: %v %s", terraform, err, out)
+	}
+	if semver.Compare("v"+v.Version, "v1.14.0") < 0 {
+		t.Skipf("docs/ is rendered with Terraform 1.14 or later (identities, list resources); %s is %s and there is "+
+			"none in ../shared/tools beside the clone", terraform, v.Version)
+	}
+	return filepath.Dir(terraform)
 }
 
 // readTree reads every file under root, by path relative to root.
