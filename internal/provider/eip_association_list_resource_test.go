@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
 // listBlock is a list "qcloud_eip_association" block with the given
@@ -197,4 +199,56 @@ func TestAccEIPAssociationList_invalidFilters(t *testing.T) {
 			},
 		},
 	})
+}
+
+// listScale is the number of bindings of the scale test: the default
+// world's two, and generated ones.
+const listScale = 1000
+
+// A query of 1,000 bindings reads them 100 per DescribeAddresses call: 10
+// calls, whatever the rate limits.
+func TestAccEIPAssociationList_scale(t *testing.T) {
+	acctest.EmulatorOnly(t, "binds 1,000 EIPs")
+	acctest.SkipUnderOpenTofu(t, "terraform query")
+	acctest.Parallel(t)
+	opts := emulator.DefaultOptions()
+	opts.Scale = listScale
+	cloud := acctest.NewEmulator(t, opts)
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: acctest.Terraform114,
+		Steps: []resource.TestStep{
+			{Config: cloud.ProviderConfig},
+			{
+				PreConfig: func() {
+					for i := 1; i <= listScale-2; i++ {
+						cloud.Patch(t, fmt.Sprintf("eip-sc%06d", i), emulator.AddressPatch{BindInstanceID: fmt.Sprintf("ins-sc%06d", i)})
+					}
+					cloud.Emulator.ResetStats()
+				},
+				Query:  true,
+				Config: listBlock("all", []string{"include_resource = true", fmt.Sprintf("limit = %d", listScale)}),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("qcloud_eip_association.all", listScale),
+					querycheck.ExpectResourceKnownValues("qcloud_eip_association.all", byEIP(cloud, "eip-sc000777"), []querycheck.KnownValueCheck{
+						known("instance_id", knownvalue.StringExact("ins-sc000777")),
+					}),
+					callsAtMost{cloud: cloud, action: "DescribeAddresses", most: listScale / 100},
+				},
+			},
+		},
+	})
+}
+
+// callsAtMost checks, after a query, that the emulator counted at most most
+// calls of action.
+type callsAtMost struct {
+	cloud  *acctest.Cloud
+	action string
+	most   int
+}
+
+func (c callsAtMost) CheckQuery(_ context.Context, _ querycheck.CheckQueryRequest, resp *querycheck.CheckQueryResponse) {
+	if n := c.cloud.Emulator.Stats().Calls[c.action]; n > c.most || n == 0 {
+		resp.Error = fmt.Errorf("the query made %d %s calls, want 1 to %d (%s)", n, c.action, c.most, c.cloud.CallsOf())
+	}
 }
