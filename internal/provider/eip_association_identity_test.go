@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
@@ -226,4 +227,28 @@ func (expectNoIdentity) CheckState(_ context.Context, req statecheck.CheckStateR
 			return
 		}
 	}
+}
+
+// The provider moved to another region: the binding recorded is not found
+// there, which is drift, with its identity kept (not an identity change).
+func TestAccEIPAssociation_identityAfterRegionChange(t *testing.T) {
+	acctest.EmulatorOnly(t, "another region of the emulator is an empty world")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	lines := []string{attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)}
+	moved := strings.Replace(config(cloud, lines...), fmt.Sprintf("%q", cloud.Client.Region()), `"ap-shanghai"`, 1)
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: acctest.Terraform112,
+		CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{
+			{Config: config(cloud, lines...), ConfigStateChecks: []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)}},
+			{
+				Config: moved, PlanOnly: true, ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
+				},
+			},
+			{Config: config(cloud, lines...), PlanOnly: true},
+		},
+	})
 }

@@ -265,7 +265,11 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
 	// Before anything else: state written before identities existed gains
 	// its identity here, and even a binding dropped as drift must show one.
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, a.id.EIPID)...)
+	// One recorded already stays, even when the provider's region changed
+	// since: the EIP is not found in the new region, and is drift.
+	if resp.Identity != nil && resp.Identity.Raw.IsFullyNull() {
+		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, a.id.EIPID)...)
+	}
 
 	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
 	if err != nil && !client.IsNotFound(err) {
