@@ -252,3 +252,26 @@ func (c callsAtMost) CheckQuery(_ context.Context, _ querycheck.CheckQueryReques
 		resp.Error = fmt.Errorf("the query made %d %s calls, want 1 to %d (%s)", n, c.action, c.most, c.cloud.CallsOf())
 	}
 }
+
+// An API error while listing is a diagnostic in the table's words, with what
+// support needs.
+func TestAccEIPAssociationList_apiError(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects a fault")
+	acctest.SkipUnderOpenTofu(t, "terraform query")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: acctest.Terraform114,
+		Steps: []resource.TestStep{
+			{Config: cloud.ProviderConfig},
+			{
+				PreConfig: func() {
+					cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "UnauthorizedOperation"})
+				},
+				Query: true, Config: listBlock("all", nil),
+				ExpectError: expectError(`Not authorized.*While listing the EIP bindings of region ` + cloud.Client.Region() +
+					`: The credentials are valid, but their CAM policy does not allow this action.*Code: UnauthorizedOperation.*RequestId: `),
+			},
+		},
+	})
+}
