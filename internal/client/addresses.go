@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -186,9 +187,21 @@ const describePageSize = 100
 // Addresses returns every address the query matches: the first page, then
 // the others together (as many at once as the rate limit lets start).
 func (c *Client) Addresses(ctx context.Context, q Query) ([]Address, error) {
+	return c.addressesUpTo(ctx, q, 0)
+}
+
+// addressesUpTo is Addresses reading no more pages than limit addresses
+// need (limit > 0): the first the API lists. It may return more than limit.
+func (c *Client) addressesUpTo(ctx context.Context, q Query, limit int) ([]Address, error) {
 	first, total, err := c.describePage(ctx, q, 0)
 	if err != nil {
 		return nil, err
+	}
+	if limit > 0 {
+		if len(first) >= limit {
+			return first, nil
+		}
+		return c.pagesAfter(ctx, q, first, min(total, int64(limit)), false)
 	}
 	return c.addressesAfter(ctx, q, first, total)
 }
@@ -196,16 +209,24 @@ func (c *Client) Addresses(ctx context.Context, q Query) ([]Address, error) {
 // addressesAfter reads the pages of q after first, which the API said hold
 // total addresses in all.
 func (c *Client) addressesAfter(ctx context.Context, q Query, first []Address, total int64) ([]Address, error) {
+	return c.pagesAfter(ctx, q, first, total, true)
+}
+
+// pagesAfter reads the pages of q after first that hold the first total
+// addresses. With readOn, addresses that appeared meanwhile (a page's
+// TotalCount above total) are read too.
+func (c *Client) pagesAfter(ctx context.Context, q Query, first []Address, total int64, readOn bool) ([]Address, error) {
 	if int64(len(first)) >= total || len(first) < describePageSize {
 		return first, nil
 	}
 	pages := make([][]Address, (total+describePageSize-1)/describePageSize)
-	pages[0] = first
+	totals := make([]int64, len(pages))
+	pages[0], totals[0] = first, total
 	g, gctx := errgroup.WithContext(ctx)
 	for p := 1; p < len(pages); p++ {
 		g.Go(func() error {
-			page, _, err := c.describePage(gctx, q, int64(p)*describePageSize)
-			pages[p] = page
+			page, pageTotal, err := c.describePage(gctx, q, int64(p)*describePageSize)
+			pages[p], totals[p] = page, pageTotal
 			return err
 		})
 	}
@@ -216,7 +237,7 @@ func (c *Client) addressesAfter(ctx context.Context, q Query, first []Address, t
 	for _, page := range pages {
 		all = append(all, page...)
 	}
-	if last := pages[len(pages)-1]; len(last) == describePageSize {
+	if readOn && slices.Max(totals) > total {
 		// More appeared while listing: read on from there.
 		rest, err := c.Addresses(ctx, Query{IDs: q.IDs, Filters: q.Filters})
 		if err != nil {

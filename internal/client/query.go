@@ -8,9 +8,13 @@ import (
 
 // Documented DescribeAddresses filter names used to select addresses.
 const (
-	FilterAddressName   = "address-name"
-	FilterAddressIP     = "address-ip"
-	FilterAddressStatus = "address-status"
+	FilterAddressID          = "address-id"
+	FilterAddressName        = "address-name"
+	FilterAddressIP          = "address-ip"
+	FilterAddressStatus      = "address-status"
+	FilterInstanceID         = "instance-id"
+	FilterNetworkInterfaceID = "network-interface-id"
+	FilterPrivateIP          = "private-ip-address"
 )
 
 // maxFilterValues is the documented limit of values in one filter.
@@ -26,23 +30,38 @@ var (
 // AddressSelection says which addresses SelectAddresses returns: those that
 // match every field set. Within a field, any value matches.
 type AddressSelection struct {
+	// IDs are address ids.
+	IDs []string
 	// Names are exact address names.
 	Names []string
 	// PublicIPs are public IPv4 addresses.
 	PublicIPs []string
 	// Statuses are address statuses (BIND, UNBIND, ...).
 	Statuses []string
+	// InstanceIDs are the instances (or other resources, such as NAT
+	// gateways) addresses are bound to.
+	InstanceIDs []string
+	// NetworkInterfaceIDs are the network interfaces addresses are bound to.
+	NetworkInterfaceIDs []string
+	// PrivateIPs are the private IPs addresses are bound to.
+	PrivateIPs []string
 	// Bound, when set, keeps the addresses that are bound (or being bound or
 	// unbound) to something, or those bound to nothing.
 	Bound *bool
+	// Limit, when positive, bounds how many addresses are returned, and so
+	// how many pages are read: the first Limit the API lists, in id order.
+	Limit int
 }
 
 // SelectAddresses returns the addresses the selection matches, in id order,
 // following the pages. Like DescribeAddresses without an address-type filter,
-// it leaves normal public IPs (WanIP) out.
+// it leaves normal public IPs (WanIP) out; it also drops any the API lists
+// (its English documentation and its Chinese one disagree on that default).
 //
-// The API uses only the first value of the address-name filter, so each name
-// is a query of its own; public IPs go 100 to a filter.
+// The API uses only the first value of the address-name and
+// private-ip-address filters, so each name and private IP is a query of its
+// own; ids, public IPs, instances and network interfaces go
+// 100 to a filter.
 func (c *Client) SelectAddresses(ctx context.Context, sel AddressSelection) ([]Address, error) {
 	statuses := sel.Statuses
 	if sel.Bound != nil {
@@ -66,16 +85,25 @@ func (c *Client) SelectAddresses(ctx context.Context, sel AddressSelection) ([]A
 	}
 	queries := []Query{{Filters: base}}
 	queries = expand(queries, FilterAddressName, sel.Names, 1)
+	queries = expand(queries, FilterPrivateIP, sel.PrivateIPs, 1)
 	queries = expand(queries, FilterAddressIP, sel.PublicIPs, maxFilterValues)
+	queries = expand(queries, FilterAddressID, sel.IDs, maxFilterValues)
+	queries = expand(queries, FilterInstanceID, sel.InstanceIDs, maxFilterValues)
+	queries = expand(queries, FilterNetworkInterfaceID, sel.NetworkInterfaceIDs, maxFilterValues)
 
 	found := map[string]Address{}
 	for _, q := range queries {
-		page, err := c.Addresses(ctx, q)
+		if sel.Limit > 0 && len(found) >= sel.Limit {
+			break
+		}
+		page, err := c.addressesUpTo(ctx, q, sel.Limit-len(found))
 		if err != nil {
 			return nil, err
 		}
 		for _, a := range page {
-			found[a.ID] = a
+			if a.Type != AddressTypeWanIP {
+				found[a.ID] = a
+			}
 		}
 	}
 	all := make([]Address, 0, len(found))
@@ -83,6 +111,9 @@ func (c *Client) SelectAddresses(ctx context.Context, sel AddressSelection) ([]A
 		all = append(all, a)
 	}
 	slices.SortFunc(all, func(a, b Address) int { return cmp.Compare(a.ID, b.ID) })
+	if sel.Limit > 0 && len(all) > sel.Limit {
+		all = all[:sel.Limit]
+	}
 	return all, nil
 }
 

@@ -49,6 +49,36 @@ func TestSelectAddresses(t *testing.T) {
 			wantCalls: 0,
 		},
 		{
+			name:      "ids in one filter; a normal public IP never",
+			sel:       client.AddressSelection{IDs: []string{"eip-demo0013", "eip-demo0002", "eip-demo0001"}},
+			want:      []string{"eip-demo0001", "eip-demo0002"},
+			wantCalls: 1,
+		},
+		{
+			name:      "instances in one filter; a normal public IP never",
+			sel:       client.AddressSelection{InstanceIDs: []string{"ins-demo0006", "ins-demo0003", "ins-demo0002"}},
+			want:      []string{"eip-demo0002", "eip-demo0004"},
+			wantCalls: 1,
+		},
+		{
+			name:      "network interfaces and statuses",
+			sel:       client.AddressSelection{NetworkInterfaceIDs: []string{"eni-demo0003", "eni-demo0002"}, Statuses: []string{client.StatusBind}},
+			want:      []string{"eip-demo0002", "eip-demo0004"},
+			wantCalls: 1,
+		},
+		{
+			name:      "a limit within the first page reads one page",
+			sel:       client.AddressSelection{Bound: &no, Limit: 30},
+			wantCount: 30,
+			wantCalls: 1,
+		},
+		{
+			name:      "a limit past the first page reads the pages it needs",
+			sel:       client.AddressSelection{Bound: &no, Limit: 120},
+			wantCount: 120,
+			wantCalls: 2,
+		},
+		{
 			name:      "unbound, past one page",
 			sel:       client.AddressSelection{Bound: &no},
 			wantCount: 10 + 150, // the default world's unbound EIPs and the generated ones
@@ -95,5 +125,23 @@ func TestSelectAddresses_decodesNames(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("got %+v, want [%+v]", got, want)
+	}
+}
+
+// Pages that come back full read no further when the totals they report
+// have not grown: 200 addresses are two calls, not four.
+func TestSelectAddresses_fullPagesReadNoFurther(t *testing.T) {
+	t.Parallel()
+	no := false
+	c, emu := newTestClient(t, func(o *emulator.Options) { o.Scale = 190 }, nil)
+	got, err := c.SelectAddresses(ctxWithTimeout(t, 30*time.Second), client.AddressSelection{Bound: &no})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 200 {
+		t.Errorf("got %d addresses, want the default world's 10 unbound EIPs and 190 generated ones", len(got))
+	}
+	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
+		t.Errorf("%d DescribeAddresses calls, want 2", calls)
 	}
 }

@@ -62,6 +62,27 @@ func (w *Workspace) Invoke(address string) Command {
 	}}
 }
 
+// Query is `terraform query -json` (Terraform 1.14+). Its messages (results
+// and diagnostics alike) go to *messages, not to the Result's Stdout or
+// Diagnostics.
+func Query(messages *[]tfjson.LogMsg, opts ...tfexec.QueryOption) Command {
+	return Command{"query", func(ctx context.Context, tf *tfexec.Terraform, _ io.Writer) (bool, error) {
+		seq, err := tf.QueryJSON(ctx, opts...)
+		if err != nil {
+			return false, err
+		}
+		for next := range seq {
+			if next.Err != nil {
+				return false, next.Err
+			}
+			if next.Msg != nil {
+				*messages = append(*messages, next.Msg)
+			}
+		}
+		return false, nil
+	}}
+}
+
 // Result is one finished terraform command.
 type Result struct {
 	Command string

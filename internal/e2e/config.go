@@ -88,3 +88,14 @@ func BaselineConfig(n int) string {
 }
 `, n)
 }
+
+// QueryConfig is a .tfquery.hcl file listing up to limit bindings, with
+// their resources (as -generate-config-out asks for them).
+func QueryConfig(limit int) string {
+	return fmt.Sprintf(`list "qcloud_eip_association" "all" {
+  provider         = qcloud
+  include_resource = true
+  limit            = %d
+}
+`, limit)
+}

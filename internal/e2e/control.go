@@ -178,3 +178,17 @@ func CountCalls(s emulator.Stats) Calls {
 	}
 	return c
 }
+
+// PatchAddress changes an address out of band, as the console or another
+// tool would (emulator.AddressPatch).
+func (c *Control) PatchAddress(ctx context.Context, id string, p emulator.AddressPatch) error {
+	return c.call(ctx, http.MethodPost, "addresses/"+id, p, nil)
+}
+
+// AddNormalPublicIP gives the instance a normal public IP (WanIP) on its
+// primary private IP, as a CVM created with a public IP has one.
+func (c *Control) AddNormalPublicIP(ctx context.Context, instanceID string) (emulator.Address, error) {
+	var a emulator.Address
+	err := c.call(ctx, http.MethodPost, "instances/"+instanceID+"/normal-public-ip", nil, &a)
+	return a, err
+}

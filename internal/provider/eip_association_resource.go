@@ -234,6 +234,7 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 	if mayHoldBinding(addr, err, id.Target) {
 		plan.record(id, addr)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, id.EIPID)...)
 		if id.Target.InstanceID != "" && addr != nil && addr.BoundTo(id.Target) {
 			resp.Diagnostics.Append(recordLocation(ctx, resp.Private, addr.Location())...)
 		}
@@ -262,6 +263,13 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
+	// Before anything else: state written before identities existed gains
+	// its identity here, and even a binding dropped as drift must show one.
+	// One recorded already stays, even when the provider's region changed
+	// since: the EIP is not found in the new region, and is drift.
+	if resp.Identity != nil && resp.Identity.Raw.IsFullyNull() {
+		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, a.id.EIPID)...)
+	}
 
 	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
 	if err != nil && !client.IsNotFound(err) {
@@ -363,6 +371,7 @@ func (r *EIPAssociationResource) Update(ctx context.Context, req resource.Update
 		"allow_reassociation": plan.AllowReassociation.ValueBool(),
 	})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, id.EIPID)...)
 }
 
 func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -432,7 +441,19 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := parseAssociationID(req.ID)
+	raw := req.ID
+	if raw == "" {
+		// import { identity = { eip_id = ... } } (Terraform and OpenTofu 1.12+):
+		// the EIP names its binding.
+		var ok bool
+		if !hasClient(r.client, &resp.Diagnostics) {
+			return
+		}
+		if raw, ok = r.importIDFromIdentity(ctx, req.Identity, &resp.Diagnostics); !ok {
+			return
+		}
+	}
+	id, err := parseAssociationID(raw)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import id", err.Error())
 		return
@@ -460,17 +481,8 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 		resp.Diagnostics.AddError("Cannot import this EIP's binding", sentence(err.Error()))
 		return
 	}
-	var data EIPAssociationResourceModel
-	data.record(at.id, addr)
-	// Read fills in the rest; timeouts stay unset until configured.
-	for name, value := range map[string]attr.Value{
-		"id": data.ID, "eip_id": data.EIPID, "instance_id": data.InstanceID,
-		"network_interface_id": data.NetworkInterfaceID, "private_ip": data.PrivateIP,
-		"reallocate_normal_public_ip": data.ReallocateNormalPublicIP, "allow_reassociation": data.AllowReassociation,
-		"public_ip": data.PublicIP,
-	} {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
-	}
+	resp.Diagnostics.Append(setImported(ctx, &resp.State, at, addr)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, at.id.EIPID)...)
 	if at.id.Target.InstanceID != "" {
 		resp.Diagnostics.Append(recordLocation(ctx, resp.Private, at.sitAt)...)
 	}
@@ -614,23 +626,8 @@ func (r *EIPAssociationResource) sameBinding(ctx context.Context, a association,
 // manage, as the import id names it, and returns that association; the EIP
 // alone imports whatever it is bound to now.
 func (r *EIPAssociationResource) importable(ctx context.Context, id associationID, addr *client.Address) (association, error) {
-	switch {
-	case addr == nil:
-		return association{}, fmt.Errorf("no EIP %s exists in region %s. Check the id, and that the provider's region is the EIP's region", id.EIPID, r.client.Region())
-	case addr.Type == client.AddressTypeWanIP:
-		return association{}, errors.New(notAnEIP(addr))
-	case !addr.IsSettled():
-		return association{}, fmt.Errorf("the EIP %s was still %s (%s) after waiting %s for it to settle; import it again once it has",
-			id.EIPID, addr.Status, addr.Describe(), importSettleTimeout)
-	case !addr.IsBound():
-		return association{}, fmt.Errorf("the EIP %s is %s: there is no association to import. Bind it with a new "+
-			"qcloud_eip_association instead of importing one", id.EIPID, addr.Status)
-	case addr.InstanceID != "" && !instanceIDPattern.MatchString(addr.InstanceID):
-		return association{}, fmt.Errorf("the EIP %s is bound to %s, which is not a CVM instance or a network interface: "+
-			"qcloud_eip_association does not manage that binding", id.EIPID, addr.InstanceID)
-	case !known(addr.Location()):
-		return association{}, fmt.Errorf("the EIP %s is %s and shows no network interface and private IP; import it "+
-			"again once it does", id.EIPID, addr.Status)
+	if err := r.notImportable(id, addr); err != nil {
+		return association{}, err
 	}
 	onInterface := associationID{EIPID: id.EIPID, Target: addr.Location()}
 	if id.Target.NetworkInterfaceID != "" {
@@ -661,6 +658,52 @@ func (r *EIPAssociationResource) importable(ctx context.Context, id associationI
 	default:
 		return association{id: onInterface}, nil
 	}
+}
+
+// attributeSetter is a state, or a list result's resource.
+type attributeSetter interface {
+	SetAttribute(ctx context.Context, p path.Path, val any) diag.Diagnostics
+}
+
+// setImported writes what an import records of the association: every
+// attribute but timeouts, which stay unset until configured.
+func setImported(ctx context.Context, to attributeSetter, at association, addr *client.Address) diag.Diagnostics {
+	var data EIPAssociationResourceModel
+	data.record(at.id, addr)
+	var diags diag.Diagnostics
+	for name, value := range map[string]attr.Value{
+		"id": data.ID, "eip_id": data.EIPID, "instance_id": data.InstanceID,
+		"network_interface_id": data.NetworkInterfaceID, "private_ip": data.PrivateIP,
+		"reallocate_normal_public_ip": data.ReallocateNormalPublicIP, "allow_reassociation": data.AllowReassociation,
+		"public_ip": data.PublicIP,
+	} {
+		diags.Append(to.SetAttribute(ctx, path.Root(name), value)...)
+	}
+	return diags
+}
+
+// notImportable says why the address shows no binding this resource can
+// manage, or returns nil; it reads nothing.
+func (r *EIPAssociationResource) notImportable(id associationID, addr *client.Address) error {
+	switch {
+	case addr == nil:
+		return fmt.Errorf("no EIP %s exists in region %s. Check the id, and that the provider's region is the EIP's region", id.EIPID, r.client.Region())
+	case addr.Type == client.AddressTypeWanIP:
+		return errors.New(notAnEIP(addr))
+	case !addr.IsSettled():
+		return fmt.Errorf("the EIP %s was still %s (%s) after waiting %s for it to settle; import it again once it has",
+			id.EIPID, addr.Status, addr.Describe(), importSettleTimeout)
+	case !addr.IsBound():
+		return fmt.Errorf("the EIP %s is %s: there is no association to import. Bind it with a new "+
+			"qcloud_eip_association instead of importing one", id.EIPID, addr.Status)
+	case addr.InstanceID != "" && !instanceIDPattern.MatchString(addr.InstanceID):
+		return fmt.Errorf("the EIP %s is bound to %s, which is not a CVM instance or a network interface: "+
+			"qcloud_eip_association does not manage that binding", id.EIPID, addr.InstanceID)
+	case !known(addr.Location()):
+		return fmt.Errorf("the EIP %s is %s and shows no network interface and private IP; import it "+
+			"again once it does", id.EIPID, addr.Status)
+	}
+	return nil
 }
 
 // onPrimaryIP reports whether the address sits on the primary private IP of

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/provider"
 )
@@ -81,6 +82,44 @@ func TestAccExamples(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAccExamples_importByIdentity applies the resource examples with the
+// import block by identity, as the documentation shows them, to a world in
+// which the EIP it names is bound already: it imports that binding.
+func TestAccExamples_importByIdentity(t *testing.T) {
+	acctest.EmulatorOnly(t, "the examples name ids that exist only in the emulator's world")
+	acctest.Parallel(t)
+	dir := filepath.Join("..", "..", "examples", "resources", "qcloud_eip_association")
+	cloud := acctest.NewEmulator(t, exampleWorldOptions(t))
+	work := t.TempDir()
+	copyTerraformFiles(t, dir, work)
+	identity, err := os.ReadFile(filepath.Join(dir, "import-by-identity.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(work, "import-by-identity.tf"), string(identity))
+	// The provider under its default address, as other acceptance tests
+	// serve it (TF_ACC_PROVIDER_NAMESPACE would keep this test from running
+	// in parallel).
+	if err := os.Remove(filepath.Join(work, "zz_required_providers_test.tf")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(work, "provider.tf"), cloud.ProviderConfig)
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: acctest.Terraform112,
+		Steps: []resource.TestStep{{
+			PreConfig:                func() { cloud.BindOutOfBand(t, "eip-1a2b3c4d", client.Target{InstanceID: "ins-1a2b3c4d"}) },
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			ConfigDirectory:          tfconfig.StaticDirectory(work),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				// Imported, then updated in place to the configuration's settings.
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("qcloud_eip_association.web", plancheck.ResourceActionUpdate)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: cloud.CheckBound("eip-1a2b3c4d", client.Target{InstanceID: "ins-1a2b3c4d"}),
+		}},
+	})
 }
 
 // TestExamplesAreFormatted is `terraform fmt -check` on examples/, with the
@@ -164,8 +203,8 @@ func copyTerraformFiles(t *testing.T, src, dst string) {
 	}
 	declared := false
 	for _, e := range entries {
-		if e.IsDir() || filepath.Ext(e.Name()) != ".tf" {
-			continue
+		if e.IsDir() || filepath.Ext(e.Name()) != ".tf" || strings.HasPrefix(e.Name(), "import-by-") {
+			continue // import blocks name bindings that exist already: TestAccExamples_importByIdentity
 		}
 		b, err := os.ReadFile(filepath.Join(src, e.Name()))
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -68,8 +69,9 @@ type providerData struct {
 }
 
 var (
-	_ provider.Provider            = &QcloudProvider{}
-	_ provider.ProviderWithActions = &QcloudProvider{}
+	_ provider.Provider                  = &QcloudProvider{}
+	_ provider.ProviderWithActions       = &QcloudProvider{}
+	_ provider.ProviderWithListResources = &QcloudProvider{}
 )
 
 // New returns the provider factory for a version.
@@ -273,6 +275,7 @@ func (p *QcloudProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	resp.ResourceData = shared
 	resp.DataSourceData = shared
 	resp.ActionData = shared
+	resp.ListResourceData = shared
 }
 
 func (p *QcloudProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -286,6 +289,13 @@ func (p *QcloudProvider) Resources(_ context.Context) []func() resource.Resource
 func (p *QcloudProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		NewEIPDisassociateAction,
+	}
+}
+
+// List resources need Terraform 1.14 or later (terraform query).
+func (p *QcloudProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewEIPAssociationListResource,
 	}
 }
 

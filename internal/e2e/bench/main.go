@@ -9,8 +9,12 @@
 // Phases: plan (`terraform plan` of the N new associations, before any state
 // exists: the plan-time checks of N binds; median wall of 3 runs, and the
 // most calls any of them made), startup (`terraform plan -refresh=false` of
-// one association, median of -startup-runs runs), apply (create N), refresh
-// (a no-op `terraform plan`, which must report no changes), destroy.
+// one association, median of -startup-runs runs), apply (create N), query
+// (`terraform query` of N of the bindings made, with their resources, in a
+// workspace of its own, against the same on the framework floor; median of 3
+// runs; it needs Terraform 1.14+, taken from ../shared/tools beside the clone
+// when the one benchmarked is older), refresh (a no-op `terraform plan`,
+// which must report no changes), destroy.
 // baseline_wall_s is the same phase for N terraform_data resources in their
 // own workspace (Terraform's floor); the framework floor is the same N
 // associations on the provider with its API taken out
@@ -30,6 +34,8 @@
 //	met_describe   describe_calls / N <= 0.05                      (refresh);
 //	               describe_calls <= 12                            (plan)
 //	met_wall       wall_s <= 1.2 × framework_floor_wall_s          (plan)
+//	met_describe   describe_calls <= N/100                         (query)
+//	met_wall       wall_s <= 1.5 × framework_floor_wall_s          (query)
 //	met_throttle   throttled_to_user = 0
 //	met_rss        peak_rss_mb < 100
 //
@@ -53,6 +59,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/e2e"
 )
@@ -192,6 +199,7 @@ func (b *bench) run(ctx context.Context, dir string) int {
 	b.plan(ctx)
 	b.startup(ctx, one, oneBase, oneFloor)
 	b.phase(ctx, "apply", e2e.Apply(), o.n)
+	b.query(ctx, dir, bins, noAPIBins, cred)
 	b.phase(ctx, "refresh", e2e.Plan(), o.n)
 	b.phase(ctx, "destroy", e2e.Destroy(), 0)
 
@@ -331,6 +339,111 @@ func (b *bench) plan(ctx context.Context) {
 		b.o.n, planRuns, strings.Join(byAction, ","), floorWall.Seconds(), ratio, wall.Seconds()/baseWall.Seconds(),
 		met(describe <= planMaxDescribe), met(ratio <= planMaxVsFramework), met(throttled == 0), met(float64(peak)/(1<<20) < 100),
 		ints(describes), seconds(walls), seconds(baseWalls), seconds(floorWalls))
+}
+
+// Targets of the query phase: a DescribeAddresses call per 100 bindings,
+// and 1.5 times the framework floor's wall time.
+const (
+	queryRuns           = 3
+	queryMaxVsFramework = 1.5
+)
+
+// query times `terraform query` of N of the bindings the apply made (limit
+// N, with their resources, as -generate-config-out asks for them) against
+// the same query of N made-up results on the framework floor, alternating,
+// queryRuns times. terraform query needs Terraform 1.14+: the Terraform
+// beside the clone (../shared/tools) when the one benchmarked is older.
+func (b *bench) query(ctx context.Context, dir string, bins, noAPIBins e2e.Binaries, cred e2e.Credentials) {
+	if ctx.Err() != nil {
+		return
+	}
+	tfDir := filepath.Join(dir, "terraform-query")
+	if err := os.MkdirAll(tfDir, 0o755); err != nil {
+		b.fail("query: %v", err)
+		return
+	}
+	newer, err := e2e.SharedTerraform(ctx, tfDir)
+	if err != nil {
+		b.fail("query: %v", err)
+		return
+	}
+	if newer != "" {
+		bins.Terraform, noAPIBins.Terraform = newer, newer
+	}
+	var workspaces [2]*e2e.Workspace
+	for i, ws := range []struct {
+		name string
+		bins e2e.Binaries
+	}{{"query", bins}, {"query-framework-floor", noAPIBins}} {
+		w, err := e2e.NewWorkspace(ctx, filepath.Join(dir, ws.name), ws.bins, b.emu.URL, cred)
+		if err == nil {
+			err = w.WriteConfig(e2e.AssociationsConfig{}.HCL())
+		}
+		if err == nil {
+			err = w.WriteFile("all.tfquery.hcl", e2e.QueryConfig(b.o.n))
+		}
+		if err != nil {
+			b.fail("query: %v", err)
+			return
+		}
+		workspaces[i] = w
+	}
+	ctl := b.emu.Control()
+	var walls, floorWalls []time.Duration
+	var describes []int
+	var peak int64
+	for i := range queryRuns {
+		if err := ctl.ResetStats(ctx); err != nil {
+			b.fail("query: resetting stats: %v", err)
+			return
+		}
+		logf("query: %d bindings (run %d of %d)…", b.o.n, i+1, queryRuns)
+		var messages []tfjson.LogMsg
+		res := workspaces[0].Run(ctx, commandTimeout, e2e.Query(&messages))
+		if res.Err != nil && strings.Contains(res.Err.Error(), "was added in 1.14.0") {
+			logf("query: skipped: terraform query needs Terraform 1.14 or later, and there is none in ../shared/tools")
+			return
+		}
+		stats, err := ctl.Stats(ctx)
+		if err != nil {
+			b.fail("query: reading stats: %v", err)
+			return
+		}
+		if found := countFound(messages); !res.OK() || found != b.o.n {
+			b.fail("query: terraform query of %d bindings: %s; %d found\n%s", b.o.n, res.Summary(), found, tail(res.Stderr))
+			return
+		}
+		describes = append(describes, e2e.CountCalls(stats).Describe)
+		peak = max(peak, res.PeakRSS)
+		walls = append(walls, res.Wall)
+		var floorMessages []tfjson.LogMsg
+		floor := workspaces[1].Run(ctx, commandTimeout, e2e.Query(&floorMessages))
+		if found := countFound(floorMessages); !floor.OK() || found != b.o.n {
+			b.fail("query: framework floor: %s; %d found\n%s", floor.Summary(), found, tail(floor.Stderr))
+			return
+		}
+		floorWalls = append(floorWalls, floor.Wall)
+	}
+	describe := slices.Max(describes)
+	wall, floorWall := median(walls), median(floorWalls)
+	ratio := wall.Seconds() / floorWall.Seconds()
+	fmt.Printf("phase=query n=%d wall_s=%.3f framework_floor_wall_s=%.3f describe_calls=%d peak_rss_mb=%.1f\n",
+		b.o.n, wall.Seconds(), floorWall.Seconds(), describe, float64(peak)/(1<<20))
+	fmt.Printf("targets phase=query n=%d runs=%d wall_vs_framework_floor=%.2f met_describe=%s met_wall=%s met_rss=%s "+
+		"all_describe_calls=%s all_wall_s=%s all_framework_floor_wall_s=%s\n",
+		b.o.n, queryRuns, ratio, met(describe <= (b.o.n+99)/100), met(ratio <= queryMaxVsFramework),
+		met(float64(peak)/(1<<20) < 100), ints(describes), seconds(walls), seconds(floorWalls))
+}
+
+// countFound counts terraform query's results.
+func countFound(messages []tfjson.LogMsg) int {
+	n := 0
+	for _, m := range messages {
+		if _, ok := m.(tfjson.ListResourceFoundMessage); ok {
+			n++
+		}
+	}
+	return n
 }
 
 func ints(ns []int) string {

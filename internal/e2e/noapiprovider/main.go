@@ -1,6 +1,7 @@
 // Command noapiprovider is terraform-provider-qcloud with its API taken out:
 // the same provider and resource schemas (taken from internal/provider), and
-// CRUD that only copies the plan into the state. The benchmark runs it beside
+// CRUD that only copies the plan into the state, and a list resource that
+// makes up as many bindings as its limit asks for. The benchmark runs it beside
 // the real provider to measure what Terraform and the plugin framework cost by
 // themselves for N associations (the "framework floor"), which no provider
 // built on them can go below. It is a measuring instrument, never shipped.
@@ -8,8 +9,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -36,6 +41,14 @@ type noAPIProvider struct{ provider.Provider }
 func (noAPIProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
 }
 
+var _ provider.ProviderWithListResources = noAPIProvider{}
+
+func (noAPIProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{func() list.ListResource {
+		return noAPIListResource{ListResource: qcloud.NewEIPAssociationListResource()}
+	}}
+}
+
 func (noAPIProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{func() resource.Resource {
 		return noAPIResource{Resource: qcloud.NewEIPAssociationResource()}
@@ -43,8 +56,16 @@ func (noAPIProvider) Resources(context.Context) []func() resource.Resource {
 }
 
 // noAPIResource has the real resource's metadata and schema; its state is
-// its plan. Read keeps the state as it is (the framework's default).
+// its plan.
 type noAPIResource struct{ resource.Resource }
+
+// The real resource's identity schema: Terraform and the framework handle an
+// identity for each resource, and the list resource needs one.
+var _ resource.ResourceWithIdentity = noAPIResource{}
+
+func (noAPIResource) IdentitySchema(ctx context.Context, req resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	(&qcloud.EIPAssociationResource{}).IdentitySchema(ctx, req, resp)
+}
 
 func (noAPIResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m qcloud.EIPAssociationResourceModel
@@ -52,12 +73,57 @@ func (noAPIResource) Create(ctx context.Context, req resource.CreateRequest, res
 	m.ID = types.StringValue(m.EIPID.ValueString() + "::" + m.InstanceID.ValueString())
 	m.PublicIP = types.StringValue("192.0.2.1")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, qcloud.EIPAssociationIdentityModel{
+		EIPID: m.EIPID, Region: types.StringValue("ap-guangzhou"),
+	})...)
 }
 
-func (noAPIResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+// Read keeps the state as it is, and gives it its identity, which a
+// Terraform before 1.12 does not keep.
+func (noAPIResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var eipID types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("eip_id"), &eipID)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, qcloud.EIPAssociationIdentityModel{
+		EIPID: eipID, Region: types.StringValue("ap-guangzhou"),
+	})...)
+}
 
-func (noAPIResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+func (noAPIResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	resp.State.Raw = req.Plan.Raw
+	var eipID types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("eip_id"), &eipID)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, qcloud.EIPAssociationIdentityModel{
+		EIPID: eipID, Region: types.StringValue("ap-guangzhou"),
+	})...)
 }
 
 func (noAPIResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// noAPIListResource has the real list resource's metadata and schema; it
+// lists limit instance bindings eip-scNNNNNN → ins-scNNNNNN, as the real one
+// records them, without asking anything.
+type noAPIListResource struct{ list.ListResource }
+
+func (noAPIListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	stream.Results = func(push func(list.ListResult) bool) {
+		for i := int64(1); i <= req.Limit; i++ {
+			eip, ins := fmt.Sprintf("eip-sc%06d", i), fmt.Sprintf("ins-sc%06d", i)
+			result := req.NewListResult(ctx)
+			result.DisplayName = fmt.Sprintf("%s (192.0.2.1) on instance %s", eip, ins)
+			result.Diagnostics.Append(result.Identity.SetAttribute(ctx, path.Root("eip_id"), eip)...)
+			result.Diagnostics.Append(result.Identity.SetAttribute(ctx, path.Root("region"), "ap-guangzhou")...)
+			if req.IncludeResource {
+				for name, value := range map[string]attr.Value{
+					"id": types.StringValue(eip + "::" + ins), "eip_id": types.StringValue(eip), "instance_id": types.StringValue(ins),
+					"reallocate_normal_public_ip": types.BoolValue(false), "allow_reassociation": types.BoolValue(false),
+					"public_ip": types.StringValue("192.0.2.1"),
+				} {
+					result.Diagnostics.Append(result.Resource.SetAttribute(ctx, path.Root(name), value)...)
+				}
+			}
+			if !push(result) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,180 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+)
+
+// queryScale is how many generated instances (and EIPs) the query test's
+// emulator holds.
+const queryScale = 40
+
+// TestQueryGeneratedConfigPlansImportsOnly adopts every binding of a region
+// of a few dozen with terraform query -generate-config-out (Terraform 1.14+,
+// the Terraform beside the clone): instance bindings, bindings on secondary
+// IPs and on a network interface attached to nothing, beside normal public
+// IPs, which must not be listed. The generated configuration must plan the
+// imports and nothing else.
+func TestQueryGeneratedConfigPlansImportsOnly(t *testing.T) {
+	ctx, bins := startTest(t, 8*time.Minute)
+	newer, err := SharedTerraform(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newer == "" {
+		t.Skip("terraform query needs Terraform 1.14+: no terraform-*-linux_amd64.xz in ../shared/tools beside the clone")
+	}
+	bins.Terraform = newer
+	dir := t.TempDir()
+	emu, err := StartEmulator(ctx, EmulatorConfig{Binary: bins.Emulator, Scale: queryScale, LogPath: filepath.Join(dir, "emulator.log")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Stop()
+	want := bindForQuery(ctx, t, emu.Control())
+
+	ws, err := NewWorkspace(ctx, filepath.Join(dir, "ws"), bins, emu.URL, EmulatorConfig{}.Credentials())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	writeHeader(&b, "")
+	if err := ws.WriteConfig(b.String()); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.WriteFile("adopt.tfquery.hcl", `list "qcloud_eip_association" "all" {
+  provider         = qcloud
+  include_resource = true
+  limit            = 1000
+}
+`); err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Control().ResetStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var messages []tfjson.LogMsg
+	if res := ws.Run(ctx, 2*time.Minute, Query(&messages, tfexec.GenerateConfigOut("generated.tf"))); !res.OK() {
+		t.Fatalf("terraform query -generate-config-out: %s %v", res.Summary(), ErrorSummaries(queryDiagnostics(messages)))
+	}
+	if d := append(ErrorSummaries(queryDiagnostics(messages)), WarningSummaries(queryDiagnostics(messages))...); len(d) > 0 {
+		t.Errorf("terraform query reported: %v", d)
+	}
+	var listed []string
+	for _, m := range messages {
+		if found, ok := m.(tfjson.ListResourceFoundMessage); ok {
+			listed = append(listed, fmt.Sprint(found.ListResourceFound.Identity["eip_id"]))
+		}
+	}
+	slices.Sort(listed)
+	if !slices.Equal(listed, want) {
+		t.Errorf("terraform query listed %v, want the bindings %v (and no normal public IP)", listed, want)
+	}
+	stats, err := emu.Control().Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := stats.Calls["DescribeAddresses"]; calls != 1 {
+		t.Errorf("the query made %d DescribeAddresses calls for %d bindings, want 1", calls, len(want))
+	}
+
+	raw, err := os.ReadFile(filepath.Join(ws.Dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	generated := string(raw)
+	for _, block := range strings.Split(generated, "resource \"qcloud_eip_association\"")[1:] {
+		forms, flat := 0, strings.Join(strings.Fields(block), " ")
+		for _, attr := range []string{"instance_id", "network_interface_id"} {
+			if strings.Contains(flat, attr+" = ") && !strings.Contains(flat, attr+" = null") {
+				forms++
+			}
+		}
+		if forms != 1 {
+			t.Errorf("a generated resource holds %d forms of binding, want 1:\n%s", forms, block)
+		}
+	}
+	for _, form := range []string{`network_interface_id = "eni-demo0009"`, `network_interface_id = "eni-demo0005"`,
+		`network_interface_id = "eni-demo0001"`, `instance_id = "ins-sc000001"`} {
+		if !strings.Contains(strings.Join(strings.Fields(generated), " "), form) {
+			t.Errorf("generated.tf lacks %s:\n%s", form, generated)
+		}
+	}
+
+	planFile := filepath.Join(ws.Dir, "adopt.tfplan")
+	res := ws.Run(ctx, 2*time.Minute, Plan(tfexec.Out(planFile)))
+	if !res.OK() {
+		t.Fatalf("plan of the generated configuration: %s\n%s", res.Summary(), generated)
+	}
+	if w := WarningSummaries(res.Diagnostics); len(w) > 0 {
+		t.Errorf("plan of the generated configuration warns: %v", w)
+	}
+	plan, err := ws.TF.ShowPlanFile(ctx, planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported := 0
+	for _, rc := range plan.ResourceChanges {
+		if !rc.Change.Actions.NoOp() || rc.Change.Importing == nil {
+			t.Errorf("%s: actions %v, importing %v; want an import and no change", rc.Address, rc.Change.Actions, rc.Change.Importing)
+		}
+		imported++
+	}
+	if imported != len(want) {
+		t.Errorf("the plan imports %d bindings, want %d", imported, len(want))
+	}
+}
+
+// bindForQuery binds EIPs out of band, and gives instances normal public
+// IPs, and returns the EIPs a query must list, in order: all but the last
+// few generated EIPs on their instances, three on private IPs that make them
+// network interface bindings, and the default world's two bindings.
+func bindForQuery(ctx context.Context, t *testing.T, c *Control) []string {
+	t.Helper()
+	want := []string{"eip-demo0002", "eip-demo0004"}
+	onInterfaces := []emulator.AddressPatch{
+		{BindNetworkInterfaceID: "eni-demo0001", BindPrivateIP: "10.0.0.12"}, // a secondary IP of an instance's primary interface
+		{BindNetworkInterfaceID: "eni-demo0005", BindPrivateIP: "10.0.1.5"},  // an interface attached to no instance
+		{BindNetworkInterfaceID: "eni-demo0009", BindPrivateIP: "10.0.2.71"}, // an instance's secondary interface
+	}
+	instances := queryScale - len(onInterfaces) - 1
+	for i := 1; i <= queryScale-1; i++ {
+		id := fmt.Sprintf("eip-sc%06d", i)
+		p := emulator.AddressPatch{BindInstanceID: fmt.Sprintf("ins-sc%06d", i)}
+		if i > instances {
+			p = onInterfaces[i-instances-1]
+		}
+		if err := c.PatchAddress(ctx, id, p); err != nil {
+			t.Fatalf("binding %s: %v", id, err)
+		}
+		want = append(want, id)
+	}
+	// The last generated instance holds a normal public IP, and no EIP.
+	if _, err := c.AddNormalPublicIP(ctx, fmt.Sprintf("ins-sc%06d", queryScale)); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(want)
+	return want
+}
+
+// queryDiagnostics are the diagnostics among terraform query's messages.
+func queryDiagnostics(messages []tfjson.LogMsg) []tfjson.Diagnostic {
+	var out []tfjson.Diagnostic
+	for _, m := range messages {
+		if d, ok := m.(tfjson.DiagnosticLogMessage); ok {
+			out = append(out, d.Diagnostic)
+		}
+	}
+	return out
+}

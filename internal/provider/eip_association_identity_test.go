@@ -1,0 +1,254 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/provider"
+)
+
+// expectIdentity checks the association's identity: the EIP and the
+// provider's region.
+func expectIdentity(cloud *acctest.Cloud, eipID string) statecheck.StateCheck {
+	return statecheck.ExpectIdentity(resourceName, map[string]knownvalue.Check{
+		"eip_id": knownvalue.StringExact(eipID),
+		"region": knownvalue.StringExact(cloud.Client.Region()),
+	})
+}
+
+func identityImportBlock(eipID, region string) string {
+	identity := fmt.Sprintf("eip_id = %q", eipID)
+	if region != "" {
+		identity += fmt.Sprintf(", region = %q", region)
+	}
+	return fmt.Sprintf("\nimport {\n  to       = %s\n  identity = { %s }\n}\n", resourceName, identity)
+}
+
+// Both forms of binding carry the same identity (the EIP and the region),
+// and import by it as importing the EIP alone would.
+func TestAccEIPAssociation_identity(t *testing.T) {
+	acctest.Parallel(t)
+	for name, form := range map[string]func(*acctest.Cloud) []string{
+		"instance": func(c *acctest.Cloud) []string { return []string{attr("instance_id", c.InstanceID)} },
+		"network_interface": func(c *acctest.Cloud) []string {
+			return []string{attr("network_interface_id", c.NetworkInterfaceID), attr("private_ip", c.PrivateIP)}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			acctest.Parallel(t)
+			cloud := acctest.New(t)
+			acctest.Test(t, resource.TestCase{
+				TerraformVersionChecks: acctest.Terraform112,
+				CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
+				Steps: []resource.TestStep{
+					{
+						Config: config(cloud, append([]string{attr("eip_id", cloud.EIPID)}, form(cloud)...)...),
+						ConfigStateChecks: []statecheck.StateCheck{
+							expectIdentity(cloud, cloud.EIPID),
+							statecheck.ExpectIdentityValueMatchesState(resourceName, tfjsonpath.New("eip_id")),
+						},
+					},
+					{
+						ResourceName:    resourceName,
+						ImportState:     true,
+						ImportStateKind: resource.ImportBlockWithResourceIdentity,
+					},
+					// The forms by id still import.
+					{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithID},
+					{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: cloud.EIPID},
+					{
+						ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
+						ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
+					},
+				},
+			})
+		})
+	}
+}
+
+// An import block naming the EIP alone by identity adopts a binding made
+// outside Terraform, with the region left to the provider.
+func TestAccEIPAssociation_importByIdentity(t *testing.T) {
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: acctest.Terraform112,
+		CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}) },
+				Config:    config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)) + identityImportBlock(cloud.EIPID, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectIdentity(cloud, cloud.EIPID),
+					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
+				},
+			},
+		},
+	})
+}
+
+// What an identity may not name: another region, a malformed EIP id, an EIP
+// with no binding.
+func TestAccEIPAssociation_importByIdentityRefused(t *testing.T) {
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	other := "ap-singapore"
+	if cloud.Client.Region() == other {
+		other = "ap-guangzhou"
+	}
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: acctest.Terraform112,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg + identityImportBlock(cloud.EIPID, other),
+				ExpectError: expectError(`Identity names another region.*names region "` + other + `", but the provider works in ` +
+					`region "` + cloud.Client.Region() + `"`),
+			},
+			{
+				Config:      cfg + identityImportBlock("eip-NOTANID", ""),
+				ExpectError: expectError(`Invalid identity.*"eip-NOTANID" is not an EIP id`),
+			},
+			{
+				Config:      cfg + identityImportBlock(cloud.EIPID, cloud.Client.Region()),
+				ExpectError: expectError(`Cannot import this EIP's binding.*there is no association to import`),
+			},
+		},
+	})
+}
+
+// State written before identities existed (here by the provider with its
+// identity schema taken away) gains its identity on the next refresh, with
+// no change planned.
+func TestAccEIPAssociation_identityAddedToEarlierState(t *testing.T) {
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: acctest.Terraform112,
+		CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{
+			{
+				ProtoV6ProviderFactories: withoutIdentity,
+				Config:                   cfg,
+				ConfigStateChecks:        []statecheck.StateCheck{expectNoIdentity{}},
+			},
+			{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Config:                   cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)},
+			},
+		},
+	})
+}
+
+// A binding gone while its state has no identity yet is still drift: a
+// warning and a plan to bind again, not an error for the missing identity.
+func TestAccEIPAssociation_driftOfStateWithoutIdentity(t *testing.T) {
+	acctest.EmulatorOnly(t, "unbinds the EIP out of band")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: acctest.Terraform112,
+		CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{
+			{ProtoV6ProviderFactories: withoutIdentity, Config: cfg},
+			{
+				PreConfig:                func() { cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true}) },
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Config:                   cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)},
+			},
+		},
+	})
+}
+
+// withoutIdentity serves the provider as it was before qcloud_eip_association
+// had an identity: the same resource, its identity schema hidden.
+var withoutIdentity = map[string]func() (tfprotov6.ProviderServer, error){
+	acctest.ProviderName: providerserver.NewProtocol6WithError(providerWithoutIdentity{provider.New("test")()}),
+}
+
+type providerWithoutIdentity struct{ fwprovider.Provider }
+
+func (providerWithoutIdentity) Resources(context.Context) []func() fwresource.Resource {
+	return []func() fwresource.Resource{func() fwresource.Resource {
+		return resourceWithoutIdentity{&provider.EIPAssociationResource{}}
+	}}
+}
+
+// associationWithoutIdentity is what the resource implements but identity.
+type associationWithoutIdentity interface {
+	fwresource.ResourceWithConfigure
+	fwresource.ResourceWithImportState
+	fwresource.ResourceWithModifyPlan
+	fwresource.ResourceWithUpgradeState
+}
+
+type resourceWithoutIdentity struct{ associationWithoutIdentity }
+
+// expectNoIdentity checks that the state holds no identity for the
+// association: the earlier state the next step starts from.
+type expectNoIdentity struct{}
+
+func (expectNoIdentity) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if req.State == nil || req.State.Values == nil || req.State.Values.RootModule == nil {
+		resp.Error = fmt.Errorf("no state")
+		return
+	}
+	for _, r := range req.State.Values.RootModule.Resources {
+		if r.Address == resourceName && len(r.IdentityValues) > 0 {
+			resp.Error = fmt.Errorf("%s has the identity %v, want none", resourceName, r.IdentityValues)
+			return
+		}
+	}
+}
+
+// The provider moved to another region: the binding recorded is not found
+// there, which is drift, with its identity kept (not an identity change).
+func TestAccEIPAssociation_identityAfterRegionChange(t *testing.T) {
+	acctest.EmulatorOnly(t, "another region of the emulator is an empty world")
+	acctest.Parallel(t)
+	cloud := acctest.New(t)
+	lines := []string{attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)}
+	moved := strings.Replace(config(cloud, lines...), fmt.Sprintf("%q", cloud.Client.Region()), `"ap-shanghai"`, 1)
+	acctest.Test(t, resource.TestCase{
+		TerraformVersionChecks: acctest.Terraform112,
+		CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
+		Steps: []resource.TestStep{
+			{Config: config(cloud, lines...), ConfigStateChecks: []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)}},
+			{
+				Config: moved, PlanOnly: true, ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
+				},
+			},
+			{Config: config(cloud, lines...), PlanOnly: true},
+		},
+	})
+}
