@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
 )
 
@@ -21,6 +24,20 @@ var (
 	instanceIDPattern = regexp.MustCompile(`^ins-[a-z0-9]{8}$`)
 	eniIDPattern      = regexp.MustCompile(`^eni-[a-z0-9]{8}$`)
 )
+
+// The validators of ids in configuration, in one wording wherever an id is
+// taken.
+func eipIDValidator() validator.String {
+	return stringvalidator.RegexMatches(eipIDPattern, "must be an EIP id: eip- followed by 8 lowercase letters or digits")
+}
+
+func instanceIDValidator() validator.String {
+	return stringvalidator.RegexMatches(instanceIDPattern, "must be an instance id: ins- followed by 8 lowercase letters or digits")
+}
+
+func networkInterfaceIDValidator() validator.String {
+	return stringvalidator.RegexMatches(eniIDPattern, "must be a network interface id: eni- followed by 8 lowercase letters or digits")
+}
 
 const importIDForms = "eip-xxxxxxxx (the EIP alone: its current binding is looked up), " +
 	"eip-xxxxxxxx::ins-xxxxxxxx, or eip-xxxxxxxx::eni-xxxxxxxx::<private IPv4>"

@@ -70,23 +70,20 @@ func (l *EIPAssociationListResource) ListResourceConfigSchema(_ context.Context,
 				MarkdownDescription: "EIP ids, such as `eip-1a2b3c4d`.",
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators: each(stringvalidator.RegexMatches(eipIDPattern,
-					"must be an EIP id: eip- followed by 8 lowercase letters or digits")),
+				Validators:          each(eipIDValidator()),
 			},
 			"instance_ids": schema.ListAttribute{
 				MarkdownDescription: "CVM instance ids, such as `ins-1a2b3c4d`: the bindings on any private IP of " +
 					"these instances' network interfaces.",
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators: each(stringvalidator.RegexMatches(instanceIDPattern,
-					"must be an instance id: ins- followed by 8 lowercase letters or digits")),
+				Validators:  each(instanceIDValidator()),
 			},
 			"network_interface_ids": schema.ListAttribute{
 				MarkdownDescription: "Elastic network interface ids, such as `eni-1a2b3c4d`.",
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators: each(stringvalidator.RegexMatches(eniIDPattern,
-					"must be a network interface id: eni- followed by 8 lowercase letters or digits")),
+				Validators:          each(networkInterfaceIDValidator()),
 			},
 			"private_ips": schema.ListAttribute{
 				MarkdownDescription: "Private IPv4 addresses the EIPs sit on. The API takes one private IP a call: " +

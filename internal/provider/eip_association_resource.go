@@ -123,7 +123,7 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Required:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(eipIDPattern, "must be an EIP id: eip- followed by 8 lowercase letters or digits"),
+					eipIDValidator(),
 				},
 			},
 			"instance_id": schema.StringAttribute{
@@ -133,7 +133,7 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"naming the same private IP the other way (by instance, or by interface and IP) does not.",
 				Optional: true,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(instanceIDPattern, "must be an instance id: ins- followed by 8 lowercase letters or digits"),
+					instanceIDValidator(),
 					stringvalidator.ExactlyOneOf(path.MatchRoot("instance_id"), path.MatchRoot("network_interface_id")),
 					stringvalidator.ConflictsWith(path.MatchRoot("private_ip")),
 				},
@@ -143,7 +143,7 @@ func (r *EIPAssociationResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"Requires `private_ip`; conflicts with `instance_id`. Changing it replaces the association.",
 				Optional: true,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(eniIDPattern, "must be a network interface id: eni- followed by 8 lowercase letters or digits"),
+					networkInterfaceIDValidator(),
 					stringvalidator.AlsoRequires(path.MatchRoot("private_ip")),
 				},
 			},

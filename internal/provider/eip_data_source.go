@@ -102,7 +102,7 @@ func (d *EIPDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 				Optional:            true,
 				Computed:            true,
 				Validators: []validator.String{
-					lookup, stringvalidator.RegexMatches(eipIDPattern, "must be an EIP id: eip- followed by 8 lowercase letters or digits"),
+					lookup, eipIDValidator(),
 				},
 			},
 			"public_ip": schema.StringAttribute{

@@ -94,7 +94,7 @@ func (a *EIPDisassociateAction) Schema(_ context.Context, _ action.SchemaRequest
 					"and left alone.",
 				Required: true,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(eipIDPattern, "must be an EIP id: eip- followed by 8 lowercase letters or digits"),
+					eipIDValidator(),
 				},
 			},
 			"reallocate_normal_public_ip": schema.BoolAttribute{
@@ -110,7 +110,7 @@ func (a *EIPDisassociateAction) Schema(_ context.Context, _ action.SchemaRequest
 					"Conflicts with `network_interface_id` and `private_ip`.",
 				Optional: true,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(instanceIDPattern, "must be an instance id: ins- followed by 8 lowercase letters or digits"),
+					instanceIDValidator(),
 					stringvalidator.ConflictsWith(path.MatchRoot("network_interface_id"), path.MatchRoot("private_ip")),
 				},
 			},
@@ -119,7 +119,7 @@ func (a *EIPDisassociateAction) Schema(_ context.Context, _ action.SchemaRequest
 					"EIP must be bound to. When it is bound anywhere else, the action refuses before unbinding anything.",
 				Optional: true,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(eniIDPattern, "must be a network interface id: eni- followed by 8 lowercase letters or digits"),
+					networkInterfaceIDValidator(),
 					stringvalidator.AlsoRequires(path.MatchRoot("private_ip")),
 				},
 			},
