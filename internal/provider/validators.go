@@ -102,7 +102,8 @@ func (v ipv4Address) ValidateString(ctx context.Context, req validator.StringReq
 		return
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid IPv4 Address String Value",
-		fmt.Sprintf("%q is not an IPv4 address: it %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
+		fmt.Sprintf("%q is not an IPv4 address: write four numbers from 0 to 255 separated by dots, such as 10.0.0.12.",
+			req.ConfigValue.ValueString()))
 }
 
 // endpointValidator runs checkEndpoint at validate time on a configured value.
