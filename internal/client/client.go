@@ -81,8 +81,8 @@ type Client struct {
 	pacers   map[string]*rate.Limiter
 
 	reads      *addressReader
-	interfaces lookupCache[NetworkInterface]
-	instances  lookupCache[Instance]
+	interfaces *lookupCache[NetworkInterface]
+	instances  *lookupCache[Instance]
 }
 
 // New builds a client. It makes no network call.
@@ -160,6 +160,13 @@ func New(cfg Config) (*Client, error) {
 		pacers:         map[string]*rate.Limiter{},
 	}
 	c.reads = newAddressReader(c)
+	c.interfaces = newLookupCache(c, "DescribeNetworkInterfaces", c.describeNetworkInterfaces, func(id string) error {
+		return notFound("DescribeNetworkInterfaces", CodeInterfaceNotFound, "the network interface "+id)
+	})
+	c.interfaces.listPage = c.listNetworkInterfaces
+	c.instances = newLookupCache(c, "DescribeInstances", c.describeInstances, func(id string) error {
+		return notFound("DescribeInstances", CodeInstanceNotFound, "the instance "+id)
+	})
 	return c, nil
 }
 

@@ -28,3 +28,17 @@ func okResponse(r *http.Request, body string) *http.Response {
 	return &http.Response{StatusCode: 200, Status: "200 OK", Header: http.Header{"Content-Type": {"application/json"}},
 		Body: io.NopCloser(strings.NewReader(body)), Request: r}
 }
+
+// WaitForQueuedLookups blocks until that many interface and instance
+// lookups wait for their gathering window.
+func (c *Client) WaitForQueuedLookups(interfaces, instances int) {
+	for queuedLookups(c.interfaces) < interfaces || queuedLookups(c.instances) < instances {
+		runtime.Gosched()
+	}
+}
+
+func queuedLookups[T any](l *lookupCache[T]) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.queued)
+}

@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 )
@@ -51,27 +53,45 @@ type describeInstancesResponse struct {
 	}
 }
 
-// LookupInstance reads one CVM instance, once per client. One that does not
-// exist is an error IsInstanceNotFound recognizes.
+// LookupInstance reads one CVM instance. One that does not exist is an error
+// IsInstanceNotFound recognizes.
 func (c *Client) LookupInstance(ctx context.Context, id string) (*Instance, error) {
-	return c.instances.get(id, func() (*Instance, error) {
-		req := tchttp.NewCommonRequest(serviceCVM, versionCVM, "DescribeInstances")
-		if err := req.SetActionParameters(map[string]any{"InstanceIds": []string{id}}); err != nil {
-			return nil, toAPIError(req.GetAction(), err)
-		}
-		resp := tchttp.NewCommonResponse()
-		if err := c.send(ctx, req, resp); err != nil {
-			return nil, err
-		}
-		var reply describeInstancesResponse
-		if err := json.Unmarshal(resp.GetBody(), &reply); err != nil || reply.Response == nil {
-			return nil, &APIError{Action: req.GetAction(), Code: CodeInvalidReply, Message: "the reply has no Response"}
-		}
-		for _, i := range reply.Response.InstanceSet {
-			if i != nil && deref(i.InstanceId) == id {
-				return &Instance{ID: id, State: deref(i.InstanceState), StopChargingMode: deref(i.StopChargingMode)}, nil
+	return c.instances.get(ctx, id)
+}
+
+// describeInstances reads up to 100 instances in one call. A call refused
+// for one of its ids (InvalidInstanceId.*) is read again an id at a time, so
+// that the refusal is that id's alone.
+func (c *Client) describeInstances(ctx context.Context, ids []string) (map[string]*Instance, error) {
+	req := tchttp.NewCommonRequest(serviceCVM, versionCVM, "DescribeInstances")
+	if err := req.SetActionParameters(map[string]any{"InstanceIds": ids, "Limit": maxIDsPerCall}); err != nil {
+		return nil, toAPIError(req.GetAction(), err)
+	}
+	resp := tchttp.NewCommonResponse()
+	err := c.send(ctx, req, resp)
+	if hasCodePrefix(err, "InvalidInstanceId") && len(ids) > 1 {
+		found := map[string]*Instance{}
+		for _, id := range ids {
+			one, err := c.describeInstances(ctx, []string{id})
+			if err != nil {
+				return nil, err
 			}
+			maps.Copy(found, one)
 		}
-		return nil, notFound(req.GetAction(), CodeInstanceNotFound, "the instance "+id)
-	})
+		return found, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var reply describeInstancesResponse
+	if err := json.Unmarshal(resp.GetBody(), &reply); err != nil || reply.Response == nil {
+		return nil, &APIError{Action: req.GetAction(), Code: CodeInvalidReply, Message: "the reply has no Response"}
+	}
+	found := map[string]*Instance{}
+	for _, i := range reply.Response.InstanceSet {
+		if i != nil && slices.Contains(ids, deref(i.InstanceId)) {
+			found[deref(i.InstanceId)] = &Instance{ID: deref(i.InstanceId), State: deref(i.InstanceState), StopChargingMode: deref(i.StopChargingMode)}
+		}
+	}
+	return found, nil
 }

@@ -2,8 +2,8 @@ package client
 
 import (
 	"context"
+	"maps"
 	"slices"
-	"sync"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
@@ -29,86 +29,81 @@ func (n *NetworkInterface) IsInstancePrimaryIP(instanceID, ip string) bool {
 }
 
 // LookupNetworkInterface reads one network interface. One that does not
-// exist is an error IsInterfaceNotFound recognizes. What interfaces are
-// attached to and which of their IPs are primary changes rarely, and never
-// through this provider: each is read once per client (a Terraform command's
-// plan or apply).
+// exist is an error IsInterfaceNotFound recognizes.
 func (c *Client) LookupNetworkInterface(ctx context.Context, id string) (*NetworkInterface, error) {
-	return c.interfaces.get(id, func() (*NetworkInterface, error) {
-		req := vpc.NewDescribeNetworkInterfacesRequest()
-		req.NetworkInterfaceIds = common.StringPtrs([]string{id})
-		resp := vpc.NewDescribeNetworkInterfacesResponse()
-		err := c.send(ctx, req, resp)
-		if HasCode(err, "ResourceNotFound") {
-			err = notFound(req.GetAction(), CodeInterfaceNotFound, "the network interface "+id)
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range resp.Response.NetworkInterfaceSet {
-			if n != nil && deref(n.NetworkInterfaceId) == id {
-				return interfaceFromAPI(n), nil
-			}
-		}
-		// The action's documented answer for an unknown id is ResourceNotFound
-		// (above); an empty set says the same.
-		return nil, notFound(req.GetAction(), CodeInterfaceNotFound, "the network interface "+id)
-	})
+	return c.interfaces.get(ctx, id)
 }
 
-// maxInterfaceIDs is the documented limit of ids in one
-// DescribeNetworkInterfaces call.
-const maxInterfaceIDs = 100
-
 // LookupNetworkInterfaces reads many network interfaces, up to 100 a call,
-// into the cache LookupNetworkInterface answers from, and returns those that
-// exist. A call refused because one of its ids does not exist is read again
-// an id at a time.
+// and returns those that exist.
 func (c *Client) LookupNetworkInterfaces(ctx context.Context, ids []string) (map[string]*NetworkInterface, error) {
-	var unread []string
-	for _, id := range ids {
-		if !c.interfaces.has(id) && !slices.Contains(unread, id) {
-			unread = append(unread, id)
-		}
-	}
-	for chunk := range slices.Chunk(unread, maxInterfaceIDs) {
-		req := vpc.NewDescribeNetworkInterfacesRequest()
-		req.NetworkInterfaceIds = common.StringPtrs(chunk)
-		req.Limit = common.Uint64Ptr(maxInterfaceIDs)
-		resp := vpc.NewDescribeNetworkInterfacesResponse()
-		err := c.send(ctx, req, resp)
-		if HasCode(err, "ResourceNotFound") {
-			continue // read one at a time below
-		}
-		if err != nil {
-			return nil, err
-		}
-		found := map[string]*NetworkInterface{}
-		for _, n := range resp.Response.NetworkInterfaceSet {
-			if n != nil && slices.Contains(chunk, deref(n.NetworkInterfaceId)) {
-				found[deref(n.NetworkInterfaceId)] = interfaceFromAPI(n)
-			}
-		}
-		for _, id := range chunk {
-			if eni, ok := found[id]; ok {
-				c.interfaces.put(id, eni, nil)
-			} else {
-				c.interfaces.put(id, nil, notFound(req.GetAction(), CodeInterfaceNotFound, "the network interface "+id))
-			}
-		}
+	answers, err := c.interfaces.getMany(ctx, ids)
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]*NetworkInterface{}
-	for _, id := range ids {
-		eni, err := c.LookupNetworkInterface(ctx, id)
-		switch {
-		case IsInterfaceNotFound(err):
-		case err != nil:
-			return nil, err
-		default:
-			out[id] = eni
+	for id, a := range answers {
+		if a.err == nil {
+			out[id] = a.value
 		}
 	}
 	return out, nil
+}
+
+// describeNetworkInterfaces reads up to 100 interfaces in one call. A call
+// refused because one of its ids does not exist (ResourceNotFound, the
+// action's documented answer) is read again an id at a time.
+func (c *Client) describeNetworkInterfaces(ctx context.Context, ids []string) (map[string]*NetworkInterface, error) {
+	req := vpc.NewDescribeNetworkInterfacesRequest()
+	req.NetworkInterfaceIds = common.StringPtrs(ids)
+	req.Limit = common.Uint64Ptr(maxIDsPerCall)
+	resp := vpc.NewDescribeNetworkInterfacesResponse()
+	err := c.send(ctx, req, resp)
+	found := map[string]*NetworkInterface{}
+	switch {
+	case HasCode(err, "ResourceNotFound") && len(ids) > 1:
+		for _, id := range ids {
+			one, err := c.describeNetworkInterfaces(ctx, []string{id})
+			if err != nil {
+				return nil, err
+			}
+			maps.Copy(found, one)
+		}
+		return found, nil
+	case HasCode(err, "ResourceNotFound"):
+		return found, nil
+	case err != nil:
+		return nil, err
+	}
+	for _, n := range resp.Response.NetworkInterfaceSet {
+		if n != nil && slices.Contains(ids, deref(n.NetworkInterfaceId)) {
+			found[deref(n.NetworkInterfaceId)] = interfaceFromAPI(n)
+		}
+	}
+	return found, nil
+}
+
+// listNetworkInterfaces reads the region's interfaces from offset, 100 of
+// them, and how many there are in all.
+func (c *Client) listNetworkInterfaces(ctx context.Context, offset int) (map[string]*NetworkInterface, int, error) {
+	req := vpc.NewDescribeNetworkInterfacesRequest()
+	req.Offset = common.Uint64Ptr(uint64(offset))
+	req.Limit = common.Uint64Ptr(maxIDsPerCall)
+	resp := vpc.NewDescribeNetworkInterfacesResponse()
+	if err := c.send(ctx, req, resp); err != nil {
+		return nil, 0, err
+	}
+	found := map[string]*NetworkInterface{}
+	for _, n := range resp.Response.NetworkInterfaceSet {
+		if n != nil {
+			found[deref(n.NetworkInterfaceId)] = interfaceFromAPI(n)
+		}
+	}
+	total := 0
+	if resp.Response.TotalCount != nil {
+		total = int(*resp.Response.TotalCount)
+	}
+	return found, total, nil
 }
 
 func interfaceFromAPI(n *vpc.NetworkInterface) *NetworkInterface {
@@ -126,64 +121,4 @@ func interfaceFromAPI(n *vpc.NetworkInterface) *NetworkInterface {
 		}
 	}
 	return eni
-}
-
-// lookupCache remembers the answers of lookups by id: found, or not found.
-// Other errors are not remembered.
-type lookupCache[T any] struct {
-	mu      sync.Mutex
-	entries map[string]*cacheEntry[T]
-}
-
-type cacheEntry[T any] struct {
-	done  chan struct{}
-	value *T
-	err   error
-}
-
-// has reports whether the cache holds an answer for id.
-func (l *lookupCache[T]) has(id string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	_, ok := l.entries[id]
-	return ok
-}
-
-// put records an answer for id, unless one is there or being read.
-func (l *lookupCache[T]) put(id string, value *T, err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.entries == nil {
-		l.entries = map[string]*cacheEntry[T]{}
-	}
-	if _, ok := l.entries[id]; !ok {
-		e := &cacheEntry[T]{done: make(chan struct{}), value: value, err: err}
-		close(e.done)
-		l.entries[id] = e
-	}
-}
-
-// get answers from the cache, or runs read once for all callers of id.
-func (l *lookupCache[T]) get(id string, read func() (*T, error)) (*T, error) {
-	l.mu.Lock()
-	if l.entries == nil {
-		l.entries = map[string]*cacheEntry[T]{}
-	}
-	e, ok := l.entries[id]
-	if !ok {
-		e = &cacheEntry[T]{done: make(chan struct{})}
-		l.entries[id] = e
-		l.mu.Unlock()
-		e.value, e.err = read()
-		if e.err != nil && !IsInterfaceNotFound(e.err) && !IsInstanceNotFound(e.err) {
-			l.mu.Lock()
-			delete(l.entries, id) // not an answer: the next caller asks again
-			l.mu.Unlock()
-		}
-		close(e.done)
-		return e.value, e.err
-	}
-	l.mu.Unlock()
-	<-e.done
-	return e.value, e.err
 }

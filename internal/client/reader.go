@@ -332,7 +332,11 @@ const maxIDsPerCall = 100
 
 // fetch answers a batch: from the snapshot where it may, else from the API.
 func (r *addressReader) fetch(batch []*readRequest) {
-	ctx, cancel := batchContext(batch, r.c.retry.readBudget)
+	callers := make([]context.Context, 0, len(batch))
+	for _, p := range batch {
+		callers = append(callers, p.ctx)
+	}
+	ctx, cancel := callersContext(callers, r.c.retry.readBudget)
 	defer cancel()
 
 	if err := r.loadSnapshot(ctx, batch); err != nil && !refusedListing(err) {
@@ -418,16 +422,16 @@ func chunkBy(requests []*readRequest, key func(*readRequest) string) func(func(r
 	}
 }
 
-// batchContext is what a batch's calls run under: the first caller's values
-// (for logging), at most the read budget, and an end as soon as every caller
-// has stopped waiting.
-func batchContext(batch []*readRequest, budget time.Duration) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), budget)
+// callersContext is what a call made for several callers runs under: the
+// first caller's values (for logging), at most the read budget, and an end as
+// soon as every caller has stopped waiting.
+func callersContext(callers []context.Context, budget time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(callers[0]), budget)
 	var waiting atomic.Int64
-	waiting.Store(int64(len(batch)))
-	stops := make([]func() bool, 0, len(batch))
-	for _, p := range batch {
-		stops = append(stops, context.AfterFunc(p.ctx, func() {
+	waiting.Store(int64(len(callers)))
+	stops := make([]func() bool, 0, len(callers))
+	for _, caller := range callers {
+		stops = append(stops, context.AfterFunc(caller, func() {
 			if waiting.Add(-1) == 0 {
 				cancel()
 			}
