@@ -143,8 +143,9 @@ const (
 	// reallocationRemedy is the way out when a destroy that reallocates would
 	// fail, in the order that works: the destroy runs on the state's flag.
 	reallocationRemedy = "Set reallocate_normal_public_ip = false and run terraform apply (it changes nothing in the " +
-		"cloud), then run this again. If eip_id or the target changes in the same configuration, apply the flag change " +
-		"alone first, then the rest: the destroy half of a replacement uses the flag recorded in the state."
+		"cloud), then run this again; if the resource was removed from the configuration, put it back with that setting " +
+		"for that apply. If eip_id or the target changes in the same configuration, apply the flag change alone first, " +
+		"then the rest: the destroy half of a replacement uses the flag recorded in the state."
 
 	// actionReallocationRemedy is the way out when the reallocation of the
 	// qcloud_eip_disassociate action would fail: it keeps no state, so its
