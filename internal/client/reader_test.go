@@ -21,19 +21,13 @@ func TestConcurrentReadsShareCalls(t *testing.T) {
 	ctx := ctxWithTimeout(t, 30*time.Second)
 	var wg sync.WaitGroup
 	for i := 1; i <= 150; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if a, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil || a.ID != scaleID("eip", i) {
-				t.Errorf("read %d: %+v, %v", i, a, err)
-			}
-		}()
+		wg.Go(func() { lookupScaled(t, ctx, c, i) })
 	}
 	c.WaitForPendingReads(150)
 	clock.Advance(client.ReadWindow)
 	wg.Wait()
-	// The first call lists the region's first page and says how many
-	// addresses there are; 150 lookups are worth listing the other page.
+	// The first page says how many addresses there are: 150 lookups are worth
+	// listing the other page.
 	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
 		t.Fatalf("150 concurrent reads made %d DescribeAddresses calls, want 2", calls)
 	}
@@ -48,22 +42,15 @@ func TestManyReadsUseASnapshot(t *testing.T) {
 	emu, url := newEmulator(t, func(o *emulator.Options) { o.Scale = n })
 	c := clientFor(t, url, nil)
 	ctx := ctxWithTimeout(t, 60*time.Second)
-	for i := 1; i <= n/2; i++ {
-		if err := emu.PatchAddress(scaleID("eip", i), emulator.AddressPatch{BindInstanceID: scaleID("ins", i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bindScaled(t, emu, n/2)
 	sem := make(chan struct{}, 10)
 	var wg sync.WaitGroup
 	for i := 1; i <= n; i++ {
-		wg.Add(1)
 		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if a, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil || a.ID != scaleID("eip", i) {
-				t.Errorf("read %d: %+v, %v", i, a, err)
-			}
-		}()
+		wg.Go(func() {
+			defer func() { <-sem }()
+			lookupScaled(t, ctx, c, i)
+		})
 	}
 	wg.Wait()
 	// Four pages of addresses; at most one read by id before the lookups
@@ -96,6 +83,13 @@ func TestManyReadsUseASnapshot(t *testing.T) {
 	}
 	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
 		t.Fatalf("AddressesOn after a write made %d calls in all, want one more", calls)
+	}
+}
+
+// lookupScaled reads the i-th generated address, from any goroutine.
+func lookupScaled(t *testing.T, ctx context.Context, c *client.Client, i int) {
+	if a, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil || a.ID != scaleID("eip", i) {
+		t.Errorf("read %d: %+v, %v", i, a, err)
 	}
 }
 
