@@ -167,9 +167,7 @@ func TestAddressesFollowsPages(t *testing.T) {
 	if !seen["eip-sc000001"] || !seen["eip-sc000250"] || !seen["eip-demo0001"] {
 		t.Fatalf("pages missed addresses: %d found", len(all))
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != (len(all)+99)/100 {
-		t.Fatalf("%d DescribeAddresses calls for %d addresses, want %d", calls, len(all), (len(all)+99)/100)
-	}
+	wantCalls(t, emu, "DescribeAddresses", (len(all)+99)/100, fmt.Sprintf("listing %d addresses", len(all)))
 }
 
 func TestAPIErrorCarriesCodeMessageRequestID(t *testing.T) {
@@ -226,9 +224,7 @@ func TestRetriesTransientFaults(t *testing.T) {
 			if _, err := c.Associate(ctxWithTimeout(t, 30*time.Second), "eip-demo0001", insDemo1); err != nil {
 				t.Fatalf("Associate through %d %s faults: %v", f.Count, f.Kind, err)
 			}
-			if got := emu.Stats().Calls["AssociateAddress"]; got != f.Count+1 {
-				t.Fatalf("AssociateAddress calls = %d, want %d", got, f.Count+1)
-			}
+			wantCalls(t, emu, "AssociateAddress", f.Count+1, "the faults")
 		})
 	}
 }
@@ -329,9 +325,7 @@ func TestNonRetryableErrorIsNotRetried(t *testing.T) {
 	if !client.IsStatusNotPermit(err) {
 		t.Fatalf("binding a bound EIP: %v", err)
 	}
-	if got := emu.Stats().Calls["AssociateAddress"]; got != 1 {
-		t.Fatalf("AssociateAddress calls = %d, want 1", got)
-	}
+	wantCalls(t, emu, "AssociateAddress", 1, "a refusal")
 }
 
 func TestWaitReportsFailedTask(t *testing.T) {
@@ -439,6 +433,15 @@ func lastBody(t *testing.T, emu *emulator.Emulator, action string) map[string]an
 	return body
 }
 
+// wantCalls fails t unless emu has answered want calls of action; after says
+// after what.
+func wantCalls(t *testing.T, emu *emulator.Emulator, action string, want int, after string) {
+	t.Helper()
+	if got := emu.Stats().Calls[action]; got != want {
+		t.Fatalf("after %s: %d %s calls, want %d", after, got, action, want)
+	}
+}
+
 func scaleID(prefix string, i int) string {
 	return fmt.Sprintf("%s-sc%06d", prefix, i)
 }
@@ -476,7 +479,5 @@ func TestLookupNetworkInterfaceOnce(t *testing.T) {
 			t.Fatalf("eni-demo0001: %+v, %v", eni, err)
 		}
 	}
-	if n := emu.Stats().Calls["DescribeNetworkInterfaces"]; n != 1 {
-		t.Fatalf("%d DescribeNetworkInterfaces calls for three lookups of one interface", n)
-	}
+	wantCalls(t, emu, "DescribeNetworkInterfaces", 1, "three lookups of one interface")
 }

@@ -28,9 +28,7 @@ func TestConcurrentReadsShareCalls(t *testing.T) {
 	wg.Wait()
 	// The first page says how many addresses there are: 150 lookups are worth
 	// listing the other page.
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
-		t.Fatalf("150 concurrent reads made %d DescribeAddresses calls, want 2", calls)
-	}
+	wantCalls(t, emu, "DescribeAddresses", 2, "150 concurrent reads")
 }
 
 // A plan or refresh of many addresses, ten at a time as Terraform's default
@@ -67,23 +65,17 @@ func TestManyReadsUseASnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 0 {
-		t.Fatalf("after a write to another address, 40 reads made %d calls; want them answered from the snapshot", calls)
-	}
+	wantCalls(t, emu, "DescribeAddresses", 0, "a write to another address, 40 reads (answered from the snapshot)")
 	a, err := c.LookupAddress(ctx, scaleID("eip", 1))
 	if err != nil || (a.Status != client.StatusUnbinding && a.Status != client.StatusUnbind) {
 		t.Fatalf("the address written: %+v, %v; want it read afresh (UNBINDING or UNBIND)", a, err)
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 1 {
-		t.Fatalf("reading the address written made %d calls, want 1", calls)
-	}
+	wantCalls(t, emu, "DescribeAddresses", 1, "reading the address written")
 	// What sits on a target is no longer answered from the snapshot.
 	if _, err := c.AddressesOn(ctx, client.Target{InstanceID: scaleID("ins", 2)}); err != nil {
 		t.Fatal(err)
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
-		t.Fatalf("AddressesOn after a write made %d calls in all, want one more", calls)
-	}
+	wantCalls(t, emu, "DescribeAddresses", 2, "AddressesOn after a write")
 }
 
 // lookupScaled reads the i-th generated address, from any goroutine.
@@ -107,15 +99,11 @@ func TestSnapshotAnswersTargetsAndMissesGoByID(t *testing.T) {
 	if err != nil || len(on) != 1 || on[0].Type != client.AddressTypeWanIP {
 		t.Fatalf("on ins-demo0006: %+v, %v; want its normal public IP", on, err)
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 1 {
-		t.Fatalf("%d calls, want the probe alone", calls)
-	}
+	wantCalls(t, emu, "DescribeAddresses", 1, "the probe and AddressesOn")
 	if _, err := c.LookupAddress(ctx, "eip-nope0000"); !client.IsNotFound(err) {
 		t.Fatalf("missing address: %v", err)
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
-		t.Fatalf("%d calls, want the probe and one by id", calls)
-	}
+	wantCalls(t, emu, "DescribeAddresses", 2, "the probe and a lookup by id")
 }
 
 // A batched read stops calling the API once every caller has given up: on a
