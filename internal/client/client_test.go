@@ -172,7 +172,7 @@ func TestAddressesFollowsPages(t *testing.T) {
 
 func TestAPIErrorCarriesCodeMessageRequestID(t *testing.T) {
 	t.Parallel()
-	c, _ := newTestClient(t, nil, nil)
+	c, emu := newTestClient(t, nil, nil)
 	_, err := c.Associate(ctxWithTimeout(t, 10*time.Second), "eip-demo0005", insDemo1)
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
@@ -190,6 +190,11 @@ func TestAPIErrorCarriesCodeMessageRequestID(t *testing.T) {
 			t.Errorf("Error() = %q lacks %q", err.Error(), want)
 		}
 	}
+	// Binding a bound EIP is another refusal, sent once.
+	if _, err := c.Associate(ctxWithTimeout(t, 10*time.Second), "eip-demo0002", insDemo1); !client.IsStatusNotPermit(err) {
+		t.Fatalf("binding a bound EIP: %v", err)
+	}
+	wantCalls(t, emu, "AssociateAddress", 2, "two refusals")
 }
 
 func TestAuthFailure(t *testing.T) {
@@ -297,35 +302,20 @@ func TestWaitIsNotAnsweredFromTheSnapshot(t *testing.T) {
 	emu.ClearFaults() // the bind finishes
 
 	// Reads keep coming (a refresh) while a wait polls for the bind to land.
-	stop := make(chan struct{})
+	readCtx, stopReads := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			_, _ = c.LookupAddress(ctx, scaleID("eip", 1+i%30))
+		for i := 0; readCtx.Err() == nil; i++ {
+			_, _ = c.LookupAddress(readCtx, scaleID("eip", 1+i%30))
 		}
 	})
 	a, err := c.WaitAddress(ctxWithTimeout(t, 5*time.Second), client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001"},
 		func(a *client.Address) bool { return a.IsSettled() })
-	close(stop)
+	stopReads()
 	wg.Wait()
 	if err != nil || a.Status != client.StatusBind {
 		t.Fatalf("wait for the bind to land: %+v, %v", a, err)
 	}
-}
-
-func TestNonRetryableErrorIsNotRetried(t *testing.T) {
-	t.Parallel()
-	c, emu := newTestClient(t, nil, nil)
-	_, err := c.Associate(ctxWithTimeout(t, 10*time.Second), "eip-demo0002", insDemo1)
-	if !client.IsStatusNotPermit(err) {
-		t.Fatalf("binding a bound EIP: %v", err)
-	}
-	wantCalls(t, emu, "AssociateAddress", 1, "a refusal")
 }
 
 func TestWaitReportsFailedTask(t *testing.T) {

@@ -20,7 +20,12 @@ func TestSelectAddresses(t *testing.T) {
 		want      []string // ids, in order; nil: check count only
 		wantCount int
 		wantCalls int
+		decoded   *client.Address // every field of the one address found
 	}{
+		{name: "a name, every field decoded", wantCalls: 1,
+			sel: client.AddressSelection{Names: []string{"demo-eip-2"}}, want: []string{"eip-demo0002"},
+			decoded: &client.Address{ID: "eip-demo0002", Name: "demo-eip-2", PublicIP: "203.0.113.2", Status: client.StatusBind,
+				Type: "EIP", InstanceID: "ins-demo0002", NetworkInterfaceID: "eni-demo0002", PrivateIP: "10.0.0.21"}},
 		{name: "names, one query each", wantCalls: 3,
 			sel:  client.AddressSelection{Names: []string{"demo-eip-3", "demo-eip-1", "no-such-name"}},
 			want: []string{"eip-demo0001", "eip-demo0003"}},
@@ -77,25 +82,12 @@ func TestSelectAddresses(t *testing.T) {
 			case !slices.IsSorted(ids):
 				t.Errorf("addresses not in id order: %v", ids)
 			}
+			if tt.decoded != nil && (len(got) != 1 || got[0] != *tt.decoded) {
+				t.Errorf("got %+v, want [%+v]", got, *tt.decoded)
+			}
 			if calls := emu.Stats().Calls["DescribeAddresses"]; calls != tt.wantCalls {
 				t.Errorf("%d DescribeAddresses calls, want %d", calls, tt.wantCalls)
 			}
 		})
-	}
-}
-
-func TestSelectAddresses_decodesNames(t *testing.T) {
-	t.Parallel()
-	c, _ := newTestClient(t, nil, nil)
-	got, err := c.SelectAddresses(ctxWithTimeout(t, 30*time.Second), client.AddressSelection{Names: []string{"demo-eip-2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := client.Address{
-		ID: "eip-demo0002", Name: "demo-eip-2", PublicIP: "203.0.113.2", Status: client.StatusBind, Type: "EIP",
-		InstanceID: "ins-demo0002", NetworkInterfaceID: "eni-demo0002", PrivateIP: "10.0.0.21",
-	}
-	if len(got) != 1 || got[0] != want {
-		t.Errorf("got %+v, want [%+v]", got, want)
 	}
 }

@@ -15,9 +15,8 @@ import (
 // queued before the gathering window ends, whatever the machine's load.
 func TestConcurrentReadsShareCalls(t *testing.T) {
 	t.Parallel()
-	emu, url := newEmulator(t, func(o *emulator.Options) { o.Scale = 150 })
 	clock := clocktest.New(time.Now())
-	c := clientFor(t, url, func(cfg *client.Config) { cfg.Clock = clock })
+	c, emu := newTestClient(t, func(o *emulator.Options) { o.Scale = 150 }, func(cfg *client.Config) { cfg.Clock = clock })
 	ctx := ctxWithTimeout(t, 30*time.Second)
 	var wg sync.WaitGroup
 	for i := 1; i <= 150; i++ {
@@ -37,8 +36,7 @@ func TestConcurrentReadsShareCalls(t *testing.T) {
 func TestManyReadsUseASnapshot(t *testing.T) {
 	t.Parallel()
 	const n = 300
-	emu, url := newEmulator(t, func(o *emulator.Options) { o.Scale = n })
-	c := clientFor(t, url, nil)
+	c, emu := newTestClient(t, func(o *emulator.Options) { o.Scale = n }, nil)
 	ctx := ctxWithTimeout(t, 60*time.Second)
 	bindScaled(t, emu, n/2)
 	sem := make(chan struct{}, 10)
@@ -89,8 +87,7 @@ func lookupScaled(t *testing.T, ctx context.Context, c *client.Client, i int) {
 // public IPs included; an id the snapshot lacks goes to the API.
 func TestSnapshotAnswersTargetsAndMissesGoByID(t *testing.T) {
 	t.Parallel()
-	emu, url := newEmulator(t, nil)
-	c := clientFor(t, url, nil)
+	c, emu := newTestClient(t, nil, nil)
 	ctx := ctxWithTimeout(t, 30*time.Second)
 	if _, err := c.LookupAddress(ctx, "eip-demo0001"); err != nil { // the probe: the region fits in one page
 		t.Fatal(err)
@@ -110,9 +107,8 @@ func TestSnapshotAnswersTargetsAndMissesGoByID(t *testing.T) {
 // fake clock, a throttled read's retries stop with its interrupt.
 func TestBatchEndsWithItsCallers(t *testing.T) {
 	t.Parallel()
-	emu, url := newEmulator(t, nil)
 	clock := clocktest.New(time.Now())
-	c := clientFor(t, url, func(cfg *client.Config) { cfg.Clock = clock })
+	c, emu := newTestClient(t, nil, func(cfg *client.Config) { cfg.Clock = clock })
 	inject(t, emu, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "RequestLimitExceeded"})
 	ctx, cancel := context.WithCancel(context.Background()) // a Read: no deadline
 	done := make(chan error, 1)
