@@ -19,10 +19,9 @@ func TestMain(m *testing.M) {
 	acctest.Main(m)
 }
 
-// TestDocsAreCurrent renders the documentation with tfplugindocs (pinned in
-// tools/go.mod, using the local terraform) into a scratch directory and
-// compares it with docs/, which is never rewritten here: edit the schema,
-// templates/ or examples/, then run make generate.
+// TestDocsAreCurrent renders the docs with tfplugindocs (pinned in tools/go.mod)
+// into a scratch directory and compares them with docs/, which it never
+// writes: edit the schema, templates/ or examples/, then run make generate.
 func TestDocsAreCurrent(t *testing.T) {
 	// tfplugindocs takes the rendered directory relative to the provider
 	// directory (this one), even when it is absolute.
@@ -89,21 +88,16 @@ func docsTerraformDir(t *testing.T) string {
 	return filepath.Dir(terraform)
 }
 
-// readTree reads every file under root, by path relative to root.
+// readTree reads every file under root, by slash path relative to root.
 func readTree(t *testing.T, root string) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(os.DirFS(root), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		files[filepath.ToSlash(rel)] = b
-		return nil
+		files[path], err = os.ReadFile(filepath.Join(root, path))
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

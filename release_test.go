@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,11 +18,9 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 )
 
-// TestReleaseSnapshotInstallsFromMirror checks the artifacts `make
-// release-snapshot` leaves in dist/: terraform init installs this platform's
-// zip from a local filesystem mirror, without dev_overrides, and writes a lock
-// file whose hash is the zip's; SHA256SUMS covers every zip and the registry
-// manifest. make release-snapshot runs it after building.
+// TestReleaseSnapshotInstallsFromMirror checks what `make release-snapshot`
+// leaves in dist/ (and runs it after): terraform init installs this platform's
+// zip from a filesystem mirror, not dev_overrides, locking the zip's hash.
 func TestReleaseSnapshotInstallsFromMirror(t *testing.T) {
 	zips, _ := filepath.Glob(filepath.Join("dist", "terraform-provider-qcloud_*_"+runtime.GOOS+"_"+runtime.GOARCH+".zip"))
 	if len(zips) != 1 {
@@ -36,7 +32,7 @@ func TestReleaseSnapshotInstallsFromMirror(t *testing.T) {
 
 	mirror := t.TempDir()
 	packed := filepath.Join(mirror, "registry.terraform.io", "tfqcloud", "qcloud")
-	copyFile(t, zip, filepath.Join(packed, filepath.Base(zip)))
+	writeFile(t, filepath.Join(packed, filepath.Base(zip)), string(readFile(t, zip)))
 	work := t.TempDir()
 	cliConfig := filepath.Join(work, "terraformrc")
 	writeFile(t, cliConfig, fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror))
@@ -68,10 +64,7 @@ func TestReleaseSnapshotInstallsFromMirror(t *testing.T) {
 	if err := tf.Init(ctx); err != nil {
 		t.Fatalf("terraform init from the mirror: %v", err)
 	}
-	lock, err := os.ReadFile(filepath.Join(work, ".terraform.lock.hcl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	lock := readFile(t, filepath.Join(work, ".terraform.lock.hcl"))
 	h1, err := dirhash.HashZip(zip, dirhash.Hash1)
 	if err != nil {
 		t.Fatal(err)
@@ -91,20 +84,14 @@ func TestReleaseSnapshotInstallsFromMirror(t *testing.T) {
 	}
 }
 
-// checkSums checks the SHA256SUMS file against every zip of the version and
-// the registry manifest.
+// checkSums checks that SHA256SUMS covers every zip of the version and the
+// registry manifest.
 func checkSums(t *testing.T, version string) {
 	t.Helper()
 	prefix := filepath.Join("dist", "terraform-provider-qcloud_"+version)
-	f, err := os.Open(prefix + "_SHA256SUMS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	sums := map[string]string{}
-	scanner := bufio.NewScanner(f)
-	for scanner.Scan() {
-		if sum, name, ok := strings.Cut(scanner.Text(), "  "); ok {
+	for line := range strings.Lines(string(readFile(t, prefix+"_SHA256SUMS"))) {
+		if sum, name, ok := strings.Cut(strings.TrimSuffix(line, "\n"), "  "); ok {
 			sums[name] = sum
 		}
 	}
@@ -125,34 +112,25 @@ func checkSums(t *testing.T, version string) {
 
 func sha256File(t *testing.T, path string) string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(readFile(t, path))
+	return hex.EncodeToString(sum[:])
 }
 
-func copyFile(t *testing.T, from, to string) {
+func readFile(t *testing.T, path string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(from)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return b
 }
 
+// writeFile writes content to path, making its directory.
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}

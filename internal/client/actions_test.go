@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"net/http"
 	"testing"
 	"time"
 
@@ -46,37 +45,34 @@ func TestEveryWriteInvalidatesWhatItChanges(t *testing.T) {
 // one; writes never burst, reads start half a second's worth at once.
 func TestPacing(t *testing.T) {
 	t.Parallel()
-	c := clientWithTransport(t, &failingTransport{err: refused}, nil)
-	c.rateLimit = RateLimit{}
-	for name, want := range map[string]struct {
-		rate  float64
-		burst int
+	documented, configured := RateLimit{}, RateLimit{Write: 2, Read: 3}
+	for _, tt := range []struct {
+		limit  RateLimit
+		action string
+		rate   float64
+		burst  int
 	}{
-		"AssociateAddress": {10, 1}, "DisassociateAddress": {10, 1}, "DescribeAddresses": {20, 10},
-		"DescribeTaskResult": {20, 10}, "DescribeAddressQuota": {10, 5}, "DescribeNetworkInterfaces": {100, 50},
-		"DescribeInstances": {40, 20},
+		{documented, "AssociateAddress", 10, 1}, {documented, "DisassociateAddress", 10, 1},
+		{documented, "DescribeAddresses", 20, 10}, {documented, "DescribeTaskResult", 20, 10},
+		{documented, "DescribeAddressQuota", 10, 5}, {documented, "DescribeNetworkInterfaces", 100, 50},
+		{documented, "DescribeInstances", 40, 20},
+		{configured, "AssociateAddress", 2, 1}, {configured, "DescribeNetworkInterfaces", 3, 2},
 	} {
-		l := c.limiter(name, actions[name])
-		if float64(l.Limit()) != want.rate || l.Burst() != want.burst {
-			t.Errorf("%s: %v/s, burst %d; want %v/s, burst %d", name, l.Limit(), l.Burst(), want.rate, want.burst)
+		c := clientWithTransport(t, &failingTransport{err: refused}, nil)
+		c.rateLimit = tt.limit
+		if l := c.limiter(tt.action, actions[tt.action]); float64(l.Limit()) != tt.rate || l.Burst() != tt.burst {
+			t.Errorf("%s, %+v configured: %v/s, burst %d; want %v/s, burst %d", tt.action, tt.limit, l.Limit(), l.Burst(), tt.rate, tt.burst)
 		}
 	}
-	configured := clientWithTransport(t, &failingTransport{err: refused}, nil)
-	configured.rateLimit = RateLimit{Write: 2, Read: 3}
-	if l := configured.limiter("AssociateAddress", actions["AssociateAddress"]); l.Limit() != 2 || l.Burst() != 1 {
-		t.Errorf("configured write rate: %v/s burst %d", l.Limit(), l.Burst())
-	}
-	if l := configured.limiter("DescribeNetworkInterfaces", actions["DescribeNetworkInterfaces"]); l.Limit() != 3 || l.Burst() != 2 {
-		t.Errorf("configured read rate: %v/s burst %d", l.Limit(), l.Burst())
-	}
 }
+
+const taskReply = `{"Response":{"TaskId":"1","RequestId":"r"}}`
 
 // Writes are spaced on the client's clock: 11 of them at 10/s take a second.
 func TestWritesAreSpaced(t *testing.T) {
 	t.Parallel()
 	clock := autoClock{clocktest.New(time.Now())}
-	ok := roundTripOK(`{"Response":{"TaskId":"1","RequestId":"r"}}`)
-	c := clientWithTransport(t, ok, clock)
+	c := clientWithTransport(t, RoundTripOK(taskReply), clock)
 	c.rateLimit = RateLimit{}
 	start := clock.Now()
 	for range 11 {
@@ -93,7 +89,7 @@ func TestWritesAreSpaced(t *testing.T) {
 func TestNoTurnPastTheDeadline(t *testing.T) {
 	t.Parallel()
 	clock := clocktest.New(time.Now())
-	c := clientWithTransport(t, roundTripOK(`{"Response":{"TaskId":"1","RequestId":"r"}}`), clock)
+	c := clientWithTransport(t, RoundTripOK(taskReply), clock)
 	c.rateLimit = RateLimit{Write: 1}
 	if _, err := c.Associate(context.Background(), "eip-abcd1234", Target{InstanceID: "ins-abcd1234"}); err != nil {
 		t.Fatal(err)
@@ -104,10 +100,4 @@ func TestNoTurnPastTheDeadline(t *testing.T) {
 	if !HasCode(err, CodeTimeout) || MaybeApplied(err) {
 		t.Fatalf("err = %v; want a timeout before anything was sent", err)
 	}
-}
-
-type roundTripOK string
-
-func (body roundTripOK) RoundTrip(r *http.Request) (*http.Response, error) {
-	return okResponse(r, string(body)), nil
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,16 +18,14 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
-// newTestClient starts an emulator (with opts changed by tweak) and a client
-// for it. The client's rate limit is high unless the test sets one.
+// newTestClient starts an emulator (opts changed by tweak) and a client of it.
 func newTestClient(t *testing.T, tweak func(*emulator.Options), cfgTweak func(*client.Config)) (*client.Client, *emulator.Emulator) {
 	t.Helper()
 	emu, url := newEmulator(t, tweak)
 	return clientFor(t, url, cfgTweak), emu
 }
 
-// newEmulator starts an emulator whose tasks take 50 ms, with opts changed by
-// tweak, and returns its URL.
+// newEmulator starts an emulator whose tasks take 50 ms, opts changed by tweak.
 func newEmulator(t *testing.T, tweak func(*emulator.Options)) (*emulator.Emulator, string) {
 	t.Helper()
 	opts := emulator.DefaultOptions()
@@ -81,17 +80,33 @@ func boundTo(target client.Target) func(*client.Address) bool {
 
 func unbound(a *client.Address) bool { return a.Status == client.StatusUnbind }
 
+var insDemo1 = client.Target{InstanceID: "ins-demo0001"}
+
+// associate starts binding address to target: the task to wait on.
+func associate(t *testing.T, ctx context.Context, c *client.Client, address string, target client.Target) client.Task {
+	t.Helper()
+	id, err := c.Associate(ctx, address, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client.Task{Action: "AssociateAddress", AddressID: address, ID: id}
+}
+
+// bindScaled binds the first n generated addresses to their instances.
+func bindScaled(t *testing.T, emu *emulator.Emulator, n int) {
+	t.Helper()
+	for i := 1; i <= n; i++ {
+		if err := emu.PatchAddress(scaleID("eip", i), emulator.AddressPatch{BindInstanceID: scaleID("ins", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestAssociateWaitDisassociate(t *testing.T) {
 	t.Parallel()
 	c, emu := newTestClient(t, nil, nil)
 	ctx := ctxWithTimeout(t, 30*time.Second)
-	target := client.Target{InstanceID: "ins-demo0001"}
-
-	taskID, err := c.Associate(ctx, "eip-demo0001", target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001", ID: taskID}, boundTo(target))
+	a, err := c.WaitAddress(ctx, associate(t, ctx, c, "eip-demo0001", insDemo1), boundTo(insDemo1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +114,7 @@ func TestAssociateWaitDisassociate(t *testing.T) {
 		a.PrivateIP != "10.0.0.11" || a.PublicIP == "" {
 		t.Fatalf("after the bind: %+v", a)
 	}
-	taskID, err = c.Disassociate(ctx, "eip-demo0001", client.UnbindOptions{ReallocateNormalPublicIP: true})
+	taskID, err := c.Disassociate(ctx, "eip-demo0001", client.UnbindOptions{ReallocateNormalPublicIP: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,11 +136,7 @@ func TestAssociateENIAndDescribeFilters(t *testing.T) {
 	c, _ := newTestClient(t, nil, nil)
 	ctx := ctxWithTimeout(t, 30*time.Second)
 	target := client.Target{NetworkInterfaceID: "eni-demo0005", PrivateIP: "10.0.1.5"}
-	taskID, err := c.Associate(ctx, "eip-demo0006", target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-demo0006", ID: taskID}, boundTo(target))
+	a, err := c.WaitAddress(ctx, associate(t, ctx, c, "eip-demo0006", target), boundTo(target))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,29 +167,13 @@ func TestAddressesFollowsPages(t *testing.T) {
 	if !seen["eip-sc000001"] || !seen["eip-sc000250"] || !seen["eip-demo0001"] {
 		t.Fatalf("pages missed addresses: %d found", len(all))
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != (len(all)+99)/100 {
-		t.Fatalf("%d DescribeAddresses calls for %d addresses, want %d", calls, len(all), (len(all)+99)/100)
-	}
-}
-
-// What does not exist is an error the not-found predicates recognize, from
-// every lookup.
-func TestLookupsOfWhatDoesNotExist(t *testing.T) {
-	t.Parallel()
-	c, _ := newTestClient(t, nil, nil)
-	ctx := ctxWithTimeout(t, 10*time.Second)
-	if a, err := c.LookupAddress(ctx, "eip-nope0000"); !client.IsNotFound(err) || a != nil {
-		t.Errorf("address: %+v, %v; want a not-found error", a, err)
-	}
-	if eni, err := c.LookupNetworkInterface(ctx, "eni-nope0000"); !client.IsInterfaceNotFound(err) || eni != nil {
-		t.Errorf("interface: %+v, %v; want a not-found error", eni, err)
-	}
+	wantCalls(t, emu, "DescribeAddresses", (len(all)+99)/100, fmt.Sprintf("listing %d addresses", len(all)))
 }
 
 func TestAPIErrorCarriesCodeMessageRequestID(t *testing.T) {
 	t.Parallel()
-	c, _ := newTestClient(t, nil, nil)
-	_, err := c.Associate(ctxWithTimeout(t, 10*time.Second), "eip-demo0005", client.Target{InstanceID: "ins-demo0001"})
+	c, emu := newTestClient(t, nil, nil)
+	_, err := c.Associate(ctxWithTimeout(t, 10*time.Second), "eip-demo0005", insDemo1)
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("error %T %v is not an *APIError", err, err)
@@ -187,14 +182,19 @@ func TestAPIErrorCarriesCodeMessageRequestID(t *testing.T) {
 		apiErr.Message == "" || apiErr.Attempts != 1 {
 		t.Fatalf("APIError = %+v", apiErr)
 	}
-	if client.IsRetryable(err) || client.IsNotFound(err) {
-		t.Fatalf("predicates wrong for %v", err)
+	if client.IsRetryable(err) || client.IsNotFound(err) || client.MaybeApplied(err) {
+		t.Fatalf("predicates wrong for %v: a definite refusal", err)
 	}
 	for _, want := range []string{"AssociateAddress", "InvalidAddressId.Blocked", apiErr.RequestID} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Error() = %q lacks %q", err.Error(), want)
 		}
 	}
+	// Binding a bound EIP is another refusal, sent once.
+	if _, err := c.Associate(ctxWithTimeout(t, 10*time.Second), "eip-demo0002", insDemo1); !client.IsStatusNotPermit(err) {
+		t.Fatalf("binding a bound EIP: %v", err)
+	}
+	wantCalls(t, emu, "AssociateAddress", 2, "two refusals")
 }
 
 func TestAuthFailure(t *testing.T) {
@@ -222,17 +222,14 @@ func TestRetriesTransientFaults(t *testing.T) {
 	} {
 		t.Run(f.Kind+f.Code, func(t *testing.T) {
 			t.Parallel()
-			// A timeout well above the emulator's latency even on a loaded
-			// machine, so that only the delay fault outlasts it.
+			// Far above the emulator's latency: only the delay fault outlasts it.
 			c, emu := newTestClient(t, nil, func(cfg *client.Config) { cfg.RequestTimeout = 2 * time.Second })
 			f.Action = "AssociateAddress"
 			inject(t, emu, f)
-			if _, err := c.Associate(ctxWithTimeout(t, 30*time.Second), "eip-demo0001", client.Target{InstanceID: "ins-demo0001"}); err != nil {
+			if _, err := c.Associate(ctxWithTimeout(t, 30*time.Second), "eip-demo0001", insDemo1); err != nil {
 				t.Fatalf("Associate through %d %s faults: %v", f.Count, f.Kind, err)
 			}
-			if got := emu.Stats().Calls["AssociateAddress"]; got != f.Count+1 {
-				t.Fatalf("AssociateAddress calls = %d, want %d", got, f.Count+1)
-			}
+			wantCalls(t, emu, "AssociateAddress", f.Count+1, "the faults")
 		})
 	}
 }
@@ -243,59 +240,43 @@ func TestRetriesTransientFaults(t *testing.T) {
 func TestHTTPErrorPagesByStatus(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		status    int
-		wantCalls func(int) bool
+		status  int
+		retried bool
 	}{
-		{http.StatusNotFound, func(n int) bool { return n == 1 }},
-		{http.StatusForbidden, func(n int) bool { return n == 1 }},
-		{http.StatusBadGateway, func(n int) bool { return n > 1 }},
-		{http.StatusTooManyRequests, func(n int) bool { return n > 1 }},
+		{http.StatusNotFound, false}, {http.StatusForbidden, false},
+		{http.StatusBadGateway, true}, {http.StatusTooManyRequests, true},
 	} {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
 			t.Parallel()
-			var mu sync.Mutex
-			calls := 0
+			var calls atomic.Int32
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				mu.Lock()
-				calls++
-				mu.Unlock()
+				calls.Add(1)
 				w.Header().Set("Content-Type", "text/html")
 				w.WriteHeader(tt.status)
 				_, _ = w.Write([]byte("<html>nope</html>"))
 			}))
 			defer srv.Close()
-			c, err := client.New(client.Config{SecretID: "id", SecretKey: "key", Region: "ap-guangzhou", Endpoint: srv.URL})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = c.Associate(ctxWithTimeout(t, 2*time.Second), "eip-demo0001", client.Target{InstanceID: "ins-demo0001"})
+			_, err := clientFor(t, srv.URL, nil).Associate(ctxWithTimeout(t, 2*time.Second), "eip-demo0001", insDemo1)
 			var apiErr *client.APIError
 			if !errors.As(err, &apiErr) || apiErr.HTTPStatus != tt.status {
 				t.Fatalf("error = %v, want one carrying HTTP %d", err, tt.status)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if !tt.wantCalls(calls) {
-				t.Fatalf("HTTP %d was tried %d times", tt.status, calls)
+			if retried := calls.Load() > 1; retried != tt.retried {
+				t.Fatalf("HTTP %d was tried %d times", tt.status, calls.Load())
 			}
 		})
 	}
 }
 
 // A write whose replies never come may have been carried out: the error says
-// so. A definite refusal does not.
+// so (TestAPIErrorCarriesCodeMessageRequestID: a definite refusal does not).
 func TestMaybeApplied(t *testing.T) {
 	t.Parallel()
 	c, emu := newTestClient(t, nil, nil)
 	inject(t, emu, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
-	_, err := c.Associate(ctxWithTimeout(t, 2*time.Second), "eip-demo0001", client.Target{InstanceID: "ins-demo0001"})
+	_, err := c.Associate(ctxWithTimeout(t, 2*time.Second), "eip-demo0001", insDemo1)
 	if err == nil || !client.MaybeApplied(err) {
 		t.Fatalf("every reply lost: %v, want an error marked MaybeApplied", err)
-	}
-	emu.ClearFaults()
-	_, err = c.Associate(ctxWithTimeout(t, 2*time.Second), "eip-demo0005", client.Target{InstanceID: "ins-demo0002"})
-	if !client.HasCode(err, "InvalidAddressId.Blocked") || client.MaybeApplied(err) {
-		t.Fatalf("blocked EIP: %v (MaybeApplied %v), want a definite refusal", err, client.MaybeApplied(err))
 	}
 }
 
@@ -306,15 +287,11 @@ func TestWaitIsNotAnsweredFromTheSnapshot(t *testing.T) {
 	emu, url := newEmulator(t, func(o *emulator.Options) { o.Scale = 40 })
 	c, other := clientFor(t, url, nil), clientFor(t, url, nil)
 	ctx := ctxWithTimeout(t, 30*time.Second)
-	for i := 1; i <= 30; i++ {
-		if err := emu.PatchAddress(scaleID("eip", i), emulator.AddressPatch{BindInstanceID: scaleID("ins", i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bindScaled(t, emu, 30)
 	// Another process's bind hangs: eip-demo0001 is BINDING while this
 	// client reads enough addresses to take its snapshot.
 	inject(t, emu, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-	if _, err := other.Associate(ctx, "eip-demo0001", client.Target{InstanceID: "ins-demo0001"}); err != nil {
+	if _, err := other.Associate(ctx, "eip-demo0001", insDemo1); err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 30; i++ {
@@ -325,38 +302,19 @@ func TestWaitIsNotAnsweredFromTheSnapshot(t *testing.T) {
 	emu.ClearFaults() // the bind finishes
 
 	// Reads keep coming (a refresh) while a wait polls for the bind to land.
-	stop := make(chan struct{})
+	readCtx, stopReads := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			_, _ = c.LookupAddress(ctx, scaleID("eip", 1+i%30))
+	wg.Go(func() {
+		for i := 0; readCtx.Err() == nil; i++ {
+			_, _ = c.LookupAddress(readCtx, scaleID("eip", 1+i%30))
 		}
-	}()
+	})
 	a, err := c.WaitAddress(ctxWithTimeout(t, 5*time.Second), client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001"},
 		func(a *client.Address) bool { return a.IsSettled() })
-	close(stop)
+	stopReads()
 	wg.Wait()
 	if err != nil || a.Status != client.StatusBind {
 		t.Fatalf("wait for the bind to land: %+v, %v", a, err)
-	}
-}
-
-func TestNonRetryableErrorIsNotRetried(t *testing.T) {
-	t.Parallel()
-	c, emu := newTestClient(t, nil, nil)
-	_, err := c.Associate(ctxWithTimeout(t, 10*time.Second), "eip-demo0002", client.Target{InstanceID: "ins-demo0001"})
-	if !client.IsStatusNotPermit(err) {
-		t.Fatalf("binding a bound EIP: %v", err)
-	}
-	if got := emu.Stats().Calls["AssociateAddress"]; got != 1 {
-		t.Fatalf("AssociateAddress calls = %d, want 1", got)
 	}
 }
 
@@ -365,20 +323,16 @@ func TestWaitReportsFailedTask(t *testing.T) {
 	c, emu := newTestClient(t, nil, nil)
 	inject(t, emu, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskFail, Count: 1})
 	ctx := ctxWithTimeout(t, 30*time.Second)
-	target := client.Target{InstanceID: "ins-demo0001"}
-	taskID, err := c.Associate(ctx, "eip-demo0001", target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001", ID: taskID}, boundTo(target))
+	task := associate(t, ctx, c, "eip-demo0001", insDemo1)
+	_, err := c.WaitAddress(ctx, task, boundTo(insDemo1))
 	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) || apiErr.Code != client.CodeTaskFailed || apiErr.TaskID != taskID {
-		t.Fatalf("wait on a failed task = %v, want %s with TaskId %s", err, client.CodeTaskFailed, taskID)
+	if !errors.As(err, &apiErr) || apiErr.Code != client.CodeTaskFailed || apiErr.TaskID != task.ID {
+		t.Fatalf("wait on a failed task = %v, want %s with TaskId %s", err, client.CodeTaskFailed, task.ID)
 	}
 	// The task id came as a string, and went back as a number.
-	task := lastBody(t, emu, "DescribeTaskResult")
-	if n, ok := task["TaskId"].(float64); !ok || strconv.FormatFloat(n, 'f', -1, 64) != taskID {
-		t.Fatalf("DescribeTaskResult body = %v, want the numeric TaskId %s", task, taskID)
+	body := lastBody(t, emu, "DescribeTaskResult")
+	if n, ok := body["TaskId"].(float64); !ok || strconv.FormatFloat(n, 'f', -1, 64) != task.ID {
+		t.Fatalf("DescribeTaskResult body = %v, want the numeric TaskId %s", body, task.ID)
 	}
 }
 
@@ -387,12 +341,7 @@ func TestWaitTimesOutOnHungTask(t *testing.T) {
 	c, emu := newTestClient(t, nil, nil)
 	inject(t, emu, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
 	ctx := ctxWithTimeout(t, 2*time.Second)
-	target := client.Target{InstanceID: "ins-demo0001"}
-	taskID, err := c.Associate(ctx, "eip-demo0001", target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last, err := c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001", ID: taskID}, boundTo(target))
+	last, err := c.WaitAddress(ctx, associate(t, ctx, c, "eip-demo0001", insDemo1), boundTo(insDemo1))
 	if !client.HasCode(err, client.CodeTimeout) || !strings.Contains(err.Error(), "still BINDING") {
 		t.Fatalf("wait on a hung task = %v", err)
 	}
@@ -405,14 +354,10 @@ func TestInterruptedWaitSaysSo(t *testing.T) {
 	t.Parallel()
 	c, emu := newTestClient(t, nil, nil)
 	inject(t, emu, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-	target := client.Target{InstanceID: "ins-demo0001"}
 	ctx, cancel := context.WithCancel(context.Background())
-	taskID, err := c.Associate(ctx, "eip-demo0001", target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	task := associate(t, ctx, c, "eip-demo0001", insDemo1)
 	cancel() // Ctrl-C
-	_, err = c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-demo0001", ID: taskID}, boundTo(target))
+	_, err := c.WaitAddress(ctx, task, boundTo(insDemo1))
 	if !client.HasCode(err, client.CodeCanceled) || !strings.Contains(err.Error(), "interrupted") {
 		t.Fatalf("interrupted wait = %v, want %s", err, client.CodeCanceled)
 	}
@@ -432,20 +377,18 @@ func TestWaitForAddressThatDisappears(t *testing.T) {
 
 func TestRequestClientHeader(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var seen []string
+	var first sync.Once
+	var header string
 	capture := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		mu.Lock()
-		seen = append(seen, r.Header.Get("X-TC-RequestClient"))
-		mu.Unlock()
+		first.Do(func() { header = r.Header.Get("X-TC-RequestClient") })
 		return http.DefaultTransport.RoundTrip(r)
 	})
 	c, _ := newTestClient(t, nil, func(cfg *client.Config) { cfg.HTTPTransport = capture })
 	if _, err := c.LookupAddress(ctxWithTimeout(t, 10*time.Second), "eip-demo0001"); err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) == 0 || !strings.Contains(seen[0], "terraform-provider-qcloud_1.2.3-test") {
-		t.Fatalf("X-TC-RequestClient = %q", seen)
+	if !strings.Contains(header, "terraform-provider-qcloud_1.2.3-test") {
+		t.Fatalf("X-TC-RequestClient = %q", header)
 	}
 }
 
@@ -480,20 +423,33 @@ func lastBody(t *testing.T, emu *emulator.Emulator, action string) map[string]an
 	return body
 }
 
+// wantCalls fails t unless emu has answered want calls of action; after says
+// after what.
+func wantCalls(t *testing.T, emu *emulator.Emulator, action string, want int, after string) {
+	t.Helper()
+	if got := emu.Stats().Calls[action]; got != want {
+		t.Fatalf("after %s: %d %s calls, want %d", after, got, action, want)
+	}
+}
+
 func scaleID(prefix string, i int) string {
 	return fmt.Sprintf("%s-sc%06d", prefix, i)
 }
 
-// DescribeNetworkInterfaces answers an unknown id with ResourceNotFound (or,
-// with the emulator's other setting, an empty set): either way, no such
-// interface.
-func TestLookupNetworkInterfaceNotFound(t *testing.T) {
+// What does not exist is an error the not-found predicates recognize, from
+// every lookup, whether DescribeNetworkInterfaces answers an unknown id with
+// ResourceNotFound or (the emulator's other setting) an empty set.
+func TestLookupsOfWhatDoesNotExist(t *testing.T) {
 	t.Parallel()
 	for _, setting := range []string{emulator.UnknownENIError, emulator.UnknownENIEmpty} {
 		c, emu := newTestClient(t, func(o *emulator.Options) { o.Settings.UnknownENI = setting }, nil)
-		eni, err := c.LookupNetworkInterface(ctxWithTimeout(t, 10*time.Second), "eni-nope0000")
+		ctx := ctxWithTimeout(t, 10*time.Second)
+		if a, err := c.LookupAddress(ctx, "eip-nope0000"); !client.IsNotFound(err) || a != nil {
+			t.Errorf("unknownEni=%s: address: %+v, %v; want a not-found error", setting, a, err)
+		}
+		eni, err := c.LookupNetworkInterface(ctx, "eni-nope0000")
 		if !client.IsInterfaceNotFound(err) || eni != nil {
-			t.Fatalf("unknownEni=%s: %+v, %v; want no interface", setting, eni, err)
+			t.Fatalf("unknownEni=%s: interface: %+v, %v; want a not-found error", setting, eni, err)
 		}
 		if errs := emu.Stats().Errors["DescribeNetworkInterfaces"]; setting == emulator.UnknownENIError && errs["ResourceNotFound"] != 1 {
 			t.Fatalf("unknownEni=%s: the emulator answered %v, want ResourceNotFound", setting, errs)
@@ -513,7 +469,5 @@ func TestLookupNetworkInterfaceOnce(t *testing.T) {
 			t.Fatalf("eni-demo0001: %+v, %v", eni, err)
 		}
 	}
-	if n := emu.Stats().Calls["DescribeNetworkInterfaces"]; n != 1 {
-		t.Fatalf("%d DescribeNetworkInterfaces calls for three lookups of one interface", n)
-	}
+	wantCalls(t, emu, "DescribeNetworkInterfaces", 1, "three lookups of one interface")
 }

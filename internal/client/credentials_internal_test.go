@@ -11,8 +11,8 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/clocktest"
 )
 
-// fakeSource issues credentials valid for lifetime on clock; gate, when set,
-// holds each Retrieve until the test sends on it; fail makes it fail.
+// fakeSource issues credentials valid for lifetime on clock; a gate holds
+// each Retrieve until the test sends on it; fail makes it fail.
 type fakeSource struct {
 	clock    Clock
 	lifetime time.Duration
@@ -106,24 +106,15 @@ func TestCredentialRenewsOnceForConcurrentCallers(t *testing.T) {
 	c := newCredential(src, clock, nopLog)
 	const callers = 20
 	var wg sync.WaitGroup
-	errs := make(chan error, callers)
 	for range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- c.ensure(context.Background())
-		}()
+		wg.Go(func() {
+			if err := c.ensure(context.Background()); err != nil {
+				t.Error(err)
+			}
+		})
 	}
-	// Wait until the one renewal is running and every caller waits on it:
-	// the gate is unbuffered, so this send completes only inside Retrieve.
-	src.gate <- struct{}{}
+	src.gate <- struct{}{} // unbuffered: received inside the one Retrieve
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	if got := src.calls.Load(); got != 1 {
 		t.Fatalf("%d retrievals for %d concurrent callers, want 1", got, callers)
 	}

@@ -24,9 +24,12 @@ func (c *Client) WaitForPendingReads(n int) {
 // ReadWindow is how long lookups are gathered before a call.
 const ReadWindow = readWindow
 
-func okResponse(r *http.Request, body string) *http.Response {
+// RoundTripOK answers every request 200 OK with itself as the JSON body.
+type RoundTripOK string
+
+func (body RoundTripOK) RoundTrip(r *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: 200, Status: "200 OK", Header: http.Header{"Content-Type": {"application/json"}},
-		Body: io.NopCloser(strings.NewReader(body)), Request: r}
+		Body: io.NopCloser(strings.NewReader(string(body))), Request: r}, nil
 }
 
 // WaitForQueuedLookups blocks until that many interface and instance

@@ -1,11 +1,8 @@
 package client_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"net/http"
 	"testing"
 	"time"
 
@@ -38,15 +35,9 @@ func FuzzResponseDecoding(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		transport := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			return &http.Response{
-				StatusCode: 200, Status: "200 OK", Header: http.Header{"Content-Type": {"application/json"}},
-				Body: io.NopCloser(bytes.NewReader(body)), Request: r,
-			}, nil
-		})
 		c, err := client.New(client.Config{
 			SecretID: "id", SecretKey: "key", Region: "ap-guangzhou", Endpoint: "http://127.0.0.1:1",
-			RateLimit: client.RateLimit{Write: 1e6, Read: 1e6}, HTTPTransport: transport,
+			RateLimit: client.RateLimit{Write: 1e6, Read: 1e6}, HTTPTransport: client.RoundTripOK(body),
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -54,26 +45,23 @@ func FuzzResponseDecoding(f *testing.F) {
 		// Retryable replies are retried until this short deadline.
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
-		check := func(err error) {
+		for i, err := range []error{
+			errorOf(c.Associate(ctx, "eip-abcd1234", client.Target{InstanceID: "ins-abcd1234"})),
+			errorOf(c.Disassociate(ctx, "eip-abcd1234", client.UnbindOptions{ReallocateNormalPublicIP: true})),
+			errorOf(c.Addresses(ctx, client.Query{IDs: []string{"eip-abcd1234"}})),
+			errorOf(c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-abcd1234", ID: "42"},
+				func(*client.Address) bool { return false })),
+			errorOf(c.DailyReallocationQuota(ctx)),
+			errorOf(c.LookupNetworkInterface(ctx, "eni-abcd1234")),
+			errorOf(c.LookupInstance(ctx, "ins-abcd1234")),
+		} {
 			var apiErr *client.APIError
 			if err != nil && !errors.As(err, &apiErr) {
-				t.Fatalf("error %T is not an *APIError: %v", err, err)
+				t.Fatalf("call %d: error %T is not an *APIError: %v", i, err, err)
 			}
 		}
-		_, err = c.Associate(ctx, "eip-abcd1234", client.Target{InstanceID: "ins-abcd1234"})
-		check(err)
-		_, err = c.Disassociate(ctx, "eip-abcd1234", client.UnbindOptions{ReallocateNormalPublicIP: true})
-		check(err)
-		_, err = c.Addresses(ctx, client.Query{IDs: []string{"eip-abcd1234"}})
-		check(err)
-		_, err = c.WaitAddress(ctx, client.Task{Action: "AssociateAddress", AddressID: "eip-abcd1234", ID: "42"},
-			func(*client.Address) bool { return false })
-		check(err)
-		_, err = c.DailyReallocationQuota(ctx)
-		check(err)
-		_, err = c.LookupNetworkInterface(ctx, "eni-abcd1234")
-		check(err)
-		_, err = c.LookupInstance(ctx, "ins-abcd1234")
-		check(err)
 	})
 }
+
+// errorOf is the error of a call's two results.
+func errorOf[T any](_ T, err error) error { return err }

@@ -15,28 +15,19 @@ import (
 // queued before the gathering window ends, whatever the machine's load.
 func TestConcurrentReadsShareCalls(t *testing.T) {
 	t.Parallel()
-	emu, url := newEmulator(t, func(o *emulator.Options) { o.Scale = 150 })
 	clock := clocktest.New(time.Now())
-	c := clientFor(t, url, func(cfg *client.Config) { cfg.Clock = clock })
+	c, emu := newTestClient(t, func(o *emulator.Options) { o.Scale = 150 }, func(cfg *client.Config) { cfg.Clock = clock })
 	ctx := ctxWithTimeout(t, 30*time.Second)
 	var wg sync.WaitGroup
 	for i := 1; i <= 150; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if a, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil || a.ID != scaleID("eip", i) {
-				t.Errorf("read %d: %+v, %v", i, a, err)
-			}
-		}()
+		wg.Go(func() { lookupScaled(t, ctx, c, i) })
 	}
 	c.WaitForPendingReads(150)
 	clock.Advance(client.ReadWindow)
 	wg.Wait()
-	// The first call lists the region's first page and says how many
-	// addresses there are; 150 lookups are worth listing the other page.
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
-		t.Fatalf("150 concurrent reads made %d DescribeAddresses calls, want 2", calls)
-	}
+	// The first page says how many addresses there are: 150 lookups are worth
+	// listing the other page.
+	wantCalls(t, emu, "DescribeAddresses", 2, "150 concurrent reads")
 }
 
 // A plan or refresh of many addresses, ten at a time as Terraform's default
@@ -45,25 +36,17 @@ func TestConcurrentReadsShareCalls(t *testing.T) {
 func TestManyReadsUseASnapshot(t *testing.T) {
 	t.Parallel()
 	const n = 300
-	emu, url := newEmulator(t, func(o *emulator.Options) { o.Scale = n })
-	c := clientFor(t, url, nil)
+	c, emu := newTestClient(t, func(o *emulator.Options) { o.Scale = n }, nil)
 	ctx := ctxWithTimeout(t, 60*time.Second)
-	for i := 1; i <= n/2; i++ {
-		if err := emu.PatchAddress(scaleID("eip", i), emulator.AddressPatch{BindInstanceID: scaleID("ins", i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bindScaled(t, emu, n/2)
 	sem := make(chan struct{}, 10)
 	var wg sync.WaitGroup
 	for i := 1; i <= n; i++ {
-		wg.Add(1)
 		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if a, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil || a.ID != scaleID("eip", i) {
-				t.Errorf("read %d: %+v, %v", i, a, err)
-			}
-		}()
+		wg.Go(func() {
+			defer func() { <-sem }()
+			lookupScaled(t, ctx, c, i)
+		})
 	}
 	wg.Wait()
 	// Four pages of addresses; at most one read by id before the lookups
@@ -80,22 +63,23 @@ func TestManyReadsUseASnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 0 {
-		t.Fatalf("after a write to another address, 40 reads made %d calls; want them answered from the snapshot", calls)
-	}
+	wantCalls(t, emu, "DescribeAddresses", 0, "a write to another address, 40 reads (answered from the snapshot)")
 	a, err := c.LookupAddress(ctx, scaleID("eip", 1))
 	if err != nil || (a.Status != client.StatusUnbinding && a.Status != client.StatusUnbind) {
 		t.Fatalf("the address written: %+v, %v; want it read afresh (UNBINDING or UNBIND)", a, err)
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 1 {
-		t.Fatalf("reading the address written made %d calls, want 1", calls)
-	}
+	wantCalls(t, emu, "DescribeAddresses", 1, "reading the address written")
 	// What sits on a target is no longer answered from the snapshot.
 	if _, err := c.AddressesOn(ctx, client.Target{InstanceID: scaleID("ins", 2)}); err != nil {
 		t.Fatal(err)
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
-		t.Fatalf("AddressesOn after a write made %d calls in all, want one more", calls)
+	wantCalls(t, emu, "DescribeAddresses", 2, "AddressesOn after a write")
+}
+
+// lookupScaled reads the i-th generated address, from any goroutine.
+func lookupScaled(t *testing.T, ctx context.Context, c *client.Client, i int) {
+	if a, err := c.LookupAddress(ctx, scaleID("eip", i)); err != nil || a.ID != scaleID("eip", i) {
+		t.Errorf("read %d: %+v, %v", i, a, err)
 	}
 }
 
@@ -103,8 +87,7 @@ func TestManyReadsUseASnapshot(t *testing.T) {
 // public IPs included; an id the snapshot lacks goes to the API.
 func TestSnapshotAnswersTargetsAndMissesGoByID(t *testing.T) {
 	t.Parallel()
-	emu, url := newEmulator(t, nil)
-	c := clientFor(t, url, nil)
+	c, emu := newTestClient(t, nil, nil)
 	ctx := ctxWithTimeout(t, 30*time.Second)
 	if _, err := c.LookupAddress(ctx, "eip-demo0001"); err != nil { // the probe: the region fits in one page
 		t.Fatal(err)
@@ -113,24 +96,19 @@ func TestSnapshotAnswersTargetsAndMissesGoByID(t *testing.T) {
 	if err != nil || len(on) != 1 || on[0].Type != client.AddressTypeWanIP {
 		t.Fatalf("on ins-demo0006: %+v, %v; want its normal public IP", on, err)
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 1 {
-		t.Fatalf("%d calls, want the probe alone", calls)
-	}
+	wantCalls(t, emu, "DescribeAddresses", 1, "the probe and AddressesOn")
 	if _, err := c.LookupAddress(ctx, "eip-nope0000"); !client.IsNotFound(err) {
 		t.Fatalf("missing address: %v", err)
 	}
-	if calls := emu.Stats().Calls["DescribeAddresses"]; calls != 2 {
-		t.Fatalf("%d calls, want the probe and one by id", calls)
-	}
+	wantCalls(t, emu, "DescribeAddresses", 2, "the probe and a lookup by id")
 }
 
 // A batched read stops calling the API once every caller has given up: on a
 // fake clock, a throttled read's retries stop with its interrupt.
 func TestBatchEndsWithItsCallers(t *testing.T) {
 	t.Parallel()
-	emu, url := newEmulator(t, nil)
 	clock := clocktest.New(time.Now())
-	c := clientFor(t, url, func(cfg *client.Config) { cfg.Clock = clock })
+	c, emu := newTestClient(t, nil, func(cfg *client.Config) { cfg.Clock = clock })
 	inject(t, emu, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "RequestLimitExceeded"})
 	ctx, cancel := context.WithCancel(context.Background()) // a Read: no deadline
 	done := make(chan error, 1)

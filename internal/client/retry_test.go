@@ -14,11 +14,8 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/clocktest"
 )
 
-// The retry policy on a fake clock that its sleeps move: deterministic, and
-// minutes of backoff take no time.
-
 // autoClock is a fake clock whose timers fire at once, moving the clock to
-// their due time: a schedule that only sleeps runs through.
+// their due time: minutes of backoff run through in no time.
 type autoClock struct{ *clocktest.Fake }
 
 func (a autoClock) NewTimer(d time.Duration) (<-chan time.Time, func()) {

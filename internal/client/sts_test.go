@@ -40,15 +40,17 @@ func newLockstep(t *testing.T, sessionLifetime string) lockstep {
 	return lockstep{emu: emu, url: u, clock: clocktest.New(stsEpoch)}
 }
 
+// sourced is a client on the lockstep clock signing with credentials from src.
+func (l lockstep) sourced(t *testing.T, src client.CredentialSource) *client.Client {
+	t.Helper()
+	return clientFor(t, l.url, func(c *client.Config) { c.SecretID, c.SecretKey, c.Credentials, c.Clock = "", "", src, l.clock })
+}
+
 // roleClient is a client that signs with a role assumed with the default key.
 func (l lockstep) roleClient(t *testing.T, in client.AssumeRoleInput) *client.Client {
 	t.Helper()
 	base := clientFor(t, l.url, func(c *client.Config) { c.Clock = l.clock })
-	return clientFor(t, l.url, func(c *client.Config) {
-		c.SecretID, c.SecretKey = "", ""
-		c.Credentials = &client.AssumeRoleSource{Via: base, Input: in}
-		c.Clock = l.clock
-	})
+	return l.sourced(t, &client.AssumeRoleSource{Via: base, Input: in})
 }
 
 func TestAssumeRoleSignsEveryCallAndRenews(t *testing.T) {
@@ -64,7 +66,7 @@ func TestAssumeRoleSignsEveryCallAndRenews(t *testing.T) {
 	if id.Type != "CAMRole" || id.AccountID != emulator.DefaultAccountID || !strings.HasSuffix(id.UserID, ":ci-test") {
 		t.Fatalf("caller = %+v, want the role's session ci-test", id)
 	}
-	first := l.emu.Snapshot().Sessions[0].TmpSecretID
+	first := l.emu.Snapshot().Sessions[0]
 	// 100 s sessions renew with 50 s left.
 	for _, step := range []struct {
 		advance     time.Duration
@@ -74,18 +76,11 @@ func TestAssumeRoleSignsEveryCallAndRenews(t *testing.T) {
 		if _, err := c.DailyReallocationQuota(ctx); err != nil {
 			t.Fatalf("after %s: %v", l.clock.Now().Sub(stsEpoch), err)
 		}
-		if got := l.emu.Stats().Calls["AssumeRole"]; got != step.assumeRoles {
-			t.Fatalf("after %s: %d AssumeRole calls, want %d", l.clock.Now().Sub(stsEpoch), got, step.assumeRoles)
-		}
+		wantCalls(t, l.emu, "AssumeRole", step.assumeRoles, l.clock.Now().Sub(stsEpoch).String())
 	}
 	// The first session has expired: without renewal, calls would fail.
 	stale := clientFor(t, l.url, func(cfg *client.Config) {
-		s := l.emu.Snapshot()
-		for _, sess := range s.Sessions {
-			if sess.TmpSecretID == first {
-				cfg.SecretID, cfg.SecretKey, cfg.SecurityToken = sess.TmpSecretID, sess.TmpSecretKey, sess.Token
-			}
-		}
+		cfg.SecretID, cfg.SecretKey, cfg.SecurityToken = first.TmpSecretID, first.TmpSecretKey, first.Token
 	})
 	if _, err := stale.DailyReallocationQuota(ctx); !client.HasCode(err, "AuthFailure.TokenFailure") {
 		t.Fatalf("the first session, expired: %v, want AuthFailure.TokenFailure", err)
@@ -106,25 +101,15 @@ func TestAssumeRoleRenewalIsSharedByConcurrentCalls(t *testing.T) {
 	}
 	l.advance(60 * time.Second)
 	var wg sync.WaitGroup
-	errs := make(chan error, 20)
 	for range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := c.CallerIdentity(ctx)
-			errs <- err
-		}()
+		wg.Go(func() {
+			if _, err := c.CallerIdentity(ctx); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := l.emu.Stats().Calls["AssumeRole"]; got != 2 {
-		t.Fatalf("%d AssumeRole calls, want 2 (the first and one renewal)", got)
-	}
+	wantCalls(t, l.emu, "AssumeRole", 2, "the first and 20 concurrent calls due to renew")
 }
 
 func TestAssumeRoleSendsPolicyAndExternalID(t *testing.T) {
@@ -166,13 +151,10 @@ func TestAssumeRoleErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %s", tt.name, err, tt.code)
 		}
 		// A call whose credentials cannot be had is not sent.
-		before := l.emu.Stats().Calls["DescribeAddressQuota"]
 		if _, err := c.DailyReallocationQuota(ctx); !client.HasCode(err, tt.code) {
 			t.Errorf("%s: a call: %v, want %s", tt.name, err, tt.code)
 		}
-		if l.emu.Stats().Calls["DescribeAddressQuota"] != before {
-			t.Errorf("%s: the call was sent without credentials", tt.name)
-		}
+		wantCalls(t, l.emu, "DescribeAddressQuota", 0, tt.name+" (no credentials)")
 	}
 }
 
@@ -202,11 +184,8 @@ func TestWebIdentityRenewsWithTheTokenFileAsItIsThen(t *testing.T) {
 	first := webIdentityToken(t, l.emu, 55*time.Second)
 	write(first)
 	anon := clientFor(t, l.url, func(c *client.Config) { c.SecretID, c.SecretKey, c.Anonymous, c.Clock = "", "", true, l.clock })
-	c := clientFor(t, l.url, func(cfg *client.Config) {
-		cfg.SecretID, cfg.SecretKey, cfg.Clock = "", "", l.clock
-		cfg.Credentials = &client.WebIdentitySource{Via: anon, TokenFile: file,
-			Input: client.WebIdentityInput{ProviderID: emulator.DefaultOIDCProviderID, RoleArn: emulator.DefaultRoleArn, SessionName: "ci"}}
-	})
+	c := l.sourced(t, &client.WebIdentitySource{Via: anon, TokenFile: file,
+		Input: client.WebIdentityInput{ProviderID: emulator.DefaultOIDCProviderID, RoleArn: emulator.DefaultRoleArn, SessionName: "ci"}})
 	if _, err := c.DailyReallocationQuota(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -249,9 +228,7 @@ func TestWebIdentityTokenMissing(t *testing.T) {
 	if _, err := anon.CallerIdentity(context.Background()); !client.HasCode(err, client.CodeUnregisteredAction) {
 		t.Fatalf("GetCallerIdentity from an anonymous client: %v", err)
 	}
-	if n := l.emu.Stats().Calls["GetCallerIdentity"]; n != 0 {
-		t.Fatalf("%d GetCallerIdentity calls sent", n)
-	}
+	wantCalls(t, l.emu, "GetCallerIdentity", 0, "an anonymous client's refusal")
 }
 
 func TestCVMRoleFromTheMetadataService(t *testing.T) {
@@ -260,10 +237,7 @@ func TestCVMRoleFromTheMetadataService(t *testing.T) {
 	ctx := context.Background() // no deadline: the client runs on the fake clock
 	anon := clientFor(t, l.url, func(c *client.Config) { c.SecretID, c.SecretKey, c.Anonymous = "", "", true })
 	cvm := func(endpoint, role string) *client.Client {
-		return clientFor(t, l.url, func(cfg *client.Config) {
-			cfg.SecretID, cfg.SecretKey, cfg.Clock = "", "", l.clock
-			cfg.Credentials = &client.CVMRoleSource{Via: anon, Endpoint: endpoint, Role: role}
-		})
+		return l.sourced(t, &client.CVMRoleSource{Via: anon, Endpoint: endpoint, Role: role})
 	}
 	c := cvm(l.url, emulator.DefaultCVMRoleName)
 	id, err := c.CallerIdentity(ctx)

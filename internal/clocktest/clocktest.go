@@ -1,6 +1,5 @@
-// Package clocktest is a clock that moves only when a test moves it, so that
-// schedules built on timers (pacing, retries, batching windows, waits) run in
-// tests without sleeping and without depending on how loaded the machine is.
+// Package clocktest is a clock that moves only when a test moves it: timer
+// schedules run in tests without sleeping, however loaded the machine.
 package clocktest
 
 import (
@@ -9,8 +8,7 @@ import (
 	"time"
 )
 
-// Fake is a clock whose time advances by Advance only. It implements the
-// client package's Clock.
+// Fake is a clock that Advance alone moves; it implements client.Clock.
 type Fake struct {
 	mu      sync.Mutex
 	now     time.Time
@@ -80,27 +78,4 @@ func (f *Fake) WaitTimers(done func(waiting int) bool) {
 	for !done(len(f.timers)) {
 		f.changed.Wait()
 	}
-}
-
-// Timers is the number of timers waiting.
-func (f *Fake) Timers() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.timers)
-}
-
-// Next is how far the earliest waiting timer is, or false when none waits.
-func (f *Fake) Next() (time.Duration, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.timers) == 0 {
-		return 0, false
-	}
-	next := f.timers[0].at
-	for _, t := range f.timers[1:] {
-		if t.at.Before(next) {
-			next = t.at
-		}
-	}
-	return next.Sub(f.now), true
 }

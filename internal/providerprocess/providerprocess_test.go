@@ -1,6 +1,7 @@
 package providerprocess
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,31 +13,22 @@ import (
 	"time"
 )
 
-func TestQuietSDKLogsWhenTerraformShowsNone(t *testing.T) {
-	for _, v := range append([]string{"TF_LOG", "TF_LOG_PROVIDER"}, sdkLogLevelVariables...) {
-		t.Setenv(v, "")
-		_ = os.Unsetenv(v)
-	}
-	quietSDKLogsUnlessTerraformShowsThem()
-	for _, v := range sdkLogLevelVariables {
-		if got := os.Getenv(v); got != "OFF" {
-			t.Errorf("%s = %q, want OFF", v, got)
-		}
-	}
-}
-
-func TestSDKLogsKeptWhenTerraformLogs(t *testing.T) {
-	for _, set := range []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK_PROTO"} {
-		t.Run(set, func(t *testing.T) {
+func TestQuietSDKLogsUnlessTerraformShowsThem(t *testing.T) {
+	for _, set := range []string{"", "TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK_PROTO"} {
+		t.Run(cmp.Or(set, "none"), func(t *testing.T) {
 			for _, v := range append([]string{"TF_LOG", "TF_LOG_PROVIDER"}, sdkLogLevelVariables...) {
 				t.Setenv(v, "")
 				_ = os.Unsetenv(v)
 			}
-			t.Setenv(set, "DEBUG")
+			want := "OFF"
+			if set != "" {
+				t.Setenv(set, "DEBUG")
+				want = "" // left alone
+			}
 			quietSDKLogsUnlessTerraformShowsThem()
 			for _, v := range sdkLogLevelVariables {
-				if v != set && os.Getenv(v) != "" {
-					t.Errorf("with %s set, %s = %q, want it left alone", set, v, os.Getenv(v))
+				if got := os.Getenv(v); v != set && got != want {
+					t.Errorf("with %q set, %s = %q, want %q", set, v, got, want)
 				}
 			}
 		})
