@@ -12,6 +12,9 @@ type Clock interface {
 	// NewTimer returns a channel that receives once d has passed, and a
 	// function that stops it.
 	NewTimer(d time.Duration) (<-chan time.Time, func())
+	// TimerAt is NewTimer for a deadline: a schedule computed from an
+	// earlier Now() fires on time even if the clock moved since.
+	TimerAt(deadline time.Time) (<-chan time.Time, func())
 }
 
 // RealClock is the wall clock.
@@ -22,6 +25,10 @@ func (RealClock) Now() time.Time { return time.Now() }
 func (RealClock) NewTimer(d time.Duration) (<-chan time.Time, func()) {
 	t := time.NewTimer(d)
 	return t.C, func() { t.Stop() }
+}
+
+func (c RealClock) TimerAt(deadline time.Time) (<-chan time.Time, func()) {
+	return c.NewTimer(time.Until(deadline))
 }
 
 // sleep waits for d on clock, or until ctx is done.

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 )
 
 // lookupCache answers lookups of network interfaces or instances by id. What
@@ -128,14 +129,14 @@ func (l *lookupCache[T]) enqueue(ctx context.Context, ids []string) []*cacheEntr
 	}
 	if len(l.queued) > 0 && !l.flushing {
 		l.flushing = true
-		go l.flush()
+		go l.flush(l.c.clock.Now().Add(readWindow))
 	}
 	return entries
 }
 
-// flush sends what was queued during the gathering window.
-func (l *lookupCache[T]) flush() {
-	timer, stop := l.c.clock.NewTimer(readWindow)
+// flush sends what was queued until the gathering window ends at windowEnd.
+func (l *lookupCache[T]) flush(windowEnd time.Time) {
+	timer, stop := l.c.clock.TimerAt(windowEnd)
 	<-timer
 	stop()
 	l.mu.Lock()
@@ -153,7 +154,7 @@ func (l *lookupCache[T]) flush() {
 	l.flushing = false
 	if len(l.queued) > 0 {
 		l.flushing = true
-		go l.flush()
+		go l.flush(l.c.clock.Now().Add(readWindow))
 	}
 	l.mu.Unlock()
 }

@@ -253,7 +253,7 @@ func (r *addressReader) run() {
 			continue
 		}
 		r.mu.Unlock()
-		timer, stop := r.c.clock.NewTimer(next.Sub(now))
+		timer, stop := r.c.clock.TimerAt(next)
 		select {
 		case <-timer:
 		case <-r.kick:

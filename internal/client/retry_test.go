@@ -19,8 +19,14 @@ import (
 type autoClock struct{ *clocktest.Fake }
 
 func (a autoClock) NewTimer(d time.Duration) (<-chan time.Time, func()) {
-	c, stop := a.Fake.NewTimer(d)
-	a.Advance(d)
+	return a.TimerAt(a.Now().Add(d))
+}
+
+func (a autoClock) TimerAt(deadline time.Time) (<-chan time.Time, func()) {
+	c, stop := a.Fake.TimerAt(deadline)
+	if d := deadline.Sub(a.Now()); d > 0 {
+		a.Advance(d)
+	}
 	return c, stop
 }
 

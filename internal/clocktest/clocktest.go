@@ -38,8 +38,19 @@ func (f *Fake) Now() time.Time {
 func (f *Fake) NewTimer(d time.Duration) (<-chan time.Time, func()) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	t := &timer{at: f.now.Add(d), c: make(chan time.Time, 1)}
-	if d <= 0 {
+	return f.timerAtLocked(f.now.Add(d))
+}
+
+// TimerAt returns a channel that receives once the clock reads deadline.
+func (f *Fake) TimerAt(deadline time.Time) (<-chan time.Time, func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.timerAtLocked(deadline)
+}
+
+func (f *Fake) timerAtLocked(deadline time.Time) (<-chan time.Time, func()) {
+	t := &timer{at: deadline, c: make(chan time.Time, 1)}
+	if !deadline.After(f.now) {
 		t.c <- f.now
 		return t.c, func() {}
 	}

@@ -233,7 +233,7 @@ func (r *run) awaitUnbind(ctx context.Context, eipID string) (bool, error) {
 		var timer <-chan time.Time
 		stop := func() {}
 		if r.busy <= 0 {
-			timer, stop = r.clock.NewTimer(r.idle - r.clock.Now().Sub(r.lastChange))
+			timer, stop = r.clock.TimerAt(r.lastChange.Add(r.idle))
 		}
 		r.mu.Unlock()
 		var err error
