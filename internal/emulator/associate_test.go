@@ -15,10 +15,7 @@ var digits = regexp.MustCompile(`^[0-9]+$`)
 
 func TestAssociateInstanceLifecycle(t *testing.T) {
 	e := newEnv(t)
-	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
 	if !digits.MatchString(taskID) {
 		t.Fatalf("TaskId = %q, want digits", taskID)
 	}
@@ -29,22 +26,16 @@ func TestAssociateInstanceLifecycle(t *testing.T) {
 	if a.TaskID == 0 {
 		t.Fatal("a BINDING address must name its running task")
 	}
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("task result = %q, want RUNNING", got)
-	}
+	e.wantTask(taskID, "RUNNING")
 	shown := e.mustDescribeIDs("eip-demo0001")[0]
 	if *shown.AddressStatus != "BINDING" || shown.InstanceId == nil || *shown.InstanceId != "ins-demo0001" {
 		t.Fatalf("DescribeAddresses while binding: %s", mustJSON(shown))
 	}
 
 	e.emu.AdvanceClock(emulator.DefaultTaskDelay - time.Millisecond)
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("task result just before the delay = %q, want RUNNING", got)
-	}
+	e.wantTask(taskID, "RUNNING")
 	e.emu.AdvanceClock(time.Millisecond)
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task result after the delay = %q, want SUCCESS", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 	a = e.address("eip-demo0001")
 	wantAddress(t, a, "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 	if a.TaskID != 0 {
@@ -59,9 +50,7 @@ func TestAssociateInstanceLifecycle(t *testing.T) {
 
 func TestAssociateDanglingENIGivesBindENI(t *testing.T) {
 	e := newEnv(t)
-	if err := e.associateENI("eip-demo0001", "eni-demo0005", "10.0.1.5"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociateENI("eip-demo0001", "eni-demo0005", "10.0.1.5")
 	wantAddress(t, e.address("eip-demo0001"), "BINDING", "", "eni-demo0005", "10.0.1.5")
 	e.finishTasks()
 	wantAddress(t, e.address("eip-demo0001"), "BIND_ENI", "", "eni-demo0005", "10.0.1.5")
@@ -73,9 +62,7 @@ func TestAssociateDanglingENIGivesBindENI(t *testing.T) {
 
 func TestAssociateAttachedENISecondaryIPGivesBind(t *testing.T) {
 	e := newEnv(t)
-	if err := e.associateENI("eip-demo0001", "eni-demo0001", "10.0.0.12"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociateENI("eip-demo0001", "eni-demo0001", "10.0.0.12")
 	e.finishTasks()
 	wantAddress(t, e.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.12")
 }
@@ -97,9 +84,7 @@ func TestAssociateReleasesNormalPublicIPWhenTheBindCompletes(t *testing.T) {
 		o.World = worldWithWanIP()
 		o.Settings.WanIPOnBind = emulator.WanIPOnBindRelease
 	})
-	if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociate("eip-demo0001", "ins-demo0001")
 	w := e.emu.Snapshot()
 	if _, ok := w.Address("eip-wan00001"); !ok {
 		t.Fatal("the normal public IP went before the bind completed")
@@ -139,11 +124,7 @@ func TestAssociateRejections(t *testing.T) {
 		{name: "blocked", call: toInstance("eip-demo0005", "ins-demo0001"), code: "InvalidAddressId.Blocked", mentions: "eip-demo0005"},
 		{name: "bound and blocked", call: toInstance("eip-demo0004", "ins-demo0001"), code: "InvalidAddressId.Blocked"},
 		{name: "in arrears", call: toInstance("eip-demo0003", "ins-demo0001"), code: "OperationDenied.AddressInArrears", mentions: "eip-demo0003"},
-		{name: "task running", setup: func(e *env) {
-			if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
-				e.t.Fatal(err)
-			}
-		}, call: toENI("eip-demo0001", "eni-demo0005", "10.0.1.5"), code: "OperationDenied.MutexTaskRunning", mentions: "eip-demo0001"},
+		{name: "task running", setup: func(e *env) { e.mustAssociate("eip-demo0001", "ins-demo0001") }, call: toENI("eip-demo0001", "eni-demo0005", "10.0.1.5"), code: "OperationDenied.MutexTaskRunning", mentions: "eip-demo0001"},
 		{name: "already bound", call: toInstance("eip-demo0002", "ins-demo0001"), code: "UnsupportedOperation.AddressStatusNotPermit", mentions: "BIND"},
 		{name: "already bound, to its own target", call: toInstance("eip-demo0002", "ins-demo0002"), code: "UnsupportedOperation.AddressStatusNotPermit"},
 		{name: "instance and ENI", call: associate(func(r *vpc.AssociateAddressRequest) {
@@ -165,11 +146,7 @@ func TestAssociateRejections(t *testing.T) {
 		{name: "ENI path to a normal public IP", call: toENI("eip-demo0001", "eni-demo0007", "10.0.0.61"), code: "InvalidParameterValue.InstanceHasWanIP"},
 		{name: "unknown CLB", call: toInstance("eip-demo0001", "lb-zzzzzzzz"), code: "InvalidInstanceId.NotFound", mentions: "lb-zzzzzzzz"},
 		{name: "instance holds an EIP", call: toInstance("eip-demo0001", "ins-demo0002"), code: "InvalidInstanceId.AlreadyBindEip", mentions: "eip-demo0002"},
-		{name: "instance gets an EIP in flight", setup: func(e *env) {
-			if _, err := e.associate("eip-demo0006", "ins-demo0001"); err != nil {
-				e.t.Fatal(err)
-			}
-		}, call: toInstance("eip-demo0001", "ins-demo0001"), code: "InvalidInstanceId.AlreadyBindEip"},
+		{name: "instance gets an EIP in flight", setup: func(e *env) { e.mustAssociate("eip-demo0006", "ins-demo0001") }, call: toInstance("eip-demo0001", "ins-demo0001"), code: "InvalidInstanceId.AlreadyBindEip"},
 		{name: "unknown ENI", call: toENI("eip-demo0001", "eni-zzzzzzzz", "10.0.0.11"), code: "InvalidNetworkInterfaceId.NotFound", mentions: "eni-zzzzzzzz"},
 		{name: "private IP not on ENI", call: toENI("eip-demo0001", "eni-demo0001", "10.0.0.99"), code: "InvalidNetworkInterfaceId.NotFound", mentions: "10.0.0.99"},
 		{name: "private IP of another ENI", call: toENI("eip-demo0001", "eni-demo0008", "10.0.2.71"), code: "InvalidNetworkInterfaceId.NotFound", mentions: "10.0.2.71"},
@@ -204,10 +181,7 @@ func TestAnotherRegionIsEmpty(t *testing.T) {
 		}
 	})
 	// A task of ap-guangzhou is not visible from ap-shanghai either.
-	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = other.taskResult(taskID)
+	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
+	_, err := other.taskResult(taskID)
 	wantCode(t, err, "InvalidParameter")
 }

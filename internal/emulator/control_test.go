@@ -137,9 +137,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 	}
 	e.control("POST", "/_emulator/settings", `{"rateLimit":{"read":-5}}`, 400, nil)
 	// Task delay 0: the task has finished by the next observation.
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0002", false)
 	wantAddress(t, e.address("eip-demo0002"), "UNBIND", "", "", "")
 
 	// Reset brings the initial world, settings and an empty log back.
@@ -202,18 +200,13 @@ func TestControlSurfaceIsLoopbackOnly(t *testing.T) {
 
 func TestPatchAddressTakesTheAddressFromItsTask(t *testing.T) {
 	e := newEnv(t)
-	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
 	if err := e.emu.PatchAddress("eip-demo0001", emulator.AddressPatch{Unbind: true}); err != nil {
 		t.Fatal(err)
 	}
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task = %s", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 	// The task finished but no longer owned the address: it stays as patched.
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
 }
@@ -312,11 +305,7 @@ func TestSetTaskDelay(t *testing.T) {
 	e.emu.SetTaskDelay(5 * time.Second)
 	taskID, _ := e.disassociate("eip-demo0002", false)
 	e.emu.AdvanceClock(4 * time.Second)
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("task = %s at 4s of 5s", got)
-	}
+	e.wantTask(taskID, "RUNNING")
 	e.emu.AdvanceClock(time.Second)
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task = %s at 5s", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 }

@@ -119,9 +119,7 @@ func TestDescribeInstancesFollowsBinds(t *testing.T) {
 	publicIPs := func() []string {
 		return e.mustDescribeInstances(map[string]any{"InstanceIds": []string{"ins-demo0001"}}).InstanceSet[0].PublicIpAddresses
 	}
-	if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociate("eip-demo0001", "ins-demo0001")
 	if ips := publicIPs(); ips != nil {
 		t.Fatalf("while BINDING: %v", ips)
 	}
@@ -130,16 +128,12 @@ func TestDescribeInstancesFollowsBinds(t *testing.T) {
 		t.Fatalf("after the bind: %v", ips)
 	}
 	// A bind to the secondary IP of the primary ENI shows too.
-	if err := e.associateENI("eip-demo0006", "eni-demo0001", "10.0.0.12"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociateENI("eip-demo0006", "eni-demo0001", "10.0.0.12")
 	e.finishTasks()
 	if ips := publicIPs(); !reflect.DeepEqual(ips, []string{"203.0.113.1", "203.0.113.6"}) {
 		t.Fatalf("with a second EIP: %v", ips)
 	}
-	if _, err := e.disassociate("eip-demo0001", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0001", false)
 	e.finishTasks()
 	if ips := publicIPs(); !reflect.DeepEqual(ips, []string{"203.0.113.6"}) {
 		t.Fatalf("after the unbind: %v", ips)

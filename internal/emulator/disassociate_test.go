@@ -14,22 +14,15 @@ import (
 
 func TestDisassociateLifecycle(t *testing.T) {
 	e := newEnv(t)
-	taskID, err := e.disassociate("eip-demo0002", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID := e.mustDisassociate("eip-demo0002", false)
 	if !digits.MatchString(taskID) {
 		t.Fatalf("TaskId = %q, want digits", taskID)
 	}
 	// UNBINDING keeps the target fields until the task finishes.
 	wantAddress(t, e.address("eip-demo0002"), "UNBINDING", "ins-demo0002", "eni-demo0002", "10.0.0.21")
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("task result = %q, want RUNNING", got)
-	}
+	e.wantTask(taskID, "RUNNING")
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task result = %q, want SUCCESS", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 	wantAddress(t, e.address("eip-demo0002"), "UNBIND", "", "", "")
 	shown := e.mustDescribeIDs("eip-demo0002")[0]
 	if shown.InstanceId != nil || shown.NetworkInterfaceId != nil || shown.PrivateAddressIp != nil || shown.InstanceType != nil {
@@ -44,13 +37,9 @@ func TestDisassociateLifecycle(t *testing.T) {
 
 func TestDisassociateBindENI(t *testing.T) {
 	e := newEnv(t)
-	if err := e.associateENI("eip-demo0001", "eni-demo0005", "10.0.1.5"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociateENI("eip-demo0001", "eni-demo0005", "10.0.1.5")
 	e.finishTasks()
-	if _, err := e.disassociate("eip-demo0001", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0001", false)
 	wantAddress(t, e.address("eip-demo0001"), "UNBINDING", "", "eni-demo0005", "10.0.1.5")
 	e.finishTasks()
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
@@ -61,9 +50,7 @@ func TestDisassociateRejections(t *testing.T) {
 		return func(e *env) error { _, err := e.disassociate(id, reallocate); return err }
 	}
 	bindENI := func(e *env, eni, ip string) {
-		if err := e.associateENI("eip-demo0001", eni, ip); err != nil {
-			e.t.Fatal(err)
-		}
+		e.mustAssociateENI("eip-demo0001", eni, ip)
 		e.finishTasks()
 	}
 	runRejections(t, []rejection{
@@ -74,16 +61,8 @@ func TestDisassociateRejections(t *testing.T) {
 		{name: "malformed", call: disassociate("eip_demo0002", false), code: "InvalidParameterValue.AddressIdMalformed", mentions: "eip_demo0002"},
 		{name: "unknown", call: disassociate("eip-zzzzzzzz", false), code: "InvalidAddressId.NotFound", mentions: "eip-zzzzzzzz"},
 		{name: "blocked", call: disassociate("eip-demo0004", false), code: "InvalidAddressId.Blocked", mentions: "eip-demo0004"},
-		{name: "task running", setup: func(e *env) {
-			if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
-				e.t.Fatal(err)
-			}
-		}, call: disassociate("eip-demo0001", false), code: "OperationDenied.MutexTaskRunning"},
-		{name: "unbinding already", setup: func(e *env) {
-			if _, err := e.disassociate("eip-demo0002", false); err != nil {
-				e.t.Fatal(err)
-			}
-		}, call: disassociate("eip-demo0002", false), code: "OperationDenied.MutexTaskRunning"},
+		{name: "task running", setup: func(e *env) { e.mustAssociate("eip-demo0001", "ins-demo0001") }, call: disassociate("eip-demo0001", false), code: "OperationDenied.MutexTaskRunning"},
+		{name: "unbinding already", setup: func(e *env) { e.mustDisassociate("eip-demo0002", false) }, call: disassociate("eip-demo0002", false), code: "OperationDenied.MutexTaskRunning"},
 		{name: "not bound", call: disassociate("eip-demo0001", false), code: "InvalidAddressIdStatus.NotPermit", mentions: "UNBIND"},
 		{name: "reallocate from dangling ENI", setup: func(e *env) { bindENI(e, "eni-demo0005", "10.0.1.5") },
 			call: disassociate("eip-demo0001", true), code: "InvalidParameterValue.OnlySupportedForMasterNetworkCard"},
@@ -131,10 +110,7 @@ var addressIDShape = regexp.MustCompile(`^eip-[a-z0-9]{8}$`)
 
 func TestReallocationCreatesNormalPublicIP(t *testing.T) {
 	e := newEnv(t)
-	taskID, err := e.disassociate("eip-demo0002", true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID := e.mustDisassociate("eip-demo0002", true)
 	if current, _ := quotaCurrent(t, e, "DAILY_PUBLIC_IP_ASSIGN"); current != 1 {
 		t.Fatalf("DAILY_PUBLIC_IP_ASSIGN = %d right after the call, want 1", current)
 	}
@@ -143,9 +119,7 @@ func TestReallocationCreatesNormalPublicIP(t *testing.T) {
 		t.Fatalf("the normal public IP appeared before the task finished: %s", mustJSON(on))
 	}
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task = %s", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 	wantAddress(t, e.address("eip-demo0002"), "UNBIND", "", "", "")
 
 	w = e.emu.Snapshot()
@@ -190,9 +164,7 @@ func TestReallocationCreatesNormalPublicIP(t *testing.T) {
 		wantCode(t, err, "InvalidParameterValue.InstanceHasWanIP")
 	})
 	e.returnNormal(wan.AddressIP)
-	if _, err := e.associate("eip-demo0002", "ins-demo0002"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociate("eip-demo0002", "ins-demo0002")
 	e.finishTasks()
 	wantAddress(t, e.address("eip-demo0002"), "BIND", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 }
@@ -204,9 +176,7 @@ func TestDailyReallocationQuota(t *testing.T) {
 		for _, wan := range e.emu.Snapshot().NormalPublicIPs("ins-demo0001") {
 			e.returnNormal(wan.AddressIP) // the previous cycle's reallocation
 		}
-		if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
-			t.Fatal(err)
-		}
+		e.mustAssociate("eip-demo0001", "ins-demo0001")
 		e.finishTasks()
 		_, err := e.disassociate("eip-demo0001", true)
 		if err == nil {
@@ -224,9 +194,7 @@ func TestDailyReallocationQuota(t *testing.T) {
 	}
 	// The 11th is refused and changes nothing.
 	e.returnNormal(e.emu.Snapshot().NormalPublicIPs("ins-demo0001")[0].AddressIP)
-	if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociate("eip-demo0001", "ins-demo0001")
 	e.finishTasks()
 	e.unchanged(func() {
 		_, err := e.disassociate("eip-demo0001", true)
@@ -243,9 +211,7 @@ func TestDailyReallocationQuota(t *testing.T) {
 	if current, _ := quotaCurrent(t, e, "DAILY_PUBLIC_IP_ASSIGN"); current != 0 {
 		t.Fatalf("DAILY_PUBLIC_IP_ASSIGN = %d after midnight UTC+8, want 0", current)
 	}
-	if _, err := e.disassociate("eip-demo0001", true); err != nil {
-		t.Fatalf("reallocation on a new day: %v", err)
-	}
+	e.mustDisassociate("eip-demo0001", true) // a new day
 	if current, _ := quotaCurrent(t, e, "DAILY_PUBLIC_IP_ASSIGN"); current != 1 {
 		t.Fatalf("DAILY_PUBLIC_IP_ASSIGN = %d, want 1", current)
 	}

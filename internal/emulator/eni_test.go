@@ -200,9 +200,7 @@ func TestDescribeNetworkInterfacesWireFormat(t *testing.T) {
 // disassociate task is done; a normal public IP shows the same way.
 func TestDescribeNetworkInterfacesShowsBoundPublicIPs(t *testing.T) {
 	e := newEnv(t, func(o *emulator.Options) { o.Settings.WanIPOnBind = emulator.WanIPOnBindRelease })
-	if err := e.associateENI("eip-demo0001", "eni-demo0001", "10.0.0.12"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociateENI("eip-demo0001", "eni-demo0001", "10.0.0.12")
 	wantPublic(t, e.eniByID("eni-demo0001"), "10.0.0.12", "", "") // BINDING: not there yet
 	e.finishTasks()
 	eni := e.eniByID("eni-demo0001")
@@ -210,23 +208,17 @@ func TestDescribeNetworkInterfacesShowsBoundPublicIPs(t *testing.T) {
 	wantPublic(t, eni, "10.0.0.11", "", "")
 
 	// An EIP on a dangling ENI.
-	if err := e.associateENI("eip-demo0006", "eni-demo0005", "10.0.1.5"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociateENI("eip-demo0006", "eni-demo0005", "10.0.1.5")
 	e.finishTasks()
 	wantPublic(t, e.eniByID("eni-demo0005"), "10.0.1.5", "eip-demo0006", "203.0.113.6")
 
-	if _, err := e.disassociate("eip-demo0001", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0001", false)
 	wantPublic(t, e.eniByID("eni-demo0001"), "10.0.0.12", "eip-demo0001", "203.0.113.1") // UNBINDING: still there
 	e.finishTasks()
 	wantPublic(t, e.eniByID("eni-demo0001"), "10.0.0.12", "", "")
 
 	// Reallocation puts a normal public IP (WanIP) on the primary IP.
-	if _, err := e.disassociate("eip-demo0002", true); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0002", true)
 	e.finishTasks()
 	on := e.emu.Snapshot().AddressesOn("ins-demo0002")
 	if len(on) != 1 || on[0].AddressType != "WanIP" {
@@ -235,9 +227,7 @@ func TestDescribeNetworkInterfacesShowsBoundPublicIPs(t *testing.T) {
 	wantPublic(t, e.eniByID("eni-demo0002"), "10.0.0.21", on[0].AddressID, on[0].AddressIP)
 
 	// Binding an EIP there replaces the normal public IP once the task is done.
-	if _, err := e.associate("eip-demo0007", "ins-demo0002"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociate("eip-demo0007", "ins-demo0002")
 	wantPublic(t, e.eniByID("eni-demo0002"), "10.0.0.21", on[0].AddressID, on[0].AddressIP)
 	e.finishTasks()
 	wantPublic(t, e.eniByID("eni-demo0002"), "10.0.0.21", "eip-demo0007", "203.0.113.7")

@@ -32,9 +32,7 @@ func TestFaultError(t *testing.T) {
 	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatalf("the fault outlived its count: %v", err)
-	}
+	e.mustDisassociate("eip-demo0002", false)
 	s := e.emu.Stats()
 	if s.Calls["DisassociateAddress"] != 2 || s.Errors["DisassociateAddress"]["InternalError"] != 1 {
 		t.Fatalf("stats = %s", mustJSON(s))
@@ -95,9 +93,7 @@ func TestFaultReset(t *testing.T) {
 		_, err := e.disassociate("eip-demo0002", false)
 		wantCode(t, err, "ClientError.NetworkError")
 	})
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0002", false)
 }
 
 func TestFaultLostReply(t *testing.T) {
@@ -210,25 +206,15 @@ func TestFaultTaskFail(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Kind: emulator.FaultTaskFail, Count: 2})
 
-	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
 	wantAddress(t, e.address("eip-demo0001"), "BINDING", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "FAILED" {
-		t.Fatalf("task = %s, want FAILED", got)
-	}
+	e.wantTask(taskID, "FAILED")
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
 
-	taskID, err = e.disassociate("eip-demo0002", true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID = e.mustDisassociate("eip-demo0002", true)
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "FAILED" {
-		t.Fatalf("task = %s, want FAILED", got)
-	}
+	e.wantTask(taskID, "FAILED")
 	wantAddress(t, e.address("eip-demo0002"), "BIND", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 	w := e.emu.Snapshot()
 	if on := w.AddressesOn("ins-demo0002"); len(on) != 1 {
@@ -239,35 +225,24 @@ func TestFaultTaskFail(t *testing.T) {
 	}
 
 	// Count 2 is used up: the next task succeeds.
-	taskID, _ = e.associate("eip-demo0001", "ins-demo0001")
+	taskID = e.mustAssociate("eip-demo0001", "ins-demo0001")
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task = %s, want SUCCESS", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 }
 
 func TestFaultTaskHangUntilCleared(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang})
-	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
 	e.emu.AdvanceClock(time.Hour)
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("hung task = %s, want RUNNING", got)
-	}
-	_, err = e.disassociate("eip-demo0001", false)
+	e.wantTask(taskID, "RUNNING")
+	_, err := e.disassociate("eip-demo0001", false)
 	wantCode(t, err, "OperationDenied.MutexTaskRunning")
 
 	e.emu.ClearFaults()
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("released task = %s right away, want RUNNING for the task delay", got)
-	}
+	e.wantTask(taskID, "RUNNING")
 	e.emu.AdvanceClock(emulator.DefaultTaskDelay)
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("released task = %s after the task delay, want SUCCESS", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 	wantAddress(t, e.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 }
 
@@ -276,13 +251,9 @@ func TestFaultTaskHangForADuration(t *testing.T) {
 	mustInject(t, e, emulator.Fault{Kind: emulator.FaultTaskHang, Delay: emulator.Duration(10 * time.Second), Count: 1})
 	taskID, _ := e.disassociate("eip-demo0002", false)
 	e.emu.AdvanceClock(9 * time.Second)
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("task = %s at 9s, want RUNNING", got)
-	}
+	e.wantTask(taskID, "RUNNING")
 	e.emu.AdvanceClock(time.Second)
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task = %s at 10s, want SUCCESS", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 }
 
 func TestFaultsComeAfterAuthenticationAndBeforeRateLimiting(t *testing.T) {

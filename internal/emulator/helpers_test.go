@@ -156,6 +156,42 @@ func (e *env) returnNormal(ips ...string) {
 	}
 }
 
+// mustAssociate binds an EIP to an instance and returns the task id, or fails the test.
+func (e *env) mustAssociate(addressID, instanceID string) string {
+	e.t.Helper()
+	taskID, err := e.associate(addressID, instanceID)
+	if err != nil {
+		e.t.Fatalf("AssociateAddress(%s, %s): %v", addressID, instanceID, err)
+	}
+	return taskID
+}
+
+// mustAssociateENI binds an EIP to a private IP of an ENI, or fails the test.
+func (e *env) mustAssociateENI(addressID, eniID, privateIP string) {
+	e.t.Helper()
+	if err := e.associateENI(addressID, eniID, privateIP); err != nil {
+		e.t.Fatalf("AssociateAddress(%s, %s, %s): %v", addressID, eniID, privateIP, err)
+	}
+}
+
+// mustDisassociate unbinds an EIP and returns the task id, or fails the test.
+func (e *env) mustDisassociate(addressID string, reallocate bool) string {
+	e.t.Helper()
+	taskID, err := e.disassociate(addressID, reallocate)
+	if err != nil {
+		e.t.Fatalf("DisassociateAddress(%s, reallocate %v): %v", addressID, reallocate, err)
+	}
+	return taskID
+}
+
+// wantTask checks what DescribeTaskResult answers for the task.
+func (e *env) wantTask(taskID, want string) {
+	e.t.Helper()
+	if got, err := e.taskResult(taskID); err != nil || got != want {
+		e.t.Fatalf("task %s = %q (%v), want %s", taskID, got, err, want)
+	}
+}
+
 func (e *env) taskResult(taskID string) (string, error) {
 	id, err := strconv.ParseUint(taskID, 10, 64)
 	if err != nil {

@@ -42,17 +42,13 @@ func TestRateLimitPerActionPerSecretID(t *testing.T) {
 	// Writes: 2 per second, errors included; a throttled write changes nothing.
 	_, err := e.disassociate("eip-zzzzzzzz", false)
 	wantCode(t, err, "InvalidAddressId.NotFound")
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0002", false)
 	e.unchanged(func() {
 		_, err := e.disassociate("eip-demo0004", false)
 		wantCode(t, err, "RequestLimitExceeded")
 	})
-	if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
-		t.Fatalf("AssociateAddress has its own bucket: %v", err)
-	}
-	e.finishTasks() // also refills by a second
+	e.mustAssociate("eip-demo0001", "ins-demo0001") // AssociateAddress has its own bucket
+	e.finishTasks()                                 // also refills by a second
 	if _, err := e.associate("eip-demo0006", "ins-demo0003"); codeOf(err) == "RequestLimitExceeded" {
 		t.Fatal("the bucket did not refill")
 	}

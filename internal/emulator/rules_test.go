@@ -13,19 +13,11 @@ import (
 // stop a bind to the instance, which targets the primary IP of the primary ENI.
 func TestAssociateOneEIPPerPrivateIP(t *testing.T) {
 	e := newEnv(t)
-	if err := e.associateENI("eip-demo0006", "eni-demo0001", "10.0.0.12"); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.associateENI("eip-demo0007", "eni-demo0009", "10.0.2.71"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociateENI("eip-demo0006", "eni-demo0001", "10.0.0.12")
+	e.mustAssociateENI("eip-demo0007", "eni-demo0009", "10.0.2.71")
 	e.finishTasks()
-	if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
-		t.Fatalf("an EIP on a secondary IP stopped the bind to the instance: %v", err)
-	}
-	if _, err := e.associate("eip-demo0008", "ins-demo0007"); err != nil {
-		t.Fatalf("an EIP on a secondary ENI stopped the bind to the instance: %v", err)
-	}
+	e.mustAssociate("eip-demo0001", "ins-demo0001") // despite the EIP on its secondary IP
+	e.mustAssociate("eip-demo0008", "ins-demo0007") // despite the EIP on its secondary ENI
 	e.finishTasks()
 	wantAddress(t, e.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 	wantAddress(t, e.address("eip-demo0008"), "BIND", "ins-demo0007", "eni-demo0008", "10.0.0.71")
@@ -80,21 +72,15 @@ func TestAssociateInstanceAndENIPathsAgree(t *testing.T) {
 	}
 	// Instance-wide, a secondary IP may still take an EIP beside one on the primary IP.
 	e := newEnv(t, func(o *emulator.Options) { o.Settings.AlreadyBindEIP = emulator.AlreadyBindEIPInstance })
-	if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.associateENI("eip-demo0006", "eni-demo0001", "10.0.0.12"); err != nil {
-		t.Fatalf("instance-wide rule refused a secondary IP: %v", err)
-	}
+	e.mustAssociate("eip-demo0001", "ins-demo0001")
+	e.mustAssociateENI("eip-demo0006", "eni-demo0001", "10.0.0.12") // the instance-wide rule allows a secondary IP
 }
 
 // A STOPPED instance that still charges takes an EIP; one stopped in no-charge mode
 // does not (see TestAssociateRejections).
 func TestAssociateStoppedInstanceThatCharges(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.associate("eip-demo0001", "ins-demo0008"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociate("eip-demo0001", "ins-demo0008")
 	e.finishTasks()
 	wantAddress(t, e.address("eip-demo0001"), "BIND", "ins-demo0008", "eni-demo0010", "10.0.0.81")
 }
@@ -104,48 +90,35 @@ func TestAssociateStoppedInstanceThatCharges(t *testing.T) {
 func TestRebindSameTargetTolerated(t *testing.T) {
 	e := newEnv(t, func(o *emulator.Options) { o.Settings.RebindSameTarget = emulator.RebindSameTargetTolerate })
 	before := e.emu.Snapshot()
-	taskID, err := e.associate("eip-demo0002", "ins-demo0002")
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID := e.mustAssociate("eip-demo0002", "ins-demo0002")
 	wantAddress(t, e.address("eip-demo0002"), "BIND", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task = %s, want SUCCESS", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 	after := e.emu.Snapshot()
 	if a, b := mustJSON(before.Addresses), mustJSON(after.Addresses); a != b {
 		t.Fatalf("a tolerated rebind changed the addresses:\n%s\n%s", a, b)
 	}
-	if err := e.associateENI("eip-demo0002", "eni-demo0002", "10.0.0.21"); err != nil {
-		t.Fatalf("the ENI path to the same target: %v", err)
-	}
+	e.mustAssociateENI("eip-demo0002", "eni-demo0002", "10.0.0.21") // the ENI path to the same target
 
 	e.unchanged(func() {
 		_, err := e.associate("eip-demo0002", "ins-demo0001")
 		wantCode(t, err, "InvalidParameterValue.NetworkInterfaceIdNotMatch")
 	})
 	// Same ENI, another private IP.
-	if err := e.associateENI("eip-demo0001", "eni-demo0001", "10.0.0.12"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociateENI("eip-demo0001", "eni-demo0001", "10.0.0.12")
 	e.finishTasks()
 	e.unchanged(func() {
 		wantCode(t, e.associateENI("eip-demo0001", "eni-demo0001", "10.0.0.11"), "InvalidParameterValue.PrivateIpAddressNotMatch")
 	})
 	// A status other than BIND/BIND_ENI is still refused.
-	if _, err := e.disassociate("eip-demo0001", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0001", false)
 	wantCode(t, e.associateENI("eip-demo0001", "eni-demo0001", "10.0.0.12"), "OperationDenied.MutexTaskRunning")
 }
 
 // With BlockedUnbind "allow" (the China site since 2023-11), a blocked EIP unbinds.
 func TestBlockedUnbindAllowed(t *testing.T) {
 	e := newEnv(t, func(o *emulator.Options) { o.Settings.BlockedUnbind = emulator.BlockedUnbindAllow })
-	if _, err := e.disassociate("eip-demo0004", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0004", false)
 	e.finishTasks()
 	wantAddress(t, e.address("eip-demo0004"), "UNBIND", "", "", "")
 	if a := e.address("eip-demo0004"); !a.Blocked {
@@ -160,30 +133,18 @@ func TestBlockedUnbindAllowed(t *testing.T) {
 // FailedOperation.TaskFailed instead of Result FAILED.
 func TestFaultTaskErrorAnswersTaskFailed(t *testing.T) {
 	e := newEnv(t)
-	if err := e.emu.InjectFault(emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskError, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
-	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := e.taskResult(taskID); err != nil || got != "RUNNING" {
-		t.Fatalf("running task = %q, %v", got, err)
-	}
+	mustInject(t, e, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskError, Count: 1})
+	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
+	e.wantTask(taskID, "RUNNING")
 	e.finishTasks()
-	_, err = e.taskResult(taskID)
+	_, err := e.taskResult(taskID)
 	wantCode(t, err, "FailedOperation.TaskFailed")
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
 
 	// The next task is not affected.
-	taskID, err = e.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID = e.mustAssociate("eip-demo0001", "ins-demo0001")
 	e.finishTasks()
-	if got, err := e.taskResult(taskID); err != nil || got != "SUCCESS" {
-		t.Fatalf("next task = %q, %v", got, err)
-	}
+	e.wantTask(taskID, "SUCCESS")
 	if err := e.emu.InjectFault(emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultTaskError}); err == nil {
 		t.Fatal("a task fault on an action without tasks was accepted")
 	}
@@ -286,9 +247,7 @@ func TestReturnNormalAddresses(t *testing.T) {
 		t.Fatal("the normal public IPs are still there")
 	}
 	// The refusal is resolved: the bind goes through.
-	if _, err := e.associate("eip-demo0001", "ins-demo0006"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociate("eip-demo0001", "ins-demo0006")
 	e.finishTasks()
 	wantAddress(t, e.address("eip-demo0001"), "BIND", "ins-demo0006", "eni-demo0007", "10.0.0.61")
 	// Another region does not see them.

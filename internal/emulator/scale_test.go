@@ -33,9 +33,7 @@ func TestScaleWorld(t *testing.T) {
 		ips[a.AddressIP] = true
 	}
 
-	if _, err := e.associate("eip-sc005000", "ins-sc005000"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociate("eip-sc005000", "ins-sc005000")
 	e.finishTasks()
 	got := e.address("eip-sc005000")
 	if got.Status != "BIND" || got.NetworkInterfaceID != "eni-sc005000" || got.PrivateIP == "" {

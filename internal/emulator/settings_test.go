@@ -77,9 +77,7 @@ func TestSettingsEverywhere(t *testing.T) {
 		t.Fatal("a refused POST changed a setting")
 	}
 	// The setting takes effect: the WanIP is released at bind completion.
-	if _, err := e.associate("eip-demo0001", "ins-demo0006"); err != nil {
-		t.Fatal(err)
-	}
+	e.mustAssociate("eip-demo0001", "ins-demo0006")
 	if err := e.emu.SetSettings(emulator.Settings{UnknownENI: "bogus"}); err == nil {
 		t.Fatal("SetSettings accepted a bogus value")
 	}

@@ -183,8 +183,6 @@ func TestAbsoluteFormRequestThroughProxy(t *testing.T) {
 		p.HttpProfile.Proxy = e.srv.URL
 	}})
 	through := &env{t: t, emu: e.emu, vpc: sdk}
-	if _, err := through.disassociate("eip-demo0002", false); err != nil {
-		t.Fatal(err)
-	}
+	through.mustDisassociate("eip-demo0002", false)
 	wantAddress(t, e.address("eip-demo0002"), "UNBINDING", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 }

@@ -126,9 +126,7 @@ func TestSignatureV1ThroughTheSDK(t *testing.T) {
 				if len(got) != 2 || *got[1].AddressStatus != "BIND" {
 					t.Fatalf("DescribeAddresses = %s", mustJSON(got))
 				}
-				if _, err := sdk.disassociate("eip-demo0002", true); err != nil {
-					t.Fatal(err)
-				}
+				sdk.mustDisassociate("eip-demo0002", true)
 				wantAddress(t, e.address("eip-demo0002"), "UNBINDING", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 				log := e.emu.Requests("DisassociateAddress")
 				if len(log) != 1 || string(log[0].Body) != `{"AddressId":"eip-demo0002","ReallocateNormalPublicIp":true}` {

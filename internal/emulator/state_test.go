@@ -40,13 +40,8 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("the state file is not written at start: %v", err)
 	}
-	taskID, err := first.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.disassociate("eip-demo0002", true); err != nil {
-		t.Fatal(err)
-	}
+	taskID := first.mustAssociate("eip-demo0001", "ins-demo0001")
+	first.mustDisassociate("eip-demo0002", true)
 	first.emu.AdvanceClock(time.Hour)
 	stop()
 
@@ -55,9 +50,7 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 	if got := second.emu.Now(); !got.Equal(testEpoch.Add(time.Hour)) {
 		t.Fatalf("clock after restart = %v; the AdvanceClock offset was not kept", got)
 	}
-	if got, err := second.taskResult(taskID); err != nil || got != "SUCCESS" {
-		t.Fatalf("task %s after restart = %q, %v", taskID, got, err)
-	}
+	second.wantTask(taskID, "SUCCESS")
 	wantAddress(t, second.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 	w := second.emu.Snapshot()
 	if on := w.AddressesOn("ins-demo0002"); len(on) != 1 || on[0].AddressType != "WanIP" {
@@ -68,10 +61,7 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 	}
 
 	// A task in flight at shutdown finishes after the restart, on time.
-	inflight, err := second.disassociate("eip-demo0001", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inflight := second.mustDisassociate("eip-demo0001", false)
 	if n, _ := strconv.ParseUint(inflight, 10, 64); n <= mustUint(t, taskID) {
 		t.Fatalf("task ids went backwards after restart: %s after %s", inflight, taskID)
 	}
@@ -80,13 +70,9 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 	third, stop := startAt(t, path)
 	defer stop()
 	wantAddress(t, third.address("eip-demo0001"), "UNBINDING", "ins-demo0001", "eni-demo0001", "10.0.0.11")
-	if got, _ := third.taskResult(inflight); got != "RUNNING" {
-		t.Fatalf("in-flight task after restart = %s, want RUNNING", got)
-	}
+	third.wantTask(inflight, "RUNNING")
 	third.finishTasks()
-	if got, _ := third.taskResult(inflight); got != "SUCCESS" {
-		t.Fatalf("in-flight task = %s, want SUCCESS", got)
-	}
+	third.wantTask(inflight, "SUCCESS")
 	wantAddress(t, third.address("eip-demo0001"), "UNBIND", "", "", "")
 
 	entries, _ := os.ReadDir(dir)
@@ -127,9 +113,7 @@ func TestStateIsWrittenAfterEveryChange(t *testing.T) {
 func TestResetIgnoresTheLoadedState(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	e, stop := startAt(t, path)
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0002", false)
 	stop()
 	e, stop = startAt(t, path)
 	defer stop()

@@ -74,9 +74,7 @@ func TestThrottlingCodes(t *testing.T) {
 			wantReplyCode(t, e.raw(rawRequest{}), code)
 
 			f := newEnv(t)
-			if err := f.emu.InjectFault(emulator.Fault{Action: "DescribeNetworkInterfaces", Kind: emulator.FaultThrottle, Code: code, Count: 1}); err != nil {
-				t.Fatal(err)
-			}
+			mustInject(t, f, emulator.Fault{Action: "DescribeNetworkInterfaces", Kind: emulator.FaultThrottle, Code: code, Count: 1})
 			f.unchanged(func() {
 				wantReplyCode(t, f.raw(rawRequest{Action: "DescribeNetworkInterfaces"}), code)
 			})
@@ -85,9 +83,7 @@ func TestThrottlingCodes(t *testing.T) {
 	}
 	// Without a code the fault answers the setting's.
 	e := newEnv(t, func(o *emulator.Options) { o.Settings.RateLimitCode = "RequestLimitExceeded.IPLimitExceeded" })
-	if err := e.emu.InjectFault(emulator.Fault{Kind: emulator.FaultThrottle, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
+	mustInject(t, e, emulator.Fault{Kind: emulator.FaultThrottle, Count: 1})
 	wantReplyCode(t, e.raw(rawRequest{Action: "AssociateAddress", Body: everyAction["AssociateAddress"]}), "RequestLimitExceeded.IPLimitExceeded")
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
 	for _, bad := range []string{"InternalError", "RequestLimitExceeded.Nope"} {
