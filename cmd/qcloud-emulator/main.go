@@ -24,7 +24,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,14 +56,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitUsage
+		return fail(stderr, exitUsage, err)
 	}
 
 	opts, err := cfg.options(stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitUsage
+		return fail(stderr, exitUsage, err)
 	}
 	if cfg.dumpWorld {
 		opts.StatePath = "" // dumping must not create or read a state file
@@ -72,13 +70,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	emu, err := emulator.New(opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitError
+		return fail(stderr, exitError, err)
 	}
 	listener, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitError
+		return fail(stderr, exitError, err)
 	}
 	url := "http://" + dialableAddr(listener.Addr())
 	// The URL must be the first line of stdout: scripts and tests read it to find the port.
@@ -125,6 +121,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code == exitOK {
 		fmt.Fprintln(stderr, "qcloud-emulator: stopped")
 	}
+	return code
+}
+
+// fail reports err on stderr and returns the exit code.
+func fail(stderr io.Writer, code int, err error) int {
+	fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
 	return code
 }
 
@@ -235,13 +237,11 @@ func (cfg config) options(stderr io.Writer) (emulator.Options, error) {
 func dumpWorld(opts emulator.Options, stdout, stderr io.Writer) int {
 	emu, err := emulator.New(opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitError
+		return fail(stderr, exitError, err)
 	}
 	b, err := json.MarshalIndent(emu.Snapshot(), "", "  ")
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitError
+		return fail(stderr, exitError, err)
 	}
 	_, _ = stdout.Write(append(b, '\n'))
 	return exitOK
@@ -274,12 +274,7 @@ func (f *rateLimitFlag) String() string {
 		return ""
 	}
 	parts := []string{fmt.Sprintf("write=%g", f.Write), fmt.Sprintf("read=%g", f.Read)}
-	actions := make([]string, 0, len(f.Actions))
-	for action := range f.Actions {
-		actions = append(actions, action)
-	}
-	sort.Strings(actions)
-	for _, action := range actions {
+	for _, action := range slices.Sorted(maps.Keys(f.Actions)) {
 		parts = append(parts, fmt.Sprintf("%s=%g", action, f.Actions[action]))
 	}
 	if f.Scale != 0 {

@@ -49,6 +49,14 @@ func (e *env) control(method, path, body string, wantStatus int, out any) {
 	}
 }
 
+// mustPatch changes an address out of band, or fails the test.
+func (e *env) mustPatch(id string, p emulator.AddressPatch) {
+	e.t.Helper()
+	if err := e.emu.PatchAddress(id, p); err != nil {
+		e.t.Fatalf("PatchAddress(%s, %+v): %v", id, p, err)
+	}
+}
+
 func TestControlSurfaceOverHTTP(t *testing.T) {
 	e := newEnv(t)
 	var health map[string]any
@@ -201,9 +209,7 @@ func TestControlSurfaceIsLoopbackOnly(t *testing.T) {
 func TestPatchAddressTakesTheAddressFromItsTask(t *testing.T) {
 	e := newEnv(t)
 	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
-	if err := e.emu.PatchAddress("eip-demo0001", emulator.AddressPatch{Unbind: true}); err != nil {
-		t.Fatal(err)
-	}
+	e.mustPatch("eip-demo0001", emulator.AddressPatch{Unbind: true})
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
 	e.finishTasks()
 	e.wantTask(taskID, "SUCCESS")
@@ -213,18 +219,14 @@ func TestPatchAddressTakesTheAddressFromItsTask(t *testing.T) {
 
 func TestPatchAddressBindReleasesNormalPublicIP(t *testing.T) {
 	e := newEnv(t, func(o *emulator.Options) { o.World = worldWithWanIP() })
-	if err := e.emu.PatchAddress("eip-demo0001", emulator.AddressPatch{BindInstanceID: "ins-demo0001"}); err != nil {
-		t.Fatal(err)
-	}
+	e.mustPatch("eip-demo0001", emulator.AddressPatch{BindInstanceID: "ins-demo0001"})
 	w := e.emu.Snapshot()
 	if _, ok := w.Address("eip-wan00001"); ok {
 		t.Fatal("an out-of-band bind left the normal public IP in place")
 	}
 	wantAddress(t, e.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 	// Drift: moving a bound EIP elsewhere out of band.
-	if err := e.emu.PatchAddress("eip-demo0001", emulator.AddressPatch{BindNetworkInterfaceID: "eni-demo0005", BindPrivateIP: "10.0.1.5"}); err != nil {
-		t.Fatal(err)
-	}
+	e.mustPatch("eip-demo0001", emulator.AddressPatch{BindNetworkInterfaceID: "eni-demo0005", BindPrivateIP: "10.0.1.5"})
 	wantAddress(t, e.address("eip-demo0001"), "BIND_ENI", "", "eni-demo0005", "10.0.1.5")
 	for _, p := range []emulator.AddressPatch{
 		{BindInstanceID: "ins-zzzzzzzz"},

@@ -1,7 +1,6 @@
 package emulator_test
 
 import (
-	"fmt"
 	"net/url"
 	"reflect"
 	"testing"
@@ -141,13 +140,6 @@ func TestDescribeInstancesFollowsBinds(t *testing.T) {
 }
 
 func TestDescribeInstancesRules(t *testing.T) {
-	ids := func(n int) []string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = fmt.Sprintf("ins-x%07d", i)
-		}
-		return out
-	}
 	filters := func(n int) []map[string]any {
 		out := make([]map[string]any, n)
 		for i := range out {
@@ -163,7 +155,7 @@ func TestDescribeInstancesRules(t *testing.T) {
 		"malformed id":           {map[string]any{"InstanceIds": []string{"ins-1"}}, "InvalidInstanceId.Malformed"},
 		"malformed filter id":    {map[string]any{"Filters": []map[string]any{{"Name": "instance-id", "Values": []string{"i-1"}}}}, "InvalidInstanceId.Malformed"},
 		"ids and filters":        {map[string]any{"InstanceIds": []string{"ins-demo0001"}, "Filters": filters(1)}, "InvalidParameter"},
-		"101 ids":                {map[string]any{"InstanceIds": ids(101)}, "InvalidParameterValue.LimitExceeded"},
+		"101 ids":                {map[string]any{"InstanceIds": many(101, "ins-x%07d")}, "InvalidParameterValue.LimitExceeded"},
 		"Limit 101":              {map[string]any{"Limit": 101}, "InvalidParameterValue.LimitExceeded"},
 		"negative Offset":        {map[string]any{"Offset": -1}, "InvalidParameterValue"},
 		"11 filters":             {map[string]any{"Filters": filters(11)}, "InvalidParameterValue.LimitExceeded"},

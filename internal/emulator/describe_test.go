@@ -25,10 +25,23 @@ func ids(set []*vpc.Address) []string {
 	return out
 }
 
-func demoIDs(ns ...int) []string {
+// many is n strings of the format with 0 … n-1.
+func many(n int, format string) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf(format, i)
+	}
+	return out
+}
+
+// demoIDs are the ids eip-demoNNNN of the default world.
+func demoIDs(ns ...int) []string { return numbered("eip-demo%04d", ns) }
+
+// numbered formats each number with the format.
+func numbered(format string, ns []int) []string {
 	out := []string{}
 	for _, n := range ns {
-		out = append(out, fmt.Sprintf("eip-demo%04d", n))
+		out = append(out, fmt.Sprintf(format, n))
 	}
 	return out
 }
@@ -135,13 +148,6 @@ func TestDescribeAddressesFilters(t *testing.T) {
 }
 
 func TestDescribeAddressesRejections(t *testing.T) {
-	many := func(n int, format string) []string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = fmt.Sprintf(format, i)
-		}
-		return out
-	}
 	tests := []struct {
 		name string
 		fill func(r *vpc.DescribeAddressesRequest)

@@ -240,9 +240,7 @@ func TestDescribeAddressQuota(t *testing.T) {
 		}
 	}
 	// TOTAL_EIP_QUOTA follows the world.
-	if err := e.emu.PatchAddress("eip-demo0009", emulator.AddressPatch{Delete: true}); err != nil {
-		t.Fatal(err)
-	}
+	e.mustPatch("eip-demo0009", emulator.AddressPatch{Delete: true})
 	if current, _ := quotaCurrent(t, e, "TOTAL_EIP_QUOTA"); current != 11 {
 		t.Fatalf("TOTAL_EIP_QUOTA = %d after a release, want 11", current)
 	}

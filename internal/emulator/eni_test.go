@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -53,13 +52,8 @@ func eniIDs(set []*vpc.NetworkInterface) []string {
 	return out
 }
 
-func demoENIs(ns ...int) []string {
-	out := []string{}
-	for _, n := range ns {
-		out = append(out, fmt.Sprintf("eni-demo%04d", n))
-	}
-	return out
-}
+// demoENIs are the ids eni-demoNNNN of the default world.
+func demoENIs(ns ...int) []string { return numbered("eni-demo%04d", ns) }
 
 // privateIP is the private IP entry of an ENI, or fails the test.
 func privateIP(t *testing.T, eni *vpc.NetworkInterface, ip string) *vpc.PrivateIpAddressSpecification {
@@ -368,65 +362,56 @@ func TestDescribeNetworkInterfacesDefaultLimitIs20(t *testing.T) {
 }
 
 func TestDescribeNetworkInterfacesRejections(t *testing.T) {
-	many := func(n int, format string) []string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = fmt.Sprintf(format, i)
-		}
-		return out
-	}
-	call := func(fill func(r *vpc.DescribeNetworkInterfacesRequest)) func(e *env) error {
-		return func(e *env) error {
-			req := vpc.NewDescribeNetworkInterfacesRequest()
-			fill(req)
-			_, err := e.describeENIs(req)
-			return err
-		}
-	}
-	runRejections(t, []rejection{
-		{name: "101 ids", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
-			r.NetworkInterfaceIds = common.StringPtrs(many(101, "eni-%08d"))
-		}), code: "InvalidParameterValue.LimitExceeded", mentions: "NetworkInterfaceIds"},
-		{name: "malformed id", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
-			r.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0001", "eni-DEMO0002"})
-		}), code: "InvalidParameterValue.Malformed", mentions: "eni-DEMO0002"},
-		{name: "malformed network-interface-id value", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
-			r.Filters = []*vpc.Filter{filter("network-interface-id", "ins-demo0001")}
-		}), code: "InvalidParameterValue.Malformed", mentions: "ins-demo0001"},
-		{name: "ids and the network-interface-id filter", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
+	type request = vpc.DescribeNetworkInterfacesRequest
+	var rejections []rejection
+	for _, tt := range []struct {
+		name           string
+		fill           func(r *request)
+		code, mentions string
+	}{
+		{"101 ids", func(r *request) { r.NetworkInterfaceIds = common.StringPtrs(many(101, "eni-%08d")) },
+			"InvalidParameterValue.LimitExceeded", "NetworkInterfaceIds"},
+		{"malformed id", func(r *request) { r.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0001", "eni-DEMO0002"}) },
+			"InvalidParameterValue.Malformed", "eni-DEMO0002"},
+		{"malformed network-interface-id value", func(r *request) { r.Filters = []*vpc.Filter{filter("network-interface-id", "ins-demo0001")} },
+			"InvalidParameterValue.Malformed", "ins-demo0001"},
+		{"ids and the network-interface-id filter", func(r *request) {
 			r.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0001"})
 			r.Filters = []*vpc.Filter{filter("network-interface-id", "eni-demo0002")}
-		}), code: "InvalidParameter.Coexist", mentions: "Filters"},
-		{name: "ids and any filter", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
+		}, "InvalidParameter.Coexist", "Filters"},
+		{"ids and any filter", func(r *request) {
 			r.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0001"})
 			r.Filters = []*vpc.Filter{filter("attachment.instance-id", "ins-demo0001")}
-		}), code: "InvalidParameter.Coexist", mentions: "NetworkInterfaceIds"},
-		{name: "unknown filter", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
-			r.Filters = []*vpc.Filter{filter("attachment.device-index", "0")}
-		}), code: "InvalidParameter.FilterInvalidKey", mentions: "attachment.device-index"},
-		{name: "DescribeAddresses filter", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
-			r.Filters = []*vpc.Filter{filter("instance-id", "ins-demo0001")}
-		}), code: "InvalidParameter.FilterInvalidKey", mentions: "instance-id"},
-		{name: "11 filters", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
+		}, "InvalidParameter.Coexist", "NetworkInterfaceIds"},
+		{"unknown filter", func(r *request) { r.Filters = []*vpc.Filter{filter("attachment.device-index", "0")} },
+			"InvalidParameter.FilterInvalidKey", "attachment.device-index"},
+		{"DescribeAddresses filter", func(r *request) { r.Filters = []*vpc.Filter{filter("instance-id", "ins-demo0001")} },
+			"InvalidParameter.FilterInvalidKey", "instance-id"},
+		{"11 filters", func(r *request) {
 			for i := 0; i < 11; i++ {
 				r.Filters = append(r.Filters, filter("is-primary", "TRUE"))
 			}
-		}), code: "InvalidParameterValue.LimitExceeded", mentions: "11 filters"},
-		{name: "101 values", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
+		}, "InvalidParameterValue.LimitExceeded", "11 filters"},
+		{"101 values", func(r *request) {
 			r.Filters = []*vpc.Filter{filter("attachment.instance-id", many(101, "ins-%08d")...)}
-		}), code: "InvalidParameterValue.LimitExceeded", mentions: "101 values"},
-		{name: "is-primary not boolean", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
-			r.Filters = []*vpc.Filter{filter("is-primary", "yes")}
-		}), code: "InvalidParameterValue.Malformed", mentions: "yes"},
-		{name: "filter without values", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
-			r.Filters = []*vpc.Filter{{Name: common.StringPtr("is-primary")}}
-		}), code: "MissingParameter", mentions: "Filters.0.Values"},
-		{name: "filter without name", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) {
-			r.Filters = []*vpc.Filter{{Values: common.StringPtrs([]string{"TRUE"})}}
-		}), code: "MissingParameter", mentions: "Filters.0.Name"},
-		{name: "limit 101", call: call(func(r *vpc.DescribeNetworkInterfacesRequest) { r.Limit = common.Uint64Ptr(101) }),
-			code: "InvalidParameterValue.LimitExceeded", mentions: "Limit"},
-	})
+		},
+			"InvalidParameterValue.LimitExceeded", "101 values"},
+		{"is-primary not boolean", func(r *request) { r.Filters = []*vpc.Filter{filter("is-primary", "yes")} },
+			"InvalidParameterValue.Malformed", "yes"},
+		{"filter without values", func(r *request) { r.Filters = []*vpc.Filter{{Name: common.StringPtr("is-primary")}} },
+			"MissingParameter", "Filters.0.Values"},
+		{"filter without name", func(r *request) { r.Filters = []*vpc.Filter{{Values: common.StringPtrs([]string{"TRUE"})}} },
+			"MissingParameter", "Filters.0.Name"},
+		{"limit 101", func(r *request) { r.Limit = common.Uint64Ptr(101) }, "InvalidParameterValue.LimitExceeded", "Limit"},
+	} {
+		rejections = append(rejections, rejection{name: tt.name, code: tt.code, mentions: tt.mentions, call: func(e *env) error {
+			req := vpc.NewDescribeNetworkInterfacesRequest()
+			tt.fill(req)
+			_, err := e.describeENIs(req)
+			return err
+		}})
+	}
+	runRejections(t, rejections)
 
 	// What the SDK cannot send: unknown parameters, wrong types, negative numbers.
 	for _, tt := range []struct {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -38,8 +39,18 @@ type env struct {
 }
 
 // newEnv starts an emulator with the default options, but no rate limits and a frozen
-// clock (tasks finish only when the test advances it), then applies the mutators.
+// clock (tasks finish only when the test advances it), then applies the mutators. It
+// stops when the test ends.
 func newEnv(t *testing.T, mutate ...func(*emulator.Options)) *env {
+	t.Helper()
+	e, stop := startEnv(t, mutate...)
+	t.Cleanup(stop)
+	return e
+}
+
+// startEnv is newEnv that the test stops itself (stop closes the emulator, which writes
+// its state file a last time), as a restart needs.
+func startEnv(t *testing.T, mutate ...func(*emulator.Options)) (e *env, stop func()) {
 	t.Helper()
 	opts := emulator.DefaultOptions()
 	opts.RateLimit = emulator.RateLimit{}
@@ -52,13 +63,26 @@ func newEnv(t *testing.T, mutate ...func(*emulator.Options)) *env {
 		t.Fatalf("New: %v", err)
 	}
 	srv := httptest.NewServer(emu)
-	t.Cleanup(func() {
+	return &env{t: t, emu: emu, srv: srv, vpc: newSDKClient(t, srv.URL, sdkConfig{})}, func() {
 		srv.Close()
 		if err := emu.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
-	})
-	return &env{t: t, emu: emu, srv: srv, vpc: newSDKClient(t, srv.URL, sdkConfig{})}
+	}
+}
+
+// savedWorld reads the world from a state file.
+func savedWorld(t *testing.T, path string) *emulator.World {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := emulator.ParseWorld(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
 
 // sdkConfig varies the SDK client; zero values mean the emulator defaults.

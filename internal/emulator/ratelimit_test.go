@@ -70,17 +70,6 @@ func TestRateLimitPerActionPerSecretID(t *testing.T) {
 	}
 }
 
-func TestRateLimitThrottledWriteChangesNothing(t *testing.T) {
-	e := newEnv(t, func(o *emulator.Options) { o.RateLimit = emulator.RateLimit{Write: 1} })
-	if _, err := e.disassociate("eip-zzzzzzzz", false); codeOf(err) != "InvalidAddressId.NotFound" {
-		t.Fatal(err)
-	}
-	e.unchanged(func() {
-		_, err := e.disassociate("eip-demo0002", false)
-		wantCode(t, err, "RequestLimitExceeded")
-	})
-}
-
 func TestRateLimitOffAndSetRateLimit(t *testing.T) {
 	e := newEnv(t)
 	for i := 0; i < 100; i++ {

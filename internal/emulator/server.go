@@ -215,7 +215,7 @@ func invalidAction(service, action string) *apiError {
 		return errorf(codeInvalidAction, "The action %q does not exist in %s %s (it serves %s).",
 			action, strings.ToUpper(service), services[service], strings.Join(actionsOf(service), ", "))
 	}
-	return errorf(codeInvalidAction, "The action %q does not exist (this endpoint serves the services %s).", action, strings.Join(serviceNames(), ", "))
+	return errorf(codeInvalidAction, "The action %q does not exist (this endpoint serves the services %s).", action, strings.Join(sortedKeys(services), ", "))
 }
 
 // lookupSecret finds a SecretId among the world's keys and issued credentials, expiry
@@ -267,10 +267,10 @@ func (e *Emulator) authenticate(r *http.Request, body []byte) (apiCall, *apiErro
 		return apiCall{}, errorf(codeAuthInvalidAuthorization,
 			"The Authorization header is invalid: it is missing (and there is no Signature parameter for signature v1).")
 	}
-	actionParams := v1ActionParams(params)
-	call.rawParams = actionParams.Encode()
-	if _, known := actionParamsSpec(call.action); known {
-		call.params, call.paramsErr = valuesToJSON(call.action, actionParams)
+	own := v1ActionParams(params)
+	call.rawParams = own.Encode()
+	if _, known := actionParams[call.action]; known {
+		call.params, call.paramsErr = valuesToJSON(call.action, own)
 	}
 	return call, nil
 }
@@ -305,7 +305,7 @@ func tc3Params(action, method, contentType string, body []byte, rawQuery string)
 	call := apiCall{action: action}
 	if method == http.MethodGet {
 		call.rawParams = rawQuery
-		if _, known := actionParamsSpec(action); known {
+		if _, known := actionParams[action]; known {
 			call.params, call.paramsErr = queryToJSON(action, rawQuery)
 		}
 		return call
@@ -324,11 +324,6 @@ func mediaType(r *http.Request) string {
 		return ""
 	}
 	return mt
-}
-
-func actionParamsSpec(action string) (map[string]paramKind, bool) {
-	spec, ok := actionParams[action]
-	return spec, ok
 }
 
 // runAction runs a decoded request against the world, records it and persists the change.

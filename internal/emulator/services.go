@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -42,16 +41,6 @@ var actionServices = map[string]string{
 // tencentcloud.com/document/api/1150/49454). A signed request is verified as any other.
 var unsignedActions = map[string]bool{"AssumeRoleWithWebIdentity": true}
 
-// serviceNames are the names of the services served, sorted.
-func serviceNames() []string {
-	names := make([]string, 0, len(services))
-	for name := range services {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
-}
-
 // isTencentHost tells whether the Host names a Tencent Cloud API domain.
 func isTencentHost(host string) bool {
 	return strings.HasSuffix(strings.ToLower(hostWithoutPort(host)), ".tencentcloudapi.com")
@@ -86,7 +75,7 @@ func servesAction(service, action string) bool {
 // name is, so that the answer is InvalidAction rather than a signature error.
 func scopeServices(host, service string) []string {
 	if service == "" {
-		return append(serviceNames(), hostLabel(host))
+		return append(sortedKeys(services), hostLabel(host))
 	}
 	if isTencentHost(host) || hostWithoutPort(host) == "" {
 		return []string{service}

@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -98,13 +97,7 @@ func TestSettingsPersistInTheState(t *testing.T) {
 	if err := first.emu.Close(); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var saved emulator.World
-	mustUnmarshal(t, raw, &saved)
-	if saved.Settings.BlockedUnbind != "allow" {
+	if saved := savedWorld(t, path); saved.Settings.BlockedUnbind != "allow" {
 		t.Fatalf("state settings = %+v", saved.Settings)
 	}
 	second := newEnv(t, func(o *emulator.Options) {

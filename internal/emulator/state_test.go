@@ -1,7 +1,6 @@
 package emulator_test
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,25 +10,10 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
-// startAt runs an emulator on a state file with a frozen clock; stop closes it.
+// startAt runs an emulator on a state file; stop closes it.
 func startAt(t *testing.T, statePath string) (e *env, stop func()) {
 	t.Helper()
-	opts := emulator.DefaultOptions()
-	opts.RateLimit = emulator.RateLimit{}
-	opts.Now = func() time.Time { return testEpoch }
-	opts.StatePath = statePath
-	emu, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	srv := httptest.NewServer(emu)
-	e = &env{t: t, emu: emu, srv: srv, vpc: newSDKClient(t, srv.URL, sdkConfig{})}
-	return e, func() {
-		srv.Close()
-		if err := emu.Close(); err != nil {
-			t.Fatalf("Close: %v", err)
-		}
-	}
+	return startEnv(t, func(o *emulator.Options) { o.StatePath = statePath })
 }
 
 func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
@@ -94,18 +78,8 @@ func TestStateIsWrittenAfterEveryChange(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	e, stop := startAt(t, path)
 	defer stop()
-	if err := e.emu.PatchAddress("eip-demo0001", emulator.AddressPatch{Blocked: ptr(true)}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := emulator.ParseWorld(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a, _ := w.Address("eip-demo0001"); !a.Blocked {
+	e.mustPatch("eip-demo0001", emulator.AddressPatch{Blocked: ptr(true)})
+	if a, _ := savedWorld(t, path).Address("eip-demo0001"); !a.Blocked {
 		t.Fatal("the state file does not have the change yet")
 	}
 }
