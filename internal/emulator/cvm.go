@@ -128,7 +128,7 @@ func cvmInstanceIDMalformed(id string) *apiError {
 }
 
 func isInstanceFilter(name string) bool {
-	return instanceFilterNames[name] || (strings.HasPrefix(name, "tag:") && len(name) > len("tag:"))
+	return instanceFilterNames[name] || isTagFilter(name)
 }
 
 func checkInstanceFilters(in []addressFilter) ([]instanceFilter, *apiError) {

@@ -197,61 +197,47 @@ func checkJSONKind(name string, kind paramKind, raw json.RawMessage) *apiError {
 		if _, err := strconv.ParseUint(string(raw), 10, 64); err != nil {
 			return wrong()
 		}
-	case kindStringList:
+	case kindStringList, kindTagList, kindFilterList:
 		var list []json.RawMessage
 		if json.Unmarshal(raw, &list) != nil {
 			return wrong()
 		}
 		for i, item := range list {
-			if aerr := checkJSONKind(fmt.Sprintf("%s.%d", name, i), kindString, item); aerr != nil {
+			if aerr := checkListItem(fmt.Sprintf("%s.%d", name, i), kind, item); aerr != nil {
 				return aerr
 			}
 		}
-	case kindTagList:
-		var list []json.RawMessage
-		if json.Unmarshal(raw, &list) != nil {
-			return wrong()
+	}
+	return nil
+}
+
+// objectItems are the items of the lists of objects: their fields, and how messages
+// name them.
+var objectItems = map[paramKind]struct {
+	fields      map[string]paramKind
+	shape, what string
+}{
+	kindTagList:    {map[string]paramKind{"Key": kindString, "Value": kindString}, "{Key, Value}", "a tag (Key, Value)"},
+	kindFilterList: {map[string]paramKind{"Name": kindString, "Values": kindStringList}, "{Name, Values}", "a filter (Name, Values)"},
+}
+
+// checkListItem checks the item name (e.g. Filters.0) of a list of the kind.
+func checkListItem(name string, list paramKind, raw json.RawMessage) *apiError {
+	if list == kindStringList {
+		return checkJSONKind(name, kindString, raw)
+	}
+	item := objectItems[list]
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil || fields == nil {
+		return errorf(codeInvalidParameter, "The parameter `%s` must be a %s object.", name, item.shape)
+	}
+	for _, key := range sortedKeys(fields) {
+		kind, known := item.fields[key]
+		if !known {
+			return errorf(codeUnknownParameter, "The parameter `%s.%s` is not a field of %s.", name, key, item.what)
 		}
-		for i, item := range list {
-			var tag map[string]json.RawMessage
-			if json.Unmarshal(item, &tag) != nil || tag == nil {
-				return errorf(codeInvalidParameter, "The parameter `%s.%d` must be a {Key, Value} object.", name, i)
-			}
-			for _, key := range sortedKeys(tag) {
-				field := fmt.Sprintf("%s.%d.%s", name, i, key)
-				if key != "Key" && key != "Value" {
-					return errorf(codeUnknownParameter, "The parameter `%s` is not a field of a tag (Key, Value).", field)
-				}
-				if aerr := checkJSONKind(field, kindString, tag[key]); aerr != nil {
-					return aerr
-				}
-			}
-		}
-	case kindFilterList:
-		var list []json.RawMessage
-		if json.Unmarshal(raw, &list) != nil {
-			return wrong()
-		}
-		for i, item := range list {
-			var filter map[string]json.RawMessage
-			if json.Unmarshal(item, &filter) != nil || filter == nil {
-				return errorf(codeInvalidParameter, "The parameter `%s.%d` must be a {Name, Values} object.", name, i)
-			}
-			for _, key := range sortedKeys(filter) {
-				field := fmt.Sprintf("%s.%d.%s", name, i, key)
-				switch key {
-				case "Name":
-					if aerr := checkJSONKind(field, kindString, filter[key]); aerr != nil {
-						return aerr
-					}
-				case "Values":
-					if aerr := checkJSONKind(field, kindStringList, filter[key]); aerr != nil {
-						return aerr
-					}
-				default:
-					return errorf(codeUnknownParameter, "The parameter `%s` is not a field of a filter (Name, Values).", field)
-				}
-			}
+		if aerr := checkJSONKind(name+"."+key, kind, fields[key]); aerr != nil {
+			return aerr
 		}
 	}
 	return nil
@@ -377,34 +363,30 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 	for name, items := range lists {
 		list, ok := denseList(items)
 		if !ok {
-			return nil, errorf(codeInvalidParameter, "The parameter `%s` must be numbered 0, 1, 2… without gaps.", name)
+			return nil, notNumbered(name)
 		}
 		top[name] = list
 	}
 	for name, items := range objects {
-		list := make([]map[string]string, len(items))
-		for index, item := range items {
-			if index >= len(items) {
-				return nil, errorf(codeInvalidParameter, "The parameter `%s` must be numbered 0, 1, 2… without gaps.", name)
-			}
-			list[index] = item
+		list, ok := denseList(items)
+		if !ok {
+			return nil, notNumbered(name)
 		}
 		top[name] = list
 	}
 	if len(filters) > 0 {
-		list := make([]any, len(filters))
-		for index, f := range filters {
-			if index >= len(filters) {
-				return nil, errorf(codeInvalidParameter, "The parameter `Filters` must be numbered 0, 1, 2… without gaps.")
-			}
+		list, ok := denseList(filters)
+		if !ok {
+			return nil, notNumbered("Filters")
+		}
+		for index, f := range list {
 			if vs, ok := f["Values"].(map[int]string); ok {
 				dense, ok := denseList(vs)
 				if !ok {
-					return nil, errorf(codeInvalidParameter, "The parameter `Filters.%d.Values` must be numbered 0, 1, 2… without gaps.", index)
+					return nil, notNumbered(fmt.Sprintf("Filters.%d.Values", index))
 				}
 				f["Values"] = dense
 			}
-			list[index] = f
 		}
 		top["Filters"] = list
 	}
@@ -413,6 +395,10 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 		return nil, errorf(codeInvalidParameter, "The query parameters could not be decoded: %v.", err)
 	}
 	return b, nil
+}
+
+func notNumbered(name string) *apiError {
+	return errorf(codeInvalidParameter, "The parameter `%s` must be numbered 0, 1, 2… without gaps.", name)
 }
 
 // parseIndex reads a list index as the SDKs write it: a plain decimal, no sign or padding.
@@ -424,8 +410,9 @@ func parseIndex(s string) (int, bool) {
 	return i, true
 }
 
-func denseList(items map[int]string) ([]string, bool) {
-	out := make([]string, len(items))
+// denseList is the items in index order, unless the indexes leave a gap.
+func denseList[T any](items map[int]T) ([]T, bool) {
+	out := make([]T, len(items))
 	for i, v := range items {
 		if i >= len(items) {
 			return nil, false

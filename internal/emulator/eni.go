@@ -49,9 +49,7 @@ var eniFilterNames = map[string]bool{
 // eniQosLevel is the QoS level of every emulated ENI and private IP.
 const eniQosLevel = "DEFAULT"
 
-func isENIFilter(name string) bool {
-	return eniFilterNames[name] || (strings.HasPrefix(name, "tag:") && len(name) > len("tag:"))
-}
+func isENIFilter(name string) bool { return eniFilterNames[name] || isTagFilter(name) }
 
 type describeNetworkInterfacesResponse struct {
 	TotalCount          uint64
@@ -179,18 +177,9 @@ func checkENIFilters(in []addressFilter) (filters []eniFilter, exactIP bool, aer
 		return nil, false, errorf(codeValueLimitExceeded, "%d filters were given; at most %d are allowed.", len(in), maxFilters)
 	}
 	for i, f := range in {
-		name := deref(f.Name)
-		if name == "" {
-			return nil, false, errorf(codeMissingParameter, "The request is missing the required parameter `Filters.%d.Name`.", i)
-		}
-		if !isENIFilter(name) {
-			return nil, false, errorf(codeFilterInvalidKey, "The filter name %q in `Filters.%d` is not supported.", name, i)
-		}
-		if len(f.Values) == 0 {
-			return nil, false, errorf(codeMissingParameter, "The request is missing the required parameter `Filters.%d.Values` for filter %q.", i, name)
-		}
-		if len(f.Values) > maxFilterValues {
-			return nil, false, errorf(codeValueLimitExceeded, "The filter %q has %d values; at most %d are allowed.", name, len(f.Values), maxFilterValues)
+		name, aerr := checkFilter(i, f, isENIFilter, codeFilterInvalidKey)
+		if aerr != nil {
+			return nil, false, aerr
 		}
 		switch name {
 		case "network-interface-id":
@@ -200,10 +189,8 @@ func checkENIFilters(in []addressFilter) (filters []eniFilter, exactIP bool, aer
 				}
 			}
 		case "is-primary", "ip-exact-match", "termination-protection", "traffic-protection":
-			for _, v := range f.Values {
-				if !strings.EqualFold(v, "TRUE") && !strings.EqualFold(v, "FALSE") {
-					return nil, false, errorf(codeValueMalformed, "The filter %q takes TRUE or FALSE, not %q.", name, v)
-				}
+			if aerr := checkBooleanValues(name, f.Values, codeValueMalformed); aerr != nil {
+				return nil, false, aerr
 			}
 			if name == "ip-exact-match" {
 				exactIP = strings.EqualFold(f.Values[0], "TRUE") // documented: only the first value counts

@@ -277,68 +277,55 @@ func TestAssumeRoleWithWebIdentityRules(t *testing.T) {
 	other := emulator.DefaultWorld()
 	other.OIDCProviders = append(other.OIDCProviders, emulator.OIDCProvider{ProviderID: "OTHER", AccountID: "100000000001",
 		Issuer: "https://other.example", SigningKey: "another-key"})
+	// Each case mints a token with tokenBody ("{}" if empty), which token may change, and
+	// sets the parameters of override (nil removes one).
 	for _, tt := range []struct {
-		name   string
-		world  *emulator.World
-		params func(e *env) map[string]any
-		code   string
+		name      string
+		world     *emulator.World
+		tokenBody string
+		token     func(e *env, minted string) string
+		override  map[string]any
+		code      string
 	}{
-		{"expired token", nil, func(e *env) map[string]any {
-			token := e.webToken(`{"ttl":"60s"}`)
+		{name: "expired token", tokenBody: `{"ttl":"60s"}`, token: func(e *env, minted string) string {
 			e.emu.AdvanceClock(time.Minute)
-			return webIdentityParams(token)
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"tampered token", nil, func(e *env) map[string]any {
-			token := e.webToken(`{"ttl":"60s"}`)
-			parts := strings.Split(token, ".")
-			return webIdentityParams(parts[0] + "." + parts[1] + "x." + parts[2])
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"tampered signature", nil, func(e *env) map[string]any {
-			token := e.webToken(`{"ttl":"60s"}`)
-			return webIdentityParams(token[:len(token)-2] + "AA")
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"not a JWT", nil, func(*env) map[string]any { return webIdentityParams("opaque") }, "InvalidParameter.WebIdentityTokenError"},
-		{"token of another provider", other, func(e *env) map[string]any {
-			return webIdentityParams(e.webToken(`{"ttl":"60s","provider":"OTHER"}`))
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"another audience", nil, func(e *env) map[string]any {
-			return webIdentityParams(e.webToken(`{"audience":"someone-else"}`))
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"unknown provider", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			p["ProviderId"] = "NOPE"
-			return p
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"unknown role", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			p["RoleArn"] = "qcs::cam::uin/100000000001:roleName/nobody"
-			return p
-		}, "InternalError.GetRoleError"},
-		{"role does not trust the provider", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			p["RoleArn"] = "qcs::cam::uin/100000000001:roleName/terraform-ci-external"
-			return p
-		}, "UnauthorizedOperation"},
-		{"duration over 43200", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			p["DurationSeconds"] = 43201
-			return p
-		}, "InvalidParameter.ParamError"},
-		{"malformed role ARN", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			p["RoleArn"] = "terraform-ci"
-			return p
-		}, "InvalidParameter.ParamError"},
-		{"no token", nil, func(*env) map[string]any { return webIdentityParams("") }, "MissingParameter"},
-		{"no session name", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			delete(p, "RoleSessionName")
-			return p
-		}, "MissingParameter"},
+			return minted
+		}, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "tampered token", tokenBody: `{"ttl":"60s"}`, token: func(_ *env, minted string) string {
+			parts := strings.Split(minted, ".")
+			return parts[0] + "." + parts[1] + "x." + parts[2]
+		}, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "tampered signature", tokenBody: `{"ttl":"60s"}`, token: func(_ *env, minted string) string { return minted[:len(minted)-2] + "AA" },
+			code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "not a JWT", override: map[string]any{"WebIdentityToken": "opaque"}, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "token of another provider", world: other, tokenBody: `{"ttl":"60s","provider":"OTHER"}`, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "another audience", tokenBody: `{"audience":"someone-else"}`, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "unknown provider", override: map[string]any{"ProviderId": "NOPE"}, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "unknown role", override: map[string]any{"RoleArn": "qcs::cam::uin/100000000001:roleName/nobody"}, code: "InternalError.GetRoleError"},
+		{name: "role does not trust the provider", override: map[string]any{"RoleArn": "qcs::cam::uin/100000000001:roleName/terraform-ci-external"},
+			code: "UnauthorizedOperation"},
+		{name: "duration over 43200", override: map[string]any{"DurationSeconds": 43201}, code: "InvalidParameter.ParamError"},
+		{name: "malformed role ARN", override: map[string]any{"RoleArn": "terraform-ci"}, code: "InvalidParameter.ParamError"},
+		{name: "no token", override: map[string]any{"WebIdentityToken": ""}, code: "MissingParameter"},
+		{name: "no session name", override: map[string]any{"RoleSessionName": nil}, code: "MissingParameter"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, func(o *emulator.Options) { o.World = tt.world })
-			params := tt.params(e)
+			if tt.tokenBody == "" {
+				tt.tokenBody = "{}"
+			}
+			token := e.webToken(tt.tokenBody)
+			if tt.token != nil {
+				token = tt.token(e, token)
+			}
+			params := webIdentityParams(token)
+			for name, value := range tt.override {
+				if value == nil {
+					delete(params, name)
+				} else {
+					params[name] = value
+				}
+			}
 			e.unchanged(func() {
 				wantCode(t, callUnsigned(e.common(nil), "sts", "AssumeRoleWithWebIdentity", params, nil), tt.code)
 			})

@@ -242,7 +242,7 @@ func (w World) NormalPublicIPs(instanceID string) []Address {
 const demoCreatedTime = "2025-01-01T00:00:00Z"
 
 // DefaultWorld is the built-in world in ap-guangzhou. Tests, examples and the demo rely on
-// its exact ids (see the package documentation for what each is for). No instance of it
+// its exact ids (cmd/qcloud-emulator/README.md says what each is for). No instance of it
 // but ins-demo0006 holds a normal public IP, so that binds succeed under the default
 // WanIPOnBind setting.
 func DefaultWorld() *World {
