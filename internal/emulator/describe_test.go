@@ -67,20 +67,11 @@ func TestDescribeAddressesListsEIPsSortedAndPaged(t *testing.T) {
 		}
 		return ids(resp.AddressSet)
 	}
-	if got := page(0, 4); !slices.Equal(got, demoIDs(1, 2, 3, 4)) {
-		t.Errorf("page 0,4 = %v", got)
-	}
-	if got := page(4, 4); !slices.Equal(got, demoIDs(5, 6, 7, 8)) {
-		t.Errorf("page 4,4 = %v", got)
-	}
-	if got := page(8, 4); !slices.Equal(got, demoIDs(9, 10, 11, 12)) {
-		t.Errorf("page 8,4 = %v", got)
-	}
-	if got := page(10, 4); !slices.Equal(got, demoIDs(11, 12)) {
-		t.Errorf("page 10,4 = %v", got)
-	}
-	if got := page(20, 4); len(got) != 0 {
-		t.Errorf("page past the end = %v", got)
+	for offset, want := range map[int64][]string{0: demoIDs(1, 2, 3, 4), 4: demoIDs(5, 6, 7, 8), 8: demoIDs(9, 10, 11, 12),
+		10: demoIDs(11, 12), 20: demoIDs()} {
+		if got := page(offset, 4); !slices.Equal(got, want) {
+			t.Errorf("page %d,4 = %v, want %v", offset, got, want)
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -35,16 +34,6 @@ func TestDisassociateLifecycle(t *testing.T) {
 	}
 }
 
-func TestDisassociateBindENI(t *testing.T) {
-	e := newEnv(t)
-	e.mustAssociateENI("eip-demo0001", "eni-demo0005", "10.0.1.5")
-	e.finishTasks()
-	e.mustDisassociate("eip-demo0001", false)
-	wantAddress(t, e.address("eip-demo0001"), "UNBINDING", "", "eni-demo0005", "10.0.1.5")
-	e.finishTasks()
-	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
-}
-
 func TestDisassociateRejections(t *testing.T) {
 	disassociate := func(id string, reallocate bool) func(e *env) error {
 		return func(e *env) error { _, err := e.disassociate(id, reallocate); return err }
@@ -75,19 +64,6 @@ func TestDisassociateRejections(t *testing.T) {
 		}, call: disassociate("eip-demo0002", true), code: "AddressQuotaLimitExceeded.DailyAllocate"},
 		{name: "normal public IP", call: disassociate("eip-demo0013", false),
 			code: "InvalidParameterValue.ResourceNotSupport", mentions: "eip-demo0013"},
-	})
-}
-
-// The seed document shows ReallocateNormalPublicIp as the string TRUE; API 3.0 takes a
-// JSON boolean, and a string is a type error.
-func TestDisassociateReallocateMustBeABoolean(t *testing.T) {
-	e := newEnv(t)
-	e.unchanged(func() {
-		r := e.raw(rawRequest{Action: "DisassociateAddress", Body: `{"AddressId":"eip-demo0002","ReallocateNormalPublicIp":"TRUE"}`})
-		wantReplyCode(t, r, "InvalidParameter")
-		if !strings.Contains(r.Message, "ReallocateNormalPublicIp") {
-			t.Errorf("message %q does not name the parameter", r.Message)
-		}
 	})
 }
 
