@@ -43,14 +43,10 @@ func TestProgram(t *testing.T) {
 	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-secret-id", "AKIDprogram", "-secret-key", secretKey,
 		"-task-delay", "0s", "-state", state, "-v")
 	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, cmd.Start())
 	defer func() { _ = cmd.Process.Kill() }()
 
 	lines := bufio.NewScanner(stdout)
@@ -66,9 +62,7 @@ func TestProgram(t *testing.T) {
 	cpf.HttpProfile.Endpoint = strings.TrimPrefix(url, "http://")
 	cpf.HttpProfile.Scheme = "http"
 	client, err := vpc.NewClient(common.NewCredential("AKIDprogram", secretKey), emulator.DefaultRegion, cpf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	req := vpc.NewDisassociateAddressRequest()
 	req.AddressId = common.StringPtr("eip-demo0002")
 	if _, err := client.DisassociateAddress(req); err != nil {
@@ -78,9 +72,7 @@ func TestProgram(t *testing.T) {
 		t.Fatalf("world after the call: eip-demo0002 is %s", a.Status)
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, cmd.Process.Signal(syscall.SIGTERM))
 	done := make(chan error, 1)
 	go func() { _, _ = io.Copy(io.Discard, stdout); done <- cmd.Wait() }()
 	// A program that never exits is caught by the test binary's -timeout, which
@@ -96,9 +88,7 @@ func TestProgram(t *testing.T) {
 		t.Error("stderr shows the secret key")
 	}
 	b, err := os.ReadFile(state)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if a, _ := parseWorld(t, b).Address("eip-demo0002"); a.Status != "UNBIND" {
 		t.Fatalf("state file has eip-demo0002 %s", a.Status)
 	}
@@ -108,9 +98,7 @@ func TestProgram(t *testing.T) {
 func worldAt(t *testing.T, url string) emulator.World {
 	t.Helper()
 	resp, err := http.Get(url + "/_emulator/world")
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	defer resp.Body.Close()
 	var w emulator.World
 	if err := json.NewDecoder(resp.Body).Decode(&w); err != nil {
@@ -122,9 +110,7 @@ func worldAt(t *testing.T, url string) emulator.World {
 func parseWorld(t *testing.T, b []byte) emulator.World {
 	t.Helper()
 	w, err := emulator.ParseWorld(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	return *w
 }
 
@@ -142,10 +128,16 @@ func dumped(t *testing.T, args ...string) (emulator.World, []byte) {
 func writeFile(t *testing.T, b []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "world.json")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	noError(t, os.WriteFile(path, b, 0o600))
+	return path
+}
+
+// noError fails the test at once on an error.
+func noError(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
 		t.Fatal(err)
 	}
-	return path
 }
 
 func goTool(t *testing.T) string {
@@ -274,9 +266,7 @@ func TestSettingFlags(t *testing.T) {
 	world.Settings.BlockedUnbind = emulator.BlockedUnbindAllow
 	world.Settings.UnknownENI = emulator.UnknownENIEmpty
 	b, err := json.Marshal(world)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	got, _ := dumped(t, "-world", writeFile(t, b), "-wan-ip-on-bind", "release", "-unknown-eni", "error",
 		"-rate-limit-code", "LimitExceeded.ActionLimited")
 	want := emulator.Settings{
@@ -351,9 +341,7 @@ func TestDumpWorldIdentitiesAndHelp(t *testing.T) {
 // The world file of README.md is a valid world file.
 func TestREADMEWorldExample(t *testing.T) {
 	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	m := regexp.MustCompile("(?s)### World files.*?```json\n(.*?)```").FindSubmatch(b)
 	if m == nil {
 		t.Fatal("no JSON world under ### World files")

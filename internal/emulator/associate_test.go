@@ -159,9 +159,8 @@ func TestAssociateAcceptsDocumentedOptionalParameters(t *testing.T) {
 	req := vpc.NewAssociateAddressRequest()
 	req.AddressId, req.InstanceId = common.StringPtr("eip-demo0001"), common.StringPtr("ins-demo0001")
 	req.EipDirectConnection, req.InstanceRegion = common.BoolPtr(false), common.StringPtr("ap-guangzhou")
-	if _, err := e.vpc.AssociateAddress(req); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.vpc.AssociateAddress(req)
+	noError(t, err)
 	wantAddress(t, e.address("eip-demo0001"), "BINDING", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 }
 
@@ -235,9 +234,7 @@ func TestAssociateInstanceAndENIPathsAgree(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, func(o *emulator.Options) { o.Settings.AlreadyBindEIP = tt.setting })
-			if err := tt.first(e); err != nil {
-				t.Fatal(err)
-			}
+			noError(t, tt.first(e))
 			for _, settled := range []bool{false, true} { // while BINDING, and once BIND
 				if settled {
 					e.finishTasks()
@@ -337,9 +334,7 @@ func TestAddressNameAndQuotaGroup(t *testing.T) {
 		t.Fatalf("names = %+v, want demo-eip-1 and 未命名", set)
 	}
 	resp, err := e.vpc.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if len(resp.Response.QuotaSet) < 10 {
 		t.Fatalf("%d quotas, want the documented ids", len(resp.Response.QuotaSet))
 	}
@@ -355,9 +350,7 @@ func TestAddressNameAndQuotaGroup(t *testing.T) {
 func TestAddNormalPublicIP(t *testing.T) {
 	e := newEnv(t)
 	wan, err := e.emu.AddNormalPublicIP("ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	wantAddress(t, wan, "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 	if wan.AddressType != "WanIP" {
 		t.Fatalf("type = %s", wan.AddressType)
@@ -406,18 +399,14 @@ func TestReturnNormalAddresses(t *testing.T) {
 		return err
 	}
 	second, err := e.emu.AddNormalPublicIP("ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	e.unchanged(func() {
 		wantCode(t, ret(), "MissingParameter")
 		wantCode(t, ret("198.51.100.61", "not-an-ip"), "InvalidParameterValue.Illegal")
 		wantCode(t, ret("198.51.100.61", "192.0.2.99"), "InvalidParameterValue.AddressIpsNotFound")
 		wantCode(t, ret("198.51.100.61", "203.0.113.2"), "UnsupportedOperation.NotSupportedAddressIpsChargeType")
 	})
-	if err := ret("198.51.100.61", second.AddressIP); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, ret("198.51.100.61", second.AddressIP))
 	w := e.emu.Snapshot()
 	if len(w.NormalPublicIPs("ins-demo0006")) != 0 || len(w.NormalPublicIPs("ins-demo0001")) != 0 {
 		t.Fatal("the normal public IPs are still there")

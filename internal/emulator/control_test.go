@@ -21,13 +21,9 @@ import (
 func (e *env) control(method, path, body string, wantStatus int, out any) {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	noError(e.t, err)
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	noError(e.t, err)
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != wantStatus {
@@ -172,9 +168,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 // The control surface has no authentication: only loopback peers may use it.
 func TestControlSurfaceIsLoopbackOnly(t *testing.T) {
 	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	for remote, want := range map[string]int{
 		"192.0.2.1:4242":          http.StatusForbidden,
 		"[2001:db8::1]:4242":      http.StatusForbidden,
@@ -278,9 +272,7 @@ func TestStatsCountEverythingAuthenticated(t *testing.T) {
 
 func TestRequestLogKeepsTheLast10000PerAction(t *testing.T) {
 	emu, err := emulator.New(emulator.Options{Now: func() time.Time { return testEpoch }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
 	const n = 10005

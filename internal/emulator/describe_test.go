@@ -49,9 +49,7 @@ func numbered(format string, ns []int) []string {
 func TestDescribeAddressesListsEIPsSortedAndPaged(t *testing.T) {
 	e := newEnv(t)
 	resp, err := e.describe(vpc.NewDescribeAddressesRequest())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if *resp.TotalCount != 12 || !slices.Equal(ids(resp.AddressSet), demoIDs(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) {
 		t.Fatalf("default listing = %d %v", *resp.TotalCount, ids(resp.AddressSet))
 	}
@@ -59,9 +57,7 @@ func TestDescribeAddressesListsEIPsSortedAndPaged(t *testing.T) {
 		req := vpc.NewDescribeAddressesRequest()
 		req.Offset, req.Limit = common.Int64Ptr(offset), common.Int64Ptr(limit)
 		resp, err := e.describe(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		noError(t, err)
 		if *resp.TotalCount != 12 {
 			t.Fatalf("TotalCount = %d on a page, want all matches (12)", *resp.TotalCount)
 		}
@@ -78,9 +74,7 @@ func TestDescribeAddressesListsEIPsSortedAndPaged(t *testing.T) {
 func TestDescribeAddressesDefaultLimitIs20(t *testing.T) {
 	e := newEnv(t, scaled(30))
 	resp, err := e.describe(vpc.NewDescribeAddressesRequest())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if *resp.TotalCount != 42 || len(resp.AddressSet) != 20 {
 		t.Fatalf("TotalCount %d, %d shown; want 42, 20", *resp.TotalCount, len(resp.AddressSet))
 	}
@@ -124,9 +118,7 @@ func TestDescribeAddressesFilters(t *testing.T) {
 			req := vpc.NewDescribeAddressesRequest()
 			req.Filters = tt.filters
 			resp, err := e.describe(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			noError(t, err)
 			want := tt.want
 			if want == nil {
 				want = []string{}
@@ -237,18 +229,15 @@ func TestGETRequestsThroughTheSDK(t *testing.T) {
 	req.Filters = []*vpc.Filter{filter("address-status", "BIND", "BINDING")}
 	req.Limit = common.Int64Ptr(10)
 	resp, err := get.DescribeAddresses(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if got := ids(resp.Response.AddressSet); !slices.Equal(got, demoIDs(2, 4)) {
 		t.Fatalf("GET DescribeAddresses = %v", got)
 	}
 
 	dis := vpc.NewDisassociateAddressRequest()
 	dis.AddressId, dis.ReallocateNormalPublicIp = common.StringPtr("eip-demo0002"), common.BoolPtr(true)
-	if _, err := get.DisassociateAddress(dis); err != nil {
-		t.Fatal(err)
-	}
+	_, err = get.DisassociateAddress(dis)
+	noError(t, err)
 	e.finishTasks()
 	w := e.emu.Snapshot()
 	if on := w.AddressesOn("ins-demo0002"); len(on) != 1 || on[0].AddressType != "WanIP" {

@@ -58,9 +58,7 @@ func TestDisassociateRejections(t *testing.T) {
 		{name: "reallocate from secondary IP", setup: func(e *env) { bindENI(e, "eni-demo0001", "10.0.0.12") },
 			call: disassociate("eip-demo0001", true), code: "InvalidParameterValue.OnlySupportedForMasterNetworkCard", mentions: "10.0.0.12"},
 		{name: "reallocate with the daily quota used up", setup: func(e *env) {
-			if err := e.emu.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
-				e.t.Fatal(err)
-			}
+			noError(e.t, e.emu.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10))
 		}, call: disassociate("eip-demo0002", true), code: "AddressQuotaLimitExceeded.DailyAllocate"},
 		{name: "normal public IP", call: disassociate("eip-demo0013", false),
 			code: "InvalidParameterValue.ResourceNotSupport", mentions: "eip-demo0013"},
@@ -70,9 +68,7 @@ func TestDisassociateRejections(t *testing.T) {
 func quotaCurrent(t *testing.T, e *env, id string) (current, limit int64) {
 	t.Helper()
 	resp, err := e.vpc.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	for _, q := range resp.Response.QuotaSet {
 		if *q.QuotaId == id {
 			return *q.QuotaCurrent, *q.QuotaLimit
@@ -111,9 +107,7 @@ func TestReallocationCreatesNormalPublicIP(t *testing.T) {
 
 	// Hidden by default, shown with address-type=WanIP or by id.
 	all, err := e.describe(vpc.NewDescribeAddressesRequest())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	for _, a := range all.AddressSet {
 		if *a.AddressId == wan.AddressID {
 			t.Fatal("a WanIP is listed without an address-type filter")
@@ -122,9 +116,7 @@ func TestReallocationCreatesNormalPublicIP(t *testing.T) {
 	req := vpc.NewDescribeAddressesRequest()
 	req.Filters = []*vpc.Filter{{Name: common.StringPtr("address-type"), Values: common.StringPtrs([]string{"WanIP"})}}
 	byType, err := e.describe(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if *byType.TotalCount != 2 || *byType.AddressSet[1].AddressId != wan.AddressID || *byType.AddressSet[1].AddressType != "WanIP" ||
 		*byType.AddressSet[1].InstanceId != "ins-demo0002" || *byType.AddressSet[1].AddressStatus != "BIND" {
 		t.Fatalf("address-type=WanIP gives %s (want eip-demo0013 and %s)", mustJSON(byType), wan.AddressID)
@@ -196,9 +188,7 @@ func TestDailyReallocationQuota(t *testing.T) {
 func TestDescribeAddressQuota(t *testing.T) {
 	e := newEnv(t)
 	resp, err := e.vpc.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	got := map[string][2]int64{}
 	for _, q := range resp.Response.QuotaSet {
 		got[*q.QuotaId] = [2]int64{*q.QuotaCurrent, *q.QuotaLimit}

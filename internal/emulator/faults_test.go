@@ -29,9 +29,8 @@ func TestFaultError(t *testing.T) {
 		wantCode(t, err, "InternalError")
 	})
 	// Count 1: the next call goes through, and other actions were never affected.
-	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.describe(vpc.NewDescribeAddressesRequest())
+	noError(t, err)
 	e.mustDisassociate("eip-demo0002", false)
 	s := e.emu.Stats()
 	if s.Calls["DisassociateAddress"] != 2 || s.Errors["DisassociateAddress"]["InternalError"] != 1 {
@@ -52,9 +51,8 @@ func TestFaultErrorEveryActionUntilCleared(t *testing.T) {
 	_, err := e.vpc.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())
 	wantCode(t, err, "RequestLimitExceeded")
 	e.emu.ClearFaults()
-	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
-		t.Fatal(err)
-	}
+	_, err = e.describe(vpc.NewDescribeAddressesRequest())
+	noError(t, err)
 }
 
 func TestFaultHTTPStatus(t *testing.T) {
@@ -63,9 +61,7 @@ func TestFaultHTTPStatus(t *testing.T) {
 	req := rawRequest{Action: "DisassociateAddress", Body: `{"AddressId":"eip-demo0002"}`}.build(t, e.srv.URL)
 	e.unchanged(func() {
 		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		noError(t, err)
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 502 || !strings.Contains(string(body), "502 Bad Gateway") {
@@ -160,9 +156,7 @@ func TestFaultDelay(t *testing.T) {
 	}
 	wantAddress(t, e.address("eip-demo0002"), "BIND", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 	close(held.release)
-	if err := <-answered; err != nil {
-		t.Fatal(err)
-	}
+	noError(t, <-answered)
 	wantAddress(t, e.address("eip-demo0002"), "UNBINDING", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 }
 

@@ -76,13 +76,9 @@ func startEnv(t *testing.T, mutate ...func(*emulator.Options)) (e *env, stop fun
 func savedWorld(t *testing.T, path string) *emulator.World {
 	t.Helper()
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	w, err := emulator.ParseWorld(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	return w
 }
 
@@ -129,6 +125,14 @@ func codeOf(err error) string {
 		return sdkErr.GetCode()
 	}
 	return "not an SDK error: " + err.Error()
+}
+
+// noError fails the test at once on an error.
+func noError(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func wantCode(t *testing.T, err error, code string) {
@@ -360,9 +364,7 @@ func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
 		rr.SignedHeaders = []string{"content-type", "host"}
 	}
 	req, err := http.NewRequest(rr.Method, rr.URL, strings.NewReader(rr.Body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if rr.Host != "" {
 		req.Host = rr.Host
 	}

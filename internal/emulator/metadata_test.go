@@ -20,9 +20,7 @@ const rolePath = "/latest/meta-data/cam/security-credentials/"
 func (e *env) metadata(path string) (int, string) {
 	e.t.Helper()
 	resp, err := http.Get(e.srv.URL + path)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	noError(e.t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
@@ -69,9 +67,7 @@ func TestCVMMetadataRoleCredentials(t *testing.T) {
 	}
 	e.usableEverywhere(t, c.credential())
 	who, err := e.callerOf(c.credential())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if who.Type != "CAMRole" || who.UserId != emulator.DefaultCVMRoleID+":ins-demo0001" || who.AccountId != emulator.DefaultAccountID {
 		t.Fatalf("GetCallerIdentity = %+v", who)
 	}

@@ -77,13 +77,10 @@ func TestRateLimitOffAndSetRateLimit(t *testing.T) {
 			t.Fatalf("request %d with limits off: %v", i, err)
 		}
 	}
-	if err := e.emu.SetRateLimit(emulator.RateLimit{Read: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, e.emu.SetRateLimit(emulator.RateLimit{Read: 1}))
 	_, err := e.describe(vpc.NewDescribeAddressesRequest())
+	noError(t, err)
+	_, err = e.describe(vpc.NewDescribeAddressesRequest())
 	wantCode(t, err, "RequestLimitExceeded")
 	if err := e.emu.SetRateLimit(emulator.RateLimit{Read: -1}); err == nil {
 		t.Fatal("a negative rate was accepted")

@@ -133,15 +133,13 @@ func TestSignatureDetails(t *testing.T) {
 	})
 	t.Run("SDK with UnsignedPayload", func(t *testing.T) {
 		c := newSDKClient(t, e.srv.URL, sdkConfig{Profile: func(p *profile.ClientProfile) { p.UnsignedPayload = true }})
-		if _, err := c.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest()); err != nil {
-			t.Fatal(err)
-		}
+		_, err := c.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())
+		noError(t, err)
 	})
 	t.Run("SDK with GET", func(t *testing.T) {
 		c := newSDKClient(t, e.srv.URL, sdkConfig{Profile: func(p *profile.ClientProfile) { p.HttpProfile.ReqMethod = "GET" }})
-		if _, err := c.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest()); err != nil {
-			t.Fatal(err)
-		}
+		_, err := c.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())
+		noError(t, err)
 	})
 	t.Run("tampered GET query", func(t *testing.T) {
 		req := rawRequest{Method: "GET", Action: "DescribeAddresses", URL: e.srv.URL + "/?AddressIds.0=eip-demo0001"}.build(t, e.srv.URL)
@@ -275,9 +273,7 @@ func (c v1Call) build(t *testing.T, serverURL string) *http.Request {
 		req, err = http.NewRequest(c.Method, serverURL+c.Path, strings.NewReader(params.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	return req
 }
 
@@ -381,9 +377,7 @@ func TestSignatureV1Rejections(t *testing.T) {
 	}
 	wantCode(t, sdk(""), "AuthFailure.TokenFailure")
 	wantCode(t, sdk("other"), "AuthFailure.TokenFailure")
-	if err := sdk("tok"); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, sdk("tok"))
 }
 
 // A v1 POST may carry at most 1 MB; TC3 allows 10 MB.

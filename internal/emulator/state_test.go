@@ -69,9 +69,7 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 func mustUint(t *testing.T, s string) uint64 {
 	t.Helper()
 	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	return n
 }
 
@@ -108,9 +106,7 @@ func TestCorruptOrInvalidStateIsAnError(t *testing.T) {
 		"stuck binding":   `{"region":"ap-guangzhou","addresses":[{"addressId":"eip-aaaaaaaa","addressIp":"203.0.113.50","status":"BINDING"}]}`,
 	} {
 		path := filepath.Join(dir, name+".json")
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		noError(t, os.WriteFile(path, []byte(content), 0o600))
 		opts := emulator.DefaultOptions()
 		opts.StatePath = path
 		if _, err := emulator.New(opts); err == nil {
@@ -148,9 +144,7 @@ func TestSettingsEverywhere(t *testing.T) {
 	world.Settings = emulator.Settings{BlockedUnbind: "allow", UnknownENI: "empty"}
 	b, _ := json.Marshal(world)
 	parsed, err := emulator.ParseWorld(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	w := newEnv(t, func(o *emulator.Options) {
 		o.World = parsed
 		o.Settings.UnknownENI = "error"
@@ -204,12 +198,8 @@ func TestSettingsEverywhere(t *testing.T) {
 func TestSettingsPersistInTheState(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	first := newEnv(t, func(o *emulator.Options) { o.StatePath = path })
-	if err := first.emu.SetSettings(emulator.Settings{BlockedUnbind: "allow", AlreadyBindEIP: "instance"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := first.emu.Close(); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, first.emu.SetSettings(emulator.Settings{BlockedUnbind: "allow", AlreadyBindEIP: "instance"}))
+	noError(t, first.emu.Close())
 	if saved := savedWorld(t, path); saved.Settings.BlockedUnbind != "allow" {
 		t.Fatalf("state settings = %+v", saved.Settings)
 	}

@@ -18,9 +18,7 @@ import (
 func TestGetCallerIdentityOfAKey(t *testing.T) {
 	e := newEnv(t)
 	got, err := e.callerOf(defaultCred())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	want := callerIdentity{Arn: "qcs::cam::uin/100000000001:uin/100000000001", AccountId: "100000000001",
 		UserId: "100000000001", PrincipalId: "100000000001", Type: "CAMUser"}
 	if got != want {
@@ -32,9 +30,7 @@ func TestGetCallerIdentityOfAKey(t *testing.T) {
 	w.Keys = append(w.Keys, emulator.Key{SecretID: "AKIDsubUser", SecretKey: "sub-key", AccountID: "100000000001", UIN: "100000000777"})
 	e = newEnv(t, func(o *emulator.Options) { o.World, o.Credentials = w, nil })
 	got, err = e.callerOf(common.NewCredential("AKIDsubUser", "sub-key"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	want = callerIdentity{Arn: "qcs::cam::uin/100000000001:uin/100000000777", AccountId: "100000000001",
 		UserId: "100000000777", PrincipalId: "100000000777", Type: "CAMUser"}
 	if got != want {
@@ -58,9 +54,7 @@ func TestAssumeRoleIssuesCredentialsForEveryService(t *testing.T) {
 	e.usableEverywhere(t, creds.credential())
 
 	who, err := e.callerOf(creds.credential())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	want := callerIdentity{Arn: "qcs::sts:100000000001:assumed-role/" + emulator.DefaultRoleID, AccountId: "100000000001",
 		UserId: emulator.DefaultRoleID + ":ci-run-1", PrincipalId: "100000000001", Type: "CAMRole"}
 	if who != want {
@@ -242,9 +236,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	}
 	e.usableEverywhere(t, creds.credential())
 	who, err := e.callerOf(creds.credential())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if who.Type != "CAMRole" || who.UserId != emulator.DefaultRoleID+":ci-oidc" || who.AccountId != emulator.DefaultAccountID {
 		t.Fatalf("GetCallerIdentity = %+v", who)
 	}
@@ -340,9 +332,8 @@ func TestOIDCTokenControl(t *testing.T) {
 	e.control("POST", "/_emulator/oidc/token", `{"ttl":"-1s"}`, 400, nil)
 	e.control("POST", "/_emulator/oidc/token", `{"ttl":"soon"}`, 400, nil)
 	e.control("POST", "/_emulator/oidc/token", `{"colour":"red"}`, 400, nil)
-	if _, err := e.emu.WebIdentityToken(emulator.WebIdentityTokenRequest{Provider: "OIDC", Subject: "repo:x"}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.emu.WebIdentityToken(emulator.WebIdentityTokenRequest{Provider: "OIDC", Subject: "repo:x"})
+	noError(t, err)
 }
 
 // The credential scope must name the service of the action; the version must be that
@@ -399,9 +390,7 @@ func TestSTSAndCVMFaultsAndRateLimits(t *testing.T) {
 	}
 	wantCode(t, call(e.common(defaultCred()), "cvm", "DescribeInstances", nil, nil), "RequestLimitExceeded")
 	// AssumeRole answers its own throttling code.
-	if err := e.emu.SetRateLimit(emulator.RateLimit{Actions: map[string]float64{"AssumeRole": 1}}); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, e.emu.SetRateLimit(emulator.RateLimit{Actions: map[string]float64{"AssumeRole": 1}}))
 	e.mustAssumeRole(nil)
 	_, err = e.assumeRole(nil)
 	wantCode(t, err, "InvalidParameter.OverLimit")
@@ -458,9 +447,7 @@ func TestWorldFileWithoutIdentities(t *testing.T) {
 		"networkInterfaces":[{"networkInterfaceId":"eni-aaaa0001","instanceId":"ins-aaaa0001","primary":true,"privateIps":[{"address":"10.1.0.1","primary":true}]}],
 		"addresses":[],"quotas":[]}`
 	w, err := emulator.ParseWorld([]byte(file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if len(w.Accounts) != 1 || len(w.Keys) != 1 || w.Keys[0].SecretID != emulator.DefaultSecretID || len(w.Roles) != 0 {
 		t.Fatalf("identities = %+v %+v %+v", w.Accounts, w.Keys, w.Roles)
 	}
@@ -548,9 +535,7 @@ func TestWorldIdentitiesAreChecked(t *testing.T) {
 		PrincipalID: "100000000001", IssuedAt: testEpoch, ExpiresAt: testEpoch.Add(time.Hour)}}
 	b, _ := json.Marshal(w)
 	parsed, err := emulator.ParseWorld(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	e := newEnv(t, func(o *emulator.Options) { o.World = parsed })
 	who, err := e.callerOf(common.NewTokenCredential("AKIDfromFile", "k", "t"))
 	if err != nil || !strings.HasSuffix(who.UserId, ":file") {
