@@ -12,6 +12,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -195,9 +196,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("-listen %q: want HOST:PORT or :PORT", cfg.listen)
 	}
-	if host == "" {
-		host = "127.0.0.1" // loopback unless another address is named
-	}
+	host = cmp.Or(host, "127.0.0.1") // loopback unless another address is named
 	cfg.listen = net.JoinHostPort(host, port)
 	return cfg, nil
 }

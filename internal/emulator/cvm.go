@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 	"strings"
@@ -230,12 +231,8 @@ func (c *actionContext) viewInstance(ins *Instance) instanceView {
 		SecurityGroupIds:   []string{},
 		Tags:               []struct{ Key, Value string }{},
 	}
-	if v.Placement.Zone == "" {
-		v.Placement.Zone = c.w.Region + "-3"
-	}
-	if v.InstanceName == "" {
-		v.InstanceName = unnamedInstance
-	}
+	v.Placement.Zone = cmp.Or(v.Placement.Zone, c.w.Region+"-3")
+	v.InstanceName = cmp.Or(v.InstanceName, unnamedInstance)
 	// Documented: NOT_APPLICABLE unless the instance is stopped.
 	if ins.State == InstanceStopped {
 		v.StopChargingMode = StopChargingKeep

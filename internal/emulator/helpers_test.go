@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -94,9 +95,7 @@ func newSDKClient(t *testing.T, serverURL string, c sdkConfig) *vpc.Client {
 	if c.ID == "" {
 		c.ID, c.Key = emulator.DefaultSecretID, emulator.DefaultSecretKey
 	}
-	if c.Region == "" {
-		c.Region = emulator.DefaultRegion
-	}
+	c.Region = cmp.Or(c.Region, emulator.DefaultRegion)
 	cpf := profile.NewClientProfile()
 	cpf.HttpProfile.Endpoint = strings.TrimPrefix(serverURL, "http://")
 	cpf.HttpProfile.Scheme = "http"
@@ -330,21 +329,11 @@ type rawRequest struct {
 
 func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
 	t.Helper()
-	if rr.Method == "" {
-		rr.Method = http.MethodPost
-	}
-	if rr.URL == "" {
-		rr.URL = serverURL + "/"
-	}
-	if rr.Action == "" {
-		rr.Action = "DescribeAddressQuota"
-	}
-	if rr.Version == "" {
-		rr.Version = emulator.APIVersion
-	}
-	if rr.Region == "" {
-		rr.Region = emulator.DefaultRegion
-	}
+	rr.Method = cmp.Or(rr.Method, http.MethodPost)
+	rr.URL = cmp.Or(rr.URL, serverURL+"/")
+	rr.Action = cmp.Or(rr.Action, "DescribeAddressQuota")
+	rr.Version = cmp.Or(rr.Version, emulator.APIVersion)
+	rr.Region = cmp.Or(rr.Region, emulator.DefaultRegion)
 	if rr.ContentType == "" {
 		rr.ContentType = "application/json"
 		if rr.Method == http.MethodGet {
@@ -387,10 +376,7 @@ func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
 	for k, v := range rr.Headers {
 		req.Header.Set(k, v)
 	}
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
+	host := cmp.Or(req.Host, req.URL.Host)
 	if rr.SignedHost != "" {
 		host = rr.SignedHost
 	}

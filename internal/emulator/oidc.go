@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
@@ -58,27 +59,16 @@ func (e *Emulator) WebIdentityToken(req WebIdentityTokenRequest) (string, error)
 	if req.TTL < 0 {
 		return "", fmt.Errorf("ttl must be positive: %w", ErrBadRequest)
 	}
-	ttl := time.Duration(req.TTL)
-	if ttl == 0 {
-		ttl = defaultTokenTTL
-	}
-	account := req.Account
-	if account == "" {
-		account = e.world.Accounts[0].AccountID
-	}
-	id := req.Provider
-	if id == "" {
-		id = DefaultOIDCProviderID
-	}
+	ttl := cmp.Or(time.Duration(req.TTL), defaultTokenTTL)
+	account := cmp.Or(req.Account, e.world.Accounts[0].AccountID)
+	id := cmp.Or(req.Provider, DefaultOIDCProviderID)
 	p := e.world.oidcProvider(account, id)
 	if p == nil {
 		return "", fmt.Errorf("OIDC provider %s of account %s: %w", id, account, ErrNotFound)
 	}
 	claims := webIdentityClaims{Issuer: p.Issuer, Subject: req.Subject, Audience: req.Audience,
 		IssuedAt: now.Unix(), ExpiresAt: now.Add(ttl).Unix()}
-	if claims.Subject == "" {
-		claims.Subject = defaultTokenSubject
-	}
+	claims.Subject = cmp.Or(claims.Subject, defaultTokenSubject)
 	if claims.Audience == "" && len(p.ClientIDs) > 0 {
 		claims.Audience = p.ClientIDs[0]
 	}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -28,13 +29,8 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	code := e.handleAPI(w, r)
 	if e.logger != nil {
-		action := r.Header.Get("X-TC-Action")
-		if action == "" {
-			action = "-"
-		}
-		if code == "" {
-			code = "OK"
-		}
+		action := cmp.Or(r.Header.Get("X-TC-Action"), "-")
+		code = cmp.Or(code, "OK")
 		e.logf("%s %s %s", action, code, time.Since(start).Round(time.Microsecond))
 	}
 }
@@ -111,17 +107,11 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 		case FaultLostReply:
 			lostReply = true // carried out below; only the reply goes missing
 		case FaultError:
-			message := fault.Message
-			if message == "" {
-				message = fmt.Sprintf("Injected fault: %s answers %s.", action, fault.Code)
-			}
+			message := cmp.Or(fault.Message, fmt.Sprintf("Injected fault: %s answers %s.", action, fault.Code))
 			return failAndRecord(&apiError{Code: fault.Code, Message: message})
 		case FaultThrottle:
 			e.mu.Lock()
-			code := fault.Code
-			if code == "" {
-				code = throttleCode(action, e.world.Settings.RateLimitCode)
-			}
+			code := cmp.Or(fault.Code, throttleCode(action, e.world.Settings.RateLimitCode))
 			e.mu.Unlock()
 			return failAndRecord(throttled(code, action, fault.Message))
 		case FaultDelay:

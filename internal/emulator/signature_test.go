@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -210,21 +211,11 @@ type v1Call struct {
 
 func (c v1Call) build(t *testing.T, serverURL string) *http.Request {
 	t.Helper()
-	if c.Method == "" {
-		c.Method = http.MethodGet
-	}
-	if c.Path == "" {
-		c.Path = "/"
-	}
-	if c.Action == "" {
-		c.Action = "DescribeAddressQuota"
-	}
-	if c.SecretKey == "" {
-		c.SecretKey = emulator.DefaultSecretKey
-	}
-	if c.Version == "" {
-		c.Version = emulator.APIVersion
-	}
+	c.Method = cmp.Or(c.Method, http.MethodGet)
+	c.Path = cmp.Or(c.Path, "/")
+	c.Action = cmp.Or(c.Action, "DescribeAddressQuota")
+	c.SecretKey = cmp.Or(c.SecretKey, emulator.DefaultSecretKey)
+	c.Version = cmp.Or(c.Version, emulator.APIVersion)
 	if c.Timestamp.IsZero() {
 		c.Timestamp = time.Now()
 	}

@@ -8,7 +8,6 @@ import (
 	"hash"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -100,22 +99,13 @@ func verifyV1(req v1Request, lookup secretLookup, now time.Time) (string, secret
 
 // v1StringToSign is Method + Host + Path + "?" + the sorted parameters but Signature.
 func v1StringToSign(req v1Request) string {
-	names := make([]string, 0, len(req.Params))
-	for name := range req.Params {
+	var pairs []string
+	for _, name := range sortedKeys(req.Params) {
 		if name != "Signature" {
-			names = append(names, name)
+			pairs = append(pairs, name+"="+req.Params.Get(name))
 		}
 	}
-	sort.Strings(names)
-	var b strings.Builder
-	b.WriteString(req.Method + req.Host + req.Path + "?")
-	for i, name := range names {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(name + "=" + req.Params.Get(name))
-	}
-	return b.String()
+	return req.Method + req.Host + req.Path + "?" + strings.Join(pairs, "&")
 }
 
 // v1ActionParams are the request's parameters without the common ones.

@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -304,9 +305,7 @@ func TestAssumeRoleWithWebIdentityRules(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, func(o *emulator.Options) { o.World = tt.world })
-			if tt.tokenBody == "" {
-				tt.tokenBody = "{}"
-			}
+			tt.tokenBody = cmp.Or(tt.tokenBody, "{}")
 			token := e.webToken(tt.tokenBody)
 			if tt.token != nil {
 				token = tt.token(e, token)

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -424,9 +425,7 @@ func (w *World) clone() World {
 // normalize fills defaults and sorts every collection by id, so that lookups can use
 // binary search and DescribeAddresses needs no sort.
 func (w *World) normalize() {
-	if w.Region == "" {
-		w.Region = DefaultRegion
-	}
+	w.Region = cmp.Or(w.Region, DefaultRegion)
 	if len(w.Regions) == 0 {
 		w.Regions = slices.Clone(DefaultRegions)
 	}
@@ -437,12 +436,8 @@ func (w *World) normalize() {
 	w.Regions = slices.Compact(w.Regions)
 	w.Settings = w.Settings.withDefaults()
 	for i := range w.Addresses {
-		if w.Addresses[i].AddressType == "" {
-			w.Addresses[i].AddressType = AddressTypeEIP
-		}
-		if w.Addresses[i].CreatedTime == "" {
-			w.Addresses[i].CreatedTime = demoCreatedTime
-		}
+		w.Addresses[i].AddressType = cmp.Or(w.Addresses[i].AddressType, AddressTypeEIP)
+		w.Addresses[i].CreatedTime = cmp.Or(w.Addresses[i].CreatedTime, demoCreatedTime)
 	}
 	for _, q := range defaultQuotas() {
 		if findQuota(w.Quotas, q.QuotaID) == nil {
@@ -456,9 +451,7 @@ func (w *World) normalize() {
 	slices.SortStableFunc(w.Addresses, func(x, y Address) int { return strings.Compare(x.AddressID, y.AddressID) })
 	slices.SortStableFunc(w.Tasks, func(x, y Task) int { return cmpUint(x.TaskID, y.TaskID) })
 	w.normalizeIdentities()
-	if w.NextTaskID == 0 {
-		w.NextTaskID = firstTaskID
-	}
+	w.NextTaskID = cmp.Or(w.NextTaskID, firstTaskID)
 	for _, t := range w.Tasks {
 		w.NextTaskID = max(w.NextTaskID, t.TaskID+1)
 	}
