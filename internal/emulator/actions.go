@@ -19,35 +19,6 @@ type actionContext struct {
 	secretID string
 }
 
-// run dispatches a decoded request. Callers hold mu and have observed the world.
-func (c *actionContext) run(params any) (any, *apiError) {
-	switch p := params.(type) {
-	case *associateAddressRequest:
-		return c.associateAddress(p)
-	case *disassociateAddressRequest:
-		return c.disassociateAddress(p)
-	case *describeAddressesRequest:
-		return c.describeAddresses(p)
-	case *describeTaskResultRequest:
-		return c.describeTaskResult(p)
-	case *describeAddressQuotaRequest:
-		return c.describeAddressQuota()
-	case *describeNetworkInterfacesRequest:
-		return c.describeNetworkInterfaces(p)
-	case *returnNormalAddressesRequest:
-		return c.returnNormalAddresses(p)
-	case *describeInstancesRequest:
-		return c.describeInstances(p)
-	case *assumeRoleRequest:
-		return c.assumeRole(p)
-	case *assumeRoleWithWebIdentityRequest:
-		return c.assumeRoleWithWebIdentity(p)
-	case *getCallerIdentityRequest:
-		return c.getCallerIdentity()
-	}
-	return nil, errorf(codeInvalidAction, "The action %q does not exist.", c.action)
-}
-
 type taskIDResponse struct {
 	TaskId string // a JSON string here, although DescribeTaskResult takes a number
 }
@@ -353,7 +324,7 @@ type quotaView struct {
 	QuotaGroup   string // the quotas are per region: the region is their group
 }
 
-func (c *actionContext) describeAddressQuota() (any, *apiError) {
+func (c *actionContext) describeAddressQuota(*describeAddressQuotaRequest) (any, *apiError) {
 	set := make([]quotaView, 0, len(c.w.Quotas))
 	for _, q := range c.w.Quotas {
 		set = append(set, quotaView{QuotaId: q.QuotaID, QuotaCurrent: q.Current, QuotaLimit: q.Limit, QuotaGroup: c.w.Region})

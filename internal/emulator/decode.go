@@ -422,45 +422,43 @@ func denseList[T any](items map[int]T) ([]T, bool) {
 	return out, true
 }
 
-// newRequestParams returns a pointer to the parameter struct of a known action.
-func newRequestParams(action string) any {
-	switch action {
-	case "AssociateAddress":
-		return &associateAddressRequest{}
-	case "DisassociateAddress":
-		return &disassociateAddressRequest{}
-	case "DescribeAddresses":
-		return &describeAddressesRequest{}
-	case "DescribeTaskResult":
-		return &describeTaskResultRequest{}
-	case "DescribeAddressQuota":
-		return &describeAddressQuotaRequest{}
-	case "DescribeNetworkInterfaces":
-		return &describeNetworkInterfacesRequest{}
-	case "ReturnNormalAddresses":
-		return &returnNormalAddressesRequest{}
-	case "DescribeInstances":
-		return &describeInstancesRequest{}
-	case "AssumeRole":
-		return &assumeRoleRequest{}
-	case "AssumeRoleWithWebIdentity":
-		return &assumeRoleWithWebIdentityRequest{}
-	case "GetCallerIdentity":
-		return &getCallerIdentityRequest{}
+// actionCall runs one decoded request against the world.
+type actionCall func(c *actionContext) (any, *apiError)
+
+// actionDecoders decode the parameters of each action (a JSON object) into its request
+// struct, and return the call of its handler on them.
+var actionDecoders = map[string]func(action string, body []byte) (actionCall, *apiError){
+	"AssociateAddress":          decodeFor((*actionContext).associateAddress),
+	"DisassociateAddress":       decodeFor((*actionContext).disassociateAddress),
+	"DescribeAddresses":         decodeFor((*actionContext).describeAddresses),
+	"DescribeTaskResult":        decodeFor((*actionContext).describeTaskResult),
+	"DescribeAddressQuota":      decodeFor((*actionContext).describeAddressQuota),
+	"DescribeNetworkInterfaces": decodeFor((*actionContext).describeNetworkInterfaces),
+	"ReturnNormalAddresses":     decodeFor((*actionContext).returnNormalAddresses),
+	"DescribeInstances":         decodeFor((*actionContext).describeInstances),
+	"AssumeRole":                decodeFor((*actionContext).assumeRole),
+	"AssumeRoleWithWebIdentity": decodeFor((*actionContext).assumeRoleWithWebIdentity),
+	"GetCallerIdentity":         decodeFor((*actionContext).getCallerIdentity),
+}
+
+// decodeFor is the decoder of an action whose handler takes a *Request.
+func decodeFor[Request any](handler func(*actionContext, *Request) (any, *apiError)) func(string, []byte) (actionCall, *apiError) {
+	return func(action string, body []byte) (actionCall, *apiError) {
+		var req Request
+		if aerr := decodeJSONParams(action, emptyAsNoParams(body), &req); aerr != nil {
+			return nil, aerr
+		}
+		return func(c *actionContext) (any, *apiError) { return handler(c, &req) }, nil
 	}
-	return nil
 }
 
 // decodeParams decodes the parameters of a known action from a JSON object.
-func decodeParams(action string, body []byte) (any, *apiError) {
-	params := newRequestParams(action)
-	if params == nil {
+func decodeParams(action string, body []byte) (actionCall, *apiError) {
+	decode, ok := actionDecoders[action]
+	if !ok {
 		return nil, errorf(codeInvalidAction, "The action %q does not exist.", action)
 	}
-	if aerr := decodeJSONParams(action, emptyAsNoParams(body), params); aerr != nil {
-		return nil, aerr
-	}
-	return params, nil
+	return decode(action, body)
 }
 
 // emptyAsNoParams reads an empty POST body as "no parameters".

@@ -131,12 +131,12 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 	if call.paramsErr != nil {
 		return failAndRecord(call.paramsErr)
 	}
-	params, aerr := decodeParams(action, call.params)
+	run, aerr := decodeParams(action, call.params)
 	if aerr != nil {
 		return failAndRecord(aerr)
 	}
 
-	resp, aerr := e.runAction(action, call.region, call.secretID, params, logged)
+	resp, aerr := e.runAction(action, call.region, call.secretID, run, logged)
 	if lostReply {
 		resetConnection(w)
 		return "fault.lost-reply"
@@ -317,7 +317,7 @@ func mediaType(r *http.Request) string {
 }
 
 // runAction runs a decoded request against the world, records it and persists the change.
-func (e *Emulator) runAction(action, region, secretID string, params any, logged json.RawMessage) (any, *apiError) {
+func (e *Emulator) runAction(action, region, secretID string, run actionCall, logged json.RawMessage) (any, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.observe()
@@ -325,7 +325,7 @@ func (e *Emulator) runAction(action, region, secretID string, params any, logged
 	w, aerr := e.regionWorld(region)
 	if aerr == nil {
 		c := actionContext{e: e, w: w, now: now, action: action, secretID: secretID}
-		resp, aerr = c.run(params)
+		resp, aerr = run(&c)
 	}
 	code := ""
 	if aerr != nil {

@@ -334,7 +334,7 @@ type callerIdentityResponse struct {
 // of a permanent key; the root account's is undocumented) or an issued credential
 // (CAMRole, UserId <roleId>:<sessionName>, AccountId the role's owner, PrincipalId the
 // requester).
-func (c *actionContext) getCallerIdentity() (any, *apiError) {
+func (c *actionContext) getCallerIdentity(*getCallerIdentityRequest) (any, *apiError) {
 	who, ok := c.e.world.callerOf(c.secretID)
 	switch {
 	case !ok:
