@@ -166,7 +166,7 @@ func (w *World) normalizeIdentities() {
 	if len(w.Keys) == 0 {
 		w.Keys = []Key{{SecretID: DefaultSecretID, SecretKey: DefaultSecretKey, AccountID: w.Accounts[0].AccountID}}
 	}
-	slices.SortStableFunc(w.Sessions, func(x, y Session) int { return strings.Compare(x.TmpSecretID, y.TmpSecretID) })
+	sortByKey(w.Sessions, sessionKey)
 }
 
 // validateIdentities checks the identities' shapes and references.
@@ -318,13 +318,7 @@ func (w *World) key(secretID string) *Key {
 	return nil
 }
 
-func (w *World) session(secretID string) *Session {
-	i, ok := slices.BinarySearchFunc(w.Sessions, secretID, func(s Session, id string) int { return strings.Compare(s.TmpSecretID, id) })
-	if !ok {
-		return nil
-	}
-	return &w.Sessions[i]
-}
+func (w *World) session(secretID string) *Session { return findByKey(w.Sessions, secretID, sessionKey) }
 
 // secret is what a signature verifier needs to know of a SecretId.
 type secret struct {
@@ -411,7 +405,7 @@ func (e *Emulator) issueSession(now time.Time, s Session, requested time.Duratio
 	}
 	s.TmpSecretKey = randomToken(32)
 	s.Token = randomToken(128)
-	i, _ := slices.BinarySearchFunc(w.Sessions, s.TmpSecretID, func(x Session, id string) int { return strings.Compare(x.TmpSecretID, id) })
+	i, _ := searchByKey(w.Sessions, s.TmpSecretID, sessionKey)
 	w.Sessions = slices.Insert(w.Sessions, i, s)
 	pruneSessions(w, s.TmpSecretID)
 	e.dirty = true
