@@ -274,25 +274,28 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 		malformed := func() ([]byte, *apiError) {
 			return nil, errorf(codeUnknownParameter, "The parameter `%s` does not fit the shape of `%s` (%s).", key, parts[0], kind)
 		}
+		// A scalar is a plain name; a list item is name.index…
+		scalar := kind == kindString || kind == kindBool || kind == kindInt64 || kind == kindUint64
+		if scalar != (len(parts) == 1) {
+			return malformed()
+		}
+		var index int
+		if !scalar {
+			var ok bool
+			if index, ok = parseIndex(parts[1]); !ok {
+				return malformed()
+			}
+		}
 		switch kind {
 		case kindString:
-			if len(parts) != 1 {
-				return malformed()
-			}
 			top[key] = value
 		case kindBool:
-			if len(parts) != 1 {
-				return malformed()
-			}
 			b, err := strconv.ParseBool(strings.ToLower(value))
 			if err != nil {
 				return nil, errorf(codeInvalidParameter, "The parameter `%s` must be true or false.", key)
 			}
 			top[key] = b
 		case kindInt64, kindUint64:
-			if len(parts) != 1 {
-				return malformed()
-			}
 			var err error
 			if kind == kindInt64 {
 				_, err = strconv.ParseInt(value, 10, 64)
@@ -307,20 +310,12 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 			if len(parts) != 2 {
 				return malformed()
 			}
-			index, ok := parseIndex(parts[1])
-			if !ok {
-				return malformed()
-			}
 			if lists[parts[0]] == nil {
 				lists[parts[0]] = map[int]string{}
 			}
 			lists[parts[0]][index] = value
 		case kindTagList:
 			if len(parts) != 3 || (parts[2] != "Key" && parts[2] != "Value") {
-				return malformed()
-			}
-			index, ok := parseIndex(parts[1])
-			if !ok {
 				return malformed()
 			}
 			if objects[parts[0]] == nil {
@@ -332,10 +327,6 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 			objects[parts[0]][index][parts[2]] = value
 		case kindFilterList:
 			if len(parts) != 3 && len(parts) != 4 {
-				return malformed()
-			}
-			index, ok := parseIndex(parts[1])
-			if !ok {
 				return malformed()
 			}
 			if filters[index] == nil {

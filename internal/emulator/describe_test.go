@@ -71,15 +71,6 @@ func TestDescribeAddressesListsEIPsSortedAndPaged(t *testing.T) {
 	}
 }
 
-func TestDescribeAddressesDefaultLimitIs20(t *testing.T) {
-	e := newEnv(t, scaled(30))
-	resp, err := e.describe(vpc.NewDescribeAddressesRequest())
-	noError(t, err)
-	if *resp.TotalCount != 42 || len(resp.AddressSet) != 20 {
-		t.Fatalf("TotalCount %d, %d shown; want 42, 20", *resp.TotalCount, len(resp.AddressSet))
-	}
-}
-
 func TestDescribeAddressesByID(t *testing.T) {
 	e := newEnv(t)
 	// Unknown well-formed ids are simply absent.
