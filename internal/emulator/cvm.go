@@ -212,10 +212,8 @@ func (f instanceFilter) matches(v *instanceView) bool {
 	return false // VPCs, subnets, hosts, clusters, security groups, UUIDs, IPv6, tags: not modelled
 }
 
-// viewInstance is the instance as DescribeInstances shows it. Its private IPs are those
-// of its primary ENI; its public IPs are the EIPs and normal public IPs on them ("the
-// public IPs of the primary ENI, the one assigned at creation and EIPs bound later"),
-// from the end of a bind task to the end of an unbind task.
+// viewInstance is the instance as DescribeInstances shows it: the private IPs of its
+// primary ENI, and the public addresses on them (as documented), bind tasks done.
 func (c *actionContext) viewInstance(ins *Instance) instanceView {
 	v := instanceView{
 		Placement:          placementView{Zone: ins.Zone, ProjectId: instanceProject},

@@ -21,10 +21,8 @@ const (
 )
 
 // eniFilterNames are the documented DescribeNetworkInterfaces filter names, besides
-// tag:<key>. Those about data the emulator does not model (VPCs, subnets, names,
-// descriptions, security groups, tags, IPv6) are accepted and match nothing,
-// consistent with the empty fields of the response; eni-qos matches DEFAULT, and the
-// protection filters match false: no emulated ENI has another QoS level or protection.
+// tag:<key>. Those about data the emulator does not model match nothing, as the
+// response's fields are empty; eni-qos matches DEFAULT and the protection filters false.
 var eniFilterNames = map[string]bool{
 	"network-interface-id":          true,
 	"attachment.instance-id":        true,
@@ -254,11 +252,9 @@ func checkENIID(id string) *apiError {
 
 func eniIPKey(eniID, ip string) string { return eniID + "/" + ip }
 
-// publicAddressesOn maps "eni/private IP" keys to the EIP or normal public IP that sits
-// on that private IP, for the ENIs in enis (nil = every ENI). An address is on its
-// private IP from the end of its associate task until the end of its disassociate task:
-// a BINDING EIP is not there yet (a normal public IP it replaces still is), an UNBINDING
-// one still is.
+// publicAddressesOn maps "eni/private IP" keys to the public address on that private IP,
+// for the ENIs in enis (nil = every ENI). An address is there from the end of its bind
+// task to the end of its unbind task (so a normal public IP stays while an EIP binds).
 func (w *World) publicAddressesOn(enis map[string]bool) map[string]*Address {
 	out := map[string]*Address{}
 	if enis != nil && len(enis) == 0 {

@@ -339,9 +339,8 @@ func (e *Emulator) runAction(action, region, secretID string, run actionCall, lo
 }
 
 // regionWorld is the world a request for the region sees: the emulator's world in its
-// own region, an empty one in another region that exists. A region that does not exist
-// is an error, never an empty world: a mistyped region must not look like every
-// resource being gone. Callers hold mu.
+// own region, an empty one in another known region, and an error (never an empty world,
+// which would look like every resource gone) for a mistyped one. Callers hold mu.
 func (e *Emulator) regionWorld(region string) (*World, *apiError) {
 	if region == e.world.Region {
 		return e.world, nil
@@ -456,9 +455,7 @@ func isTencentHost(host string) bool {
 }
 
 // requestService is the service a request is for: under a Tencent Cloud domain the
-// first label of the host (vpc.tencentcloudapi.com is VPC, whatever the action), at
-// any other address — the emulator serves every service at one — the service of the
-// action ("" for an action it does not serve).
+// host's first label, whatever the action; elsewhere the action's ("" if none).
 func requestService(host, action string) string {
 	if isTencentHost(host) {
 		label, _, _ := strings.Cut(strings.ToLower(hostWithoutPort(host)), ".")
@@ -473,15 +470,10 @@ func servesAction(service, action string) bool {
 }
 
 // scopeServices are the service names a TC3 credential scope may carry for a request
-// to host for service. The API's own rule is the product name, which is the first
-// label of the domain the client called (sts.tencentcloudapi.com signs "sts"). The
-// Node.js SDK derives the service from that first label of whatever endpoint it is
-// given, so a client that reaches the emulator as 127.0.0.1:PORT signs for service
-// "127": the emulator also accepts the first label of the Host it was reached at, as
-// the real service accepts the first label of its own name, unless that label is the
-// name of another service. Under a Tencent Cloud domain only the service itself is
-// accepted. For a request whose action no service serves (service ""), any service
-// name is, so that the answer is InvalidAction rather than a signature error.
+// to host for service: the service, and (off a Tencent Cloud domain) the first label of
+// the Host, as the Node.js SDK signs the first label of its endpoint ("127" for
+// 127.0.0.1:PORT), unless that label names another service. An action no service
+// serves (service "") takes any name, so that the answer is InvalidAction.
 func scopeServices(host, service string) []string {
 	if service == "" {
 		return append(sortedKeys(services), hostLabel(host))

@@ -13,15 +13,10 @@ import (
 	"time"
 )
 
-// Signature v1 (HmacSHA1 / HmacSHA256): every parameter, the common ones included, is
-// a GET query parameter or a field of an application/x-www-form-urlencoded POST body;
-// the Signature parameter is
-//
-//	Base64(HMAC(SecretKey, Method + Host + Path + "?" + k1=v1&k2=v2…))
-//
-// over all the other parameters sorted by name, with their values as they are (not
-// URL-encoded). SignatureMethod HmacSHA256 selects HMAC-SHA256; absent or HmacSHA1,
-// HMAC-SHA1.
+// Signature v1: every parameter is in the GET query or a form POST body, and Signature
+// is Base64(HMAC(SecretKey, Method + Host + Path + "?" + k1=v1&k2=v2…)) over the others,
+// sorted by name, values not URL-encoded; HMAC-SHA256 for SignatureMethod HmacSHA256,
+// else HMAC-SHA1.
 const (
 	signatureV1SHA1   = "HmacSHA1"
 	signatureV1SHA256 = "HmacSHA256"

@@ -335,10 +335,8 @@ type callerIdentityResponse struct {
 	Arn, AccountId, UserId, PrincipalId, Type string
 }
 
-// getCallerIdentity answers who signed: a key (Type CAMUser, the only documented type
-// of a permanent key; the root account's is undocumented) or an issued credential
-// (CAMRole, UserId <roleId>:<sessionName>, AccountId the role's owner, PrincipalId the
-// requester).
+// getCallerIdentity answers who signed: a key (Type CAMUser, the only type documented for
+// one) or an issued credential (CAMRole, UserId <roleId>:<sessionName>).
 func (c *actionContext) getCallerIdentity(*getCallerIdentityRequest) (any, *apiError) {
 	who, ok := c.e.world.callerOf(c.secretID)
 	switch {
