@@ -110,12 +110,8 @@ func TestDescribeAddressesFilters(t *testing.T) {
 			req.Filters = tt.filters
 			resp, err := e.describe(req)
 			noError(t, err)
-			want := tt.want
-			if want == nil {
-				want = []string{}
-			}
-			if got := ids(resp.AddressSet); !slices.Equal(got, want) || *resp.TotalCount != int64(len(want)) {
-				t.Fatalf("got %v (TotalCount %d), want %v", got, *resp.TotalCount, want)
+			if got := ids(resp.AddressSet); !slices.Equal(got, tt.want) || *resp.TotalCount != int64(len(tt.want)) {
+				t.Fatalf("got %v (TotalCount %d), want %v", got, *resp.TotalCount, tt.want)
 			}
 		})
 	}

@@ -297,12 +297,8 @@ func TestDescribeNetworkInterfacesFilters(t *testing.T) {
 			req := vpc.NewDescribeNetworkInterfacesRequest()
 			req.Filters = tt.filters
 			resp := e.mustDescribeENIs(req)
-			want := tt.want
-			if want == nil {
-				want = []string{}
-			}
-			if got := eniIDs(resp.NetworkInterfaceSet); !slices.Equal(got, want) || *resp.TotalCount != uint64(len(want)) {
-				t.Fatalf("got %v (TotalCount %d), want %v", got, *resp.TotalCount, want)
+			if got := eniIDs(resp.NetworkInterfaceSet); !slices.Equal(got, tt.want) || *resp.TotalCount != uint64(len(tt.want)) {
+				t.Fatalf("got %v (TotalCount %d), want %v", got, *resp.TotalCount, tt.want)
 			}
 		})
 	}
