@@ -168,10 +168,8 @@ func TestAnotherRegionIsEmpty(t *testing.T) {
 	e := newEnv(t)
 	other := &env{t: t, emu: e.emu, srv: e.srv, vpc: newSDKClient(t, e.srv.URL, sdkConfig{Region: "ap-shanghai"})}
 	e.unchanged(func() {
-		_, err := other.associate("eip-demo0001", "ins-demo0001")
-		wantCode(t, err, "InvalidAddressId.NotFound")
-		_, err = other.disassociate("eip-demo0002", false)
-		wantCode(t, err, "InvalidAddressId.NotFound")
+		wantCode(t, errOf(other.associate("eip-demo0001", "ins-demo0001")), "InvalidAddressId.NotFound")
+		wantCode(t, errOf(other.disassociate("eip-demo0002", false)), "InvalidAddressId.NotFound")
 		resp, err := other.describe(vpc.NewDescribeAddressesRequest())
 		if err != nil || *resp.TotalCount != 0 || len(resp.AddressSet) != 0 {
 			t.Fatalf("DescribeAddresses in ap-shanghai = %s, %v; want nothing", mustJSON(resp), err)
@@ -179,8 +177,7 @@ func TestAnotherRegionIsEmpty(t *testing.T) {
 	})
 	// A task of ap-guangzhou is not visible from ap-shanghai either.
 	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
-	_, err := other.taskResult(taskID)
-	wantCode(t, err, "InvalidParameter")
+	wantCode(t, errOf(other.taskResult(taskID)), "InvalidParameter")
 }
 
 // One EIP per private IP: an EIP on a secondary IP, or on a secondary ENI, does not
@@ -274,8 +271,7 @@ func TestRebindSameTargetTolerated(t *testing.T) {
 	e.mustAssociateENI("eip-demo0002", "eni-demo0002", "10.0.0.21") // the ENI path to the same target
 
 	e.unchanged(func() {
-		_, err := e.associate("eip-demo0002", "ins-demo0001")
-		wantCode(t, err, "InvalidParameterValue.NetworkInterfaceIdNotMatch")
+		wantCode(t, errOf(e.associate("eip-demo0002", "ins-demo0001")), "InvalidParameterValue.NetworkInterfaceIdNotMatch")
 	})
 	// Same ENI, another private IP.
 	e.mustAssociateENI("eip-demo0001", "eni-demo0001", "10.0.0.12")
@@ -298,8 +294,7 @@ func TestBlockedUnbindAllowed(t *testing.T) {
 		t.Fatal("unbinding unblocked the EIP")
 	}
 	// Binding a blocked EIP is refused whatever the setting.
-	_, err := e.associate("eip-demo0004", "ins-demo0001")
-	wantCode(t, err, "InvalidAddressId.Blocked")
+	wantCode(t, errOf(e.associate("eip-demo0004", "ins-demo0001")), "InvalidAddressId.Blocked")
 }
 
 // A task-error fault makes the task fail, and DescribeTaskResult answer the error
@@ -310,8 +305,7 @@ func TestFaultTaskErrorAnswersTaskFailed(t *testing.T) {
 	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
 	e.wantTask(taskID, "RUNNING")
 	e.finishTasks()
-	_, err := e.taskResult(taskID)
-	wantCode(t, err, "FailedOperation.TaskFailed")
+	wantCode(t, errOf(e.taskResult(taskID)), "FailedOperation.TaskFailed")
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
 
 	// The next task is not affected.
@@ -360,8 +354,7 @@ func TestAddNormalPublicIP(t *testing.T) {
 		t.Fatalf("NormalPublicIPs = %s, %v", mustJSON(got), err)
 	}
 	e.unchanged(func() {
-		_, err := e.associate("eip-demo0001", "ins-demo0001")
-		wantCode(t, err, "InvalidParameterValue.InstanceHasWanIP")
+		wantCode(t, errOf(e.associate("eip-demo0001", "ins-demo0001")), "InvalidParameterValue.InstanceHasWanIP")
 	})
 	if _, err := e.emu.AddNormalPublicIP("ins-demo0001"); err == nil {
 		t.Fatal("a second normal public IP on the same private IP was accepted")
@@ -419,6 +412,5 @@ func TestReturnNormalAddresses(t *testing.T) {
 	other := &env{t: t, vpc: newSDKClient(t, e.srv.URL, sdkConfig{Region: "ap-shanghai"})}
 	req := vpc.NewReturnNormalAddressesRequest()
 	req.AddressIps = common.StringPtrs([]string{"198.51.100.61"})
-	_, err = other.vpc.ReturnNormalAddresses(req)
-	wantCode(t, err, "InvalidParameterValue.AddressIpsNotFound")
+	wantCode(t, errOf(other.vpc.ReturnNormalAddresses(req)), "InvalidParameterValue.AddressIpsNotFound")
 }

@@ -69,8 +69,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 
 	// Faults.
 	e.control("POST", "/_emulator/faults", `{"action":"DescribeAddresses","kind":"error","code":"InternalError","count":1}`, 200, nil)
-	_, err := e.describe(vpc.NewDescribeAddressesRequest())
-	wantCode(t, err, "InternalError")
+	wantCode(t, errOf(e.describe(vpc.NewDescribeAddressesRequest())), "InternalError")
 	e.control("POST", "/_emulator/faults", `{"kind":"error","code":"InternalError"}`, 200, nil)
 	e.control("DELETE", "/_emulator/faults", "", 200, nil)
 	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
@@ -118,8 +117,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 
 	// Quotas, clock, settings.
 	e.control("POST", "/_emulator/quotas/DAILY_PUBLIC_IP_ASSIGN", `{"current":10}`, 200, nil)
-	_, err = e.disassociate("eip-demo0002", true)
-	wantCode(t, err, "AddressQuotaLimitExceeded.DailyAllocate")
+	wantCode(t, errOf(e.disassociate("eip-demo0002", true)), "AddressQuotaLimitExceeded.DailyAllocate")
 	e.control("POST", "/_emulator/quotas/NO_SUCH_QUOTA", `{"current":1}`, 404, nil)
 	e.control("POST", "/_emulator/quotas/DAILY_PUBLIC_IP_ASSIGN", `{}`, 400, nil)
 

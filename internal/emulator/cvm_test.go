@@ -176,8 +176,7 @@ func TestDescribeInstancesRules(t *testing.T) {
 		"ids of the wrong shape": {map[string]any{"InstanceIds": "ins-demo0001"}, "InvalidParameter"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := e.describeInstances(tt.params)
-			wantCode(t, err, tt.code)
+			wantCode(t, errOf(e.describeInstances(tt.params)), tt.code)
 		})
 	}
 	if s := e.emu.Stats(); s.Calls["DescribeInstances"] != 14 {

@@ -157,8 +157,7 @@ func TestDescribeAddressesRejections(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := vpc.NewDescribeAddressesRequest()
 			tt.fill(req)
-			_, err := e.describe(req)
-			wantCode(t, err, tt.code)
+			wantCode(t, errOf(e.describe(req)), tt.code)
 		})
 	}
 	// 100 ids and 100 values are allowed.

@@ -128,8 +128,7 @@ func TestReallocationCreatesNormalPublicIP(t *testing.T) {
 	// Binding an EIP to the instance again is refused while the normal public IP is
 	// there (the default WanIPOnBind setting); returning it first lets the bind through.
 	e.unchanged(func() {
-		_, err := e.associate("eip-demo0002", "ins-demo0002")
-		wantCode(t, err, "InvalidParameterValue.InstanceHasWanIP")
+		wantCode(t, errOf(e.associate("eip-demo0002", "ins-demo0002")), "InvalidParameterValue.InstanceHasWanIP")
 	})
 	e.returnNormal(wan.AddressIP)
 	e.mustAssociate("eip-demo0002", "ins-demo0002")
@@ -165,15 +164,13 @@ func TestDailyReallocationQuota(t *testing.T) {
 	e.mustAssociate("eip-demo0001", "ins-demo0001")
 	e.finishTasks()
 	e.unchanged(func() {
-		_, err := e.disassociate("eip-demo0001", true)
-		wantCode(t, err, "AddressQuotaLimitExceeded.DailyAllocate")
+		wantCode(t, errOf(e.disassociate("eip-demo0001", true)), "AddressQuotaLimitExceeded.DailyAllocate")
 	})
 	wantAddress(t, e.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 
 	// testEpoch is 20:00 in UTC+8; 3h59m later it is still the same day there.
 	e.emu.AdvanceClock(3*time.Hour + 59*time.Minute)
-	_, err := e.disassociate("eip-demo0001", true)
-	wantCode(t, err, "AddressQuotaLimitExceeded.DailyAllocate")
+	wantCode(t, errOf(e.disassociate("eip-demo0001", true)), "AddressQuotaLimitExceeded.DailyAllocate")
 	// Past midnight UTC+8 (16:00 UTC) the quota is fresh.
 	e.emu.AdvanceClock(time.Minute)
 	if current, _ := quotaCurrent(t, e, "DAILY_PUBLIC_IP_ASSIGN"); current != 0 {

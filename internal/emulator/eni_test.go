@@ -472,8 +472,7 @@ func TestDescribeNetworkInterfacesIsRateLimitedAsARead(t *testing.T) {
 			t.Fatalf("read %d of 2: %v", i, err)
 		}
 	}
-	_, err := e.describeENIs(vpc.NewDescribeNetworkInterfacesRequest())
-	wantCode(t, err, "RequestLimitExceeded")
+	wantCode(t, errOf(e.describeENIs(vpc.NewDescribeNetworkInterfacesRequest())), "RequestLimitExceeded")
 	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
 		t.Fatalf("DescribeAddresses shares the bucket: %v", err)
 	}
@@ -506,8 +505,7 @@ func TestDescribeNetworkInterfacesFaultsAndRequestLog(t *testing.T) {
 	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
 		t.Fatalf("the fault hit another action: %v", err)
 	}
-	_, err := e.describeENIs(vpc.NewDescribeNetworkInterfacesRequest())
-	wantCode(t, err, "InternalError")
+	wantCode(t, errOf(e.describeENIs(vpc.NewDescribeNetworkInterfacesRequest())), "InternalError")
 	req := vpc.NewDescribeNetworkInterfacesRequest()
 	req.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0001"})
 	if _, err := e.describeENIs(req); err != nil {

@@ -24,10 +24,7 @@ func mustInject(t *testing.T, e *env, f emulator.Fault) {
 func TestFaultError(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultError, Code: "InternalError", Count: 1})
-	e.unchanged(func() {
-		_, err := e.disassociate("eip-demo0002", false)
-		wantCode(t, err, "InternalError")
-	})
+	e.unchanged(func() { wantCode(t, errOf(e.disassociate("eip-demo0002", false)), "InternalError") })
 	// Count 1: the next call goes through, and other actions were never affected.
 	_, err := e.describe(vpc.NewDescribeAddressesRequest())
 	noError(t, err)
@@ -48,10 +45,9 @@ func TestFaultErrorEveryActionUntilCleared(t *testing.T) {
 			t.Fatalf("message not used: %v", err)
 		}
 	}
-	_, err := e.vpc.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())
-	wantCode(t, err, "RequestLimitExceeded")
+	wantCode(t, errOf(e.vpc.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())), "RequestLimitExceeded")
 	e.emu.ClearFaults()
-	_, err = e.describe(vpc.NewDescribeAddressesRequest())
+	_, err := e.describe(vpc.NewDescribeAddressesRequest())
 	noError(t, err)
 }
 
@@ -86,8 +82,7 @@ func TestFaultReset(t *testing.T) {
 			resp.Body.Close()
 			t.Fatalf("got HTTP %d, want the connection dropped", resp.StatusCode)
 		}
-		_, err := e.disassociate("eip-demo0002", false)
-		wantCode(t, err, "ClientError.NetworkError")
+		wantCode(t, errOf(e.disassociate("eip-demo0002", false)), "ClientError.NetworkError")
 	})
 	e.mustDisassociate("eip-demo0002", false)
 }
@@ -95,22 +90,19 @@ func TestFaultReset(t *testing.T) {
 func TestFaultLostReply(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
-	_, err := e.disassociate("eip-demo0002", false)
-	wantCode(t, err, "ClientError.NetworkError")
+	wantCode(t, errOf(e.disassociate("eip-demo0002", false)), "ClientError.NetworkError")
 	// The write happened although its reply was lost: a retry meets its task.
 	a, _ := e.emu.Snapshot().Address("eip-demo0002")
 	if a.Status != emulator.StatusUnbinding {
 		t.Fatalf("after a lost reply the EIP is %s, want UNBINDING", a.Status)
 	}
-	_, err = e.disassociate("eip-demo0002", false)
-	wantCode(t, err, "OperationDenied.MutexTaskRunning")
+	wantCode(t, errOf(e.disassociate("eip-demo0002", false)), "OperationDenied.MutexTaskRunning")
 }
 
 func TestFaultBadJSON(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultBadJSON, Count: 1})
-	_, err := e.describe(vpc.NewDescribeAddressesRequest())
-	wantCode(t, err, "ClientError.ParseJsonError")
+	wantCode(t, errOf(e.describe(vpc.NewDescribeAddressesRequest())), "ClientError.ParseJsonError")
 }
 
 // heldSleep replaces the emulator's delay with one the test releases: entered receives
@@ -230,8 +222,7 @@ func TestFaultTaskHangUntilCleared(t *testing.T) {
 	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
 	e.emu.AdvanceClock(time.Hour)
 	e.wantTask(taskID, "RUNNING")
-	_, err := e.disassociate("eip-demo0001", false)
-	wantCode(t, err, "OperationDenied.MutexTaskRunning")
+	wantCode(t, errOf(e.disassociate("eip-demo0001", false)), "OperationDenied.MutexTaskRunning")
 
 	e.emu.ClearFaults()
 	e.wantTask(taskID, "RUNNING")
@@ -256,14 +247,12 @@ func TestFaultsComeAfterAuthenticationAndBeforeRateLimiting(t *testing.T) {
 
 	// An unauthenticated request neither consumes the fault nor a rate-limit token.
 	wantReplyCode(t, e.raw(rawRequest{Action: "DescribeAddresses", SecretKey: "wrong", SecretID: emulator.DefaultSecretID}), "AuthFailure.SignatureFailure")
-	_, err := e.describe(vpc.NewDescribeAddressesRequest())
-	wantCode(t, err, "InternalError")
+	wantCode(t, errOf(e.describe(vpc.NewDescribeAddressesRequest())), "InternalError")
 	// The faulted request took no token either: the one token is still there.
 	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
 		t.Fatalf("after a faulted request: %v", err)
 	}
-	_, err = e.describe(vpc.NewDescribeAddressesRequest())
-	wantCode(t, err, "RequestLimitExceeded")
+	wantCode(t, errOf(e.describe(vpc.NewDescribeAddressesRequest())), "RequestLimitExceeded")
 }
 
 func TestInvalidFaultsAreRefused(t *testing.T) {

@@ -134,6 +134,9 @@ func noError(t testing.TB, err error) {
 	}
 }
 
+// errOf is the error of a call that also returns a value.
+func errOf[T any](_ T, err error) error { return err }
+
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
 	if got := codeOf(err); got != code {

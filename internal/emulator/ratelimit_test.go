@@ -40,13 +40,9 @@ func TestRateLimitPerActionPerSecretID(t *testing.T) {
 	}
 
 	// Writes: 2 per second, errors included; a throttled write changes nothing.
-	_, err := e.disassociate("eip-zzzzzzzz", false)
-	wantCode(t, err, "InvalidAddressId.NotFound")
+	wantCode(t, errOf(e.disassociate("eip-zzzzzzzz", false)), "InvalidAddressId.NotFound")
 	e.mustDisassociate("eip-demo0002", false)
-	e.unchanged(func() {
-		_, err := e.disassociate("eip-demo0004", false)
-		wantCode(t, err, "RequestLimitExceeded")
-	})
+	e.unchanged(func() { wantCode(t, errOf(e.disassociate("eip-demo0004", false)), "RequestLimitExceeded") })
 	e.mustAssociate("eip-demo0001", "ins-demo0001") // AssociateAddress has its own bucket
 	e.finishTasks()                                 // also refills by a second
 	if _, err := e.associate("eip-demo0006", "ins-demo0003"); codeOf(err) == "RequestLimitExceeded" {
@@ -80,8 +76,7 @@ func TestRateLimitOffAndSetRateLimit(t *testing.T) {
 	noError(t, e.emu.SetRateLimit(emulator.RateLimit{Read: 1}))
 	_, err := e.describe(vpc.NewDescribeAddressesRequest())
 	noError(t, err)
-	_, err = e.describe(vpc.NewDescribeAddressesRequest())
-	wantCode(t, err, "RequestLimitExceeded")
+	wantCode(t, errOf(e.describe(vpc.NewDescribeAddressesRequest())), "RequestLimitExceeded")
 	if err := e.emu.SetRateLimit(emulator.RateLimit{Read: -1}); err == nil {
 		t.Fatal("a negative rate was accepted")
 	}

@@ -53,8 +53,7 @@ func TestWrongKeyAndUnknownSecretID(t *testing.T) {
 		}
 
 		unknown := &env{t: t, vpc: newSDKClient(t, e.srv.URL, sdkConfig{ID: "AKIDnobody", Key: emulator.DefaultSecretKey})}
-		_, err = unknown.disassociate("eip-demo0002", false)
-		wantCode(t, err, "AuthFailure.SecretIdNotFound")
+		wantCode(t, errOf(unknown.disassociate("eip-demo0002", false)), "AuthFailure.SecretIdNotFound")
 	})
 }
 

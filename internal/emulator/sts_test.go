@@ -171,10 +171,7 @@ func TestAssumeRoleRules(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, func(o *emulator.Options) { o.World = tt.world })
-			e.unchanged(func() {
-				_, err := e.assumeRole(tt.params)
-				wantCode(t, err, tt.code)
-			})
+			e.unchanged(func() { wantCode(t, errOf(e.assumeRole(tt.params)), tt.code) })
 		})
 	}
 
@@ -366,11 +363,9 @@ func TestServicesShareOneAddress(t *testing.T) {
 func TestSTSAndCVMFaultsAndRateLimits(t *testing.T) {
 	e := newEnv(t, func(o *emulator.Options) { o.RateLimit = emulator.DocumentedRateLimit() })
 	mustInject(t, e, emulator.Fault{Action: "GetCallerIdentity", Kind: emulator.FaultError, Code: "InternalError.GetSeedTokenError", Count: 1})
-	_, err := e.callerOf(defaultCred())
-	wantCode(t, err, "InternalError.GetSeedTokenError")
+	wantCode(t, errOf(e.callerOf(defaultCred())), "InternalError.GetSeedTokenError")
 	mustInject(t, e, emulator.Fault{Action: "AssumeRole", Kind: emulator.FaultThrottle, Count: 1})
-	_, err = e.assumeRole(nil)
-	wantCode(t, err, "InvalidParameter.OverLimit")
+	wantCode(t, errOf(e.assumeRole(nil)), "InvalidParameter.OverLimit")
 	mustInject(t, e, emulator.Fault{Action: "DescribeInstances", Kind: emulator.FaultError, Code: "InternalServerError", Count: 1})
 	wantCode(t, call(e.common(defaultCred()), "cvm", "DescribeInstances", nil, nil), "InternalServerError")
 
@@ -380,8 +375,7 @@ func TestSTSAndCVMFaultsAndRateLimits(t *testing.T) {
 			t.Fatalf("call %d: %v", i+1, err)
 		}
 	}
-	_, err = e.callerOf(defaultCred())
-	wantCode(t, err, "RequestLimitExceeded")
+	wantCode(t, errOf(e.callerOf(defaultCred())), "RequestLimitExceeded")
 	for i := 0; i < 40; i++ {
 		if err := call(e.common(defaultCred()), "cvm", "DescribeInstances", nil, nil); err != nil {
 			t.Fatalf("call %d: %v", i+1, err)
@@ -391,8 +385,7 @@ func TestSTSAndCVMFaultsAndRateLimits(t *testing.T) {
 	// AssumeRole answers its own throttling code.
 	noError(t, e.emu.SetRateLimit(emulator.RateLimit{Actions: map[string]float64{"AssumeRole": 1}}))
 	e.mustAssumeRole(nil)
-	_, err = e.assumeRole(nil)
-	wantCode(t, err, "InvalidParameter.OverLimit")
+	wantCode(t, errOf(e.assumeRole(nil)), "InvalidParameter.OverLimit")
 	s := e.emu.Stats()
 	if s.Errors["AssumeRole"]["InvalidParameter.OverLimit"] != 2 || s.Errors["GetCallerIdentity"]["RequestLimitExceeded"] != 1 {
 		t.Fatalf("stats = %s", mustJSON(s))
@@ -479,8 +472,7 @@ func TestKeysFromTheWorldOrTheOptions(t *testing.T) {
 		o.World = w
 		o.Credentials = []emulator.Credential{{SecretID: "AKIDfromOptions", SecretKey: "k"}}
 	})
-	_, err = e.callerOf(defaultCred())
-	wantCode(t, err, "AuthFailure.SecretIdNotFound")
+	wantCode(t, errOf(e.callerOf(defaultCred())), "AuthFailure.SecretIdNotFound")
 	if who, err := e.callerOf(common.NewCredential("AKIDfromOptions", "k")); err != nil || who.AccountId != emulator.DefaultAccountID {
 		t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
 	}
@@ -488,8 +480,7 @@ func TestKeysFromTheWorldOrTheOptions(t *testing.T) {
 	e = newEnv(t, func(o *emulator.Options) {
 		o.Credentials = []emulator.Credential{{SecretID: "AKIDfixed", SecretKey: "k", Token: "fixed-token"}}
 	})
-	_, err = e.callerOf(common.NewCredential("AKIDfixed", "k"))
-	wantCode(t, err, "AuthFailure.TokenFailure")
+	wantCode(t, errOf(e.callerOf(common.NewCredential("AKIDfixed", "k"))), "AuthFailure.TokenFailure")
 	e.usableEverywhere(t, common.NewTokenCredential("AKIDfixed", "k", "fixed-token"))
 }
 
