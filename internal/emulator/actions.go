@@ -379,10 +379,5 @@ func (c *actionContext) returnNormalAddresses(req *returnNormalAddressesRequest)
 
 // addressByIP is the address with the public IP, or nil.
 func (w *World) addressByIP(ip string) *Address {
-	for i := range w.Addresses {
-		if w.Addresses[i].AddressIP == ip {
-			return &w.Addresses[i]
-		}
-	}
-	return nil
+	return findFirst(w.Addresses, func(a Address) bool { return a.AddressIP == ip })
 }

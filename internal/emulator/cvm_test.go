@@ -115,7 +115,7 @@ func TestDescribeInstances(t *testing.T) {
 	}
 	// Another region of the list is empty.
 	var other describeInstancesReply
-	if err := call(e.commonIn("ap-shanghai"), "cvm", "DescribeInstances", nil, &other); err != nil || other.TotalCount != 0 || other.InstanceSet == nil {
+	if err := call(common.NewCommonClient(defaultCred(), "ap-shanghai", clientProfile(e.srv.URL)), "cvm", "DescribeInstances", nil, &other); err != nil || other.TotalCount != 0 || other.InstanceSet == nil {
 		t.Fatalf("ap-shanghai: %v %+v", err, other)
 	}
 }

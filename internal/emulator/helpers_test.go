@@ -96,10 +96,7 @@ func newSDKClient(t *testing.T, serverURL string, c sdkConfig) *vpc.Client {
 		c.ID, c.Key = emulator.DefaultSecretID, emulator.DefaultSecretKey
 	}
 	c.Region = cmp.Or(c.Region, emulator.DefaultRegion)
-	cpf := profile.NewClientProfile()
-	cpf.HttpProfile.Endpoint = strings.TrimPrefix(serverURL, "http://")
-	cpf.HttpProfile.Scheme = "http"
-	cpf.HttpProfile.ReqTimeout = 10
+	cpf := clientProfile(serverURL)
 	if c.Profile != nil {
 		c.Profile(cpf)
 	}
@@ -528,25 +525,23 @@ func mustUnmarshal(t *testing.T, raw []byte, v any) {
 // versions of the services, as the SDKs send them.
 var versions = map[string]string{"vpc": "2017-03-12", "cvm": "2017-03-12", "sts": "2018-08-13"}
 
+// clientProfile is the SDK profile of a client of the emulator at serverURL.
+func clientProfile(serverURL string) *profile.ClientProfile {
+	cpf := profile.NewClientProfile()
+	cpf.HttpProfile.Endpoint = strings.TrimPrefix(serverURL, "http://")
+	cpf.HttpProfile.Scheme = "http"
+	cpf.HttpProfile.ReqTimeout = 10
+	return cpf
+}
+
 // common is the official SDK's common client on the emulator, signing with cred (nil:
 // no credential, for unsigned requests).
 func (e *env) common(cred common.CredentialIface, mutate ...func(*profile.ClientProfile)) *common.Client {
-	cpf := profile.NewClientProfile()
-	cpf.HttpProfile.Endpoint = strings.TrimPrefix(e.srv.URL, "http://")
-	cpf.HttpProfile.Scheme = "http"
-	cpf.HttpProfile.ReqTimeout = 10
+	cpf := clientProfile(e.srv.URL)
 	for _, m := range mutate {
 		m(cpf)
 	}
 	return common.NewCommonClient(cred, emulator.DefaultRegion, cpf)
-}
-
-// commonIn is the common client with the default key, for another region.
-func (e *env) commonIn(region string) *common.Client {
-	cpf := profile.NewClientProfile()
-	cpf.HttpProfile.Endpoint = strings.TrimPrefix(e.srv.URL, "http://")
-	cpf.HttpProfile.Scheme = "http"
-	return common.NewCommonClient(defaultCred(), region, cpf)
 }
 
 // defaultCred is the default world's key.

@@ -283,39 +283,19 @@ func (w *World) resourceRole(name string) *Role {
 }
 
 func (w *World) roleByName(accountID, name string) *Role {
-	for i := range w.Roles {
-		if r := &w.Roles[i]; r.AccountID == accountID && r.RoleName == name {
-			return r
-		}
-	}
-	return nil
+	return findFirst(w.Roles, func(r Role) bool { return r.AccountID == accountID && r.RoleName == name })
 }
 
 func (w *World) roleByID(accountID, id string) *Role {
-	for i := range w.Roles {
-		if r := &w.Roles[i]; r.AccountID == accountID && r.RoleID == id {
-			return r
-		}
-	}
-	return nil
+	return findFirst(w.Roles, func(r Role) bool { return r.AccountID == accountID && r.RoleID == id })
 }
 
 func (w *World) oidcProvider(accountID, id string) *OIDCProvider {
-	for i := range w.OIDCProviders {
-		if p := &w.OIDCProviders[i]; p.AccountID == accountID && p.ProviderID == id {
-			return p
-		}
-	}
-	return nil
+	return findFirst(w.OIDCProviders, func(p OIDCProvider) bool { return p.AccountID == accountID && p.ProviderID == id })
 }
 
 func (w *World) key(secretID string) *Key {
-	for i := range w.Keys {
-		if w.Keys[i].SecretID == secretID {
-			return &w.Keys[i]
-		}
-	}
-	return nil
+	return findFirst(w.Keys, func(k Key) bool { return k.SecretID == secretID })
 }
 
 func (w *World) session(secretID string) *Session { return findByKey(w.Sessions, secretID, sessionKey) }

@@ -368,10 +368,13 @@ func addIPv4(base netip.Addr, n uint32) netip.Addr {
 }
 
 func findQuota(qs []Quota, id string) *Quota {
-	for i := range qs {
-		if qs[i].QuotaID == id {
-			return &qs[i]
-		}
+	return findFirst(qs, func(q Quota) bool { return q.QuotaID == id })
+}
+
+// findFirst is the first element of s that matches, or nil.
+func findFirst[T any](s []T, match func(T) bool) *T {
+	if i := slices.IndexFunc(s, match); i >= 0 {
+		return &s[i]
 	}
 	return nil
 }
@@ -603,19 +606,12 @@ func (w *World) removeAddress(id string) {
 }
 
 func (eni *NetworkInterface) hasIP(ip string) bool {
-	for _, p := range eni.PrivateIPs {
-		if p.Address == ip {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(eni.PrivateIPs, func(p PrivateIP) bool { return p.Address == ip })
 }
 
 func (eni *NetworkInterface) primaryIP() string {
-	for _, p := range eni.PrivateIPs {
-		if p.Primary {
-			return p.Address
-		}
+	if p := findFirst(eni.PrivateIPs, func(p PrivateIP) bool { return p.Primary }); p != nil {
+		return p.Address
 	}
 	return ""
 }
@@ -623,11 +619,7 @@ func (eni *NetworkInterface) primaryIP() string {
 // addressOnPrivateIP returns the address of the given type (or any type when typ is "")
 // that targets the private IP, in any status but UNBIND.
 func (w *World) addressOnPrivateIP(ip, typ string) *Address {
-	for i := range w.Addresses {
-		a := &w.Addresses[i]
-		if a.PrivateIP == ip && a.Status != StatusUnbind && (typ == "" || a.AddressType == typ) {
-			return a
-		}
-	}
-	return nil
+	return findFirst(w.Addresses, func(a Address) bool {
+		return a.PrivateIP == ip && a.Status != StatusUnbind && (typ == "" || a.AddressType == typ)
+	})
 }
