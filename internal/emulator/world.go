@@ -619,7 +619,11 @@ func (eni *NetworkInterface) primaryIP() string {
 // addressOnPrivateIP returns the address of the given type (or any type when typ is "")
 // that targets the private IP, in any status but UNBIND.
 func (w *World) addressOnPrivateIP(ip, typ string) *Address {
-	return findFirst(w.Addresses, func(a Address) bool {
-		return a.PrivateIP == ip && a.Status != StatusUnbind && (typ == "" || a.AddressType == typ)
-	})
+	for i := range w.Addresses {
+		a := &w.Addresses[i]
+		if a.PrivateIP == ip && a.Status != StatusUnbind && (typ == "" || a.AddressType == typ) {
+			return a
+		}
+	}
+	return nil
 }
