@@ -57,6 +57,10 @@ func TestDescribeAddressesListsEIPsSortedAndPaged(t *testing.T) {
 	if *resp.TotalCount != 12 || !slices.Equal(ids(resp.AddressSet), demoIDs(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)) {
 		t.Fatalf("default listing = %d %v", *resp.TotalCount, ids(resp.AddressSet))
 	}
+	// By id, in id order; unknown well-formed ids are simply absent.
+	if got := ids(e.mustDescribeIDs("eip-demo0003", "eip-zzzzzzzz", "eip-demo0001")); !slices.Equal(got, demoIDs(1, 3)) {
+		t.Fatalf("by id = %v", got)
+	}
 	page := func(offset, limit int64) []string {
 		req := vpc.NewDescribeAddressesRequest()
 		req.Offset, req.Limit = common.Int64Ptr(offset), common.Int64Ptr(limit)
@@ -72,15 +76,6 @@ func TestDescribeAddressesListsEIPsSortedAndPaged(t *testing.T) {
 		if got := page(offset, 4); !slices.Equal(got, want) {
 			t.Errorf("page %d,4 = %v, want %v", offset, got, want)
 		}
-	}
-}
-
-func TestDescribeAddressesByID(t *testing.T) {
-	e := newEnv(t)
-	// Unknown well-formed ids are simply absent.
-	got := ids(e.mustDescribeIDs("eip-demo0003", "eip-zzzzzzzz", "eip-demo0001"))
-	if !slices.Equal(got, demoIDs(1, 3)) {
-		t.Fatalf("by id = %v", got)
 	}
 }
 
@@ -210,10 +205,24 @@ func TestDescribeAddressesWireFormat(t *testing.T) {
 	}
 }
 
-// The SDK in GET mode flattens lists (AddressIds.0, Filters.0.Values.0) into the query.
+// The SDK in GET mode flattens lists (AddressIds.0, Filters.0.Values.0,
+// NetworkInterfaceIds.0) into the query.
 func TestGETRequestsThroughTheSDK(t *testing.T) {
 	e := newEnv(t)
 	get := newSDKClient(t, e.srv.URL, sdkConfig{Profile: func(p *profile.ClientProfile) { p.HttpProfile.ReqMethod = "GET" }})
+	viaGET := &env{t: t, vpc: get}
+	eniReq := vpc.NewDescribeNetworkInterfacesRequest()
+	eniReq.Filters = []*vpc.Filter{filter("attachment.instance-id", "ins-demo0001", "ins-demo0003"), filter("is-primary", "TRUE")}
+	eniReq.Limit = common.Uint64Ptr(10)
+	if got := eniIDs(viaGET.mustDescribeENIs(eniReq).NetworkInterfaceSet); !slices.Equal(got, demoENIs(1, 3)) {
+		t.Fatalf("GET DescribeNetworkInterfaces with filters = %v", got)
+	}
+	eniReq = vpc.NewDescribeNetworkInterfacesRequest()
+	eniReq.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0004", "eni-demo0002"})
+	if got := eniIDs(viaGET.mustDescribeENIs(eniReq).NetworkInterfaceSet); !slices.Equal(got, demoENIs(2, 4)) {
+		t.Fatalf("GET DescribeNetworkInterfaces with ids = %v", got)
+	}
+
 	req := vpc.NewDescribeAddressesRequest()
 	req.AddressIds = common.StringPtrs([]string{"eip-demo0001", "eip-demo0002", "eip-demo0004"})
 	req.Filters = []*vpc.Filter{filter("address-status", "BIND", "BINDING")}
@@ -673,23 +682,6 @@ func TestDescribeNetworkInterfacesRejections(t *testing.T) {
 	req.NetworkInterfaceIds = common.StringPtrs(append(many(99, "eni-%08d"), "eni-demo0001"))
 	if resp, err := e.describeENIs(req); err != nil || *resp.TotalCount != 1 {
 		t.Fatalf("100 ids: %v %s", err, mustJSON(resp))
-	}
-}
-
-// The SDK in GET mode flattens NetworkInterfaceIds and Filters into the query.
-func TestDescribeNetworkInterfacesOverGET(t *testing.T) {
-	e := newEnv(t)
-	get := &env{t: t, vpc: newSDKClient(t, e.srv.URL, sdkConfig{Profile: func(p *profile.ClientProfile) { p.HttpProfile.ReqMethod = "GET" }})}
-	req := vpc.NewDescribeNetworkInterfacesRequest()
-	req.Filters = []*vpc.Filter{filter("attachment.instance-id", "ins-demo0001", "ins-demo0003"), filter("is-primary", "TRUE")}
-	req.Limit = common.Uint64Ptr(10)
-	if got := eniIDs(get.mustDescribeENIs(req).NetworkInterfaceSet); !slices.Equal(got, demoENIs(1, 3)) {
-		t.Fatalf("GET with filters = %v", got)
-	}
-	req = vpc.NewDescribeNetworkInterfacesRequest()
-	req.NetworkInterfaceIds = common.StringPtrs([]string{"eni-demo0004", "eni-demo0002"})
-	if got := eniIDs(get.mustDescribeENIs(req).NetworkInterfaceSet); !slices.Equal(got, demoENIs(2, 4)) {
-		t.Fatalf("GET with ids = %v", got)
 	}
 }
 

@@ -343,9 +343,7 @@ func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
 	if rr.Body == "" && rr.Method == http.MethodPost {
 		rr.Body = "{}"
 	}
-	if rr.Timestamp.IsZero() {
-		rr.Timestamp = time.Now()
-	}
+	rr.Timestamp = cmp.Or(rr.Timestamp, time.Now())
 	if rr.SecretID == "" {
 		rr.SecretID, rr.SecretKey = emulator.DefaultSecretID, emulator.DefaultSecretKey
 	}

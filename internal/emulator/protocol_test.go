@@ -32,6 +32,9 @@ func TestEnvelope(t *testing.T) {
 	if _, hasError := ok.Response["Error"]; hasError {
 		t.Errorf("a success carries Error: %s", ok.Raw)
 	}
+	if _, hasQuotas := ok.Response["QuotaSet"]; !hasQuotas { // a hand-signed request is answered
+		t.Errorf("no QuotaSet in %s", ok.Raw)
+	}
 	wantReplyCode(t, bad, "InvalidAddressId.NotFound")
 	if len(bad.Response) != 2 {
 		t.Errorf("an error reply holds more than Error and RequestId: %s", bad.Raw)
