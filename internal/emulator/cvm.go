@@ -106,7 +106,7 @@ func (c *actionContext) describeInstances(req *describeInstancesRequest) (any, *
 	}
 
 	// An id that does not exist is left out: the action has no not-found error.
-	var page []instanceView
+	page := []instanceView{} // an empty InstanceSet is [], not null
 	var total int64
 	for _, ins := range candidates(c.w.Instances, req.InstanceIds, c.w.instance) {
 		v := c.viewInstance(ins)
@@ -117,9 +117,6 @@ func (c *actionContext) describeInstances(req *describeInstancesRequest) (any, *
 			page = append(page, v)
 		}
 		total++
-	}
-	if page == nil {
-		page = []instanceView{}
 	}
 	return describeInstancesResponse{TotalCount: total, InstanceSet: page}, nil
 }

@@ -16,26 +16,22 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
+// A key answers its UIN: the account's own, or a sub-user's in the owner's account.
 func TestGetCallerIdentityOfAKey(t *testing.T) {
-	e := newEnv(t)
-	got, err := e.callerOf(defaultCred())
-	noError(t, err)
-	want := callerIdentity{Arn: "qcs::cam::uin/100000000001:uin/100000000001", AccountId: "100000000001",
-		UserId: "100000000001", PrincipalId: "100000000001", Type: "CAMUser"}
-	if got != want {
-		t.Fatalf("GetCallerIdentity = %+v, want %+v", got, want)
-	}
-
-	// A sub-user's key answers its own UIN in the owner's account.
 	w := emulator.DefaultWorld()
 	w.Keys = append(w.Keys, emulator.Key{SecretID: "AKIDsubUser", SecretKey: "sub-key", AccountID: "100000000001", UIN: "100000000777"})
-	e = newEnv(t, func(o *emulator.Options) { o.World, o.Credentials = w, nil })
-	got, err = e.callerOf(common.NewCredential("AKIDsubUser", "sub-key"))
-	noError(t, err)
-	want = callerIdentity{Arn: "qcs::cam::uin/100000000001:uin/100000000777", AccountId: "100000000001",
-		UserId: "100000000777", PrincipalId: "100000000777", Type: "CAMUser"}
-	if got != want {
-		t.Fatalf("sub-user GetCallerIdentity = %+v, want %+v", got, want)
+	e := newEnv(t, func(o *emulator.Options) { o.World, o.Credentials = w, nil })
+	for _, tt := range []struct {
+		cred common.CredentialIface
+		uin  string
+	}{{defaultCred(), "100000000001"}, {common.NewCredential("AKIDsubUser", "sub-key"), "100000000777"}} {
+		got, err := e.callerOf(tt.cred)
+		noError(t, err)
+		want := callerIdentity{Arn: "qcs::cam::uin/100000000001:uin/" + tt.uin, AccountId: "100000000001",
+			UserId: tt.uin, PrincipalId: tt.uin, Type: "CAMUser"}
+		if got != want {
+			t.Fatalf("GetCallerIdentity = %+v, want %+v", got, want)
+		}
 	}
 }
 
