@@ -269,25 +269,20 @@ func TestStatsCountEverythingAuthenticated(t *testing.T) {
 }
 
 func TestRequestLogKeepsTheLast10000PerAction(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{Now: func() time.Time { return testEpoch }})
-	noError(t, err)
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	e := newEnv(t)
 	const n = 10005
 	for i := 0; i < n; i++ {
 		body := fmt.Sprintf(`{"AddressIds":["eip-%08d"]}`, i)
-		req := rawRequest{Action: "DescribeAddresses", Body: body}.build(t, srv.URL)
-		rec := httptest.NewRecorder()
-		emu.ServeHTTP(rec, req)
+		e.emu.ServeHTTP(httptest.NewRecorder(), rawRequest{Action: "DescribeAddresses", Body: body}.build(t, e.srv.URL))
 	}
-	log := emu.Requests("DescribeAddresses")
+	log := e.emu.Requests("DescribeAddresses")
 	if len(log) != 10000 {
 		t.Fatalf("%d requests kept, want 10000", len(log))
 	}
 	if !strings.Contains(string(log[0].Body), "eip-00000005") || !strings.Contains(string(log[9999].Body), "eip-00010004") {
 		t.Fatalf("kept %s … %s; want the last 10000, oldest first", log[0].Body, log[9999].Body)
 	}
-	if emu.Stats().Calls["DescribeAddresses"] != n {
+	if e.emu.Stats().Calls["DescribeAddresses"] != n {
 		t.Fatal("the counter must count every call, not only the logged ones")
 	}
 }

@@ -47,7 +47,8 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 
 	// A task in flight at shutdown finishes after the restart, on time.
 	inflight := second.mustDisassociate("eip-demo0001", false)
-	if n, _ := strconv.ParseUint(inflight, 10, 64); n <= mustUint(t, taskID) {
+	earlier, _ := strconv.ParseUint(taskID, 10, 64)
+	if n, _ := strconv.ParseUint(inflight, 10, 64); n <= earlier {
 		t.Fatalf("task ids went backwards after restart: %s after %s", inflight, taskID)
 	}
 	stop()
@@ -64,13 +65,6 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("the state directory holds %d files (temporary files left behind?)", len(entries))
 	}
-}
-
-func mustUint(t *testing.T, s string) uint64 {
-	t.Helper()
-	n, err := strconv.ParseUint(s, 10, 64)
-	noError(t, err)
-	return n
 }
 
 func TestStateIsWrittenAfterEveryChange(t *testing.T) {
