@@ -165,8 +165,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 
 // The control surface has no authentication: only loopback peers may use it.
 func TestControlSurfaceIsLoopbackOnly(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{})
-	noError(t, err)
+	emu := newEnv(t).emu
 	for remote, want := range map[string]int{
 		"192.0.2.1:4242":          http.StatusForbidden,
 		"[2001:db8::1]:4242":      http.StatusForbidden,

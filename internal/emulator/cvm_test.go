@@ -388,24 +388,20 @@ func TestSDKRoleArnProviders(t *testing.T) {
 
 	roleArn := common.NewRoleArnProvider(emulator.DefaultSecretID, emulator.DefaultSecretKey, emulator.DefaultRoleArn, "sdk-session", 3600)
 	roleArn.Endpoint = endpoint
-	cred, err := roleArn.GetCredential()
-	if err != nil {
-		t.Fatalf("RoleArnProvider: %v", err)
-	}
-	e.usableEverywhere(t, cred)
-	if who, err := e.callerOf(cred); err != nil || who.UserId != emulator.DefaultRoleID+":sdk-session" {
-		t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
-	}
-
 	oidc := common.NewOIDCRoleArnProvider(emulator.DefaultRegion, "OIDC", e.webToken(`{"ttl":"60s"}`), emulator.DefaultRoleArn, "sdk-oidc", 3600)
 	oidc.Endpoint = endpoint
-	cred, err = oidc.GetCredential()
-	if err != nil {
-		t.Fatalf("OIDCRoleArnProvider: %v", err)
-	}
-	e.usableEverywhere(t, cred)
-	if who, err := e.callerOf(cred); err != nil || who.UserId != emulator.DefaultRoleID+":sdk-oidc" {
-		t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
+	for _, p := range []struct {
+		provider common.Provider
+		session  string
+	}{{roleArn, "sdk-session"}, {oidc, "sdk-oidc"}} {
+		cred, err := p.provider.GetCredential()
+		if err != nil {
+			t.Fatalf("the provider of %s: %v", p.session, err)
+		}
+		e.usableEverywhere(t, cred)
+		if who, err := e.callerOf(cred); err != nil || who.UserId != emulator.DefaultRoleID+":"+p.session {
+			t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
+		}
 	}
 	// The unsigned request carried no credential.
 	for _, rec := range e.emu.Requests("AssumeRoleWithWebIdentity") {
