@@ -24,24 +24,11 @@ const (
 // tag:<key>. Those about data the emulator does not model match nothing, as the
 // response's fields are empty; eni-qos matches DEFAULT and the protection filters false.
 var eniFilterNames = map[string]bool{
-	"network-interface-id":          true,
-	"attachment.instance-id":        true,
-	"is-primary":                    true,
-	"eni-type":                      true,
-	"address-ip":                    true,
-	"ip-exact-match":                true,
-	"public-address-ip":             true,
-	"vpc-id":                        true,
-	"subnet-id":                     true,
-	"network-interface-name":        true,
-	"network-interface-description": true,
-	"groups.security-group-id":      true,
-	"tag-key":                       true,
-	"eni-qos":                       true,
-	"address-ipv6":                  true,
-	"address-type":                  true,
-	"termination-protection":        true,
-	"traffic-protection":            true,
+	"network-interface-id": true, "attachment.instance-id": true, "is-primary": true, "eni-type": true,
+	"address-ip": true, "ip-exact-match": true, "public-address-ip": true, "vpc-id": true, "subnet-id": true,
+	"network-interface-name": true, "network-interface-description": true, "groups.security-group-id": true,
+	"tag-key": true, "eni-qos": true, "address-ipv6": true, "address-type": true, "termination-protection": true,
+	"traffic-protection": true,
 }
 
 // eniQosLevel is the QoS level of every emulated ENI and private IP.

@@ -431,17 +431,10 @@ var services = map[string]string{
 // actionServices is the service of every action served. Action names are unique across
 // the services served, so the action names the service a request is for.
 var actionServices = map[string]string{
-	"AssociateAddress":          "vpc",
-	"DisassociateAddress":       "vpc",
-	"DescribeAddresses":         "vpc",
-	"DescribeTaskResult":        "vpc",
-	"DescribeAddressQuota":      "vpc",
-	"DescribeNetworkInterfaces": "vpc",
-	"ReturnNormalAddresses":     "vpc",
-	"DescribeInstances":         "cvm",
-	"AssumeRole":                "sts",
-	"AssumeRoleWithWebIdentity": "sts",
-	"GetCallerIdentity":         "sts",
+	"AssociateAddress": "vpc", "DisassociateAddress": "vpc", "DescribeAddresses": "vpc", "DescribeTaskResult": "vpc",
+	"DescribeAddressQuota": "vpc", "DescribeNetworkInterfaces": "vpc", "ReturnNormalAddresses": "vpc",
+	"DescribeInstances": "cvm",
+	"AssumeRole": "sts", "AssumeRoleWithWebIdentity": "sts", "GetCallerIdentity": "sts",
 }
 
 // unsignedActions are sent without a signature: with TC3, Authorization: SKIP and no
