@@ -433,8 +433,8 @@ var services = map[string]string{
 var actionServices = map[string]string{
 	"AssociateAddress": "vpc", "DisassociateAddress": "vpc", "DescribeAddresses": "vpc", "DescribeTaskResult": "vpc",
 	"DescribeAddressQuota": "vpc", "DescribeNetworkInterfaces": "vpc", "ReturnNormalAddresses": "vpc",
-	"DescribeInstances": "cvm",
-	"AssumeRole": "sts", "AssumeRoleWithWebIdentity": "sts", "GetCallerIdentity": "sts",
+	"DescribeInstances":         "cvm",
+	"AssumeRoleWithWebIdentity": "sts", "AssumeRole": "sts", "GetCallerIdentity": "sts",
 }
 
 // unsignedActions are sent without a signature: with TC3, Authorization: SKIP and no
