@@ -12,6 +12,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,7 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,14 +57,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitUsage
+		return fail(stderr, exitUsage, err)
 	}
 
 	opts, err := cfg.options(stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitUsage
+		return fail(stderr, exitUsage, err)
 	}
 	if cfg.dumpWorld {
 		opts.StatePath = "" // dumping must not create or read a state file
@@ -72,13 +71,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	emu, err := emulator.New(opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitError
+		return fail(stderr, exitError, err)
 	}
 	listener, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitError
+		return fail(stderr, exitError, err)
 	}
 	url := "http://" + dialableAddr(listener.Addr())
 	// The URL must be the first line of stdout: scripts and tests read it to find the port.
@@ -125,6 +122,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code == exitOK {
 		fmt.Fprintln(stderr, "qcloud-emulator: stopped")
 	}
+	return code
+}
+
+// fail reports err on stderr and returns the exit code.
+func fail(stderr io.Writer, code int, err error) int {
+	fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
 	return code
 }
 
@@ -193,9 +196,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("-listen %q: want HOST:PORT or :PORT", cfg.listen)
 	}
-	if host == "" {
-		host = "127.0.0.1" // loopback unless another address is named
-	}
+	host = cmp.Or(host, "127.0.0.1") // loopback unless another address is named
 	cfg.listen = net.JoinHostPort(host, port)
 	return cfg, nil
 }
@@ -235,13 +236,11 @@ func (cfg config) options(stderr io.Writer) (emulator.Options, error) {
 func dumpWorld(opts emulator.Options, stdout, stderr io.Writer) int {
 	emu, err := emulator.New(opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitError
+		return fail(stderr, exitError, err)
 	}
 	b, err := json.MarshalIndent(emu.Snapshot(), "", "  ")
 	if err != nil {
-		fmt.Fprintf(stderr, "qcloud-emulator: %v\n", err)
-		return exitError
+		return fail(stderr, exitError, err)
 	}
 	_, _ = stdout.Write(append(b, '\n'))
 	return exitOK
@@ -274,12 +273,7 @@ func (f *rateLimitFlag) String() string {
 		return ""
 	}
 	parts := []string{fmt.Sprintf("write=%g", f.Write), fmt.Sprintf("read=%g", f.Read)}
-	actions := make([]string, 0, len(f.Actions))
-	for action := range f.Actions {
-		actions = append(actions, action)
-	}
-	sort.Strings(actions)
-	for _, action := range actions {
+	for _, action := range slices.Sorted(maps.Keys(f.Actions)) {
 		parts = append(parts, fmt.Sprintf("%s=%g", action, f.Actions[action]))
 	}
 	if f.Scale != 0 {

@@ -43,14 +43,10 @@ func TestProgram(t *testing.T) {
 	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-secret-id", "AKIDprogram", "-secret-key", secretKey,
 		"-task-delay", "0s", "-state", state, "-v")
 	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, cmd.Start())
 	defer func() { _ = cmd.Process.Kill() }()
 
 	lines := bufio.NewScanner(stdout)
@@ -66,28 +62,17 @@ func TestProgram(t *testing.T) {
 	cpf.HttpProfile.Endpoint = strings.TrimPrefix(url, "http://")
 	cpf.HttpProfile.Scheme = "http"
 	client, err := vpc.NewClient(common.NewCredential("AKIDprogram", secretKey), emulator.DefaultRegion, cpf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	req := vpc.NewDisassociateAddressRequest()
 	req.AddressId = common.StringPtr("eip-demo0002")
 	if _, err := client.DisassociateAddress(req); err != nil {
 		t.Fatalf("DisassociateAddress: %v", err)
 	}
-	resp, err := http.Get(url + "/_emulator/world")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var w emulator.World
-	err = json.NewDecoder(resp.Body).Decode(&w)
-	resp.Body.Close()
-	if a, _ := w.Address("eip-demo0002"); err != nil || a.Status != "UNBIND" {
-		t.Fatalf("world after the call: %v %s", err, a.Status)
+	if a, _ := worldAt(t, url).Address("eip-demo0002"); a.Status != "UNBIND" {
+		t.Fatalf("world after the call: eip-demo0002 is %s", a.Status)
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, cmd.Process.Signal(syscall.SIGTERM))
 	done := make(chan error, 1)
 	go func() { _, _ = io.Copy(io.Discard, stdout); done <- cmd.Wait() }()
 	// A program that never exits is caught by the test binary's -timeout, which
@@ -103,15 +88,55 @@ func TestProgram(t *testing.T) {
 		t.Error("stderr shows the secret key")
 	}
 	b, err := os.ReadFile(state)
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved, err := emulator.ParseWorld(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a, _ := saved.Address("eip-demo0002"); a.Status != "UNBIND" {
+	noError(t, err)
+	if a, _ := parseWorld(t, b).Address("eip-demo0002"); a.Status != "UNBIND" {
 		t.Fatalf("state file has eip-demo0002 %s", a.Status)
+	}
+}
+
+// worldAt reads the world from the control surface of the emulator at url.
+func worldAt(t *testing.T, url string) emulator.World {
+	t.Helper()
+	resp, err := http.Get(url + "/_emulator/world")
+	noError(t, err)
+	defer resp.Body.Close()
+	var w emulator.World
+	if err := json.NewDecoder(resp.Body).Decode(&w); err != nil {
+		t.Fatalf("GET /_emulator/world: %v", err)
+	}
+	return w
+}
+
+func parseWorld(t *testing.T, b []byte) emulator.World {
+	t.Helper()
+	w, err := emulator.ParseWorld(b)
+	noError(t, err)
+	return *w
+}
+
+// dumped runs the program with -dump-world and the args, and parses what it prints.
+func dumped(t *testing.T, args ...string) (emulator.World, []byte) {
+	t.Helper()
+	var stdout bytes.Buffer
+	if code := run(context.Background(), append([]string{"-dump-world"}, args...), &stdout, io.Discard); code != 0 {
+		t.Fatalf("%v: exit %d", args, code)
+	}
+	return parseWorld(t, stdout.Bytes()), stdout.Bytes()
+}
+
+// writeFile writes b to a file in a temporary directory and returns its path.
+func writeFile(t *testing.T, b []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "world.json")
+	noError(t, os.WriteFile(path, b, 0o600))
+	return path
+}
+
+// noError fails the test at once on an error.
+func noError(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -142,14 +167,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	if !urlLine.MatchString(url) {
 		t.Fatalf("URL = %q (a bare :PORT must listen on loopback)", url)
 	}
-	resp, err := http.Get(url + "/_emulator/world")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var w emulator.World
-	_ = json.NewDecoder(resp.Body).Decode(&w)
-	resp.Body.Close()
-	if _, ok := w.Address("eip-sc000003"); !ok {
+	if _, ok := worldAt(t, url).Address("eip-sc000003"); !ok {
 		t.Fatal("-scale 3 did not add eip-sc000003")
 	}
 	go func() { _, _ = io.Copy(io.Discard, outR) }()
@@ -184,14 +202,7 @@ func TestBadFlagsExit2(t *testing.T) {
 }
 
 func TestDumpWorld(t *testing.T) {
-	var stdout bytes.Buffer
-	if code := run(context.Background(), []string{"-dump-world", "-region", "ap-shanghai"}, &stdout, io.Discard); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	w, err := emulator.ParseWorld(stdout.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, dump := dumped(t, "-region", "ap-shanghai")
 	if w.Region != "ap-shanghai" || len(w.Instances) != 8 {
 		t.Fatalf("dumped world: region %s, %d instances", w.Region, len(w.Instances))
 	}
@@ -200,14 +211,7 @@ func TestDumpWorld(t *testing.T) {
 	}
 
 	// The dump is a valid -world file.
-	path := filepath.Join(t.TempDir(), "world.json")
-	if err := os.WriteFile(path, stdout.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	stdout.Reset()
-	if code := run(context.Background(), []string{"-dump-world", "-world", path}, &stdout, io.Discard); code != 0 {
-		t.Fatalf("re-reading the dump: exit %d", code)
-	}
+	dumped(t, "-world", writeFile(t, dump))
 }
 
 func TestRateLimitFlag(t *testing.T) {
@@ -262,30 +266,16 @@ func TestSettingFlags(t *testing.T) {
 	world.Settings.BlockedUnbind = emulator.BlockedUnbindAllow
 	world.Settings.UnknownENI = emulator.UnknownENIEmpty
 	b, err := json.Marshal(world)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "world.json")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var stdout bytes.Buffer
-	args := []string{"-dump-world", "-world", path, "-wan-ip-on-bind", "release", "-unknown-eni", "error",
-		"-rate-limit-code", "LimitExceeded.ActionLimited"}
-	if code := run(context.Background(), args, &stdout, io.Discard); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	var dumped emulator.World
-	if err := json.Unmarshal(stdout.Bytes(), &dumped); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
+	got, _ := dumped(t, "-world", writeFile(t, b), "-wan-ip-on-bind", "release", "-unknown-eni", "error",
+		"-rate-limit-code", "LimitExceeded.ActionLimited")
 	want := emulator.Settings{
 		AlreadyBindEIP: "private-ip", WanIPOnBind: "release", UnknownRegion: "InvalidParameterValue",
 		BlockedUnbind: "allow", RebindSameTarget: "refuse", UnknownENI: "error", RateLimitCode: "LimitExceeded.ActionLimited",
 		SessionLifetime: "none", MetadataInstance: "ins-demo0001",
 	}
-	if dumped.Settings != want {
-		t.Fatalf("settings = %+v, want %+v", dumped.Settings, want)
+	if got.Settings != want {
+		t.Fatalf("settings = %+v, want %+v", got.Settings, want)
 	}
 	for _, info := range emulator.SettingsInfo() {
 		if code := run(context.Background(), []string{"-dump-world", "-" + info.Flag, "no-such-value"}, io.Discard, io.Discard); code != exitUsage {
@@ -315,19 +305,7 @@ func (b *safeBuffer) String() string {
 // -dump-world shows the accounts, keys, roles and OIDC providers and the new settings;
 // -h lists every setting's flag.
 func TestDumpWorldIdentitiesAndHelp(t *testing.T) {
-	dump := func(args ...string) emulator.World {
-		t.Helper()
-		var stdout bytes.Buffer
-		if code := run(context.Background(), append([]string{"-dump-world"}, args...), &stdout, io.Discard); code != 0 {
-			t.Fatalf("%v: exit %d", args, code)
-		}
-		w, err := emulator.ParseWorld(stdout.Bytes())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return *w
-	}
-	w := dump("-session-lifetime", "10s", "-metadata-instance", "ins-demo0002")
+	w, _ := dumped(t, "-session-lifetime", "10s", "-metadata-instance", "ins-demo0002")
 	if len(w.Accounts) != 1 || len(w.Roles) != 3 || len(w.OIDCProviders) != 1 ||
 		len(w.Keys) != 1 || w.Keys[0].SecretID != emulator.DefaultSecretID {
 		t.Fatalf("identities: %+v %+v %+v %+v", w.Accounts, w.Keys, w.Roles, w.OIDCProviders)
@@ -336,11 +314,11 @@ func TestDumpWorldIdentitiesAndHelp(t *testing.T) {
 		t.Fatalf("settings = %+v", w.Settings)
 	}
 	// A credential flag replaces the world's keys; without one they stay.
-	if w := dump("-secret-id", "AKIDflag", "-secret-key", "k"); len(w.Keys) != 1 || w.Keys[0].SecretID != "AKIDflag" ||
+	if w, _ := dumped(t, "-secret-id", "AKIDflag", "-secret-key", "k"); len(w.Keys) != 1 || w.Keys[0].SecretID != "AKIDflag" ||
 		w.Keys[0].AccountID != emulator.DefaultAccountID {
 		t.Fatalf("keys with -secret-id: %+v", w.Keys)
 	}
-	if w := dump("-security-token", "tok"); len(w.Keys) != 1 || w.Keys[0].SecretID != emulator.DefaultSecretID || w.Keys[0].Token != "tok" {
+	if w, _ := dumped(t, "-security-token", "tok"); len(w.Keys) != 1 || w.Keys[0].SecretID != emulator.DefaultSecretID || w.Keys[0].Token != "tok" {
 		t.Fatalf("keys with -security-token: %+v", w.Keys)
 	}
 
@@ -363,17 +341,12 @@ func TestDumpWorldIdentitiesAndHelp(t *testing.T) {
 // The world file of README.md is a valid world file.
 func TestREADMEWorldExample(t *testing.T) {
 	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	m := regexp.MustCompile("(?s)### World files.*?```json\n(.*?)```").FindSubmatch(b)
 	if m == nil {
 		t.Fatal("no JSON world under ### World files")
 	}
-	w, err := emulator.ParseWorld(m[1])
-	if err != nil {
-		t.Fatalf("the README's world file: %v", err)
-	}
+	w := parseWorld(t, m[1])
 	if len(w.Keys) != 2 || len(w.Roles) != 1 || len(w.OIDCProviders) != 1 {
 		t.Fatalf("identities: %+v %+v %+v", w.Keys, w.Roles, w.OIDCProviders)
 	}

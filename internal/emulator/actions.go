@@ -19,35 +19,6 @@ type actionContext struct {
 	secretID string
 }
 
-// run dispatches a decoded request. Callers hold mu and have observed the world.
-func (c *actionContext) run(params any) (any, *apiError) {
-	switch p := params.(type) {
-	case *associateAddressRequest:
-		return c.associateAddress(p)
-	case *disassociateAddressRequest:
-		return c.disassociateAddress(p)
-	case *describeAddressesRequest:
-		return c.describeAddresses(p)
-	case *describeTaskResultRequest:
-		return c.describeTaskResult(p)
-	case *describeAddressQuotaRequest:
-		return c.describeAddressQuota()
-	case *describeNetworkInterfacesRequest:
-		return c.describeNetworkInterfaces(p)
-	case *returnNormalAddressesRequest:
-		return c.returnNormalAddresses(p)
-	case *describeInstancesRequest:
-		return c.describeInstances(p)
-	case *assumeRoleRequest:
-		return c.assumeRole(p)
-	case *assumeRoleWithWebIdentityRequest:
-		return c.assumeRoleWithWebIdentity(p)
-	case *getCallerIdentityRequest:
-		return c.getCallerIdentity()
-	}
-	return nil, errorf(codeInvalidAction, "The action %q does not exist.", c.action)
-}
-
 type taskIDResponse struct {
 	TaskId string // a JSON string here, although DescribeTaskResult takes a number
 }
@@ -353,7 +324,7 @@ type quotaView struct {
 	QuotaGroup   string // the quotas are per region: the region is their group
 }
 
-func (c *actionContext) describeAddressQuota() (any, *apiError) {
+func (c *actionContext) describeAddressQuota(*describeAddressQuotaRequest) (any, *apiError) {
 	set := make([]quotaView, 0, len(c.w.Quotas))
 	for _, q := range c.w.Quotas {
 		set = append(set, quotaView{QuotaId: q.QuotaID, QuotaCurrent: q.Current, QuotaLimit: q.Limit, QuotaGroup: c.w.Region})
@@ -367,4 +338,46 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// maxReturnAddressIPs bounds AddressIps. The documentation states no number; the
+// emulator uses the bound of the other list parameters of the EIP actions.
+const maxReturnAddressIPs = 100
+
+// returnNormalAddresses unbinds and releases normal public IPs (WanIP), given by their
+// addresses. It is synchronous (no task), and all or nothing: one address that cannot
+// be released refuses the whole call.
+func (c *actionContext) returnNormalAddresses(req *returnNormalAddressesRequest) (any, *apiError) {
+	if len(req.AddressIps) == 0 {
+		return nil, missingParameter("AddressIps")
+	}
+	if len(req.AddressIps) > maxReturnAddressIPs {
+		return nil, errorf(codeValueLimitExceeded, "`AddressIps` holds %d addresses; at most %d are allowed per call.",
+			len(req.AddressIps), maxReturnAddressIPs)
+	}
+	ids := make([]string, 0, len(req.AddressIps))
+	for _, ip := range req.AddressIps {
+		if addr, err := netip.ParseAddr(ip); err != nil || !addr.Is4() {
+			return nil, errorf(codeValueIllegal, "`AddressIps` holds %q, which is not an IPv4 address.", ip)
+		}
+		a := c.w.addressByIP(ip)
+		switch {
+		case a == nil:
+			return nil, errorf(codeAddressIPsNotFound, "No public IP %s exists in region %s.", ip, c.w.Region)
+		case a.AddressType != AddressTypeWanIP:
+			return nil, errorf(codeNotSupportedAddressIPsType,
+				"The public IP %s is the %s %s; only normal public IPs can be returned (an EIP is unbound with DisassociateAddress).",
+				ip, a.AddressType, a.AddressID)
+		}
+		ids = append(ids, a.AddressID)
+	}
+	for _, id := range ids {
+		c.w.removeAddress(id)
+	}
+	return struct{}{}, nil
+}
+
+// addressByIP is the address with the public IP, or nil.
+func (w *World) addressByIP(ip string) *Address {
+	return findFirst(w.Addresses, func(a Address) bool { return a.AddressIP == ip })
 }

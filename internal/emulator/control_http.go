@@ -90,21 +90,13 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 		writeControlJSON(w, e.Snapshot().Quotas)
 	case r.Method == http.MethodPost && strings.HasPrefix(path, "instances/") && strings.HasSuffix(path, "/normal-public-ip"):
 		a, err := e.AddNormalPublicIP(strings.TrimSuffix(strings.TrimPrefix(path, "instances/"), "/normal-public-ip"))
-		if err != nil {
-			writeControlError(w, statusFor(err), err.Error())
-			return
-		}
-		writeControlJSON(w, a)
+		writeControlResult(w, a, err)
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "instances/") && strings.HasSuffix(path, "/normal-public-ips"):
 		as, err := e.NormalPublicIPs(strings.TrimSuffix(strings.TrimPrefix(path, "instances/"), "/normal-public-ips"))
-		if err != nil {
-			writeControlError(w, statusFor(err), err.Error())
-			return
-		}
 		if as == nil {
 			as = []Address{}
 		}
-		writeControlJSON(w, as)
+		writeControlResult(w, as, err)
 	case route == "GET clock":
 		writeControlJSON(w, map[string]any{"now": e.Now()})
 	case route == "POST clock":
@@ -138,17 +130,22 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		token, err := e.WebIdentityToken(req)
-		if err != nil {
-			writeControlError(w, statusFor(err), err.Error())
-			return
-		}
-		writeControlJSON(w, map[string]string{"token": token})
+		writeControlResult(w, map[string]string{"token": token}, err)
 	case route == "POST reset":
 		e.Reset()
 		writeControlJSON(w, map[string]any{"status": "reset"})
 	default:
 		writeControlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s", r.Method, r.URL.Path))
 	}
+}
+
+// writeControlResult answers v, or err with the status statusFor gives it.
+func writeControlResult(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		writeControlError(w, statusFor(err), err.Error())
+		return
+	}
+	writeControlJSON(w, v)
 }
 
 func statusFor(err error) int {

@@ -21,13 +21,9 @@ import (
 func (e *env) control(method, path, body string, wantStatus int, out any) {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	noError(e.t, err)
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	noError(e.t, err)
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != wantStatus {
@@ -49,6 +45,14 @@ func (e *env) control(method, path, body string, wantStatus int, out any) {
 	}
 }
 
+// mustPatch changes an address out of band, or fails the test.
+func (e *env) mustPatch(id string, p emulator.AddressPatch) {
+	e.t.Helper()
+	if err := e.emu.PatchAddress(id, p); err != nil {
+		e.t.Fatalf("PatchAddress(%s, %+v): %v", id, p, err)
+	}
+}
+
 func TestControlSurfaceOverHTTP(t *testing.T) {
 	e := newEnv(t)
 	var health map[string]any
@@ -65,8 +69,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 
 	// Faults.
 	e.control("POST", "/_emulator/faults", `{"action":"DescribeAddresses","kind":"error","code":"InternalError","count":1}`, 200, nil)
-	_, err := e.describe(vpc.NewDescribeAddressesRequest())
-	wantCode(t, err, "InternalError")
+	wantCode(t, errOf(e.describe(vpc.NewDescribeAddressesRequest())), "InternalError")
 	e.control("POST", "/_emulator/faults", `{"kind":"error","code":"InternalError"}`, 200, nil)
 	e.control("DELETE", "/_emulator/faults", "", 200, nil)
 	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
@@ -114,8 +117,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 
 	// Quotas, clock, settings.
 	e.control("POST", "/_emulator/quotas/DAILY_PUBLIC_IP_ASSIGN", `{"current":10}`, 200, nil)
-	_, err = e.disassociate("eip-demo0002", true)
-	wantCode(t, err, "AddressQuotaLimitExceeded.DailyAllocate")
+	wantCode(t, errOf(e.disassociate("eip-demo0002", true)), "AddressQuotaLimitExceeded.DailyAllocate")
 	e.control("POST", "/_emulator/quotas/NO_SUCH_QUOTA", `{"current":1}`, 404, nil)
 	e.control("POST", "/_emulator/quotas/DAILY_PUBLIC_IP_ASSIGN", `{}`, 400, nil)
 
@@ -137,9 +139,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 	}
 	e.control("POST", "/_emulator/settings", `{"rateLimit":{"read":-5}}`, 400, nil)
 	// Task delay 0: the task has finished by the next observation.
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0002", false)
 	wantAddress(t, e.address("eip-demo0002"), "UNBIND", "", "", "")
 
 	// Reset brings the initial world, settings and an empty log back.
@@ -165,10 +165,7 @@ func TestControlSurfaceOverHTTP(t *testing.T) {
 
 // The control surface has no authentication: only loopback peers may use it.
 func TestControlSurfaceIsLoopbackOnly(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu := newEnv(t).emu
 	for remote, want := range map[string]int{
 		"192.0.2.1:4242":          http.StatusForbidden,
 		"[2001:db8::1]:4242":      http.StatusForbidden,
@@ -202,36 +199,25 @@ func TestControlSurfaceIsLoopbackOnly(t *testing.T) {
 
 func TestPatchAddressTakesTheAddressFromItsTask(t *testing.T) {
 	e := newEnv(t)
-	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.emu.PatchAddress("eip-demo0001", emulator.AddressPatch{Unbind: true}); err != nil {
-		t.Fatal(err)
-	}
+	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
+	e.mustPatch("eip-demo0001", emulator.AddressPatch{Unbind: true})
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task = %s", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 	// The task finished but no longer owned the address: it stays as patched.
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
 }
 
 func TestPatchAddressBindReleasesNormalPublicIP(t *testing.T) {
 	e := newEnv(t, func(o *emulator.Options) { o.World = worldWithWanIP() })
-	if err := e.emu.PatchAddress("eip-demo0001", emulator.AddressPatch{BindInstanceID: "ins-demo0001"}); err != nil {
-		t.Fatal(err)
-	}
+	e.mustPatch("eip-demo0001", emulator.AddressPatch{BindInstanceID: "ins-demo0001"})
 	w := e.emu.Snapshot()
 	if _, ok := w.Address("eip-wan00001"); ok {
 		t.Fatal("an out-of-band bind left the normal public IP in place")
 	}
 	wantAddress(t, e.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 	// Drift: moving a bound EIP elsewhere out of band.
-	if err := e.emu.PatchAddress("eip-demo0001", emulator.AddressPatch{BindNetworkInterfaceID: "eni-demo0005", BindPrivateIP: "10.0.1.5"}); err != nil {
-		t.Fatal(err)
-	}
+	e.mustPatch("eip-demo0001", emulator.AddressPatch{BindNetworkInterfaceID: "eni-demo0005", BindPrivateIP: "10.0.1.5"})
 	wantAddress(t, e.address("eip-demo0001"), "BIND_ENI", "", "eni-demo0005", "10.0.1.5")
 	for _, p := range []emulator.AddressPatch{
 		{BindInstanceID: "ins-zzzzzzzz"},
@@ -282,27 +268,20 @@ func TestStatsCountEverythingAuthenticated(t *testing.T) {
 }
 
 func TestRequestLogKeepsTheLast10000PerAction(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{Now: func() time.Time { return testEpoch }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	e := newEnv(t)
 	const n = 10005
 	for i := 0; i < n; i++ {
 		body := fmt.Sprintf(`{"AddressIds":["eip-%08d"]}`, i)
-		req := rawRequest{Action: "DescribeAddresses", Body: body}.build(t, srv.URL)
-		rec := httptest.NewRecorder()
-		emu.ServeHTTP(rec, req)
+		e.emu.ServeHTTP(httptest.NewRecorder(), rawRequest{Action: "DescribeAddresses", Body: body}.build(t, e.srv.URL))
 	}
-	log := emu.Requests("DescribeAddresses")
+	log := e.emu.Requests("DescribeAddresses")
 	if len(log) != 10000 {
 		t.Fatalf("%d requests kept, want 10000", len(log))
 	}
 	if !strings.Contains(string(log[0].Body), "eip-00000005") || !strings.Contains(string(log[9999].Body), "eip-00010004") {
 		t.Fatalf("kept %s … %s; want the last 10000, oldest first", log[0].Body, log[9999].Body)
 	}
-	if emu.Stats().Calls["DescribeAddresses"] != n {
+	if e.emu.Stats().Calls["DescribeAddresses"] != n {
 		t.Fatal("the counter must count every call, not only the logged ones")
 	}
 }
@@ -312,11 +291,7 @@ func TestSetTaskDelay(t *testing.T) {
 	e.emu.SetTaskDelay(5 * time.Second)
 	taskID, _ := e.disassociate("eip-demo0002", false)
 	e.emu.AdvanceClock(4 * time.Second)
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("task = %s at 4s of 5s", got)
-	}
+	e.wantTask(taskID, "RUNNING")
 	e.emu.AdvanceClock(time.Second)
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task = %s at 5s", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 	"strings"
@@ -105,7 +106,7 @@ func (c *actionContext) describeInstances(req *describeInstancesRequest) (any, *
 	}
 
 	// An id that does not exist is left out: the action has no not-found error.
-	var page []instanceView
+	page := []instanceView{} // an empty InstanceSet is [], not null
 	var total int64
 	for _, ins := range candidates(c.w.Instances, req.InstanceIds, c.w.instance) {
 		v := c.viewInstance(ins)
@@ -117,9 +118,6 @@ func (c *actionContext) describeInstances(req *describeInstancesRequest) (any, *
 		}
 		total++
 	}
-	if page == nil {
-		page = []instanceView{}
-	}
 	return describeInstancesResponse{TotalCount: total, InstanceSet: page}, nil
 }
 
@@ -128,7 +126,7 @@ func cvmInstanceIDMalformed(id string) *apiError {
 }
 
 func isInstanceFilter(name string) bool {
-	return instanceFilterNames[name] || (strings.HasPrefix(name, "tag:") && len(name) > len("tag:"))
+	return instanceFilterNames[name] || isTagFilter(name)
 }
 
 func checkInstanceFilters(in []addressFilter) ([]instanceFilter, *apiError) {
@@ -211,10 +209,8 @@ func (f instanceFilter) matches(v *instanceView) bool {
 	return false // VPCs, subnets, hosts, clusters, security groups, UUIDs, IPv6, tags: not modelled
 }
 
-// viewInstance is the instance as DescribeInstances shows it. Its private IPs are those
-// of its primary ENI; its public IPs are the EIPs and normal public IPs on them ("the
-// public IPs of the primary ENI, the one assigned at creation and EIPs bound later"),
-// from the end of a bind task to the end of an unbind task.
+// viewInstance is the instance as DescribeInstances shows it: the private IPs of its
+// primary ENI, and the public addresses on them (as documented), bind tasks done.
 func (c *actionContext) viewInstance(ins *Instance) instanceView {
 	v := instanceView{
 		Placement:          placementView{Zone: ins.Zone, ProjectId: instanceProject},
@@ -230,12 +226,8 @@ func (c *actionContext) viewInstance(ins *Instance) instanceView {
 		SecurityGroupIds:   []string{},
 		Tags:               []struct{ Key, Value string }{},
 	}
-	if v.Placement.Zone == "" {
-		v.Placement.Zone = c.w.Region + "-3"
-	}
-	if v.InstanceName == "" {
-		v.InstanceName = unnamedInstance
-	}
+	v.Placement.Zone = cmp.Or(v.Placement.Zone, c.w.Region+"-3")
+	v.InstanceName = cmp.Or(v.InstanceName, unnamedInstance)
 	// Documented: NOT_APPLICABLE unless the instance is stopped.
 	if ins.State == InstanceStopped {
 		v.StopChargingMode = StopChargingKeep

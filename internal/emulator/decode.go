@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -196,61 +197,47 @@ func checkJSONKind(name string, kind paramKind, raw json.RawMessage) *apiError {
 		if _, err := strconv.ParseUint(string(raw), 10, 64); err != nil {
 			return wrong()
 		}
-	case kindStringList:
+	case kindStringList, kindTagList, kindFilterList:
 		var list []json.RawMessage
 		if json.Unmarshal(raw, &list) != nil {
 			return wrong()
 		}
 		for i, item := range list {
-			if aerr := checkJSONKind(fmt.Sprintf("%s.%d", name, i), kindString, item); aerr != nil {
+			if aerr := checkListItem(fmt.Sprintf("%s.%d", name, i), kind, item); aerr != nil {
 				return aerr
 			}
 		}
-	case kindTagList:
-		var list []json.RawMessage
-		if json.Unmarshal(raw, &list) != nil {
-			return wrong()
+	}
+	return nil
+}
+
+// objectItems are the items of the lists of objects: their fields, and how messages
+// name them.
+var objectItems = map[paramKind]struct {
+	fields      map[string]paramKind
+	shape, what string
+}{
+	kindTagList:    {map[string]paramKind{"Key": kindString, "Value": kindString}, "{Key, Value}", "a tag (Key, Value)"},
+	kindFilterList: {map[string]paramKind{"Name": kindString, "Values": kindStringList}, "{Name, Values}", "a filter (Name, Values)"},
+}
+
+// checkListItem checks the item name (e.g. Filters.0) of a list of the kind.
+func checkListItem(name string, list paramKind, raw json.RawMessage) *apiError {
+	if list == kindStringList {
+		return checkJSONKind(name, kindString, raw)
+	}
+	item := objectItems[list]
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil || fields == nil {
+		return errorf(codeInvalidParameter, "The parameter `%s` must be a %s object.", name, item.shape)
+	}
+	for _, key := range sortedKeys(fields) {
+		kind, known := item.fields[key]
+		if !known {
+			return errorf(codeUnknownParameter, "The parameter `%s.%s` is not a field of %s.", name, key, item.what)
 		}
-		for i, item := range list {
-			var tag map[string]json.RawMessage
-			if json.Unmarshal(item, &tag) != nil || tag == nil {
-				return errorf(codeInvalidParameter, "The parameter `%s.%d` must be a {Key, Value} object.", name, i)
-			}
-			for _, key := range sortedKeys(tag) {
-				field := fmt.Sprintf("%s.%d.%s", name, i, key)
-				if key != "Key" && key != "Value" {
-					return errorf(codeUnknownParameter, "The parameter `%s` is not a field of a tag (Key, Value).", field)
-				}
-				if aerr := checkJSONKind(field, kindString, tag[key]); aerr != nil {
-					return aerr
-				}
-			}
-		}
-	case kindFilterList:
-		var list []json.RawMessage
-		if json.Unmarshal(raw, &list) != nil {
-			return wrong()
-		}
-		for i, item := range list {
-			var filter map[string]json.RawMessage
-			if json.Unmarshal(item, &filter) != nil || filter == nil {
-				return errorf(codeInvalidParameter, "The parameter `%s.%d` must be a {Name, Values} object.", name, i)
-			}
-			for _, key := range sortedKeys(filter) {
-				field := fmt.Sprintf("%s.%d.%s", name, i, key)
-				switch key {
-				case "Name":
-					if aerr := checkJSONKind(field, kindString, filter[key]); aerr != nil {
-						return aerr
-					}
-				case "Values":
-					if aerr := checkJSONKind(field, kindStringList, filter[key]); aerr != nil {
-						return aerr
-					}
-				default:
-					return errorf(codeUnknownParameter, "The parameter `%s` is not a field of a filter (Name, Values).", field)
-				}
-			}
+		if aerr := checkJSONKind(name+"."+key, kind, fields[key]); aerr != nil {
+			return aerr
 		}
 	}
 	return nil
@@ -287,25 +274,28 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 		malformed := func() ([]byte, *apiError) {
 			return nil, errorf(codeUnknownParameter, "The parameter `%s` does not fit the shape of `%s` (%s).", key, parts[0], kind)
 		}
+		// A scalar is a plain name; a list item is name.index…
+		scalar := kind == kindString || kind == kindBool || kind == kindInt64 || kind == kindUint64
+		if scalar != (len(parts) == 1) {
+			return malformed()
+		}
+		var index int
+		if !scalar {
+			var ok bool
+			if index, ok = parseIndex(parts[1]); !ok {
+				return malformed()
+			}
+		}
 		switch kind {
 		case kindString:
-			if len(parts) != 1 {
-				return malformed()
-			}
 			top[key] = value
 		case kindBool:
-			if len(parts) != 1 {
-				return malformed()
-			}
 			b, err := strconv.ParseBool(strings.ToLower(value))
 			if err != nil {
 				return nil, errorf(codeInvalidParameter, "The parameter `%s` must be true or false.", key)
 			}
 			top[key] = b
 		case kindInt64, kindUint64:
-			if len(parts) != 1 {
-				return malformed()
-			}
 			var err error
 			if kind == kindInt64 {
 				_, err = strconv.ParseInt(value, 10, 64)
@@ -320,20 +310,12 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 			if len(parts) != 2 {
 				return malformed()
 			}
-			index, ok := parseIndex(parts[1])
-			if !ok {
-				return malformed()
-			}
 			if lists[parts[0]] == nil {
 				lists[parts[0]] = map[int]string{}
 			}
 			lists[parts[0]][index] = value
 		case kindTagList:
 			if len(parts) != 3 || (parts[2] != "Key" && parts[2] != "Value") {
-				return malformed()
-			}
-			index, ok := parseIndex(parts[1])
-			if !ok {
 				return malformed()
 			}
 			if objects[parts[0]] == nil {
@@ -345,10 +327,6 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 			objects[parts[0]][index][parts[2]] = value
 		case kindFilterList:
 			if len(parts) != 3 && len(parts) != 4 {
-				return malformed()
-			}
-			index, ok := parseIndex(parts[1])
-			if !ok {
 				return malformed()
 			}
 			if filters[index] == nil {
@@ -376,34 +354,30 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 	for name, items := range lists {
 		list, ok := denseList(items)
 		if !ok {
-			return nil, errorf(codeInvalidParameter, "The parameter `%s` must be numbered 0, 1, 2… without gaps.", name)
+			return nil, notNumbered(name)
 		}
 		top[name] = list
 	}
 	for name, items := range objects {
-		list := make([]map[string]string, len(items))
-		for index, item := range items {
-			if index >= len(items) {
-				return nil, errorf(codeInvalidParameter, "The parameter `%s` must be numbered 0, 1, 2… without gaps.", name)
-			}
-			list[index] = item
+		list, ok := denseList(items)
+		if !ok {
+			return nil, notNumbered(name)
 		}
 		top[name] = list
 	}
 	if len(filters) > 0 {
-		list := make([]any, len(filters))
-		for index, f := range filters {
-			if index >= len(filters) {
-				return nil, errorf(codeInvalidParameter, "The parameter `Filters` must be numbered 0, 1, 2… without gaps.")
-			}
+		list, ok := denseList(filters)
+		if !ok {
+			return nil, notNumbered("Filters")
+		}
+		for index, f := range list {
 			if vs, ok := f["Values"].(map[int]string); ok {
 				dense, ok := denseList(vs)
 				if !ok {
-					return nil, errorf(codeInvalidParameter, "The parameter `Filters.%d.Values` must be numbered 0, 1, 2… without gaps.", index)
+					return nil, notNumbered(fmt.Sprintf("Filters.%d.Values", index))
 				}
 				f["Values"] = dense
 			}
-			list[index] = f
 		}
 		top["Filters"] = list
 	}
@@ -412,6 +386,10 @@ func valuesToJSON(action string, values url.Values) ([]byte, *apiError) {
 		return nil, errorf(codeInvalidParameter, "The query parameters could not be decoded: %v.", err)
 	}
 	return b, nil
+}
+
+func notNumbered(name string) *apiError {
+	return errorf(codeInvalidParameter, "The parameter `%s` must be numbered 0, 1, 2… without gaps.", name)
 }
 
 // parseIndex reads a list index as the SDKs write it: a plain decimal, no sign or padding.
@@ -423,8 +401,9 @@ func parseIndex(s string) (int, bool) {
 	return i, true
 }
 
-func denseList(items map[int]string) ([]string, bool) {
-	out := make([]string, len(items))
+// denseList is the items in index order, unless the indexes leave a gap.
+func denseList[T any](items map[int]T) ([]T, bool) {
+	out := make([]T, len(items))
 	for i, v := range items {
 		if i >= len(items) {
 			return nil, false
@@ -434,45 +413,43 @@ func denseList(items map[int]string) ([]string, bool) {
 	return out, true
 }
 
-// newRequestParams returns a pointer to the parameter struct of a known action.
-func newRequestParams(action string) any {
-	switch action {
-	case "AssociateAddress":
-		return &associateAddressRequest{}
-	case "DisassociateAddress":
-		return &disassociateAddressRequest{}
-	case "DescribeAddresses":
-		return &describeAddressesRequest{}
-	case "DescribeTaskResult":
-		return &describeTaskResultRequest{}
-	case "DescribeAddressQuota":
-		return &describeAddressQuotaRequest{}
-	case "DescribeNetworkInterfaces":
-		return &describeNetworkInterfacesRequest{}
-	case "ReturnNormalAddresses":
-		return &returnNormalAddressesRequest{}
-	case "DescribeInstances":
-		return &describeInstancesRequest{}
-	case "AssumeRole":
-		return &assumeRoleRequest{}
-	case "AssumeRoleWithWebIdentity":
-		return &assumeRoleWithWebIdentityRequest{}
-	case "GetCallerIdentity":
-		return &getCallerIdentityRequest{}
+// actionCall runs one decoded request against the world.
+type actionCall func(c *actionContext) (any, *apiError)
+
+// actionDecoders decode the parameters of each action (a JSON object) into its request
+// struct, and return the call of its handler on them.
+var actionDecoders = map[string]func(action string, body []byte) (actionCall, *apiError){
+	"AssociateAddress":          decodeFor((*actionContext).associateAddress),
+	"DisassociateAddress":       decodeFor((*actionContext).disassociateAddress),
+	"DescribeAddresses":         decodeFor((*actionContext).describeAddresses),
+	"DescribeTaskResult":        decodeFor((*actionContext).describeTaskResult),
+	"DescribeAddressQuota":      decodeFor((*actionContext).describeAddressQuota),
+	"DescribeNetworkInterfaces": decodeFor((*actionContext).describeNetworkInterfaces),
+	"ReturnNormalAddresses":     decodeFor((*actionContext).returnNormalAddresses),
+	"DescribeInstances":         decodeFor((*actionContext).describeInstances),
+	"AssumeRole":                decodeFor((*actionContext).assumeRole),
+	"AssumeRoleWithWebIdentity": decodeFor((*actionContext).assumeRoleWithWebIdentity),
+	"GetCallerIdentity":         decodeFor((*actionContext).getCallerIdentity),
+}
+
+// decodeFor is the decoder of an action whose handler takes a *Request.
+func decodeFor[Request any](handler func(*actionContext, *Request) (any, *apiError)) func(string, []byte) (actionCall, *apiError) {
+	return func(action string, body []byte) (actionCall, *apiError) {
+		var req Request
+		if aerr := decodeJSONParams(action, emptyAsNoParams(body), &req); aerr != nil {
+			return nil, aerr
+		}
+		return func(c *actionContext) (any, *apiError) { return handler(c, &req) }, nil
 	}
-	return nil
 }
 
 // decodeParams decodes the parameters of a known action from a JSON object.
-func decodeParams(action string, body []byte) (any, *apiError) {
-	params := newRequestParams(action)
-	if params == nil {
+func decodeParams(action string, body []byte) (actionCall, *apiError) {
+	decode, ok := actionDecoders[action]
+	if !ok {
 		return nil, errorf(codeInvalidAction, "The action %q does not exist.", action)
 	}
-	if aerr := decodeJSONParams(action, emptyAsNoParams(body), params); aerr != nil {
-		return nil, aerr
-	}
-	return params, nil
+	return decode(action, body)
 }
 
 // emptyAsNoParams reads an empty POST body as "no parameters".
@@ -495,10 +472,5 @@ func jsonProblem(err error) string {
 }
 
 func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }

@@ -47,11 +47,43 @@ var addressFilters = map[string]addressMatcher{
 func matchNothing(*Address, []string) bool { return false }
 
 func lookupFilter(name string) (addressMatcher, bool) {
-	if strings.HasPrefix(name, "tag:") && len(name) > len("tag:") {
+	if isTagFilter(name) {
 		return matchNothing, true
 	}
 	m, ok := addressFilters[name]
 	return m, ok
+}
+
+// isTagFilter tells whether the filter name is tag:<key>.
+func isTagFilter(name string) bool {
+	return strings.HasPrefix(name, "tag:") && len(name) > len("tag:")
+}
+
+// checkFilter applies the rules DescribeAddresses and DescribeNetworkInterfaces share to
+// filter i and returns its name; unknownCode answers a name known refuses.
+func checkFilter(i int, f addressFilter, known func(string) bool, unknownCode string) (string, *apiError) {
+	name := deref(f.Name)
+	switch {
+	case name == "":
+		return "", errorf(codeMissingParameter, "The request is missing the required parameter `Filters.%d.Name`.", i)
+	case !known(name):
+		return "", errorf(unknownCode, "The filter name %q in `Filters.%d` is not supported.", name, i)
+	case len(f.Values) == 0:
+		return "", errorf(codeMissingParameter, "The request is missing the required parameter `Filters.%d.Values` for filter %q.", i, name)
+	case len(f.Values) > maxFilterValues:
+		return "", errorf(codeValueLimitExceeded, "The filter %q has %d values; at most %d are allowed.", name, len(f.Values), maxFilterValues)
+	}
+	return name, nil
+}
+
+// checkBooleanValues refuses with code a value of the filter that is not TRUE or FALSE.
+func checkBooleanValues(name string, values []string, code string) *apiError {
+	for _, v := range values {
+		if !strings.EqualFold(v, "TRUE") && !strings.EqualFold(v, "FALSE") {
+			return errorf(code, "The filter %q takes TRUE or FALSE, not %q.", name, v)
+		}
+	}
+	return nil
 }
 
 type describeAddressesResponse struct {
@@ -111,20 +143,11 @@ func (c *actionContext) describeAddresses(req *describeAddressesRequest) (any, *
 	}
 	var filters []activeFilter
 	typeFiltered := false
+	known := func(name string) bool { _, ok := lookupFilter(name); return ok }
 	for i, f := range req.Filters {
-		name := deref(f.Name)
-		if name == "" {
-			return nil, errorf(codeMissingParameter, "The request is missing the required parameter `Filters.%d.Name`.", i)
-		}
-		match, ok := lookupFilter(name)
-		if !ok {
-			return nil, errorf(codeInvalidFilter, "The filter name %q in `Filters.%d` is not supported.", name, i)
-		}
-		if len(f.Values) == 0 {
-			return nil, errorf(codeMissingParameter, "The request is missing the required parameter `Filters.%d.Values` for filter %q.", i, name)
-		}
-		if len(f.Values) > maxFilterValues {
-			return nil, errorf(codeValueLimitExceeded, "The filter %q has %d values; at most %d are allowed.", name, len(f.Values), maxFilterValues)
+		name, aerr := checkFilter(i, f, known, codeInvalidFilter)
+		if aerr != nil {
+			return nil, aerr
 		}
 		switch name {
 		case "address-id":
@@ -138,14 +161,13 @@ func (c *actionContext) describeAddresses(req *describeAddressesRequest) (any, *
 				named[id] = true
 			}
 		case "is-arrears":
-			for _, v := range f.Values {
-				if !strings.EqualFold(v, "TRUE") && !strings.EqualFold(v, "FALSE") {
-					return nil, errorf(codeInvalidParameterValue, "The filter \"is-arrears\" takes TRUE or FALSE, not %q.", v)
-				}
+			if aerr := checkBooleanValues(name, f.Values, codeInvalidParameterValue); aerr != nil {
+				return nil, aerr
 			}
 		case "address-type":
 			typeFiltered = true
 		}
+		match, _ := lookupFilter(name)
 		filters = append(filters, activeFilter{match, f.Values})
 	}
 	offset, limit := deref(req.Offset), int64(defaultLimit)

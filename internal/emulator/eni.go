@@ -21,37 +21,20 @@ const (
 )
 
 // eniFilterNames are the documented DescribeNetworkInterfaces filter names, besides
-// tag:<key>. Those about data the emulator does not model (VPCs, subnets, names,
-// descriptions, security groups, tags, IPv6) are accepted and match nothing,
-// consistent with the empty fields of the response; eni-qos matches DEFAULT, and the
-// protection filters match false: no emulated ENI has another QoS level or protection.
+// tag:<key>. Those about data the emulator does not model match nothing, as the
+// response's fields are empty; eni-qos matches DEFAULT and the protection filters false.
 var eniFilterNames = map[string]bool{
-	"network-interface-id":          true,
-	"attachment.instance-id":        true,
-	"is-primary":                    true,
-	"eni-type":                      true,
-	"address-ip":                    true,
-	"ip-exact-match":                true,
-	"public-address-ip":             true,
-	"vpc-id":                        true,
-	"subnet-id":                     true,
-	"network-interface-name":        true,
-	"network-interface-description": true,
-	"groups.security-group-id":      true,
-	"tag-key":                       true,
-	"eni-qos":                       true,
-	"address-ipv6":                  true,
-	"address-type":                  true,
-	"termination-protection":        true,
-	"traffic-protection":            true,
+	"network-interface-id": true, "attachment.instance-id": true, "is-primary": true, "eni-type": true,
+	"address-ip": true, "ip-exact-match": true, "public-address-ip": true, "vpc-id": true, "subnet-id": true,
+	"network-interface-name": true, "network-interface-description": true, "groups.security-group-id": true,
+	"tag-key": true, "eni-qos": true, "address-ipv6": true, "address-type": true, "termination-protection": true,
+	"traffic-protection": true,
 }
 
 // eniQosLevel is the QoS level of every emulated ENI and private IP.
 const eniQosLevel = "DEFAULT"
 
-func isENIFilter(name string) bool {
-	return eniFilterNames[name] || (strings.HasPrefix(name, "tag:") && len(name) > len("tag:"))
-}
+func isENIFilter(name string) bool { return eniFilterNames[name] || isTagFilter(name) }
 
 type describeNetworkInterfacesResponse struct {
 	TotalCount          uint64
@@ -179,18 +162,9 @@ func checkENIFilters(in []addressFilter) (filters []eniFilter, exactIP bool, aer
 		return nil, false, errorf(codeValueLimitExceeded, "%d filters were given; at most %d are allowed.", len(in), maxFilters)
 	}
 	for i, f := range in {
-		name := deref(f.Name)
-		if name == "" {
-			return nil, false, errorf(codeMissingParameter, "The request is missing the required parameter `Filters.%d.Name`.", i)
-		}
-		if !isENIFilter(name) {
-			return nil, false, errorf(codeFilterInvalidKey, "The filter name %q in `Filters.%d` is not supported.", name, i)
-		}
-		if len(f.Values) == 0 {
-			return nil, false, errorf(codeMissingParameter, "The request is missing the required parameter `Filters.%d.Values` for filter %q.", i, name)
-		}
-		if len(f.Values) > maxFilterValues {
-			return nil, false, errorf(codeValueLimitExceeded, "The filter %q has %d values; at most %d are allowed.", name, len(f.Values), maxFilterValues)
+		name, aerr := checkFilter(i, f, isENIFilter, codeFilterInvalidKey)
+		if aerr != nil {
+			return nil, false, aerr
 		}
 		switch name {
 		case "network-interface-id":
@@ -200,10 +174,8 @@ func checkENIFilters(in []addressFilter) (filters []eniFilter, exactIP bool, aer
 				}
 			}
 		case "is-primary", "ip-exact-match", "termination-protection", "traffic-protection":
-			for _, v := range f.Values {
-				if !strings.EqualFold(v, "TRUE") && !strings.EqualFold(v, "FALSE") {
-					return nil, false, errorf(codeValueMalformed, "The filter %q takes TRUE or FALSE, not %q.", name, v)
-				}
+			if aerr := checkBooleanValues(name, f.Values, codeValueMalformed); aerr != nil {
+				return nil, false, aerr
 			}
 			if name == "ip-exact-match" {
 				exactIP = strings.EqualFold(f.Values[0], "TRUE") // documented: only the first value counts
@@ -267,11 +239,9 @@ func checkENIID(id string) *apiError {
 
 func eniIPKey(eniID, ip string) string { return eniID + "/" + ip }
 
-// publicAddressesOn maps "eni/private IP" keys to the EIP or normal public IP that sits
-// on that private IP, for the ENIs in enis (nil = every ENI). An address is on its
-// private IP from the end of its associate task until the end of its disassociate task:
-// a BINDING EIP is not there yet (a normal public IP it replaces still is), an UNBINDING
-// one still is.
+// publicAddressesOn maps "eni/private IP" keys to the public address on that private IP,
+// for the ENIs in enis (nil = every ENI). An address is there from the end of its bind
+// task to the end of its unbind task (so a normal public IP stays while an EIP binds).
 func (w *World) publicAddressesOn(enis map[string]bool) map[string]*Address {
 	out := map[string]*Address{}
 	if enis != nil && len(enis) == 0 {

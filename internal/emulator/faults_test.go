@@ -24,17 +24,11 @@ func mustInject(t *testing.T, e *env, f emulator.Fault) {
 func TestFaultError(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultError, Code: "InternalError", Count: 1})
-	e.unchanged(func() {
-		_, err := e.disassociate("eip-demo0002", false)
-		wantCode(t, err, "InternalError")
-	})
+	e.unchanged(func() { wantCode(t, errOf(e.disassociate("eip-demo0002", false)), "InternalError") })
 	// Count 1: the next call goes through, and other actions were never affected.
-	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatalf("the fault outlived its count: %v", err)
-	}
+	_, err := e.describe(vpc.NewDescribeAddressesRequest())
+	noError(t, err)
+	e.mustDisassociate("eip-demo0002", false)
 	s := e.emu.Stats()
 	if s.Calls["DisassociateAddress"] != 2 || s.Errors["DisassociateAddress"]["InternalError"] != 1 {
 		t.Fatalf("stats = %s", mustJSON(s))
@@ -51,12 +45,10 @@ func TestFaultErrorEveryActionUntilCleared(t *testing.T) {
 			t.Fatalf("message not used: %v", err)
 		}
 	}
-	_, err := e.vpc.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())
-	wantCode(t, err, "RequestLimitExceeded")
+	wantCode(t, errOf(e.vpc.DescribeAddressQuota(vpc.NewDescribeAddressQuotaRequest())), "RequestLimitExceeded")
 	e.emu.ClearFaults()
-	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.describe(vpc.NewDescribeAddressesRequest())
+	noError(t, err)
 }
 
 func TestFaultHTTPStatus(t *testing.T) {
@@ -65,9 +57,7 @@ func TestFaultHTTPStatus(t *testing.T) {
 	req := rawRequest{Action: "DisassociateAddress", Body: `{"AddressId":"eip-demo0002"}`}.build(t, e.srv.URL)
 	e.unchanged(func() {
 		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		noError(t, err)
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 502 || !strings.Contains(string(body), "502 Bad Gateway") {
@@ -92,33 +82,27 @@ func TestFaultReset(t *testing.T) {
 			resp.Body.Close()
 			t.Fatalf("got HTTP %d, want the connection dropped", resp.StatusCode)
 		}
-		_, err := e.disassociate("eip-demo0002", false)
-		wantCode(t, err, "ClientError.NetworkError")
+		wantCode(t, errOf(e.disassociate("eip-demo0002", false)), "ClientError.NetworkError")
 	})
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0002", false)
 }
 
 func TestFaultLostReply(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
-	_, err := e.disassociate("eip-demo0002", false)
-	wantCode(t, err, "ClientError.NetworkError")
+	wantCode(t, errOf(e.disassociate("eip-demo0002", false)), "ClientError.NetworkError")
 	// The write happened although its reply was lost: a retry meets its task.
 	a, _ := e.emu.Snapshot().Address("eip-demo0002")
 	if a.Status != emulator.StatusUnbinding {
 		t.Fatalf("after a lost reply the EIP is %s, want UNBINDING", a.Status)
 	}
-	_, err = e.disassociate("eip-demo0002", false)
-	wantCode(t, err, "OperationDenied.MutexTaskRunning")
+	wantCode(t, errOf(e.disassociate("eip-demo0002", false)), "OperationDenied.MutexTaskRunning")
 }
 
 func TestFaultBadJSON(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultBadJSON, Count: 1})
-	_, err := e.describe(vpc.NewDescribeAddressesRequest())
-	wantCode(t, err, "ClientError.ParseJsonError")
+	wantCode(t, errOf(e.describe(vpc.NewDescribeAddressesRequest())), "ClientError.ParseJsonError")
 }
 
 // heldSleep replaces the emulator's delay with one the test releases: entered receives
@@ -164,9 +148,7 @@ func TestFaultDelay(t *testing.T) {
 	}
 	wantAddress(t, e.address("eip-demo0002"), "BIND", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 	close(held.release)
-	if err := <-answered; err != nil {
-		t.Fatal(err)
-	}
+	noError(t, <-answered)
 	wantAddress(t, e.address("eip-demo0002"), "UNBINDING", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 }
 
@@ -210,25 +192,15 @@ func TestFaultTaskFail(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Kind: emulator.FaultTaskFail, Count: 2})
 
-	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
 	wantAddress(t, e.address("eip-demo0001"), "BINDING", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "FAILED" {
-		t.Fatalf("task = %s, want FAILED", got)
-	}
+	e.wantTask(taskID, "FAILED")
 	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
 
-	taskID, err = e.disassociate("eip-demo0002", true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID = e.mustDisassociate("eip-demo0002", true)
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "FAILED" {
-		t.Fatalf("task = %s, want FAILED", got)
-	}
+	e.wantTask(taskID, "FAILED")
 	wantAddress(t, e.address("eip-demo0002"), "BIND", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 	w := e.emu.Snapshot()
 	if on := w.AddressesOn("ins-demo0002"); len(on) != 1 {
@@ -239,35 +211,23 @@ func TestFaultTaskFail(t *testing.T) {
 	}
 
 	// Count 2 is used up: the next task succeeds.
-	taskID, _ = e.associate("eip-demo0001", "ins-demo0001")
+	taskID = e.mustAssociate("eip-demo0001", "ins-demo0001")
 	e.finishTasks()
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task = %s, want SUCCESS", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 }
 
 func TestFaultTaskHangUntilCleared(t *testing.T) {
 	e := newEnv(t)
 	mustInject(t, e, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang})
-	taskID, err := e.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	taskID := e.mustAssociate("eip-demo0001", "ins-demo0001")
 	e.emu.AdvanceClock(time.Hour)
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("hung task = %s, want RUNNING", got)
-	}
-	_, err = e.disassociate("eip-demo0001", false)
-	wantCode(t, err, "OperationDenied.MutexTaskRunning")
+	e.wantTask(taskID, "RUNNING")
+	wantCode(t, errOf(e.disassociate("eip-demo0001", false)), "OperationDenied.MutexTaskRunning")
 
 	e.emu.ClearFaults()
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("released task = %s right away, want RUNNING for the task delay", got)
-	}
+	e.wantTask(taskID, "RUNNING")
 	e.emu.AdvanceClock(emulator.DefaultTaskDelay)
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("released task = %s after the task delay, want SUCCESS", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 	wantAddress(t, e.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 }
 
@@ -276,13 +236,9 @@ func TestFaultTaskHangForADuration(t *testing.T) {
 	mustInject(t, e, emulator.Fault{Kind: emulator.FaultTaskHang, Delay: emulator.Duration(10 * time.Second), Count: 1})
 	taskID, _ := e.disassociate("eip-demo0002", false)
 	e.emu.AdvanceClock(9 * time.Second)
-	if got, _ := e.taskResult(taskID); got != "RUNNING" {
-		t.Fatalf("task = %s at 9s, want RUNNING", got)
-	}
+	e.wantTask(taskID, "RUNNING")
 	e.emu.AdvanceClock(time.Second)
-	if got, _ := e.taskResult(taskID); got != "SUCCESS" {
-		t.Fatalf("task = %s at 10s, want SUCCESS", got)
-	}
+	e.wantTask(taskID, "SUCCESS")
 }
 
 func TestFaultsComeAfterAuthenticationAndBeforeRateLimiting(t *testing.T) {
@@ -291,14 +247,12 @@ func TestFaultsComeAfterAuthenticationAndBeforeRateLimiting(t *testing.T) {
 
 	// An unauthenticated request neither consumes the fault nor a rate-limit token.
 	wantReplyCode(t, e.raw(rawRequest{Action: "DescribeAddresses", SecretKey: "wrong", SecretID: emulator.DefaultSecretID}), "AuthFailure.SignatureFailure")
-	_, err := e.describe(vpc.NewDescribeAddressesRequest())
-	wantCode(t, err, "InternalError")
+	wantCode(t, errOf(e.describe(vpc.NewDescribeAddressesRequest())), "InternalError")
 	// The faulted request took no token either: the one token is still there.
 	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
 		t.Fatalf("after a faulted request: %v", err)
 	}
-	_, err = e.describe(vpc.NewDescribeAddressesRequest())
-	wantCode(t, err, "RequestLimitExceeded")
+	wantCode(t, errOf(e.describe(vpc.NewDescribeAddressesRequest())), "RequestLimitExceeded")
 }
 
 func TestInvalidFaultsAreRefused(t *testing.T) {

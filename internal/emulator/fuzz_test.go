@@ -16,7 +16,7 @@ import (
 
 // FuzzDecodeRequest feeds arbitrary bodies and query strings to the decoder of every
 // action, then runs what decodes against a fresh default world: neither may panic, and
-// a successful decode must yield the action's parameter type.
+// a successful decode must yield a call of the action.
 func FuzzDecodeRequest(f *testing.F) {
 	seeds := []struct{ action, method, body, query string }{
 		{"AssociateAddress", "POST", `{"AddressId":"eip-demo0001","InstanceId":"ins-demo0001"}`, ""},
@@ -54,10 +54,10 @@ func FuzzDecodeRequest(f *testing.F) {
 		if logged := call.logged(); !json.Valid(logged) {
 			t.Fatalf("the request log entry is not JSON: %q", logged)
 		}
-		var params any
+		var run actionCall
 		aerr := call.paramsErr
 		if aerr == nil {
-			params, aerr = decodeParams(action, call.params)
+			run, aerr = decodeParams(action, call.params)
 		}
 		if aerr != nil {
 			if aerr.Code == "" || aerr.Message == "" {
@@ -65,8 +65,8 @@ func FuzzDecodeRequest(f *testing.F) {
 			}
 			return
 		}
-		if params == nil {
-			t.Fatal("no error and no parameters")
+		if run == nil {
+			t.Fatal("no error and no call")
 		}
 		e, err := New(Options{})
 		if err != nil {
@@ -75,7 +75,7 @@ func FuzzDecodeRequest(f *testing.F) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		c := actionContext{e: e, w: e.world, now: e.observe(), action: action}
-		resp, aerr := c.run(params)
+		resp, aerr := run(&c)
 		if aerr == nil {
 			if _, err := json.Marshal(resp); err != nil {
 				t.Fatalf("response does not marshal: %v", err)

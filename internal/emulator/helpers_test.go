@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 	vpc "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc/v20170312"
 
@@ -38,8 +41,18 @@ type env struct {
 }
 
 // newEnv starts an emulator with the default options, but no rate limits and a frozen
-// clock (tasks finish only when the test advances it), then applies the mutators.
+// clock (tasks finish only when the test advances it), then applies the mutators. It
+// stops when the test ends.
 func newEnv(t *testing.T, mutate ...func(*emulator.Options)) *env {
+	t.Helper()
+	e, stop := startEnv(t, mutate...)
+	t.Cleanup(stop)
+	return e
+}
+
+// startEnv is newEnv that the test stops itself (stop closes the emulator, which writes
+// its state file a last time), as a restart needs.
+func startEnv(t *testing.T, mutate ...func(*emulator.Options)) (e *env, stop func()) {
 	t.Helper()
 	opts := emulator.DefaultOptions()
 	opts.RateLimit = emulator.RateLimit{}
@@ -52,13 +65,22 @@ func newEnv(t *testing.T, mutate ...func(*emulator.Options)) *env {
 		t.Fatalf("New: %v", err)
 	}
 	srv := httptest.NewServer(emu)
-	t.Cleanup(func() {
+	return &env{t: t, emu: emu, srv: srv, vpc: newSDKClient(t, srv.URL, sdkConfig{})}, func() {
 		srv.Close()
 		if err := emu.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
-	})
-	return &env{t: t, emu: emu, srv: srv, vpc: newSDKClient(t, srv.URL, sdkConfig{})}
+	}
+}
+
+// savedWorld reads the world from a state file.
+func savedWorld(t *testing.T, path string) *emulator.World {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	noError(t, err)
+	w, err := emulator.ParseWorld(b)
+	noError(t, err)
+	return w
 }
 
 // sdkConfig varies the SDK client; zero values mean the emulator defaults.
@@ -73,13 +95,8 @@ func newSDKClient(t *testing.T, serverURL string, c sdkConfig) *vpc.Client {
 	if c.ID == "" {
 		c.ID, c.Key = emulator.DefaultSecretID, emulator.DefaultSecretKey
 	}
-	if c.Region == "" {
-		c.Region = emulator.DefaultRegion
-	}
-	cpf := profile.NewClientProfile()
-	cpf.HttpProfile.Endpoint = strings.TrimPrefix(serverURL, "http://")
-	cpf.HttpProfile.Scheme = "http"
-	cpf.HttpProfile.ReqTimeout = 10
+	c.Region = cmp.Or(c.Region, emulator.DefaultRegion)
+	cpf := clientProfile(serverURL)
 	if c.Profile != nil {
 		c.Profile(cpf)
 	}
@@ -105,6 +122,17 @@ func codeOf(err error) string {
 	}
 	return "not an SDK error: " + err.Error()
 }
+
+// noError fails the test at once on an error.
+func noError(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// errOf is the error of a call that also returns a value.
+func errOf[T any](_ T, err error) error { return err }
 
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
@@ -153,6 +181,42 @@ func (e *env) returnNormal(ips ...string) {
 	req.AddressIps = common.StringPtrs(ips)
 	if _, err := e.vpc.ReturnNormalAddresses(req); err != nil {
 		e.t.Fatalf("ReturnNormalAddresses(%v): %v", ips, err)
+	}
+}
+
+// mustAssociate binds an EIP to an instance and returns the task id, or fails the test.
+func (e *env) mustAssociate(addressID, instanceID string) string {
+	e.t.Helper()
+	taskID, err := e.associate(addressID, instanceID)
+	if err != nil {
+		e.t.Fatalf("AssociateAddress(%s, %s): %v", addressID, instanceID, err)
+	}
+	return taskID
+}
+
+// mustAssociateENI binds an EIP to a private IP of an ENI, or fails the test.
+func (e *env) mustAssociateENI(addressID, eniID, privateIP string) {
+	e.t.Helper()
+	if err := e.associateENI(addressID, eniID, privateIP); err != nil {
+		e.t.Fatalf("AssociateAddress(%s, %s, %s): %v", addressID, eniID, privateIP, err)
+	}
+}
+
+// mustDisassociate unbinds an EIP and returns the task id, or fails the test.
+func (e *env) mustDisassociate(addressID string, reallocate bool) string {
+	e.t.Helper()
+	taskID, err := e.disassociate(addressID, reallocate)
+	if err != nil {
+		e.t.Fatalf("DisassociateAddress(%s, reallocate %v): %v", addressID, reallocate, err)
+	}
+	return taskID
+}
+
+// wantTask checks what DescribeTaskResult answers for the task.
+func (e *env) wantTask(taskID, want string) {
+	e.t.Helper()
+	if got, err := e.taskResult(taskID); err != nil || got != want {
+		e.t.Fatalf("task %s = %q (%v), want %s", taskID, got, err, want)
 	}
 }
 
@@ -265,21 +329,11 @@ type rawRequest struct {
 
 func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
 	t.Helper()
-	if rr.Method == "" {
-		rr.Method = http.MethodPost
-	}
-	if rr.URL == "" {
-		rr.URL = serverURL + "/"
-	}
-	if rr.Action == "" {
-		rr.Action = "DescribeAddressQuota"
-	}
-	if rr.Version == "" {
-		rr.Version = emulator.APIVersion
-	}
-	if rr.Region == "" {
-		rr.Region = emulator.DefaultRegion
-	}
+	rr.Method = cmp.Or(rr.Method, http.MethodPost)
+	rr.URL = cmp.Or(rr.URL, serverURL+"/")
+	rr.Action = cmp.Or(rr.Action, "DescribeAddressQuota")
+	rr.Version = cmp.Or(rr.Version, emulator.APIVersion)
+	rr.Region = cmp.Or(rr.Region, emulator.DefaultRegion)
 	if rr.ContentType == "" {
 		rr.ContentType = "application/json"
 		if rr.Method == http.MethodGet {
@@ -289,9 +343,7 @@ func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
 	if rr.Body == "" && rr.Method == http.MethodPost {
 		rr.Body = "{}"
 	}
-	if rr.Timestamp.IsZero() {
-		rr.Timestamp = time.Now()
-	}
+	rr.Timestamp = cmp.Or(rr.Timestamp, time.Now())
 	if rr.SecretID == "" {
 		rr.SecretID, rr.SecretKey = emulator.DefaultSecretID, emulator.DefaultSecretKey
 	}
@@ -299,9 +351,7 @@ func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
 		rr.SignedHeaders = []string{"content-type", "host"}
 	}
 	req, err := http.NewRequest(rr.Method, rr.URL, strings.NewReader(rr.Body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if rr.Host != "" {
 		req.Host = rr.Host
 	}
@@ -324,10 +374,7 @@ func (rr rawRequest) build(t testing.TB, serverURL string) *http.Request {
 	for k, v := range rr.Headers {
 		req.Header.Set(k, v)
 	}
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
+	host := cmp.Or(req.Host, req.URL.Host)
 	if rr.SignedHost != "" {
 		host = rr.SignedHost
 	}
@@ -470,5 +517,152 @@ func mustUnmarshal(t *testing.T, raw []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(raw, v); err != nil {
 		t.Fatalf("%v: %s", err, raw)
+	}
+}
+
+// versions of the services, as the SDKs send them.
+var versions = map[string]string{"vpc": "2017-03-12", "cvm": "2017-03-12", "sts": "2018-08-13"}
+
+// clientProfile is the SDK profile of a client of the emulator at serverURL.
+func clientProfile(serverURL string) *profile.ClientProfile {
+	cpf := profile.NewClientProfile()
+	cpf.HttpProfile.Endpoint = strings.TrimPrefix(serverURL, "http://")
+	cpf.HttpProfile.Scheme = "http"
+	cpf.HttpProfile.ReqTimeout = 10
+	return cpf
+}
+
+// common is the official SDK's common client on the emulator, signing with cred (nil:
+// no credential, for unsigned requests).
+func (e *env) common(cred common.CredentialIface, mutate ...func(*profile.ClientProfile)) *common.Client {
+	cpf := clientProfile(e.srv.URL)
+	for _, m := range mutate {
+		m(cpf)
+	}
+	return common.NewCommonClient(cred, emulator.DefaultRegion, cpf)
+}
+
+// defaultCred is the default world's key.
+func defaultCred() common.CredentialIface {
+	return common.NewCredential(emulator.DefaultSecretID, emulator.DefaultSecretKey)
+}
+
+// call sends an action of the service with the common client and decodes the Response
+// object into out (if not nil).
+func call(c *common.Client, service, action string, params map[string]any, out any) error {
+	return send(c, tchttp.NewCommonRequest(service, versions[service], action), params, out)
+}
+
+// callUnsigned sends the action as the SDK sends unsigned actions: Authorization: SKIP.
+func callUnsigned(c *common.Client, service, action string, params map[string]any, out any) error {
+	req := tchttp.NewCommonRequest(service, versions[service], action)
+	req.SetSkipSign(true)
+	return send(c, req, params, out)
+}
+
+func send(c *common.Client, req *tchttp.CommonRequest, params map[string]any, out any) error {
+	if params == nil {
+		params = map[string]any{}
+	}
+	if err := req.SetActionParameters(params); err != nil {
+		return err
+	}
+	resp := tchttp.NewCommonResponse()
+	if err := c.Send(req, resp); err != nil {
+		return err
+	}
+	if out == nil {
+		return nil
+	}
+	var env struct{ Response json.RawMessage }
+	if err := json.Unmarshal(resp.GetBody(), &env); err != nil {
+		return err
+	}
+	return json.Unmarshal(env.Response, out)
+}
+
+// stsCredentials is the response of AssumeRole and AssumeRoleWithWebIdentity.
+type stsCredentials struct {
+	Credentials struct{ Token, TmpSecretId, TmpSecretKey string }
+	ExpiredTime int64
+	Expiration  string
+	RequestId   string
+}
+
+// credential is the temporary credential as the SDK takes it.
+func (s stsCredentials) credential() common.CredentialIface {
+	return common.NewTokenCredential(s.Credentials.TmpSecretId, s.Credentials.TmpSecretKey, s.Credentials.Token)
+}
+
+type callerIdentity struct {
+	Arn, AccountId, UserId, PrincipalId, Type string
+}
+
+// assumeRole calls AssumeRole with the default key; params default to the default role.
+func (e *env) assumeRole(params map[string]any) (stsCredentials, error) {
+	if params == nil {
+		params = map[string]any{}
+	}
+	if _, ok := params["RoleArn"]; !ok {
+		params["RoleArn"] = emulator.DefaultRoleArn
+	}
+	if _, ok := params["RoleSessionName"]; !ok {
+		params["RoleSessionName"] = "ci-session"
+	}
+	var out stsCredentials
+	err := call(e.common(defaultCred()), "sts", "AssumeRole", params, &out)
+	return out, err
+}
+
+func (e *env) mustAssumeRole(params map[string]any) stsCredentials {
+	e.t.Helper()
+	out, err := e.assumeRole(params)
+	if err != nil {
+		e.t.Fatalf("AssumeRole: %v", err)
+	}
+	return out
+}
+
+// callerOf calls GetCallerIdentity with cred.
+func (e *env) callerOf(cred common.CredentialIface) (callerIdentity, error) {
+	var out callerIdentity
+	err := call(e.common(cred), "sts", "GetCallerIdentity", nil, &out)
+	return out, err
+}
+
+// webToken mints a web identity token on the control surface.
+func (e *env) webToken(body string) string {
+	e.t.Helper()
+	var out struct{ Token string }
+	e.control("POST", "/_emulator/oidc/token", body, 200, &out)
+	if out.Token == "" {
+		e.t.Fatal("no token")
+	}
+	return out.Token
+}
+
+// webIdentityParams are AssumeRoleWithWebIdentity parameters for the default role.
+func webIdentityParams(token string) map[string]any {
+	return map[string]any{"ProviderId": "OIDC", "WebIdentityToken": token, "RoleArn": emulator.DefaultRoleArn,
+		"RoleSessionName": "ci-oidc"}
+}
+
+// usableEverywhere checks that cred works on every service.
+func (e *env) usableEverywhere(t *testing.T, cred common.CredentialIface) {
+	t.Helper()
+	c := e.common(cred)
+	for _, sa := range [][2]string{{"vpc", "DescribeAddressQuota"}, {"cvm", "DescribeInstances"}, {"sts", "GetCallerIdentity"}} {
+		if err := call(c, sa[0], sa[1], nil, nil); err != nil {
+			t.Fatalf("%s %s with the credential: %v", sa[0], sa[1], err)
+		}
+	}
+}
+
+// refusedEverywhere checks that every service refuses cred with code.
+func (e *env) refusedEverywhere(t *testing.T, cred common.CredentialIface, code string) {
+	t.Helper()
+	c := e.common(cred)
+	for _, sa := range [][2]string{{"vpc", "DescribeAddressQuota"}, {"cvm", "DescribeInstances"}, {"sts", "GetCallerIdentity"}} {
+		wantCode(t, call(c, sa[0], sa[1], nil, nil), code)
 	}
 }

@@ -166,7 +166,7 @@ func (w *World) normalizeIdentities() {
 	if len(w.Keys) == 0 {
 		w.Keys = []Key{{SecretID: DefaultSecretID, SecretKey: DefaultSecretKey, AccountID: w.Accounts[0].AccountID}}
 	}
-	slices.SortStableFunc(w.Sessions, func(x, y Session) int { return strings.Compare(x.TmpSecretID, y.TmpSecretID) })
+	sortByKey(w.Sessions, sessionKey)
 }
 
 // validateIdentities checks the identities' shapes and references.
@@ -283,48 +283,22 @@ func (w *World) resourceRole(name string) *Role {
 }
 
 func (w *World) roleByName(accountID, name string) *Role {
-	for i := range w.Roles {
-		if r := &w.Roles[i]; r.AccountID == accountID && r.RoleName == name {
-			return r
-		}
-	}
-	return nil
+	return findFirst(w.Roles, func(r Role) bool { return r.AccountID == accountID && r.RoleName == name })
 }
 
 func (w *World) roleByID(accountID, id string) *Role {
-	for i := range w.Roles {
-		if r := &w.Roles[i]; r.AccountID == accountID && r.RoleID == id {
-			return r
-		}
-	}
-	return nil
+	return findFirst(w.Roles, func(r Role) bool { return r.AccountID == accountID && r.RoleID == id })
 }
 
 func (w *World) oidcProvider(accountID, id string) *OIDCProvider {
-	for i := range w.OIDCProviders {
-		if p := &w.OIDCProviders[i]; p.AccountID == accountID && p.ProviderID == id {
-			return p
-		}
-	}
-	return nil
+	return findFirst(w.OIDCProviders, func(p OIDCProvider) bool { return p.AccountID == accountID && p.ProviderID == id })
 }
 
 func (w *World) key(secretID string) *Key {
-	for i := range w.Keys {
-		if w.Keys[i].SecretID == secretID {
-			return &w.Keys[i]
-		}
-	}
-	return nil
+	return findFirst(w.Keys, func(k Key) bool { return k.SecretID == secretID })
 }
 
-func (w *World) session(secretID string) *Session {
-	i, ok := slices.BinarySearchFunc(w.Sessions, secretID, func(s Session, id string) int { return strings.Compare(s.TmpSecretID, id) })
-	if !ok {
-		return nil
-	}
-	return &w.Sessions[i]
-}
+func (w *World) session(secretID string) *Session { return findByKey(w.Sessions, secretID, sessionKey) }
 
 // secret is what a signature verifier needs to know of a SecretId.
 type secret struct {
@@ -411,7 +385,7 @@ func (e *Emulator) issueSession(now time.Time, s Session, requested time.Duratio
 	}
 	s.TmpSecretKey = randomToken(32)
 	s.Token = randomToken(128)
-	i, _ := slices.BinarySearchFunc(w.Sessions, s.TmpSecretID, func(x Session, id string) int { return strings.Compare(x.TmpSecretID, id) })
+	i, _ := searchByKey(w.Sessions, s.TmpSecretID, sessionKey)
 	w.Sessions = slices.Insert(w.Sessions, i, s)
 	pruneSessions(w, s.TmpSecretID)
 	e.dirty = true

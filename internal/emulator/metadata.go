@@ -79,10 +79,9 @@ func writeText(w http.ResponseWriter, s string) {
 	_, _ = w.Write([]byte(s))
 }
 
-// instanceRoleSession is the credential the metadata service serves for the instance's
-// role: the current one while more than half of its lifetime is left, else a new one
-// (7200 s, the STS default, capped by SessionLifetime), so that it rotates before it
-// expires, as the documentation says instance role keys do. Callers hold mu.
+// instanceRoleSession is the credential served for the instance's role: the current one
+// while more than half its life is left, else a new one (7200 s, capped by
+// SessionLifetime), so that it rotates before it expires, as documented. Callers hold mu.
 func (e *Emulator) instanceRoleSession(now time.Time, ins *Instance, role *Role) *Session {
 	for i := len(e.world.Sessions) - 1; i >= 0; i-- {
 		s := &e.world.Sessions[i]

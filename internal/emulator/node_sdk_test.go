@@ -39,26 +39,17 @@ func TestNodeSDKConformance(t *testing.T) {
 	if errors.As(err, &unreachable) {
 		t.Skipf("the npm registry cannot be reached, so the pinned Node.js SDK cannot be installed: %v", err)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	// A copy of conformance.js beside the install, so that require() finds the pinned
 	// SDK there whatever else lies around the source tree.
 	script, err := os.CreateTemp(dir, "conformance-*.js")
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	t.Cleanup(func() { os.Remove(script.Name()) })
 	src, err := os.ReadFile(filepath.Join(nodeSDKDir, "conformance.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := script.Write(src); err != nil {
-		t.Fatal(err)
-	}
-	if err := script.Close(); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
+	_, err = script.Write(src)
+	noError(t, err)
+	noError(t, script.Close())
 
 	run := func(e *env) (string, error) {
 		cmd := exec.CommandContext(ctx, node, script.Name())
@@ -165,15 +156,11 @@ func copyNodeProject(t *testing.T, lock []byte) string {
 	dir := t.TempDir()
 	for _, name := range []string{"package.json", "package-lock.json"} {
 		b, err := os.ReadFile(filepath.Join(nodeSDKDir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
+		noError(t, err)
 		if name == "package-lock.json" && lock != nil {
 			b = lock
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		noError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
 	}
 	return dir
 }

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -28,6 +31,9 @@ func TestEnvelope(t *testing.T) {
 	}
 	if _, hasError := ok.Response["Error"]; hasError {
 		t.Errorf("a success carries Error: %s", ok.Raw)
+	}
+	if _, hasQuotas := ok.Response["QuotaSet"]; !hasQuotas { // a hand-signed request is answered
+		t.Errorf("no QuotaSet in %s", ok.Raw)
 	}
 	wantReplyCode(t, bad, "InvalidAddressId.NotFound")
 	if len(bad.Response) != 2 {
@@ -52,21 +58,6 @@ func TestTaskIDTypesOnTheWire(t *testing.T) {
 	}
 	r = e.raw(rawRequest{Action: "DescribeTaskResult", Body: `{"TaskId":"` + taskID + `"}`})
 	wantReplyCode(t, r, "InvalidParameter")
-}
-
-func TestDescribeTaskResultRejections(t *testing.T) {
-	e := newEnv(t)
-	for body, code := range map[string]string{
-		`{}`:                      "MissingParameter",
-		`{"TaskId":99999999}`:     "InvalidParameter",
-		`{"TaskId":-1}`:           "InvalidParameter",
-		`{"TaskId":1.5}`:          "InvalidParameter",
-		`{"DealName":"20300615"}`: "InvalidParameter",
-	} {
-		if r := e.raw(rawRequest{Action: "DescribeTaskResult", Body: body}); r.Code != code {
-			t.Errorf("%s: code %q (%s), want %q", body, r.Code, r.Message, code)
-		}
-	}
 }
 
 func TestRequestRejections(t *testing.T) {
@@ -95,6 +86,15 @@ func TestRequestRejections(t *testing.T) {
 		{"GET list with a gap", rawRequest{Method: "GET", Action: "DescribeAddresses", URL: "/?AddressIds.1=eip-demo0001"}, "InvalidParameter", "AddressIds"},
 		{"GET non-integer limit", rawRequest{Method: "GET", Action: "DescribeAddresses", URL: "/?Limit=ten"}, "InvalidParameter", "Limit"},
 		{"GET bad boolean", rawRequest{Method: "GET", Action: "DisassociateAddress", URL: "/?AddressId=eip-demo0002&ReallocateNormalPublicIp=yes"}, "InvalidParameter", "ReallocateNormalPublicIp"},
+		// The seed document shows ReallocateNormalPublicIp as the string TRUE; API 3.0 takes a
+		// JSON boolean.
+		{"boolean as a string", rawRequest{Action: "DisassociateAddress", Body: `{"AddressId":"eip-demo0002","ReallocateNormalPublicIp":"TRUE"}`}, "InvalidParameter", "ReallocateNormalPublicIp"},
+		{"unsupported method", rawRequest{Method: "PUT"}, "UnsupportedProtocol", "PUT"},
+		{"task id missing", rawRequest{Action: "DescribeTaskResult", Body: `{}`}, "MissingParameter", "TaskId"},
+		{"unknown task", rawRequest{Action: "DescribeTaskResult", Body: `{"TaskId":99999999}`}, "InvalidParameter", "99999999"},
+		{"negative task id", rawRequest{Action: "DescribeTaskResult", Body: `{"TaskId":-1}`}, "InvalidParameter", "TaskId"},
+		{"fractional task id", rawRequest{Action: "DescribeTaskResult", Body: `{"TaskId":1.5}`}, "InvalidParameter", "TaskId"},
+		{"deal name", rawRequest{Action: "DescribeTaskResult", Body: `{"DealName":"20300615"}`}, "InvalidParameter", "20300615"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,8 +126,68 @@ func TestBodyOverTenMegabytes(t *testing.T) {
 	wantReplyCode(t, sendRaw(t, nil, req), "AuthFailure.InvalidAuthorization")
 }
 
-func TestUnsupportedMethod(t *testing.T) {
+// everyAction is one well-formed request per action, as raw JSON bodies.
+var everyAction = map[string]string{
+	"AssociateAddress":          `{"AddressId":"eip-demo0001","InstanceId":"ins-demo0001"}`,
+	"DisassociateAddress":       `{"AddressId":"eip-demo0002"}`,
+	"DescribeAddresses":         `{}`,
+	"DescribeTaskResult":        `{"TaskId":10000001}`,
+	"DescribeAddressQuota":      `{}`,
+	"DescribeNetworkInterfaces": `{}`,
+	"ReturnNormalAddresses":     `{"AddressIps":["198.51.100.61"]}`,
+}
+
+// A region that does not exist is an error for every action, never an empty world.
+func TestUnknownRegionIsAnError(t *testing.T) {
+	for _, tt := range []struct {
+		setting, code string
+	}{
+		{"", "InvalidParameterValue"},
+		{emulator.UnknownRegionUnsupportedRegion, "UnsupportedRegion"},
+	} {
+		e := newEnv(t, func(o *emulator.Options) { o.Settings.UnknownRegion = tt.setting })
+		e.unchanged(func() {
+			for action, body := range everyAction {
+				r := e.raw(rawRequest{Action: action, Region: "ap-guangzhuo", Body: body})
+				wantReplyCode(t, r, tt.code)
+				if !strings.Contains(r.Message, "ap-guangzhuo") {
+					t.Errorf("%s: message %q does not name the region", action, r.Message)
+				}
+			}
+		})
+		if got := e.emu.Stats().Errors["DescribeAddresses"][tt.code]; got != 1 {
+			t.Errorf("the refusal is counted %d times, want 1", got)
+		}
+	}
+}
+
+// A known region without resources is legitimately empty; a world file may list its
+// own regions.
+func TestKnownRegionsOfTheWorld(t *testing.T) {
 	e := newEnv(t)
-	req, _ := http.NewRequest(http.MethodPut, e.srv.URL+"/", strings.NewReader("{}"))
-	wantReplyCode(t, sendRaw(t, nil, req), "UnsupportedProtocol")
+	w := e.emu.Snapshot()
+	for _, r := range []string{"ap-guangzhou", "ap-shanghai", "na-siliconvalley"} {
+		if !slices.Contains(w.Regions, r) {
+			t.Fatalf("the default world does not list %s: %v", r, w.Regions)
+		}
+	}
+	wantReplyCode(t, e.raw(rawRequest{Action: "DescribeAddresses", Region: "ap-shanghai"}), "")
+
+	custom := emulator.DefaultWorld()
+	custom.Region, custom.Regions = "xx-test-1", []string{"xx-test-2"}
+	c := newEnv(t, func(o *emulator.Options) { o.World = custom })
+	if got := c.emu.Snapshot().Regions; strings.Join(got, ",") != "xx-test-1,xx-test-2" {
+		t.Fatalf("regions = %v, want the world's own and its region", got)
+	}
+	r := c.raw(rawRequest{Action: "DescribeAddresses", Region: "xx-test-1", Body: `{"AddressIds":["eip-demo0002"]}`})
+	wantReplyCode(t, r, "")
+	if string(r.Response["TotalCount"]) != "1" {
+		t.Fatalf("the world's region: %s", r.Raw)
+	}
+	r = c.raw(rawRequest{Action: "DescribeAddresses", Region: "xx-test-2"})
+	wantReplyCode(t, r, "")
+	if string(r.Response["TotalCount"]) != "0" {
+		t.Fatalf("another known region: %s", r.Raw)
+	}
+	wantReplyCode(t, c.raw(rawRequest{Action: "DescribeAddresses", Region: "ap-guangzhou"}), "InvalidParameterValue")
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -122,9 +123,7 @@ func (e *Emulator) limit(action, secretID string) *apiError {
 
 // throttled is a throttling answer with one of the documented throttling codes.
 func throttled(code, action, message string) *apiError {
-	if message == "" {
-		message = fmt.Sprintf("Too many %s requests; retry later.", action)
-	}
+	message = cmp.Or(message, fmt.Sprintf("Too many %s requests; retry later.", action))
 	return &apiError{Code: code, Message: message}
 }
 

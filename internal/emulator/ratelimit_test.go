@@ -40,19 +40,11 @@ func TestRateLimitPerActionPerSecretID(t *testing.T) {
 	}
 
 	// Writes: 2 per second, errors included; a throttled write changes nothing.
-	_, err := e.disassociate("eip-zzzzzzzz", false)
-	wantCode(t, err, "InvalidAddressId.NotFound")
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatal(err)
-	}
-	e.unchanged(func() {
-		_, err := e.disassociate("eip-demo0004", false)
-		wantCode(t, err, "RequestLimitExceeded")
-	})
-	if _, err := e.associate("eip-demo0001", "ins-demo0001"); err != nil {
-		t.Fatalf("AssociateAddress has its own bucket: %v", err)
-	}
-	e.finishTasks() // also refills by a second
+	wantCode(t, errOf(e.disassociate("eip-zzzzzzzz", false)), "InvalidAddressId.NotFound")
+	e.mustDisassociate("eip-demo0002", false)
+	e.unchanged(func() { wantCode(t, errOf(e.disassociate("eip-demo0004", false)), "RequestLimitExceeded") })
+	e.mustAssociate("eip-demo0001", "ins-demo0001") // AssociateAddress has its own bucket
+	e.finishTasks()                                 // also refills by a second
 	if _, err := e.associate("eip-demo0006", "ins-demo0003"); codeOf(err) == "RequestLimitExceeded" {
 		t.Fatal("the bucket did not refill")
 	}
@@ -74,17 +66,6 @@ func TestRateLimitPerActionPerSecretID(t *testing.T) {
 	}
 }
 
-func TestRateLimitThrottledWriteChangesNothing(t *testing.T) {
-	e := newEnv(t, func(o *emulator.Options) { o.RateLimit = emulator.RateLimit{Write: 1} })
-	if _, err := e.disassociate("eip-zzzzzzzz", false); codeOf(err) != "InvalidAddressId.NotFound" {
-		t.Fatal(err)
-	}
-	e.unchanged(func() {
-		_, err := e.disassociate("eip-demo0002", false)
-		wantCode(t, err, "RequestLimitExceeded")
-	})
-}
-
 func TestRateLimitOffAndSetRateLimit(t *testing.T) {
 	e := newEnv(t)
 	for i := 0; i < 100; i++ {
@@ -92,14 +73,10 @@ func TestRateLimitOffAndSetRateLimit(t *testing.T) {
 			t.Fatalf("request %d with limits off: %v", i, err)
 		}
 	}
-	if err := e.emu.SetRateLimit(emulator.RateLimit{Read: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, e.emu.SetRateLimit(emulator.RateLimit{Read: 1}))
 	_, err := e.describe(vpc.NewDescribeAddressesRequest())
-	wantCode(t, err, "RequestLimitExceeded")
+	noError(t, err)
+	wantCode(t, errOf(e.describe(vpc.NewDescribeAddressesRequest())), "RequestLimitExceeded")
 	if err := e.emu.SetRateLimit(emulator.RateLimit{Read: -1}); err == nil {
 		t.Fatal("a negative rate was accepted")
 	}
@@ -134,5 +111,94 @@ func TestRateLimitRefillsWithTheClock(t *testing.T) {
 		if _, err := e.describe(vpc.NewDescribeAddressesRequest()); err != nil {
 			t.Fatalf("a second later, request %d: %v", i, err)
 		}
+	}
+}
+
+// Each action has its documented rate (DocumentedRateLimit, the default options); the
+// clock is frozen, so a bucket holds exactly its rate.
+func TestDocumentedRateLimitPerAction(t *testing.T) {
+	for action, rate := range map[string]int{
+		"AssociateAddress":          10,
+		"DisassociateAddress":       10,
+		"DescribeAddresses":         20,
+		"DescribeTaskResult":        20,
+		"DescribeAddressQuota":      10,
+		"DescribeNetworkInterfaces": 100,
+		"ReturnNormalAddresses":     2,
+	} {
+		t.Run(action, func(t *testing.T) {
+			e := newEnv(t, func(o *emulator.Options) { o.RateLimit = emulator.DefaultOptions().RateLimit })
+			// Requests that fail the action's own rules still take a token.
+			body := map[string]string{
+				"AssociateAddress":      `{"AddressId":"eip-zzzzzzzz","InstanceId":"ins-demo0001"}`,
+				"DisassociateAddress":   `{"AddressId":"eip-zzzzzzzz"}`,
+				"DescribeTaskResult":    `{"TaskId":1}`,
+				"ReturnNormalAddresses": `{"AddressIps":["192.0.2.1"]}`,
+			}[action]
+			for i := 1; i <= rate; i++ {
+				if r := e.raw(rawRequest{Action: action, Body: body}); r.Code == "RequestLimitExceeded" {
+					t.Fatalf("request %d of %d throttled", i, rate)
+				}
+			}
+			wantReplyCode(t, e.raw(rawRequest{Action: action, Body: body}), "RequestLimitExceeded")
+			e.emu.AdvanceClock(time.Second)
+			if r := e.raw(rawRequest{Action: action, Body: body}); r.Code == "RequestLimitExceeded" {
+				t.Fatal("the bucket did not refill")
+			}
+		})
+	}
+}
+
+func TestRateLimitScaleAndOverrides(t *testing.T) {
+	limit := emulator.DocumentedRateLimit()
+	limit.Scale = 0.5
+	limit.Actions["DescribeAddresses"] = 0 // unlimited
+	e := newEnv(t, func(o *emulator.Options) { o.RateLimit = limit })
+	for i := 0; i < 50; i++ {
+		wantReplyCode(t, e.raw(rawRequest{Action: "DescribeAddresses"}), "")
+	}
+	for i := 0; i < 5; i++ { // DescribeAddressQuota: 10 × 0.5
+		wantReplyCode(t, e.raw(rawRequest{}), "")
+	}
+	wantReplyCode(t, e.raw(rawRequest{}), "RequestLimitExceeded")
+	if err := e.emu.SetRateLimit(emulator.RateLimit{Actions: map[string]float64{"NoSuchAction": 1}}); err == nil {
+		t.Fatal("a limit for an unknown action was accepted")
+	}
+}
+
+// The rate limiter answers with the code the RateLimitCode setting names, and so does a
+// throttle fault (or with its own code).
+func TestThrottlingCodes(t *testing.T) {
+	codes := []string{"RequestLimitExceeded", "RequestLimitExceeded.UinLimitExceeded", "RequestLimitExceeded.IPLimitExceeded",
+		"RequestLimitExceeded.GlobalRegionUinLimitExceeded", "LimitExceeded.ActionLimited"}
+	for _, code := range codes {
+		t.Run(code, func(t *testing.T) {
+			e := newEnv(t, func(o *emulator.Options) {
+				o.RateLimit = emulator.RateLimit{Write: 1, Read: 1}
+				o.Settings.RateLimitCode = code
+			})
+			wantReplyCode(t, e.raw(rawRequest{}), "")
+			wantReplyCode(t, e.raw(rawRequest{}), code)
+
+			f := newEnv(t)
+			mustInject(t, f, emulator.Fault{Action: "DescribeNetworkInterfaces", Kind: emulator.FaultThrottle, Code: code, Count: 1})
+			f.unchanged(func() {
+				wantReplyCode(t, f.raw(rawRequest{Action: "DescribeNetworkInterfaces"}), code)
+			})
+			wantReplyCode(t, f.raw(rawRequest{Action: "DescribeNetworkInterfaces"}), "")
+		})
+	}
+	// Without a code the fault answers the setting's.
+	e := newEnv(t, func(o *emulator.Options) { o.Settings.RateLimitCode = "RequestLimitExceeded.IPLimitExceeded" })
+	mustInject(t, e, emulator.Fault{Kind: emulator.FaultThrottle, Count: 1})
+	wantReplyCode(t, e.raw(rawRequest{Action: "AssociateAddress", Body: everyAction["AssociateAddress"]}), "RequestLimitExceeded.IPLimitExceeded")
+	wantAddress(t, e.address("eip-demo0001"), "UNBIND", "", "", "")
+	for _, bad := range []string{"InternalError", "RequestLimitExceeded.Nope"} {
+		if err := e.emu.InjectFault(emulator.Fault{Kind: emulator.FaultThrottle, Code: bad}); err == nil {
+			t.Errorf("a throttle fault with code %s was accepted", bad)
+		}
+	}
+	if _, err := emulator.New(emulator.Options{Settings: emulator.Settings{RateLimitCode: "InternalError"}}); err == nil {
+		t.Fatal("RateLimitCode InternalError was accepted")
 	}
 }

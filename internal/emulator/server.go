@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -28,13 +29,8 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	code := e.handleAPI(w, r)
 	if e.logger != nil {
-		action := r.Header.Get("X-TC-Action")
-		if action == "" {
-			action = "-"
-		}
-		if code == "" {
-			code = "OK"
-		}
+		action := cmp.Or(r.Header.Get("X-TC-Action"), "-")
+		code = cmp.Or(code, "OK")
 		e.logf("%s %s %s", action, code, time.Since(start).Round(time.Microsecond))
 	}
 }
@@ -111,17 +107,11 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 		case FaultLostReply:
 			lostReply = true // carried out below; only the reply goes missing
 		case FaultError:
-			message := fault.Message
-			if message == "" {
-				message = fmt.Sprintf("Injected fault: %s answers %s.", action, fault.Code)
-			}
+			message := cmp.Or(fault.Message, fmt.Sprintf("Injected fault: %s answers %s.", action, fault.Code))
 			return failAndRecord(&apiError{Code: fault.Code, Message: message})
 		case FaultThrottle:
 			e.mu.Lock()
-			code := fault.Code
-			if code == "" {
-				code = throttleCode(action, e.world.Settings.RateLimitCode)
-			}
+			code := cmp.Or(fault.Code, throttleCode(action, e.world.Settings.RateLimitCode))
 			e.mu.Unlock()
 			return failAndRecord(throttled(code, action, fault.Message))
 		case FaultDelay:
@@ -141,12 +131,12 @@ func (e *Emulator) handleAPI(w http.ResponseWriter, r *http.Request) string {
 	if call.paramsErr != nil {
 		return failAndRecord(call.paramsErr)
 	}
-	params, aerr := decodeParams(action, call.params)
+	run, aerr := decodeParams(action, call.params)
 	if aerr != nil {
 		return failAndRecord(aerr)
 	}
 
-	resp, aerr := e.runAction(action, call.region, call.secretID, params, logged)
+	resp, aerr := e.runAction(action, call.region, call.secretID, run, logged)
 	if lostReply {
 		resetConnection(w)
 		return "fault.lost-reply"
@@ -215,7 +205,7 @@ func invalidAction(service, action string) *apiError {
 		return errorf(codeInvalidAction, "The action %q does not exist in %s %s (it serves %s).",
 			action, strings.ToUpper(service), services[service], strings.Join(actionsOf(service), ", "))
 	}
-	return errorf(codeInvalidAction, "The action %q does not exist (this endpoint serves the services %s).", action, strings.Join(serviceNames(), ", "))
+	return errorf(codeInvalidAction, "The action %q does not exist (this endpoint serves the services %s).", action, strings.Join(sortedKeys(services), ", "))
 }
 
 // lookupSecret finds a SecretId among the world's keys and issued credentials, expiry
@@ -267,10 +257,10 @@ func (e *Emulator) authenticate(r *http.Request, body []byte) (apiCall, *apiErro
 		return apiCall{}, errorf(codeAuthInvalidAuthorization,
 			"The Authorization header is invalid: it is missing (and there is no Signature parameter for signature v1).")
 	}
-	actionParams := v1ActionParams(params)
-	call.rawParams = actionParams.Encode()
-	if _, known := actionParamsSpec(call.action); known {
-		call.params, call.paramsErr = valuesToJSON(call.action, actionParams)
+	own := v1ActionParams(params)
+	call.rawParams = own.Encode()
+	if _, known := actionParams[call.action]; known {
+		call.params, call.paramsErr = valuesToJSON(call.action, own)
 	}
 	return call, nil
 }
@@ -305,7 +295,7 @@ func tc3Params(action, method, contentType string, body []byte, rawQuery string)
 	call := apiCall{action: action}
 	if method == http.MethodGet {
 		call.rawParams = rawQuery
-		if _, known := actionParamsSpec(action); known {
+		if _, known := actionParams[action]; known {
 			call.params, call.paramsErr = queryToJSON(action, rawQuery)
 		}
 		return call
@@ -326,13 +316,8 @@ func mediaType(r *http.Request) string {
 	return mt
 }
 
-func actionParamsSpec(action string) (map[string]paramKind, bool) {
-	spec, ok := actionParams[action]
-	return spec, ok
-}
-
 // runAction runs a decoded request against the world, records it and persists the change.
-func (e *Emulator) runAction(action, region, secretID string, params any, logged json.RawMessage) (any, *apiError) {
+func (e *Emulator) runAction(action, region, secretID string, run actionCall, logged json.RawMessage) (any, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.observe()
@@ -340,7 +325,7 @@ func (e *Emulator) runAction(action, region, secretID string, params any, logged
 	w, aerr := e.regionWorld(region)
 	if aerr == nil {
 		c := actionContext{e: e, w: w, now: now, action: action, secretID: secretID}
-		resp, aerr = c.run(params)
+		resp, aerr = run(&c)
 	}
 	code := ""
 	if aerr != nil {
@@ -354,9 +339,8 @@ func (e *Emulator) runAction(action, region, secretID string, params any, logged
 }
 
 // regionWorld is the world a request for the region sees: the emulator's world in its
-// own region, an empty one in another region that exists. A region that does not exist
-// is an error, never an empty world: a mistyped region must not look like every
-// resource being gone. Callers hold mu.
+// own region, an empty one in another known region, and an error (never an empty world,
+// which would look like every resource gone) for a mistyped one. Callers hold mu.
 func (e *Emulator) regionWorld(region string) (*World, *apiError) {
 	if region == e.world.Region {
 		return e.world, nil
@@ -427,4 +411,92 @@ func newRequestID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// API versions of the services served besides VPC (APIVersion).
+const (
+	CVMAPIVersion = "2017-03-12"
+	STSAPIVersion = "2018-08-13"
+)
+
+// services are the services the emulator serves at its one address, by the name a TC3
+// credential scope carries (the first label of the service's domain,
+// vpc.tencentcloudapi.com), with the version each serves.
+var services = map[string]string{
+	"vpc": APIVersion,
+	"cvm": CVMAPIVersion,
+	"sts": STSAPIVersion,
+}
+
+// actionServices is the service of every action served. Action names are unique across
+// the services served, so the action names the service a request is for.
+var actionServices = map[string]string{
+	"AssociateAddress": "vpc", "DisassociateAddress": "vpc", "DescribeAddresses": "vpc", "DescribeTaskResult": "vpc",
+	"DescribeAddressQuota": "vpc", "DescribeNetworkInterfaces": "vpc", "ReturnNormalAddresses": "vpc",
+	"DescribeInstances":         "cvm",
+	"AssumeRoleWithWebIdentity": "sts", "AssumeRole": "sts", "GetCallerIdentity": "sts",
+}
+
+// unsignedActions are sent without a signature: with TC3, Authorization: SKIP and no
+// X-TC-Token; with v1, no SecretId, Signature or Token (AssumeRoleWithWebIdentity,
+// tencentcloud.com/document/api/1150/49454). A signed request is verified as any other.
+var unsignedActions = map[string]bool{"AssumeRoleWithWebIdentity": true}
+
+// isTencentHost tells whether the Host names a Tencent Cloud API domain.
+func isTencentHost(host string) bool {
+	return strings.HasSuffix(strings.ToLower(hostWithoutPort(host)), ".tencentcloudapi.com")
+}
+
+// requestService is the service a request is for: under a Tencent Cloud domain the
+// host's first label, whatever the action; elsewhere the action's ("" if none).
+func requestService(host, action string) string {
+	if isTencentHost(host) {
+		label, _, _ := strings.Cut(strings.ToLower(hostWithoutPort(host)), ".")
+		return label
+	}
+	return actionServices[action]
+}
+
+// servesAction tells whether the service serves the action.
+func servesAction(service, action string) bool {
+	return service != "" && actionServices[action] == service
+}
+
+// scopeServices are the service names a TC3 credential scope may carry for a request
+// to host for service: the service, and (off a Tencent Cloud domain) the first label of
+// the Host, as the Node.js SDK signs the first label of its endpoint ("127" for
+// 127.0.0.1:PORT), unless that label names another service. An action no service
+// serves (service "") takes any name, so that the answer is InvalidAction.
+func scopeServices(host, service string) []string {
+	if service == "" {
+		return append(sortedKeys(services), hostLabel(host))
+	}
+	if isTencentHost(host) || hostWithoutPort(host) == "" {
+		return []string{service}
+	}
+	label := hostLabel(host)
+	if _, known := services[label]; known {
+		return []string{service}
+	}
+	return []string{service, label}
+}
+
+// hostLabel is the first label of a Host as received, port included when the host has
+// no dot ("127.0.0.1:9010" -> "127", "localhost:9010" -> "localhost:9010"): what the
+// Node.js SDK takes as the service name.
+func hostLabel(host string) string {
+	label, _, _ := strings.Cut(host, ".")
+	return label
+}
+
+// actionsOf lists the actions a service serves, sorted.
+func actionsOf(service string) []string {
+	var out []string
+	for action, s := range actionServices {
+		if s == service {
+			out = append(out, action)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

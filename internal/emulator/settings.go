@@ -171,10 +171,8 @@ func (s Settings) sessionCap() time.Duration {
 func SettingsInfo() []SettingInfo { return slices.Clone(settingInfos) }
 
 func settingInfo(key string) (SettingInfo, bool) {
-	for _, info := range settingInfos {
-		if info.Key == key {
-			return info, true
-		}
+	if info := findFirst(settingInfos, func(s SettingInfo) bool { return s.Key == key }); info != nil {
+		return *info, true
 	}
 	return SettingInfo{}, false
 }

@@ -42,11 +42,9 @@ func (r signedRequest) canonicalQuery() string {
 	return r.RawQuery
 }
 
-// signedHosts are the values of the host header a signature may cover. The Go SDK signs
-// the Host header as sent, port included; the Node.js SDK signs the host name without
-// the port. The real endpoint serves on the default port, where the two are the same
-// string, so the emulator (on another port) accepts both: either binds the signature to
-// the name the client called.
+// signedHosts are the host header values a signature may cover: the Go SDK signs the Host
+// as sent, the Node.js SDK without the port. On the real endpoint's default port they
+// are one string, so the emulator (on another port) accepts both.
 func signedHosts(host string) []string {
 	if name := hostWithoutPort(host); name != host && name != "" {
 		return []string{host, name}
@@ -75,10 +73,9 @@ type tc3Authorization struct {
 }
 
 // verifyTC3 authenticates a request signed with TC3-HMAC-SHA256 and returns the SecretId
-// it was signed with and its secret. now is real wall time: clients sign with their own
-// wall clock, so the emulator's (possibly advanced) clock must not be used here (the
-// expiry of temporary credentials, judged on the emulator clock, comes with the
-// secret). scopes are the service names the credential scope may carry.
+// and its secret. now is real wall time, as clients sign with theirs (the expiry of a
+// temporary credential, on the emulator clock, comes with the secret). scopes are the
+// service names the credential scope may carry.
 func verifyTC3(req signedRequest, lookup secretLookup, now time.Time, scopes []string) (string, secret, *apiError) {
 	auth, aerr := parseTC3Authorization(req.Header.Get("Authorization"))
 	if aerr != nil {

@@ -8,21 +8,15 @@ import (
 	"hash"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Signature v1 (HmacSHA1 / HmacSHA256): every parameter, the common ones included, is
-// a GET query parameter or a field of an application/x-www-form-urlencoded POST body;
-// the Signature parameter is
-//
-//	Base64(HMAC(SecretKey, Method + Host + Path + "?" + k1=v1&k2=v2…))
-//
-// over all the other parameters sorted by name, with their values as they are (not
-// URL-encoded). SignatureMethod HmacSHA256 selects HMAC-SHA256; absent or HmacSHA1,
-// HMAC-SHA1.
+// Signature v1: every parameter is in the GET query or a form POST body, and Signature
+// is Base64(HMAC(SecretKey, Method + Host + Path + "?" + k1=v1&k2=v2…)) over the others,
+// sorted by name, values not URL-encoded; HMAC-SHA256 for SignatureMethod HmacSHA256,
+// else HMAC-SHA1.
 const (
 	signatureV1SHA1   = "HmacSHA1"
 	signatureV1SHA256 = "HmacSHA256"
@@ -100,22 +94,13 @@ func verifyV1(req v1Request, lookup secretLookup, now time.Time) (string, secret
 
 // v1StringToSign is Method + Host + Path + "?" + the sorted parameters but Signature.
 func v1StringToSign(req v1Request) string {
-	names := make([]string, 0, len(req.Params))
-	for name := range req.Params {
+	var pairs []string
+	for _, name := range sortedKeys(req.Params) {
 		if name != "Signature" {
-			names = append(names, name)
+			pairs = append(pairs, name+"="+req.Params.Get(name))
 		}
 	}
-	sort.Strings(names)
-	var b strings.Builder
-	b.WriteString(req.Method + req.Host + req.Path + "?")
-	for i, name := range names {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(name + "=" + req.Params.Get(name))
-	}
-	return b.String()
+	return req.Method + req.Host + req.Path + "?" + strings.Join(pairs, "&")
 }
 
 // v1ActionParams are the request's parameters without the common ones.

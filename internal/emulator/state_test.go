@@ -1,7 +1,7 @@
 package emulator_test
 
 import (
-	"net/http/httptest"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,25 +11,10 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
-// startAt runs an emulator on a state file with a frozen clock; stop closes it.
+// startAt runs an emulator on a state file; stop closes it.
 func startAt(t *testing.T, statePath string) (e *env, stop func()) {
 	t.Helper()
-	opts := emulator.DefaultOptions()
-	opts.RateLimit = emulator.RateLimit{}
-	opts.Now = func() time.Time { return testEpoch }
-	opts.StatePath = statePath
-	emu, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	srv := httptest.NewServer(emu)
-	e = &env{t: t, emu: emu, srv: srv, vpc: newSDKClient(t, srv.URL, sdkConfig{})}
-	return e, func() {
-		srv.Close()
-		if err := emu.Close(); err != nil {
-			t.Fatalf("Close: %v", err)
-		}
-	}
+	return startEnv(t, func(o *emulator.Options) { o.StatePath = statePath })
 }
 
 func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
@@ -40,13 +25,8 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("the state file is not written at start: %v", err)
 	}
-	taskID, err := first.associate("eip-demo0001", "ins-demo0001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.disassociate("eip-demo0002", true); err != nil {
-		t.Fatal(err)
-	}
+	taskID := first.mustAssociate("eip-demo0001", "ins-demo0001")
+	first.mustDisassociate("eip-demo0002", true)
 	first.emu.AdvanceClock(time.Hour)
 	stop()
 
@@ -55,9 +35,7 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 	if got := second.emu.Now(); !got.Equal(testEpoch.Add(time.Hour)) {
 		t.Fatalf("clock after restart = %v; the AdvanceClock offset was not kept", got)
 	}
-	if got, err := second.taskResult(taskID); err != nil || got != "SUCCESS" {
-		t.Fatalf("task %s after restart = %q, %v", taskID, got, err)
-	}
+	second.wantTask(taskID, "SUCCESS")
 	wantAddress(t, second.address("eip-demo0001"), "BIND", "ins-demo0001", "eni-demo0001", "10.0.0.11")
 	w := second.emu.Snapshot()
 	if on := w.AddressesOn("ins-demo0002"); len(on) != 1 || on[0].AddressType != "WanIP" {
@@ -68,11 +46,9 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 	}
 
 	// A task in flight at shutdown finishes after the restart, on time.
-	inflight, err := second.disassociate("eip-demo0001", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := strconv.ParseUint(inflight, 10, 64); n <= mustUint(t, taskID) {
+	inflight := second.mustDisassociate("eip-demo0001", false)
+	earlier, _ := strconv.ParseUint(taskID, 10, 64)
+	if n, _ := strconv.ParseUint(inflight, 10, 64); n <= earlier {
 		t.Fatalf("task ids went backwards after restart: %s after %s", inflight, taskID)
 	}
 	stop()
@@ -80,13 +56,9 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 	third, stop := startAt(t, path)
 	defer stop()
 	wantAddress(t, third.address("eip-demo0001"), "UNBINDING", "ins-demo0001", "eni-demo0001", "10.0.0.11")
-	if got, _ := third.taskResult(inflight); got != "RUNNING" {
-		t.Fatalf("in-flight task after restart = %s, want RUNNING", got)
-	}
+	third.wantTask(inflight, "RUNNING")
 	third.finishTasks()
-	if got, _ := third.taskResult(inflight); got != "SUCCESS" {
-		t.Fatalf("in-flight task = %s, want SUCCESS", got)
-	}
+	third.wantTask(inflight, "SUCCESS")
 	wantAddress(t, third.address("eip-demo0001"), "UNBIND", "", "", "")
 
 	entries, _ := os.ReadDir(dir)
@@ -95,31 +67,12 @@ func TestStatePersistsAcrossRestartWithATaskInFlight(t *testing.T) {
 	}
 }
 
-func mustUint(t *testing.T, s string) uint64 {
-	t.Helper()
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestStateIsWrittenAfterEveryChange(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	e, stop := startAt(t, path)
 	defer stop()
-	if err := e.emu.PatchAddress("eip-demo0001", emulator.AddressPatch{Blocked: ptr(true)}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := emulator.ParseWorld(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a, _ := w.Address("eip-demo0001"); !a.Blocked {
+	e.mustPatch("eip-demo0001", emulator.AddressPatch{Blocked: ptr(true)})
+	if a, _ := savedWorld(t, path).Address("eip-demo0001"); !a.Blocked {
 		t.Fatal("the state file does not have the change yet")
 	}
 }
@@ -127,9 +80,7 @@ func TestStateIsWrittenAfterEveryChange(t *testing.T) {
 func TestResetIgnoresTheLoadedState(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	e, stop := startAt(t, path)
-	if _, err := e.disassociate("eip-demo0002", false); err != nil {
-		t.Fatal(err)
-	}
+	e.mustDisassociate("eip-demo0002", false)
 	stop()
 	e, stop = startAt(t, path)
 	defer stop()
@@ -149,9 +100,7 @@ func TestCorruptOrInvalidStateIsAnError(t *testing.T) {
 		"stuck binding":   `{"region":"ap-guangzhou","addresses":[{"addressId":"eip-aaaaaaaa","addressIp":"203.0.113.50","status":"BINDING"}]}`,
 	} {
 		path := filepath.Join(dir, name+".json")
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		noError(t, os.WriteFile(path, []byte(content), 0o600))
 		opts := emulator.DefaultOptions()
 		opts.StatePath = path
 		if _, err := emulator.New(opts); err == nil {
@@ -161,3 +110,98 @@ func TestCorruptOrInvalidStateIsAnError(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+var defaultSettings = emulator.Settings{
+	AlreadyBindEIP: "private-ip", WanIPOnBind: "refuse", UnknownRegion: "InvalidParameterValue",
+	BlockedUnbind: "refuse", RebindSameTarget: "refuse", UnknownENI: "error", RateLimitCode: "RequestLimitExceeded",
+	SessionLifetime: "none", MetadataInstance: "ins-demo0001",
+}
+
+// Every setting has a default (the stricter reading), is a field of the world file, a
+// Go option and a key of /_emulator/settings.
+func TestSettingsEverywhere(t *testing.T) {
+	e := newEnv(t)
+	if got := e.emu.Settings(); got != defaultSettings {
+		t.Fatalf("defaults = %+v, want %+v", got, defaultSettings)
+	}
+	if got := e.emu.Snapshot().Settings; got != defaultSettings {
+		t.Fatalf("world settings = %+v", got)
+	}
+	for _, info := range emulator.SettingsInfo() {
+		if defaultSettings.Get(info.Key) != info.Default() {
+			t.Errorf("%s: default %q, SettingsInfo says %q", info.Key, defaultSettings.Get(info.Key), info.Default())
+		}
+	}
+
+	// World file, overridden by Options.
+	world := emulator.DefaultWorld()
+	world.Settings = emulator.Settings{BlockedUnbind: "allow", UnknownENI: "empty"}
+	b, _ := json.Marshal(world)
+	parsed, err := emulator.ParseWorld(b)
+	noError(t, err)
+	w := newEnv(t, func(o *emulator.Options) {
+		o.World = parsed
+		o.Settings.UnknownENI = "error"
+	})
+	want := defaultSettings
+	want.BlockedUnbind = "allow"
+	if got := w.emu.Settings(); got != want {
+		t.Fatalf("world file + options = %+v, want %+v", got, want)
+	}
+	bad := emulator.DefaultWorld()
+	bad.Settings.WanIPOnBind = "sometimes"
+	b, _ = json.Marshal(bad)
+	if _, err := emulator.ParseWorld(b); err == nil {
+		t.Fatal("a world file with an unknown setting value was accepted")
+	}
+
+	// Control surface: GET lists every key; POST changes some and checks all first.
+	var got map[string]any
+	e.control("GET", "/_emulator/settings", "", 200, &got)
+	for _, info := range emulator.SettingsInfo() {
+		if got[info.Key] != info.Default() {
+			t.Errorf("GET settings %s = %v, want %s", info.Key, got[info.Key], info.Default())
+		}
+	}
+	e.control("POST", "/_emulator/settings", `{"wanIpOnBind":"release","rebindSameTarget":"tolerate","rateLimit":{"actions":{"ReturnNormalAddresses":5}}}`, 200, &got)
+	if got["wanIpOnBind"] != "release" || got["rebindSameTarget"] != "tolerate" || got["unknownEni"] != "error" {
+		t.Fatalf("after POST: %v", got)
+	}
+	if r := e.emu.RateLimit(); r.ForAction("ReturnNormalAddresses") != 5 {
+		t.Fatalf("rate limit = %+v", r)
+	}
+	e.control("POST", "/_emulator/settings", `{"unknownEni":"empty","blockedUnbind":"maybe"}`, 400, nil)
+	e.control("POST", "/_emulator/settings", `{"unknownEni":"empty","rateLimit":{"actions":{"Nope":1}}}`, 400, nil)
+	e.control("POST", "/_emulator/settings", `{"noSuchSetting":"x"}`, 400, nil)
+	if got := e.emu.Settings(); got.UnknownENI != "error" {
+		t.Fatal("a refused POST changed a setting")
+	}
+	// The setting takes effect: the WanIP is released at bind completion.
+	e.mustAssociate("eip-demo0001", "ins-demo0006")
+	if err := e.emu.SetSettings(emulator.Settings{UnknownENI: "bogus"}); err == nil {
+		t.Fatal("SetSettings accepted a bogus value")
+	}
+	// Reset restores the initial settings.
+	e.emu.Reset()
+	if got := e.emu.Settings(); got != defaultSettings {
+		t.Fatalf("after Reset = %+v", got)
+	}
+}
+
+// Settings persist with the state file; Options still win over it.
+func TestSettingsPersistInTheState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	first := newEnv(t, func(o *emulator.Options) { o.StatePath = path })
+	noError(t, first.emu.SetSettings(emulator.Settings{BlockedUnbind: "allow", AlreadyBindEIP: "instance"}))
+	noError(t, first.emu.Close())
+	if saved := savedWorld(t, path); saved.Settings.BlockedUnbind != "allow" {
+		t.Fatalf("state settings = %+v", saved.Settings)
+	}
+	second := newEnv(t, func(o *emulator.Options) {
+		o.StatePath = path
+		o.Settings.AlreadyBindEIP = "private-ip"
+	})
+	if got := second.emu.Settings(); got.BlockedUnbind != "allow" || got.AlreadyBindEIP != "private-ip" {
+		t.Fatalf("restarted settings = %+v", got)
+	}
+}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -106,7 +107,7 @@ func (e *Emulator) Requests(action string) []RecordedRequest {
 			out = append(out, ring.items...)
 		}
 	}
-	slices.SortFunc(out, func(a, b RecordedRequest) int { return cmpUint(a.seq, b.seq) })
+	slices.SortFunc(out, func(a, b RecordedRequest) int { return cmp.Compare(a.seq, b.seq) })
 	return out
 }
 

@@ -1,6 +1,8 @@
 package emulator_test
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -14,30 +16,22 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
+// A key answers its UIN: the account's own, or a sub-user's in the owner's account.
 func TestGetCallerIdentityOfAKey(t *testing.T) {
-	e := newEnv(t)
-	got, err := e.callerOf(defaultCred())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := callerIdentity{Arn: "qcs::cam::uin/100000000001:uin/100000000001", AccountId: "100000000001",
-		UserId: "100000000001", PrincipalId: "100000000001", Type: "CAMUser"}
-	if got != want {
-		t.Fatalf("GetCallerIdentity = %+v, want %+v", got, want)
-	}
-
-	// A sub-user's key answers its own UIN in the owner's account.
 	w := emulator.DefaultWorld()
 	w.Keys = append(w.Keys, emulator.Key{SecretID: "AKIDsubUser", SecretKey: "sub-key", AccountID: "100000000001", UIN: "100000000777"})
-	e = newEnv(t, func(o *emulator.Options) { o.World, o.Credentials = w, nil })
-	got, err = e.callerOf(common.NewCredential("AKIDsubUser", "sub-key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = callerIdentity{Arn: "qcs::cam::uin/100000000001:uin/100000000777", AccountId: "100000000001",
-		UserId: "100000000777", PrincipalId: "100000000777", Type: "CAMUser"}
-	if got != want {
-		t.Fatalf("sub-user GetCallerIdentity = %+v, want %+v", got, want)
+	e := newEnv(t, func(o *emulator.Options) { o.World, o.Credentials = w, nil })
+	for _, tt := range []struct {
+		cred common.CredentialIface
+		uin  string
+	}{{defaultCred(), "100000000001"}, {common.NewCredential("AKIDsubUser", "sub-key"), "100000000777"}} {
+		got, err := e.callerOf(tt.cred)
+		noError(t, err)
+		want := callerIdentity{Arn: "qcs::cam::uin/100000000001:uin/" + tt.uin, AccountId: "100000000001",
+			UserId: tt.uin, PrincipalId: tt.uin, Type: "CAMUser"}
+		if got != want {
+			t.Fatalf("GetCallerIdentity = %+v, want %+v", got, want)
+		}
 	}
 }
 
@@ -57,9 +51,7 @@ func TestAssumeRoleIssuesCredentialsForEveryService(t *testing.T) {
 	e.usableEverywhere(t, creds.credential())
 
 	who, err := e.callerOf(creds.credential())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	want := callerIdentity{Arn: "qcs::sts:100000000001:assumed-role/" + emulator.DefaultRoleID, AccountId: "100000000001",
 		UserId: emulator.DefaultRoleID + ":ci-run-1", PrincipalId: "100000000001", Type: "CAMRole"}
 	if who != want {
@@ -175,10 +167,7 @@ func TestAssumeRoleRules(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, func(o *emulator.Options) { o.World = tt.world })
-			e.unchanged(func() {
-				_, err := e.assumeRole(tt.params)
-				wantCode(t, err, tt.code)
-			})
+			e.unchanged(func() { wantCode(t, errOf(e.assumeRole(tt.params)), tt.code) })
 		})
 	}
 
@@ -241,9 +230,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	}
 	e.usableEverywhere(t, creds.credential())
 	who, err := e.callerOf(creds.credential())
-	if err != nil {
-		t.Fatal(err)
-	}
+	noError(t, err)
 	if who.Type != "CAMRole" || who.UserId != emulator.DefaultRoleID+":ci-oidc" || who.AccountId != emulator.DefaultAccountID {
 		t.Fatalf("GetCallerIdentity = %+v", who)
 	}
@@ -277,68 +264,53 @@ func TestAssumeRoleWithWebIdentityRules(t *testing.T) {
 	other := emulator.DefaultWorld()
 	other.OIDCProviders = append(other.OIDCProviders, emulator.OIDCProvider{ProviderID: "OTHER", AccountID: "100000000001",
 		Issuer: "https://other.example", SigningKey: "another-key"})
+	// Each case mints a token with tokenBody ("{}" if empty), which token may change, and
+	// sets the parameters of override (nil removes one).
 	for _, tt := range []struct {
-		name   string
-		world  *emulator.World
-		params func(e *env) map[string]any
-		code   string
+		name      string
+		world     *emulator.World
+		tokenBody string
+		token     func(e *env, minted string) string
+		override  map[string]any
+		code      string
 	}{
-		{"expired token", nil, func(e *env) map[string]any {
-			token := e.webToken(`{"ttl":"60s"}`)
+		{name: "expired token", tokenBody: `{"ttl":"60s"}`, token: func(e *env, minted string) string {
 			e.emu.AdvanceClock(time.Minute)
-			return webIdentityParams(token)
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"tampered token", nil, func(e *env) map[string]any {
-			token := e.webToken(`{"ttl":"60s"}`)
-			parts := strings.Split(token, ".")
-			return webIdentityParams(parts[0] + "." + parts[1] + "x." + parts[2])
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"tampered signature", nil, func(e *env) map[string]any {
-			token := e.webToken(`{"ttl":"60s"}`)
-			return webIdentityParams(token[:len(token)-2] + "AA")
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"not a JWT", nil, func(*env) map[string]any { return webIdentityParams("opaque") }, "InvalidParameter.WebIdentityTokenError"},
-		{"token of another provider", other, func(e *env) map[string]any {
-			return webIdentityParams(e.webToken(`{"ttl":"60s","provider":"OTHER"}`))
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"another audience", nil, func(e *env) map[string]any {
-			return webIdentityParams(e.webToken(`{"audience":"someone-else"}`))
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"unknown provider", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			p["ProviderId"] = "NOPE"
-			return p
-		}, "InvalidParameter.WebIdentityTokenError"},
-		{"unknown role", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			p["RoleArn"] = "qcs::cam::uin/100000000001:roleName/nobody"
-			return p
-		}, "InternalError.GetRoleError"},
-		{"role does not trust the provider", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			p["RoleArn"] = "qcs::cam::uin/100000000001:roleName/terraform-ci-external"
-			return p
-		}, "UnauthorizedOperation"},
-		{"duration over 43200", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			p["DurationSeconds"] = 43201
-			return p
-		}, "InvalidParameter.ParamError"},
-		{"malformed role ARN", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			p["RoleArn"] = "terraform-ci"
-			return p
-		}, "InvalidParameter.ParamError"},
-		{"no token", nil, func(*env) map[string]any { return webIdentityParams("") }, "MissingParameter"},
-		{"no session name", nil, func(e *env) map[string]any {
-			p := webIdentityParams(e.webToken(`{}`))
-			delete(p, "RoleSessionName")
-			return p
-		}, "MissingParameter"},
+			return minted
+		}, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "tampered token", tokenBody: `{"ttl":"60s"}`, token: func(_ *env, minted string) string {
+			parts := strings.Split(minted, ".")
+			return parts[0] + "." + parts[1] + "x." + parts[2]
+		}, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "tampered signature", tokenBody: `{"ttl":"60s"}`, token: func(_ *env, minted string) string { return minted[:len(minted)-2] + "AA" },
+			code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "not a JWT", override: map[string]any{"WebIdentityToken": "opaque"}, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "token of another provider", world: other, tokenBody: `{"ttl":"60s","provider":"OTHER"}`, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "another audience", tokenBody: `{"audience":"someone-else"}`, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "unknown provider", override: map[string]any{"ProviderId": "NOPE"}, code: "InvalidParameter.WebIdentityTokenError"},
+		{name: "unknown role", override: map[string]any{"RoleArn": "qcs::cam::uin/100000000001:roleName/nobody"}, code: "InternalError.GetRoleError"},
+		{name: "role does not trust the provider", override: map[string]any{"RoleArn": "qcs::cam::uin/100000000001:roleName/terraform-ci-external"},
+			code: "UnauthorizedOperation"},
+		{name: "duration over 43200", override: map[string]any{"DurationSeconds": 43201}, code: "InvalidParameter.ParamError"},
+		{name: "malformed role ARN", override: map[string]any{"RoleArn": "terraform-ci"}, code: "InvalidParameter.ParamError"},
+		{name: "no token", override: map[string]any{"WebIdentityToken": ""}, code: "MissingParameter"},
+		{name: "no session name", override: map[string]any{"RoleSessionName": nil}, code: "MissingParameter"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, func(o *emulator.Options) { o.World = tt.world })
-			params := tt.params(e)
+			tt.tokenBody = cmp.Or(tt.tokenBody, "{}")
+			token := e.webToken(tt.tokenBody)
+			if tt.token != nil {
+				token = tt.token(e, token)
+			}
+			params := webIdentityParams(token)
+			for name, value := range tt.override {
+				if value == nil {
+					delete(params, name)
+				} else {
+					params[name] = value
+				}
+			}
 			e.unchanged(func() {
 				wantCode(t, callUnsigned(e.common(nil), "sts", "AssumeRoleWithWebIdentity", params, nil), tt.code)
 			})
@@ -352,9 +324,8 @@ func TestOIDCTokenControl(t *testing.T) {
 	e.control("POST", "/_emulator/oidc/token", `{"ttl":"-1s"}`, 400, nil)
 	e.control("POST", "/_emulator/oidc/token", `{"ttl":"soon"}`, 400, nil)
 	e.control("POST", "/_emulator/oidc/token", `{"colour":"red"}`, 400, nil)
-	if _, err := e.emu.WebIdentityToken(emulator.WebIdentityTokenRequest{Provider: "OIDC", Subject: "repo:x"}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.emu.WebIdentityToken(emulator.WebIdentityTokenRequest{Provider: "OIDC", Subject: "repo:x"})
+	noError(t, err)
 }
 
 // The credential scope must name the service of the action; the version must be that
@@ -388,11 +359,9 @@ func TestServicesShareOneAddress(t *testing.T) {
 func TestSTSAndCVMFaultsAndRateLimits(t *testing.T) {
 	e := newEnv(t, func(o *emulator.Options) { o.RateLimit = emulator.DocumentedRateLimit() })
 	mustInject(t, e, emulator.Fault{Action: "GetCallerIdentity", Kind: emulator.FaultError, Code: "InternalError.GetSeedTokenError", Count: 1})
-	_, err := e.callerOf(defaultCred())
-	wantCode(t, err, "InternalError.GetSeedTokenError")
+	wantCode(t, errOf(e.callerOf(defaultCred())), "InternalError.GetSeedTokenError")
 	mustInject(t, e, emulator.Fault{Action: "AssumeRole", Kind: emulator.FaultThrottle, Count: 1})
-	_, err = e.assumeRole(nil)
-	wantCode(t, err, "InvalidParameter.OverLimit")
+	wantCode(t, errOf(e.assumeRole(nil)), "InvalidParameter.OverLimit")
 	mustInject(t, e, emulator.Fault{Action: "DescribeInstances", Kind: emulator.FaultError, Code: "InternalServerError", Count: 1})
 	wantCode(t, call(e.common(defaultCred()), "cvm", "DescribeInstances", nil, nil), "InternalServerError")
 
@@ -402,8 +371,7 @@ func TestSTSAndCVMFaultsAndRateLimits(t *testing.T) {
 			t.Fatalf("call %d: %v", i+1, err)
 		}
 	}
-	_, err = e.callerOf(defaultCred())
-	wantCode(t, err, "RequestLimitExceeded")
+	wantCode(t, errOf(e.callerOf(defaultCred())), "RequestLimitExceeded")
 	for i := 0; i < 40; i++ {
 		if err := call(e.common(defaultCred()), "cvm", "DescribeInstances", nil, nil); err != nil {
 			t.Fatalf("call %d: %v", i+1, err)
@@ -411,12 +379,9 @@ func TestSTSAndCVMFaultsAndRateLimits(t *testing.T) {
 	}
 	wantCode(t, call(e.common(defaultCred()), "cvm", "DescribeInstances", nil, nil), "RequestLimitExceeded")
 	// AssumeRole answers its own throttling code.
-	if err := e.emu.SetRateLimit(emulator.RateLimit{Actions: map[string]float64{"AssumeRole": 1}}); err != nil {
-		t.Fatal(err)
-	}
+	noError(t, e.emu.SetRateLimit(emulator.RateLimit{Actions: map[string]float64{"AssumeRole": 1}}))
 	e.mustAssumeRole(nil)
-	_, err = e.assumeRole(nil)
-	wantCode(t, err, "InvalidParameter.OverLimit")
+	wantCode(t, errOf(e.assumeRole(nil)), "InvalidParameter.OverLimit")
 	s := e.emu.Stats()
 	if s.Errors["AssumeRole"]["InvalidParameter.OverLimit"] != 2 || s.Errors["GetCallerIdentity"]["RequestLimitExceeded"] != 1 {
 		t.Fatalf("stats = %s", mustJSON(s))
@@ -436,4 +401,130 @@ func TestSessionsPersist(t *testing.T) {
 	// Reset forgets them: the key is unknown again.
 	again.emu.Reset()
 	again.refusedEverywhere(t, creds.credential(), "AuthFailure.SecretIdNotFound")
+}
+
+func TestDefaultWorldIdentities(t *testing.T) {
+	w := emulator.DefaultWorld()
+	if len(w.Accounts) != 1 || w.Accounts[0].AccountID != "100000000001" {
+		t.Fatalf("accounts = %+v", w.Accounts)
+	}
+	if len(w.Keys) != 1 || w.Keys[0] != (emulator.Key{SecretID: "AKIDqcloudEmulator", SecretKey: "qcloud-emulator-secret", AccountID: "100000000001"}) {
+		t.Fatalf("keys = %+v", w.Keys)
+	}
+	roles := map[string]emulator.Role{}
+	for _, r := range w.Roles {
+		roles[r.RoleName] = r
+	}
+	if r := roles["terraform-ci"]; r.ExternalID != "" || len(r.TrustedOIDCProviders) != 1 || r.TrustedOIDCProviders[0] != "OIDC" {
+		t.Fatalf("terraform-ci = %+v", r)
+	}
+	if r := roles["terraform-ci-external"]; r.ExternalID != "qcloud-emulator-external" {
+		t.Fatalf("terraform-ci-external = %+v", r)
+	}
+	if _, ok := roles["cvm-terraform"]; !ok || w.Instances[0].CamRoleName != "cvm-terraform" {
+		t.Fatal("cvm-terraform is not attached to ins-demo0001")
+	}
+	if len(w.OIDCProviders) != 1 || w.OIDCProviders[0].ProviderID != "OIDC" {
+		t.Fatalf("providers = %+v", w.OIDCProviders)
+	}
+}
+
+// World files written before accounts existed get the default account and key.
+func TestWorldFileWithoutIdentities(t *testing.T) {
+	const file = `{"region":"ap-guangzhou","instances":[{"instanceId":"ins-aaaa0001","state":"RUNNING","primaryNetworkInterfaceId":"eni-aaaa0001"}],
+		"networkInterfaces":[{"networkInterfaceId":"eni-aaaa0001","instanceId":"ins-aaaa0001","primary":true,"privateIps":[{"address":"10.1.0.1","primary":true}]}],
+		"addresses":[],"quotas":[]}`
+	w, err := emulator.ParseWorld([]byte(file))
+	noError(t, err)
+	if len(w.Accounts) != 1 || len(w.Keys) != 1 || w.Keys[0].SecretID != emulator.DefaultSecretID || len(w.Roles) != 0 {
+		t.Fatalf("identities = %+v %+v %+v", w.Accounts, w.Keys, w.Roles)
+	}
+	e := newEnv(t, func(o *emulator.Options) { o.World, o.Credentials = w, nil })
+	if who, err := e.callerOf(defaultCred()); err != nil || who.AccountId != emulator.DefaultAccountID {
+		t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
+	}
+	// No role attached to the metadata instance: nothing to serve.
+	if status, _ := e.metadata(rolePath); status != 404 {
+		t.Fatalf("listing = %d", status)
+	}
+}
+
+// The world's keys are the credentials, unless Options.Credentials replaces them.
+func TestKeysFromTheWorldOrTheOptions(t *testing.T) {
+	w := emulator.DefaultWorld()
+	w.Accounts = append(w.Accounts, emulator.Account{AccountID: "200000000002"})
+	w.Keys = append(w.Keys, emulator.Key{SecretID: "AKIDsecond", SecretKey: "second-key", AccountID: "200000000002"})
+	e := newEnv(t, func(o *emulator.Options) { o.World, o.Credentials = w, nil })
+	if who, err := e.callerOf(common.NewCredential("AKIDsecond", "second-key")); err != nil || who.AccountId != "200000000002" {
+		t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
+	}
+	// A role of account 100000000001 does not trust account 200000000002.
+	var out stsCredentials
+	err := call(e.common(common.NewCredential("AKIDsecond", "second-key")), "sts", "AssumeRole",
+		map[string]any{"RoleArn": emulator.DefaultRoleArn, "RoleSessionName": "cross"}, &out)
+	wantCode(t, err, "UnauthorizedOperation")
+
+	e = newEnv(t, func(o *emulator.Options) {
+		o.World = w
+		o.Credentials = []emulator.Credential{{SecretID: "AKIDfromOptions", SecretKey: "k"}}
+	})
+	wantCode(t, errOf(e.callerOf(defaultCred())), "AuthFailure.SecretIdNotFound")
+	if who, err := e.callerOf(common.NewCredential("AKIDfromOptions", "k")); err != nil || who.AccountId != emulator.DefaultAccountID {
+		t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
+	}
+	// A fixed token makes the key temporary.
+	e = newEnv(t, func(o *emulator.Options) {
+		o.Credentials = []emulator.Credential{{SecretID: "AKIDfixed", SecretKey: "k", Token: "fixed-token"}}
+	})
+	wantCode(t, errOf(e.callerOf(common.NewCredential("AKIDfixed", "k"))), "AuthFailure.TokenFailure")
+	e.usableEverywhere(t, common.NewTokenCredential("AKIDfixed", "k", "fixed-token"))
+}
+
+func TestWorldIdentitiesAreChecked(t *testing.T) {
+	for name, mutate := range map[string]func(w *emulator.World){
+		"account not a UIN":       func(w *emulator.World) { w.Accounts[0].AccountID = "acct" },
+		"account twice":           func(w *emulator.World) { w.Accounts = append(w.Accounts, w.Accounts[0]) },
+		"key of no account":       func(w *emulator.World) { w.Keys[0].AccountID = "100000000009" },
+		"key without a secret":    func(w *emulator.World) { w.Keys[0].SecretKey = "" },
+		"key id with a slash":     func(w *emulator.World) { w.Keys[0].SecretID = "AKID/x" },
+		"key twice":               func(w *emulator.World) { w.Keys = append(w.Keys, w.Keys[0]) },
+		"role id not a number":    func(w *emulator.World) { w.Roles[0].RoleID = "role-1" },
+		"role name with a space":  func(w *emulator.World) { w.Roles[0].RoleName = "terraform ci" },
+		"role of no account":      func(w *emulator.World) { w.Roles[0].AccountID = "100000000009" },
+		"role name twice":         func(w *emulator.World) { w.Roles[1].RoleName = w.Roles[0].RoleName },
+		"role trusts no provider": func(w *emulator.World) { w.Roles[0].TrustedOIDCProviders = []string{"NOPE"} },
+		"role session too long":   func(w *emulator.World) { w.Roles[0].SessionDuration = 43201 },
+		"external id malformed":   func(w *emulator.World) { w.Roles[1].ExternalID = "x" },
+		"provider without a key":  func(w *emulator.World) { w.OIDCProviders[0].SigningKey = "" },
+		"instance role unknown":   func(w *emulator.World) { w.Instances[0].CamRoleName = "nobody" },
+		"instance state unknown":  func(w *emulator.World) { w.Instances[0].State = "SLEEPING" },
+		"session without a token": func(w *emulator.World) { w.Sessions = []emulator.Session{{TmpSecretID: "AKIDx", TmpSecretKey: "k"}} },
+		"session expiring at issue": func(w *emulator.World) {
+			w.Sessions = []emulator.Session{{TmpSecretID: "AKIDx", TmpSecretKey: "k", Token: "t"}}
+		},
+		"setting sessionLifetime":  func(w *emulator.World) { w.Settings.SessionLifetime = "soon" },
+		"setting metadataInstance": func(w *emulator.World) { w.Settings.MetadataInstance = "i-1" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := emulator.DefaultWorld()
+			mutate(w)
+			b, _ := json.Marshal(w)
+			if _, err := emulator.ParseWorld(b); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+	// A session the world file carries works.
+	w := emulator.DefaultWorld()
+	w.Sessions = []emulator.Session{{TmpSecretID: "AKIDfromFile", TmpSecretKey: "k", Token: "t", Kind: "assume-role",
+		AccountID: "100000000001", RoleID: emulator.DefaultRoleID, RoleName: "terraform-ci", SessionName: "file",
+		PrincipalID: "100000000001", IssuedAt: testEpoch, ExpiresAt: testEpoch.Add(time.Hour)}}
+	b, _ := json.Marshal(w)
+	parsed, err := emulator.ParseWorld(b)
+	noError(t, err)
+	e := newEnv(t, func(o *emulator.Options) { o.World = parsed })
+	who, err := e.callerOf(common.NewTokenCredential("AKIDfromFile", "k", "t"))
+	if err != nil || !strings.HasSuffix(who.UserId, ":file") {
+		t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
+	}
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -221,7 +222,7 @@ func (w World) AddressesOn(instanceID string) []Address {
 			out = append(out, a)
 		}
 	}
-	slices.SortStableFunc(out, func(x, y Address) int { return strings.Compare(x.AddressID, y.AddressID) })
+	sortByKey(out, addressKey)
 	return out
 }
 
@@ -242,7 +243,7 @@ func (w World) NormalPublicIPs(instanceID string) []Address {
 const demoCreatedTime = "2025-01-01T00:00:00Z"
 
 // DefaultWorld is the built-in world in ap-guangzhou. Tests, examples and the demo rely on
-// its exact ids (see the package documentation for what each is for). No instance of it
+// its exact ids (cmd/qcloud-emulator/README.md says what each is for). No instance of it
 // but ins-demo0006 holds a normal public IP, so that binds succeed under the default
 // WanIPOnBind setting.
 func DefaultWorld() *World {
@@ -286,14 +287,14 @@ func DefaultWorld() *World {
 		})
 	}
 	bind := func(id, instanceID, eni, ip string) *Address {
-		a := &w.Addresses[indexOfAddress(w.Addresses, id)]
+		a := w.address(id) // the addresses are in id order so far
 		a.Status, a.InstanceID, a.NetworkInterfaceID, a.PrivateIP = StatusBind, instanceID, eni, ip
 		return a
 	}
 	bind("eip-demo0002", "ins-demo0002", "eni-demo0002", "10.0.0.21")
 	bind("eip-demo0004", "ins-demo0003", "eni-demo0003", "10.0.0.31").Blocked = true
-	w.Addresses[indexOfAddress(w.Addresses, "eip-demo0003")].Arrears = true
-	w.Addresses[indexOfAddress(w.Addresses, "eip-demo0005")].Blocked = true
+	w.address("eip-demo0003").Arrears = true
+	w.address("eip-demo0005").Blocked = true
 	// ins-demo0006 was created with a public IP: a normal public IP on its primary IP.
 	w.Addresses = append(w.Addresses, Address{
 		AddressID: "eip-demo0013", AddressIP: "198.51.100.61", AddressType: AddressTypeWanIP, Status: StatusBind,
@@ -327,15 +328,6 @@ func privateIPs(addrs ...string) []PrivateIP {
 		out[i] = PrivateIP{Address: a, Primary: i == 0}
 	}
 	return out
-}
-
-func indexOfAddress(as []Address, id string) int {
-	for i := range as {
-		if as[i].AddressID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 // maxScale keeps generated ids within eight characters (ins-sc999999).
@@ -376,10 +368,13 @@ func addIPv4(base netip.Addr, n uint32) netip.Addr {
 }
 
 func findQuota(qs []Quota, id string) *Quota {
-	for i := range qs {
-		if qs[i].QuotaID == id {
-			return &qs[i]
-		}
+	return findFirst(qs, func(q Quota) bool { return q.QuotaID == id })
+}
+
+// findFirst is the first element of s that matches, or nil.
+func findFirst[T any](s []T, match func(T) bool) *T {
+	if i := slices.IndexFunc(s, match); i >= 0 {
+		return &s[i]
 	}
 	return nil
 }
@@ -424,9 +419,7 @@ func (w *World) clone() World {
 // normalize fills defaults and sorts every collection by id, so that lookups can use
 // binary search and DescribeAddresses needs no sort.
 func (w *World) normalize() {
-	if w.Region == "" {
-		w.Region = DefaultRegion
-	}
+	w.Region = cmp.Or(w.Region, DefaultRegion)
 	if len(w.Regions) == 0 {
 		w.Regions = slices.Clone(DefaultRegions)
 	}
@@ -437,41 +430,23 @@ func (w *World) normalize() {
 	w.Regions = slices.Compact(w.Regions)
 	w.Settings = w.Settings.withDefaults()
 	for i := range w.Addresses {
-		if w.Addresses[i].AddressType == "" {
-			w.Addresses[i].AddressType = AddressTypeEIP
-		}
-		if w.Addresses[i].CreatedTime == "" {
-			w.Addresses[i].CreatedTime = demoCreatedTime
-		}
+		w.Addresses[i].AddressType = cmp.Or(w.Addresses[i].AddressType, AddressTypeEIP)
+		w.Addresses[i].CreatedTime = cmp.Or(w.Addresses[i].CreatedTime, demoCreatedTime)
 	}
 	for _, q := range defaultQuotas() {
 		if findQuota(w.Quotas, q.QuotaID) == nil {
 			w.Quotas = append(w.Quotas, q)
 		}
 	}
-	slices.SortStableFunc(w.Instances, func(x, y Instance) int { return strings.Compare(x.InstanceID, y.InstanceID) })
-	slices.SortStableFunc(w.NetworkInterfaces, func(x, y NetworkInterface) int {
-		return strings.Compare(x.NetworkInterfaceID, y.NetworkInterfaceID)
-	})
-	slices.SortStableFunc(w.Addresses, func(x, y Address) int { return strings.Compare(x.AddressID, y.AddressID) })
-	slices.SortStableFunc(w.Tasks, func(x, y Task) int { return cmpUint(x.TaskID, y.TaskID) })
+	sortByKey(w.Instances, instanceKey)
+	sortByKey(w.NetworkInterfaces, eniKey)
+	sortByKey(w.Addresses, addressKey)
+	sortByKey(w.Tasks, taskKey)
 	w.normalizeIdentities()
-	if w.NextTaskID == 0 {
-		w.NextTaskID = firstTaskID
-	}
+	w.NextTaskID = cmp.Or(w.NextTaskID, firstTaskID)
 	for _, t := range w.Tasks {
 		w.NextTaskID = max(w.NextTaskID, t.TaskID+1)
 	}
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // validate reports the first inconsistency that would make the world misbehave (a
@@ -588,75 +563,55 @@ func (w *World) validate() error {
 	return w.validateIdentities()
 }
 
-// Lookups below expect a normalized (sorted) world.
+// Lookups below expect a normalized world: every collection sorted by its key.
 
-func (w *World) instance(id string) *Instance {
-	i, ok := slices.BinarySearchFunc(w.Instances, id, func(x Instance, id string) int { return strings.Compare(x.InstanceID, id) })
-	if !ok {
-		return nil
-	}
-	return &w.Instances[i]
+func instanceKey(x Instance) string    { return x.InstanceID }
+func eniKey(x NetworkInterface) string { return x.NetworkInterfaceID }
+func addressKey(x Address) string      { return x.AddressID }
+func taskKey(x Task) uint64            { return x.TaskID }
+func sessionKey(x Session) string      { return x.TmpSecretID }
+
+// sortByKey sorts s stably by key.
+func sortByKey[T any, K cmp.Ordered](s []T, key func(T) K) {
+	slices.SortStableFunc(s, func(x, y T) int { return cmp.Compare(key(x), key(y)) })
 }
 
-func (w *World) eni(id string) *NetworkInterface {
-	i, ok := slices.BinarySearchFunc(w.NetworkInterfaces, id, func(x NetworkInterface, id string) int {
-		return strings.Compare(x.NetworkInterfaceID, id)
-	})
-	if !ok {
-		return nil
-	}
-	return &w.NetworkInterfaces[i]
+// searchByKey is where k is (or would go) in s sorted by key, and whether it is there.
+func searchByKey[T any, K cmp.Ordered](s []T, k K, key func(T) K) (int, bool) {
+	return slices.BinarySearchFunc(s, k, func(x T, k K) int { return cmp.Compare(key(x), k) })
 }
 
-func (w *World) address(id string) *Address {
-	i, ok := slices.BinarySearchFunc(w.Addresses, id, func(x Address, id string) int { return strings.Compare(x.AddressID, id) })
-	if !ok {
-		return nil
+// findByKey is the element of s (sorted by key) with key k, or nil.
+func findByKey[T any, K cmp.Ordered](s []T, k K, key func(T) K) *T {
+	if i, ok := searchByKey(s, k, key); ok {
+		return &s[i]
 	}
-	return &w.Addresses[i]
+	return nil
 }
 
-func (w *World) task(id uint64) *Task {
-	i, ok := slices.BinarySearchFunc(w.Tasks, id, func(x Task, id uint64) int { return cmpUint(x.TaskID, id) })
-	if !ok {
-		return nil
-	}
-	return &w.Tasks[i]
-}
+func (w *World) instance(id string) *Instance    { return findByKey(w.Instances, id, instanceKey) }
+func (w *World) eni(id string) *NetworkInterface { return findByKey(w.NetworkInterfaces, id, eniKey) }
+func (w *World) address(id string) *Address      { return findByKey(w.Addresses, id, addressKey) }
+func (w *World) task(id uint64) *Task            { return findByKey(w.Tasks, id, taskKey) }
 
 func (w *World) insertAddress(a Address) {
-	i, _ := slices.BinarySearchFunc(w.Addresses, a.AddressID, func(x Address, id string) int { return strings.Compare(x.AddressID, id) })
+	i, _ := searchByKey(w.Addresses, a.AddressID, addressKey)
 	w.Addresses = slices.Insert(w.Addresses, i, a)
 }
 
 func (w *World) removeAddress(id string) {
-	if i := indexOfAddressSorted(w.Addresses, id); i >= 0 {
+	if i, ok := searchByKey(w.Addresses, id, addressKey); ok {
 		w.Addresses = slices.Delete(w.Addresses, i, i+1)
 	}
 }
 
-func indexOfAddressSorted(as []Address, id string) int {
-	i, ok := slices.BinarySearchFunc(as, id, func(x Address, id string) int { return strings.Compare(x.AddressID, id) })
-	if !ok {
-		return -1
-	}
-	return i
-}
-
 func (eni *NetworkInterface) hasIP(ip string) bool {
-	for _, p := range eni.PrivateIPs {
-		if p.Address == ip {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(eni.PrivateIPs, func(p PrivateIP) bool { return p.Address == ip })
 }
 
 func (eni *NetworkInterface) primaryIP() string {
-	for _, p := range eni.PrivateIPs {
-		if p.Primary {
-			return p.Address
-		}
+	if p := findFirst(eni.PrivateIPs, func(p PrivateIP) bool { return p.Primary }); p != nil {
+		return p.Address
 	}
 	return ""
 }
