@@ -19,29 +19,19 @@ const EmulatorBinaryName = "qcloud-emulator"
 
 // Binaries are the programs the harness runs.
 type Binaries struct {
-	// Provider is the terraform-provider-qcloud binary; its directory is what
-	// the dev_overrides of a Workspace point at.
-	Provider string
-	// Emulator is the qcloud-emulator binary.
-	Emulator string
-	// Terraform is the terraform CLI.
-	Terraform string
+	Provider, Emulator, Terraform string
 }
 
-// ProviderDir is the directory dev_overrides names.
+// ProviderDir is the directory a Workspace's dev_overrides names.
 func (b Binaries) ProviderDir() string { return filepath.Dir(b.Provider) }
 
-// BuildOptions say where binaries come from.
+// BuildOptions say where binaries come from: Provider and Emulator, when
+// set, are prebuilt and used as they are (a provider must be named
+// terraform-provider-qcloud, the name dev_overrides looks for); the others
+// are built into Dir. Terraform empty means terraform on PATH.
 type BuildOptions struct {
-	// Dir receives built binaries; it must exist.
-	Dir string
-	// Provider and Emulator, when set, are prebuilt binaries used as they are.
-	// A prebuilt provider must be named terraform-provider-qcloud (dev_overrides
-	// looks the binary up by that name in its directory).
-	Provider, Emulator string
-	// Terraform is the CLI; empty means terraform on PATH.
-	Terraform string
-	// Version, when set, is the built provider's version (main.version).
+	Dir, Provider, Emulator, Terraform string
+	// Version, when set, is the built provider's main.version.
 	Version string
 	// Log, when set, is told what is being built.
 	Log func(format string, args ...any)
@@ -121,6 +111,9 @@ func Build(ctx context.Context, opts BuildOptions) (Binaries, error) {
 		return bins, err
 	}
 	dir, err := filepath.Abs(opts.Dir)
+	if err == nil {
+		err = os.MkdirAll(dir, 0o755)
+	}
 	if err != nil {
 		return bins, err
 	}
@@ -185,19 +178,11 @@ func BuildNoAPIProvider(ctx context.Context, dir string) (string, error) {
 	return out, goBuild(ctx, root, out, "./internal/e2e/noapiprovider")
 }
 
-// SharedTerraform unpacks the newest Terraform build that sits beside the
-// clone (../shared/tools/terraform-<version>-linux_amd64.xz, for features of
-// Terraform 1.12 and later: nothing here can download it) into dir and
-// returns its path, or "" when there is none.
+// SharedTerraform unpacks the newest Terraform beside the clone
+// (../shared/tools/terraform-<version>-linux_amd64.xz: nothing here downloads
+// one) into dir and returns its path, or "" when there is none.
 func SharedTerraform(ctx context.Context, dir string) (string, error) {
 	return unpackShared(ctx, dir, "terraform")
-}
-
-// SharedOpenTofu unpacks the newest OpenTofu build beside the clone
-// (../shared/tools/tofu-<version>-linux_amd64.xz) into dir, as SharedTerraform
-// does Terraform's, and returns its path, or "" when there is none.
-func SharedOpenTofu(ctx context.Context, dir string) (string, error) {
-	return unpackShared(ctx, dir, "tofu")
 }
 
 // unpackShared unpacks ../shared/tools/<name>-*-linux_amd64.xz, the newest by

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -19,22 +20,19 @@ func ScaleEIPs(n int) []string {
 }
 
 // AssociationsConfig describes a configuration of N associations, EIP
-// eip-scNNNNNN to instance ins-scNNNNNN for NNNNNN = 1..N.
+// eip-scNNNNNN to instance ins-scNNNNNN for NNNNNN = 1..N, after the
+// provider block Provider (see header), followed by Extra (variables,
+// outputs); timeouts that are set go to the timeouts attribute.
 type AssociationsConfig struct {
-	N int
-	// Provider is the provider block; empty means `provider "qcloud" {}`
-	// (everything from the environment).
-	Provider string
-	// Extra is added at the end (variables, outputs).
-	Extra string
-	// CreateTimeout and DeleteTimeout, when set, go to the timeouts attribute.
+	N                            int
+	Provider, Extra              string
 	CreateTimeout, DeleteTimeout string
 }
 
 // HCL renders the configuration.
 func (c AssociationsConfig) HCL() string {
 	var b strings.Builder
-	writeHeader(&b, c.Provider)
+	b.WriteString(header(c.Provider))
 	if c.N > 0 {
 		fmt.Fprintf(&b, `
 resource "qcloud_eip_association" "a" {
@@ -60,10 +58,10 @@ resource "qcloud_eip_association" "a" {
 	return b.String()
 }
 
-// writeHeader writes the terraform block and the provider block (empty
-// provider: `provider "qcloud" {}`, everything from the environment).
-func writeHeader(b *strings.Builder, provider string) {
-	b.WriteString(`terraform {
+// header is the terraform block and the provider block (provider empty:
+// `provider "qcloud" {}`, everything from the environment).
+func header(provider string) string {
+	return `terraform {
   required_providers {
     qcloud = {
       source = "tfqcloud/qcloud"
@@ -71,12 +69,7 @@ func writeHeader(b *strings.Builder, provider string) {
   }
 }
 
-`)
-	if provider == "" {
-		b.WriteString("provider \"qcloud\" {}\n")
-	} else {
-		b.WriteString(strings.TrimSpace(provider) + "\n")
-	}
+` + strings.TrimSpace(cmp.Or(provider, `provider "qcloud" {}`)) + "\n"
 }
 
 // BaselineConfig is N terraform_data resources: Terraform's own floor for the

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"os"
@@ -16,6 +17,66 @@ import (
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
+
+// startTest starts an end-to-end test: it skips under -short, fails at once
+// when terraform is missing, and builds the provider and the emulator (or
+// takes them from QCLOUD_E2E_PROVIDER / QCLOUD_E2E_EMULATOR). The context
+// ends with the test, or after timeout.
+func startTest(t *testing.T, timeout time.Duration) (context.Context, Binaries) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the provider and runs terraform against a qcloud-emulator process")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	bins, err := Build(ctx, BuildOptions{Dir: t.TempDir(), Provider: os.Getenv("QCLOUD_E2E_PROVIDER"),
+		Emulator: os.Getenv("QCLOUD_E2E_EMULATOR"), Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, bins
+}
+
+// startEmulator starts an emulator (its log in a temporary directory unless
+// cfg names one) that stops when the test ends.
+func startEmulator(ctx context.Context, t *testing.T, cfg EmulatorConfig) *EmulatorProcess {
+	t.Helper()
+	cfg.LogPath = cmp.Or(cfg.LogPath, filepath.Join(t.TempDir(), "emulator.log"))
+	emu, err := StartEmulator(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Stop)
+	return emu
+}
+
+// newWorkspace is a workspace in dir for the emulator, with its credential,
+// holding config.
+func newWorkspace(ctx context.Context, t *testing.T, bins Binaries, emu *EmulatorProcess, dir, config string) *Workspace {
+	t.Helper()
+	ws, err := NewWorkspace(ctx, dir, bins, emu.URL, emu.Config.Credentials())
+	if err == nil {
+		err = ws.WriteConfig(config)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+// sharedBinary unpacks the newest ../shared/tools/<name>-*-linux_amd64.xz
+// beside the clone (terraform, tofu), or skips the test when there is none.
+func sharedBinary(ctx context.Context, t *testing.T, name string) string {
+	t.Helper()
+	path, err := unpackShared(ctx, t.TempDir(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path == "" {
+		t.Skipf("no %s-*-linux_amd64.xz in ../shared/tools beside the clone", name)
+	}
+	return path
+}
 
 // sampleOutput is terraform -json UI output: the dev_overrides warning, two
 // throttling errors, an authorization error, and a line that is not JSON.

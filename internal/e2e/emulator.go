@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,29 +20,20 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
-// EmulatorConfig is the command line of one qcloud-emulator process.
+// EmulatorConfig is the command line of one qcloud-emulator process. Binary
+// and LogPath (its standard error, and its output after the URL line) are
+// required; a zero field keeps the emulator's default (Listen: a free
+// loopback port; StartTimeout, the wait for the URL line: 15 s).
 type EmulatorConfig struct {
-	// Binary is the qcloud-emulator executable.
-	Binary string
-	// Listen is -listen; empty means 127.0.0.1:0 (a free port).
-	Listen string
-	// SecretID, SecretKey and Token are the credential it accepts; empty ID and
-	// key mean the emulator's defaults.
+	Binary, Listen, LogPath string
+	// SecretID, SecretKey and Token are the credential it accepts.
 	SecretID, SecretKey, Token string
 	// Scale is -scale: N instances ins-scNNNNNN and UNBIND EIPs eip-scNNNNNN.
-	Scale int
-	// StatePath is -state.
-	StatePath string
-	// TaskDelay is -task-delay (0 keeps the emulator's default, 300ms).
-	TaskDelay time.Duration
-	// RateLimit is -rate-limit ("" keeps the default write=10,read=20).
-	RateLimit string
+	Scale                int
+	StatePath, RateLimit string
+	TaskDelay            time.Duration
 	// Verbose adds -v (one log line per request).
-	Verbose bool
-	// LogPath receives the emulator's stderr (and anything after its first
-	// stdout line); required.
-	LogPath string
-	// StartTimeout bounds the wait for the URL line; 0 means 15 s.
+	Verbose      bool
 	StartTimeout time.Duration
 }
 
@@ -58,31 +50,18 @@ func (c EmulatorConfig) Credentials() Credentials {
 }
 
 func (c EmulatorConfig) args() []string {
-	listen := c.Listen
-	if listen == "" {
-		listen = "127.0.0.1:0"
-	}
-	args := []string{"-listen", listen}
-	if c.SecretID != "" {
-		args = append(args, "-secret-id", c.SecretID)
-	}
-	if c.SecretKey != "" {
-		args = append(args, "-secret-key", c.SecretKey)
-	}
-	if c.Token != "" {
-		args = append(args, "-security-token", c.Token)
-	}
+	args := []string{"-listen", cmp.Or(c.Listen, "127.0.0.1:0")}
 	if c.Scale > 0 {
 		args = append(args, "-scale", strconv.Itoa(c.Scale))
-	}
-	if c.StatePath != "" {
-		args = append(args, "-state", c.StatePath)
 	}
 	if c.TaskDelay > 0 {
 		args = append(args, "-task-delay", c.TaskDelay.String())
 	}
-	if c.RateLimit != "" {
-		args = append(args, "-rate-limit", c.RateLimit)
+	for _, f := range [][2]string{{"-secret-id", c.SecretID}, {"-secret-key", c.SecretKey}, {"-security-token", c.Token},
+		{"-state", c.StatePath}, {"-rate-limit", c.RateLimit}} {
+		if f[1] != "" {
+			args = append(args, f[0], f[1])
+		}
 	}
 	if c.Verbose {
 		args = append(args, "-v")
@@ -147,10 +126,7 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 		close(p.done)
 	}()
 
-	timeout := cfg.StartTimeout
-	if timeout <= 0 {
-		timeout = 15 * time.Second
-	}
+	timeout := cmp.Or(cfg.StartTimeout, 15*time.Second)
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {

@@ -61,7 +61,7 @@ func (c BindingsConfig) Want() map[string]string {
 // HCL renders the configuration.
 func (c BindingsConfig) HCL() string {
 	var b strings.Builder
-	writeHeader(&b, "")
+	b.WriteString(header(""))
 	for _, blk := range c.Blocks {
 		fmt.Fprintf(&b, "\nresource %q %q {\n", AssociationType, blk.Name)
 		if blk.ForEach == nil {
@@ -125,35 +125,33 @@ func SwapScenario() Scenario {
 		After:  BindingsConfig{Blocks: []Block{{Name: "x", ForEach: map[string]Binding{i1: {e2, i1}, i2: {e1, i2}}}}}}
 }
 
-// RekeyScenario re-keys n bindings: keys "old-i" bind eip-sc(i) to ins-sc(i),
-// then keys "new-i" bind eip-sc(n+i) to the same ins-sc(i), so every new
-// binding needs its instance's primary IP freed by an old one's destroy. The
-// emulator needs -scale of at least 2n.
+// RekeyScenario re-keys n bindings: keys "old-i" bind eip-sc(i) to
+// ins-sc(i), then keys "new-i" bind eip-sc(n+i) to the same ins-sc(i), so
+// every new binding needs its instance's primary IP freed by an old one's
+// destroy.
 func RekeyScenario(n int) Scenario {
+	return renameKeys(fmt.Sprintf("rekey-%d", n), fmt.Sprintf("%d for_each keys renamed, each with a new EIP on the same instance", n),
+		n, max(250, 2*n), func(i int) string { return ScaleEIP(n + i) })
+}
+
+// RenameScenario renames n for_each keys without a moved block, keeping
+// each binding: each create finds its binding in place, held by a resource
+// the same apply destroys.
+func RenameScenario(n int) Scenario {
+	return renameKeys(fmt.Sprintf("rename-%d", n), fmt.Sprintf("%d for_each keys renamed, each keeping its binding (no moved block)", n),
+		n, max(250, n), ScaleEIP)
+}
+
+// renameKeys is the change from keys "old-i", binding eip-sc(i) to
+// ins-sc(i), to keys "new-i", binding newEIP(i) to the same instance.
+func renameKeys(name, title string, n, scale int, newEIP func(i int) string) Scenario {
 	before, after := map[string]Binding{}, map[string]Binding{}
 	for i := 1; i <= n; i++ {
 		ins := fmt.Sprintf("ins-sc%06d", i)
 		before[fmt.Sprintf("old-%d", i)] = Binding{ScaleEIP(i), ins}
-		after[fmt.Sprintf("new-%d", i)] = Binding{ScaleEIP(n + i), ins}
+		after[fmt.Sprintf("new-%d", i)] = Binding{newEIP(i), ins}
 	}
-	return Scenario{Name: fmt.Sprintf("rekey-%d", n), Scale: max(250, 2*n),
-		Title:  fmt.Sprintf("%d for_each keys renamed, each with a new EIP on the same instance", n),
-		Before: BindingsConfig{Blocks: []Block{{Name: "x", ForEach: before}}},
-		After:  BindingsConfig{Blocks: []Block{{Name: "x", ForEach: after}}}}
-}
-
-// RenameScenario renames n for_each keys without a moved block: keys "old-i"
-// bind eip-sc(i) to ins-sc(i), then keys "new-i" make the very same
-// bindings, so each create finds its binding in place, held by a resource
-// the same apply destroys.
-func RenameScenario(n int) Scenario {
-	before, after := map[string]Binding{}, map[string]Binding{}
-	for i := 1; i <= n; i++ {
-		b := Binding{ScaleEIP(i), fmt.Sprintf("ins-sc%06d", i)}
-		before[fmt.Sprintf("old-%d", i)], after[fmt.Sprintf("new-%d", i)] = b, b
-	}
-	return Scenario{Name: fmt.Sprintf("rename-%d", n), Scale: max(250, n),
-		Title:  fmt.Sprintf("%d for_each keys renamed, each keeping its binding (no moved block)", n),
+	return Scenario{Name: name, Title: title, Scale: scale,
 		Before: BindingsConfig{Blocks: []Block{{Name: "x", ForEach: before}}},
 		After:  BindingsConfig{Blocks: []Block{{Name: "x", ForEach: after}}}}
 }
