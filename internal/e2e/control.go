@@ -50,40 +50,39 @@ func (c *Control) call(ctx context.Context, method, path string, in, out any) er
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
+	switch {
+	case err != nil:
 		return fmt.Errorf("%s /_emulator/%s: reading the reply: %w", method, path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
+	case resp.StatusCode != http.StatusOK:
 		return fmt.Errorf("%s /_emulator/%s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(b)))
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("%s /_emulator/%s: decoding the reply: %w", method, path, err)
+	case out != nil:
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("%s /_emulator/%s: decoding the reply: %w", method, path, err)
+		}
 	}
 	return nil
 }
 
+// get decodes the reply to GET /_emulator/path.
+func get[T any](ctx context.Context, c *Control, path string) (T, error) {
+	var out T
+	err := c.call(ctx, http.MethodGet, path, nil, &out)
+	return out, err
+}
+
 // World returns the emulator's world, tasks settled to its clock.
 func (c *Control) World(ctx context.Context) (emulator.World, error) {
-	var w emulator.World
-	err := c.call(ctx, http.MethodGet, "world", nil, &w)
-	return w, err
+	return get[emulator.World](ctx, c, "world")
 }
 
 // Requests returns the last requests of an action, oldest first.
 func (c *Control) Requests(ctx context.Context, action string) ([]emulator.RecordedRequest, error) {
-	var rs []emulator.RecordedRequest
-	err := c.call(ctx, http.MethodGet, "requests?action="+url.QueryEscape(action), nil, &rs)
-	return rs, err
+	return get[[]emulator.RecordedRequest](ctx, c, "requests?action="+url.QueryEscape(action))
 }
 
 // Stats returns the call counters.
 func (c *Control) Stats(ctx context.Context) (emulator.Stats, error) {
-	var s emulator.Stats
-	err := c.call(ctx, http.MethodGet, "stats", nil, &s)
-	return s, err
+	return get[emulator.Stats](ctx, c, "stats")
 }
 
 // ResetStats zeroes the call counters.
@@ -103,9 +102,7 @@ func (c *Control) InjectFault(ctx context.Context, faults ...emulator.Fault) err
 
 // Faults lists the active faults with their remaining counts.
 func (c *Control) Faults(ctx context.Context) ([]emulator.Fault, error) {
-	var fs []emulator.Fault
-	err := c.call(ctx, http.MethodGet, "faults", nil, &fs)
-	return fs, err
+	return get[[]emulator.Fault](ctx, c, "faults")
 }
 
 // ClearFaults removes every fault and releases hung tasks.
@@ -149,13 +146,12 @@ func inTransit(status string) bool {
 	return status == emulator.StatusBinding || status == emulator.StatusUnbinding
 }
 
-// Calls is one phase's API calls by kind, from emulator.Stats.
+// Calls is one phase's API calls by kind: DescribeAddresses, the writes
+// (AssociateAddress, DisassociateAddress) and the others; and the error
+// answers by code, over every action.
 type Calls struct {
-	Describe int // DescribeAddresses
-	Write    int // AssociateAddress + DisassociateAddress
-	Other    int // everything else (DescribeTaskResult, DescribeAddressQuota, …)
-	// Errors counts the error answers by code, over every action.
-	Errors map[string]int
+	Describe, Write, Other int
+	Errors                 map[string]int
 }
 
 // CountCalls sorts a Stats into Calls.
@@ -177,6 +173,17 @@ func CountCalls(s emulator.Stats) Calls {
 		}
 	}
 	return c
+}
+
+// Plus is the sum of two counts of calls.
+func (c Calls) Plus(d Calls) Calls {
+	sum := Calls{Describe: c.Describe + d.Describe, Write: c.Write + d.Write, Other: c.Other + d.Other, Errors: map[string]int{}}
+	for _, errs := range []map[string]int{c.Errors, d.Errors} {
+		for code, n := range errs {
+			sum.Errors[code] += n
+		}
+	}
+	return sum
 }
 
 // PatchAddress changes an address out of band, as the console or another

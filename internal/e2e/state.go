@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -44,16 +45,9 @@ func attr(r *tfjson.StateResource, name string) string {
 	return s
 }
 
-// target describes an association's binding target.
-func target(r *tfjson.StateResource) string {
-	if id := attr(r, "instance_id"); id != "" {
-		return id
-	}
-	return attr(r, "network_interface_id") + "/" + attr(r, "private_ip")
-}
-
 func describeState(r *tfjson.StateResource) string {
-	s := fmt.Sprintf("%s → %s (%s", attr(r, "eip_id"), target(r), r.Address)
+	target := cmp.Or(attr(r, "instance_id"), attr(r, "network_interface_id")+"/"+attr(r, "private_ip"))
+	s := fmt.Sprintf("%s → %s (%s", attr(r, "eip_id"), target, r.Address)
 	if r.Tainted {
 		s += ", tainted"
 	}
@@ -63,19 +57,13 @@ func describeState(r *tfjson.StateResource) string {
 	return s + ")"
 }
 
-// Comparison is the outcome of comparing a state with the world.
+// Comparison is the outcome of comparing a state with the world: how many
+// EIPs were under test, the associations on each side, the tainted state
+// entries, every disagreement (one readable line each, by EIP), and the EIPs
+// the world shows BINDING or UNBINDING (counted as bound).
 type Comparison struct {
-	// EIPs is how many EIPs were under test.
-	EIPs int
-	// StateEntries and WorldBound count the associations on each side.
-	StateEntries, WorldBound int
-	// Tainted counts tainted state entries.
-	Tainted int
-	// Problems lists every disagreement, one readable line each, by EIP.
-	Problems []string
-	// InTransit lists the EIPs the world shows BINDING or UNBINDING (counted
-	// as bound to their target).
-	InTransit []string
+	EIPs, StateEntries, WorldBound, Tainted int
+	Problems, InTransit                     []string
 }
 
 // OK reports whether the state and the world agree.
@@ -141,11 +129,9 @@ func describeWorld(a emulator.Address) string {
 	if !worldBound(a) {
 		return a.AddressID + " " + a.Status
 	}
-	target := a.InstanceID
-	if target == "" {
-		target = a.NetworkInterfaceID + "/" + a.PrivateIP
-	} else {
-		target += " (" + a.NetworkInterfaceID + "/" + a.PrivateIP + ")"
+	target := a.NetworkInterfaceID + "/" + a.PrivateIP
+	if a.InstanceID != "" {
+		target = a.InstanceID + " (" + target + ")"
 	}
 	return fmt.Sprintf("%s → %s, %s", a.AddressID, target, a.Status)
 }
@@ -181,15 +167,9 @@ func CompareBindings(state *tfjson.State, world emulator.World, eips []string) C
 		}
 		byEIP[attr(e, "eip_id")] = append(byEIP[attr(e, "eip_id")], e)
 	}
-	addresses := map[string]emulator.Address{}
-	for _, a := range world.Addresses {
-		addresses[a.AddressID] = a
-	}
-	ids := slices.Clone(eips)
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(slices.Values(eips)) {
 		es := byEIP[id]
-		a, exists := addresses[id]
+		a, exists := world.Address(id)
 		bound := exists && worldBound(a)
 		if bound {
 			c.WorldBound++

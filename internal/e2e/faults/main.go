@@ -18,6 +18,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -61,12 +62,12 @@ func main() {
 	flag.DurationVar(&o.cmdTimeout, "command-timeout", 4*time.Minute, "bound on each terraform command")
 	flag.BoolVar(&o.verbose, "v", false, "print each command's output when a case fails")
 	flag.BoolVar(&o.list, "list", false, "list the cases and exit")
-	flag.StringVar(&o.build.Provider, "provider", "", "prebuilt terraform-provider-qcloud (default: go build)")
-	flag.StringVar(&o.build.Emulator, "emulator", "", "prebuilt qcloud-emulator (default: go build)")
-	flag.StringVar(&o.build.Terraform, "terraform", "", "terraform CLI (default: on PATH)")
+	e2e.BuildFlags(&o.build)
 	flag.Parse()
 	os.Exit(run(o))
 }
+
+func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, "faults: "+format+"\n", args...) }
 
 func run(o options) int {
 	all := cases(o)
@@ -83,22 +84,16 @@ func run(o options) int {
 			name = strings.TrimSpace(name)
 			i := slices.IndexFunc(all, func(c *faultCase) bool { return c.name == name })
 			if i < 0 {
-				fmt.Fprintf(os.Stderr, "faults: no case %q; -list shows them\n", name)
+				logf("no case %q; -list shows them", name)
 				return 2
 			}
 			selected = append(selected, all[i])
 		}
 	}
 
-	dir := o.workdir
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "qcloud-faults-"); err != nil {
-			fmt.Fprintln(os.Stderr, "faults:", err)
-			return 1
-		}
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "faults:", err)
+	dir, err := e2e.MakeWorkDir(o.workdir, "qcloud-faults-")
+	if err != nil {
+		logf("%v", err)
 		return 1
 	}
 	interrupted, stop := e2e.InterruptContext()
@@ -106,7 +101,7 @@ func run(o options) int {
 	keep := o.keep
 	defer func() {
 		if keep || interrupted.Err() != nil {
-			fmt.Fprintf(os.Stderr, "faults: work directory kept: %s\n", dir)
+			logf("work directory kept: %s", dir)
 		} else {
 			_ = os.RemoveAll(dir)
 		}
@@ -115,15 +110,10 @@ func run(o options) int {
 	ctx, cancel := context.WithTimeoutCause(interrupted, o.timeout, fmt.Errorf("the whole matrix exceeded -timeout %s", o.timeout))
 	defer cancel()
 	start := time.Now()
-	o.build.Dir = filepath.Join(dir, "bin")
-	if err := os.MkdirAll(o.build.Dir, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "faults:", err)
-		return 1
-	}
-	o.build.Log = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "faults: "+format+"\n", args...) }
+	o.build.Dir, o.build.Log = filepath.Join(dir, "bin"), logf
 	bins, err := e2e.Build(ctx, o.build)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "faults:", err)
+		logf("%v", err)
 		return 1
 	}
 
@@ -170,12 +160,12 @@ func run(o options) int {
 // emulator) and reports whether it passed.
 func runCase(ctx context.Context, o options, bins e2e.Binaries, dir string, c *faultCase) bool {
 	start := time.Now()
-	fmt.Fprintf(os.Stderr, "faults: ▶ %s: %s\n", c.name, c.title)
+	logf("▶ %s: %s", c.name, c.title)
 	cr := &caseRun{faultCase: c, o: o, bins: bins, dir: filepath.Join(dir, c.name)}
 	cr.run(ctx)
 	if cr.emuDied {
 		// Not the provider's doing: say so, and run the case once more.
-		fmt.Fprintf(os.Stderr, "faults: %s: %s — running the case once more\n", c.name, cr.problems[len(cr.problems)-1])
+		logf("%s: %s — running the case once more", c.name, cr.problems[len(cr.problems)-1])
 		first := cr.problems
 		cr = &caseRun{faultCase: c, o: o, bins: bins, dir: filepath.Join(dir, c.name+"-again")}
 		cr.run(ctx)
@@ -185,9 +175,9 @@ func runCase(ctx context.Context, o options, bins e2e.Binaries, dir string, c *f
 	if !cr.passed() {
 		mark = "✘"
 	}
-	fmt.Fprintf(os.Stderr, "faults: %s %s in %s\n", mark, c.name, time.Since(start).Round(100*time.Millisecond))
+	logf("%s %s in %s", mark, c.name, time.Since(start).Round(100*time.Millisecond))
 	for _, p := range cr.problems {
-		fmt.Fprintf(os.Stderr, "faults:     %s: problem: %s\n", c.name, p)
+		logf("    %s: problem: %s", c.name, p)
 	}
 	c.result = cr
 	return cr.passed()
@@ -205,9 +195,8 @@ type faultCase struct {
 	// faults are injected before the first try of each phase ("apply",
 	// "destroy"); they are cleared before a re-run.
 	faults func(phase string) []emulator.Fault
-	// disturb runs during the first apply (kill something, say); it returns a
-	// note for the table.
-	disturb func(ctx context.Context, cr *caseRun, r *e2e.Running) string
+	// disturb strikes during the first apply.
+	disturb disturbance
 	// weight orders the queue: heavier cases start first.
 	weight int
 	// silentFailure: the disturbance kills terraform itself, which then has
@@ -283,11 +272,11 @@ func cases(o options) []*faultCase {
 		{name: "emulator-restart", title: "emulator killed after ~20 writes and restarted on the same port with the same -state",
 			state: true, disturb: restartEmulator},
 		{name: "ctrl-c", title: "Ctrl-C (SIGINT to terraform's process group) after ~20 writes, then apply again",
-			disturb: signalTerraform(syscall.SIGINT)},
+			disturb: signalTerraform(syscall.SIGINT, false)},
 		{name: "sigterm", title: "SIGTERM to terraform's process group after ~20 writes, then apply again",
-			disturb: signalTerraform(syscall.SIGTERM)},
+			disturb: signalTerraform(syscall.SIGTERM, false)},
 		{name: "sigterm-terraform", title: "SIGTERM to the terraform process alone (as `timeout` or `kill PID` do) after ~20 writes, then apply again",
-			disturb: signalTerraformOnly(syscall.SIGTERM)},
+			disturb: signalTerraform(syscall.SIGTERM, true)},
 		{name: "kill-terraform", title: "SIGKILL of the terraform process alone after ~20 writes (no state written; the provider must exit by itself), then apply again",
 			disturb: killTerraform, silentFailure: true},
 		{name: "kill-provider", title: "SIGKILL of the provider process after ~20 writes, then apply again",
@@ -304,33 +293,35 @@ func cases(o options) []*faultCase {
 	}
 }
 
-// disturbAfterWrites is how many write calls an apply makes before the
-// disturbing cases strike: well into the apply, with writes still in flight.
+// disturbance strikes during a case's first apply (kills something, say)
+// and returns a note for the table.
+type disturbance func(ctx context.Context, cr *caseRun, r *e2e.Running) string
+
+// disturbAfterWrites is how many write calls an apply makes before a
+// disturbance strikes: well into the apply, with writes still in flight.
 const disturbAfterWrites = 20
 
-// waitForWrites waits until the emulator has seen disturbAfterWrites write
-// calls, or the command ends; it reports whether the count was reached.
-func waitForWrites(ctx context.Context, ctl *e2e.Control, r *e2e.Running) bool {
-	for {
-		if s, err := ctl.Stats(ctx); err == nil {
-			if s.Calls[associate]+s.Calls[disassociate] >= disturbAfterWrites {
-				return true
+// afterWrites is strike, once the emulator has seen disturbAfterWrites
+// write calls (if the apply ends first, nothing).
+func afterWrites(strike disturbance) disturbance {
+	return func(ctx context.Context, cr *caseRun, r *e2e.Running) string {
+		ctl := cr.emu().Control()
+		for {
+			if s, err := ctl.Stats(ctx); err == nil && s.Calls[associate]+s.Calls[disassociate] >= disturbAfterWrites {
+				return strike(ctx, cr, r)
 			}
-		}
-		select {
-		case <-r.Done():
-			return false
-		case <-ctx.Done():
-			return false
-		case <-time.After(25 * time.Millisecond):
+			select {
+			case <-r.Done():
+				return "apply ended before 20 writes"
+			case <-ctx.Done():
+				return "apply ended before 20 writes"
+			case <-time.After(25 * time.Millisecond):
+			}
 		}
 	}
 }
 
-func restartEmulator(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-	if !waitForWrites(ctx, cr.emu().Control(), r) {
-		return "apply ended before 20 writes"
-	}
+var restartEmulator = afterWrites(func(ctx context.Context, cr *caseRun, _ *e2e.Running) string {
 	cr.accumulateStats(ctx)
 	next, err := cr.emu().Restart(ctx, time.Second)
 	if err != nil {
@@ -339,38 +330,26 @@ func restartEmulator(ctx context.Context, cr *caseRun, r *e2e.Running) string {
 	}
 	cr.setEmu(next)
 	return "emulator down ~1 s"
-}
+})
 
-func signalTerraform(sig syscall.Signal) func(context.Context, *caseRun, *e2e.Running) string {
-	return func(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-		if !waitForWrites(ctx, cr.emu().Control(), r) {
-			return "apply ended before 20 writes"
+// signalTerraform sends sig to terraform's process group, as a terminal's
+// Ctrl-C does, or, alone, to the terraform process only, as `kill PID` does.
+func signalTerraform(sig syscall.Signal, alone bool) disturbance {
+	return afterWrites(func(_ context.Context, cr *caseRun, r *e2e.Running) string {
+		send, note := r.Interrupt, fmt.Sprintf("%v sent", sig)
+		if alone {
+			send, note = r.Signal, fmt.Sprintf("%v sent to terraform only", sig)
 		}
-		if err := r.Interrupt(sig); err != nil {
+		if err := send(sig); err != nil {
 			cr.problem("signalling terraform: %v", err)
 		}
-		return fmt.Sprintf("%v sent", sig)
-	}
-}
-
-func signalTerraformOnly(sig syscall.Signal) func(context.Context, *caseRun, *e2e.Running) string {
-	return func(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-		if !waitForWrites(ctx, cr.emu().Control(), r) {
-			return "apply ended before 20 writes"
-		}
-		if err := r.Signal(sig); err != nil {
-			cr.problem("signalling terraform: %v", err)
-		}
-		return fmt.Sprintf("%v sent to terraform only", sig)
-	}
+		return note
+	})
 }
 
 // killTerraform kills terraform alone, as the OOM killer or a CI timeout's
 // SIGKILL would: no state is written, and its provider must not outlive it.
-func killTerraform(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-	if !waitForWrites(ctx, cr.emu().Control(), r) {
-		return "apply ended before 20 writes"
-	}
+var killTerraform = afterWrites(func(_ context.Context, cr *caseRun, r *e2e.Running) string {
 	pids := r.ProviderPIDs()
 	if err := r.Signal(syscall.SIGKILL); err != nil {
 		cr.problem("killing terraform: %v", err)
@@ -385,7 +364,7 @@ func killTerraform(ctx context.Context, cr *caseRun, r *e2e.Running) string {
 		}
 	}
 	return fmt.Sprintf("SIGKILL sent to terraform only; its provider pids %v exited on their own", pids)
-}
+})
 
 // running reports whether pid is a live process (a zombie is not).
 func running(pid int) bool {
@@ -393,10 +372,7 @@ func running(pid int) bool {
 	return err == nil && !strings.Contains(string(status), "State:\tZ")
 }
 
-func killProvider(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-	if !waitForWrites(ctx, cr.emu().Control(), r) {
-		return "apply ended before 20 writes"
-	}
+var killProvider = afterWrites(func(_ context.Context, cr *caseRun, r *e2e.Running) string {
 	pids := r.ProviderPIDs()
 	if len(pids) == 0 {
 		cr.problem("no provider process found under terraform (pid %d)", r.PID())
@@ -406,7 +382,7 @@ func killProvider(ctx context.Context, cr *caseRun, r *e2e.Running) string {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
 	return fmt.Sprintf("killed provider pid %v", pids)
-}
+})
 
 // attempt is one terraform command and what followed it.
 type attempt struct {
@@ -422,11 +398,9 @@ type attempt struct {
 
 // phaseRun is one phase: the first try and, if it failed, the re-run.
 type phaseRun struct {
-	name   string
-	first  *attempt
-	rerun  *attempt
-	calls  e2e.Calls
-	faults []emulator.Fault
+	name         string
+	first, rerun *attempt
+	calls        e2e.Calls
 }
 
 func (p *phaseRun) final() *attempt {
@@ -451,7 +425,7 @@ type caseRun struct {
 	eips         []string
 	phases       []*phaseRun
 	problems     []string
-	acc          emulator.Stats // stats of emulator processes already restarted
+	calls        e2e.Calls // the phase's calls, of every emulator process
 	logN         int
 }
 
@@ -473,19 +447,12 @@ func (cr *caseRun) problem(format string, args ...any) {
 
 func (cr *caseRun) passed() bool { return len(cr.problems) == 0 }
 
-func (cr *caseRun) count() int {
-	if cr.n > 0 {
-		return cr.n
-	}
-	return cr.o.n
-}
-
 func (cr *caseRun) run(ctx context.Context) {
 	if err := ctx.Err(); err != nil {
 		cr.problem("not run: %v", context.Cause(ctx))
 		return
 	}
-	n := cr.count()
+	n := cmp.Or(cr.n, cr.o.n)
 	cr.eips = e2e.ScaleEIPs(n)
 	if err := os.MkdirAll(cr.dir, 0o755); err != nil {
 		cr.problem("%v", err)
@@ -511,10 +478,7 @@ func (cr *caseRun) run(ctx context.Context) {
 		cr.problem("%v", err)
 		return
 	}
-	parallelism := tfexec.Parallelism(10) // Terraform's default
-	if cr.parallelism > 0 {
-		parallelism = tfexec.Parallelism(cr.parallelism)
-	}
+	parallelism := tfexec.Parallelism(cmp.Or(cr.parallelism, 10)) // 10: Terraform's default
 	apply := cr.phase(ctx, e2e.Apply(parallelism))
 	cr.expect(apply, n)
 	if !cr.passed() || cr.emuDied {
@@ -562,13 +526,12 @@ func (cr *caseRun) phase(ctx context.Context, cmd e2e.Command) *phaseRun {
 	p := &phaseRun{name: name}
 	cr.phases = append(cr.phases, p)
 	ctl := func() *e2e.Control { return cr.emu().Control() }
-	cr.acc = emulator.Stats{}
+	cr.calls = e2e.Calls{}
 	if err := ctl().ResetStats(ctx); err != nil {
 		cr.problem("%s: resetting stats: %v", name, err)
 	}
 	if cr.faults != nil {
-		p.faults = cr.faults(name)
-		if err := ctl().InjectFault(ctx, p.faults...); err != nil {
+		if err := ctl().InjectFault(ctx, cr.faults(name)...); err != nil {
 			cr.problem("%s: injecting faults: %v", name, err)
 		}
 	}
@@ -581,37 +544,22 @@ func (cr *caseRun) phase(ctx context.Context, cmd e2e.Command) *phaseRun {
 		cr.problem("%s: clearing faults: %v", name, err)
 	}
 	if !p.first.res.OK() {
-		fmt.Fprintf(os.Stderr, "faults: %s: %s failed: %s; %s — running it again\n", cr.name, name, p.first.res.Summary(), p.first.cmp.Brief(3))
+		logf("%s: %s failed: %s; %s — running it again", cr.name, name, p.first.res.Summary(), p.first.cmp.Brief(3))
 		p.rerun = cr.attempt(ctx, name+" (re-run)", cmd, false)
 	}
 	cr.accumulateStats(ctx)
-	p.calls = e2e.CountCalls(cr.acc)
+	p.calls = cr.calls
 	return p
 }
 
-// accumulateStats adds the current emulator's counters to cr.acc and resets
-// them (before a restart loses them, and at the end of a phase).
+// accumulateStats adds the current emulator's counters to cr.calls and
+// resets them (before a restart loses them, and at the end of a phase).
 func (cr *caseRun) accumulateStats(ctx context.Context) {
 	ctl := cr.emu().Control()
-	s, err := ctl.Stats(ctx)
-	if err != nil {
-		return
+	if s, err := ctl.Stats(ctx); err == nil {
+		cr.calls = cr.calls.Plus(e2e.CountCalls(s))
+		_ = ctl.ResetStats(ctx)
 	}
-	if cr.acc.Calls == nil {
-		cr.acc = emulator.Stats{Calls: map[string]int{}, Errors: map[string]map[string]int{}}
-	}
-	for a, n := range s.Calls {
-		cr.acc.Calls[a] += n
-	}
-	for a, codes := range s.Errors {
-		if cr.acc.Errors[a] == nil {
-			cr.acc.Errors[a] = map[string]int{}
-		}
-		for c, n := range codes {
-			cr.acc.Errors[a][c] += n
-		}
-	}
-	_ = ctl.ResetStats(ctx)
 }
 
 func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, disturb bool) *attempt {
