@@ -78,61 +78,40 @@ func ModuleRoot() (string, error) {
 // Build returns the binaries, compiling those not given (go build, about a
 // minute cold, seconds with a warm build cache).
 func Build(ctx context.Context, opts BuildOptions) (Binaries, error) {
-	var bins Binaries
+	bins := Binaries{Provider: opts.Provider, Emulator: opts.Emulator}
 	var err error
 	if bins.Terraform, err = FindTerraform(opts.Terraform); err != nil {
 		return bins, err
 	}
-	logf := opts.Log
-	if logf == nil {
-		logf = func(string, ...any) {}
+	if opts.Provider != "" && filepath.Base(opts.Provider) != ProviderBinaryName {
+		return bins, fmt.Errorf("prebuilt provider %s: the file must be named %s for dev_overrides", opts.Provider, ProviderBinaryName)
 	}
-	if opts.Provider != "" {
-		if filepath.Base(opts.Provider) != ProviderBinaryName {
-			return bins, fmt.Errorf("prebuilt provider %s: the file must be named %s for dev_overrides", opts.Provider, ProviderBinaryName)
+	var versionFlags []string
+	if opts.Version != "" {
+		versionFlags = []string{"-ldflags", "-X main.version=" + opts.Version}
+	}
+	for _, b := range []struct {
+		path      *string
+		name, pkg string
+		flags     []string
+	}{{&bins.Provider, ProviderBinaryName, ".", versionFlags}, {&bins.Emulator, EmulatorBinaryName, "./cmd/qcloud-emulator", nil}} {
+		build := *b.path == ""
+		if build && opts.Dir == "" {
+			return bins, errors.New("BuildOptions.Dir is required to build binaries")
 		}
-		if bins.Provider, err = filepath.Abs(opts.Provider); err != nil {
+		if build {
+			*b.path = filepath.Join(opts.Dir, b.name)
+		}
+		if *b.path, err = filepath.Abs(*b.path); err != nil {
 			return bins, err
 		}
-	}
-	if opts.Emulator != "" {
-		if bins.Emulator, err = filepath.Abs(opts.Emulator); err != nil {
-			return bins, err
-		}
-	}
-	if bins.Provider != "" && bins.Emulator != "" {
-		return bins, checkExecutables(bins)
-	}
-	if opts.Dir == "" {
-		return bins, errors.New("BuildOptions.Dir is required to build binaries")
-	}
-	root, err := ModuleRoot()
-	if err != nil {
-		return bins, err
-	}
-	dir, err := filepath.Abs(opts.Dir)
-	if err == nil {
-		err = os.MkdirAll(dir, 0o755)
-	}
-	if err != nil {
-		return bins, err
-	}
-	if bins.Provider == "" {
-		bins.Provider = filepath.Join(dir, ProviderBinaryName)
-		logf("building %s", bins.Provider)
-		var flags []string
-		if opts.Version != "" {
-			flags = []string{"-ldflags", "-X main.version=" + opts.Version}
-		}
-		if err := goBuild(ctx, root, bins.Provider, ".", flags...); err != nil {
-			return bins, err
-		}
-	}
-	if bins.Emulator == "" {
-		bins.Emulator = filepath.Join(dir, EmulatorBinaryName)
-		logf("building %s", bins.Emulator)
-		if err := goBuild(ctx, root, bins.Emulator, "./cmd/qcloud-emulator"); err != nil {
-			return bins, err
+		if build {
+			if opts.Log != nil {
+				opts.Log("building %s", *b.path)
+			}
+			if err := goBuild(ctx, *b.path, b.pkg, b.flags...); err != nil {
+				return bins, err
+			}
 		}
 	}
 	return bins, checkExecutables(bins)
@@ -151,8 +130,13 @@ func checkExecutables(b Binaries) error {
 	return nil
 }
 
-// goBuild runs `go build -o out flags... pkg` in the module root.
-func goBuild(ctx context.Context, root, out, pkg string, flags ...string) error {
+// goBuild runs `go build -o out flags... pkg` in the module root (go build
+// creates out's directory).
+func goBuild(ctx context.Context, out, pkg string, flags ...string) error {
+	root, err := ModuleRoot()
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", append(append([]string{"build", "-o", out}, flags...), pkg)...)
@@ -164,18 +148,13 @@ func goBuild(ctx context.Context, root, out, pkg string, flags ...string) error 
 }
 
 // BuildNoAPIProvider builds internal/e2e/noapiprovider, the provider's schemas
-// without its API, as dir/terraform-provider-qcloud (so that dev_overrides
-// can point at dir).
+// without its API, as dir/terraform-provider-qcloud (for dev_overrides).
 func BuildNoAPIProvider(ctx context.Context, dir string) (string, error) {
-	root, err := ModuleRoot()
+	out, err := filepath.Abs(filepath.Join(dir, ProviderBinaryName))
 	if err != nil {
 		return "", err
 	}
-	if dir, err = filepath.Abs(dir); err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, ProviderBinaryName)
-	return out, goBuild(ctx, root, out, "./internal/e2e/noapiprovider")
+	return out, goBuild(ctx, out, "./internal/e2e/noapiprovider")
 }
 
 // SharedTerraform unpacks the newest Terraform beside the clone

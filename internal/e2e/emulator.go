@@ -73,14 +73,12 @@ func (c EmulatorConfig) args() []string {
 type EmulatorProcess struct {
 	Config EmulatorConfig
 	// URL is what the emulator printed, e.g. http://127.0.0.1:40123.
-	URL string
-
+	URL     string
 	pid     int
 	done    chan struct{}
 	waitErr error
 	stopped sync.Once
-	// asked is set when the harness stops or kills the process itself.
-	asked atomic.Bool
+	asked   atomic.Bool // the harness stopped or killed it
 }
 
 // StartEmulator starts the emulator and waits for its URL line (ctx bounds
@@ -151,15 +149,6 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 	}
 }
 
-// Addr is the host:port the emulator listens on.
-func (p *EmulatorProcess) Addr() string {
-	u, err := url.Parse(p.URL)
-	if err != nil {
-		return ""
-	}
-	return u.Host
-}
-
 // PID is the emulator's process id.
 func (p *EmulatorProcess) PID() int { return p.pid }
 
@@ -198,25 +187,21 @@ func (p *EmulatorProcess) Exited() bool {
 
 // Stop asks the emulator to shut down (SIGTERM: it writes its -state file one
 // last time) and kills its process group if it has not exited within 5 s.
-func (p *EmulatorProcess) Stop() {
+func (p *EmulatorProcess) Stop() { p.end(syscall.SIGTERM, 5*time.Second) }
+
+// Kill ends the emulator at once (SIGKILL), as a crash or an OOM kill would.
+func (p *EmulatorProcess) Kill() { p.end(syscall.SIGKILL, 0) }
+
+func (p *EmulatorProcess) end(sig syscall.Signal, grace time.Duration) {
 	p.asked.Store(true)
 	p.stopped.Do(func() {
-		_ = syscall.Kill(-p.pid, syscall.SIGTERM)
+		_ = syscall.Kill(-p.pid, sig)
 		select {
 		case <-p.done:
-		case <-time.After(5 * time.Second):
+		case <-time.After(grace):
 			_ = syscall.Kill(-p.pid, syscall.SIGKILL)
 			<-p.done
 		}
-	})
-}
-
-// Kill ends the emulator at once (SIGKILL), as a crash or an OOM kill would.
-func (p *EmulatorProcess) Kill() {
-	p.asked.Store(true)
-	p.stopped.Do(func() {
-		_ = syscall.Kill(-p.pid, syscall.SIGKILL)
-		<-p.done
 	})
 }
 
@@ -232,7 +217,9 @@ func (p *EmulatorProcess) Restart(ctx context.Context, pause time.Duration) (*Em
 		}
 	}
 	cfg := p.Config
-	cfg.Listen = p.Addr()
+	if u, err := url.Parse(p.URL); err == nil { // checked at the start
+		cfg.Listen = u.Host
+	}
 	var last error
 	for range 20 { // the port may take a moment to be free again
 		q, err := StartEmulator(ctx, cfg)

@@ -190,10 +190,10 @@ func DiffBindings(want, got map[string]string, ids []string) []string {
 	return out
 }
 
-// WorldCheck is the state and the world after a command.
+// WorldCheck is the state compared with the world, tasks settled (or the
+// settling time up).
 type WorldCheck struct {
 	Comparison
-	// World is the world compared, tasks settled (or the settling time up).
 	World emulator.World
 }
 
@@ -206,6 +206,9 @@ func (w *Workspace) CheckWorld(ctx context.Context, ctl *Control, eips []string,
 	if err != nil {
 		return WorldCheck{}, fmt.Errorf("reading the world: %w", err)
 	}
-	cmp, err := w.MatchesWorld(ctx, world, eips)
-	return WorldCheck{Comparison: cmp, World: world}, err
+	state, err := w.State(ctx)
+	if err != nil {
+		return WorldCheck{World: world}, fmt.Errorf("terraform show -json: %w", err)
+	}
+	return WorldCheck{Comparison: CompareBindings(state, world, eips), World: world}, nil
 }

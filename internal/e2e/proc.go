@@ -13,10 +13,9 @@ import (
 const ProviderBinaryName = "terraform-provider-qcloud"
 
 // terraformProcess follows one terraform command's process tree through
-// /proc: tfexec keeps its *exec.Cmd to itself, so terraform's pid (for the
-// fault matrix's signals) is found as the harness's child process working in
-// the workspace directory, and the peak RSS of its provider processes (for
-// the benchmark) is sampled every 20 ms.
+// /proc (tfexec keeps its *exec.Cmd to itself): terraform is the harness's
+// child working in the workspace directory, and its provider processes' peak
+// RSS is sampled every 20 ms.
 type terraformProcess struct {
 	found, stop, stopped chan struct{}
 	mu                   sync.Mutex

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -104,16 +103,6 @@ func firstN(s []string, n int) []string {
 		return s
 	}
 	return s[:n]
-}
-
-// MatchesWorld compares the workspace's state (terraform show -json) with the
-// world; see CompareBindings.
-func (w *Workspace) MatchesWorld(ctx context.Context, world emulator.World, eips []string) (Comparison, error) {
-	state, err := w.State(ctx)
-	if err != nil {
-		return Comparison{}, fmt.Errorf("terraform show -json: %w", err)
-	}
-	return CompareBindings(state, world, eips), nil
 }
 
 // worldBound reports whether an EIP holds a binding: bound, or moving.

@@ -431,17 +431,12 @@ func (b *bench) phase(ctx context.Context, name string, cmd e2e.Command, wantBou
 		b.failCommand(name+": framework floor", floor)
 	}
 
-	world, err := b.ctl.WaitSettled(ctx, nil, 5*time.Second)
-	if err != nil {
-		b.fail("%s: reading the world: %v", name, err)
-	} else {
-		state, err := b.n.assoc.MatchesWorld(ctx, world, e2e.ScaleEIPs(b.o.n))
-		switch {
-		case err != nil:
-			b.fail("%s: reading the state: %v", name, err)
-		case !state.OK() || state.WorldBound != wantBound || state.StateEntries != wantBound:
-			b.fail("%s: want %d associations in state and world; %s", name, wantBound, state.Brief(5))
-		}
+	check, err := b.n.assoc.CheckWorld(ctx, b.ctl, e2e.ScaleEIPs(b.o.n), 5*time.Second)
+	switch {
+	case err != nil:
+		b.fail("%s: %v", name, err)
+	case !check.OK() || check.WorldBound != wantBound || check.StateEntries != wantBound:
+		b.fail("%s: want %d associations in state and world; %s", name, wantBound, check.Brief(5))
 	}
 
 	throttled := e2e.CountMentioning(res.Diagnostics, "RequestLimitExceeded")

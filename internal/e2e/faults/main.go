@@ -1,20 +1,16 @@
-// Command faults runs the fault matrix (`make faults`): for each fault, a
-// fresh qcloud-emulator (-scale N), a configuration of N
-// qcloud_eip_association resources, `terraform apply` then `terraform
-// destroy` with the fault injected. After every command Terraform's state
-// (terraform show -json) is compared with the emulator's world; a command may
-// fail only with a clear diagnostic (terraform -json), and then running it
-// again (fault cleared) must succeed with state = world.
+// Command faults runs the fault matrix (`make faults`, RELIABILITY.md): for
+// each fault, a fresh qcloud-emulator, N associations, `terraform apply` then
+// `terraform destroy` with the fault injected. After every command state is
+// compared with the world; a command may fail only with a clear diagnostic,
+// and then running it again (fault cleared) must succeed with state = world.
 //
 //	go run ./internal/e2e/faults              # every case, a markdown table on stdout
 //	go run ./internal/e2e/faults -only reset  # one case (comma-separated list)
 //	go run ./internal/e2e/faults -list        # the cases
 //
-// Cases run -jobs (3) at a time, each with its own emulator and workspace;
-// every terraform command is bounded by -command-timeout (4m) and the run by
-// -timeout (15m). It exits 1 when a case fails. Progress goes to stderr; -keep
-// keeps the work directory (terraform output of every command, emulator logs),
-// as do a failure and an interruption.
+// It exits 1 when a case fails. Progress goes to stderr; the work directory
+// (every command's output, emulator logs) is kept with -keep, after a
+// failure and after an interruption.
 package main
 
 import (
@@ -27,6 +23,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -305,7 +302,7 @@ const disturbAfterWrites = 20
 // write calls (if the apply ends first, nothing).
 func afterWrites(strike disturbance) disturbance {
 	return func(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-		ctl := cr.emu().Control()
+		ctl := cr.emu.Load().Control()
 		for {
 			if s, err := ctl.Stats(ctx); err == nil && s.Calls[associate]+s.Calls[disassociate] >= disturbAfterWrites {
 				return strike(ctx, cr, r)
@@ -323,12 +320,12 @@ func afterWrites(strike disturbance) disturbance {
 
 var restartEmulator = afterWrites(func(ctx context.Context, cr *caseRun, _ *e2e.Running) string {
 	cr.accumulateStats(ctx)
-	next, err := cr.emu().Restart(ctx, time.Second)
+	next, err := cr.emu.Load().Restart(ctx, time.Second)
 	if err != nil {
 		cr.problem("restarting the emulator: %v", err)
 		return "restart failed"
 	}
-	cr.setEmu(next)
+	cr.emu.Store(next)
 	return "emulator down ~1 s"
 })
 
@@ -415,9 +412,8 @@ type caseRun struct {
 	o       options
 	bins    e2e.Binaries
 	dir     string
-	emuMu   sync.Mutex
-	emuProc *e2e.EmulatorProcess
-	emuDied bool // the emulator ended without the harness asking
+	emu     atomic.Pointer[e2e.EmulatorProcess] // replaced by a restart
+	emuDied bool                                // the emulator ended without the harness asking
 	// interference holds the problems of a first run whose emulator ended
 	// on its own; the case was run again.
 	interference []string
@@ -427,18 +423,6 @@ type caseRun struct {
 	problems     []string
 	calls        e2e.Calls // the phase's calls, of every emulator process
 	logN         int
-}
-
-func (cr *caseRun) emu() *e2e.EmulatorProcess {
-	cr.emuMu.Lock()
-	defer cr.emuMu.Unlock()
-	return cr.emuProc
-}
-
-func (cr *caseRun) setEmu(p *e2e.EmulatorProcess) {
-	cr.emuMu.Lock()
-	defer cr.emuMu.Unlock()
-	cr.emuProc = p
 }
 
 func (cr *caseRun) problem(format string, args ...any) {
@@ -467,8 +451,8 @@ func (cr *caseRun) run(ctx context.Context) {
 		cr.problem("starting the emulator: %v", err)
 		return
 	}
-	cr.setEmu(emu)
-	defer func() { cr.emu().Stop() }()
+	cr.emu.Store(emu)
+	defer func() { cr.emu.Load().Stop() }()
 
 	cr.ws, err = e2e.NewWorkspace(ctx, filepath.Join(cr.dir, "ws"), cr.bins, emu.URL, cfg.Credentials())
 	if err == nil {
@@ -525,7 +509,7 @@ func (cr *caseRun) phase(ctx context.Context, cmd e2e.Command) *phaseRun {
 	name := cmd.Name
 	p := &phaseRun{name: name}
 	cr.phases = append(cr.phases, p)
-	ctl := func() *e2e.Control { return cr.emu().Control() }
+	ctl := func() *e2e.Control { return cr.emu.Load().Control() }
 	cr.calls = e2e.Calls{}
 	if err := ctl().ResetStats(ctx); err != nil {
 		cr.problem("%s: resetting stats: %v", name, err)
@@ -555,7 +539,7 @@ func (cr *caseRun) phase(ctx context.Context, cmd e2e.Command) *phaseRun {
 // accumulateStats adds the current emulator's counters to cr.calls and
 // resets them (before a restart loses them, and at the end of a phase).
 func (cr *caseRun) accumulateStats(ctx context.Context) {
-	ctl := cr.emu().Control()
+	ctl := cr.emu.Load().Control()
 	if s, err := ctl.Stats(ctx); err == nil {
 		cr.calls = cr.calls.Plus(e2e.CountCalls(s))
 		_ = ctl.ResetStats(ctx)
@@ -574,7 +558,7 @@ func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, d
 		a.disturbed = cr.disturb(cmdCtx, cr, r)
 	}
 	a.res = r.Wait()
-	if emu := cr.emu(); emu.DiedUnasked() {
+	if emu := cr.emu.Load(); emu.DiedUnasked() {
 		cr.emuDied = true
 		cr.problem("%s: the emulator process ended on its own (%v), which the harness never does: a crash, or a signal "+
 			"from outside the harness; its log: %s", label, emu.ExitErr(), emu.Config.LogPath)
@@ -596,16 +580,9 @@ func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, d
 		return a
 	}
 
-	// Let tasks the command left running land (a hung task stays in transit),
-	// then compare.
-	checkCtx, cancelCheck := context.WithTimeout(ctx, time.Minute)
-	defer cancelCheck()
-	world, err := cr.emu().Control().WaitSettled(checkCtx, cr.eips, 3*time.Second)
-	if err != nil {
-		a.cmpErr = err
-		return a
-	}
-	a.cmp, a.cmpErr = cr.ws.MatchesWorld(checkCtx, world, cr.eips)
+	// A hung task stays in transit: 3 s for the others to land.
+	check, err := cr.ws.CheckWorld(ctx, cr.emu.Load().Control(), cr.eips, 3*time.Second)
+	a.cmp, a.cmpErr = check.Comparison, err
 	return a
 }
 
@@ -613,7 +590,7 @@ func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, d
 // harness asking (a restart replaces the process: the new one is watched).
 func (cr *caseRun) watchEmulator(r *e2e.Running, abort context.CancelCauseFunc) {
 	for {
-		emu := cr.emu()
+		emu := cr.emu.Load()
 		select {
 		case <-r.Done():
 			return
@@ -623,7 +600,7 @@ func (cr *caseRun) watchEmulator(r *e2e.Running, abort context.CancelCauseFunc) 
 				return
 			}
 			// Stopped by the harness (a restart): wait for its replacement.
-			for cr.emu() == emu {
+			for cr.emu.Load() == emu {
 				select {
 				case <-r.Done():
 					return
