@@ -100,8 +100,7 @@ func (r *Result) OK() bool { return r.Err == nil }
 // PeakRSSMiB is PeakRSS in MiB.
 func (r *Result) PeakRSSMiB() float64 { return float64(r.PeakRSS) / (1 << 20) }
 
-// Summary describes the outcome in one line: "ok", or how terraform ended and
-// its error diagnostics' summaries.
+// Summary is "ok", or how terraform ended and its errors' summaries.
 func (r *Result) Summary() string {
 	if r.OK() {
 		return "ok"
@@ -183,11 +182,10 @@ func (r *Running) Wait() *Result {
 func (r *Running) PID() int { return r.process.pid(r.done) }
 
 // Interrupt sends sig to terraform's process group, as a terminal's Ctrl-C
-// (SIGINT) does to the foreground job.
+// does.
 func (r *Running) Interrupt(sig syscall.Signal) error { return r.signal(-1, sig) }
 
-// Signal sends sig to the terraform process alone, as `kill PID` or
-// `timeout` do.
+// Signal sends sig to the terraform process alone, as `kill PID` does.
 func (r *Running) Signal(sig syscall.Signal) error { return r.signal(1, sig) }
 
 func (r *Running) signal(sign int, sig syscall.Signal) error {

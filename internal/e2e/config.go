@@ -6,8 +6,7 @@ import (
 	"strings"
 )
 
-// ScaleEIP names the i-th (1-based) generated EIP of an emulator started with
-// -scale; the configurations bind it to instance ins-scNNNNNN of the same i.
+// ScaleEIP names the i-th (1-based) EIP of an emulator started with -scale.
 func ScaleEIP(i int) string { return fmt.Sprintf("eip-sc%06d", i) }
 
 // ScaleEIPs lists ScaleEIP(1..n).
@@ -72,8 +71,7 @@ func header(provider string) string {
 ` + strings.TrimSpace(cmp.Or(provider, `provider "qcloud" {}`)) + "\n"
 }
 
-// BaselineConfig is N terraform_data resources: Terraform's own floor for the
-// same number of resources, with no provider to start and no API to call.
+// BaselineConfig is N terraform_data resources: Terraform's own floor.
 func BaselineConfig(n int) string {
 	return fmt.Sprintf(`resource "terraform_data" "b" {
   count = %d
@@ -83,7 +81,7 @@ func BaselineConfig(n int) string {
 }
 
 // QueryConfig is a .tfquery.hcl file listing up to limit bindings, with
-// their resources (as -generate-config-out asks for them).
+// their resources.
 func QueryConfig(limit int) string {
 	return fmt.Sprintf(`list "qcloud_eip_association" "all" {
   provider         = qcloud

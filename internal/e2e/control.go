@@ -22,8 +22,7 @@ type Control struct {
 
 // NewControl returns a control client for the emulator at baseURL.
 func NewControl(baseURL string) *Control {
-	// No keep-alive: an emulator restarted on the same port must not be
-	// reached through a pooled connection to the process that was killed.
+	// No keep-alive: a pooled connection could reach a killed emulator.
 	transport := &http.Transport{DisableKeepAlives: true, Proxy: nil}
 	return &Control{base: strings.TrimSuffix(baseURL, "/"), http: &http.Client{Timeout: 30 * time.Second, Transport: transport}}
 }
@@ -110,9 +109,9 @@ func (c *Control) ClearFaults(ctx context.Context) error {
 	return c.call(ctx, http.MethodDelete, "faults", nil, nil)
 }
 
-// WaitSettled polls the world until none of the ids (all addresses when ids
-// is empty) is BINDING or UNBINDING, or until timeout; it returns the last
-// world seen either way.
+// WaitSettled polls the world until none of the ids (none given: every
+// address) is BINDING or UNBINDING, or for timeout; it returns the last world
+// seen.
 func (c *Control) WaitSettled(ctx context.Context, ids []string, timeout time.Duration) (emulator.World, error) {
 	deadline := time.Now().Add(timeout)
 	want := map[string]bool{}
@@ -186,14 +185,13 @@ func (c Calls) Plus(d Calls) Calls {
 	return sum
 }
 
-// PatchAddress changes an address out of band, as the console or another
-// tool would (emulator.AddressPatch).
+// PatchAddress changes an address out of band, as the console would.
 func (c *Control) PatchAddress(ctx context.Context, id string, p emulator.AddressPatch) error {
 	return c.call(ctx, http.MethodPost, "addresses/"+id, p, nil)
 }
 
 // AddNormalPublicIP gives the instance a normal public IP (WanIP) on its
-// primary private IP, as a CVM created with a public IP has one.
+// primary private IP.
 func (c *Control) AddNormalPublicIP(ctx context.Context, instanceID string) (emulator.Address, error) {
 	var a emulator.Address
 	err := c.call(ctx, http.MethodPost, "instances/"+instanceID+"/normal-public-ip", nil, &a)

@@ -16,20 +16,18 @@ type Binding struct {
 	EIP, Instance string
 }
 
-// Block is one qcloud_eip_association block of a configuration: with
-// ForEach, one instance per key (for_each over a map); without, one
-// instance with Binding.
+// Block is one qcloud_eip_association block: with ForEach, one instance per
+// key; without, one instance with Binding.
 type Block struct {
 	Name    string
 	Binding Binding
 	ForEach map[string]Binding
 }
 
-// BindingsConfig is a configuration of qcloud_eip_association blocks, each
-// binding an EIP to an instance.
+// BindingsConfig is a configuration of qcloud_eip_association blocks;
+// Timeout, when set, is every resource's create and delete timeout.
 type BindingsConfig struct {
-	Blocks []Block
-	// Timeout, when set, is every resource's create and delete timeout.
+	Blocks  []Block
 	Timeout string
 }
 
@@ -82,11 +80,10 @@ func (c BindingsConfig) HCL() string {
 	return b.String()
 }
 
-// Scenario is a change of bindings applied in one terraform apply: Before is
-// applied first, then replaced by After.
+// Scenario is a change of bindings applied in one terraform apply, from
+// Before to After, on an emulator of -scale Scale.
 type Scenario struct {
-	Name, Title string
-	// Scale is the emulator's -scale (0: the built-in world alone).
+	Name, Title   string
 	Scale         int
 	Before, After BindingsConfig
 }
@@ -99,15 +96,14 @@ func (s Scenario) EIPs() []string {
 }
 
 // WithTimeout returns the scenario with every resource's create and delete
-// timeout set ("" leaves the provider's default).
+// timeout set.
 func (s Scenario) WithTimeout(timeout string) Scenario {
 	s.Before.Timeout, s.After.Timeout = timeout, timeout
 	return s
 }
 
-// MoveScenario moves one EIP between resources: qcloud_eip_association.a
-// (eip-demo0006 on ins-demo0007) is removed and .b (the same EIP on
-// ins-demo0008) added, so b's bind needs the EIP a's destroy frees.
+// MoveScenario moves one EIP from resource a to resource b, on another
+// instance: b's bind needs the EIP a's destroy frees.
 func MoveScenario() Scenario {
 	const eip = "eip-demo0006"
 	return Scenario{Name: "move", Title: "one EIP moves from resource a (ins-demo0007) to resource b (ins-demo0008)",
@@ -115,9 +111,8 @@ func MoveScenario() Scenario {
 		After:  BindingsConfig{Blocks: []Block{{Name: "b", Binding: Binding{eip, "ins-demo0008"}}}}}
 }
 
-// SwapScenario exchanges two EIPs between two instances, for_each keyed by
-// instance: each instance's resource is replaced, and each new binding needs
-// the EIP that the other's destroy frees.
+// SwapScenario exchanges two EIPs between two instances (for_each keyed by
+// instance): each new binding needs the EIP the other's destroy frees.
 func SwapScenario() Scenario {
 	const e1, e2, i1, i2 = "eip-demo0007", "eip-demo0008", "ins-demo0007", "ins-demo0008"
 	return Scenario{Name: "swap", Title: "two EIPs exchanged between two instances (for_each keyed by instance)",
@@ -156,8 +151,8 @@ func renameKeys(name, title string, n, scale int, newEIP func(i int) string) Sce
 		After:  BindingsConfig{Blocks: []Block{{Name: "x", ForEach: after}}}}
 }
 
-// WorldBindings is EIP → instance for the EIPs among ids that the world holds
-// bound (or moving) to an instance; an ENI binding shows as its ENI/IP.
+// WorldBindings is EIP → instance (or ENI/IP) of the EIPs among ids that the
+// world holds bound or moving.
 func WorldBindings(world emulator.World, ids []string) map[string]string {
 	out := map[string]string{}
 	for _, id := range ids {
@@ -171,8 +166,8 @@ func WorldBindings(world emulator.World, ids []string) map[string]string {
 	return out
 }
 
-// DiffBindings lists, one line an EIP, where got differs from want (both
-// EIP → instance), for the EIPs among ids.
+// DiffBindings lists, one line an EIP among ids, where got differs from want
+// (both EIP → instance).
 func DiffBindings(want, got map[string]string, ids []string) []string {
 	var out []string
 	for _, id := range ids {

@@ -15,7 +15,7 @@ import (
 const AssociationType = "qcloud_eip_association"
 
 // Associations returns the qcloud_eip_association objects of a state, every
-// module's, deposed ones included.
+// module's.
 func Associations(state *tfjson.State) []*tfjson.StateResource {
 	var out []*tfjson.StateResource
 	var walk func(*tfjson.StateModule)
@@ -125,8 +125,7 @@ func describeWorld(a emulator.Address) string {
 	return fmt.Sprintf("%s → %s, %s", a.AddressID, target, a.Status)
 }
 
-// sameTarget reports whether the world's binding is the state object's: the
-// same instance for an instance binding, else the same ENI and private IP.
+// sameTarget reports whether the world's binding is the state object's.
 func sameTarget(r *tfjson.StateResource, a emulator.Address) bool {
 	if id := attr(r, "instance_id"); id != "" {
 		return a.InstanceID == id
@@ -134,10 +133,8 @@ func sameTarget(r *tfjson.StateResource, a emulator.Address) bool {
 	return a.NetworkInterfaceID == attr(r, "network_interface_id") && a.PrivateIP == attr(r, "private_ip")
 }
 
-// CompareBindings compares the associations of a state with the world, for
-// the EIPs under test (eips): every binding the world holds must be in the
-// state with the same target, and every state entry must have its binding in
-// the world.
+// CompareBindings compares the associations of a state with the world's
+// bindings of the EIPs under test, both ways.
 func CompareBindings(state *tfjson.State, world emulator.World, eips []string) Comparison {
 	entries := Associations(state)
 	c := Comparison{EIPs: len(eips), StateEntries: len(entries)}

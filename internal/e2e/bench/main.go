@@ -1,39 +1,17 @@
-// Command bench is the scale benchmark (`make bench N=…`, BENCHMARKS.md):
-// terraform with the built provider against a qcloud-emulator with its
-// default rate limits and task delay and a world of N free EIPs and
-// instances (-scale N), at Terraform's default parallelism. It prints one
-// line per phase:
+// Command bench is the scale benchmark (`make bench N=…`): terraform with the
+// built provider against a qcloud-emulator with its default rate limits and
+// task delay and a world of N free EIPs and instances, at Terraform's default
+// parallelism. For each phase (plan of N new associations, startup: plan
+// -refresh=false of one, apply, query of N bindings, refresh, destroy) it
+// prints a line
 //
 //	phase=<p> n=<N> wall_s=<s> baseline_wall_s=<s> describe_calls=<k> write_calls=<k> other_calls=<k> throttled_to_user=<k> peak_rss_mb=<m>
 //
-// Phases: plan (of the N new associations, no state yet: median wall of 3
-// runs, the most calls any made), startup (`plan -refresh=false` of one
-// association, median of -startup-runs), apply, query (`terraform query` of
-// N bindings with their resources, median of 3; it needs Terraform 1.14+,
-// from ../shared/tools when the one benchmarked is older), refresh (a no-op
-// plan, which must show no changes), destroy. baseline_wall_s is the same
-// phase on N terraform_data (Terraform's floor); the framework floor, on N
-// associations of internal/e2e/noapiprovider. Calls are the emulator's
-// counters, reset before each phase; throttled_to_user counts the
-// diagnostics that mention RequestLimitExceeded; peak_rss_mb is the largest
-// VmHWM of the provider processes. A "targets" line follows each phase: the
-// per-resource ratios and met_*=yes|no against the targets, set for N=1000
-// (the plan's also gives other_calls_by_action):
-//
-//	met_writes     write_calls = N (one Associate/Disassociate per resource)
-//	met_nonwrite   (describe_calls + other_calls) / N <= 1.5      (apply, destroy)
-//	met_wall       wall_s <= 1.15 × N/10 s (apply, destroy);
-//	               <= 1.5 × baseline_wall_s (refresh, startup)
-//	met_describe   describe_calls / N <= 0.05                      (refresh);
-//	               describe_calls <= 12                            (plan)
-//	met_wall       wall_s <= 1.2 × framework_floor_wall_s          (plan)
-//	met_describe   describe_calls <= N/100                         (query)
-//	met_wall       wall_s <= 1.5 × framework_floor_wall_s          (query)
-//	met_throttle   throttled_to_user = 0
-//	met_rss        peak_rss_mb < 100
-//
-// It exits 1 when a command fails, the refresh plan shows changes, or the
-// state disagrees with the emulator's world.
+// and a "targets" line of ratios and met_*=yes|no. BENCHMARKS.md says what
+// each field measures and sets the targets (at N = 1000). baseline is N
+// terraform_data; the framework floor, N associations on
+// internal/e2e/noapiprovider. It exits 1 when a command fails, the refresh
+// plan shows changes, or the state disagrees with the emulator's world.
 package main
 
 import (
