@@ -159,7 +159,8 @@ func BuildNoAPIProvider(ctx context.Context, dir string) (string, error) {
 
 // SharedTerraform unpacks the newest Terraform beside the clone
 // (../shared/tools/terraform-<version>-linux_amd64.xz: nothing here downloads
-// one) into dir and returns its path, or "" when there is none.
+// one) into dir (created if needed) and returns its path, or "" when there is
+// none.
 func SharedTerraform(ctx context.Context, dir string) (string, error) {
 	return unpackShared(ctx, dir, "terraform")
 }
@@ -176,6 +177,9 @@ func unpackShared(ctx context.Context, dir, name string) (string, error) {
 		return "", err
 	}
 	out := filepath.Join(dir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
 	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
 	if err != nil {
 		return "", err

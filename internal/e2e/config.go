@@ -21,11 +21,10 @@ func ScaleEIPs(n int) []string {
 // AssociationsConfig describes a configuration of N associations, EIP
 // eip-scNNNNNN to instance ins-scNNNNNN for NNNNNN = 1..N, after the
 // provider block Provider (see header), followed by Extra (variables,
-// outputs); timeouts that are set go to the timeouts attribute.
+// outputs); Timeout, when set, is every create and delete timeout.
 type AssociationsConfig struct {
-	N                            int
-	Provider, Extra              string
-	CreateTimeout, DeleteTimeout string
+	N                        int
+	Provider, Extra, Timeout string
 }
 
 // HCL renders the configuration.
@@ -38,23 +37,22 @@ resource "qcloud_eip_association" "a" {
   count       = %d
   eip_id      = format("eip-sc%%06d", count.index + 1)
   instance_id = format("ins-sc%%06d", count.index + 1)
-`, c.N)
-		var timeouts []string
-		if c.CreateTimeout != "" {
-			timeouts = append(timeouts, fmt.Sprintf("create = %q", c.CreateTimeout))
-		}
-		if c.DeleteTimeout != "" {
-			timeouts = append(timeouts, fmt.Sprintf("delete = %q", c.DeleteTimeout))
-		}
-		if len(timeouts) > 0 {
-			fmt.Fprintf(&b, "  timeouts = {\n    %s\n  }\n", strings.Join(timeouts, "\n    "))
-		}
-		b.WriteString("}\n")
+%s}
+`, c.N, timeouts(c.Timeout))
 	}
 	if c.Extra != "" {
 		b.WriteString("\n" + strings.TrimSpace(c.Extra) + "\n")
 	}
 	return b.String()
+}
+
+// timeouts is the timeouts attribute of a resource, every create and delete
+// timeout set to timeout ("": none).
+func timeouts(timeout string) string {
+	if timeout == "" {
+		return ""
+	}
+	return fmt.Sprintf("  timeouts = {\n    create = %q\n    delete = %q\n  }\n", timeout, timeout)
 }
 
 // header is the terraform block and the provider block (provider empty:

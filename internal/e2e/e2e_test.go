@@ -179,8 +179,8 @@ func TestCompareBindings(t *testing.T) {
 }
 
 func TestAssociationsConfigHCL(t *testing.T) {
-	hcl := AssociationsConfig{N: 3, CreateTimeout: "5s", DeleteTimeout: "6s"}.HCL()
-	for _, want := range []string{`count       = 3`, `format("eip-sc%06d", count.index + 1)`, `create = "5s"`, `delete = "6s"`,
+	hcl := AssociationsConfig{N: 3, Timeout: "5s"}.HCL()
+	for _, want := range []string{`count       = 3`, `format("eip-sc%06d", count.index + 1)`, `create = "5s"`, `delete = "5s"`,
 		`provider "qcloud" {}`, `source = "tfqcloud/qcloud"`} {
 		if !strings.Contains(hcl, want) {
 			t.Errorf("config lacks %q:\n%s", want, hcl)
@@ -227,17 +227,9 @@ func TestProcHelpers(t *testing.T) {
 // TestEmulatorProcess starts, restarts (same port, same -state) and stops a
 // real qcloud-emulator, and checks that no process is left behind.
 func TestEmulatorProcess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs qcloud-emulator")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	ctx, bins := startTest(t, 3*time.Minute)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, EmulatorBinaryName)
-	if err := goBuild(ctx, bin, "./cmd/qcloud-emulator"); err != nil {
-		t.Fatal(err)
-	}
-	cfg := EmulatorConfig{Binary: bin, Scale: 3, StatePath: filepath.Join(dir, "state.json"), TaskDelay: time.Millisecond,
+	cfg := EmulatorConfig{Binary: bins.Emulator, Scale: 3, StatePath: filepath.Join(dir, "state.json"), TaskDelay: time.Millisecond,
 		LogPath: filepath.Join(dir, "emulator.log")}
 	emu, err := StartEmulator(ctx, cfg)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,8 +22,8 @@ import (
 )
 
 // EmulatorConfig is the command line of one qcloud-emulator process. Binary
-// and LogPath (its standard error, and its output after the URL line) are
-// required; a zero field keeps the emulator's default (Listen: a free
+// and LogPath (its standard error, and its output after the URL line; the
+// directory is created) are required; a zero field keeps the emulator's default (Listen: a free
 // loopback port; StartTimeout, the wait for the URL line: 15 s).
 type EmulatorConfig struct {
 	Binary, Listen, LogPath string
@@ -86,6 +87,9 @@ type EmulatorProcess struct {
 func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, error) {
 	if cfg.Binary == "" || cfg.LogPath == "" {
 		return nil, errors.New("EmulatorConfig.Binary and LogPath are required")
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.LogPath), 0o755); err != nil {
+		return nil, err
 	}
 	log, err := os.OpenFile(cfg.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {

@@ -72,10 +72,7 @@ func (c BindingsConfig) HCL() string {
 			}
 			b.WriteString("  }\n  eip_id      = each.value.eip_id\n  instance_id = each.value.instance_id\n")
 		}
-		if c.Timeout != "" {
-			fmt.Fprintf(&b, "  timeouts = {\n    create = %q\n    delete = %q\n  }\n", c.Timeout, c.Timeout)
-		}
-		b.WriteString("}\n")
+		b.WriteString(timeouts(c.Timeout) + "}\n")
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -163,13 +164,8 @@ func vmHWM(pid int) int64 {
 	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			if f := strings.Fields(rest); len(f) >= 1 { // "123456 kB"
-				kb, _ := strconv.ParseInt(f[0], 10, 64)
-				return kb * 1024
-			}
-		}
-	}
-	return 0
+	_, rest, _ := strings.Cut(string(b), "VmHWM:")
+	var kb int64
+	_, _ = fmt.Sscan(rest, &kb) // "123456 kB"
+	return kb * 1024
 }

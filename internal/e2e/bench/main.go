@@ -178,11 +178,7 @@ func (b *bench) setUp(ctx context.Context, dir string) error {
 		newWS(noAPIBins, "startup-framework-floor", assocs(1))}
 
 	// terraform query needs Terraform 1.14+: the one beside the clone, if any.
-	tfDir := filepath.Join(dir, "terraform-query")
-	if err := os.MkdirAll(tfDir, 0o755); err != nil {
-		return err
-	}
-	newer, err := e2e.SharedTerraform(ctx, tfDir)
+	newer, err := e2e.SharedTerraform(ctx, filepath.Join(dir, "terraform-query"))
 	if err != nil {
 		return err
 	}

@@ -115,21 +115,26 @@ const setupParallelism = 10
 // state and world are compared.
 const settle = 5 * time.Second
 
-// runResult is one run of a scenario at one parallelism.
+// runResult is one run of a scenario at one parallelism: the measured
+// apply, when it ran, and the second one, when the measured apply failed.
 type runResult struct {
-	measured           bool // the measured apply ran
-	firstOK            bool
-	firstWall          time.Duration
-	second             bool // the measured apply failed: a second one ran
-	converged          bool
-	secondWall         time.Duration
-	stateMismatch      int
-	errors             []string // error summaries of the failed applies
-	firstErrors        int      // how many of them are the measured apply's
-	holderUnnamed      int
-	problems           []string // harness failures and broken invariants
-	secondFailedReason string
+	first, second *applied
+	converged     bool
+	stateMismatch int
+	errors        []string // error summaries of the failed applies
+	firstErrors   int      // how many of them are the measured apply's
+	holderUnnamed int
+	problems      []string // harness failures and broken invariants
 }
+
+// applied is what a run keeps of an apply.
+type applied struct {
+	ok      bool
+	wall    time.Duration
+	summary string
+}
+
+func appliedOf(res *e2e.Result) *applied { return &applied{res.OK(), res.Wall, res.Summary()} }
 
 func (r *runResult) problem(format string, args ...any) {
 	r.problems = append(r.problems, fmt.Sprintf(format, args...))
@@ -223,10 +228,6 @@ func run(o options) int {
 // runOnce runs a scenario once at parallelism p, with its own emulator.
 func runOnce(ctx context.Context, o options, bins e2e.Binaries, dir string, sc e2e.Scenario, p int) *runResult {
 	r := &runResult{}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		r.problem("%v", err)
-		return r
-	}
 	cfg := e2e.EmulatorConfig{Binary: bins.Emulator, Scale: sc.Scale, LogPath: filepath.Join(dir, "emulator.log"), Verbose: true}
 	emu, err := e2e.StartEmulator(ctx, cfg)
 	if err != nil {
@@ -283,20 +284,17 @@ func runOnce(ctx context.Context, o options, bins e2e.Binaries, dir string, sc e
 		return r
 	}
 	first := apply("measured", p, sc.After.Want())
-	r.measured, r.firstOK, r.firstWall = true, first.OK(), first.Wall
-	if first.OK() {
+	if r.first = appliedOf(first); first.OK() {
 		return r
 	}
 	r.noteErrors(sc, first)
 	r.firstErrors = len(r.errors)
-	r.second = true
 	problems := len(r.problems)
 	second := apply("second", p, sc.After.Want())
-	r.secondWall = second.Wall
+	r.second = appliedOf(second)
 	r.converged = second.OK() && len(r.problems) == problems
 	if !second.OK() {
 		r.noteErrors(sc, second)
-		r.secondFailedReason = second.Summary()
 	}
 	return r
 }
@@ -313,7 +311,7 @@ func (r *runResult) noteErrors(sc e2e.Scenario, res *e2e.Result) {
 		if !creating {
 			continue
 		}
-		var holders []string
+		var holders []string // what held the EIP or the instance, and its address
 		for addr, held := range before {
 			if held.EIP == bind.EIP && held.Instance != bind.Instance {
 				holders = append(holders, addr, held.Instance)
@@ -337,22 +335,21 @@ func (r *runResult) noteErrors(sc e2e.Scenario, res *e2e.Result) {
 
 func (r *runResult) describe() string {
 	var b strings.Builder
-	if r.firstOK {
-		fmt.Fprintf(&b, "ok in one apply (%.1f s)", r.firstWall.Seconds())
-	} else if r.measured {
-		fmt.Fprintf(&b, "failed (%.1f s): %s", r.firstWall.Seconds(), strings.Join(distinct(r.errors[:r.firstErrors]), "; "))
-		if r.second {
-			if r.converged {
-				fmt.Fprintf(&b, "; second apply converged (%.1f s)", r.secondWall.Seconds())
-			} else {
-				fmt.Fprintf(&b, "; second apply did NOT converge (%.1f s)", r.secondWall.Seconds())
-				if r.secondFailedReason != "" {
-					b.WriteString(": " + r.secondFailedReason)
-				}
+	switch {
+	case r.first == nil:
+		b.WriteString("not measured")
+	case r.first.ok:
+		fmt.Fprintf(&b, "ok in one apply (%.1f s)", r.first.wall.Seconds())
+	default:
+		fmt.Fprintf(&b, "failed (%.1f s): %s", r.first.wall.Seconds(), strings.Join(distinct(r.errors[:r.firstErrors]), "; "))
+		if r.converged {
+			fmt.Fprintf(&b, "; second apply converged (%.1f s)", r.second.wall.Seconds())
+		} else {
+			fmt.Fprintf(&b, "; second apply did NOT converge (%.1f s)", r.second.wall.Seconds())
+			if !r.second.ok {
+				b.WriteString(": " + r.second.summary)
 			}
 		}
-	} else {
-		b.WriteString("not measured")
 	}
 	if r.stateMismatch > 0 {
 		fmt.Fprintf(&b, "; state ≠ world after %d applies", r.stateMismatch)
@@ -376,20 +373,20 @@ func (c *cell) stats() stats {
 		s.stateMismatch += r.stateMismatch
 		s.holderUnnamed += r.holderUnnamed
 		s.errors = append(s.errors, r.errors...)
-		if !r.measured {
+		if r.first == nil {
 			continue // a harness failure before the measured apply
 		}
-		s.walls = append(s.walls, r.firstWall)
+		s.walls = append(s.walls, r.first.wall)
 		switch {
-		case r.firstOK:
+		case r.first.ok:
 			s.okFirst++
 		case r.converged:
 			s.converged++
 		default:
 			s.failedTwice++
 		}
-		if r.second {
-			s.secondWalls = append(s.secondWalls, r.secondWall)
+		if r.second != nil {
+			s.secondWalls = append(s.secondWalls, r.second.wall)
 		}
 	}
 	return s
