@@ -111,6 +111,12 @@ func AddressedDiagnostics(stdout string, severities ...tfjson.DiagnosticSeverity
 	return out
 }
 
+// LastLines is the last n lines of a command's output or a log.
+func LastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
+}
+
 // ProviderCrash returns the first line of a provider's crash (a Go panic or
 // fatal error) that terraform printed on its standard error, or "".
 func ProviderCrash(stderr string) string {

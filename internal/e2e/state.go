@@ -69,7 +69,10 @@ type Comparison struct {
 func (c Comparison) OK() bool { return len(c.Problems) == 0 }
 
 // String is a readable report: a one-line count, then the diff.
-func (c Comparison) String() string {
+func (c Comparison) String() string { return c.Brief(len(c.Problems)) }
+
+// Brief is String with at most lines lines of diff.
+func (c Comparison) Brief(lines int) string {
 	var b strings.Builder
 	verdict := "state = world"
 	if !c.OK() {
@@ -80,22 +83,13 @@ func (c Comparison) String() string {
 	if len(c.InTransit) > 0 {
 		fmt.Fprintf(&b, ", %d in transit (%s)", len(c.InTransit), strings.Join(firstN(c.InTransit, 5), ", "))
 	}
-	for _, p := range c.Problems {
-		b.WriteString("\n  ")
-		b.WriteString(p)
+	for _, p := range firstN(c.Problems, lines) {
+		b.WriteString("\n  " + p)
+	}
+	if len(c.Problems) > lines {
+		fmt.Fprintf(&b, "\n  … and %d more", len(c.Problems)-lines)
 	}
 	return b.String()
-}
-
-// Brief is String without the diff lines past the first few.
-func (c Comparison) Brief(lines int) string {
-	short := c
-	short.Problems = firstN(c.Problems, lines)
-	s := short.String()
-	if len(c.Problems) > lines {
-		s += fmt.Sprintf("\n  … and %d more", len(c.Problems)-lines)
-	}
-	return s
 }
 
 func firstN(s []string, n int) []string {

@@ -276,7 +276,7 @@ func (b *bench) plan(ctx context.Context) {
 			return
 		}
 		if !res.OK() || !strings.Contains(res.Stdout, summary) {
-			b.fail("plan: terraform plan of %d new associations: %s; want %q\n%s", b.o.n, res.Summary(), summary, tail(res.Stderr))
+			b.fail("plan: terraform plan of %d new associations: %s; want %q\n%s", b.o.n, res.Summary(), summary, e2e.LastLines(res.Stderr, 40))
 			return
 		}
 		calls := e2e.CountCalls(stats)
@@ -303,9 +303,6 @@ func (b *bench) plan(ctx context.Context) {
 		other += others[action]
 		byAction = append(byAction, fmt.Sprintf("%s:%d", action, others[action]))
 	}
-	if len(byAction) == 0 {
-		byAction = []string{"none"}
-	}
 	describe := slices.Max(describes)
 	wall, baseWall, floorWall := e2e.Median(walls), e2e.Median(baseWalls), e2e.Median(floorWalls)
 	fmt.Printf("phase=plan n=%d wall_s=%.3f baseline_wall_s=%.3f describe_calls=%d write_calls=%d other_calls=%d throttled_to_user=%d peak_rss_mb=%.1f\n",
@@ -313,7 +310,7 @@ func (b *bench) plan(ctx context.Context) {
 	ratio := wall.Seconds() / floorWall.Seconds()
 	fmt.Printf("targets phase=plan n=%d runs=%d other_calls_by_action=%s framework_floor_wall_s=%.3f wall_vs_framework_floor=%.2f wall_vs_baseline=%.2f "+
 		"met_describe=%s met_wall=%s met_throttle=%s met_rss=%s all_describe_calls=%s all_wall_s=%s all_baseline_wall_s=%s all_framework_floor_wall_s=%s\n",
-		b.o.n, planRuns, strings.Join(byAction, ","), floorWall.Seconds(), ratio, wall.Seconds()/baseWall.Seconds(),
+		b.o.n, planRuns, cmp.Or(strings.Join(byAction, ","), "none"), floorWall.Seconds(), ratio, wall.Seconds()/baseWall.Seconds(),
 		met(describe <= planMaxDescribe), met(ratio <= planMaxVsFramework), met(throttled == 0), met(mib(peak) < 100),
 		ints(describes), seconds(walls), seconds(baseWalls), seconds(floorWalls))
 }
@@ -341,7 +338,7 @@ func (b *bench) queryPhase(ctx context.Context) {
 			return
 		}
 		if found := countFound(messages); !res.OK() || found != b.o.n {
-			b.fail("query: terraform query of %d bindings: %s; %d found\n%s", b.o.n, res.Summary(), found, tail(res.Stderr))
+			b.fail("query: terraform query of %d bindings: %s; %d found\n%s", b.o.n, res.Summary(), found, e2e.LastLines(res.Stderr, 40))
 			return
 		}
 		describes = append(describes, e2e.CountCalls(stats).Describe)
@@ -350,7 +347,7 @@ func (b *bench) queryPhase(ctx context.Context) {
 		var floorMessages []tfjson.LogMsg
 		floor := b.query.floor.Run(ctx, commandTimeout, e2e.Query(&floorMessages))
 		if found := countFound(floorMessages); !floor.OK() || found != b.o.n {
-			b.fail("query: framework floor: %s; %d found\n%s", floor.Summary(), found, tail(floor.Stderr))
+			b.fail("query: framework floor: %s; %d found\n%s", floor.Summary(), found, e2e.LastLines(floor.Stderr, 40))
 			return
 		}
 		floorWalls = append(floorWalls, floor.Wall)
@@ -463,12 +460,5 @@ func seconds(ds []time.Duration) string {
 // failCommand records a terraform command that failed, with the end of its
 // error output.
 func (b *bench) failCommand(label string, res *e2e.Result) {
-	b.fail("%s terraform %s: %s\n%s", label, res.Command, res.Summary(), tail(res.Stderr))
-}
-
-// tail is the end of a command's output, for a failure message.
-func tail(s string) string {
-	const lines = 40
-	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return strings.Join(ls[max(len(ls)-lines, 0):], "\n")
+	b.fail("%s terraform %s: %s\n%s", label, res.Command, res.Summary(), e2e.LastLines(res.Stderr, 40))
 }

@@ -68,7 +68,7 @@ func run(version string) int {
 	if d.emu != nil {
 		d.emu.Stop()
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "\nThe last lines of the emulator log:\n%s\n", indent(lastLines(d.emu.Log(), 12)))
+			fmt.Fprintf(os.Stderr, "\nThe last lines of the emulator log:\n%s\n", indent(e2e.LastLines(d.emu.Log(), 12)))
 		}
 	}
 	_ = os.RemoveAll(work)
@@ -271,11 +271,6 @@ func printAddresses(w emulator.World) {
 			info(row, a.AddressID, a.AddressType, a.Status, a.AddressIP, dash(a.InstanceID), dash(a.NetworkInterfaceID), dash(a.PrivateIP))
 		}
 	}
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
 }
 
 // indent indents every line of s by four spaces, blank lines left blank.
