@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,18 +121,11 @@ func (c *Control) WaitSettled(ctx context.Context, ids []string, timeout time.Du
 	}
 	for {
 		w, err := c.World(ctx)
-		if err != nil {
+		busy := slices.ContainsFunc(w.Addresses, func(a emulator.Address) bool {
+			return (len(want) == 0 || want[a.AddressID]) && inTransit(a.Status)
+		})
+		if err != nil || !busy || time.Now().After(deadline) {
 			return w, err
-		}
-		busy := false
-		for _, a := range w.Addresses {
-			if (len(want) == 0 || want[a.AddressID]) && inTransit(a.Status) {
-				busy = true
-				break
-			}
-		}
-		if !busy || time.Now().After(deadline) {
-			return w, nil
 		}
 		select {
 		case <-ctx.Done():

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,8 +19,7 @@ const ProviderBinaryName = "terraform-provider-qcloud"
 // RSS is sampled every 20 ms.
 type terraformProcess struct {
 	found, stop, stopped chan struct{}
-	mu                   sync.Mutex
-	terraform            int
+	terraform            atomic.Int64 // pid, 0 until seen
 	peak                 int64
 }
 
@@ -34,17 +33,15 @@ func (p *terraformProcess) watch(dir string) {
 	defer close(p.stopped)
 	interval := time.Millisecond // until terraform is seen
 	for {
-		if p.terraform == 0 {
+		if p.terraform.Load() == 0 {
 			if pid := childIn(dir); pid != 0 {
-				p.mu.Lock()
-				p.terraform = pid
-				p.mu.Unlock()
+				p.terraform.Store(int64(pid))
 				close(p.found)
 				interval = 20 * time.Millisecond
 			}
 		}
-		if p.terraform != 0 {
-			for _, pid := range ProviderPIDs(p.terraform) {
+		if terraform := int(p.terraform.Load()); terraform != 0 {
+			for _, pid := range ProviderPIDs(terraform) {
 				p.peak = max(p.peak, vmHWM(pid))
 			}
 		}
@@ -62,9 +59,7 @@ func (p *terraformProcess) pid(done <-chan struct{}) int {
 	case <-p.found:
 	case <-done:
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.terraform
+	return int(p.terraform.Load())
 }
 
 // finish stops sampling and returns the peak RSS in bytes.

@@ -432,12 +432,7 @@ func (b *bench) phase(ctx context.Context, name string, cmd e2e.Command, wantBou
 	}
 }
 
-func met(ok bool) string {
-	if ok {
-		return "yes"
-	}
-	return "no"
-}
+func met(ok bool) string { return map[bool]string{true: "yes", false: "no"}[ok] }
 
 func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }
 

@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -186,10 +187,8 @@ func (d *demo) run(ctx context.Context, work, version string) error {
 			return fmt.Errorf("after destroy %s is %s, not UNBIND", id, a.Status)
 		}
 	}
-	i := slices.IndexFunc(world.Addresses, func(a emulator.Address) bool {
-		return a.AddressType == "WanIP" && a.InstanceID == "ins-demo0001"
-	})
-	if i < 0 {
+	normal := world.NormalPublicIPs("ins-demo0001")
+	if len(normal) == 0 {
 		return errors.New("after destroy ins-demo0001 holds no normal public IP (WanIP)")
 	}
 	for _, q := range world.Quotas {
@@ -199,7 +198,7 @@ func (d *demo) run(ctx context.Context, work, version string) error {
 		}
 	}
 	info("")
-	info("eip-demo0001 and eip-demo0006 are UNBIND again, and ins-demo0001 holds the normal public IP %s", world.Addresses[i].AddressIP)
+	info("eip-demo0001 and eip-demo0006 are UNBIND again, and ins-demo0001 holds the normal public IP %s", normal[0].AddressIP)
 	info("(reallocate_normal_public_ip = true was sent as ReallocateNormalPublicIp on DisassociateAddress).")
 	d.doing = "stopping the emulator"
 	return nil
@@ -260,15 +259,9 @@ func printOutputsAndBinding(ctx context.Context, ws *e2e.Workspace, address stri
 func printAddresses(w emulator.World) {
 	row := "%-14s %-6s %-9s %-13s %-14s %-14s %s"
 	info(row, "ADDRESS", "TYPE", "STATUS", "PUBLIC_IP", "INSTANCE", "INTERFACE", "PRIVATE_IP")
-	dash := func(s string) string {
-		if s == "" {
-			return "-"
-		}
-		return s
-	}
 	for _, a := range w.Addresses {
 		if a.AddressID == "eip-demo0001" || a.AddressID == "eip-demo0006" || a.InstanceID == "ins-demo0001" || a.NetworkInterfaceID == "eni-demo0005" {
-			info(row, a.AddressID, a.AddressType, a.Status, a.AddressIP, dash(a.InstanceID), dash(a.NetworkInterfaceID), dash(a.PrivateIP))
+			info(row, a.AddressID, a.AddressType, a.Status, a.AddressIP, cmp.Or(a.InstanceID, "-"), cmp.Or(a.NetworkInterfaceID, "-"), cmp.Or(a.PrivateIP, "-"))
 		}
 	}
 }

@@ -168,10 +168,7 @@ func runCase(ctx context.Context, o options, bins e2e.Binaries, dir string, c *f
 		cr.run(ctx)
 		cr.interference = first
 	}
-	mark := "✔"
-	if !cr.passed() {
-		mark = "✘"
-	}
+	mark := map[bool]string{true: "✔", false: "✘"}[cr.passed()]
 	logf("%s %s in %s", mark, c.name, time.Since(start).Round(100*time.Millisecond))
 	for _, p := range cr.problems {
 		logf("    %s: problem: %s", c.name, p)
@@ -480,7 +477,8 @@ func (cr *caseRun) expect(p *phaseRun, want int) {
 		if a.panicked {
 			cr.problem("%s: the output shows a panic", p.name)
 		}
-		if a.unclearErr && !(cr.silentFailure && a == p.first) {
+		silenced := cr.silentFailure && a == p.first // terraform was killed before it could say why
+		if a.unclearErr && !silenced {
 			cr.problem("%s: the command failed without an error diagnostic (%s)", p.name, a.res.Summary())
 		}
 	}
