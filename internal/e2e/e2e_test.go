@@ -228,14 +228,8 @@ func TestProcHelpers(t *testing.T) {
 // real qcloud-emulator, and checks that no process is left behind.
 func TestEmulatorProcess(t *testing.T) {
 	ctx, bins := startTest(t, 3*time.Minute)
-	dir := t.TempDir()
-	cfg := EmulatorConfig{Binary: bins.Emulator, Scale: 3, StatePath: filepath.Join(dir, "state.json"), TaskDelay: time.Millisecond,
-		LogPath: filepath.Join(dir, "emulator.log")}
-	emu, err := StartEmulator(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Kill()
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	emu := startEmulator(ctx, t, EmulatorConfig{Binary: bins.Emulator, Scale: 3, StatePath: statePath, TaskDelay: time.Millisecond})
 	ctl := emu.Control()
 	if err := ctl.InjectFault(ctx, emulator.Fault{Action: "AssociateAddress", Kind: "error", Code: "InternalError", Count: 2}); err != nil {
 		t.Fatal(err)
@@ -270,7 +264,7 @@ func TestEmulatorProcess(t *testing.T) {
 	if err := syscall.Kill(pid, 0); err == nil {
 		t.Errorf("emulator %d still runs after Stop", pid)
 	}
-	if _, err := os.Stat(cfg.StatePath); err != nil {
+	if _, err := os.Stat(statePath); err != nil {
 		t.Errorf("no -state file: %v", err)
 	}
 }
