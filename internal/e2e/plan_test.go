@@ -43,9 +43,7 @@ func TestPlansDoNotDependOnParallelism(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for run := 1; run <= runs; run++ {
 				res := ws.Run(ctx, 2*time.Minute, Plan(tfexec.Parallelism(p), tfexec.Lock(false)))
 				got := "terraform plan failed: " + res.Summary() + "\n" + res.Stderr
@@ -56,7 +54,7 @@ func TestPlansDoNotDependOnParallelism(t *testing.T) {
 				seen[got] = append(seen[got], fmt.Sprintf("-parallelism=%d run %d", p, run))
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if len(seen) != 1 {

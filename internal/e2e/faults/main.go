@@ -122,9 +122,7 @@ func run(o options) int {
 	var mu sync.Mutex
 	failed := 0
 	for range max(o.jobs, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for c := range work {
 				passed := runCase(ctx, o, bins, dir, c)
 				mu.Lock()
@@ -134,7 +132,7 @@ func run(o options) int {
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	for _, c := range queue {
 		work <- c

@@ -451,10 +451,7 @@ func distinct(ss []string) []string {
 		counts[s]++
 	}
 	keys := slices.SortedFunc(maps.Keys(counts), func(a, b string) int {
-		if counts[a] != counts[b] {
-			return counts[b] - counts[a]
-		}
-		return strings.Compare(a, b)
+		return cmp.Or(counts[b]-counts[a], strings.Compare(a, b)) // most frequent first
 	})
 	for i, k := range keys {
 		if counts[k] > 1 {
