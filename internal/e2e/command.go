@@ -17,22 +17,22 @@ import (
 )
 
 // Command is one terraform command run through tfexec, its -json UI output
-// going to w.
+// going to w (or, already decoded, to each).
 type Command struct {
 	Name string
-	run  func(ctx context.Context, tf *tfexec.Terraform, w io.Writer) (changes bool, err error)
+	run  func(ctx context.Context, tf *tfexec.Terraform, w io.Writer, each func(tfjson.LogMsg)) (changes bool, err error)
 }
 
 // Apply is `terraform apply -auto-approve -json`.
 func Apply(opts ...tfexec.ApplyOption) Command {
-	return Command{"apply", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer) (bool, error) {
+	return Command{"apply", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer, _ func(tfjson.LogMsg)) (bool, error) {
 		return false, tf.ApplyJSON(ctx, w, opts...)
 	}}
 }
 
 // Destroy is `terraform destroy -auto-approve -json`.
 func Destroy(opts ...tfexec.DestroyOption) Command {
-	return Command{"destroy", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer) (bool, error) {
+	return Command{"destroy", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer, _ func(tfjson.LogMsg)) (bool, error) {
 		return false, tf.DestroyJSON(ctx, w, opts...)
 	}}
 }
@@ -40,7 +40,7 @@ func Destroy(opts ...tfexec.DestroyOption) Command {
 // Plan is `terraform plan -detailed-exitcode -json`; Result.Changes tells
 // whether the plan has changes.
 func Plan(opts ...tfexec.PlanOption) Command {
-	return Command{"plan", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer) (bool, error) {
+	return Command{"plan", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer, _ func(tfjson.LogMsg)) (bool, error) {
 		return tf.PlanJSON(ctx, w, opts...)
 	}}
 }
@@ -49,7 +49,7 @@ func Plan(opts ...tfexec.PlanOption) Command {
 // the action at address alone (Terraform 1.14+). tfexec has no option for
 // -invoke: it runs the CLI itself, standard error joined to the output.
 func (w *Workspace) Invoke(address string) Command {
-	return Command{"apply -invoke", func(ctx context.Context, tf *tfexec.Terraform, out io.Writer) (bool, error) {
+	return Command{"apply -invoke", func(ctx context.Context, tf *tfexec.Terraform, out io.Writer, _ func(tfjson.LogMsg)) (bool, error) {
 		cmd := exec.CommandContext(ctx, tf.ExecPath(), "apply", "-auto-approve", "-json", "-input=false", "-invoke="+address)
 		cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = tf.WorkingDir(), w.env, out, out
 		// As tfexec does: a process group of its own, SIGINT when ctx ends.
@@ -60,10 +60,10 @@ func (w *Workspace) Invoke(address string) Command {
 	}}
 }
 
-// Query is `terraform query -json` (Terraform 1.14+). Its messages,
-// diagnostics included, go to *messages, not to the Result.
+// Query is `terraform query -json` (Terraform 1.14+). Its messages go to
+// *messages, its diagnostics to the Result too, but not its Stdout.
 func Query(messages *[]tfjson.LogMsg, opts ...tfexec.QueryOption) Command {
-	return Command{"query", func(ctx context.Context, tf *tfexec.Terraform, _ io.Writer) (bool, error) {
+	return Command{"query", func(ctx context.Context, tf *tfexec.Terraform, _ io.Writer, each func(tfjson.LogMsg)) (bool, error) {
 		seq, err := tf.QueryJSON(ctx, opts...)
 		if err != nil {
 			return false, err
@@ -74,6 +74,7 @@ func Query(messages *[]tfjson.LogMsg, opts ...tfexec.QueryOption) Command {
 			}
 			if next.Msg != nil {
 				*messages = append(*messages, next.Msg)
+				each(next.Msg)
 			}
 		}
 		return false, nil
@@ -130,18 +131,18 @@ func (w *Workspace) Start(ctx context.Context, c Command) *Running {
 	r := &Running{process: watchTerraform(w.Dir), done: make(chan struct{})}
 	stdout, stderr := &strings.Builder{}, &strings.Builder{}
 	var diags []tfjson.Diagnostic
-	keepDiags := &MessageWriter{Each: func(msg tfjson.LogMsg) {
+	each := func(msg tfjson.LogMsg) {
 		if d, ok := msg.(tfjson.DiagnosticLogMessage); ok {
 			diags = append(diags, d.Diagnostic)
 		}
 		if w.OnMessage != nil {
 			w.OnMessage(msg)
 		}
-	}}
+	}
 	w.TF.SetStderr(stderr)
 	start := time.Now()
 	go func() {
-		changes, err := c.run(ctx, w.TF, io.MultiWriter(stdout, keepDiags))
+		changes, err := c.run(ctx, w.TF, io.MultiWriter(stdout, &MessageWriter{Each: each}), each)
 		wall := time.Since(start)
 		// tfexec keeps the writers for later commands: drop them.
 		w.TF.SetStdout(nil)

@@ -38,10 +38,11 @@ func TestQueryGeneratedConfigPlansImportsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	var messages []tfjson.LogMsg
-	if res := ws.Run(ctx, 2*time.Minute, Query(&messages, tfexec.GenerateConfigOut("generated.tf"))); !res.OK() {
-		t.Fatalf("terraform query -generate-config-out: %s %v", res.Summary(), ErrorSummaries(queryDiagnostics(messages)))
+	res := ws.Run(ctx, 2*time.Minute, Query(&messages, tfexec.GenerateConfigOut("generated.tf")))
+	if !res.OK() {
+		t.Fatalf("terraform query -generate-config-out: %s", res.Summary())
 	}
-	if d := append(ErrorSummaries(queryDiagnostics(messages)), WarningSummaries(queryDiagnostics(messages))...); len(d) > 0 {
+	if d := append(ErrorSummaries(res.Diagnostics), WarningSummaries(res.Diagnostics)...); len(d) > 0 {
 		t.Errorf("terraform query reported: %v", d)
 	}
 	var listed []string
@@ -99,15 +100,4 @@ func bindForQuery(ctx context.Context, t *testing.T, c *Control) []string {
 	}
 	slices.Sort(want)
 	return want
-}
-
-// queryDiagnostics are the diagnostics among terraform query's messages.
-func queryDiagnostics(messages []tfjson.LogMsg) []tfjson.Diagnostic {
-	var out []tfjson.Diagnostic
-	for _, m := range messages {
-		if d, ok := m.(tfjson.DiagnosticLogMessage); ok {
-			out = append(out, d.Diagnostic)
-		}
-	}
-	return out
 }

@@ -369,14 +369,15 @@ var killProvider = afterWrites(func(_ context.Context, cr *caseRun, r *e2e.Runni
 
 // attempt is one terraform command and what followed it.
 type attempt struct {
-	res        *e2e.Result
-	cmp        e2e.Comparison
-	cmpErr     error
-	throttled  int // RequestLimitExceeded diagnostics shown
-	disturbed  string
-	warnings   []string
-	panicked   bool
-	unclearErr bool // failed without an error diagnostic
+	res       *e2e.Result
+	cmp       e2e.Comparison
+	cmpErr    error
+	disturbed string
+}
+
+// throttled counts the RequestLimitExceeded diagnostics the command showed.
+func (a *attempt) throttled() int {
+	return e2e.CountMentioning(a.res.Diagnostics, "RequestLimitExceeded")
 }
 
 // phaseRun is one phase: the first try and, if it failed, the re-run.
@@ -472,11 +473,11 @@ func (cr *caseRun) expect(p *phaseRun, want int) {
 		if a == nil {
 			continue
 		}
-		if a.panicked {
+		if out := a.res.Stdout + a.res.Stderr; strings.Contains(out, "panic:") || strings.Contains(out, "goroutine ") {
 			cr.problem("%s: the output shows a panic", p.name)
 		}
 		silenced := cr.silentFailure && a == p.first // terraform was killed before it could say why
-		if a.unclearErr && !silenced {
+		if !a.res.OK() && len(e2e.ErrorSummaries(a.res.Diagnostics)) == 0 && !silenced {
 			cr.problem("%s: the command failed without an error diagnostic (%s)", p.name, a.res.Summary())
 		}
 	}
@@ -544,12 +545,6 @@ func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, d
 	logPath := filepath.Join(cr.dir, fmt.Sprintf("%02d-%s.log", cr.logN, strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(label)))
 	_ = a.res.WriteLog(logPath)
 
-	diags := a.res.Diagnostics
-	a.throttled = e2e.CountMentioning(diags, "RequestLimitExceeded")
-	a.warnings = e2e.WarningSummaries(diags)
-	out := a.res.Stdout + a.res.Stderr
-	a.panicked = strings.Contains(out, "panic:") || strings.Contains(out, "goroutine ")
-	a.unclearErr = !a.res.OK() && len(e2e.ErrorSummaries(diags)) == 0
 	if !a.res.OK() && cr.o.verbose {
 		fmt.Fprintf(os.Stderr, "--- terraform %s: stdout\n%s\n--- stderr\n%s\n", label, a.res.Stdout, a.res.Stderr)
 	}
@@ -678,15 +673,15 @@ func note(p *phaseRun) string {
 	if len(errs) > 0 {
 		s += "; API errors: " + strings.Join(errs, ", ")
 	}
-	throttled := p.first.throttled
+	throttled := p.first.throttled()
 	if p.rerun != nil {
-		throttled += p.rerun.throttled
+		throttled += p.rerun.throttled()
 	}
 	s += fmt.Sprintf("; RequestLimitExceeded shown: %d", throttled)
 	if p.first.disturbed != "" {
 		s += "; " + p.first.disturbed
 	}
-	if ws := p.first.warnings; len(ws) > 0 {
+	if ws := e2e.WarningSummaries(p.first.res.Diagnostics); len(ws) > 0 {
 		s += "; warnings: " + shorten(strings.Join(ws, ", "), 120)
 	}
 	return s + "."
