@@ -13,7 +13,7 @@ import (
 
 // actionInvokeConfig is a configuration holding only the action: what an
 // operator writes to unbind an EIP Terraform does not manage.
-const actionInvokeConfig = `
+var actionInvokeConfig = header("") + `
 action "qcloud_eip_disassociate" "x" {
   config {
     eip_id                      = "eip-demo0002"
@@ -32,34 +32,19 @@ action "qcloud_eip_disassociate" "x" {
 func TestActionInvoke(t *testing.T) {
 	ctx, bins := startTest(t, 8*time.Minute)
 	dir := t.TempDir()
-	emu, err := StartEmulator(ctx, EmulatorConfig{Binary: bins.Emulator, LogPath: filepath.Join(dir, "emulator.log")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Stop()
+	emu := startEmulator(ctx, t, EmulatorConfig{Binary: bins.Emulator})
 	ctl := emu.Control()
-	var b strings.Builder
-	writeHeader(&b, "")
-	b.WriteString(actionInvokeConfig)
-	config := b.String()
+	// workspace is a workspace holding the action, run by the CLI of that
+	// name beside the clone.
+	workspace := func(t *testing.T, cli string) *Workspace {
+		t.Helper()
+		bins := bins
+		bins.Terraform = sharedBinary(ctx, t, cli)
+		return newWorkspace(ctx, t, bins, emu, filepath.Join(dir, cli), actionInvokeConfig)
+	}
 
 	t.Run("Terraform", func(t *testing.T) {
-		terraform, err := SharedTerraform(ctx, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if terraform == "" {
-			t.Skip("no terraform-*-linux_amd64.xz in ../shared/tools beside the clone: actions need Terraform 1.14+")
-		}
-		bins := bins
-		bins.Terraform = terraform
-		ws, err := NewWorkspace(ctx, filepath.Join(dir, "terraform"), bins, emu.URL, EmulatorConfig{}.Credentials())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ws.WriteConfig(config); err != nil {
-			t.Fatal(err)
-		}
+		ws := workspace(t, "terraform")
 		res := ws.Run(ctx, 3*time.Minute, ws.Invoke("action.qcloud_eip_disassociate.x"))
 		if !res.OK() {
 			t.Fatalf("apply -invoke: %s\n%s", res.Summary(), res.Stdout)
@@ -74,10 +59,8 @@ func TestActionInvoke(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, a := range world.Addresses {
-			if a.AddressID == "eip-demo0002" && a.Status != emulator.StatusUnbind {
-				t.Errorf("eip-demo0002 is %s, want UNBIND", a.Status)
-			}
+		if a, _ := world.Address("eip-demo0002"); a.Status != emulator.StatusUnbind {
+			t.Errorf("eip-demo0002 is %s, want UNBIND", a.Status)
 		}
 		if normal := world.NormalPublicIPs("ins-demo0002"); len(normal) != 1 {
 			t.Errorf("ins-demo0002 holds %d normal public IPs, want 1: %+v", len(normal), normal)
@@ -86,22 +69,7 @@ func TestActionInvoke(t *testing.T) {
 	})
 
 	t.Run("OpenTofu", func(t *testing.T) {
-		tofu, err := SharedOpenTofu(ctx, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tofu == "" {
-			t.Skip("no tofu-*-linux_amd64.xz in ../shared/tools beside the clone")
-		}
-		bins := bins
-		bins.Terraform = tofu
-		ws, err := NewWorkspace(ctx, filepath.Join(dir, "tofu"), bins, emu.URL, EmulatorConfig{}.Credentials())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ws.WriteConfig(config); err != nil {
-			t.Fatal(err)
-		}
+		ws := workspace(t, "tofu")
 		for _, tc := range []struct {
 			command Command
 			message string // OpenTofu's own words

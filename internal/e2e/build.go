@@ -19,29 +19,19 @@ const EmulatorBinaryName = "qcloud-emulator"
 
 // Binaries are the programs the harness runs.
 type Binaries struct {
-	// Provider is the terraform-provider-qcloud binary; its directory is what
-	// the dev_overrides of a Workspace point at.
-	Provider string
-	// Emulator is the qcloud-emulator binary.
-	Emulator string
-	// Terraform is the terraform CLI.
-	Terraform string
+	Provider, Emulator, Terraform string
 }
 
-// ProviderDir is the directory dev_overrides names.
+// ProviderDir is the directory a Workspace's dev_overrides names.
 func (b Binaries) ProviderDir() string { return filepath.Dir(b.Provider) }
 
-// BuildOptions say where binaries come from.
+// BuildOptions say where binaries come from: Provider and Emulator, when
+// set, are prebuilt and used as they are (a provider must be named
+// terraform-provider-qcloud, the name dev_overrides looks for); the others
+// are built into Dir. Terraform empty means terraform on PATH.
 type BuildOptions struct {
-	// Dir receives built binaries; it must exist.
-	Dir string
-	// Provider and Emulator, when set, are prebuilt binaries used as they are.
-	// A prebuilt provider must be named terraform-provider-qcloud (dev_overrides
-	// looks the binary up by that name in its directory).
-	Provider, Emulator string
-	// Terraform is the CLI; empty means terraform on PATH.
-	Terraform string
-	// Version, when set, is the built provider's version (main.version).
+	Dir, Provider, Emulator, Terraform string
+	// Version, when set, is the built provider's main.version.
 	Version string
 	// Log, when set, is told what is being built.
 	Log func(format string, args ...any)
@@ -88,58 +78,40 @@ func ModuleRoot() (string, error) {
 // Build returns the binaries, compiling those not given (go build, about a
 // minute cold, seconds with a warm build cache).
 func Build(ctx context.Context, opts BuildOptions) (Binaries, error) {
-	var bins Binaries
+	bins := Binaries{Provider: opts.Provider, Emulator: opts.Emulator}
 	var err error
 	if bins.Terraform, err = FindTerraform(opts.Terraform); err != nil {
 		return bins, err
 	}
-	logf := opts.Log
-	if logf == nil {
-		logf = func(string, ...any) {}
+	if opts.Provider != "" && filepath.Base(opts.Provider) != ProviderBinaryName {
+		return bins, fmt.Errorf("prebuilt provider %s: the file must be named %s for dev_overrides", opts.Provider, ProviderBinaryName)
 	}
-	if opts.Provider != "" {
-		if filepath.Base(opts.Provider) != ProviderBinaryName {
-			return bins, fmt.Errorf("prebuilt provider %s: the file must be named %s for dev_overrides", opts.Provider, ProviderBinaryName)
+	var versionFlags []string
+	if opts.Version != "" {
+		versionFlags = []string{"-ldflags", "-X main.version=" + opts.Version}
+	}
+	for _, b := range []struct {
+		path      *string
+		name, pkg string
+		flags     []string
+	}{{&bins.Provider, ProviderBinaryName, ".", versionFlags}, {&bins.Emulator, EmulatorBinaryName, "./cmd/qcloud-emulator", nil}} {
+		build := *b.path == ""
+		if build && opts.Dir == "" {
+			return bins, errors.New("BuildOptions.Dir is required to build binaries")
 		}
-		if bins.Provider, err = filepath.Abs(opts.Provider); err != nil {
+		if build {
+			*b.path = filepath.Join(opts.Dir, b.name)
+		}
+		if *b.path, err = filepath.Abs(*b.path); err != nil {
 			return bins, err
 		}
-	}
-	if opts.Emulator != "" {
-		if bins.Emulator, err = filepath.Abs(opts.Emulator); err != nil {
-			return bins, err
-		}
-	}
-	if bins.Provider != "" && bins.Emulator != "" {
-		return bins, checkExecutables(bins)
-	}
-	if opts.Dir == "" {
-		return bins, errors.New("BuildOptions.Dir is required to build binaries")
-	}
-	root, err := ModuleRoot()
-	if err != nil {
-		return bins, err
-	}
-	dir, err := filepath.Abs(opts.Dir)
-	if err != nil {
-		return bins, err
-	}
-	if bins.Provider == "" {
-		bins.Provider = filepath.Join(dir, ProviderBinaryName)
-		logf("building %s", bins.Provider)
-		var flags []string
-		if opts.Version != "" {
-			flags = []string{"-ldflags", "-X main.version=" + opts.Version}
-		}
-		if err := goBuild(ctx, root, bins.Provider, ".", flags...); err != nil {
-			return bins, err
-		}
-	}
-	if bins.Emulator == "" {
-		bins.Emulator = filepath.Join(dir, EmulatorBinaryName)
-		logf("building %s", bins.Emulator)
-		if err := goBuild(ctx, root, bins.Emulator, "./cmd/qcloud-emulator"); err != nil {
-			return bins, err
+		if build {
+			if opts.Log != nil {
+				opts.Log("building %s", *b.path)
+			}
+			if err := goBuild(ctx, *b.path, b.pkg, b.flags...); err != nil {
+				return bins, err
+			}
 		}
 	}
 	return bins, checkExecutables(bins)
@@ -158,8 +130,13 @@ func checkExecutables(b Binaries) error {
 	return nil
 }
 
-// goBuild runs `go build -o out flags... pkg` in the module root.
-func goBuild(ctx context.Context, root, out, pkg string, flags ...string) error {
+// goBuild runs `go build -o out flags... pkg` in the module root (go build
+// creates out's directory).
+func goBuild(ctx context.Context, out, pkg string, flags ...string) error {
+	root, err := ModuleRoot()
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", append(append([]string{"build", "-o", out}, flags...), pkg)...)
@@ -171,33 +148,21 @@ func goBuild(ctx context.Context, root, out, pkg string, flags ...string) error 
 }
 
 // BuildNoAPIProvider builds internal/e2e/noapiprovider, the provider's schemas
-// without its API, as dir/terraform-provider-qcloud (so that dev_overrides
-// can point at dir).
+// without its API, as dir/terraform-provider-qcloud (for dev_overrides).
 func BuildNoAPIProvider(ctx context.Context, dir string) (string, error) {
-	root, err := ModuleRoot()
+	out, err := filepath.Abs(filepath.Join(dir, ProviderBinaryName))
 	if err != nil {
 		return "", err
 	}
-	if dir, err = filepath.Abs(dir); err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, ProviderBinaryName)
-	return out, goBuild(ctx, root, out, "./internal/e2e/noapiprovider")
+	return out, goBuild(ctx, out, "./internal/e2e/noapiprovider")
 }
 
-// SharedTerraform unpacks the newest Terraform build that sits beside the
-// clone (../shared/tools/terraform-<version>-linux_amd64.xz, for features of
-// Terraform 1.12 and later: nothing here can download it) into dir and
-// returns its path, or "" when there is none.
+// SharedTerraform unpacks the newest Terraform beside the clone
+// (../shared/tools/terraform-<version>-linux_amd64.xz: nothing here downloads
+// one) into dir (created if needed) and returns its path, or "" when there is
+// none.
 func SharedTerraform(ctx context.Context, dir string) (string, error) {
 	return unpackShared(ctx, dir, "terraform")
-}
-
-// SharedOpenTofu unpacks the newest OpenTofu build beside the clone
-// (../shared/tools/tofu-<version>-linux_amd64.xz) into dir, as SharedTerraform
-// does Terraform's, and returns its path, or "" when there is none.
-func SharedOpenTofu(ctx context.Context, dir string) (string, error) {
-	return unpackShared(ctx, dir, "tofu")
 }
 
 // unpackShared unpacks ../shared/tools/<name>-*-linux_amd64.xz, the newest by
@@ -212,6 +177,9 @@ func unpackShared(ctx context.Context, dir, name string) (string, error) {
 		return "", err
 	}
 	out := filepath.Join(dir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
 	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
 	if err != nil {
 		return "", err

@@ -16,23 +16,23 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 )
 
-// Command is one terraform command run through tfexec, its machine-readable
-// UI (-json) going to w.
+// Command is one terraform command run through tfexec, its -json UI output
+// going to w (or, already decoded, to each).
 type Command struct {
 	Name string
-	run  func(ctx context.Context, tf *tfexec.Terraform, w io.Writer) (changes bool, err error)
+	run  func(ctx context.Context, tf *tfexec.Terraform, w io.Writer, each func(tfjson.LogMsg)) (changes bool, err error)
 }
 
 // Apply is `terraform apply -auto-approve -json`.
 func Apply(opts ...tfexec.ApplyOption) Command {
-	return Command{"apply", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer) (bool, error) {
+	return Command{"apply", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer, _ func(tfjson.LogMsg)) (bool, error) {
 		return false, tf.ApplyJSON(ctx, w, opts...)
 	}}
 }
 
 // Destroy is `terraform destroy -auto-approve -json`.
 func Destroy(opts ...tfexec.DestroyOption) Command {
-	return Command{"destroy", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer) (bool, error) {
+	return Command{"destroy", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer, _ func(tfjson.LogMsg)) (bool, error) {
 		return false, tf.DestroyJSON(ctx, w, opts...)
 	}}
 }
@@ -40,21 +40,19 @@ func Destroy(opts ...tfexec.DestroyOption) Command {
 // Plan is `terraform plan -detailed-exitcode -json`; Result.Changes tells
 // whether the plan has changes.
 func Plan(opts ...tfexec.PlanOption) Command {
-	return Command{"plan", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer) (bool, error) {
+	return Command{"plan", func(ctx context.Context, tf *tfexec.Terraform, w io.Writer, _ func(tfjson.LogMsg)) (bool, error) {
 		return tf.PlanJSON(ctx, w, opts...)
 	}}
 }
 
 // Invoke is `terraform apply -auto-approve -json -invoke=ADDRESS`, which runs
 // the action at address alone (Terraform 1.14+). tfexec has no option for
-// -invoke, so it runs the CLI itself, with the workspace's environment; its
-// standard error joins the -json output, where a crash would show.
+// -invoke: it runs the CLI itself, standard error joined to the output.
 func (w *Workspace) Invoke(address string) Command {
-	return Command{"apply -invoke", func(ctx context.Context, tf *tfexec.Terraform, out io.Writer) (bool, error) {
+	return Command{"apply -invoke", func(ctx context.Context, tf *tfexec.Terraform, out io.Writer, _ func(tfjson.LogMsg)) (bool, error) {
 		cmd := exec.CommandContext(ctx, tf.ExecPath(), "apply", "-auto-approve", "-json", "-input=false", "-invoke="+address)
 		cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = tf.WorkingDir(), w.env, out, out
-		// In a process group of its own, as tfexec starts terraform, and
-		// interrupted as tfexec does when ctx ends.
+		// As tfexec does: a process group of its own, SIGINT when ctx ends.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 		cmd.WaitDelay = 10 * time.Second
@@ -62,11 +60,10 @@ func (w *Workspace) Invoke(address string) Command {
 	}}
 }
 
-// Query is `terraform query -json` (Terraform 1.14+). Its messages (results
-// and diagnostics alike) go to *messages, not to the Result's Stdout or
-// Diagnostics.
+// Query is `terraform query -json` (Terraform 1.14+). Its messages go to
+// *messages, its diagnostics to the Result too, but not its Stdout.
 func Query(messages *[]tfjson.LogMsg, opts ...tfexec.QueryOption) Command {
-	return Command{"query", func(ctx context.Context, tf *tfexec.Terraform, _ io.Writer) (bool, error) {
+	return Command{"query", func(ctx context.Context, tf *tfexec.Terraform, _ io.Writer, each func(tfjson.LogMsg)) (bool, error) {
 		seq, err := tf.QueryJSON(ctx, opts...)
 		if err != nil {
 			return false, err
@@ -77,27 +74,25 @@ func Query(messages *[]tfjson.LogMsg, opts ...tfexec.QueryOption) Command {
 			}
 			if next.Msg != nil {
 				*messages = append(*messages, next.Msg)
+				each(next.Msg)
 			}
 		}
 		return false, nil
 	}}
 }
 
-// Result is one finished terraform command.
+// Result is one finished terraform command: Err is nil when it succeeded,
+// Changes is set when a plan has changes, Diagnostics are those of its -json
+// output (Stdout), and PeakRSS is the largest VmHWM, in bytes, of the
+// provider processes seen under terraform.
 type Result struct {
-	Command string
-	// Err is nil when terraform succeeded.
-	Err error
-	// Changes is set when a plan has changes.
-	Changes bool
-	Wall    time.Duration
-	// Diagnostics are those of the -json UI output, in order.
-	Diagnostics []tfjson.Diagnostic
-	// Stdout is the -json UI output; Stderr, terraform's standard error.
+	Command        string
+	Err            error
+	Changes        bool
+	Wall           time.Duration
+	Diagnostics    []tfjson.Diagnostic
 	Stdout, Stderr string
-	// PeakRSS is the largest VmHWM, in bytes, of the terraform-provider-qcloud
-	// processes seen under terraform.
-	PeakRSS int64
+	PeakRSS        int64
 }
 
 // OK reports whether the command succeeded.
@@ -106,8 +101,7 @@ func (r *Result) OK() bool { return r.Err == nil }
 // PeakRSSMiB is PeakRSS in MiB.
 func (r *Result) PeakRSSMiB() float64 { return float64(r.PeakRSS) / (1 << 20) }
 
-// Summary describes the outcome in one line: "ok", or how terraform ended and
-// its error diagnostics' summaries.
+// Summary is "ok", or how terraform ended and its errors' summaries.
 func (r *Result) Summary() string {
 	if r.OK() {
 		return "ok"
@@ -132,24 +126,23 @@ type Running struct {
 	result  *Result
 }
 
-// Start starts the command in the workspace; it ends when ctx does (tfexec
-// interrupts terraform, then kills it).
+// Start starts the command in the workspace; ctx ending interrupts it.
 func (w *Workspace) Start(ctx context.Context, c Command) *Running {
 	r := &Running{process: watchTerraform(w.Dir), done: make(chan struct{})}
 	stdout, stderr := &strings.Builder{}, &strings.Builder{}
 	var diags []tfjson.Diagnostic
-	keepDiags := &MessageWriter{Each: func(msg tfjson.LogMsg) {
+	each := func(msg tfjson.LogMsg) {
 		if d, ok := msg.(tfjson.DiagnosticLogMessage); ok {
 			diags = append(diags, d.Diagnostic)
 		}
 		if w.OnMessage != nil {
 			w.OnMessage(msg)
 		}
-	}}
+	}
 	w.TF.SetStderr(stderr)
 	start := time.Now()
 	go func() {
-		changes, err := c.run(ctx, w.TF, io.MultiWriter(stdout, keepDiags))
+		changes, err := c.run(ctx, w.TF, io.MultiWriter(stdout, &MessageWriter{Each: each}), each)
 		wall := time.Since(start)
 		// tfexec keeps the writers for later commands: drop them.
 		w.TF.SetStdout(nil)
@@ -165,8 +158,8 @@ func (w *Workspace) Start(ctx context.Context, c Command) *Running {
 	return r
 }
 
-// Run runs the command and waits for it; it is killed when timeout passes
-// (0: no timeout beyond ctx).
+// Run runs the command and waits for it, for timeout at most (0: no bound
+// but ctx).
 func (w *Workspace) Run(ctx context.Context, timeout time.Duration, c Command) *Result {
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -185,16 +178,15 @@ func (r *Running) Wait() *Result {
 	return r.result
 }
 
-// PID is terraform's process id, which is also its process group's (tfexec
-// starts it in a group of its own); 0 if terraform ended before it was seen.
+// PID is terraform's process id, also its process group's; 0 if terraform
+// ended before it was seen.
 func (r *Running) PID() int { return r.process.pid(r.done) }
 
 // Interrupt sends sig to terraform's process group, as a terminal's Ctrl-C
-// (SIGINT) does to the foreground job.
+// does.
 func (r *Running) Interrupt(sig syscall.Signal) error { return r.signal(-1, sig) }
 
-// Signal sends sig to the terraform process alone, as `kill PID` or
-// `timeout` do.
+// Signal sends sig to the terraform process alone, as `kill PID` does.
 func (r *Running) Signal(sig syscall.Signal) error { return r.signal(1, sig) }
 
 func (r *Running) signal(sign int, sig syscall.Signal) error {

@@ -1,12 +1,12 @@
 package e2e
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
 
-// ScaleEIP names the i-th (1-based) generated EIP of an emulator started with
-// -scale; the configurations bind it to instance ins-scNNNNNN of the same i.
+// ScaleEIP names the i-th (1-based) EIP of an emulator started with -scale.
 func ScaleEIP(i int) string { return fmt.Sprintf("eip-sc%06d", i) }
 
 // ScaleEIPs lists ScaleEIP(1..n).
@@ -19,40 +19,26 @@ func ScaleEIPs(n int) []string {
 }
 
 // AssociationsConfig describes a configuration of N associations, EIP
-// eip-scNNNNNN to instance ins-scNNNNNN for NNNNNN = 1..N.
+// eip-scNNNNNN to instance ins-scNNNNNN for NNNNNN = 1..N, after the
+// provider block Provider (see header), followed by Extra (variables,
+// outputs); Timeout, when set, is every create and delete timeout.
 type AssociationsConfig struct {
-	N int
-	// Provider is the provider block; empty means `provider "qcloud" {}`
-	// (everything from the environment).
-	Provider string
-	// Extra is added at the end (variables, outputs).
-	Extra string
-	// CreateTimeout and DeleteTimeout, when set, go to the timeouts attribute.
-	CreateTimeout, DeleteTimeout string
+	N                        int
+	Provider, Extra, Timeout string
 }
 
 // HCL renders the configuration.
 func (c AssociationsConfig) HCL() string {
 	var b strings.Builder
-	writeHeader(&b, c.Provider)
+	b.WriteString(header(c.Provider))
 	if c.N > 0 {
 		fmt.Fprintf(&b, `
 resource "qcloud_eip_association" "a" {
   count       = %d
   eip_id      = format("eip-sc%%06d", count.index + 1)
   instance_id = format("ins-sc%%06d", count.index + 1)
-`, c.N)
-		var timeouts []string
-		if c.CreateTimeout != "" {
-			timeouts = append(timeouts, fmt.Sprintf("create = %q", c.CreateTimeout))
-		}
-		if c.DeleteTimeout != "" {
-			timeouts = append(timeouts, fmt.Sprintf("delete = %q", c.DeleteTimeout))
-		}
-		if len(timeouts) > 0 {
-			fmt.Fprintf(&b, "  timeouts = {\n    %s\n  }\n", strings.Join(timeouts, "\n    "))
-		}
-		b.WriteString("}\n")
+%s}
+`, c.N, timeouts(c.Timeout))
 	}
 	if c.Extra != "" {
 		b.WriteString("\n" + strings.TrimSpace(c.Extra) + "\n")
@@ -60,10 +46,19 @@ resource "qcloud_eip_association" "a" {
 	return b.String()
 }
 
-// writeHeader writes the terraform block and the provider block (empty
-// provider: `provider "qcloud" {}`, everything from the environment).
-func writeHeader(b *strings.Builder, provider string) {
-	b.WriteString(`terraform {
+// timeouts is the timeouts attribute of a resource, every create and delete
+// timeout set to timeout ("": none).
+func timeouts(timeout string) string {
+	if timeout == "" {
+		return ""
+	}
+	return fmt.Sprintf("  timeouts = {\n    create = %q\n    delete = %q\n  }\n", timeout, timeout)
+}
+
+// header is the terraform block and the provider block (provider empty:
+// `provider "qcloud" {}`, everything from the environment).
+func header(provider string) string {
+	return `terraform {
   required_providers {
     qcloud = {
       source = "tfqcloud/qcloud"
@@ -71,16 +66,10 @@ func writeHeader(b *strings.Builder, provider string) {
   }
 }
 
-`)
-	if provider == "" {
-		b.WriteString("provider \"qcloud\" {}\n")
-	} else {
-		b.WriteString(strings.TrimSpace(provider) + "\n")
-	}
+` + strings.TrimSpace(cmp.Or(provider, `provider "qcloud" {}`)) + "\n"
 }
 
-// BaselineConfig is N terraform_data resources: Terraform's own floor for the
-// same number of resources, with no provider to start and no API to call.
+// BaselineConfig is N terraform_data resources: Terraform's own floor.
 func BaselineConfig(n int) string {
 	return fmt.Sprintf(`resource "terraform_data" "b" {
   count = %d
@@ -90,7 +79,7 @@ func BaselineConfig(n int) string {
 }
 
 // QueryConfig is a .tfquery.hcl file listing up to limit bindings, with
-// their resources (as -generate-config-out asks for them).
+// their resources.
 func QueryConfig(limit int) string {
 	return fmt.Sprintf(`list "qcloud_eip_association" "all" {
   provider         = qcloud

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,8 +23,7 @@ type Control struct {
 
 // NewControl returns a control client for the emulator at baseURL.
 func NewControl(baseURL string) *Control {
-	// No keep-alive: an emulator restarted on the same port must not be
-	// reached through a pooled connection to the process that was killed.
+	// No keep-alive: a pooled connection could reach a killed emulator.
 	transport := &http.Transport{DisableKeepAlives: true, Proxy: nil}
 	return &Control{base: strings.TrimSuffix(baseURL, "/"), http: &http.Client{Timeout: 30 * time.Second, Transport: transport}}
 }
@@ -50,40 +50,39 @@ func (c *Control) call(ctx context.Context, method, path string, in, out any) er
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
+	switch {
+	case err != nil:
 		return fmt.Errorf("%s /_emulator/%s: reading the reply: %w", method, path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
+	case resp.StatusCode != http.StatusOK:
 		return fmt.Errorf("%s /_emulator/%s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(b)))
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("%s /_emulator/%s: decoding the reply: %w", method, path, err)
+	case out != nil:
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("%s /_emulator/%s: decoding the reply: %w", method, path, err)
+		}
 	}
 	return nil
 }
 
+// get decodes the reply to GET /_emulator/path.
+func get[T any](ctx context.Context, c *Control, path string) (T, error) {
+	var out T
+	err := c.call(ctx, http.MethodGet, path, nil, &out)
+	return out, err
+}
+
 // World returns the emulator's world, tasks settled to its clock.
 func (c *Control) World(ctx context.Context) (emulator.World, error) {
-	var w emulator.World
-	err := c.call(ctx, http.MethodGet, "world", nil, &w)
-	return w, err
+	return get[emulator.World](ctx, c, "world")
 }
 
 // Requests returns the last requests of an action, oldest first.
 func (c *Control) Requests(ctx context.Context, action string) ([]emulator.RecordedRequest, error) {
-	var rs []emulator.RecordedRequest
-	err := c.call(ctx, http.MethodGet, "requests?action="+url.QueryEscape(action), nil, &rs)
-	return rs, err
+	return get[[]emulator.RecordedRequest](ctx, c, "requests?action="+url.QueryEscape(action))
 }
 
 // Stats returns the call counters.
 func (c *Control) Stats(ctx context.Context) (emulator.Stats, error) {
-	var s emulator.Stats
-	err := c.call(ctx, http.MethodGet, "stats", nil, &s)
-	return s, err
+	return get[emulator.Stats](ctx, c, "stats")
 }
 
 // ResetStats zeroes the call counters.
@@ -103,9 +102,7 @@ func (c *Control) InjectFault(ctx context.Context, faults ...emulator.Fault) err
 
 // Faults lists the active faults with their remaining counts.
 func (c *Control) Faults(ctx context.Context) ([]emulator.Fault, error) {
-	var fs []emulator.Fault
-	err := c.call(ctx, http.MethodGet, "faults", nil, &fs)
-	return fs, err
+	return get[[]emulator.Fault](ctx, c, "faults")
 }
 
 // ClearFaults removes every fault and releases hung tasks.
@@ -113,9 +110,9 @@ func (c *Control) ClearFaults(ctx context.Context) error {
 	return c.call(ctx, http.MethodDelete, "faults", nil, nil)
 }
 
-// WaitSettled polls the world until none of the ids (all addresses when ids
-// is empty) is BINDING or UNBINDING, or until timeout; it returns the last
-// world seen either way.
+// WaitSettled polls the world until none of the ids (none given: every
+// address) is BINDING or UNBINDING, or for timeout; it returns the last world
+// seen.
 func (c *Control) WaitSettled(ctx context.Context, ids []string, timeout time.Duration) (emulator.World, error) {
 	deadline := time.Now().Add(timeout)
 	want := map[string]bool{}
@@ -124,18 +121,11 @@ func (c *Control) WaitSettled(ctx context.Context, ids []string, timeout time.Du
 	}
 	for {
 		w, err := c.World(ctx)
-		if err != nil {
+		busy := slices.ContainsFunc(w.Addresses, func(a emulator.Address) bool {
+			return (len(want) == 0 || want[a.AddressID]) && inTransit(a.Status)
+		})
+		if err != nil || !busy || time.Now().After(deadline) {
 			return w, err
-		}
-		busy := false
-		for _, a := range w.Addresses {
-			if (len(want) == 0 || want[a.AddressID]) && inTransit(a.Status) {
-				busy = true
-				break
-			}
-		}
-		if !busy || time.Now().After(deadline) {
-			return w, nil
 		}
 		select {
 		case <-ctx.Done():
@@ -149,13 +139,12 @@ func inTransit(status string) bool {
 	return status == emulator.StatusBinding || status == emulator.StatusUnbinding
 }
 
-// Calls is one phase's API calls by kind, from emulator.Stats.
+// Calls is one phase's API calls by kind: DescribeAddresses, the writes
+// (AssociateAddress, DisassociateAddress) and the others; and the error
+// answers by code, over every action.
 type Calls struct {
-	Describe int // DescribeAddresses
-	Write    int // AssociateAddress + DisassociateAddress
-	Other    int // everything else (DescribeTaskResult, DescribeAddressQuota, …)
-	// Errors counts the error answers by code, over every action.
-	Errors map[string]int
+	Describe, Write, Other int
+	Errors                 map[string]int
 }
 
 // CountCalls sorts a Stats into Calls.
@@ -179,14 +168,24 @@ func CountCalls(s emulator.Stats) Calls {
 	return c
 }
 
-// PatchAddress changes an address out of band, as the console or another
-// tool would (emulator.AddressPatch).
+// Plus is the sum of two counts of calls.
+func (c Calls) Plus(d Calls) Calls {
+	sum := Calls{Describe: c.Describe + d.Describe, Write: c.Write + d.Write, Other: c.Other + d.Other, Errors: map[string]int{}}
+	for _, errs := range []map[string]int{c.Errors, d.Errors} {
+		for code, n := range errs {
+			sum.Errors[code] += n
+		}
+	}
+	return sum
+}
+
+// PatchAddress changes an address out of band, as the console would.
 func (c *Control) PatchAddress(ctx context.Context, id string, p emulator.AddressPatch) error {
 	return c.call(ctx, http.MethodPost, "addresses/"+id, p, nil)
 }
 
 // AddNormalPublicIP gives the instance a normal public IP (WanIP) on its
-// primary private IP, as a CVM created with a public IP has one.
+// primary private IP.
 func (c *Control) AddNormalPublicIP(ctx context.Context, instanceID string) (emulator.Address, error) {
 	var a emulator.Address
 	err := c.call(ctx, http.MethodPost, "instances/"+instanceID+"/normal-public-ip", nil, &a)

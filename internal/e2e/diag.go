@@ -10,9 +10,8 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 )
 
-// MessageWriter decodes terraform's machine-readable UI output (-json), one
-// message a line, with terraform-json, and hands each message to Each. Lines
-// that are not messages are dropped.
+// MessageWriter decodes terraform's -json UI output, one message a line, and
+// hands each message to Each; other lines are dropped.
 type MessageWriter struct {
 	Each    func(tfjson.LogMsg)
 	partial []byte
@@ -68,8 +67,7 @@ func summaries(diags []tfjson.Diagnostic, keep func(tfjson.Diagnostic) bool) []s
 	return out
 }
 
-// CountMentioning counts the diagnostics whose summary or detail contains s
-// (for example "RequestLimitExceeded": how often throttling reached the user).
+// CountMentioning counts the diagnostics whose summary or detail contains s.
 func CountMentioning(diags []tfjson.Diagnostic, s string) int {
 	n := 0
 	for _, d := range diags {
@@ -80,22 +78,20 @@ func CountMentioning(diags []tfjson.Diagnostic, s string) int {
 	return n
 }
 
-// AddressedDiagnostic is a diagnostic of terraform's -json UI output with
-// the resource instance address Terraform attached to it ("" when none):
-// terraform-json's Diagnostic has no field for it.
+// AddressedDiagnostic is a diagnostic with the resource instance address
+// Terraform attached to it ("" when none), which tfjson.Diagnostic lacks.
 type AddressedDiagnostic struct {
 	tfjson.Diagnostic
 	Address string
 }
 
-// ErrorDiagnostics decodes the error diagnostics of -json UI output
-// (Result.Stdout), with their addresses, in order.
+// ErrorDiagnostics decodes the error diagnostics of -json UI output.
 func ErrorDiagnostics(stdout string) []AddressedDiagnostic {
 	return AddressedDiagnostics(stdout, tfjson.DiagnosticSeverityError)
 }
 
-// AddressedDiagnostics decodes the diagnostics of -json UI output of the
-// given severities (all when none is given), with their addresses, in order.
+// AddressedDiagnostics decodes the diagnostics of -json UI output
+// (Result.Stdout) of the given severities (none given: all), in order.
 func AddressedDiagnostics(stdout string, severities ...tfjson.DiagnosticSeverity) []AddressedDiagnostic {
 	var out []AddressedDiagnostic
 	for _, line := range strings.Split(stdout, "\n") {
@@ -113,6 +109,12 @@ func AddressedDiagnostics(stdout string, severities ...tfjson.DiagnosticSeverity
 		out = append(out, AddressedDiagnostic{Diagnostic: msg.Diagnostic.Diagnostic, Address: msg.Diagnostic.Address})
 	}
 	return out
+}
+
+// LastLines is the last n lines of a command's output or a log.
+func LastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
 }
 
 // ProviderCrash returns the first line of a provider's crash (a Go panic or

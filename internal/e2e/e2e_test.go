@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"os"
@@ -16,6 +17,66 @@ import (
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
+
+// startTest starts an end-to-end test: it skips under -short, fails at once
+// when terraform is missing, and builds the provider and the emulator (or
+// takes them from QCLOUD_E2E_PROVIDER / QCLOUD_E2E_EMULATOR). The context
+// ends with the test, or after timeout.
+func startTest(t *testing.T, timeout time.Duration) (context.Context, Binaries) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the provider and runs terraform against a qcloud-emulator process")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	bins, err := Build(ctx, BuildOptions{Dir: t.TempDir(), Provider: os.Getenv("QCLOUD_E2E_PROVIDER"),
+		Emulator: os.Getenv("QCLOUD_E2E_EMULATOR"), Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, bins
+}
+
+// startEmulator starts an emulator (its log in a temporary directory unless
+// cfg names one) that stops when the test ends.
+func startEmulator(ctx context.Context, t *testing.T, cfg EmulatorConfig) *EmulatorProcess {
+	t.Helper()
+	cfg.LogPath = cmp.Or(cfg.LogPath, filepath.Join(t.TempDir(), "emulator.log"))
+	emu, err := StartEmulator(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Stop)
+	return emu
+}
+
+// newWorkspace is a workspace in dir for the emulator, with its credential,
+// holding config.
+func newWorkspace(ctx context.Context, t *testing.T, bins Binaries, emu *EmulatorProcess, dir, config string) *Workspace {
+	t.Helper()
+	ws, err := NewWorkspace(ctx, dir, bins, emu.URL, emu.Config.Credentials())
+	if err == nil {
+		err = ws.WriteConfig(config)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+// sharedBinary unpacks the newest ../shared/tools/<name>-*-linux_amd64.xz
+// beside the clone (terraform, tofu), or skips the test when there is none.
+func sharedBinary(ctx context.Context, t *testing.T, name string) string {
+	t.Helper()
+	path, err := unpackShared(ctx, t.TempDir(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path == "" {
+		t.Skipf("no %s-*-linux_amd64.xz in ../shared/tools beside the clone", name)
+	}
+	return path
+}
 
 // sampleOutput is terraform -json UI output: the dev_overrides warning, two
 // throttling errors, an authorization error, and a line that is not JSON.
@@ -118,8 +179,8 @@ func TestCompareBindings(t *testing.T) {
 }
 
 func TestAssociationsConfigHCL(t *testing.T) {
-	hcl := AssociationsConfig{N: 3, CreateTimeout: "5s", DeleteTimeout: "6s"}.HCL()
-	for _, want := range []string{`count       = 3`, `format("eip-sc%06d", count.index + 1)`, `create = "5s"`, `delete = "6s"`,
+	hcl := AssociationsConfig{N: 3, Timeout: "5s"}.HCL()
+	for _, want := range []string{`count       = 3`, `format("eip-sc%06d", count.index + 1)`, `create = "5s"`, `delete = "5s"`,
 		`provider "qcloud" {}`, `source = "tfqcloud/qcloud"`} {
 		if !strings.Contains(hcl, want) {
 			t.Errorf("config lacks %q:\n%s", want, hcl)
@@ -166,27 +227,9 @@ func TestProcHelpers(t *testing.T) {
 // TestEmulatorProcess starts, restarts (same port, same -state) and stops a
 // real qcloud-emulator, and checks that no process is left behind.
 func TestEmulatorProcess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs qcloud-emulator")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	dir := t.TempDir()
-	root, err := ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, EmulatorBinaryName)
-	if err := goBuild(ctx, root, bin, "./cmd/qcloud-emulator"); err != nil {
-		t.Fatal(err)
-	}
-	cfg := EmulatorConfig{Binary: bin, Scale: 3, StatePath: filepath.Join(dir, "state.json"), TaskDelay: time.Millisecond,
-		LogPath: filepath.Join(dir, "emulator.log")}
-	emu, err := StartEmulator(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Kill()
+	ctx, bins := startTest(t, 3*time.Minute)
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	emu := startEmulator(ctx, t, EmulatorConfig{Binary: bins.Emulator, Scale: 3, StatePath: statePath, TaskDelay: time.Millisecond})
 	ctl := emu.Control()
 	if err := ctl.InjectFault(ctx, emulator.Fault{Action: "AssociateAddress", Kind: "error", Code: "InternalError", Count: 2}); err != nil {
 		t.Fatal(err)
@@ -221,7 +264,7 @@ func TestEmulatorProcess(t *testing.T) {
 	if err := syscall.Kill(pid, 0); err == nil {
 		t.Errorf("emulator %d still runs after Stop", pid)
 	}
-	if _, err := os.Stat(cfg.StatePath); err != nil {
+	if _, err := os.Stat(statePath); err != nil {
 		t.Errorf("no -state file: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,29 +21,20 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
-// EmulatorConfig is the command line of one qcloud-emulator process.
+// EmulatorConfig is the command line of one qcloud-emulator process. Binary
+// and LogPath (its standard error, and its output after the URL line; the
+// directory is created) are required; a zero field keeps the emulator's default (Listen: a free
+// loopback port; StartTimeout, the wait for the URL line: 15 s).
 type EmulatorConfig struct {
-	// Binary is the qcloud-emulator executable.
-	Binary string
-	// Listen is -listen; empty means 127.0.0.1:0 (a free port).
-	Listen string
-	// SecretID, SecretKey and Token are the credential it accepts; empty ID and
-	// key mean the emulator's defaults.
+	Binary, Listen, LogPath string
+	// SecretID, SecretKey and Token are the credential it accepts.
 	SecretID, SecretKey, Token string
 	// Scale is -scale: N instances ins-scNNNNNN and UNBIND EIPs eip-scNNNNNN.
-	Scale int
-	// StatePath is -state.
-	StatePath string
-	// TaskDelay is -task-delay (0 keeps the emulator's default, 300ms).
-	TaskDelay time.Duration
-	// RateLimit is -rate-limit ("" keeps the default write=10,read=20).
-	RateLimit string
+	Scale                int
+	StatePath, RateLimit string
+	TaskDelay            time.Duration
 	// Verbose adds -v (one log line per request).
-	Verbose bool
-	// LogPath receives the emulator's stderr (and anything after its first
-	// stdout line); required.
-	LogPath string
-	// StartTimeout bounds the wait for the URL line; 0 means 15 s.
+	Verbose      bool
 	StartTimeout time.Duration
 }
 
@@ -58,31 +51,18 @@ func (c EmulatorConfig) Credentials() Credentials {
 }
 
 func (c EmulatorConfig) args() []string {
-	listen := c.Listen
-	if listen == "" {
-		listen = "127.0.0.1:0"
-	}
-	args := []string{"-listen", listen}
-	if c.SecretID != "" {
-		args = append(args, "-secret-id", c.SecretID)
-	}
-	if c.SecretKey != "" {
-		args = append(args, "-secret-key", c.SecretKey)
-	}
-	if c.Token != "" {
-		args = append(args, "-security-token", c.Token)
-	}
+	args := []string{"-listen", cmp.Or(c.Listen, "127.0.0.1:0")}
 	if c.Scale > 0 {
 		args = append(args, "-scale", strconv.Itoa(c.Scale))
-	}
-	if c.StatePath != "" {
-		args = append(args, "-state", c.StatePath)
 	}
 	if c.TaskDelay > 0 {
 		args = append(args, "-task-delay", c.TaskDelay.String())
 	}
-	if c.RateLimit != "" {
-		args = append(args, "-rate-limit", c.RateLimit)
+	for _, f := range [][2]string{{"-secret-id", c.SecretID}, {"-secret-key", c.SecretKey}, {"-security-token", c.Token},
+		{"-state", c.StatePath}, {"-rate-limit", c.RateLimit}} {
+		if f[1] != "" {
+			args = append(args, f[0], f[1])
+		}
 	}
 	if c.Verbose {
 		args = append(args, "-v")
@@ -94,14 +74,12 @@ func (c EmulatorConfig) args() []string {
 type EmulatorProcess struct {
 	Config EmulatorConfig
 	// URL is what the emulator printed, e.g. http://127.0.0.1:40123.
-	URL string
-
+	URL     string
 	pid     int
 	done    chan struct{}
 	waitErr error
 	stopped sync.Once
-	// asked is set when the harness stops or kills the process itself.
-	asked atomic.Bool
+	asked   atomic.Bool // the harness stopped or killed it
 }
 
 // StartEmulator starts the emulator and waits for its URL line (ctx bounds
@@ -109,6 +87,9 @@ type EmulatorProcess struct {
 func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, error) {
 	if cfg.Binary == "" || cfg.LogPath == "" {
 		return nil, errors.New("EmulatorConfig.Binary and LogPath are required")
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.LogPath), 0o755); err != nil {
+		return nil, err
 	}
 	log, err := os.OpenFile(cfg.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -147,10 +128,7 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 		close(p.done)
 	}()
 
-	timeout := cfg.StartTimeout
-	if timeout <= 0 {
-		timeout = 15 * time.Second
-	}
+	timeout := cmp.Or(cfg.StartTimeout, 15*time.Second)
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
@@ -173,15 +151,6 @@ func StartEmulator(ctx context.Context, cfg EmulatorConfig) (*EmulatorProcess, e
 		p.Kill()
 		return nil, ctx.Err()
 	}
-}
-
-// Addr is the host:port the emulator listens on.
-func (p *EmulatorProcess) Addr() string {
-	u, err := url.Parse(p.URL)
-	if err != nil {
-		return ""
-	}
-	return u.Host
 }
 
 // PID is the emulator's process id.
@@ -222,25 +191,21 @@ func (p *EmulatorProcess) Exited() bool {
 
 // Stop asks the emulator to shut down (SIGTERM: it writes its -state file one
 // last time) and kills its process group if it has not exited within 5 s.
-func (p *EmulatorProcess) Stop() {
+func (p *EmulatorProcess) Stop() { p.end(syscall.SIGTERM, 5*time.Second) }
+
+// Kill ends the emulator at once (SIGKILL), as a crash or an OOM kill would.
+func (p *EmulatorProcess) Kill() { p.end(syscall.SIGKILL, 0) }
+
+func (p *EmulatorProcess) end(sig syscall.Signal, grace time.Duration) {
 	p.asked.Store(true)
 	p.stopped.Do(func() {
-		_ = syscall.Kill(-p.pid, syscall.SIGTERM)
+		_ = syscall.Kill(-p.pid, sig)
 		select {
 		case <-p.done:
-		case <-time.After(5 * time.Second):
+		case <-time.After(grace):
 			_ = syscall.Kill(-p.pid, syscall.SIGKILL)
 			<-p.done
 		}
-	})
-}
-
-// Kill ends the emulator at once (SIGKILL), as a crash or an OOM kill would.
-func (p *EmulatorProcess) Kill() {
-	p.asked.Store(true)
-	p.stopped.Do(func() {
-		_ = syscall.Kill(-p.pid, syscall.SIGKILL)
-		<-p.done
 	})
 }
 
@@ -256,7 +221,9 @@ func (p *EmulatorProcess) Restart(ctx context.Context, pause time.Duration) (*Em
 		}
 	}
 	cfg := p.Config
-	cfg.Listen = p.Addr()
+	if u, err := url.Parse(p.URL); err == nil { // checked at the start
+		cfg.Listen = u.Host
+	}
 	var last error
 	for range 20 { // the port may take a moment to be free again
 		q, err := StartEmulator(ctx, cfg)

@@ -16,20 +16,18 @@ type Binding struct {
 	EIP, Instance string
 }
 
-// Block is one qcloud_eip_association block of a configuration: with
-// ForEach, one instance per key (for_each over a map); without, one
-// instance with Binding.
+// Block is one qcloud_eip_association block: with ForEach, one instance per
+// key; without, one instance with Binding.
 type Block struct {
 	Name    string
 	Binding Binding
 	ForEach map[string]Binding
 }
 
-// BindingsConfig is a configuration of qcloud_eip_association blocks, each
-// binding an EIP to an instance.
+// BindingsConfig is a configuration of qcloud_eip_association blocks;
+// Timeout, when set, is every resource's create and delete timeout.
 type BindingsConfig struct {
-	Blocks []Block
-	// Timeout, when set, is every resource's create and delete timeout.
+	Blocks  []Block
 	Timeout string
 }
 
@@ -61,7 +59,7 @@ func (c BindingsConfig) Want() map[string]string {
 // HCL renders the configuration.
 func (c BindingsConfig) HCL() string {
 	var b strings.Builder
-	writeHeader(&b, "")
+	b.WriteString(header(""))
 	for _, blk := range c.Blocks {
 		fmt.Fprintf(&b, "\nresource %q %q {\n", AssociationType, blk.Name)
 		if blk.ForEach == nil {
@@ -74,19 +72,15 @@ func (c BindingsConfig) HCL() string {
 			}
 			b.WriteString("  }\n  eip_id      = each.value.eip_id\n  instance_id = each.value.instance_id\n")
 		}
-		if c.Timeout != "" {
-			fmt.Fprintf(&b, "  timeouts = {\n    create = %q\n    delete = %q\n  }\n", c.Timeout, c.Timeout)
-		}
-		b.WriteString("}\n")
+		b.WriteString(timeouts(c.Timeout) + "}\n")
 	}
 	return b.String()
 }
 
-// Scenario is a change of bindings applied in one terraform apply: Before is
-// applied first, then replaced by After.
+// Scenario is a change of bindings applied in one terraform apply, from
+// Before to After, on an emulator of -scale Scale.
 type Scenario struct {
-	Name, Title string
-	// Scale is the emulator's -scale (0: the built-in world alone).
+	Name, Title   string
 	Scale         int
 	Before, After BindingsConfig
 }
@@ -99,15 +93,14 @@ func (s Scenario) EIPs() []string {
 }
 
 // WithTimeout returns the scenario with every resource's create and delete
-// timeout set ("" leaves the provider's default).
+// timeout set.
 func (s Scenario) WithTimeout(timeout string) Scenario {
 	s.Before.Timeout, s.After.Timeout = timeout, timeout
 	return s
 }
 
-// MoveScenario moves one EIP between resources: qcloud_eip_association.a
-// (eip-demo0006 on ins-demo0007) is removed and .b (the same EIP on
-// ins-demo0008) added, so b's bind needs the EIP a's destroy frees.
+// MoveScenario moves one EIP from resource a to resource b, on another
+// instance: b's bind needs the EIP a's destroy frees.
 func MoveScenario() Scenario {
 	const eip = "eip-demo0006"
 	return Scenario{Name: "move", Title: "one EIP moves from resource a (ins-demo0007) to resource b (ins-demo0008)",
@@ -115,9 +108,8 @@ func MoveScenario() Scenario {
 		After:  BindingsConfig{Blocks: []Block{{Name: "b", Binding: Binding{eip, "ins-demo0008"}}}}}
 }
 
-// SwapScenario exchanges two EIPs between two instances, for_each keyed by
-// instance: each instance's resource is replaced, and each new binding needs
-// the EIP that the other's destroy frees.
+// SwapScenario exchanges two EIPs between two instances (for_each keyed by
+// instance): each new binding needs the EIP the other's destroy frees.
 func SwapScenario() Scenario {
 	const e1, e2, i1, i2 = "eip-demo0007", "eip-demo0008", "ins-demo0007", "ins-demo0008"
 	return Scenario{Name: "swap", Title: "two EIPs exchanged between two instances (for_each keyed by instance)",
@@ -125,41 +117,39 @@ func SwapScenario() Scenario {
 		After:  BindingsConfig{Blocks: []Block{{Name: "x", ForEach: map[string]Binding{i1: {e2, i1}, i2: {e1, i2}}}}}}
 }
 
-// RekeyScenario re-keys n bindings: keys "old-i" bind eip-sc(i) to ins-sc(i),
-// then keys "new-i" bind eip-sc(n+i) to the same ins-sc(i), so every new
-// binding needs its instance's primary IP freed by an old one's destroy. The
-// emulator needs -scale of at least 2n.
+// RekeyScenario re-keys n bindings: keys "old-i" bind eip-sc(i) to
+// ins-sc(i), then keys "new-i" bind eip-sc(n+i) to the same ins-sc(i), so
+// every new binding needs its instance's primary IP freed by an old one's
+// destroy.
 func RekeyScenario(n int) Scenario {
+	return renameKeys(fmt.Sprintf("rekey-%d", n), fmt.Sprintf("%d for_each keys renamed, each with a new EIP on the same instance", n),
+		n, max(250, 2*n), func(i int) string { return ScaleEIP(n + i) })
+}
+
+// RenameScenario renames n for_each keys without a moved block, keeping
+// each binding: each create finds its binding in place, held by a resource
+// the same apply destroys.
+func RenameScenario(n int) Scenario {
+	return renameKeys(fmt.Sprintf("rename-%d", n), fmt.Sprintf("%d for_each keys renamed, each keeping its binding (no moved block)", n),
+		n, max(250, n), ScaleEIP)
+}
+
+// renameKeys is the change from keys "old-i", binding eip-sc(i) to
+// ins-sc(i), to keys "new-i", binding newEIP(i) to the same instance.
+func renameKeys(name, title string, n, scale int, newEIP func(i int) string) Scenario {
 	before, after := map[string]Binding{}, map[string]Binding{}
 	for i := 1; i <= n; i++ {
 		ins := fmt.Sprintf("ins-sc%06d", i)
 		before[fmt.Sprintf("old-%d", i)] = Binding{ScaleEIP(i), ins}
-		after[fmt.Sprintf("new-%d", i)] = Binding{ScaleEIP(n + i), ins}
+		after[fmt.Sprintf("new-%d", i)] = Binding{newEIP(i), ins}
 	}
-	return Scenario{Name: fmt.Sprintf("rekey-%d", n), Scale: max(250, 2*n),
-		Title:  fmt.Sprintf("%d for_each keys renamed, each with a new EIP on the same instance", n),
+	return Scenario{Name: name, Title: title, Scale: scale,
 		Before: BindingsConfig{Blocks: []Block{{Name: "x", ForEach: before}}},
 		After:  BindingsConfig{Blocks: []Block{{Name: "x", ForEach: after}}}}
 }
 
-// RenameScenario renames n for_each keys without a moved block: keys "old-i"
-// bind eip-sc(i) to ins-sc(i), then keys "new-i" make the very same
-// bindings, so each create finds its binding in place, held by a resource
-// the same apply destroys.
-func RenameScenario(n int) Scenario {
-	before, after := map[string]Binding{}, map[string]Binding{}
-	for i := 1; i <= n; i++ {
-		b := Binding{ScaleEIP(i), fmt.Sprintf("ins-sc%06d", i)}
-		before[fmt.Sprintf("old-%d", i)], after[fmt.Sprintf("new-%d", i)] = b, b
-	}
-	return Scenario{Name: fmt.Sprintf("rename-%d", n), Scale: max(250, n),
-		Title:  fmt.Sprintf("%d for_each keys renamed, each keeping its binding (no moved block)", n),
-		Before: BindingsConfig{Blocks: []Block{{Name: "x", ForEach: before}}},
-		After:  BindingsConfig{Blocks: []Block{{Name: "x", ForEach: after}}}}
-}
-
-// WorldBindings is EIP → instance for the EIPs among ids that the world holds
-// bound (or moving) to an instance; an ENI binding shows as its ENI/IP.
+// WorldBindings is EIP → instance (or ENI/IP) of the EIPs among ids that the
+// world holds bound or moving.
 func WorldBindings(world emulator.World, ids []string) map[string]string {
 	out := map[string]string{}
 	for _, id := range ids {
@@ -173,8 +163,8 @@ func WorldBindings(world emulator.World, ids []string) map[string]string {
 	return out
 }
 
-// DiffBindings lists, one line an EIP, where got differs from want (both
-// EIP → instance), for the EIPs among ids.
+// DiffBindings lists, one line an EIP among ids, where got differs from want
+// (both EIP → instance).
 func DiffBindings(want, got map[string]string, ids []string) []string {
 	var out []string
 	for _, id := range ids {
@@ -192,10 +182,10 @@ func DiffBindings(want, got map[string]string, ids []string) []string {
 	return out
 }
 
-// WorldCheck is the state and the world after a command.
+// WorldCheck is the state compared with the world, tasks settled (or the
+// settling time up).
 type WorldCheck struct {
 	Comparison
-	// World is the world compared, tasks settled (or the settling time up).
 	World emulator.World
 }
 
@@ -208,6 +198,9 @@ func (w *Workspace) CheckWorld(ctx context.Context, ctl *Control, eips []string,
 	if err != nil {
 		return WorldCheck{}, fmt.Errorf("reading the world: %w", err)
 	}
-	cmp, err := w.MatchesWorld(ctx, world, eips)
-	return WorldCheck{Comparison: cmp, World: world}, err
+	state, err := w.State(ctx)
+	if err != nil {
+		return WorldCheck{World: world}, fmt.Errorf("terraform show -json: %w", err)
+	}
+	return WorldCheck{Comparison: CompareBindings(state, world, eips), World: world}, nil
 }

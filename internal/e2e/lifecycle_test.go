@@ -9,13 +9,11 @@ import (
 	"time"
 )
 
-// TestChangesInOneApply applies the move, the swap and a rename of keys
-// (MoveScenario, SwapScenario, RenameScenario) with the real terraform CLI against a qcloud-emulator
-// process, at Terraform's default parallelism: each change must succeed in
-// one terraform apply and leave state = world, with the world as the
+// TestChangesInOneApply applies MoveScenario, SwapScenario and
+// RenameScenario at Terraform's default parallelism: each change must succeed
+// in one terraform apply and leave state = world, with the world as the
 // configuration asks; terraform destroy must then leave every address as the
-// emulator started (the EIPs under test UNBIND). Nothing here depends on
-// how long anything takes: the bounds are only there to end a hang.
+// emulator started. The bounds are only there to end a hang.
 func TestChangesInOneApply(t *testing.T) {
 	ctx, bins := startTest(t, 10*time.Minute)
 	for _, sc := range []Scenario{MoveScenario(), SwapScenario(), RenameScenario(10)} {
@@ -24,21 +22,13 @@ func TestChangesInOneApply(t *testing.T) {
 }
 
 func testChangeInOneApply(ctx context.Context, t *testing.T, bins Binaries, sc Scenario) {
-	dir := t.TempDir()
-	emu, err := StartEmulator(ctx, EmulatorConfig{Binary: bins.Emulator, Scale: sc.Scale, LogPath: filepath.Join(dir, "emulator.log")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Stop()
+	emu := startEmulator(ctx, t, EmulatorConfig{Binary: bins.Emulator, Scale: sc.Scale})
 	ctl := emu.Control()
 	initial, err := ctl.World(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws, err := NewWorkspace(ctx, filepath.Join(dir, "ws"), bins, emu.URL, EmulatorConfig{}.Credentials())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := newWorkspace(ctx, t, bins, emu, filepath.Join(t.TempDir(), "ws"), sc.Before.HCL())
 	eips := sc.EIPs()
 	// run runs a command and reports what went wrong: the command's failure
 	// with its diagnostics, state ≠ world, or a world other than want.
@@ -61,9 +51,6 @@ func testChangeInOneApply(ctx context.Context, t *testing.T, bins Binaries, sc S
 		return problems
 	}
 
-	if err := ws.WriteConfig(sc.Before.HCL()); err != nil {
-		t.Fatal(err)
-	}
 	if problems := run("the first configuration", Apply(), sc.Before.Want()); len(problems) > 0 {
 		t.Fatalf("applying the first configuration:\n%s", strings.Join(problems, "\n"))
 	}

@@ -22,19 +22,8 @@ import (
 func TestPlansDoNotDependOnParallelism(t *testing.T) {
 	ctx, bins := startTest(t, 10*time.Minute)
 	sc := RekeyScenario(30)
-	dir := t.TempDir()
-	emu, err := StartEmulator(ctx, EmulatorConfig{Binary: bins.Emulator, Scale: sc.Scale, LogPath: filepath.Join(dir, "emulator.log")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Stop()
-	ws, err := NewWorkspace(ctx, filepath.Join(dir, "ws"), bins, emu.URL, EmulatorConfig{}.Credentials())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ws.WriteConfig(sc.Before.HCL()); err != nil {
-		t.Fatal(err)
-	}
+	emu := startEmulator(ctx, t, EmulatorConfig{Binary: bins.Emulator, Scale: sc.Scale})
+	ws := newWorkspace(ctx, t, bins, emu, filepath.Join(t.TempDir(), "ws"), sc.Before.HCL())
 	if res := ws.Run(ctx, 5*time.Minute, Apply()); !res.OK() {
 		t.Fatalf("applying the first configuration: %s%s", res.Summary(), describeErrors(res))
 	}
@@ -50,13 +39,11 @@ func TestPlansDoNotDependOnParallelism(t *testing.T) {
 		// Plans only read: they share the workspace's directory, without its
 		// lock, each through a Workspace of its own (one runs one command at
 		// a time).
-		ws, err := NewWorkspace(ctx, ws.Dir, bins, emu.URL, EmulatorConfig{}.Credentials())
+		ws, err := NewWorkspace(ctx, ws.Dir, bins, emu.URL, emu.Config.Credentials())
 		if err != nil {
 			t.Fatal(err)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for run := 1; run <= runs; run++ {
 				res := ws.Run(ctx, 2*time.Minute, Plan(tfexec.Parallelism(p), tfexec.Lock(false)))
 				got := "terraform plan failed: " + res.Summary() + "\n" + res.Stderr
@@ -67,7 +54,7 @@ func TestPlansDoNotDependOnParallelism(t *testing.T) {
 				seen[got] = append(seen[got], fmt.Sprintf("-parallelism=%d run %d", p, run))
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if len(seen) != 1 {

@@ -1,11 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,14 +14,12 @@ import (
 const ProviderBinaryName = "terraform-provider-qcloud"
 
 // terraformProcess follows one terraform command's process tree through
-// /proc: tfexec keeps its *exec.Cmd to itself, so terraform's pid (for the
-// fault matrix's signals) is found as the harness's child process working in
-// the workspace directory, and the peak RSS of its provider processes (for
-// the benchmark) is sampled every 20 ms.
+// /proc (tfexec keeps its *exec.Cmd to itself): terraform is the harness's
+// child working in the workspace directory, and its provider processes' peak
+// RSS is sampled every 20 ms.
 type terraformProcess struct {
 	found, stop, stopped chan struct{}
-	mu                   sync.Mutex
-	terraform            int
+	terraform            atomic.Int64 // pid, 0 until seen
 	peak                 int64
 }
 
@@ -34,17 +33,15 @@ func (p *terraformProcess) watch(dir string) {
 	defer close(p.stopped)
 	interval := time.Millisecond // until terraform is seen
 	for {
-		if p.terraform == 0 {
+		if p.terraform.Load() == 0 {
 			if pid := childIn(dir); pid != 0 {
-				p.mu.Lock()
-				p.terraform = pid
-				p.mu.Unlock()
+				p.terraform.Store(int64(pid))
 				close(p.found)
 				interval = 20 * time.Millisecond
 			}
 		}
-		if p.terraform != 0 {
-			for _, pid := range ProviderPIDs(p.terraform) {
+		if terraform := int(p.terraform.Load()); terraform != 0 {
+			for _, pid := range ProviderPIDs(terraform) {
 				p.peak = max(p.peak, vmHWM(pid))
 			}
 		}
@@ -62,9 +59,7 @@ func (p *terraformProcess) pid(done <-chan struct{}) int {
 	case <-p.found:
 	case <-done:
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.terraform
+	return int(p.terraform.Load())
 }
 
 // finish stops sampling and returns the peak RSS in bytes.
@@ -164,13 +159,8 @@ func vmHWM(pid int) int64 {
 	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			if f := strings.Fields(rest); len(f) >= 1 { // "123456 kB"
-				kb, _ := strconv.ParseInt(f[0], 10, 64)
-				return kb * 1024
-			}
-		}
-	}
-	return 0
+	_, rest, _ := strings.Cut(string(b), "VmHWM:")
+	var kb int64
+	_, _ = fmt.Sscan(rest, &kb) // "123456 kB"
+	return kb * 1024
 }

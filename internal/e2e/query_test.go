@@ -3,10 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -28,47 +26,23 @@ const queryScale = 40
 // imports and nothing else.
 func TestQueryGeneratedConfigPlansImportsOnly(t *testing.T) {
 	ctx, bins := startTest(t, 8*time.Minute)
-	newer, err := SharedTerraform(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if newer == "" {
-		t.Skip("terraform query needs Terraform 1.14+: no terraform-*-linux_amd64.xz in ../shared/tools beside the clone")
-	}
-	bins.Terraform = newer
-	dir := t.TempDir()
-	emu, err := StartEmulator(ctx, EmulatorConfig{Binary: bins.Emulator, Scale: queryScale, LogPath: filepath.Join(dir, "emulator.log")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Stop()
+	bins.Terraform = sharedBinary(ctx, t, "terraform") // terraform query needs Terraform 1.14+
+	emu := startEmulator(ctx, t, EmulatorConfig{Binary: bins.Emulator, Scale: queryScale})
 	want := bindForQuery(ctx, t, emu.Control())
 
-	ws, err := NewWorkspace(ctx, filepath.Join(dir, "ws"), bins, emu.URL, EmulatorConfig{}.Credentials())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	writeHeader(&b, "")
-	if err := ws.WriteConfig(b.String()); err != nil {
-		t.Fatal(err)
-	}
-	if err := ws.WriteFile("adopt.tfquery.hcl", `list "qcloud_eip_association" "all" {
-  provider         = qcloud
-  include_resource = true
-  limit            = 1000
-}
-`); err != nil {
+	ws := newWorkspace(ctx, t, bins, emu, filepath.Join(t.TempDir(), "ws"), header(""))
+	if err := ws.WriteFile("adopt.tfquery.hcl", QueryConfig(1000)); err != nil {
 		t.Fatal(err)
 	}
 	if err := emu.Control().ResetStats(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var messages []tfjson.LogMsg
-	if res := ws.Run(ctx, 2*time.Minute, Query(&messages, tfexec.GenerateConfigOut("generated.tf"))); !res.OK() {
-		t.Fatalf("terraform query -generate-config-out: %s %v", res.Summary(), ErrorSummaries(queryDiagnostics(messages)))
+	res := ws.Run(ctx, 2*time.Minute, Query(&messages, tfexec.GenerateConfigOut("generated.tf")))
+	if !res.OK() {
+		t.Fatalf("terraform query -generate-config-out: %s", res.Summary())
 	}
-	if d := append(ErrorSummaries(queryDiagnostics(messages)), WarningSummaries(queryDiagnostics(messages))...); len(d) > 0 {
+	if d := append(ErrorSummaries(res.Diagnostics), WarningSummaries(res.Diagnostics)...); len(d) > 0 {
 		t.Errorf("terraform query reported: %v", d)
 	}
 	var listed []string
@@ -89,50 +63,10 @@ func TestQueryGeneratedConfigPlansImportsOnly(t *testing.T) {
 		t.Errorf("the query made %d DescribeAddresses calls for %d bindings, want 1", calls, len(want))
 	}
 
-	raw, err := os.ReadFile(filepath.Join(ws.Dir, "generated.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	generated := string(raw)
-	for _, block := range strings.Split(generated, "resource \"qcloud_eip_association\"")[1:] {
-		forms, flat := 0, strings.Join(strings.Fields(block), " ")
-		for _, attr := range []string{"instance_id", "network_interface_id"} {
-			if strings.Contains(flat, attr+" = ") && !strings.Contains(flat, attr+" = null") {
-				forms++
-			}
-		}
-		if forms != 1 {
-			t.Errorf("a generated resource holds %d forms of binding, want 1:\n%s", forms, block)
-		}
-	}
-	for _, form := range []string{`network_interface_id = "eni-demo0009"`, `network_interface_id = "eni-demo0005"`,
-		`network_interface_id = "eni-demo0001"`, `instance_id = "ins-sc000001"`} {
-		if !strings.Contains(strings.Join(strings.Fields(generated), " "), form) {
-			t.Errorf("generated.tf lacks %s:\n%s", form, generated)
-		}
-	}
-
-	planFile := filepath.Join(ws.Dir, "adopt.tfplan")
-	res := ws.Run(ctx, 2*time.Minute, Plan(tfexec.Out(planFile)))
-	if !res.OK() {
-		t.Fatalf("plan of the generated configuration: %s\n%s", res.Summary(), generated)
-	}
-	if w := WarningSummaries(res.Diagnostics); len(w) > 0 {
-		t.Errorf("plan of the generated configuration warns: %v", w)
-	}
-	plan, err := ws.TF.ShowPlanFile(ctx, planFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	imported := 0
-	for _, rc := range plan.ResourceChanges {
-		if !rc.Change.Actions.NoOp() || rc.Change.Importing == nil {
-			t.Errorf("%s: actions %v, importing %v; want an import and no change", rc.Address, rc.Change.Actions, rc.Change.Importing)
-		}
-		imported++
-	}
-	if imported != len(want) {
-		t.Errorf("the plan imports %d bindings, want %d", imported, len(want))
+	generated := readGenerated(t, ws, `network_interface_id = "eni-demo0009"`, `network_interface_id = "eni-demo0005"`,
+		`network_interface_id = "eni-demo0001"`, `instance_id = "ins-sc000001"`)
+	if imported := planImportsOnly(ctx, t, ws, generated); len(imported) != len(want) {
+		t.Errorf("the plan imports %d bindings, want %d", len(imported), len(want))
 	}
 }
 
@@ -166,15 +100,4 @@ func bindForQuery(ctx context.Context, t *testing.T, c *Control) []string {
 	}
 	slices.Sort(want)
 	return want
-}
-
-// queryDiagnostics are the diagnostics among terraform query's messages.
-func queryDiagnostics(messages []tfjson.LogMsg) []tfjson.Diagnostic {
-	var out []tfjson.Diagnostic
-	for _, m := range messages {
-		if d, ok := m.(tfjson.DiagnosticLogMessage); ok {
-			out = append(out, d.Diagnostic)
-		}
-	}
-	return out
 }

@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -46,56 +44,21 @@ func TestLeaksFindsASecret(t *testing.T) {
 	}
 }
 
-func randomToken(t *testing.T, prefix string) string {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return prefix + hex.EncodeToString(b)
-}
-
-// startTest starts an end-to-end test: it skips under -short, fails at once
-// when terraform is missing, and builds the provider and the emulator (or
-// takes them from QCLOUD_E2E_PROVIDER / QCLOUD_E2E_EMULATOR). The context
-// ends with the test, or after timeout.
-func startTest(t *testing.T, timeout time.Duration) (context.Context, Binaries) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the provider and runs terraform against a qcloud-emulator process")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	bins, err := Build(ctx, BuildOptions{Dir: t.TempDir(), Provider: os.Getenv("QCLOUD_E2E_PROVIDER"),
-		Emulator: os.Getenv("QCLOUD_E2E_EMULATOR"), Log: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ctx, bins
-}
-
-// TestSecretsNeverLeak runs terraform with a credential whose secret key and
-// security token are unique random strings, given through the environment
-// and then through the provider block, with TF_LOG=TRACE, plus a run with a
-// wrong secret key; neither string may appear in any output, log, state or
-// plan JSON.
+// TestSecretsNeverLeak runs terraform, with TF_LOG=TRACE, with a credential
+// whose secret key and security token are unique random strings: given
+// through the environment, through the provider block, and as the start of
+// temporary credentials (a web identity, an assumed role); then with a wrong
+// secret key. No secret may appear in any output, log, state or plan JSON.
 func TestSecretsNeverLeak(t *testing.T) {
 	ctx, bins := startTest(t, 8*time.Minute)
 	dir := t.TempDir()
 
-	cred := Credentials{
-		SecretID:  randomToken(t, "AKIDe2e"),
-		SecretKey: randomToken(t, "e2eSecretKey"),
-		Token:     randomToken(t, "e2eSecurityToken"),
-	}
-	wrongKey := randomToken(t, "e2eWrongSecretKey")
+	cred := Credentials{SecretID: "AKIDe2e" + rand.Text(), SecretKey: "e2eSecretKey" + rand.Text(), Token: "e2eSecurityToken" + rand.Text()}
+	wrongKey := "e2eWrongSecretKey" + rand.Text()
 	secrets := map[string]string{"secret key": cred.SecretKey, "security token": cred.Token, "wrong secret key": wrongKey}
 
-	emu, err := StartEmulator(ctx, EmulatorConfig{Binary: bins.Emulator, SecretID: cred.SecretID, SecretKey: cred.SecretKey,
-		Token: cred.Token, Scale: 3, TaskDelay: 50 * time.Millisecond, LogPath: filepath.Join(dir, "emulator.log")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Stop()
+	emu := startEmulator(ctx, t, EmulatorConfig{Binary: bins.Emulator, SecretID: cred.SecretID, SecretKey: cred.SecretKey,
+		Token: cred.Token, Scale: 3, TaskDelay: 50 * time.Millisecond})
 	ctl := emu.Control()
 
 	var artifacts []artifact
@@ -176,77 +139,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Logf("scanned %d artifacts (%d bytes) for %d secrets (keys, tokens, the web identity token, issued credentials)", len(artifacts), total, len(secrets))
 	})
 
-	// 1. Credentials from the environment.
-	envWS := workspace("env", emu.URL, cred)
-	if err := envWS.WriteConfig(AssociationsConfig{N: 2}.HCL()); err != nil {
-		t.Fatal(err)
-	}
-	run(envWS, "env apply", true, Apply())
-	keepFile("env state after apply", envWS.StatePath())
-	if err := envWS.WriteConfig(AssociationsConfig{N: 3}.HCL()); err != nil {
-		t.Fatal(err)
-	}
-	planJSON(envWS, "env")
-	run(envWS, "env destroy", true, Destroy())
-	keepFile("env state after destroy", envWS.StatePath())
-
-	// 2. Credentials in the provider block, from sensitive variables set in a
-	// -var-file.
-	blockWS := workspace("provider-block", "", Credentials{})
-	provider := fmt.Sprintf(`provider "qcloud" {
-  endpoint       = %q
-  secret_id      = %q
-  secret_key     = var.secret_key
-  security_token = var.security_token
-}`, emu.URL, cred.SecretID)
-	variables := `
-variable "secret_key" {
-  type      = string
-  sensitive = true
-}
-
-variable "security_token" {
-  type      = string
-  sensitive = true
-}`
-	if err := blockWS.WriteFile("secrets.tfvars", fmt.Sprintf("secret_key     = %q\nsecurity_token = %q\n", cred.SecretKey, cred.Token)); err != nil {
-		t.Fatal(err)
-	}
-	varFile := tfexec.VarFile("secrets.tfvars")
-	if err := blockWS.WriteConfig(AssociationsConfig{N: 2, Provider: provider, Extra: variables}.HCL()); err != nil {
-		t.Fatal(err)
-	}
-	before := writeCalls()
-	run(blockWS, "provider-block apply", true, Apply(varFile))
-	if writeCalls() == before {
-		t.Fatal("the provider-block apply made no write call: the credential was not exercised")
-	}
-	keepFile("provider-block state after apply", blockWS.StatePath())
-	if err := blockWS.WriteConfig(AssociationsConfig{N: 3, Provider: provider, Extra: variables}.HCL()); err != nil {
-		t.Fatal(err)
-	}
-	planJSON(blockWS, "provider-block", varFile)
-	run(blockWS, "provider-block destroy", true, Destroy(varFile))
-	keepFile("provider-block state after destroy", blockWS.StatePath())
-
-	// 3. A wrong secret key: the authentication failure's diagnostic, too.
-	wrong := cred
-	wrong.SecretKey = wrongKey
-	wrongWS := workspace("wrong-key", emu.URL, wrong)
-	if err := wrongWS.WriteConfig(AssociationsConfig{N: 1}.HCL()); err != nil {
-		t.Fatal(err)
-	}
-	res := run(wrongWS, "wrong-key apply", false, Apply())
-	if CountMentioning(res.Diagnostics, "AuthFailure") == 0 {
-		t.Errorf("the wrong-key apply did not fail with an authentication diagnostic:\n%s", res.Stdout)
-	}
-	if st, err := os.ReadFile(wrongWS.StatePath()); err == nil {
-		keep("wrong-key state", string(st))
-	}
-
-	// 4. Temporary credentials the provider obtains and renews (3 s
-	// sessions): a web identity token from a file, and a role assumed with
-	// the key. Neither the token nor any issued secret key or token may leak.
+	// Temporary credentials the provider obtains and renews last 3 s; the web
+	// identity token they start from, and every credential issued, may not
+	// leak either.
 	if err := ctl.call(ctx, "POST", "settings", map[string]string{"sessionLifetime": "3s"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -261,34 +156,87 @@ variable "security_token" {
 	if err := os.WriteFile(tokenFile, []byte(minted.Token), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, auth := range []struct{ name, block string }{
+	variables := `
+variable "secret_key" {
+  type      = string
+  sensitive = true
+}
+
+variable "security_token" {
+  type      = string
+  sensitive = true
+}`
+	staticKey := fmt.Sprintf(`  secret_id      = %q
+  secret_key     = var.secret_key
+  security_token = var.security_token`, cred.SecretID)
+	for _, auth := range []struct {
+		name string
+		// provider is what the provider block holds besides the endpoint;
+		// empty: no provider block arguments, the credential and endpoint
+		// come from the environment.
+		provider string
+	}{
+		{"env", ""},
+		{"provider-block", staticKey},
 		{"web-identity", fmt.Sprintf(`  assume_role_with_web_identity {
     role_arn                = %q
     session_name            = "e2e"
     web_identity_token_file = %q
   }`, emulator.DefaultRoleArn, tokenFile)},
-		{"assume-role", fmt.Sprintf(`  secret_id      = %q
-  secret_key     = var.secret_key
-  security_token = var.security_token
+		{"assume-role", staticKey + fmt.Sprintf(`
   assume_role {
     role_arn     = %q
     session_name = "e2e"
-  }`, cred.SecretID, emulator.DefaultRoleArn)},
+  }`, emulator.DefaultRoleArn)},
 	} {
-		ws := workspace(auth.name, "", Credentials{})
-		provider := fmt.Sprintf("provider \"qcloud\" {\n  endpoint = %q\n%s\n}", emu.URL, auth.block)
-		if err := ws.WriteFile("secrets.tfvars", fmt.Sprintf("secret_key     = %q\nsecurity_token = %q\n", cred.SecretKey, cred.Token)); err != nil {
+		config := func(n int) string { return AssociationsConfig{N: n}.HCL() }
+		apply, plan, destroy := Apply(), []tfexec.PlanOption(nil), Destroy()
+		var ws *Workspace
+		if auth.provider == "" {
+			ws = workspace(auth.name, emu.URL, cred)
+		} else {
+			// The credential in sensitive variables set in a -var-file.
+			ws = workspace(auth.name, "", Credentials{})
+			if err := ws.WriteFile("secrets.tfvars", fmt.Sprintf("secret_key     = %q\nsecurity_token = %q\n", cred.SecretKey, cred.Token)); err != nil {
+				t.Fatal(err)
+			}
+			provider := fmt.Sprintf("provider \"qcloud\" {\n  endpoint = %q\n%s\n}", emu.URL, auth.provider)
+			config = func(n int) string { return AssociationsConfig{N: n, Provider: provider, Extra: variables}.HCL() }
+			varFile := tfexec.VarFile("secrets.tfvars")
+			apply, plan, destroy = Apply(varFile), []tfexec.PlanOption{varFile}, Destroy(varFile)
+		}
+		if err := ws.WriteConfig(config(2)); err != nil {
 			t.Fatal(err)
 		}
-		if err := ws.WriteConfig(AssociationsConfig{N: 3, Provider: provider, Extra: variables}.HCL()); err != nil {
-			t.Fatal(err)
+		before := writeCalls()
+		run(ws, auth.name+" apply", true, apply)
+		if writeCalls() == before {
+			t.Fatalf("the %s apply made no write call: the credential was not exercised", auth.name)
 		}
-		varFile := tfexec.VarFile("secrets.tfvars")
-		run(ws, auth.name+" apply", true, Apply(varFile))
 		keepFile(auth.name+" state after apply", ws.StatePath())
-		planJSON(ws, auth.name, varFile)
-		run(ws, auth.name+" destroy", true, Destroy(varFile))
+		if err := ws.WriteConfig(config(3)); err != nil {
+			t.Fatal(err)
+		}
+		planJSON(ws, auth.name, plan...)
+		run(ws, auth.name+" destroy", true, destroy)
+		keepFile(auth.name+" state after destroy", ws.StatePath())
 	}
+
+	// A wrong secret key: the authentication failure's diagnostic, too.
+	wrong := cred
+	wrong.SecretKey = wrongKey
+	wrongWS := workspace("wrong-key", emu.URL, wrong)
+	if err := wrongWS.WriteConfig(AssociationsConfig{N: 1}.HCL()); err != nil {
+		t.Fatal(err)
+	}
+	res := run(wrongWS, "wrong-key apply", false, Apply())
+	if CountMentioning(res.Diagnostics, "AuthFailure") == 0 {
+		t.Errorf("the wrong-key apply did not fail with an authentication diagnostic:\n%s", res.Stdout)
+	}
+	if st, err := os.ReadFile(wrongWS.StatePath()); err == nil {
+		keep("wrong-key state", string(st))
+	}
+
 	// Every credential the emulator issued is a secret too.
 	world, err := ctl.World(ctx)
 	if err != nil {

@@ -1,7 +1,7 @@
 package e2e
 
 import (
-	"context"
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,7 +15,7 @@ import (
 const AssociationType = "qcloud_eip_association"
 
 // Associations returns the qcloud_eip_association objects of a state, every
-// module's, deposed ones included.
+// module's.
 func Associations(state *tfjson.State) []*tfjson.StateResource {
 	var out []*tfjson.StateResource
 	var walk func(*tfjson.StateModule)
@@ -44,16 +44,9 @@ func attr(r *tfjson.StateResource, name string) string {
 	return s
 }
 
-// target describes an association's binding target.
-func target(r *tfjson.StateResource) string {
-	if id := attr(r, "instance_id"); id != "" {
-		return id
-	}
-	return attr(r, "network_interface_id") + "/" + attr(r, "private_ip")
-}
-
 func describeState(r *tfjson.StateResource) string {
-	s := fmt.Sprintf("%s → %s (%s", attr(r, "eip_id"), target(r), r.Address)
+	target := cmp.Or(attr(r, "instance_id"), attr(r, "network_interface_id")+"/"+attr(r, "private_ip"))
+	s := fmt.Sprintf("%s → %s (%s", attr(r, "eip_id"), target, r.Address)
 	if r.Tainted {
 		s += ", tainted"
 	}
@@ -63,26 +56,23 @@ func describeState(r *tfjson.StateResource) string {
 	return s + ")"
 }
 
-// Comparison is the outcome of comparing a state with the world.
+// Comparison is the outcome of comparing a state with the world: how many
+// EIPs were under test, the associations on each side, the tainted state
+// entries, every disagreement (one readable line each, by EIP), and the EIPs
+// the world shows BINDING or UNBINDING (counted as bound).
 type Comparison struct {
-	// EIPs is how many EIPs were under test.
-	EIPs int
-	// StateEntries and WorldBound count the associations on each side.
-	StateEntries, WorldBound int
-	// Tainted counts tainted state entries.
-	Tainted int
-	// Problems lists every disagreement, one readable line each, by EIP.
-	Problems []string
-	// InTransit lists the EIPs the world shows BINDING or UNBINDING (counted
-	// as bound to their target).
-	InTransit []string
+	EIPs, StateEntries, WorldBound, Tainted int
+	Problems, InTransit                     []string
 }
 
 // OK reports whether the state and the world agree.
 func (c Comparison) OK() bool { return len(c.Problems) == 0 }
 
 // String is a readable report: a one-line count, then the diff.
-func (c Comparison) String() string {
+func (c Comparison) String() string { return c.Brief(len(c.Problems)) }
+
+// Brief is String with at most lines lines of diff.
+func (c Comparison) Brief(lines int) string {
 	var b strings.Builder
 	verdict := "state = world"
 	if !c.OK() {
@@ -93,22 +83,13 @@ func (c Comparison) String() string {
 	if len(c.InTransit) > 0 {
 		fmt.Fprintf(&b, ", %d in transit (%s)", len(c.InTransit), strings.Join(firstN(c.InTransit, 5), ", "))
 	}
-	for _, p := range c.Problems {
-		b.WriteString("\n  ")
-		b.WriteString(p)
+	for _, p := range firstN(c.Problems, lines) {
+		b.WriteString("\n  " + p)
+	}
+	if len(c.Problems) > lines {
+		fmt.Fprintf(&b, "\n  … and %d more", len(c.Problems)-lines)
 	}
 	return b.String()
-}
-
-// Brief is String without the diff lines past the first few.
-func (c Comparison) Brief(lines int) string {
-	short := c
-	short.Problems = firstN(c.Problems, lines)
-	s := short.String()
-	if len(c.Problems) > lines {
-		s += fmt.Sprintf("\n  … and %d more", len(c.Problems)-lines)
-	}
-	return s
 }
 
 func firstN(s []string, n int) []string {
@@ -116,16 +97,6 @@ func firstN(s []string, n int) []string {
 		return s
 	}
 	return s[:n]
-}
-
-// MatchesWorld compares the workspace's state (terraform show -json) with the
-// world; see CompareBindings.
-func (w *Workspace) MatchesWorld(ctx context.Context, world emulator.World, eips []string) (Comparison, error) {
-	state, err := w.State(ctx)
-	if err != nil {
-		return Comparison{}, fmt.Errorf("terraform show -json: %w", err)
-	}
-	return CompareBindings(state, world, eips), nil
 }
 
 // worldBound reports whether an EIP holds a binding: bound, or moving.
@@ -141,17 +112,14 @@ func describeWorld(a emulator.Address) string {
 	if !worldBound(a) {
 		return a.AddressID + " " + a.Status
 	}
-	target := a.InstanceID
-	if target == "" {
-		target = a.NetworkInterfaceID + "/" + a.PrivateIP
-	} else {
-		target += " (" + a.NetworkInterfaceID + "/" + a.PrivateIP + ")"
+	target := a.NetworkInterfaceID + "/" + a.PrivateIP
+	if a.InstanceID != "" {
+		target = a.InstanceID + " (" + target + ")"
 	}
 	return fmt.Sprintf("%s → %s, %s", a.AddressID, target, a.Status)
 }
 
-// sameTarget reports whether the world's binding is the state object's: the
-// same instance for an instance binding, else the same ENI and private IP.
+// sameTarget reports whether the world's binding is the state object's.
 func sameTarget(r *tfjson.StateResource, a emulator.Address) bool {
 	if id := attr(r, "instance_id"); id != "" {
 		return a.InstanceID == id
@@ -159,10 +127,8 @@ func sameTarget(r *tfjson.StateResource, a emulator.Address) bool {
 	return a.NetworkInterfaceID == attr(r, "network_interface_id") && a.PrivateIP == attr(r, "private_ip")
 }
 
-// CompareBindings compares the associations of a state with the world, for
-// the EIPs under test (eips): every binding the world holds must be in the
-// state with the same target, and every state entry must have its binding in
-// the world.
+// CompareBindings compares the associations of a state with the world's
+// bindings of the EIPs under test, both ways.
 func CompareBindings(state *tfjson.State, world emulator.World, eips []string) Comparison {
 	entries := Associations(state)
 	c := Comparison{EIPs: len(eips), StateEntries: len(entries)}
@@ -181,15 +147,9 @@ func CompareBindings(state *tfjson.State, world emulator.World, eips []string) C
 		}
 		byEIP[attr(e, "eip_id")] = append(byEIP[attr(e, "eip_id")], e)
 	}
-	addresses := map[string]emulator.Address{}
-	for _, a := range world.Addresses {
-		addresses[a.AddressID] = a
-	}
-	ids := slices.Clone(eips)
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(slices.Values(eips)) {
 		es := byEIP[id]
-		a, exists := addresses[id]
+		a, exists := world.Address(id)
 		bound := exists && worldBound(a)
 		if bound {
 			c.WorldBound++

@@ -17,33 +17,27 @@ import (
 // Region is the region of the emulator's world.
 const Region = "ap-guangzhou"
 
-// ProviderSource is the provider's registry address.
-const ProviderSource = "registry.terraform.io/tfqcloud/qcloud"
-
-// openTofuProviderSource is the address OpenTofu gives the same source.
-const openTofuProviderSource = "registry.opentofu.org/tfqcloud/qcloud"
+// ProviderSource is the provider's registry address; OpenTofu reads the same
+// source as openTofuProviderSource.
+const (
+	ProviderSource         = "registry.terraform.io/tfqcloud/qcloud"
+	openTofuProviderSource = "registry.opentofu.org/tfqcloud/qcloud"
+)
 
 // Credentials are what the provider signs with.
 type Credentials struct {
 	SecretID, SecretKey, Token string
 }
 
-// Workspace is a directory holding one Terraform configuration, run through
-// terraform-exec with the built provider installed by dev_overrides. It runs
-// one command at a time; commands run side by side in one directory each
-// need a Workspace of their own.
+// Workspace is a directory holding one Terraform configuration, run with the
+// built provider installed by dev_overrides, one command at a time. TF runs
+// terraform there for what the harness does not wrap; OnMessage, when set,
+// sees every -json UI message of a command as it comes.
 type Workspace struct {
-	Dir string
-	// TF runs terraform in Dir, for what the harness does not wrap (output,
-	// show of a plan file, log settings).
-	TF *tfexec.Terraform
-	// OnMessage, when set, sees every -json UI message of a command as it
-	// comes.
+	Dir       string
+	TF        *tfexec.Terraform
 	OnMessage func(tfjson.LogMsg)
-
-	// env is what TF runs terraform with, for the commands tfexec has no
-	// option for (Invoke).
-	env []string
+	env       []string // TF's environment, for Invoke
 }
 
 // NewWorkspace creates dir (if needed) with a CLI configuration whose
@@ -63,7 +57,6 @@ func NewWorkspace(ctx context.Context, dir string, bins Binaries, endpoint strin
 		return nil, err
 	}
 	cliConfig := filepath.Join(dir, ".terraformrc")
-	// OpenTofu reads "tfqcloud/qcloud" as registry.opentofu.org/tfqcloud/qcloud.
 	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf(`provider_installation {
   dev_overrides {
     %q = %q
@@ -104,8 +97,8 @@ func NewWorkspace(ctx context.Context, dir string, bins Binaries, endpoint strin
 	if err := tf.SetWaitDelay(10 * time.Second); err != nil {
 		return nil, err
 	}
-	// tfexec asks terraform its version before the first command: ask now,
-	// so that no timed command includes it.
+	// tfexec asks terraform its version before the first command: now, out
+	// of every timed command.
 	if _, _, err := tf.Version(ctx, false); err != nil {
 		return nil, err
 	}

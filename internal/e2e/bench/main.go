@@ -1,52 +1,21 @@
-// Command bench is the scale benchmark (`make bench N=…`): it runs
-// terraform with the built provider against a qcloud-emulator with its
-// default (documented) rate limits and task delay and a world of N free EIPs
-// and instances (-scale N), at Terraform's default parallelism, and prints
-// one line per phase:
+// Command bench is the scale benchmark (`make bench N=…`): terraform with the
+// built provider against a qcloud-emulator with its default rate limits and
+// task delay and a world of N free EIPs and instances, at Terraform's default
+// parallelism. For each phase (plan of N new associations, startup: plan
+// -refresh=false of one, apply, query of N bindings, refresh, destroy) it
+// prints a line
 //
 //	phase=<p> n=<N> wall_s=<s> baseline_wall_s=<s> describe_calls=<k> write_calls=<k> other_calls=<k> throttled_to_user=<k> peak_rss_mb=<m>
 //
-// Phases: plan (`terraform plan` of the N new associations, before any state
-// exists: the plan-time checks of N binds; median wall of 3 runs, and the
-// most calls any of them made), startup (`terraform plan -refresh=false` of
-// one association, median of -startup-runs runs), apply (create N), query
-// (`terraform query` of N of the bindings made, with their resources, in a
-// workspace of its own, against the same on the framework floor; median of 3
-// runs; it needs Terraform 1.14+, taken from ../shared/tools beside the clone
-// when the one benchmarked is older), refresh (a no-op `terraform plan`,
-// which must report no changes), destroy.
-// baseline_wall_s is the same phase for N terraform_data resources in their
-// own workspace (Terraform's floor); the framework floor is the same N
-// associations on the provider with its API taken out
-// (internal/e2e/noapiprovider); the call counts come from the emulator's
-// counters, reset before each phase; throttled_to_user counts the
-// diagnostics (terraform -json) that mention RequestLimitExceeded;
-// peak_rss_mb is the largest VmHWM of the provider processes during the
-// phase. A "targets" line after each phase gives the per-resource ratios the
-// targets are set on, and met_*=yes|no against them (the targets are set for
-// N=1000; at other N they are indicative); the plan's also gives
-// other_calls_by_action (ACTION:count, or "none"):
-//
-//	met_writes     write_calls = N (one Associate/Disassociate per resource)
-//	met_nonwrite   (describe_calls + other_calls) / N <= 1.5      (apply, destroy)
-//	met_wall       wall_s <= 1.15 × N/10 s (apply, destroy);
-//	               <= 1.5 × baseline_wall_s (refresh, startup)
-//	met_describe   describe_calls / N <= 0.05                      (refresh);
-//	               describe_calls <= 12                            (plan)
-//	met_wall       wall_s <= 1.2 × framework_floor_wall_s          (plan)
-//	met_describe   describe_calls <= N/100                         (query)
-//	met_wall       wall_s <= 1.5 × framework_floor_wall_s          (query)
-//	met_throttle   throttled_to_user = 0
-//	met_rss        peak_rss_mb < 100
-//
-//	go run ./internal/e2e/bench -n 100
-//
-// It builds what it needs (go build) unless -provider/-emulator name prebuilt
-// binaries, and exits 1 when a command fails, the refresh plan shows changes,
-// or the state (terraform show -json) disagrees with the emulator's world.
+// and a "targets" line of ratios and met_*=yes|no. BENCHMARKS.md says what
+// each field measures and sets the targets (at N = 1000). baseline is N
+// terraform_data; the framework floor, N associations on
+// internal/e2e/noapiprovider. It exits 1 when a command fails, the refresh
+// plan shows changes, or the state disagrees with the emulator's world.
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -62,6 +31,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/e2e"
+	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
 type options struct {
@@ -80,9 +50,7 @@ func main() {
 	flag.StringVar(&o.workdir, "workdir", "", "work directory (default: a new temporary directory)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	flag.DurationVar(&o.timeout, "timeout", 60*time.Minute, "bound on the whole run")
-	flag.StringVar(&o.build.Provider, "provider", "", "prebuilt terraform-provider-qcloud (default: go build)")
-	flag.StringVar(&o.build.Emulator, "emulator", "", "prebuilt qcloud-emulator (default: go build)")
-	flag.StringVar(&o.build.Terraform, "terraform", "", "terraform CLI (default: on PATH)")
+	e2e.BuildFlags(&o.build)
 	flag.Parse()
 	if o.n < 1 || o.n > 999999 {
 		fmt.Fprintln(os.Stderr, "bench: -n must be between 1 and 999999")
@@ -94,16 +62,30 @@ func main() {
 // writesPerSecond is the documented write limit: N writes need at least N/10 s.
 const writesPerSecond = 10.0
 
+const commandTimeout = 20 * time.Minute
+
+// Runs and targets of the plan and query phases (at N = 1000).
+const (
+	planRuns            = 3
+	planMaxDescribe     = 12
+	planMaxVsFramework  = 1.2
+	queryRuns           = 3
+	queryMaxVsFramework = 1.5
+)
+
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
 
+// workspaces are the three sides of a measure: N associations, N
+// terraform_data (baseline), N associations on the framework floor.
+type workspaces struct{ assoc, base, floor *e2e.Workspace }
+
 type bench struct {
-	o    options
-	emu  *e2e.EmulatorProcess
-	ws   *e2e.Workspace // N associations
-	base *e2e.Workspace // N terraform_data
-	// floor is N associations on the provider with its API taken out
-	// (internal/e2e/noapiprovider): what Terraform and the framework cost.
-	floor  *e2e.Workspace
+	o      options
+	emu    *e2e.EmulatorProcess
+	ctl    *e2e.Control
+	n      workspaces // N of each
+	one    workspaces // one of each, for the start-up
+	query  workspaces // query workspaces (no baseline)
 	failed []string
 }
 
@@ -116,14 +98,8 @@ func (b *bench) fail(format string, args ...any) {
 func run(o options) int {
 	ctx, stop := e2e.InterruptContext()
 	defer stop()
-	dir := o.workdir
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "qcloud-bench-"); err != nil {
-			logf("%v", err)
-			return 1
-		}
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := e2e.MakeWorkDir(o.workdir, "qcloud-bench-")
+	if err != nil {
 		logf("%v", err)
 		return 1
 	}
@@ -148,58 +124,16 @@ func (b *bench) run(ctx context.Context, dir string) int {
 	o := b.o
 	ctx, cancel := context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("the benchmark exceeded -timeout %s", o.timeout))
 	defer cancel()
-
-	o.build.Dir = filepath.Join(dir, "bin")
-	if err := os.MkdirAll(o.build.Dir, 0o755); err != nil {
-		logf("%v", err)
-		return 1
-	}
-	o.build.Log = logf
-	bins, err := e2e.Build(ctx, o.build)
-	if err != nil {
-		logf("%v", err)
-		return 1
-	}
-	noAPIBins := bins
-	if noAPIBins.Provider, err = e2e.BuildNoAPIProvider(ctx, filepath.Join(dir, "no-api-bin")); err != nil {
-		logf("%v", err)
-		return 1
-	}
-
-	emuCfg := e2e.EmulatorConfig{Binary: bins.Emulator, Scale: o.n, LogPath: filepath.Join(dir, "emulator.log"), StartTimeout: time.Minute}
-	if b.emu, err = e2e.StartEmulator(ctx, emuCfg); err != nil {
+	if err := b.setUp(ctx, dir); err != nil {
 		logf("%v", err)
 		return 1
 	}
 	defer b.emu.Stop()
-	logf("emulator %s with -scale %d, default rate limits (write 10/s, read 20/s) and task delay (300ms)", b.emu.URL, o.n)
-	cred := emuCfg.Credentials()
-
-	var wsErr error
-	newWS := func(bins e2e.Binaries, name, config string) *e2e.Workspace {
-		ws, err := e2e.NewWorkspace(ctx, filepath.Join(dir, name), bins, b.emu.URL, cred)
-		if err == nil {
-			err = ws.WriteConfig(config)
-		}
-		if err != nil && wsErr == nil {
-			wsErr = err
-		}
-		return ws
-	}
-	b.ws = newWS(bins, "associations", e2e.AssociationsConfig{N: o.n}.HCL())
-	b.base = newWS(bins, "baseline", e2e.BaselineConfig(o.n))
-	b.floor = newWS(noAPIBins, "framework-floor", e2e.AssociationsConfig{N: o.n}.HCL())
-	one, oneBase := newWS(bins, "startup-association", e2e.AssociationsConfig{N: 1}.HCL()), newWS(bins, "startup-baseline", e2e.BaselineConfig(1))
-	oneFloor := newWS(noAPIBins, "startup-framework-floor", e2e.AssociationsConfig{N: 1}.HCL())
-	if wsErr != nil {
-		logf("%v", wsErr)
-		return 1
-	}
 
 	b.plan(ctx)
-	b.startup(ctx, one, oneBase, oneFloor)
+	b.startup(ctx)
 	b.phase(ctx, "apply", e2e.Apply(), o.n)
-	b.query(ctx, dir, bins, noAPIBins, cred)
+	b.queryPhase(ctx)
 	b.phase(ctx, "refresh", e2e.Plan(), o.n)
 	b.phase(ctx, "destroy", e2e.Destroy(), 0)
 
@@ -210,58 +144,116 @@ func (b *bench) run(ctx context.Context, dir string) int {
 	return 0
 }
 
-const commandTimeout = 20 * time.Minute
+// setUp builds the binaries, starts the emulator and writes the workspaces.
+func (b *bench) setUp(ctx context.Context, dir string) error {
+	b.o.build.Dir, b.o.build.Log = filepath.Join(dir, "bin"), logf
+	bins, err := e2e.Build(ctx, b.o.build)
+	if err != nil {
+		return err
+	}
+	noAPIBins := bins
+	if noAPIBins.Provider, err = e2e.BuildNoAPIProvider(ctx, filepath.Join(dir, "no-api-bin")); err != nil {
+		return err
+	}
+	emuCfg := e2e.EmulatorConfig{Binary: bins.Emulator, Scale: b.o.n, LogPath: filepath.Join(dir, "emulator.log"), StartTimeout: time.Minute}
+	if b.emu, err = e2e.StartEmulator(ctx, emuCfg); err != nil {
+		return err
+	}
+	b.ctl = b.emu.Control()
+	logf("emulator %s with -scale %d, default rate limits (write 10/s, read 20/s) and task delay (300ms)", b.emu.URL, b.o.n)
+
+	var wsErr error
+	newWS := func(bins e2e.Binaries, name, config string) *e2e.Workspace {
+		ws, err := e2e.NewWorkspace(ctx, filepath.Join(dir, name), bins, b.emu.URL, emuCfg.Credentials())
+		if err == nil {
+			err = ws.WriteConfig(config)
+		}
+		wsErr = cmp.Or(wsErr, err)
+		return ws
+	}
+	assocs := func(n int) string { return e2e.AssociationsConfig{N: n}.HCL() }
+	b.n = workspaces{newWS(bins, "associations", assocs(b.o.n)), newWS(bins, "baseline", e2e.BaselineConfig(b.o.n)),
+		newWS(noAPIBins, "framework-floor", assocs(b.o.n))}
+	b.one = workspaces{newWS(bins, "startup-association", assocs(1)), newWS(bins, "startup-baseline", e2e.BaselineConfig(1)),
+		newWS(noAPIBins, "startup-framework-floor", assocs(1))}
+
+	// terraform query needs Terraform 1.14+: the one beside the clone, if any.
+	newer, err := e2e.SharedTerraform(ctx, filepath.Join(dir, "terraform-query"))
+	if err != nil {
+		return err
+	}
+	if newer != "" {
+		bins.Terraform, noAPIBins.Terraform = newer, newer
+	}
+	b.query = workspaces{assoc: newWS(bins, "query", assocs(0)), floor: newWS(noAPIBins, "query-framework-floor", assocs(0))}
+	for _, ws := range []*e2e.Workspace{b.query.assoc, b.query.floor} {
+		if wsErr == nil {
+			wsErr = ws.WriteFile("all.tfquery.hcl", e2e.QueryConfig(b.o.n))
+		}
+	}
+	return wsErr
+}
+
+// measure runs cmd in ws with the emulator's counters reset before, and
+// returns its result and the counters after; ok is false when the counters
+// could not be reset or read.
+func (b *bench) measure(ctx context.Context, label string, ws *e2e.Workspace, cmd e2e.Command) (res *e2e.Result, stats emulator.Stats, ok bool) {
+	resetErr := b.ctl.ResetStats(ctx)
+	if resetErr != nil {
+		b.fail("%s: resetting stats: %v", label, resetErr)
+	}
+	res = ws.Run(ctx, commandTimeout, cmd)
+	stats, err := b.ctl.Stats(ctx)
+	if err != nil {
+		b.fail("%s: reading stats: %v", label, err)
+	}
+	return res, stats, resetErr == nil && err == nil
+}
+
+// timed runs cmd in ws and adds its wall to walls; it returns the result,
+// or nil when the command failed (the failure recorded).
+func (b *bench) timed(ctx context.Context, label string, ws *e2e.Workspace, cmd e2e.Command, walls *[]time.Duration) *e2e.Result {
+	res := ws.Run(ctx, commandTimeout, cmd)
+	if !res.OK() {
+		b.failCommand(label, res)
+		return nil
+	}
+	*walls = append(*walls, res.Wall)
+	return res
+}
 
 // startup times `terraform plan -refresh=false` of one association against
 // one terraform_data and one association on the framework floor,
 // alternating, and reports the medians.
-func (b *bench) startup(ctx context.Context, one, baseline, floor *e2e.Workspace) {
+func (b *bench) startup(ctx context.Context) {
 	plan := e2e.Plan(tfexec.Refresh(false))
 	var walls, baseWalls, floorWalls []time.Duration
 	var peak int64
-	calls := e2e.Calls{}
-	ctl := b.emu.Control()
-	if err := ctl.ResetStats(ctx); err != nil {
+	if err := b.ctl.ResetStats(ctx); err != nil {
 		b.fail("startup: %v", err)
 	}
 	throttled := 0
 	for range b.o.startupRuns {
-		for _, ws := range []struct {
-			what  string
-			ws    *e2e.Workspace
-			walls *[]time.Duration
-		}{{"one association", one, &walls}, {"one terraform_data", baseline, &baseWalls}, {"one association on the framework floor", floor, &floorWalls}} {
-			res := ws.ws.Run(ctx, 2*time.Minute, plan)
-			if !res.OK() {
-				b.fail("startup: terraform plan of %s: %s\n%s", ws.what, res.Summary(), res.Stderr)
-				return
-			}
-			*ws.walls = append(*ws.walls, res.Wall)
-			if ws.ws == one {
-				peak = max(peak, res.PeakRSS)
-				throttled += e2e.CountMentioning(res.Diagnostics, "RequestLimitExceeded")
-			}
+		res := b.timed(ctx, "startup: one association", b.one.assoc, plan, &walls)
+		if res == nil || b.timed(ctx, "startup: one terraform_data", b.one.base, plan, &baseWalls) == nil ||
+			b.timed(ctx, "startup: one association on the framework floor", b.one.floor, plan, &floorWalls) == nil {
+			return
 		}
+		peak = max(peak, res.PeakRSS)
+		throttled += e2e.CountMentioning(res.Diagnostics, "RequestLimitExceeded")
 	}
-	if s, err := ctl.Stats(ctx); err == nil {
+	calls := e2e.Calls{}
+	if s, err := b.ctl.Stats(ctx); err == nil {
 		calls = e2e.CountCalls(s)
 	}
-	wall, baseWall := median(walls), median(baseWalls)
+	wall, baseWall, floorWall := e2e.Median(walls), e2e.Median(baseWalls), e2e.Median(floorWalls)
 	fmt.Printf("phase=startup n=1 wall_s=%.3f baseline_wall_s=%.3f describe_calls=%d write_calls=%d other_calls=%d throttled_to_user=%d peak_rss_mb=%.1f\n",
-		wall.Seconds(), baseWall.Seconds(), calls.Describe, calls.Write, calls.Other, throttled, float64(peak)/(1<<20))
+		wall.Seconds(), baseWall.Seconds(), calls.Describe, calls.Write, calls.Other, throttled, mib(peak))
 	ratio := wall.Seconds() / baseWall.Seconds()
-	floorWall := median(floorWalls)
 	fmt.Printf("targets phase=startup n=1 runs=%d wall_vs_baseline=%.2f framework_floor_wall_s=%.3f wall_vs_framework_floor=%.2f met_wall=%s met_rss=%s all_wall_s=%s all_baseline_wall_s=%s all_framework_floor_wall_s=%s\n",
-		b.o.startupRuns, ratio, floorWall.Seconds(), wall.Seconds()/floorWall.Seconds(), met(ratio <= 1.5), met(float64(peak)/(1<<20) < 100),
+		b.o.startupRuns, ratio, floorWall.Seconds(), wall.Seconds()/floorWall.Seconds(), met(ratio <= 1.5), met(mib(peak) < 100),
 		seconds(walls), seconds(baseWalls), seconds(floorWalls))
 }
-
-// Targets of the plan phase, at N = 1000.
-const (
-	planRuns           = 3
-	planMaxDescribe    = 12
-	planMaxVsFramework = 1.2
-)
 
 // plan times `terraform plan` of the N new associations (no state yet)
 // against the same plan of N terraform_data and on the framework floor,
@@ -271,7 +263,6 @@ func (b *bench) plan(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
-	ctl := b.emu.Control()
 	var walls, baseWalls, floorWalls []time.Duration
 	var describes []int
 	others := map[string]int{}
@@ -279,19 +270,13 @@ func (b *bench) plan(ctx context.Context) {
 	throttled, writes := 0, 0
 	summary := fmt.Sprintf("Plan: %d to add, 0 to change, 0 to destroy.", b.o.n)
 	for i := range planRuns {
-		if err := ctl.ResetStats(ctx); err != nil {
-			b.fail("plan: resetting stats: %v", err)
-			return
-		}
 		logf("plan: %d new associations (run %d of %d)…", b.o.n, i+1, planRuns)
-		res := b.ws.Run(ctx, commandTimeout, e2e.Plan())
-		stats, err := ctl.Stats(ctx)
-		if err != nil {
-			b.fail("plan: reading stats: %v", err)
+		res, stats, ok := b.measure(ctx, "plan", b.n.assoc, e2e.Plan())
+		if !ok {
 			return
 		}
 		if !res.OK() || !strings.Contains(res.Stdout, summary) {
-			b.fail("plan: terraform plan of %d new associations: %s; want %q\n%s", b.o.n, res.Summary(), summary, tail(res.Stderr))
+			b.fail("plan: terraform plan of %d new associations: %s; want %q\n%s", b.o.n, res.Summary(), summary, e2e.LastLines(res.Stderr, 40))
 			return
 		}
 		calls := e2e.CountCalls(stats)
@@ -305,17 +290,9 @@ func (b *bench) plan(ctx context.Context) {
 		throttled = max(throttled, e2e.CountMentioning(res.Diagnostics, "RequestLimitExceeded"))
 		peak = max(peak, res.PeakRSS)
 		walls = append(walls, res.Wall)
-		for _, ws := range []struct {
-			what  string
-			ws    *e2e.Workspace
-			walls *[]time.Duration
-		}{{"baseline", b.base, &baseWalls}, {"framework floor", b.floor, &floorWalls}} {
-			r := ws.ws.Run(ctx, commandTimeout, e2e.Plan())
-			if !r.OK() {
-				b.failCommand("plan: "+ws.what, r)
-				return
-			}
-			*ws.walls = append(*ws.walls, r.Wall)
+		if b.timed(ctx, "plan: baseline", b.n.base, e2e.Plan(), &baseWalls) == nil ||
+			b.timed(ctx, "plan: framework floor", b.n.floor, e2e.Plan(), &floorWalls) == nil {
+			return
 		}
 	}
 	if writes > 0 {
@@ -326,113 +303,64 @@ func (b *bench) plan(ctx context.Context) {
 		other += others[action]
 		byAction = append(byAction, fmt.Sprintf("%s:%d", action, others[action]))
 	}
-	if len(byAction) == 0 {
-		byAction = []string{"none"}
-	}
 	describe := slices.Max(describes)
-	wall, baseWall, floorWall := median(walls), median(baseWalls), median(floorWalls)
+	wall, baseWall, floorWall := e2e.Median(walls), e2e.Median(baseWalls), e2e.Median(floorWalls)
 	fmt.Printf("phase=plan n=%d wall_s=%.3f baseline_wall_s=%.3f describe_calls=%d write_calls=%d other_calls=%d throttled_to_user=%d peak_rss_mb=%.1f\n",
-		b.o.n, wall.Seconds(), baseWall.Seconds(), describe, writes, other, throttled, float64(peak)/(1<<20))
+		b.o.n, wall.Seconds(), baseWall.Seconds(), describe, writes, other, throttled, mib(peak))
 	ratio := wall.Seconds() / floorWall.Seconds()
 	fmt.Printf("targets phase=plan n=%d runs=%d other_calls_by_action=%s framework_floor_wall_s=%.3f wall_vs_framework_floor=%.2f wall_vs_baseline=%.2f "+
 		"met_describe=%s met_wall=%s met_throttle=%s met_rss=%s all_describe_calls=%s all_wall_s=%s all_baseline_wall_s=%s all_framework_floor_wall_s=%s\n",
-		b.o.n, planRuns, strings.Join(byAction, ","), floorWall.Seconds(), ratio, wall.Seconds()/baseWall.Seconds(),
-		met(describe <= planMaxDescribe), met(ratio <= planMaxVsFramework), met(throttled == 0), met(float64(peak)/(1<<20) < 100),
+		b.o.n, planRuns, cmp.Or(strings.Join(byAction, ","), "none"), floorWall.Seconds(), ratio, wall.Seconds()/baseWall.Seconds(),
+		met(describe <= planMaxDescribe), met(ratio <= planMaxVsFramework), met(throttled == 0), met(mib(peak) < 100),
 		ints(describes), seconds(walls), seconds(baseWalls), seconds(floorWalls))
 }
 
-// Targets of the query phase: a DescribeAddresses call per 100 bindings,
-// and 1.5 times the framework floor's wall time.
-const (
-	queryRuns           = 3
-	queryMaxVsFramework = 1.5
-)
-
-// query times `terraform query` of N of the bindings the apply made (limit
-// N, with their resources, as -generate-config-out asks for them) against
-// the same query of N made-up results on the framework floor, alternating,
-// queryRuns times. terraform query needs Terraform 1.14+: the Terraform
-// beside the clone (../shared/tools) when the one benchmarked is older.
-func (b *bench) query(ctx context.Context, dir string, bins, noAPIBins e2e.Binaries, cred e2e.Credentials) {
+// queryPhase times `terraform query` of N of the bindings the apply made
+// (limit N, with their resources, as -generate-config-out asks for them)
+// against the same query of N made-up results on the framework floor,
+// alternating, queryRuns times.
+func (b *bench) queryPhase(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
-	tfDir := filepath.Join(dir, "terraform-query")
-	if err := os.MkdirAll(tfDir, 0o755); err != nil {
-		b.fail("query: %v", err)
-		return
-	}
-	newer, err := e2e.SharedTerraform(ctx, tfDir)
-	if err != nil {
-		b.fail("query: %v", err)
-		return
-	}
-	if newer != "" {
-		bins.Terraform, noAPIBins.Terraform = newer, newer
-	}
-	var workspaces [2]*e2e.Workspace
-	for i, ws := range []struct {
-		name string
-		bins e2e.Binaries
-	}{{"query", bins}, {"query-framework-floor", noAPIBins}} {
-		w, err := e2e.NewWorkspace(ctx, filepath.Join(dir, ws.name), ws.bins, b.emu.URL, cred)
-		if err == nil {
-			err = w.WriteConfig(e2e.AssociationsConfig{}.HCL())
-		}
-		if err == nil {
-			err = w.WriteFile("all.tfquery.hcl", e2e.QueryConfig(b.o.n))
-		}
-		if err != nil {
-			b.fail("query: %v", err)
-			return
-		}
-		workspaces[i] = w
-	}
-	ctl := b.emu.Control()
 	var walls, floorWalls []time.Duration
 	var describes []int
 	var peak int64
 	for i := range queryRuns {
-		if err := ctl.ResetStats(ctx); err != nil {
-			b.fail("query: resetting stats: %v", err)
-			return
-		}
 		logf("query: %d bindings (run %d of %d)…", b.o.n, i+1, queryRuns)
 		var messages []tfjson.LogMsg
-		res := workspaces[0].Run(ctx, commandTimeout, e2e.Query(&messages))
+		res, stats, ok := b.measure(ctx, "query", b.query.assoc, e2e.Query(&messages))
 		if res.Err != nil && strings.Contains(res.Err.Error(), "was added in 1.14.0") {
 			logf("query: skipped: terraform query needs Terraform 1.14 or later, and there is none in ../shared/tools")
 			return
 		}
-		stats, err := ctl.Stats(ctx)
-		if err != nil {
-			b.fail("query: reading stats: %v", err)
+		if !ok {
 			return
 		}
 		if found := countFound(messages); !res.OK() || found != b.o.n {
-			b.fail("query: terraform query of %d bindings: %s; %d found\n%s", b.o.n, res.Summary(), found, tail(res.Stderr))
+			b.fail("query: terraform query of %d bindings: %s; %d found\n%s", b.o.n, res.Summary(), found, e2e.LastLines(res.Stderr, 40))
 			return
 		}
 		describes = append(describes, e2e.CountCalls(stats).Describe)
 		peak = max(peak, res.PeakRSS)
 		walls = append(walls, res.Wall)
 		var floorMessages []tfjson.LogMsg
-		floor := workspaces[1].Run(ctx, commandTimeout, e2e.Query(&floorMessages))
+		floor := b.query.floor.Run(ctx, commandTimeout, e2e.Query(&floorMessages))
 		if found := countFound(floorMessages); !floor.OK() || found != b.o.n {
-			b.fail("query: framework floor: %s; %d found\n%s", floor.Summary(), found, tail(floor.Stderr))
+			b.fail("query: framework floor: %s; %d found\n%s", floor.Summary(), found, e2e.LastLines(floor.Stderr, 40))
 			return
 		}
 		floorWalls = append(floorWalls, floor.Wall)
 	}
 	describe := slices.Max(describes)
-	wall, floorWall := median(walls), median(floorWalls)
+	wall, floorWall := e2e.Median(walls), e2e.Median(floorWalls)
 	ratio := wall.Seconds() / floorWall.Seconds()
 	fmt.Printf("phase=query n=%d wall_s=%.3f framework_floor_wall_s=%.3f describe_calls=%d peak_rss_mb=%.1f\n",
-		b.o.n, wall.Seconds(), floorWall.Seconds(), describe, float64(peak)/(1<<20))
+		b.o.n, wall.Seconds(), floorWall.Seconds(), describe, mib(peak))
 	fmt.Printf("targets phase=query n=%d runs=%d wall_vs_framework_floor=%.2f met_describe=%s met_wall=%s met_rss=%s "+
 		"all_describe_calls=%s all_wall_s=%s all_framework_floor_wall_s=%s\n",
 		b.o.n, queryRuns, ratio, met(describe <= (b.o.n+99)/100), met(ratio <= queryMaxVsFramework),
-		met(float64(peak)/(1<<20) < 100), ints(describes), seconds(walls), seconds(floorWalls))
+		met(mib(peak) < 100), ints(describes), seconds(walls), seconds(floorWalls))
 }
 
 // countFound counts terraform query's results.
@@ -446,30 +374,14 @@ func countFound(messages []tfjson.LogMsg) int {
 	return n
 }
 
-func ints(ns []int) string {
-	parts := make([]string, len(ns))
-	for i, n := range ns {
-		parts[i] = strconv.Itoa(n)
-	}
-	return strings.Join(parts, ",")
-}
-
 // phase runs one command on the three N-resource workspaces and prints its
 // lines.
 func (b *bench) phase(ctx context.Context, name string, cmd e2e.Command, wantBound int) {
 	if ctx.Err() != nil {
 		return
 	}
-	ctl := b.emu.Control()
-	if err := ctl.ResetStats(ctx); err != nil {
-		b.fail("%s: resetting stats: %v", name, err)
-	}
 	logf("%s: %d associations…", name, b.o.n)
-	res := b.ws.Run(ctx, commandTimeout, cmd)
-	stats, err := ctl.Stats(ctx)
-	if err != nil {
-		b.fail("%s: reading stats: %v", name, err)
-	}
+	res, stats, _ := b.measure(ctx, name, b.n.assoc, cmd)
 	calls := e2e.CountCalls(stats)
 	if !res.OK() {
 		b.failCommand(name+":", res)
@@ -480,28 +392,22 @@ func (b *bench) phase(ctx context.Context, name string, cmd e2e.Command, wantBou
 	logf("%s: %s in %.1f s; calls %v", name, res.Summary(), res.Wall.Seconds(), stats.Calls)
 
 	logf("%s: %d terraform_data (baseline)…", name, b.o.n)
-	base := b.base.Run(ctx, commandTimeout, cmd)
+	base := b.n.base.Run(ctx, commandTimeout, cmd)
 	if !base.OK() {
 		b.failCommand(name+": baseline", base)
 	}
-
 	logf("%s: %d associations on the framework floor (no API)…", name, b.o.n)
-	floor := b.floor.Run(ctx, commandTimeout, cmd)
+	floor := b.n.floor.Run(ctx, commandTimeout, cmd)
 	if !floor.OK() {
 		b.failCommand(name+": framework floor", floor)
 	}
 
-	world, err := ctl.WaitSettled(ctx, nil, 5*time.Second)
-	if err != nil {
-		b.fail("%s: reading the world: %v", name, err)
-	} else {
-		cmp, err := b.ws.MatchesWorld(ctx, world, e2e.ScaleEIPs(b.o.n))
-		switch {
-		case err != nil:
-			b.fail("%s: reading the state: %v", name, err)
-		case !cmp.OK() || cmp.WorldBound != wantBound || cmp.StateEntries != wantBound:
-			b.fail("%s: want %d associations in state and world; %s", name, wantBound, cmp.Brief(5))
-		}
+	check, err := b.n.assoc.CheckWorld(ctx, b.ctl, e2e.ScaleEIPs(b.o.n), 5*time.Second)
+	switch {
+	case err != nil:
+		b.fail("%s: %v", name, err)
+	case !check.OK() || check.WorldBound != wantBound || check.StateEntries != wantBound:
+		b.fail("%s: want %d associations in state and world; %s", name, wantBound, check.Brief(5))
 	}
 
 	throttled := e2e.CountMentioning(res.Diagnostics, "RequestLimitExceeded")
@@ -526,23 +432,16 @@ func (b *bench) phase(ctx context.Context, name string, cmd e2e.Command, wantBou
 	}
 }
 
-func met(ok bool) string {
-	if ok {
-		return "yes"
-	}
-	return "no"
-}
+func met(ok bool) string { return map[bool]string{true: "yes", false: "no"}[ok] }
 
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
+func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }
+
+func ints(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
 	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return strings.Join(parts, ",")
 }
 
 func seconds(ds []time.Duration) string {
@@ -556,15 +455,5 @@ func seconds(ds []time.Duration) string {
 // failCommand records a terraform command that failed, with the end of its
 // error output.
 func (b *bench) failCommand(label string, res *e2e.Result) {
-	b.fail("%s terraform %s: %s\n%s", label, res.Command, res.Summary(), tail(res.Stderr))
-}
-
-// tail is the end of a command's output, for a failure message.
-func tail(s string) string {
-	const lines = 40
-	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(ls) > lines {
-		ls = ls[len(ls)-lines:]
-	}
-	return strings.Join(ls, "\n")
+	b.fail("%s terraform %s: %s\n%s", label, res.Command, res.Summary(), e2e.LastLines(res.Stderr, 40))
 }

@@ -1,17 +1,12 @@
 // Command demo is `make demo`: it binds two EIPs with Terraform against a
 // local emulator of the Tencent Cloud VPC API, unbinds them, and shows what
-// the "cloud" saw. It builds the provider and the emulator into bin/, starts
-// the emulator on a free loopback port, runs terraform plan, apply, output,
-// a look at the state, and destroy on a copy of examples/demo/ in a temporary
-// folder with a CLI configuration of its own (the user's is neither read nor
-// changed), and stops the emulator and removes the folder when it ends, fails
-// or is interrupted.
-//
-//	go run ./internal/e2e/demo -version "$(git describe --tags --always --dirty)"
+// the "cloud" saw, on a copy of examples/demo/ in a temporary folder with a
+// CLI configuration of its own (the user's is neither read nor changed).
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,8 +24,7 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
 
-// The demo credential: the emulator accepts it and nothing else, and the
-// demo's terraform commands alone get it.
+// The demo credential, which the emulator alone accepts.
 const (
 	demoSecretID  = "AKIDqcloudDemo"
 	demoSecretKey = "qcloud-demo-secret"
@@ -47,8 +41,11 @@ func main() {
 	os.Exit(run(*version))
 }
 
-func step(format string, args ...any) {
-	fmt.Printf("\n%s==> %s%s\n", bold, fmt.Sprintf(format, args...), reset)
+// step prints a step's title, and notes what the demo is doing, for the
+// message should it fail.
+func (d *demo) step(doing, title string) {
+	d.doing = doing
+	fmt.Printf("\n%s==> %s%s\n", bold, title, reset)
 }
 
 func info(format string, args ...any) { fmt.Println(indent(fmt.Sprintf(format, args...))) }
@@ -72,7 +69,7 @@ func run(version string) int {
 	if d.emu != nil {
 		d.emu.Stop()
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "\nThe last lines of the emulator log:\n%s\n", indent(lastLines(d.emu.Log(), 12)))
+			fmt.Fprintf(os.Stderr, "\nThe last lines of the emulator log:\n%s\n", indent(e2e.LastLines(d.emu.Log(), 12)))
 		}
 	}
 	_ = os.RemoveAll(work)
@@ -90,8 +87,7 @@ func run(version string) int {
 }
 
 func (d *demo) run(ctx context.Context, work, version string) error {
-	d.doing = "building the provider and the emulator"
-	step("1/5 Building the provider and the emulator into bin/")
+	d.step("building the provider and the emulator", "1/5 Building the provider and the emulator into bin/")
 	root, err := e2e.ModuleRoot()
 	if err != nil {
 		return err
@@ -102,8 +98,7 @@ func (d *demo) run(ctx context.Context, work, version string) error {
 	}
 	info("bin/terraform-provider-qcloud and bin/qcloud-emulator are built; terraform is %s", bins.Terraform)
 
-	d.doing = "starting the emulator"
-	step("2/5 Starting the emulator on a free loopback port")
+	d.step("starting the emulator", "2/5 Starting the emulator on a free loopback port")
 	d.emu, err = e2e.StartEmulator(ctx, e2e.EmulatorConfig{Binary: bins.Emulator, SecretID: demoSecretID, SecretKey: demoSecretKey,
 		Verbose: true, LogPath: filepath.Join(work, "emulator.log")})
 	if err != nil {
@@ -113,8 +108,7 @@ func (d *demo) run(ctx context.Context, work, version string) error {
 	info("demo credentials: secret ID %s, region %s", demoSecretID, e2e.Region)
 	ctl := d.emu.Control()
 
-	d.doing = "preparing the Terraform working directory"
-	step("3/5 Writing a CLI configuration with dev_overrides in a temporary folder")
+	d.step("preparing the Terraform working directory", "3/5 Writing a CLI configuration with dev_overrides in a temporary folder")
 	ws, err := e2e.NewWorkspace(ctx, filepath.Join(work, "demo"), bins, d.emu.URL,
 		e2e.Credentials{SecretID: demoSecretID, SecretKey: demoSecretKey})
 	if err != nil {
@@ -133,20 +127,18 @@ func (d *demo) run(ctx context.Context, work, version string) error {
 	info("Terraform warns that provider development overrides are in effect: that is expected here.")
 	ws.OnMessage = printMessage
 
-	step("4/5 Running Terraform against the emulator (terraform-exec, -json output)")
+	d.step(d.doing, "4/5 Running Terraform against the emulator (terraform-exec, -json output)")
 	for _, c := range []struct {
 		title string
 		cmd   e2e.Command
 	}{{"4a. terraform plan", e2e.Plan()}, {"4b. terraform apply -auto-approve", e2e.Apply()}} {
-		d.doing = "terraform " + c.cmd.Name
-		step("%s", c.title)
+		d.step("terraform "+c.cmd.Name, c.title)
 		if res := ws.Run(ctx, 0, c.cmd); !res.OK() {
 			return fmt.Errorf("terraform %s: %s", c.cmd.Name, res.Summary())
 		}
 	}
 
-	d.doing = "terraform output and terraform show"
-	step("4c. terraform output, and the instance binding in terraform show -json")
+	d.step("terraform output and terraform show", "4c. terraform output, and the instance binding in terraform show -json")
 	if err := printOutputsAndBinding(ctx, ws, "qcloud_eip_association.instance"); err != nil {
 		return err
 	}
@@ -165,14 +157,12 @@ func (d *demo) run(ctx context.Context, work, version string) error {
 		return errors.New("after apply the emulator does not show eip-demo0006 bound to eni-demo0005 / 10.0.1.5")
 	}
 
-	d.doing = "terraform destroy"
-	step("4d. terraform destroy -auto-approve (reallocate_normal_public_ip = true on the instance binding)")
+	d.step("terraform destroy", "4d. terraform destroy -auto-approve (reallocate_normal_public_ip = true on the instance binding)")
 	if res := ws.Run(ctx, 0, e2e.Destroy()); !res.OK() {
 		return fmt.Errorf("terraform destroy: %s", res.Summary())
 	}
 
-	d.doing = "reading the emulator"
-	step("5/5 What the emulator shows after destroy")
+	d.step("reading the emulator", "5/5 What the emulator shows after destroy")
 	if world, err = ctl.World(ctx); err != nil {
 		return err
 	}
@@ -197,10 +187,8 @@ func (d *demo) run(ctx context.Context, work, version string) error {
 			return fmt.Errorf("after destroy %s is %s, not UNBIND", id, a.Status)
 		}
 	}
-	i := slices.IndexFunc(world.Addresses, func(a emulator.Address) bool {
-		return a.AddressType == "WanIP" && a.InstanceID == "ins-demo0001"
-	})
-	if i < 0 {
+	normal := world.NormalPublicIPs("ins-demo0001")
+	if len(normal) == 0 {
 		return errors.New("after destroy ins-demo0001 holds no normal public IP (WanIP)")
 	}
 	for _, q := range world.Quotas {
@@ -210,15 +198,14 @@ func (d *demo) run(ctx context.Context, work, version string) error {
 		}
 	}
 	info("")
-	info("eip-demo0001 and eip-demo0006 are UNBIND again, and ins-demo0001 holds the normal public IP %s", world.Addresses[i].AddressIP)
+	info("eip-demo0001 and eip-demo0006 are UNBIND again, and ins-demo0001 holds the normal public IP %s", normal[0].AddressIP)
 	info("(reallocate_normal_public_ip = true was sent as ReallocateNormalPublicIp on DisassociateAddress).")
 	d.doing = "stopping the emulator"
 	return nil
 }
 
-// printMessage shows one message of terraform's -json UI output, as its human
-// output would; Terraform's warning about dev_overrides, expected here, in
-// its summary only.
+// printMessage shows one message of terraform's -json UI output as its human
+// output would; the expected dev_overrides warning, in its summary only.
 func printMessage(msg tfjson.LogMsg) {
 	switch m := msg.(type) {
 	case tfjson.VersionLogMessage:
@@ -236,9 +223,8 @@ func printMessage(msg tfjson.LogMsg) {
 	}
 }
 
-// printOutputsAndBinding prints the root module's outputs and one resource's
-// attributes from the state, as `terraform output` and `terraform state show`
-// would.
+// printOutputsAndBinding prints the outputs and one resource's attributes,
+// as `terraform output` and `terraform state show` would.
 func printOutputsAndBinding(ctx context.Context, ws *e2e.Workspace, address string) error {
 	outputs, err := ws.TF.Output(ctx)
 	if err != nil {
@@ -273,22 +259,11 @@ func printOutputsAndBinding(ctx context.Context, ws *e2e.Workspace, address stri
 func printAddresses(w emulator.World) {
 	row := "%-14s %-6s %-9s %-13s %-14s %-14s %s"
 	info(row, "ADDRESS", "TYPE", "STATUS", "PUBLIC_IP", "INSTANCE", "INTERFACE", "PRIVATE_IP")
-	dash := func(s string) string {
-		if s == "" {
-			return "-"
-		}
-		return s
-	}
 	for _, a := range w.Addresses {
 		if a.AddressID == "eip-demo0001" || a.AddressID == "eip-demo0006" || a.InstanceID == "ins-demo0001" || a.NetworkInterfaceID == "eni-demo0005" {
-			info(row, a.AddressID, a.AddressType, a.Status, a.AddressIP, dash(a.InstanceID), dash(a.NetworkInterfaceID), dash(a.PrivateIP))
+			info(row, a.AddressID, a.AddressType, a.Status, a.AddressIP, cmp.Or(a.InstanceID, "-"), cmp.Or(a.NetworkInterfaceID, "-"), cmp.Or(a.PrivateIP, "-"))
 		}
 	}
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
 }
 
 // indent indents every line of s by four spaces, blank lines left blank.

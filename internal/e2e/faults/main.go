@@ -1,23 +1,20 @@
-// Command faults runs the fault matrix (`make faults`): for each fault, a
-// fresh qcloud-emulator (-scale N), a configuration of N
-// qcloud_eip_association resources, `terraform apply` then `terraform
-// destroy` with the fault injected. After every command Terraform's state
-// (terraform show -json) is compared with the emulator's world; a command may
-// fail only with a clear diagnostic (terraform -json), and then running it
-// again (fault cleared) must succeed with state = world.
+// Command faults runs the fault matrix (`make faults`, RELIABILITY.md): for
+// each fault, a fresh qcloud-emulator, N associations, `terraform apply` then
+// `terraform destroy` with the fault injected. After every command state is
+// compared with the world; a command may fail only with a clear diagnostic,
+// and then running it again (fault cleared) must succeed with state = world.
 //
 //	go run ./internal/e2e/faults              # every case, a markdown table on stdout
 //	go run ./internal/e2e/faults -only reset  # one case (comma-separated list)
 //	go run ./internal/e2e/faults -list        # the cases
 //
-// Cases run -jobs (3) at a time, each with its own emulator and workspace;
-// every terraform command is bounded by -command-timeout (4m) and the run by
-// -timeout (15m). It exits 1 when a case fails. Progress goes to stderr; -keep
-// keeps the work directory (terraform output of every command, emulator logs),
-// as do a failure and an interruption.
+// It exits 1 when a case fails. Progress goes to stderr; the work directory
+// (every command's output, emulator logs) is kept with -keep, after a
+// failure and after an interruption.
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -26,6 +23,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -61,12 +59,12 @@ func main() {
 	flag.DurationVar(&o.cmdTimeout, "command-timeout", 4*time.Minute, "bound on each terraform command")
 	flag.BoolVar(&o.verbose, "v", false, "print each command's output when a case fails")
 	flag.BoolVar(&o.list, "list", false, "list the cases and exit")
-	flag.StringVar(&o.build.Provider, "provider", "", "prebuilt terraform-provider-qcloud (default: go build)")
-	flag.StringVar(&o.build.Emulator, "emulator", "", "prebuilt qcloud-emulator (default: go build)")
-	flag.StringVar(&o.build.Terraform, "terraform", "", "terraform CLI (default: on PATH)")
+	e2e.BuildFlags(&o.build)
 	flag.Parse()
 	os.Exit(run(o))
 }
+
+func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, "faults: "+format+"\n", args...) }
 
 func run(o options) int {
 	all := cases(o)
@@ -83,22 +81,16 @@ func run(o options) int {
 			name = strings.TrimSpace(name)
 			i := slices.IndexFunc(all, func(c *faultCase) bool { return c.name == name })
 			if i < 0 {
-				fmt.Fprintf(os.Stderr, "faults: no case %q; -list shows them\n", name)
+				logf("no case %q; -list shows them", name)
 				return 2
 			}
 			selected = append(selected, all[i])
 		}
 	}
 
-	dir := o.workdir
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "qcloud-faults-"); err != nil {
-			fmt.Fprintln(os.Stderr, "faults:", err)
-			return 1
-		}
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "faults:", err)
+	dir, err := e2e.MakeWorkDir(o.workdir, "qcloud-faults-")
+	if err != nil {
+		logf("%v", err)
 		return 1
 	}
 	interrupted, stop := e2e.InterruptContext()
@@ -106,7 +98,7 @@ func run(o options) int {
 	keep := o.keep
 	defer func() {
 		if keep || interrupted.Err() != nil {
-			fmt.Fprintf(os.Stderr, "faults: work directory kept: %s\n", dir)
+			logf("work directory kept: %s", dir)
 		} else {
 			_ = os.RemoveAll(dir)
 		}
@@ -115,15 +107,10 @@ func run(o options) int {
 	ctx, cancel := context.WithTimeoutCause(interrupted, o.timeout, fmt.Errorf("the whole matrix exceeded -timeout %s", o.timeout))
 	defer cancel()
 	start := time.Now()
-	o.build.Dir = filepath.Join(dir, "bin")
-	if err := os.MkdirAll(o.build.Dir, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "faults:", err)
-		return 1
-	}
-	o.build.Log = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "faults: "+format+"\n", args...) }
+	o.build.Dir, o.build.Log = filepath.Join(dir, "bin"), logf
 	bins, err := e2e.Build(ctx, o.build)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "faults:", err)
+		logf("%v", err)
 		return 1
 	}
 
@@ -135,9 +122,7 @@ func run(o options) int {
 	var mu sync.Mutex
 	failed := 0
 	for range max(o.jobs, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for c := range work {
 				passed := runCase(ctx, o, bins, dir, c)
 				mu.Lock()
@@ -147,7 +132,7 @@ func run(o options) int {
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	for _, c := range queue {
 		work <- c
@@ -170,51 +155,39 @@ func run(o options) int {
 // emulator) and reports whether it passed.
 func runCase(ctx context.Context, o options, bins e2e.Binaries, dir string, c *faultCase) bool {
 	start := time.Now()
-	fmt.Fprintf(os.Stderr, "faults: ▶ %s: %s\n", c.name, c.title)
+	logf("▶ %s: %s", c.name, c.title)
 	cr := &caseRun{faultCase: c, o: o, bins: bins, dir: filepath.Join(dir, c.name)}
 	cr.run(ctx)
 	if cr.emuDied {
 		// Not the provider's doing: say so, and run the case once more.
-		fmt.Fprintf(os.Stderr, "faults: %s: %s — running the case once more\n", c.name, cr.problems[len(cr.problems)-1])
+		logf("%s: %s — running the case once more", c.name, cr.problems[len(cr.problems)-1])
 		first := cr.problems
 		cr = &caseRun{faultCase: c, o: o, bins: bins, dir: filepath.Join(dir, c.name+"-again")}
 		cr.run(ctx)
 		cr.interference = first
 	}
-	mark := "✔"
-	if !cr.passed() {
-		mark = "✘"
-	}
-	fmt.Fprintf(os.Stderr, "faults: %s %s in %s\n", mark, c.name, time.Since(start).Round(100*time.Millisecond))
+	mark := map[bool]string{true: "✔", false: "✘"}[cr.passed()]
+	logf("%s %s in %s", mark, c.name, time.Since(start).Round(100*time.Millisecond))
 	for _, p := range cr.problems {
-		fmt.Fprintf(os.Stderr, "faults:     %s: problem: %s\n", c.name, p)
+		logf("    %s: problem: %s", c.name, p)
 	}
 	c.result = cr
 	return cr.passed()
 }
 
-// faultCase is one row of the matrix.
+// faultCase is one row of the matrix: faults are injected before the first
+// try of each phase ("apply", "destroy") and cleared before a re-run; disturb
+// strikes during the first apply; heavier cases start first; with
+// silentFailure, the disturbance kills terraform before it can print a
+// diagnostic.
 type faultCase struct {
-	name, title string
-	n           int
-	parallelism int
-	// createTimeout/deleteTimeout go to the resources' timeouts.
-	createTimeout, deleteTimeout string
-	// state runs the emulator with -state.
-	state bool
-	// faults are injected before the first try of each phase ("apply",
-	// "destroy"); they are cleared before a re-run.
-	faults func(phase string) []emulator.Fault
-	// disturb runs during the first apply (kill something, say); it returns a
-	// note for the table.
-	disturb func(ctx context.Context, cr *caseRun, r *e2e.Running) string
-	// weight orders the queue: heavier cases start first.
-	weight int
-	// silentFailure: the disturbance kills terraform itself, which then has
-	// no chance to print a diagnostic.
-	silentFailure bool
-
-	result *caseRun
+	name, title, timeout   string // timeout: every create and delete timeout
+	n, parallelism, weight int
+	state                  bool // the emulator runs with -state
+	faults                 func(phase string) []emulator.Fault
+	disturb                disturbance
+	silentFailure          bool
+	result                 *caseRun
 }
 
 func errFault(action, code string, count int) emulator.Fault {
@@ -278,16 +251,15 @@ func cases(o options) []*faultCase {
 		{name: "task-fail", title: "3 tasks end FAILED",
 			faults: onWrite(emulator.Fault{Kind: emulator.FaultTaskFail, Count: 3})},
 		{name: "task-hang", title: "3 tasks stuck RUNNING past the resource timeout (timeouts create/delete = 5s)",
-			createTimeout: "5s", deleteTimeout: "5s",
-			faults: onWrite(emulator.Fault{Kind: emulator.FaultTaskHang, Count: 3})},
+			timeout: "5s", faults: onWrite(emulator.Fault{Kind: emulator.FaultTaskHang, Count: 3})},
 		{name: "emulator-restart", title: "emulator killed after ~20 writes and restarted on the same port with the same -state",
 			state: true, disturb: restartEmulator},
 		{name: "ctrl-c", title: "Ctrl-C (SIGINT to terraform's process group) after ~20 writes, then apply again",
-			disturb: signalTerraform(syscall.SIGINT)},
+			disturb: signalTerraform(syscall.SIGINT, false)},
 		{name: "sigterm", title: "SIGTERM to terraform's process group after ~20 writes, then apply again",
-			disturb: signalTerraform(syscall.SIGTERM)},
+			disturb: signalTerraform(syscall.SIGTERM, false)},
 		{name: "sigterm-terraform", title: "SIGTERM to the terraform process alone (as `timeout` or `kill PID` do) after ~20 writes, then apply again",
-			disturb: signalTerraformOnly(syscall.SIGTERM)},
+			disturb: signalTerraform(syscall.SIGTERM, true)},
 		{name: "kill-terraform", title: "SIGKILL of the terraform process alone after ~20 writes (no state written; the provider must exit by itself), then apply again",
 			disturb: killTerraform, silentFailure: true},
 		{name: "kill-provider", title: "SIGKILL of the provider process after ~20 writes, then apply again",
@@ -304,73 +276,63 @@ func cases(o options) []*faultCase {
 	}
 }
 
-// disturbAfterWrites is how many write calls an apply makes before the
-// disturbing cases strike: well into the apply, with writes still in flight.
+// disturbance strikes during a case's first apply (kills something, say)
+// and returns a note for the table.
+type disturbance func(ctx context.Context, cr *caseRun, r *e2e.Running) string
+
+// disturbAfterWrites is how many write calls an apply makes before a
+// disturbance strikes: well into the apply, with writes still in flight.
 const disturbAfterWrites = 20
 
-// waitForWrites waits until the emulator has seen disturbAfterWrites write
-// calls, or the command ends; it reports whether the count was reached.
-func waitForWrites(ctx context.Context, ctl *e2e.Control, r *e2e.Running) bool {
-	for {
-		if s, err := ctl.Stats(ctx); err == nil {
-			if s.Calls[associate]+s.Calls[disassociate] >= disturbAfterWrites {
-				return true
+// afterWrites is strike, once the emulator has seen disturbAfterWrites
+// write calls (if the apply ends first, nothing).
+func afterWrites(strike disturbance) disturbance {
+	return func(ctx context.Context, cr *caseRun, r *e2e.Running) string {
+		ctl := cr.emu.Load().Control()
+		for {
+			if s, err := ctl.Stats(ctx); err == nil && s.Calls[associate]+s.Calls[disassociate] >= disturbAfterWrites {
+				return strike(ctx, cr, r)
 			}
-		}
-		select {
-		case <-r.Done():
-			return false
-		case <-ctx.Done():
-			return false
-		case <-time.After(25 * time.Millisecond):
+			select {
+			case <-r.Done():
+				return "apply ended before 20 writes"
+			case <-ctx.Done():
+				return "apply ended before 20 writes"
+			case <-time.After(25 * time.Millisecond):
+			}
 		}
 	}
 }
 
-func restartEmulator(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-	if !waitForWrites(ctx, cr.emu().Control(), r) {
-		return "apply ended before 20 writes"
-	}
+var restartEmulator = afterWrites(func(ctx context.Context, cr *caseRun, _ *e2e.Running) string {
 	cr.accumulateStats(ctx)
-	next, err := cr.emu().Restart(ctx, time.Second)
+	next, err := cr.emu.Load().Restart(ctx, time.Second)
 	if err != nil {
 		cr.problem("restarting the emulator: %v", err)
 		return "restart failed"
 	}
-	cr.setEmu(next)
+	cr.emu.Store(next)
 	return "emulator down ~1 s"
-}
+})
 
-func signalTerraform(sig syscall.Signal) func(context.Context, *caseRun, *e2e.Running) string {
-	return func(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-		if !waitForWrites(ctx, cr.emu().Control(), r) {
-			return "apply ended before 20 writes"
+// signalTerraform sends sig to terraform's process group, as a terminal's
+// Ctrl-C does, or, alone, to the terraform process only, as `kill PID` does.
+func signalTerraform(sig syscall.Signal, alone bool) disturbance {
+	return afterWrites(func(_ context.Context, cr *caseRun, r *e2e.Running) string {
+		send, note := r.Interrupt, fmt.Sprintf("%v sent", sig)
+		if alone {
+			send, note = r.Signal, fmt.Sprintf("%v sent to terraform only", sig)
 		}
-		if err := r.Interrupt(sig); err != nil {
+		if err := send(sig); err != nil {
 			cr.problem("signalling terraform: %v", err)
 		}
-		return fmt.Sprintf("%v sent", sig)
-	}
-}
-
-func signalTerraformOnly(sig syscall.Signal) func(context.Context, *caseRun, *e2e.Running) string {
-	return func(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-		if !waitForWrites(ctx, cr.emu().Control(), r) {
-			return "apply ended before 20 writes"
-		}
-		if err := r.Signal(sig); err != nil {
-			cr.problem("signalling terraform: %v", err)
-		}
-		return fmt.Sprintf("%v sent to terraform only", sig)
-	}
+		return note
+	})
 }
 
 // killTerraform kills terraform alone, as the OOM killer or a CI timeout's
 // SIGKILL would: no state is written, and its provider must not outlive it.
-func killTerraform(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-	if !waitForWrites(ctx, cr.emu().Control(), r) {
-		return "apply ended before 20 writes"
-	}
+var killTerraform = afterWrites(func(_ context.Context, cr *caseRun, r *e2e.Running) string {
 	pids := r.ProviderPIDs()
 	if err := r.Signal(syscall.SIGKILL); err != nil {
 		cr.problem("killing terraform: %v", err)
@@ -385,7 +347,7 @@ func killTerraform(ctx context.Context, cr *caseRun, r *e2e.Running) string {
 		}
 	}
 	return fmt.Sprintf("SIGKILL sent to terraform only; its provider pids %v exited on their own", pids)
-}
+})
 
 // running reports whether pid is a live process (a zombie is not).
 func running(pid int) bool {
@@ -393,10 +355,7 @@ func running(pid int) bool {
 	return err == nil && !strings.Contains(string(status), "State:\tZ")
 }
 
-func killProvider(ctx context.Context, cr *caseRun, r *e2e.Running) string {
-	if !waitForWrites(ctx, cr.emu().Control(), r) {
-		return "apply ended before 20 writes"
-	}
+var killProvider = afterWrites(func(_ context.Context, cr *caseRun, r *e2e.Running) string {
 	pids := r.ProviderPIDs()
 	if len(pids) == 0 {
 		cr.problem("no provider process found under terraform (pid %d)", r.PID())
@@ -406,27 +365,26 @@ func killProvider(ctx context.Context, cr *caseRun, r *e2e.Running) string {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
 	return fmt.Sprintf("killed provider pid %v", pids)
-}
+})
 
 // attempt is one terraform command and what followed it.
 type attempt struct {
-	res        *e2e.Result
-	cmp        e2e.Comparison
-	cmpErr     error
-	throttled  int // RequestLimitExceeded diagnostics shown
-	disturbed  string
-	warnings   []string
-	panicked   bool
-	unclearErr bool // failed without an error diagnostic
+	res       *e2e.Result
+	cmp       e2e.Comparison
+	cmpErr    error
+	disturbed string
+}
+
+// throttled counts the RequestLimitExceeded diagnostics the command showed.
+func (a *attempt) throttled() int {
+	return e2e.CountMentioning(a.res.Diagnostics, "RequestLimitExceeded")
 }
 
 // phaseRun is one phase: the first try and, if it failed, the re-run.
 type phaseRun struct {
-	name   string
-	first  *attempt
-	rerun  *attempt
-	calls  e2e.Calls
-	faults []emulator.Fault
+	name         string
+	first, rerun *attempt
+	calls        e2e.Calls
 }
 
 func (p *phaseRun) final() *attempt {
@@ -438,33 +396,18 @@ func (p *phaseRun) final() *attempt {
 
 type caseRun struct {
 	*faultCase
-	o       options
-	bins    e2e.Binaries
-	dir     string
-	emuMu   sync.Mutex
-	emuProc *e2e.EmulatorProcess
-	emuDied bool // the emulator ended without the harness asking
-	// interference holds the problems of a first run whose emulator ended
-	// on its own; the case was run again.
-	interference []string
+	o            options
+	bins         e2e.Binaries
+	dir          string
+	emu          atomic.Pointer[e2e.EmulatorProcess] // replaced by a restart
+	emuDied      bool                                // the emulator ended without the harness asking
+	interference []string                            // the problems of a first run that lost its emulator
 	ws           *e2e.Workspace
 	eips         []string
 	phases       []*phaseRun
 	problems     []string
-	acc          emulator.Stats // stats of emulator processes already restarted
+	calls        e2e.Calls // the phase's calls, of every emulator process
 	logN         int
-}
-
-func (cr *caseRun) emu() *e2e.EmulatorProcess {
-	cr.emuMu.Lock()
-	defer cr.emuMu.Unlock()
-	return cr.emuProc
-}
-
-func (cr *caseRun) setEmu(p *e2e.EmulatorProcess) {
-	cr.emuMu.Lock()
-	defer cr.emuMu.Unlock()
-	cr.emuProc = p
 }
 
 func (cr *caseRun) problem(format string, args ...any) {
@@ -473,24 +416,13 @@ func (cr *caseRun) problem(format string, args ...any) {
 
 func (cr *caseRun) passed() bool { return len(cr.problems) == 0 }
 
-func (cr *caseRun) count() int {
-	if cr.n > 0 {
-		return cr.n
-	}
-	return cr.o.n
-}
-
 func (cr *caseRun) run(ctx context.Context) {
 	if err := ctx.Err(); err != nil {
 		cr.problem("not run: %v", context.Cause(ctx))
 		return
 	}
-	n := cr.count()
+	n := cmp.Or(cr.n, cr.o.n)
 	cr.eips = e2e.ScaleEIPs(n)
-	if err := os.MkdirAll(cr.dir, 0o755); err != nil {
-		cr.problem("%v", err)
-		return
-	}
 	cfg := e2e.EmulatorConfig{Binary: cr.bins.Emulator, Scale: n, LogPath: filepath.Join(cr.dir, "emulator.log"), Verbose: true}
 	if cr.state {
 		cfg.StatePath = filepath.Join(cr.dir, "emulator-state.json")
@@ -500,21 +432,18 @@ func (cr *caseRun) run(ctx context.Context) {
 		cr.problem("starting the emulator: %v", err)
 		return
 	}
-	cr.setEmu(emu)
-	defer func() { cr.emu().Stop() }()
+	cr.emu.Store(emu)
+	defer func() { cr.emu.Load().Stop() }()
 
 	cr.ws, err = e2e.NewWorkspace(ctx, filepath.Join(cr.dir, "ws"), cr.bins, emu.URL, cfg.Credentials())
 	if err == nil {
-		err = cr.ws.WriteConfig(e2e.AssociationsConfig{N: n, CreateTimeout: cr.createTimeout, DeleteTimeout: cr.deleteTimeout}.HCL())
+		err = cr.ws.WriteConfig(e2e.AssociationsConfig{N: n, Timeout: cr.timeout}.HCL())
 	}
 	if err != nil {
 		cr.problem("%v", err)
 		return
 	}
-	parallelism := tfexec.Parallelism(10) // Terraform's default
-	if cr.parallelism > 0 {
-		parallelism = tfexec.Parallelism(cr.parallelism)
-	}
+	parallelism := tfexec.Parallelism(cmp.Or(cr.parallelism, 10)) // 10: Terraform's default
 	apply := cr.phase(ctx, e2e.Apply(parallelism))
 	cr.expect(apply, n)
 	if !cr.passed() || cr.emuDied {
@@ -544,16 +473,13 @@ func (cr *caseRun) expect(p *phaseRun, want int) {
 		if a == nil {
 			continue
 		}
-		if a.panicked {
+		if out := a.res.Stdout + a.res.Stderr; strings.Contains(out, "panic:") || strings.Contains(out, "goroutine ") {
 			cr.problem("%s: the output shows a panic", p.name)
 		}
-		expectedSilence := cr.silentFailure && a == p.first
-		if a.unclearErr && !expectedSilence {
+		silenced := cr.silentFailure && a == p.first // terraform was killed before it could say why
+		if !a.res.OK() && len(e2e.ErrorSummaries(a.res.Diagnostics)) == 0 && !silenced {
 			cr.problem("%s: the command failed without an error diagnostic (%s)", p.name, a.res.Summary())
 		}
-	}
-	if p.first.res.OK() && p.rerun != nil {
-		cr.problem("%s: re-run although the first try succeeded", p.name)
 	}
 }
 
@@ -561,14 +487,13 @@ func (cr *caseRun) phase(ctx context.Context, cmd e2e.Command) *phaseRun {
 	name := cmd.Name
 	p := &phaseRun{name: name}
 	cr.phases = append(cr.phases, p)
-	ctl := func() *e2e.Control { return cr.emu().Control() }
-	cr.acc = emulator.Stats{}
+	ctl := func() *e2e.Control { return cr.emu.Load().Control() }
+	cr.calls = e2e.Calls{}
 	if err := ctl().ResetStats(ctx); err != nil {
 		cr.problem("%s: resetting stats: %v", name, err)
 	}
 	if cr.faults != nil {
-		p.faults = cr.faults(name)
-		if err := ctl().InjectFault(ctx, p.faults...); err != nil {
+		if err := ctl().InjectFault(ctx, cr.faults(name)...); err != nil {
 			cr.problem("%s: injecting faults: %v", name, err)
 		}
 	}
@@ -581,37 +506,22 @@ func (cr *caseRun) phase(ctx context.Context, cmd e2e.Command) *phaseRun {
 		cr.problem("%s: clearing faults: %v", name, err)
 	}
 	if !p.first.res.OK() {
-		fmt.Fprintf(os.Stderr, "faults: %s: %s failed: %s; %s — running it again\n", cr.name, name, p.first.res.Summary(), p.first.cmp.Brief(3))
+		logf("%s: %s failed: %s; %s — running it again", cr.name, name, p.first.res.Summary(), p.first.cmp.Brief(3))
 		p.rerun = cr.attempt(ctx, name+" (re-run)", cmd, false)
 	}
 	cr.accumulateStats(ctx)
-	p.calls = e2e.CountCalls(cr.acc)
+	p.calls = cr.calls
 	return p
 }
 
-// accumulateStats adds the current emulator's counters to cr.acc and resets
-// them (before a restart loses them, and at the end of a phase).
+// accumulateStats adds the current emulator's counters to cr.calls and
+// resets them (before a restart loses them, and at the end of a phase).
 func (cr *caseRun) accumulateStats(ctx context.Context) {
-	ctl := cr.emu().Control()
-	s, err := ctl.Stats(ctx)
-	if err != nil {
-		return
+	ctl := cr.emu.Load().Control()
+	if s, err := ctl.Stats(ctx); err == nil {
+		cr.calls = cr.calls.Plus(e2e.CountCalls(s))
+		_ = ctl.ResetStats(ctx)
 	}
-	if cr.acc.Calls == nil {
-		cr.acc = emulator.Stats{Calls: map[string]int{}, Errors: map[string]map[string]int{}}
-	}
-	for a, n := range s.Calls {
-		cr.acc.Calls[a] += n
-	}
-	for a, codes := range s.Errors {
-		if cr.acc.Errors[a] == nil {
-			cr.acc.Errors[a] = map[string]int{}
-		}
-		for c, n := range codes {
-			cr.acc.Errors[a][c] += n
-		}
-	}
-	_ = ctl.ResetStats(ctx)
 }
 
 func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, disturb bool) *attempt {
@@ -626,7 +536,7 @@ func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, d
 		a.disturbed = cr.disturb(cmdCtx, cr, r)
 	}
 	a.res = r.Wait()
-	if emu := cr.emu(); emu.DiedUnasked() {
+	if emu := cr.emu.Load(); emu.DiedUnasked() {
 		cr.emuDied = true
 		cr.problem("%s: the emulator process ended on its own (%v), which the harness never does: a crash, or a signal "+
 			"from outside the harness; its log: %s", label, emu.ExitErr(), emu.Config.LogPath)
@@ -635,12 +545,6 @@ func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, d
 	logPath := filepath.Join(cr.dir, fmt.Sprintf("%02d-%s.log", cr.logN, strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(label)))
 	_ = a.res.WriteLog(logPath)
 
-	diags := a.res.Diagnostics
-	a.throttled = e2e.CountMentioning(diags, "RequestLimitExceeded")
-	a.warnings = e2e.WarningSummaries(diags)
-	out := a.res.Stdout + a.res.Stderr
-	a.panicked = strings.Contains(out, "panic:") || strings.Contains(out, "goroutine ")
-	a.unclearErr = !a.res.OK() && len(e2e.ErrorSummaries(diags)) == 0
 	if !a.res.OK() && cr.o.verbose {
 		fmt.Fprintf(os.Stderr, "--- terraform %s: stdout\n%s\n--- stderr\n%s\n", label, a.res.Stdout, a.res.Stderr)
 	}
@@ -648,16 +552,9 @@ func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, d
 		return a
 	}
 
-	// Let tasks the command left running land (a hung task stays in transit),
-	// then compare.
-	checkCtx, cancelCheck := context.WithTimeout(ctx, time.Minute)
-	defer cancelCheck()
-	world, err := cr.emu().Control().WaitSettled(checkCtx, cr.eips, 3*time.Second)
-	if err != nil {
-		a.cmpErr = err
-		return a
-	}
-	a.cmp, a.cmpErr = cr.ws.MatchesWorld(checkCtx, world, cr.eips)
+	// A hung task stays in transit: 3 s for the others to land.
+	check, err := cr.ws.CheckWorld(ctx, cr.emu.Load().Control(), cr.eips, 3*time.Second)
+	a.cmp, a.cmpErr = check.Comparison, err
 	return a
 }
 
@@ -665,7 +562,7 @@ func (cr *caseRun) attempt(ctx context.Context, label string, cmd e2e.Command, d
 // harness asking (a restart replaces the process: the new one is watched).
 func (cr *caseRun) watchEmulator(r *e2e.Running, abort context.CancelCauseFunc) {
 	for {
-		emu := cr.emu()
+		emu := cr.emu.Load()
 		select {
 		case <-r.Done():
 			return
@@ -675,7 +572,7 @@ func (cr *caseRun) watchEmulator(r *e2e.Running, abort context.CancelCauseFunc) 
 				return
 			}
 			// Stopped by the harness (a restart): wait for its replacement.
-			for cr.emu() == emu {
+			for cr.emu.Load() == emu {
 				select {
 				case <-r.Done():
 					return
@@ -712,12 +609,7 @@ func table(cs []*faultCase) string {
 			stateCells = append(stateCells, stateOutcome(p))
 			notes = append(notes, note(p))
 		}
-		if len(reruns) == 0 {
-			cells = append(cells, "no")
-		} else {
-			cells = append(cells, strings.Join(reruns, ", "))
-		}
-		cells = append(cells, strings.Join(stateCells, "; "))
+		cells = append(cells, cmp.Or(strings.Join(reruns, ", "), "no"), strings.Join(stateCells, "; "))
 		if len(cr.interference) > 0 {
 			notes = append(notes, "(The first run of this case lost its emulator to something outside the harness and was run again.)")
 		}
@@ -772,10 +664,6 @@ func stateOutcome(p *phaseRun) string {
 }
 
 func note(p *phaseRun) string {
-	var parts []string
-	if p.first.disturbed != "" {
-		parts = append(parts, p.first.disturbed)
-	}
 	var errs []string
 	for code, n := range p.calls.Errors {
 		errs = append(errs, fmt.Sprintf("%d %s", n, code))
@@ -785,15 +673,15 @@ func note(p *phaseRun) string {
 	if len(errs) > 0 {
 		s += "; API errors: " + strings.Join(errs, ", ")
 	}
-	throttled := p.first.throttled
+	throttled := p.first.throttled()
 	if p.rerun != nil {
-		throttled += p.rerun.throttled
+		throttled += p.rerun.throttled()
 	}
 	s += fmt.Sprintf("; RequestLimitExceeded shown: %d", throttled)
-	if len(parts) > 0 {
-		s += "; " + strings.Join(parts, "; ")
+	if p.first.disturbed != "" {
+		s += "; " + p.first.disturbed
 	}
-	if ws := p.first.warnings; len(ws) > 0 {
+	if ws := e2e.WarningSummaries(p.first.res.Diagnostics); len(ws) > 0 {
 		s += "; warnings: " + shorten(strings.Join(ws, ", "), 120)
 	}
 	return s + "."

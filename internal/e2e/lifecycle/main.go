@@ -1,45 +1,35 @@
 // Command lifecycle is the lifecycle matrix (`make lifecycle RUNS=…`): for
-// each scenario (e2e.MoveScenario, SwapScenario, RekeyScenario) × Terraform
-// -parallelism × run, a fresh qcloud-emulator (default rate limits and task
-// delay) and workspace; `terraform apply` of the scenario's first
-// configuration (at the default parallelism; it must succeed, or the run is a
-// harness failure), then the measured `terraform apply -parallelism=P` of its
-// change. After every apply Terraform's state (terraform show -json) is
-// compared with the emulator's world (e2e.CompareBindings), whether the apply
-// succeeded or not; when the measured apply fails, `terraform apply` runs once
-// more and the run records whether it converges: succeeds, with state = world
-// and the world as the configuration asks. It prints one line per (scenario,
-// parallelism), as each completes:
+// each scenario (e2e.MoveScenario, SwapScenario, RenameScenario,
+// RekeyScenario) × -parallelism × run, a fresh qcloud-emulator (default rate
+// limits and task delay) and workspace; `terraform apply` of the scenario's
+// first configuration (at the default parallelism: a failure is a harness
+// failure), then the measured `terraform apply -parallelism=P` of its change.
+// After every apply, state is compared with the world; when the measured
+// apply fails, apply runs once more, and the run records whether it
+// converges (succeeds, state = world, the world as the configuration asks).
+// One line per (scenario, parallelism), as each completes:
 //
 //	scenario=<s> parallelism=<p> runs=<r> ok_first=<k> converged_second=<k> failed_twice=<k> state_mismatch=<k> wall_median_s=<s> wall_max_s=<s> second_wall_max_s=<s> holder_unnamed=<k> errors=<summary (×k); …>
 //
-// ok_first counts the runs whose measured apply succeeded; converged_second
-// those whose second apply converged; state_mismatch the applies (any of a
-// run's) after which state ≠ world, which must be 0; wall_* the wall times of
-// the measured applies (second_*: of the second applies); errors the distinct
-// summaries of the error diagnostics of every failed apply, with how many
-// times each was seen; holder_unnamed the error diagnostics of a resource
-// being created that name neither what held its EIP nor what held its
-// instance (id or resource address) before the change. A markdown table of
-// the same figures follows, ready for RELIABILITY.md.
+// state_mismatch counts the applies after which state ≠ world (it must be
+// 0); wall_* are the measured applies' (second_*: the second ones'); errors,
+// the distinct error summaries of the failed applies; holder_unnamed, the
+// error diagnostics of a resource being created that name neither what held
+// its EIP nor what held its instance before the change. A markdown table of
+// the same follows, for RELIABILITY.md.
 //
-//	go run ./internal/e2e/lifecycle                                   # the whole matrix, RUNS=10 (about an hour)
 //	go run ./internal/e2e/lifecycle -runs 2 -scenarios move,swap -parallelism 1,10
 //
-// Every terraform command is bounded by -command-timeout and every
-// association's create and delete by -resource-timeout (written into the
-// configurations; "" leaves the provider's default of 5 minutes), so that an
-// apply waiting on itself costs minutes, not the hour; -timeout bounds the
-// whole run (cells not reached are reported as not run). It builds what it
-// needs unless -provider/-emulator name prebuilt binaries, and exits 1 on a
-// harness failure (a command that could not run, a first configuration that
-// did not apply, a world or state that could not be read), when state ≠
-// world after an apply, or when an apply succeeded and the world is not what
-// the configuration asks. Failed measured applies are not failures of the
-// program: they are what it measures.
+// -command-timeout bounds every terraform command, -resource-timeout every
+// create and delete (so that an apply waiting on itself costs minutes), and
+// -timeout the whole run (cells not reached are reported as not run). It
+// exits 1 on a harness failure, when state ≠ world after an apply, or when an
+// apply succeeded and the world is not what the configuration asks; failed
+// measured applies are what it measures, not failures.
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -89,9 +79,7 @@ func main() {
 	flag.DurationVar(&o.cmdTimeout, "command-timeout", 5*time.Minute, "bound on each terraform command")
 	flag.StringVar(&o.resourceTimeout, "resource-timeout", "2m", `create and delete timeouts of every association ("": the provider's default)`)
 	flag.BoolVar(&o.verbose, "v", false, "print the output of every failed apply")
-	flag.StringVar(&o.build.Provider, "provider", "", "prebuilt terraform-provider-qcloud (default: go build)")
-	flag.StringVar(&o.build.Emulator, "emulator", "", "prebuilt qcloud-emulator (default: go build)")
-	flag.StringVar(&o.build.Terraform, "terraform", "", "terraform CLI (default: on PATH)")
+	e2e.BuildFlags(&o.build)
 	flag.Parse()
 	usage := func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, "lifecycle: "+format+"\n", args...)
@@ -127,21 +115,26 @@ const setupParallelism = 10
 // state and world are compared.
 const settle = 5 * time.Second
 
-// runResult is one run of a scenario at one parallelism.
+// runResult is one run of a scenario at one parallelism: the measured
+// apply, when it ran, and the second one, when the measured apply failed.
 type runResult struct {
-	measured           bool // the measured apply ran
-	firstOK            bool
-	firstWall          time.Duration
-	second             bool // the measured apply failed: a second one ran
-	converged          bool
-	secondWall         time.Duration
-	stateMismatch      int
-	errors             []string // error summaries of the failed applies
-	firstErrors        int      // how many of them are the measured apply's
-	holderUnnamed      int
-	problems           []string // harness failures and broken invariants
-	secondFailedReason string
+	first, second *applied
+	converged     bool
+	stateMismatch int
+	errors        []string // error summaries of the failed applies
+	firstErrors   int      // how many of them are the measured apply's
+	holderUnnamed int
+	problems      []string // harness failures and broken invariants
 }
+
+// applied is what a run keeps of an apply.
+type applied struct {
+	ok      bool
+	wall    time.Duration
+	summary string
+}
+
+func appliedOf(res *e2e.Result) *applied { return &applied{res.OK(), res.Wall, res.Summary()} }
 
 func (r *runResult) problem(format string, args ...any) {
 	r.problems = append(r.problems, fmt.Sprintf(format, args...))
@@ -157,14 +150,8 @@ type cell struct {
 func run(o options) int {
 	interrupted, stop := e2e.InterruptContext()
 	defer stop()
-	dir := o.workdir
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "qcloud-lifecycle-"); err != nil {
-			logf("%v", err)
-			return 1
-		}
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := e2e.MakeWorkDir(o.workdir, "qcloud-lifecycle-")
+	if err != nil {
 		logf("%v", err)
 		return 1
 	}
@@ -179,21 +166,13 @@ func run(o options) int {
 	ctx, cancel := context.WithTimeoutCause(interrupted, o.timeout, fmt.Errorf("the matrix exceeded -timeout %s", o.timeout))
 	defer cancel()
 
-	o.build.Dir = filepath.Join(dir, "bin")
-	if err := os.MkdirAll(o.build.Dir, 0o755); err != nil {
-		logf("%v", err)
-		return 1
-	}
-	o.build.Log = logf
+	o.build.Dir, o.build.Log = filepath.Join(dir, "bin"), logf
 	bins, err := e2e.Build(ctx, o.build)
 	if err != nil {
 		logf("%v", err)
 		return 1
 	}
-	timeouts := "the provider's default"
-	if o.resourceTimeout != "" {
-		timeouts = o.resourceTimeout
-	}
+	timeouts := cmp.Or(o.resourceTimeout, "the provider's default")
 	logf("%d runs of each cell; emulator with default rate limits and task delay; create/delete timeouts %s; each command bounded by %s",
 		o.runs, timeouts, o.cmdTimeout)
 
@@ -249,10 +228,6 @@ func run(o options) int {
 // runOnce runs a scenario once at parallelism p, with its own emulator.
 func runOnce(ctx context.Context, o options, bins e2e.Binaries, dir string, sc e2e.Scenario, p int) *runResult {
 	r := &runResult{}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		r.problem("%v", err)
-		return r
-	}
 	cfg := e2e.EmulatorConfig{Binary: bins.Emulator, Scale: sc.Scale, LogPath: filepath.Join(dir, "emulator.log"), Verbose: true}
 	emu, err := e2e.StartEmulator(ctx, cfg)
 	if err != nil {
@@ -309,20 +284,17 @@ func runOnce(ctx context.Context, o options, bins e2e.Binaries, dir string, sc e
 		return r
 	}
 	first := apply("measured", p, sc.After.Want())
-	r.measured, r.firstOK, r.firstWall = true, first.OK(), first.Wall
-	if first.OK() {
+	if r.first = appliedOf(first); first.OK() {
 		return r
 	}
 	r.noteErrors(sc, first)
 	r.firstErrors = len(r.errors)
-	r.second = true
 	problems := len(r.problems)
 	second := apply("second", p, sc.After.Want())
-	r.secondWall = second.Wall
+	r.second = appliedOf(second)
 	r.converged = second.OK() && len(r.problems) == problems
 	if !second.OK() {
 		r.noteErrors(sc, second)
-		r.secondFailedReason = second.Summary()
 	}
 	return r
 }
@@ -339,7 +311,7 @@ func (r *runResult) noteErrors(sc e2e.Scenario, res *e2e.Result) {
 		if !creating {
 			continue
 		}
-		var holders []string
+		var holders []string // what held the EIP or the instance, and its address
 		for addr, held := range before {
 			if held.EIP == bind.EIP && held.Instance != bind.Instance {
 				holders = append(holders, addr, held.Instance)
@@ -363,22 +335,21 @@ func (r *runResult) noteErrors(sc e2e.Scenario, res *e2e.Result) {
 
 func (r *runResult) describe() string {
 	var b strings.Builder
-	if r.firstOK {
-		fmt.Fprintf(&b, "ok in one apply (%.1f s)", r.firstWall.Seconds())
-	} else if r.measured {
-		fmt.Fprintf(&b, "failed (%.1f s): %s", r.firstWall.Seconds(), strings.Join(distinct(r.errors[:r.firstErrors]), "; "))
-		if r.second {
-			if r.converged {
-				fmt.Fprintf(&b, "; second apply converged (%.1f s)", r.secondWall.Seconds())
-			} else {
-				fmt.Fprintf(&b, "; second apply did NOT converge (%.1f s)", r.secondWall.Seconds())
-				if r.secondFailedReason != "" {
-					b.WriteString(": " + r.secondFailedReason)
-				}
+	switch {
+	case r.first == nil:
+		b.WriteString("not measured")
+	case r.first.ok:
+		fmt.Fprintf(&b, "ok in one apply (%.1f s)", r.first.wall.Seconds())
+	default:
+		fmt.Fprintf(&b, "failed (%.1f s): %s", r.first.wall.Seconds(), strings.Join(distinct(r.errors[:r.firstErrors]), "; "))
+		if r.converged {
+			fmt.Fprintf(&b, "; second apply converged (%.1f s)", r.second.wall.Seconds())
+		} else {
+			fmt.Fprintf(&b, "; second apply did NOT converge (%.1f s)", r.second.wall.Seconds())
+			if !r.second.ok {
+				b.WriteString(": " + r.second.summary)
 			}
 		}
-	} else {
-		b.WriteString("not measured")
 	}
 	if r.stateMismatch > 0 {
 		fmt.Fprintf(&b, "; state ≠ world after %d applies", r.stateMismatch)
@@ -402,20 +373,20 @@ func (c *cell) stats() stats {
 		s.stateMismatch += r.stateMismatch
 		s.holderUnnamed += r.holderUnnamed
 		s.errors = append(s.errors, r.errors...)
-		if !r.measured {
+		if r.first == nil {
 			continue // a harness failure before the measured apply
 		}
-		s.walls = append(s.walls, r.firstWall)
+		s.walls = append(s.walls, r.first.wall)
 		switch {
-		case r.firstOK:
+		case r.first.ok:
 			s.okFirst++
 		case r.converged:
 			s.converged++
 		default:
 			s.failedTwice++
 		}
-		if r.second {
-			s.secondWalls = append(s.secondWalls, r.secondWall)
+		if r.second != nil {
+			s.secondWalls = append(s.secondWalls, r.second.wall)
 		}
 	}
 	return s
@@ -426,7 +397,7 @@ func (c *cell) line() string {
 	return fmt.Sprintf("scenario=%s parallelism=%d runs=%d ok_first=%d converged_second=%d failed_twice=%d state_mismatch=%d "+
 		"wall_median_s=%.2f wall_max_s=%.2f second_wall_max_s=%.2f holder_unnamed=%d harness_problems=%d errors=%s",
 		c.scenario.Name, c.parallelism, s.runs, s.okFirst, s.converged, s.failedTwice, s.stateMismatch,
-		median(s.walls).Seconds(), slices.Max(append(s.walls, 0)).Seconds(), slices.Max(append(s.secondWalls, 0)).Seconds(),
+		e2e.Median(s.walls).Seconds(), slices.Max(append(s.walls, 0)).Seconds(), slices.Max(append(s.secondWalls, 0)).Seconds(),
 		s.holderUnnamed, s.problems, strings.Join(distinct(s.errors), "; "))
 }
 
@@ -463,7 +434,7 @@ func table(cells []*cell, runs int) string {
 		}
 		cells := []string{"`" + c.scenario.Name + "` " + c.scenario.Title, strconv.Itoa(c.parallelism), runsCell,
 			fmt.Sprintf("%d of %d", s.okFirst, len(s.walls)), second, state,
-			fmt.Sprintf("%.1f / %.1f", median(s.walls).Seconds(), slices.Max(append(s.walls, 0)).Seconds()), errs}
+			fmt.Sprintf("%.1f / %.1f", e2e.Median(s.walls).Seconds(), slices.Max(append(s.walls, 0)).Seconds()), errs}
 		for i := range cells {
 			cells[i] = strings.ReplaceAll(strings.ReplaceAll(cells[i], "|", "\\|"), "\n", " ")
 		}
@@ -480,10 +451,7 @@ func distinct(ss []string) []string {
 		counts[s]++
 	}
 	keys := slices.SortedFunc(maps.Keys(counts), func(a, b string) int {
-		if counts[a] != counts[b] {
-			return counts[b] - counts[a]
-		}
-		return strings.Compare(a, b)
+		return cmp.Or(counts[b]-counts[a], strings.Compare(a, b)) // most frequent first
 	})
 	for i, k := range keys {
 		if counts[k] > 1 {
@@ -491,16 +459,4 @@ func distinct(ss []string) []string {
 		}
 	}
 	return keys
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

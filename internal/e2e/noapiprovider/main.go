@@ -1,10 +1,8 @@
 // Command noapiprovider is terraform-provider-qcloud with its API taken out:
-// the same provider and resource schemas (taken from internal/provider), and
-// CRUD that only copies the plan into the state, and a list resource that
-// makes up as many bindings as its limit asks for. The benchmark runs it beside
-// the real provider to measure what Terraform and the plugin framework cost by
-// themselves for N associations (the "framework floor"), which no provider
-// built on them can go below. It is a measuring instrument, never shipped.
+// the same schemas, CRUD that copies the plan into the state, and a list
+// resource that makes up as many bindings as its limit asks for. The
+// benchmark measures on it what Terraform and the plugin framework cost by
+// themselves (the "framework floor"). It is never shipped.
 package main
 
 import (
@@ -13,11 +11,13 @@ import (
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	qcloud "github.com/tfqcloud/terraform-provider-qcloud/internal/provider"
@@ -59,8 +59,8 @@ func (noAPIProvider) Resources(context.Context) []func() resource.Resource {
 // its plan.
 type noAPIResource struct{ resource.Resource }
 
-// The real resource's identity schema: Terraform and the framework handle an
-// identity for each resource, and the list resource needs one.
+// The real resource's identity schema: Terraform and the framework handle
+// one for each resource.
 var _ resource.ResourceWithIdentity = noAPIResource{}
 
 func (noAPIResource) IdentitySchema(ctx context.Context, req resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -73,9 +73,12 @@ func (noAPIResource) Create(ctx context.Context, req resource.CreateRequest, res
 	m.ID = types.StringValue(m.EIPID.ValueString() + "::" + m.InstanceID.ValueString())
 	m.PublicIP = types.StringValue("192.0.2.1")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, qcloud.EIPAssociationIdentityModel{
-		EIPID: m.EIPID, Region: types.StringValue("ap-guangzhou"),
-	})...)
+	resp.Diagnostics.Append(identity(ctx, resp.Identity, m.EIPID)...)
+}
+
+// identity sets a binding's identity: its EIP, in the emulator's region.
+func identity(ctx context.Context, to *tfsdk.ResourceIdentity, eipID types.String) diag.Diagnostics {
+	return to.Set(ctx, qcloud.EIPAssociationIdentityModel{EIPID: eipID, Region: types.StringValue("ap-guangzhou")})
 }
 
 // Read keeps the state as it is, and gives it its identity, which a
@@ -83,18 +86,14 @@ func (noAPIResource) Create(ctx context.Context, req resource.CreateRequest, res
 func (noAPIResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var eipID types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("eip_id"), &eipID)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, qcloud.EIPAssociationIdentityModel{
-		EIPID: eipID, Region: types.StringValue("ap-guangzhou"),
-	})...)
+	resp.Diagnostics.Append(identity(ctx, resp.Identity, eipID)...)
 }
 
 func (noAPIResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	resp.State.Raw = req.Plan.Raw
 	var eipID types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("eip_id"), &eipID)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, qcloud.EIPAssociationIdentityModel{
-		EIPID: eipID, Region: types.StringValue("ap-guangzhou"),
-	})...)
+	resp.Diagnostics.Append(identity(ctx, resp.Identity, eipID)...)
 }
 
 func (noAPIResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}

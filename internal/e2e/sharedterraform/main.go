@@ -1,9 +1,6 @@
 // Command sharedterraform unpacks the newest Terraform beside the clone
-// (../shared/tools/terraform-<version>-linux_amd64.xz) as DIR/terraform and
-// prints DIR, or prints nothing when there is none. `make generate` puts it
-// first on PATH: tfplugindocs documents resource identities (Terraform 1.12+)
-// and list resources (1.14+) only with a Terraform that has them, and
-// nothing here downloads one.
+// (e2e.SharedTerraform) as DIR/terraform and prints DIR, or prints nothing
+// when there is none: `make generate` puts DIR first on PATH.
 //
 //	go run ./internal/e2e/sharedterraform DIR
 package main
