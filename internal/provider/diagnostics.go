@@ -221,8 +221,7 @@ var errorRules = []errorRule{
 			detail := fmt.Sprintf("The EIP %s is blocked, and a blocked EIP can be neither bound nor unbound. "+
 				"Unblock it first (Tencent Cloud console, or support), then run the command again.", f.EIPID)
 			if in == unbinding {
-				detail += " To stop managing the binding without unbinding it, remove the resource from the " +
-					"configuration with a removed block (lifecycle { destroy = false }), or run terraform state rm."
+				detail += " " + stopManaging
 			}
 			return detail
 		},

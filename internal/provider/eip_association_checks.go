@@ -79,12 +79,23 @@ func (r *EIPAssociationResource) checkReplacement(ctx context.Context, a associa
 
 // planDestroy checks a destroy.
 func (r *EIPAssociationResource) planDestroy(ctx context.Context, state EIPAssociationResourceModel, private privateState, diags *diag.Diagnostics) {
-	if r.client == nil || !state.ReallocateNormalPublicIP.ValueBool() {
+	if r.client == nil {
 		return
 	}
 	var local diag.Diagnostics
-	if a, ok := stateAssociation(ctx, state, private, &local); ok {
+	a, ok := stateAssociation(ctx, state, private, &local)
+	if !ok {
+		return
+	}
+	if state.ReallocateNormalPublicIP.ValueBool() {
 		r.checkReallocatingDestroy(ctx, a, diags)
+	}
+	// A refresh before the plan has usually read the EIP: the look is then
+	// answered without a call.
+	if addr, err := r.client.LookupAddress(ctx, a.id.EIPID); err == nil && a.heldBy(addr) && addr.Blocked {
+		diags.AddAttributeWarning(path.Root("eip_id"), "EIP is blocked",
+			fmt.Sprintf("The EIP %s (%s) is blocked, and the API refuses to unbind a blocked EIP: this destroy is likely "+
+				"to fail. Unblock it first (Tencent Cloud console, or support). %s", a.id.EIPID, addr.PublicIP, stopManaging))
 	}
 }
 

@@ -49,6 +49,43 @@ func (r *EIPAssociationResource) setIdentity(ctx context.Context, identity *tfsd
 	return identity.Set(ctx, EIPAssociationIdentityModel{EIPID: types.StringValue(eipID), Region: types.StringValue(r.client.Region())})
 }
 
+// recordRegion notes, in the identity and the private state, the region the
+// binding of eipID was made or seen in: the identity needs Terraform 1.12,
+// the private state does not.
+func (r *EIPAssociationResource) recordRegion(ctx context.Context, identity *tfsdk.ResourceIdentity, private privateState, eipID string) diag.Diagnostics {
+	diags := r.setIdentity(ctx, identity, eipID)
+	diags.Append(setJSON(ctx, private, keyRegion, r.client.Region())...)
+	return diags
+}
+
+// inRecordedRegion reports whether the provider works in the region the
+// association was recorded in (or none was recorded), and otherwise says
+// so: in another region the EIP would look gone, so a refresh would drop the
+// binding as drift and a destroy would unbind nothing and report success.
+func (r *EIPAssociationResource) inRecordedRegion(ctx context.Context, identity *tfsdk.ResourceIdentity, private privateState,
+	id associationID, diags *diag.Diagnostics) bool {
+	var recorded string
+	if identity != nil && !identity.Raw.IsFullyNull() {
+		var model EIPAssociationIdentityModel
+		if !identity.Get(ctx, &model).HasError() {
+			recorded = model.Region.ValueString()
+		}
+	}
+	if recorded == "" {
+		getJSON(ctx, private, keyRegion, &recorded)
+	}
+	if recorded == "" || recorded == r.client.Region() {
+		return true
+	}
+	diags.AddError("Association recorded in another region",
+		fmt.Sprintf("The association %s was made in region %q, but the provider now works in region %q, where the EIP "+
+			"cannot be seen. Nothing was read or changed. Set the provider's region back to %q, or manage this resource "+
+			"with a provider for that region (a provider block with an alias, named by the resource's provider argument). "+
+			"%s",
+			id, recorded, r.client.Region(), recorded, stopManaging))
+	return false
+}
+
 // importIDFromIdentity turns an import by identity into the id it stands
 // for: the EIP alone, whose current binding the import looks up.
 func (r *EIPAssociationResource) importIDFromIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) (string, bool) {

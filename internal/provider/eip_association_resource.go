@@ -234,7 +234,7 @@ func (r *EIPAssociationResource) Create(ctx context.Context, req resource.Create
 	if mayHoldBinding(addr, err, id.Target) {
 		plan.record(id, addr)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, id.EIPID)...)
+		resp.Diagnostics.Append(r.recordRegion(ctx, resp.Identity, resp.Private, id.EIPID)...)
 		if id.Target.InstanceID != "" && addr != nil && addr.BoundTo(id.Target) {
 			resp.Diagnostics.Append(recordLocation(ctx, resp.Private, addr.Location())...)
 		}
@@ -263,10 +263,11 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
+	if !r.inRecordedRegion(ctx, req.Identity, req.Private, a.id, &resp.Diagnostics) {
+		return
+	}
 	// Before anything else: state written before identities existed gains
 	// its identity here, and even a binding dropped as drift must show one.
-	// One recorded already stays, even when the provider's region changed
-	// since: the EIP is not found in the new region, and is drift.
 	if resp.Identity != nil && resp.Identity.Raw.IsFullyNull() {
 		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, a.id.EIPID)...)
 	}
@@ -305,6 +306,7 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 	if a.id.Target.InstanceID != "" {
 		resp.Diagnostics.Append(recordLocation(ctx, resp.Private, a.sitAt)...)
 	}
+	resp.Diagnostics.Append(setJSON(ctx, resp.Private, keyRegion, r.client.Region())...)
 	resp.Diagnostics.Append(forgetPlanNotes(ctx, resp.Private)...)
 	state.record(a.id, addr)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -327,7 +329,7 @@ func (r *EIPAssociationResource) Update(ctx context.Context, req resource.Update
 	defer r.run.active()()
 	r.run.startApply()
 	a, ok := stateAssociation(ctx, state, req.Private, &resp.Diagnostics)
-	if !ok {
+	if !ok || !r.inRecordedRegion(ctx, req.Identity, req.Private, a.id, &resp.Diagnostics) {
 		return
 	}
 	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
@@ -371,7 +373,7 @@ func (r *EIPAssociationResource) Update(ctx context.Context, req resource.Update
 		"allow_reassociation": plan.AllowReassociation.ValueBool(),
 	})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, id.EIPID)...)
+	resp.Diagnostics.Append(r.recordRegion(ctx, resp.Identity, resp.Private, id.EIPID)...)
 }
 
 func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -394,6 +396,9 @@ func (r *EIPAssociationResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
+	if !r.inRecordedRegion(ctx, req.Identity, req.Private, a.id, &resp.Diagnostics) {
+		return
+	}
 	unbound := r.run.startUnbind(a.id.EIPID, a.location())
 	if unbound == nil {
 		tflog.Info(ctx, "a create of this apply now holds the binding; nothing to unbind")
@@ -482,7 +487,7 @@ func (r *EIPAssociationResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	resp.Diagnostics.Append(setImported(ctx, &resp.State, at, addr)...)
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, at.id.EIPID)...)
+	resp.Diagnostics.Append(r.recordRegion(ctx, resp.Identity, resp.Private, at.id.EIPID)...)
 	if at.id.Target.InstanceID != "" {
 		resp.Diagnostics.Append(recordLocation(ctx, resp.Private, at.sitAt)...)
 	}

@@ -35,6 +35,8 @@ const (
 	// keyReplacement is what the create half of a replacement binds: the
 	// destroy half reads it before unbinding.
 	keyReplacement = "replacement"
+	// keyRegion is the region the binding was made or last seen in.
+	keyRegion = "region"
 )
 
 // locationJSON is a client.Target's location, as stored.
