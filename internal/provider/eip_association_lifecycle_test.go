@@ -149,21 +149,20 @@ func must(t *testing.T, checks ...resource.TestCheckFunc) {
 func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's fixtures and changes the world out of band")
 	acctest.Parallel(t)
-	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
 	tests := []struct {
 		name string
 		// added is configuration added for the destroy: resources not created.
 		added string
 		// meanwhile changes the applied binding out of band before the destroy.
 		meanwhile func(t *testing.T, cloud *acctest.Cloud)
-		// unbinds: whether the destroy has the applied binding to unbind.
-		unbinds bool
+		// unbinds: how many unbinds the destroy makes (of the applied binding).
+		unbinds int
 		check   func(cloud *acctest.Cloud) resource.TestCheckFunc
 	}{
 		{
 			name:    "a blocked EIP not yet bound",
 			added:   block("blocked", byInstance(acctest.EmulatorBlockedEIP, acctest.EmulatorTwoENIInstance)...),
-			unbinds: true,
+			unbinds: 1,
 			check: func(cloud *acctest.Cloud) resource.TestCheckFunc {
 				return cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorBlockedEIP)
 			},
@@ -171,7 +170,7 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 		{
 			name:    "an EIP in arrears not yet bound",
 			added:   block("arrears", byInstance(acctest.EmulatorArrearsEIP, acctest.EmulatorTwoENIInstance)...),
-			unbinds: true,
+			unbinds: 1,
 			check: func(cloud *acctest.Cloud) resource.TestCheckFunc {
 				return cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorArrearsEIP)
 			},
@@ -191,10 +190,8 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 			},
 		},
 		{
-			name: "the EIP bound elsewhere out of band",
-			meanwhile: func(t *testing.T, cloud *acctest.Cloud) {
-				cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere)
-			},
+			name:      "the EIP bound elsewhere out of band",
+			meanwhile: func(t *testing.T, cloud *acctest.Cloud) { cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere) },
 			// That binding is not this configuration's: it is left alone.
 			check: func(cloud *acctest.Cloud) resource.TestCheckFunc { return cloud.CheckBound(cloud.EIPID, elsewhere) },
 		},
@@ -219,11 +216,7 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 					},
 				},
 			})
-			unbinds := 0
-			if tt.unbinds {
-				unbinds = 1
-			}
-			must(t, tt.check(cloud), calls(cloud, "AssociateAddress", 1), calls(cloud, "DisassociateAddress", unbinds))
+			must(t, tt.check(cloud), calls(cloud, "AssociateAddress", 1), calls(cloud, "DisassociateAddress", tt.unbinds))
 		})
 	}
 }
@@ -237,8 +230,7 @@ func TestAccEIPAssociationLifecycle_destroyAgainAfterTimedOutReallocatingDestroy
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
 	before := reallocationsToday(t, cloud)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID),
-		attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
+	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -304,14 +296,11 @@ func TestAccEIPAssociationLifecycle_createBeforeDestroyOfTheSameBinding(t *testi
 		Steps: []resource.TestStep{
 			{Config: cfg("1")},
 			{
-				Config: cfg("2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:           cfg("2"),
+				ConfigPlanChecks: settlesAs(plancheck.ResourceActionReplace),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
+					stateID(cloud.EIPID + "::" + cloud.InstanceID),
+					stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
 				},
 				Check: resource.ComposeTestCheckFunc(
 					sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
@@ -337,7 +326,7 @@ func TestAccEIPAssociationLifecycle_createBeforeDestroyOfANewEIP(t *testing.T) {
 		return replacementConfig(cloud, "1", true, attr("eip_id", eip), attr("instance_id", cloud.InstanceID),
 			attr("allow_reassociation", reassociate))
 	}
-	replaceAgain := []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace), noDeposedObject{}}
+	replaceAgain := append(planned(plancheck.ResourceActionReplace), noDeposedObject{})
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
 		Steps: []resource.TestStep{
@@ -361,13 +350,9 @@ func TestAccEIPAssociationLifecycle_createBeforeDestroyOfANewEIP(t *testing.T) {
 				},
 			},
 			{
-				Config: cfg(acctest.EmulatorSpareEIP, true),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(acctest.EmulatorSpareEIP+"::"+cloud.InstanceID)),
-				},
+				Config:            cfg(acctest.EmulatorSpareEIP, true),
+				ConfigPlanChecks:  appliedAs(plancheck.ResourceActionReplace),
+				ConfigStateChecks: []statecheck.StateCheck{stateID(acctest.EmulatorSpareEIP + "::" + cloud.InstanceID)},
 				Check: resource.ComposeTestCheckFunc(
 					cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
 					cloud.CheckUnbound(cloud.EIPID),
@@ -392,21 +377,17 @@ func TestAccEIPAssociationLifecycle_forcedReplacementDoesNotReallocate(t *testin
 			acctest.Parallel(t)
 			cloud := acctest.New(t)
 			cfg := func(trigger string) string {
-				return replacementConfig(cloud, trigger, createBeforeDestroy, attr("eip_id", cloud.EIPID),
-					attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true))
+				return replacementConfig(cloud, trigger, createBeforeDestroy,
+					append(byInstance(cloud.EIPID, cloud.InstanceID), attr("reallocate_normal_public_ip", true))...)
 			}
 			before := reallocationsToday(t, cloud)
 			acctest.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{
 					{Config: cfg("1")},
 					{
-						Config: cfg("2"),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-						},
-						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-						},
+						Config:            cfg("2"),
+						ConfigPlanChecks:  appliedAs(plancheck.ResourceActionReplace),
+						ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
 						Check: resource.ComposeTestCheckFunc(
 							sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
 							checkNormalPublicIP(cloud, cloud.InstanceID, false),
@@ -475,7 +456,7 @@ func TestAccEIPAssociationLifecycle_replacementRefusedBeforeUnbinding(t *testing
 							must(t, cloud.CheckBound(cloud.EIPID, tt.from), calls(cloud, "DisassociateAddress", 0), calls(cloud, "AssociateAddress", 1))
 						},
 						Config:           config(cloud, from...),
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: emptyPlan},
 					},
 				},
 			})
@@ -498,15 +479,12 @@ func TestAccEIPAssociationLifecycle_secondaryIPToInstanceIsAReplacement(t *testi
 				Check:  sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP),
 			},
 			{
-				Config: config(cloud, byInstance(cloud.EIPID, acctest.EmulatorInstance)...),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:           config(cloud, byInstance(cloud.EIPID, acctest.EmulatorInstance)...),
+				ConfigPlanChecks: settlesAs(plancheck.ResourceActionReplace),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+acctest.EmulatorInstance)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("network_interface_id"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("private_ip"), knownvalue.Null()),
+					stateID(cloud.EIPID + "::" + acctest.EmulatorInstance),
+					stateAttr("network_interface_id", knownvalue.Null()),
+					stateAttr("private_ip", knownvalue.Null()),
 				},
 				Check: sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
 			},
@@ -522,30 +500,27 @@ func TestAccEIPAssociationLifecycle_movedToSecondaryIPIsNotTakenOver(t *testing.
 	acctest.EmulatorOnly(t, "moves the binding out of band")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	secondary := client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
-	cfg := config(cloud, byInstance(cloud.EIPID, cloud.InstanceID)...)
+	cfg := instanceConfig(cloud)
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig:   func() { cloud.MoveOutOfBand(t, cloud.EIPID, secondary) },
+				PreConfig:   func() { cloud.MoveOutOfBand(t, cloud.EIPID, secondaryIP) },
 				Config:      cfg,
 				ExpectError: expectError(`EIP is bound elsewhere.*` + regexp.QuoteMeta(acctest.EmulatorSecondaryIP) + `.*until nothing else in the apply was in progress`),
 			},
 			{
 				// Without refreshing, the plan still creates it: the failed
 				// apply recorded no binding.
-				PreConfig:          func() { must(t, sitsAt(cloud, cloud.EIPID, secondary.NetworkInterfaceID, secondary.PrivateIP)) },
+				PreConfig:          func() { must(t, sitsAt(cloud, cloud.EIPID, secondaryIP.NetworkInterfaceID, secondaryIP.PrivateIP)) },
 				Config:             cfg,
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: planned(plancheck.ResourceActionCreate)},
 			},
 		},
 	})
-	must(t, sitsAt(cloud, cloud.EIPID, secondary.NetworkInterfaceID, secondary.PrivateIP), calls(cloud, "DisassociateAddress", 0))
+	must(t, sitsAt(cloud, cloud.EIPID, secondaryIP.NetworkInterfaceID, secondaryIP.PrivateIP), calls(cloud, "DisassociateAddress", 0))
 }
 
 // Two EIPs on one instance, one on its primary IP and one on a secondary IP,
@@ -557,7 +532,7 @@ func TestAccEIPAssociationLifecycle_importTwoEIPsOfOneInstance(t *testing.T) {
 	cloud := acctest.New(t)
 	primary, secondary := cloud.EIPID, acctest.EmulatorSpareEIP
 	cloud.BindOutOfBand(t, primary, client.Target{InstanceID: cloud.InstanceID})
-	cloud.BindOutOfBand(t, secondary, client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP})
+	cloud.BindOutOfBand(t, secondary, secondaryIP)
 	resources := cloud.ProviderConfig + block("primary", byInstance(primary, cloud.InstanceID)...) +
 		block("secondary", byInterface(secondary, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...)
 	primaryID := primary + "::" + cloud.InstanceID
@@ -633,11 +608,7 @@ func TestAccEIPAssociationLifecycle_conflictsRefusedAtPlan(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Parallel(t)
 			cloud := acctest.New(t)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config: cloud.ProviderConfig + one + tt.two, PlanOnly: true, ExpectError: expectError(tt.want),
-				}},
-			})
+			testPlanFails(t, cloud.ProviderConfig+one+tt.two, tt.want)
 			if n := cloud.WriteCalls(); n != 0 {
 				t.Errorf("the refused plan wrote: %s", cloud.CallsOf())
 			}
@@ -710,7 +681,7 @@ func TestEIPAssociationLifecycle_importOfAnUnbindingEIP(t *testing.T) {
 		unbindOutOfBand(t, cloud, 3*time.Second)
 		acctest.Test(t, resource.TestCase{
 			Steps: []resource.TestStep{{
-				Config:       config(cloud, byInstance(cloud.EIPID, cloud.InstanceID)...),
+				Config:       instanceConfig(cloud),
 				ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
 				ExpectError: expectError(`Cannot import this EIP's binding.*The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`),
 			}},

@@ -30,7 +30,7 @@ func TestAccEIPAssociationMessages_createTimedOutBeforeAnythingWasAccepted(t *te
 	acctest.EmulatorOnly(t, "counts the emulator's calls")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), timeoutsLine("create", "1ns"))
+	cfg := instanceConfig(cloud, timeoutsLine("create", "1ns"))
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
@@ -42,9 +42,7 @@ func TestAccEIPAssociationMessages_createTimedOutBeforeAnythingWasAccepted(t *te
 				Config:             cfg,
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: planned(plancheck.ResourceActionCreate)},
 			},
 		},
 	})
@@ -68,9 +66,9 @@ func TestAccEIPAssociationMessages_savedUpdateAfterOutOfBandChange(t *testing.T)
 	cloud := acctest.New(t)
 	id := cloud.EIPID + "::" + cloud.InstanceID
 	cfg := func(reallocate bool) string {
-		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
-	update := []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)}
+	update := planned(plancheck.ResourceActionUpdate)
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(false)},
@@ -101,14 +99,9 @@ func TestAccEIPAssociationMessages_normalPublicIPOnAnInterfaceTarget(t *testing.
 	acctest.EmulatorOnly(t, "uses the emulator's instance with a normal public IP")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	international := strings.Replace(cloud.ProviderConfig, "region", "site       = \"international\"\n  region", 1)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: international + block("test", byInterface(cloud.EIPID, wanIPInstanceENI, wanIPInstanceIP)...),
-			ExpectError: expectError(`Target holds a normal public IP.*A normal public IP sits on network interface ` + wanIPInstanceENI +
-				` private IP ` + regexp.QuoteMeta(wanIPInstanceIP) + `, and on this site`),
-		}},
-	})
+	testApplyFails(t, providerWith(cloud, `site = "international"`)+block("test", byInterface(cloud.EIPID, wanIPInstanceENI, wanIPInstanceIP)...),
+		`Target holds a normal public IP.*A normal public IP sits on network interface `+wanIPInstanceENI+
+			` private IP `+regexp.QuoteMeta(wanIPInstanceIP)+`, and on this site`)
 	must(t, cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, acctest.EmulatorWanIPInstance, true))
 }
 
@@ -119,16 +112,13 @@ func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *tes
 	acctest.EmulatorOnly(t, "injects faults and sets the emulator's quota")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID),
-		attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
+	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 9); err != nil {
-						t.Fatal(err)
-					}
+					setQuota(t, cloud, 9)
 					cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
 				},
 				Config:      cfg,
@@ -158,9 +148,7 @@ func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *tes
 
 	// The destroy's plan, as the protocol gives it, says nothing of spending.
 	direct := acctest.New(t)
-	if err := direct.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 9); err != nil {
-		t.Fatal(err)
-	}
+	setQuota(t, direct, 9)
 	prior, private := reallocatingBinding(t, direct)
 	direct.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
 	first := destroyOverProtocol(t, direct, prior, private)
@@ -183,17 +171,14 @@ func TestAccEIPAssociationMessages_noRefreshDestroyOfAnEIPBoundElsewhere(t *test
 	acctest.EmulatorOnly(t, "moves the binding out of band and sets the emulator's quota")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true))
+	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true))
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
 				PreConfig: func() {
 					cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere)
-					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
-						t.Fatal(err)
-					}
+					setQuota(t, cloud, 10)
 				},
 				// Both plans of the step are terraform plan -destroy -refresh=false.
 				Config:                    cfg,
@@ -214,9 +199,7 @@ func TestAccEIPAssociationMessages_noRefreshDestroyOfAnEIPBoundElsewhere(t *test
 	if len(planned.Diagnostics) != 0 {
 		t.Errorf("destroy plan of an EIP bound elsewhere: %s; want nothing", describeDiagnostics(planned.Diagnostics))
 	}
-	if n := direct.Emulator.Stats().Calls["DescribeAddressQuota"]; n != 0 {
-		t.Errorf("the destroy plan read the quota %d times, want 0", n)
-	}
+	must(t, calls(direct, "DescribeAddressQuota", 0)) // the destroy plan read no quota
 }
 
 // Two destroys in a row time out while the unbind the first requested is
@@ -226,7 +209,6 @@ func TestAccEIPAssociationMessages_noRefreshDestroyOfAnEIPBoundElsewhere(t *test
 func TestEIPAssociationMessages_twoTimedOutDestroysThenTheUnbindCompletes(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
-	ctx := context.Background()
 	cloud := acctest.New(t)
 	state, private := reallocatingBinding(t, cloud)
 	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 2})
@@ -245,18 +227,13 @@ func TestEIPAssociationMessages_twoTimedOutDestroysThenTheUnbindCompletes(t *tes
 		state, private = d.applied.NewState, d.applied.Private
 	}
 	cloud.Emulator.ClearFaults()
-	if _, err := cloud.Client.WaitAddress(ctx, client.Task{Action: "DisassociateAddress", AddressID: cloud.EIPID},
-		func(a *client.Address) bool { return a.Status == client.StatusUnbind }); err != nil {
-		t.Fatal(err)
-	}
+	waitUnbound(t, cloud, cloud.EIPID)
 	read := readOverProtocol(t, cloud, state, private)
 	if !hasDiagnostic(read.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "the unbind that an earlier terraform destroy or apply requested has completed") ||
 		hasDiagnostic(read.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "outside Terraform") {
 		t.Errorf("refresh after the unbind completed: %s", describeDiagnostics(read.Diagnostics))
 	}
-	if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n != 1 {
-		t.Errorf("DisassociateAddress calls = %d, want 1", n)
-	}
+	must(t, calls(cloud, "DisassociateAddress", 1))
 }
 
 // A timed-out destroy names the timeout that ran out: timeouts.delete.
@@ -364,13 +341,12 @@ func TestEIPAssociationMessages_configMistakes(t *testing.T) {
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
-				Config: strings.Replace(cloud.ProviderConfig, "region", "write_requests_per_second = 0.01\n  region", 1) +
-					block("test", byInstance(cloud.EIPID, cloud.InstanceID)...),
+				Config:      providerWith(cloud, "write_requests_per_second = 0.01") + block("test", byInstance(cloud.EIPID, cloud.InstanceID)...),
 				PlanOnly:    true,
 				ExpectError: expectError(`Invalid request rate.*0\.01 is not a request rate the provider can use: it must be between 0\.1 and 1000 requests per second\.`),
 			},
 			{
-				Config:      config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), timeoutsLine("create", "5 minutes")),
+				Config:      instanceConfig(cloud, timeoutsLine("create", "5 minutes")),
 				PlanOnly:    true,
 				ExpectError: expectError(`Invalid timeout.*"5 minutes" is not a timeout: it must be a duration greater than zero`),
 			},
@@ -388,11 +364,7 @@ func reallocatingBinding(t *testing.T, cloud *acctest.Cloud) (*tfprotov6.Dynamic
 	t.Helper()
 	ctx := context.Background()
 	state := mustCreate(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
-	for name, v := range map[string]any{"reallocate_normal_public_ip": true} {
-		if d := state.SetAttribute(ctx, path.Root(name), v); d.HasError() {
-			t.Fatal(d)
-		}
-	}
+	setAttributes(t, &state, map[string]any{"reallocate_normal_public_ip": true})
 	if d := state.SetAttribute(ctx, path.Root("timeouts").AtName("delete"), "2s"); d.HasError() {
 		t.Fatal(d)
 	}
@@ -463,14 +435,8 @@ func destroyOverProtocol(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.Dy
 func timeoutsValue(t *testing.T, cloud *acctest.Cloud, op, d string) tftypes.Value {
 	t.Helper()
 	_, resourceType := configuredServer(t, cloud)
-	objectType, ok := resourceType.(tftypes.Object).AttributeTypes["timeouts"].(tftypes.Object)
-	if !ok {
-		t.Fatal("timeouts is not an object")
-	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range objectType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
+	resourceObject, _ := nullAttributes(t, resourceType)
+	objectType, values := nullAttributes(t, resourceObject.AttributeTypes["timeouts"])
 	values[op] = tftypes.NewValue(tftypes.String, d)
 	return tftypes.NewValue(objectType, values)
 }
@@ -480,14 +446,7 @@ func timeoutsValue(t *testing.T, cloud *acctest.Cloud, op, d string) tftypes.Val
 func validateOverProtocol(t *testing.T, cloud *acctest.Cloud, given map[string]tftypes.Value) []*tfprotov6.Diagnostic {
 	t.Helper()
 	srv, resourceType := configuredServer(t, cloud)
-	objectType, ok := resourceType.(tftypes.Object)
-	if !ok {
-		t.Fatalf("the resource's type is %T, not an object", resourceType)
-	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range objectType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
+	_, values := nullAttributes(t, resourceType)
 	values["eip_id"] = tftypes.NewValue(tftypes.String, cloud.EIPID)
 	for name, v := range given {
 		values[name] = v

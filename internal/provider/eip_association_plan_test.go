@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
@@ -27,25 +26,13 @@ import (
 func TestEIPAssociationPlan_destroyWithReallocationWarns(t *testing.T) {
 	acctest.EmulatorOnly(t, "reads the emulator's quota")
 	acctest.Parallel(t)
-	ctx := context.Background()
 	cloud := acctest.New(t)
-	if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 3); err != nil {
-		t.Fatal(err)
-	}
+	setQuota(t, cloud, 3)
 	state := mustCreate(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
-	if d := state.SetAttribute(ctx, path.Root("reallocate_normal_public_ip"), true); d.HasError() {
-		t.Fatal(d)
-	}
+	setAttributes(t, &state, map[string]any{"reallocate_normal_public_ip": true})
 	srv, resourceType := configuredServer(t, cloud)
 	cloud.Emulator.ResetStats()
-	planned, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-		TypeName: "qcloud_eip_association", PriorState: dynamicValue(t, resourceType, state.Raw),
-		ProposedNewState: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
-		Config:           dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	planned := planDestroyWith(t, srv, resourceType, dynamicValue(t, resourceType, state.Raw), nil)
 	for _, want := range []string{"Destroy gives the instance a normal public IP", "instance " + cloud.InstanceID + " gets a new normal public IP",
 		"Terraform does not manage", "DAILY_PUBLIC_IP_ASSIGN is 3 of 10", "each such destroy spends 1 reallocation"} {
 		if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, want) {
@@ -63,17 +50,11 @@ func TestEIPAssociationPlan_destroyWithReallocationWarns(t *testing.T) {
 	}
 
 	// Without reallocation the destroy plan says nothing and reads nothing.
-	if d := state.SetAttribute(ctx, path.Root("reallocate_normal_public_ip"), false); d.HasError() {
-		t.Fatal(d)
-	}
+	setAttributes(t, &state, map[string]any{"reallocate_normal_public_ip": false})
 	cloud.Emulator.ResetStats()
-	planned, err = srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-		TypeName: "qcloud_eip_association", PriorState: dynamicValue(t, resourceType, state.Raw),
-		ProposedNewState: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
-		Config:           dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
-	})
-	if err != nil || len(planned.Diagnostics) != 0 || cloud.TotalCalls() != 0 {
-		t.Fatalf("plain destroy plan: %v %v, calls %s; want nothing", err, describeDiagnostics(planned.Diagnostics), cloud.CallsOf())
+	planned = planDestroyWith(t, srv, resourceType, dynamicValue(t, resourceType, state.Raw), nil)
+	if len(planned.Diagnostics) != 0 || cloud.TotalCalls() != 0 {
+		t.Fatalf("plain destroy plan: %v, calls %s; want nothing", describeDiagnostics(planned.Diagnostics), cloud.CallsOf())
 	}
 }
 
@@ -103,11 +84,7 @@ resource "qcloud_eip_association" "two" {
 		Steps: []resource.TestStep{
 			{Config: cfg(true)},
 			{
-				PreConfig: func() {
-					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 9); err != nil {
-						t.Fatal(err)
-					}
-				},
+				PreConfig:   func() { setQuota(t, cloud, 9) },
 				Config:      cfg(true),
 				Destroy:     true,
 				ExpectError: expectError(`would run out.*9 of 10: 1 reallocation left, and this plan has more destroys that reallocate than that.*reallocate_normal_public_ip = false`),
@@ -115,9 +92,7 @@ resource "qcloud_eip_association" "two" {
 			{Config: cfg(false)},
 		},
 	})
-	if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n != 2 {
-		t.Errorf("DisassociateAddress calls = %d, want the two of the final destroy only", n)
-	}
+	must(t, calls(cloud, "DisassociateAddress", 2)) // the final destroy's only
 }
 
 // The destroy half of a replacement runs on the state's flag: when it would
@@ -134,11 +109,7 @@ func TestAccEIPAssociation_replacementWhoseDestroyWouldFail(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: cfg(cloud.InstanceID, true)},
 			{
-				PreConfig: func() {
-					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
-						t.Fatal(err)
-					}
-				},
+				PreConfig: func() { setQuota(t, cloud, 10) },
 				// Setting the flag to false in the same change does not help: the
 				// destroy half uses the state's.
 				Config:      cfg(acctest.EmulatorTwoENIInstance, false),
@@ -147,11 +118,9 @@ func TestAccEIPAssociation_replacementWhoseDestroyWouldFail(t *testing.T) {
 			// The order that works: the flag alone, then the move.
 			{Config: cfg(cloud.InstanceID, false)},
 			{
-				Config: cfg(acctest.EmulatorTwoENIInstance, false),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-				},
-				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: acctest.EmulatorTwoENIInstance}),
+				Config:           cfg(acctest.EmulatorTwoENIInstance, false),
+				ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+				Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: acctest.EmulatorTwoENIInstance}),
 			},
 		},
 	})
@@ -166,26 +135,19 @@ func TestAccEIPAssociation_replacementOntoTheSameIPDoesNotReallocate(t *testing.
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
 	cfg := func(eip string) string {
-		return config(cloud, attr("eip_id", eip), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true))
+		return config(cloud, append(byInstance(eip, cloud.InstanceID), attr("reallocate_normal_public_ip", true))...)
 	}
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(cloud.EIPID)},
 			{
-				Config: cfg(acctest.EmulatorSpareEIP),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-				},
+				Config:           cfg(acctest.EmulatorSpareEIP),
+				ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
 				Check: resource.ComposeTestCheckFunc(
 					cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
 					cloud.CheckUnbound(cloud.EIPID),
 					checkNormalPublicIP(cloud, cloud.InstanceID, false),
-					func(*terraform.State) error {
-						if body := lastRequestBody(t, cloud, "DisassociateAddress"); body["ReallocateNormalPublicIp"] != false {
-							return fmt.Errorf("the destroy half sent %v", body)
-						}
-						return nil
-					},
+					checkDisassociateSent(cloud, false), // by the destroy half
 				),
 			},
 		},
@@ -200,15 +162,9 @@ func TestAccEIPAssociation_targetHoldsNormalPublicIP(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's instance with a normal public IP")
 	acctest.Parallel(t)
 	china := acctest.New(t)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config:      config(china, attr("eip_id", china.EIPID), attr("instance_id", acctest.EmulatorWanIPInstance)),
-			ExpectError: expectError(`Target holds a normal public IP.*instance ` + acctest.EmulatorWanIPInstance + `.*ReturnNormalAddresses.*TransformAddress.*site = "international"`),
-		}},
-	})
-	if err := china.CheckUnbound(china.EIPID)(nil); err != nil {
-		t.Fatal(err)
-	}
+	testApplyFails(t, config(china, byInstance(china.EIPID, acctest.EmulatorWanIPInstance)...),
+		`Target holds a normal public IP.*instance `+acctest.EmulatorWanIPInstance+`.*ReturnNormalAddresses.*TransformAddress.*site = "international"`)
+	must(t, china.CheckUnbound(china.EIPID))
 
 	opts := emulator.DefaultOptions()
 	opts.Settings.WanIPOnBind = emulator.WanIPOnBindRelease
@@ -216,10 +172,8 @@ func TestAccEIPAssociation_targetHoldsNormalPublicIP(t *testing.T) {
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: international.CheckUnbound(international.EIPID),
 		Steps: []resource.TestStep{{
-			Config: strings.Replace(international.ProviderConfig, "region", "site       = \"international\"\n  region", 1) +
-				"\nresource \"qcloud_eip_association\" \"test\" {\n  " + attr("eip_id", international.EIPID) + "\n  " +
-				attr("instance_id", acctest.EmulatorWanIPInstance) + "\n}\n",
-			Check: international.CheckBound(international.EIPID, client.Target{InstanceID: acctest.EmulatorWanIPInstance}),
+			Config: providerWith(international, `site = "international"`) + block("test", byInstance(international.EIPID, acctest.EmulatorWanIPInstance)...),
+			Check:  international.CheckBound(international.EIPID, client.Target{InstanceID: acctest.EmulatorWanIPInstance}),
 		}},
 	})
 }
@@ -251,7 +205,7 @@ func TestAccEIPAssociation_retriesEveryThrottlingCode(t *testing.T) {
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{{
-			Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
+			Config: instanceConfig(cloud),
 			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 		}},
 	})
@@ -315,14 +269,7 @@ func planCreate(t *testing.T, cloud *acctest.Cloud, lines ...string) []*tfprotov
 	t.Helper()
 	ctx := context.Background()
 	srv, resourceType := configuredServer(t, cloud)
-	objectType, ok := resourceType.(tftypes.Object)
-	if !ok {
-		t.Fatalf("the resource's type is %T", resourceType)
-	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range objectType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
+	objectType, values := nullAttributes(t, resourceType)
 	for _, line := range lines {
 		name, value, _ := strings.Cut(line, " = ")
 		values[name] = tftypes.NewValue(tftypes.String, strings.Trim(value, `"`))

@@ -49,50 +49,90 @@ func attr(name string, value any) string {
 	}
 }
 
+// instanceConfig is config binding the test's EIP to its instance, with
+// extra attribute lines.
+func instanceConfig(cloud *acctest.Cloud, extra ...string) string {
+	return config(cloud, append(byInstance(cloud.EIPID, cloud.InstanceID), extra...)...)
+}
+
+// stateAttr checks one attribute of the association in the state.
+func stateAttr(name string, check knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(resourceName, tfjsonpath.New(name), check)
+}
+
+func stateID(id string) statecheck.StateCheck {
+	return stateAttr("id", knownvalue.StringExact(id))
+}
+
+// planned checks that a plan has the association's action.
+func planned(action plancheck.ResourceActionType) []plancheck.PlanCheck {
+	return []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, action)}
+}
+
+// appliedAs checks the association's action in the plan a step applies.
+func appliedAs(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: planned(action)}
+}
+
+// settlesAs is appliedAs, then an empty plan after the apply.
+func settlesAs(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: planned(action), PostApplyPostRefresh: emptyPlan}
+}
+
+var emptyPlan = []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}
+
+// importVerified is terraform import of the association by id (by its
+// state's id when id is ""), verifying the state it makes.
+func importVerified(id string) resource.TestStep {
+	return resource.TestStep{
+		ResourceName: resourceName, ImportState: true, ImportStateId: id,
+		ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
+	}
+}
+
+// testPlanFails plans cfg and expects an error matching pattern (see
+// expectError).
+func testPlanFails(t *testing.T, cfg, pattern string) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{Config: cfg, PlanOnly: true, ExpectError: expectError(pattern)}}})
+}
+
+// testApplyFails applies cfg and expects an error matching pattern.
+func testApplyFails(t *testing.T, cfg, pattern string) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{Config: cfg, ExpectError: expectError(pattern)}}})
+}
+
+// testApplies applies cfg and destroys it.
+func testApplies(t *testing.T, cfg string) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{Config: cfg}}})
+}
+
 func TestAccEIPAssociation_instance(t *testing.T) {
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{
-				Config: cfg,
+				Config: instanceConfig(cloud),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("allow_reassociation"), knownvalue.Bool(false)),
-					// One form of binding in the state, so that configuration written
-					// from it names one form.
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("network_interface_id"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("private_ip"), knownvalue.Null()),
+					stateID(cloud.EIPID + "::" + cloud.InstanceID),
+					stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
+					stateAttr("reallocate_normal_public_ip", knownvalue.Bool(false)),
+					stateAttr("allow_reassociation", knownvalue.Bool(false)),
+					// One form of binding in the state, so that configuration
+					// written from it names one form.
+					stateAttr("network_interface_id", knownvalue.Null()),
+					stateAttr("private_ip", knownvalue.Null()),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+				ConfigPlanChecks: settlesAs(plancheck.ResourceActionCreate),
+				Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 			},
-			{
-				ResourceName:            resourceName,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts"},
-			},
-			{
-				ResourceName:            resourceName,
-				ImportState:             true,
-				ImportStateId:           cloud.EIPID,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts"},
-			},
-			{
-				ResourceName:    resourceName,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   cloud.EIPID,
-			},
+			importVerified(""),
+			importVerified(cloud.EIPID),
+			{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: cloud.EIPID},
 		},
 	})
 }
@@ -100,33 +140,22 @@ func TestAccEIPAssociation_instance(t *testing.T) {
 func TestAccEIPAssociation_networkInterface(t *testing.T) {
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", cloud.NetworkInterfaceID), attr("private_ip", cloud.PrivateIP))
-	steps := []resource.TestStep{
-		{
-			Config: cfg,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"),
-					knownvalue.StringExact(cloud.EIPID+"::"+cloud.NetworkInterfaceID+"::"+cloud.PrivateIP)),
-				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("instance_id"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
-			},
-			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			Check:            cloud.CheckBound(cloud.EIPID, client.Target{NetworkInterfaceID: cloud.NetworkInterfaceID, PrivateIP: cloud.PrivateIP}),
-		},
-		{
-			ResourceName:            resourceName,
-			ImportState:             true,
-			ImportStateVerify:       true,
-			ImportStateVerifyIgnore: []string{"timeouts"},
-		},
-		{
-			ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
-			ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
-		},
-	}
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps:        steps,
+		Steps: []resource.TestStep{
+			{
+				Config: config(cloud, byInterface(cloud.EIPID, cloud.NetworkInterfaceID, cloud.PrivateIP)...),
+				ConfigStateChecks: []statecheck.StateCheck{
+					stateID(cloud.EIPID + "::" + cloud.NetworkInterfaceID + "::" + cloud.PrivateIP),
+					stateAttr("instance_id", knownvalue.Null()),
+					stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: emptyPlan},
+				Check:            cloud.CheckBound(cloud.EIPID, client.Target{NetworkInterfaceID: cloud.NetworkInterfaceID, PrivateIP: cloud.PrivateIP}),
+			},
+			importVerified(""),
+			importVerified(cloud.EIPID),
+		},
 	})
 }
 
@@ -134,23 +163,18 @@ func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	target := client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{
-				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", target.NetworkInterfaceID),
-					attr("private_ip", target.PrivateIP)),
-				Check:            cloud.CheckBound(cloud.EIPID, target),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
+				Check:            cloud.CheckBound(cloud.EIPID, secondaryIP),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: emptyPlan},
 			},
-			{ResourceName: resourceName, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+			importVerified(""),
 			// The API shows the instance for this binding too; the EIP alone
 			// still imports it as the interface binding it is.
-			{
-				ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
-				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
-			},
+			importVerified(cloud.EIPID),
 		},
 	})
 }
@@ -161,19 +185,12 @@ func TestAccEIPAssociation_importBlock(t *testing.T) {
 	cloud := acctest.New(t)
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() { cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}) },
-				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)) +
-					fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", resourceName, cloud.EIPID),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionNoop)},
-				},
-			},
-		},
+		Steps: []resource.TestStep{{
+			PreConfig:         func() { cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}) },
+			Config:            instanceConfig(cloud) + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", resourceName, cloud.EIPID),
+			ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
+			ConfigPlanChecks:  appliedAs(plancheck.ResourceActionNoop),
+		}},
 	})
 }
 
@@ -191,12 +208,9 @@ func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
 					checkNormalPublicIP(cloud, cloud.InstanceID, reallocate),
 				),
 				Steps: []resource.TestStep{{
-					Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID),
-						attr("reallocate_normal_public_ip", reallocate)),
-					ConfigStateChecks: []statecheck.StateCheck{
-						statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(reallocate)),
-					},
-					Check: checkNormalPublicIP(cloud, cloud.InstanceID, false),
+					Config:            instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate)),
+					ConfigStateChecks: []statecheck.StateCheck{stateAttr("reallocate_normal_public_ip", knownvalue.Bool(reallocate))},
+					Check:             checkNormalPublicIP(cloud, cloud.InstanceID, false),
 				}},
 			})
 		})
@@ -206,61 +220,54 @@ func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
 func TestAccEIPAssociation_flipReallocate(t *testing.T) {
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	writes := func(want int) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			if cloud.Emulator == nil {
-				return nil
-			}
-			if got := cloud.WriteCalls(); got != want {
-				return fmt.Errorf("write calls = %d, want %d (%s)", got, want, cloud.CallsOf())
-			}
-			return nil
-		}
-	}
 	cfg := func(reallocate bool) string {
-		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
-		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-	}
+	update := settlesAs(plancheck.ResourceActionUpdate)
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkDisassociateSent(cloud, false)),
 		Steps: []resource.TestStep{
-			{Config: cfg(false), Check: writes(1)},
+			{Config: cfg(false), Check: writes(cloud, 1)},
 			{
-				Config: cfg(true), ConfigPlanChecks: update, Check: writes(1),
+				Config: cfg(true), ConfigPlanChecks: update, Check: writes(cloud, 1),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
+					stateAttr("reallocate_normal_public_ip", knownvalue.Bool(true)),
+					stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
 				},
 			},
-			{Config: cfg(false), ConfigPlanChecks: update, Check: writes(1)},
-			{
-				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID),
-					"timeouts = {\n    delete = \"10m\"\n  }"),
-				ConfigPlanChecks: update, Check: writes(1),
-			},
+			{Config: cfg(false), ConfigPlanChecks: update, Check: writes(cloud, 1)},
+			{Config: instanceConfig(cloud, timeoutsLine("delete", "10m")), ConfigPlanChecks: update, Check: writes(cloud, 1)},
 		},
 	})
+}
+
+// writes checks how many write calls the emulator has received (on the real
+// cloud, nothing).
+func writes(cloud *acctest.Cloud, want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if cloud.Emulator == nil {
+			return nil
+		}
+		if got := cloud.WriteCalls(); got != want {
+			return fmt.Errorf("write calls = %d, want %d (%s)", got, want, cloud.CallsOf())
+		}
+		return nil
+	}
 }
 
 func TestAccEIPAssociation_driftUnbound(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the binding out of band")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
-			{Config: cfg},
+			{Config: instanceConfig(cloud)},
 			{
-				PreConfig: func() { cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true}) },
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+				PreConfig:        func() { cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true}) },
+				Config:           instanceConfig(cloud),
+				ConfigPlanChecks: appliedAs(plancheck.ResourceActionCreate),
+				Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 			},
 		},
 	})
@@ -270,18 +277,14 @@ func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the binding out of band")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
 	acctest.Test(t, resource.TestCase{
 		// The foreign binding survives the test's destroy.
 		CheckDestroy: cloud.CheckBound(cloud.EIPID, elsewhere),
 		Steps: []resource.TestStep{
-			{Config: cfg},
+			{Config: instanceConfig(cloud)},
 			{
-				PreConfig: func() {
-					cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere)
-				},
-				Config: cfg,
+				PreConfig: func() { cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere) },
+				Config:    instanceConfig(cloud),
 				// The refresh shows the drift; the plan refuses to take the EIP
 				// away from the binding it now has.
 				ExpectError: expectError(`EIP is bound elsewhere.*network interface ` + elsewhere.NetworkInterfaceID),
@@ -290,28 +293,28 @@ func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
 	})
 }
 
+var (
+	// elsewhere is a binding not the test's: on the emulator's network
+	// interface attached to no instance.
+	elsewhere = client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
+	// secondaryIP is a secondary private IP of the emulator's instance's
+	// primary network interface.
+	secondaryIP = client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
+)
+
 // Destroy must not unbind an EIP that now belongs to another target, even
 // when it never refreshed: Delete looks before it unbinds.
 func TestEIPAssociationDelete_leavesForeignBindingAlone(t *testing.T) {
 	acctest.EmulatorOnly(t, "changes the binding out of band")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
 	cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
 
 	diags := deleteDirectly(t, cloud, cloud.EIPID+"::"+cloud.InstanceID, false)
-	if diags.HasError() {
-		t.Fatalf("Delete failed: %v", diags)
-	}
-	if len(diags) != 1 || !strings.Contains(diags[0].Summary(), "bound to something else") {
+	if diags.HasError() || len(diags) != 1 || !strings.Contains(diags[0].Summary(), "bound to something else") {
 		t.Fatalf("diagnostics = %v, want one warning that the EIP is bound elsewhere", diags)
 	}
-	if err := cloud.CheckBound(cloud.EIPID, elsewhere)(nil); err != nil {
-		t.Fatal(err)
-	}
-	if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n != 0 {
-		t.Fatalf("DisassociateAddress called %d times, want 0", n)
-	}
+	must(t, cloud.CheckBound(cloud.EIPID, elsewhere), calls(cloud, "DisassociateAddress", 0))
 }
 
 func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
@@ -343,12 +346,7 @@ func TestAccEIPAssociation_errors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      config(cloud, tt.lines...),
-					ExpectError: expectError(tt.summary + `.*` + tt.detail + `.*Code: .*RequestId: [0-9a-zA-Z]`),
-				}},
-			})
+			testApplyFails(t, config(cloud, tt.lines...), tt.summary+`.*`+tt.detail+`.*Code: .*RequestId: [0-9a-zA-Z]`)
 			after, err := cloud.Address(tt.eip())
 			if err != nil || fmt.Sprint(after) != fmt.Sprint(before) || cloud.Emulator.Stats().Calls["DisassociateAddress"] != 0 {
 				t.Errorf("the failed create changed the world: %+v became %+v (%v); calls %s", before, after, err, cloud.CallsOf())
@@ -409,10 +407,7 @@ func TestAccEIPAssociation_targetErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Parallel(t)
-			cloud := acctest.New(t)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{Config: config(cloud, tt.lines...), ExpectError: expectError(tt.want + `.*Code: .*RequestId: `)}},
-			})
+			testApplyFails(t, config(acctest.New(t), tt.lines...), tt.want+`.*Code: .*RequestId: `)
 		})
 	}
 }
@@ -452,9 +447,7 @@ func TestEIPAssociationCreate_existingBinding(t *testing.T) {
 	if d := state.GetAttribute(context.Background(), path.Root("id"), &id); d.HasError() || id != acctest.EmulatorBoundEIP+"::"+acctest.EmulatorBoundInstance {
 		t.Fatalf("recorded id = %q (%v)", id, d)
 	}
-	if n := cloud.Emulator.Stats().Calls["AssociateAddress"]; n != 1 {
-		t.Fatalf("AssociateAddress calls = %d, want the one refused", n)
-	}
+	must(t, calls(cloud, "AssociateAddress", 1)) // the one refused
 
 	_, diags = createDirectly(t, cloud, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorInstance})
 	if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "bound to instance "+acctest.EmulatorBoundInstance) {
@@ -475,12 +468,8 @@ func TestEIPAssociationCreate_holderGoneBeforeTheLook(t *testing.T) {
 			cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: code, Count: 1})
 			target := client.Target{InstanceID: cloud.InstanceID}
 			mustCreate(t, cloud, cloud.EIPID, target)
-			if n := cloud.Emulator.Stats().Calls["AssociateAddress"]; n != 2 {
-				t.Errorf("AssociateAddress calls = %d, want the refused one and the one that bound", n)
-			}
-			if err := cloud.CheckBound(cloud.EIPID, target)(nil); err != nil {
-				t.Error(err)
-			}
+			// The refused bind and the one that bound.
+			must(t, calls(cloud, "AssociateAddress", 2), cloud.CheckBound(cloud.EIPID, target))
 		})
 	}
 }
@@ -492,7 +481,7 @@ func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
+	cfg := instanceConfig(cloud, timeoutsLine("create", "3s"))
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
@@ -511,12 +500,10 @@ func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
 			{
 				// Had the failed apply not recorded the binding it made, this
 				// apply would find the EIP bound and refuse.
-				PreConfig: cloud.Emulator.ClearFaults,
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-				},
-				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+				PreConfig:        cloud.Emulator.ClearFaults,
+				Config:           cfg,
+				ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+				Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 			},
 		},
 	})
@@ -527,20 +514,16 @@ func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
 	cfg := func(reallocate bool) string {
-		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, cloud.InstanceID, false)),
 		Steps: []resource.TestStep{
 			{Config: cfg(true)},
 			{
-				PreConfig: func() {
-					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:  cfg(true),
-				Destroy: true,
+				PreConfig: func() { setQuota(t, cloud, 10) },
+				Config:    cfg(true),
+				Destroy:   true,
 				// The destroy's plan refuses it before anything is unbound.
 				ExpectError: expectError(`Daily quota of normal public IP reallocations would run out.*gives instance ` + cloud.InstanceID +
 					`.*DAILY_PUBLIC_IP_ASSIGN is 10 of 10: 0 reallocations left.*reallocate_normal_public_ip = false.*next day`),
@@ -561,16 +544,12 @@ func TestEIPAssociationDelete_dailyQuotaUsedUp(t *testing.T) {
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
 	cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
-	if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
-		t.Fatal(err)
-	}
+	setQuota(t, cloud, 10)
 	diags := deleteDirectly(t, cloud, cloud.EIPID+"::"+cloud.InstanceID, true)
 	if !diags.HasError() || !regexp.MustCompile(`(?s)today's count is 10 of 10.*apply the flag change alone first`).MatchString(diags.Errors()[0].Detail()) {
 		t.Fatalf("diagnostics = %v, want the quota error with today's count and the remedy order", diags)
 	}
-	if err := cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})(nil); err != nil {
-		t.Fatal(err)
-	}
+	must(t, cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}))
 }
 
 // Reallocation needs the primary private IP of an instance's primary
@@ -600,7 +579,7 @@ func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 	}
 
 	other := acctest.New(t)
-	other.BindOutOfBand(t, other.EIPID, client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP})
+	other.BindOutOfBand(t, other.EIPID, secondaryIP)
 	diags := deleteDirectly(t, other, other.EIPID+"::"+acctest.EmulatorInstanceENI+"::"+acctest.EmulatorSecondaryIP, true)
 	if !diags.HasError() || !strings.Contains(diags.Errors()[0].Summary(), "cannot be reallocated") {
 		t.Fatalf("diagnostics = %v, want the reallocation refused", diags)
@@ -624,7 +603,7 @@ func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
 			return nil
 		}),
 		Steps: []resource.TestStep{{
-			Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
+			Config: instanceConfig(cloud),
 			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 		}},
 	})
@@ -644,10 +623,8 @@ func TestAccEIPAssociation_lostRepliesAreRecovered(t *testing.T) {
 			cloud.CheckUnbound(cloud.EIPID),
 			checkNormalPublicIP(cloud, cloud.InstanceID, true),
 			func(*terraform.State) error {
-				for _, q := range cloud.Emulator.Snapshot().Quotas {
-					if q.QuotaID == "DAILY_PUBLIC_IP_ASSIGN" && q.Current != 1 {
-						return fmt.Errorf("%d reallocations today, want exactly 1", q.Current)
-					}
+				if n := reallocationsToday(t, cloud); n != 1 {
+					return fmt.Errorf("%d reallocations today, want exactly 1", n)
 				}
 				if n := len(cloud.Emulator.Snapshot().AddressesOn(cloud.InstanceID)); n != 1 {
 					return fmt.Errorf("instance %s holds %d addresses, want its one normal public IP", cloud.InstanceID, n)
@@ -659,7 +636,7 @@ func TestAccEIPAssociation_lostRepliesAreRecovered(t *testing.T) {
 			},
 		),
 		Steps: []resource.TestStep{{
-			Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true)),
+			Config: instanceConfig(cloud, attr("reallocate_normal_public_ip", true)),
 			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 		}},
 	})
@@ -669,7 +646,6 @@ func TestAccEIPAssociation_taskFailedIsReportedAndRecovers(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
@@ -677,17 +653,15 @@ func TestAccEIPAssociation_taskFailedIsReportedAndRecovers(t *testing.T) {
 				PreConfig: func() {
 					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskFail, Count: 1})
 				},
-				Config:      cfg,
+				Config:      instanceConfig(cloud),
 				ExpectError: expectError(`asynchronous task failed.*TaskId: \d+`),
 			},
 			{
 				// The failed bind left the EIP unbound and recorded nothing:
 				// the plan binds it again.
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+				Config:           instanceConfig(cloud),
+				ConfigPlanChecks: appliedAs(plancheck.ResourceActionCreate),
+				Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 			},
 		},
 	})
@@ -697,7 +671,7 @@ func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
+	cfg := instanceConfig(cloud, timeoutsLine("create", "3s"))
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
@@ -751,8 +725,7 @@ func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 			Config: config(cloud, tt.lines...), PlanOnly: true, ExpectError: expectError(tt.want),
 		})
 	}
-	acctest.Test(t, resource.TestCase{
-		Steps: steps})
+	acctest.Test(t, resource.TestCase{Steps: steps})
 	if cloud.Emulator != nil {
 		if n := cloud.TotalCalls(); n != 0 {
 			t.Errorf("config mistakes made %d API calls (%s), want 0", n, cloud.CallsOf())
@@ -820,20 +793,24 @@ func createDirectly(t *testing.T, cloud *acctest.Cloud, eipID string, target cli
 	} else {
 		values["network_interface_id"], values["private_ip"] = target.NetworkInterfaceID, target.PrivateIP
 	}
-	for name, v := range values {
-		if d := plan.SetAttribute(ctx, path.Root(name), v); d.HasError() {
-			t.Fatalf("building the plan: %v", d)
-		}
-	}
+	setAttributes(t, &plan, values)
 	config := tfsdk.Config{Schema: schema, Raw: plan.Raw}
-	for name, v := range map[string]any{"id": types.StringUnknown(), "public_ip": types.StringUnknown(), "allow_reassociation": false} {
-		if d := plan.SetAttribute(ctx, path.Root(name), v); d.HasError() {
-			t.Fatalf("building the plan: %v", d)
-		}
-	}
+	setAttributes(t, &plan, map[string]any{"id": types.StringUnknown(), "public_ip": types.StringUnknown(), "allow_reassociation": false})
 	resp := fwresource.CreateResponse{State: tfsdk.State{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}}
 	r.Create(ctx, fwresource.CreateRequest{Plan: plan, Config: config}, &resp)
 	return resp.State, resp.Diagnostics
+}
+
+// setAttributes sets top-level attributes of a plan or a state.
+func setAttributes(t *testing.T, to interface {
+	SetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}, values map[string]any) {
+	t.Helper()
+	for name, v := range values {
+		if d := to.SetAttribute(context.Background(), path.Root(name), v); d.HasError() {
+			t.Fatalf("setting %s: %v", name, d)
+		}
+	}
 }
 
 // mustCreate is createDirectly for a bind that must succeed.
@@ -877,29 +854,18 @@ func deleteDirectly(t *testing.T, cloud *acctest.Cloud, id string, reallocate bo
 	} else {
 		values["network_interface_id"], values["private_ip"] = parts[1], parts[2]
 	}
-	for name, v := range values {
-		if d := state.SetAttribute(ctx, path.Root(name), v); d.HasError() {
-			t.Fatalf("building the state: %v", d)
-		}
-	}
+	setAttributes(t, &state, values)
 	var resp fwresource.DeleteResponse
 	r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
 	return resp.Diagnostics
 }
 
-// lastRequestBody is the JSON body of the last request of action the emulator
-// received.
-func lastRequestBody(t *testing.T, cloud *acctest.Cloud, action string) map[string]any {
+// setQuota sets today's count of reallocations (DAILY_PUBLIC_IP_ASSIGN).
+func setQuota(t *testing.T, cloud *acctest.Cloud, current int64) {
 	t.Helper()
-	reqs := cloud.Emulator.Requests(action)
-	if len(reqs) == 0 {
-		t.Fatalf("no %s request recorded", action)
-	}
-	var body map[string]any
-	if err := json.Unmarshal(reqs[len(reqs)-1].Body, &body); err != nil {
+	if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", current); err != nil {
 		t.Fatal(err)
 	}
-	return body
 }
 
 // expectError matches a diagnostic however Terraform wrapped its lines: each

@@ -6,7 +6,6 @@ package provider_test
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,8 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
@@ -30,34 +27,29 @@ import (
 )
 
 // An instance binding means the EIP sits on the instance's primary private
-// IP: a move to a secondary IP of the same instance is drift, seen with no
-// extra API call, and the destroy then leaves that binding alone.
+// IP: a move to a secondary IP of the same instance is drift, and the
+// destroy then leaves that binding alone.
 func TestAccEIPAssociation_moveToSecondaryIPIsDrift(t *testing.T) {
 	acctest.EmulatorOnly(t, "moves the binding out of band")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	secondary := client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true))
+	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true))
 	acctest.Test(t, resource.TestCase{
 		// The destroy finds the EIP where the state does not say it is, and
 		// leaves that binding alone (with reallocation, it would fail there).
-		CheckDestroy: cloud.CheckBound(cloud.EIPID, secondary),
+		CheckDestroy: cloud.CheckBound(cloud.EIPID, secondaryIP),
 		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-			},
+			{Config: cfg},
 			{
 				PreConfig: func() {
-					cloud.MoveOutOfBand(t, cloud.EIPID, secondary)
+					cloud.MoveOutOfBand(t, cloud.EIPID, secondaryIP)
 					cloud.Emulator.ResetStats()
 				},
 				Config:             cfg,
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 				// The refresh found the EIP on the secondary IP: the plan binds it again.
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: planned(plancheck.ResourceActionCreate)},
 			},
 		},
 	})
@@ -69,17 +61,19 @@ func TestAccEIPAssociation_importOfSecondaryIPBinding(t *testing.T) {
 	acctest.EmulatorOnly(t, "binds out of band")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cloud.BindOutOfBand(t, cloud.EIPID, client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP})
+	cloud.BindOutOfBand(t, cloud.EIPID, secondaryIP)
 	interfaceID := cloud.EIPID + "::" + acctest.EmulatorInstanceENI + "::" + acctest.EmulatorSecondaryIP
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{
-				Config:       config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
-				ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID + "::" + cloud.InstanceID,
-				ExpectError: expectError(`not on the primary private IP of its primary network interface.*Import it as ` + regexp.QuoteMeta(interfaceID)),
-			},
-		},
-	})
+	testImportFails(t, instanceConfig(cloud), cloud.EIPID+"::"+cloud.InstanceID,
+		`not on the primary private IP of its primary network interface.*Import it as `+regexp.QuoteMeta(interfaceID))
+}
+
+// testImportFails imports the association of cfg by id, and expects an
+// error matching pattern.
+func testImportFails(t *testing.T, cfg, id, pattern string) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{
+		Config: cfg, ResourceName: resourceName, ImportState: true, ImportStateId: id, ExpectError: expectError(pattern),
+	}}})
 }
 
 // Writing the same binding the other way (the instance, or its primary
@@ -88,47 +82,28 @@ func TestAccEIPAssociation_sameBindingWrittenTwoWays(t *testing.T) {
 	acctest.EmulatorOnly(t, "counts the emulator's calls")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	byInstance := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
-	byInterface := config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
-		attr("private_ip", acctest.EmulatorInstanceENIIP))
-	inPlace := resource.ConfigPlanChecks{
-		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
-		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-	}
-	writes := func(want int) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			if got := cloud.WriteCalls(); got != want {
-				return fmt.Errorf("write calls = %d, want %d (%s)", got, want, cloud.CallsOf())
-			}
-			return nil
-		}
-	}
+	inPlace := settlesAs(plancheck.ResourceActionUpdate)
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
-			{Config: byInstance, Check: writes(1)},
+			{Config: instanceConfig(cloud), Check: writes(cloud, 1)},
 			{
-				Config: byInterface, ConfigPlanChecks: inPlace, Check: writes(1),
+				Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP)...),
+				ConfigPlanChecks: inPlace, Check: writes(cloud, 1),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"),
-						knownvalue.StringExact(cloud.EIPID+"::"+acctest.EmulatorInstanceENI+"::"+acctest.EmulatorInstanceENIIP)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("instance_id"), knownvalue.Null()),
+					stateID(cloud.EIPID + "::" + acctest.EmulatorInstanceENI + "::" + acctest.EmulatorInstanceENIIP),
+					stateAttr("instance_id", knownvalue.Null()),
 				},
 			},
 			{
-				Config: byInstance, ConfigPlanChecks: inPlace, Check: writes(1),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-				},
+				Config: instanceConfig(cloud), ConfigPlanChecks: inPlace, Check: writes(cloud, 1),
+				ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
 			},
 			{
 				// Another private IP of the same instance is another binding.
-				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
-					attr("private_ip", acctest.EmulatorSecondaryIP)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-				},
-				Check: writes(3),
+				Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
+				ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+				Check:            writes(cloud, 3),
 			},
 		},
 	})
@@ -140,13 +115,8 @@ func TestAccEIPAssociation_importOfNormalPublicIPRefused(t *testing.T) {
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
 	for _, id := range []string{acctest.EmulatorNormalPublicIP, acctest.EmulatorNormalPublicIP + "::" + acctest.EmulatorWanIPInstance} {
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config:       config(cloud, attr("eip_id", acctest.EmulatorNormalPublicIP), attr("instance_id", acctest.EmulatorWanIPInstance)),
-				ResourceName: resourceName, ImportState: true, ImportStateId: id,
-				ExpectError: expectError(`normal public IP \(address type WanIP\), not an EIP.*TransformAddress`),
-			}},
-		})
+		testImportFails(t, config(cloud, byInstance(acctest.EmulatorNormalPublicIP, acctest.EmulatorWanIPInstance)...), id,
+			`normal public IP \(address type WanIP\), not an EIP.*TransformAddress`)
 	}
 }
 
@@ -162,13 +132,7 @@ func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
 		{cloud.EIPID, `The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
 		{cloud.EIPID + "::" + cloud.InstanceID, `The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
 	} {
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config:       config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
-				ResourceName: resourceName, ImportState: true, ImportStateId: tt.id,
-				ExpectError: expectError(`Cannot import this EIP's binding.*` + tt.want),
-			}},
-		})
+		testImportFails(t, instanceConfig(cloud), tt.id, `Cannot import this EIP's binding.*`+tt.want)
 	}
 }
 
@@ -181,12 +145,7 @@ func TestAccEIPAssociation_swapEIPOfOneTarget(t *testing.T) {
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
 	cfg := func(name, eip string) string {
-		return cloud.ProviderConfig + fmt.Sprintf(`
-resource "qcloud_eip_association" %q {
-  eip_id      = %q
-  instance_id = %q
-}
-`, name, eip, cloud.InstanceID)
+		return cloud.ProviderConfig + block(name, byInstance(eip, cloud.InstanceID)...)
 	}
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
@@ -216,24 +175,10 @@ func TestAccEIPAssociation_twoResourcesForOneBinding(t *testing.T) {
 	acctest.EmulatorOnly(t, "counts the emulator's calls")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := cloud.ProviderConfig + fmt.Sprintf(`
-resource "qcloud_eip_association" "one" {
-  eip_id      = %[1]q
-  instance_id = %[2]q
-}
-
-resource "qcloud_eip_association" "two" {
-  eip_id      = %[1]q
-  instance_id = %[2]q
-}
-`, cloud.EIPID, cloud.InstanceID)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{{
-			Config:      cfg,
-			ExpectError: expectError(`EIP bound by two resources.*Another qcloud_eip_association of this configuration binds ` + cloud.EIPID + ` too.*remove one of them`),
-		}},
-	})
+	binding := byInstance(cloud.EIPID, cloud.InstanceID)
+	testApplyFails(t, cloud.ProviderConfig+block("one", binding...)+block("two", binding...),
+		`EIP bound by two resources.*Another qcloud_eip_association of this configuration binds `+cloud.EIPID+` too.*remove one of them`)
+	must(t, cloud.CheckUnbound(cloud.EIPID))
 }
 
 // A bind that settles after the create timed out: the error says what the
@@ -242,7 +187,7 @@ func TestAccEIPAssociation_timedOutCreateNamesUntaint(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects faults")
 	acctest.Parallel(t)
 	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), "timeouts = {\n    create = \"2s\"\n  }")
+	cfg := instanceConfig(cloud, timeoutsLine("create", "2s"))
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{{
@@ -283,10 +228,7 @@ func TestEIPAssociationRead_unbindRequestedByTerraformIsNotBlamedOnOthers(t *tes
 		t.Fatalf("destroy with a hung unbind: %v %v, want a timeout", err, applied.Diagnostics)
 	}
 	cloud.Emulator.ClearFaults()
-	if _, err := cloud.Client.WaitAddress(ctx, client.Task{Action: "DisassociateAddress", AddressID: cloud.EIPID},
-		func(a *client.Address) bool { return a.Status == client.StatusUnbind }); err != nil {
-		t.Fatal(err)
-	}
+	waitUnbound(t, cloud, cloud.EIPID)
 	read, err := srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{
 		TypeName: "qcloud_eip_association", CurrentState: applied.NewState, Private: applied.Private,
 	})
@@ -303,7 +245,7 @@ func TestAccEIPAssociation_timeoutsMustBePositive(t *testing.T) {
 	var steps []resource.TestStep
 	for _, d := range []string{"0s", "-1m", "-0.5h"} {
 		steps = append(steps, resource.TestStep{
-			Config:      config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), fmt.Sprintf("timeouts = {\n    delete = %q\n  }", d)),
+			Config:      instanceConfig(cloud, timeoutsLine("delete", d)),
 			PlanOnly:    true,
 			ExpectError: expectError(`Invalid timeout.*` + regexp.QuoteMeta(d) + `.*greater than zero`),
 		})
@@ -341,14 +283,7 @@ func configuredServer(t *testing.T, cloud *acctest.Cloud) (tfprotov6.ProviderSer
 	if err != nil {
 		t.Fatal(err)
 	}
-	providerType, ok := schemas.Provider.ValueType().(tftypes.Object)
-	if !ok {
-		t.Fatalf("the provider schema's type is %T, want an object", schemas.Provider.ValueType())
-	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range providerType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
+	providerType, values := nullAttributes(t, schemas.Provider.ValueType())
 	for name, value := range cloud.ProviderSettings() {
 		values[name] = tftypes.NewValue(tftypes.String, value)
 	}
@@ -359,6 +294,21 @@ func configuredServer(t *testing.T, cloud *acctest.Cloud) (tfprotov6.ProviderSer
 		t.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
 	}
 	return srv, schemas.ResourceSchemas["qcloud_eip_association"].ValueType()
+}
+
+// nullAttributes is typ as an object type, and a null value for each of its
+// attributes.
+func nullAttributes(t *testing.T, typ tftypes.Type) (tftypes.Object, map[string]tftypes.Value) {
+	t.Helper()
+	object, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("the type is %T, want an object", typ)
+	}
+	values := map[string]tftypes.Value{}
+	for name, attributeType := range object.AttributeTypes {
+		values[name] = tftypes.NewValue(attributeType, nil)
+	}
+	return object, values
 }
 
 func dynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
@@ -386,11 +336,7 @@ func updateDirectly(t *testing.T, cloud *acctest.Cloud, state tfsdk.State, chang
 	ctx := context.Background()
 	r, schema := configuredResource(t, cloud)
 	plan := tfsdk.Plan{Schema: schema, Raw: state.Raw.Copy()}
-	for name, v := range changes {
-		if d := plan.SetAttribute(ctx, path.Root(name), v); d.HasError() {
-			t.Fatalf("building the plan: %v", d)
-		}
-	}
+	setAttributes(t, &plan, changes)
 	config := tfsdk.Config{Schema: schema, Raw: plan.Raw}
 	resp := fwresource.UpdateResponse{State: tfsdk.State{Schema: schema, Raw: plan.Raw.Copy()}}
 	r.Update(ctx, fwresource.UpdateRequest{State: state, Plan: plan, Config: config}, &resp)

@@ -29,6 +29,11 @@ resource "qcloud_eip_association" "test" {
 }
 `
 
+// providerWith is the cloud's provider block with one more argument line.
+func providerWith(cloud *acctest.Cloud, argument string) string {
+	return strings.Replace(cloud.ProviderConfig, "region", argument+"\n  region", 1)
+}
+
 func TestAccProvider_endpointChecks(t *testing.T) {
 	acctest.EmulatorOnly(t, "checks the provider block, not the cloud")
 	acctest.Parallel(t)
