@@ -35,6 +35,12 @@ func authProvider(cloud *acctest.Cloud, body string) string {
 // withKey is the emulator's default key as provider arguments.
 const withKey = "  secret_id  = \"" + emulator.DefaultSecretID + "\"\n  secret_key = \"" + emulator.DefaultSecretKey + "\"\n"
 
+// ciRole is an assume_role block for role arn, in session "ci", with more
+// argument lines.
+func ciRole(arn string, lines ...string) string {
+	return assumeRoleBlock(append([]string{attr("role_arn", arn), attr("session_name", "ci")}, lines...)...)
+}
+
 func assumeRoleBlock(lines ...string) string {
 	return "  assume_role {\n    " + strings.Join(lines, "\n    ") + "\n  }\n"
 }
@@ -123,19 +129,16 @@ func TestAccProvider_assumeRoleErrors(t *testing.T) {
 	tests := []struct {
 		name, body, want string
 	}{
-		{"role not found", withKey + assumeRoleBlock(attr("role_arn", "qcs::cam::uin/100000000001:roleName/nope"), attr("session_name", "ci")),
+		{"role not found", withKey + ciRole("qcs::cam::uin/100000000001:roleName/nope"),
 			`Role not found.*assume_role \(role_arn qcs::cam::uin/100000000001:roleName/nope.*ResourceNotFound.RoleNotFound`},
-		{"external id missing", withKey + assumeRoleBlock(attr("role_arn", externalRoleArn), attr("session_name", "ci")),
+		{"external id missing", withKey + ciRole(externalRoleArn), `Role cannot be assumed.*external_id.*UnauthorizedOperation`},
+		{"external id wrong", withKey + ciRole(externalRoleArn, attr("external_id", "not-the-id")),
 			`Role cannot be assumed.*external_id.*UnauthorizedOperation`},
-		{"external id wrong", withKey + assumeRoleBlock(attr("role_arn", externalRoleArn), attr("session_name", "ci"), attr("external_id", "not-the-id")),
-			`Role cannot be assumed.*external_id.*UnauthorizedOperation`},
-		{"duration out of range", withKey + assumeRoleBlock(attr("role_arn", emulator.DefaultRoleArn), attr("session_name", "ci"), attr("session_duration", 43201)),
+		{"duration out of range", withKey + ciRole(emulator.DefaultRoleArn, attr("session_duration", 43201)),
 			`session_duration.*must be between 1 and 43200`},
-		{"not a role ARN", withKey + assumeRoleBlock(attr("role_arn", "terraform-ci"), attr("session_name", "ci")),
-			`role_arn.*must be a role ARN`},
-		{"no credentials to sign with", assumeRoleBlock(attr("role_arn", emulator.DefaultRoleArn), attr("session_name", "ci")),
-			`No credentials to assume the role with.*assume_role_with_web_identity`},
-		{"conflicting sources", withKey + assumeRoleBlock(attr("role_arn", emulator.DefaultRoleArn), attr("session_name", "ci")) +
+		{"not a role ARN", withKey + ciRole("terraform-ci"), `role_arn.*must be a role ARN`},
+		{"no credentials to sign with", ciRole(emulator.DefaultRoleArn), `No credentials to assume the role with.*assume_role_with_web_identity`},
+		{"conflicting sources", withKey + ciRole(emulator.DefaultRoleArn) +
 			"  assume_role_with_web_identity {\n    web_identity_token_file = \"/nonexistent\"\n  }\n",
 			`Invalid Attribute Combination.*assume_role_with_web_identity`},
 		{"key and CVM role", withKey + `  cam_role_name = "cvm-terraform"`, `Invalid Attribute Combination.*secret_id`},
@@ -168,7 +171,7 @@ func TestAccProvider_allowedAccountIDs(t *testing.T) {
 	}
 	// The right account goes on, through an assumed role too.
 	testAuthApplies(t, cloud, withKey+"  allowed_account_ids = [\"100000000001\"]\n"+
-		assumeRoleBlock(attr("role_arn", emulator.DefaultRoleArn), attr("session_name", "ci")))
+		ciRole(emulator.DefaultRoleArn))
 	if cloud.WriteCalls() != 2 {
 		t.Errorf("want a bind and an unbind for an allowed account; saw %s", cloud.CallsOf())
 	}

@@ -40,7 +40,13 @@ const (
 // block is one qcloud_eip_association named name, with the given attribute
 // lines, for configurations of several resources.
 func block(name string, lines ...string) string {
-	return fmt.Sprintf("\nresource \"qcloud_eip_association\" %q {\n  %s\n}\n", name, strings.Join(lines, "\n  "))
+	return hclBlock(`resource "qcloud_eip_association"`, name, lines...)
+}
+
+// hclBlock is a block of kind (`data "qcloud_eip"`, say) named name, with
+// the given argument lines.
+func hclBlock(kind, name string, lines ...string) string {
+	return fmt.Sprintf("\n%s %q {\n  %s\n}\n", kind, name, strings.Join(lines, "\n  "))
 }
 
 func byInstance(eip, instance string) []string {
@@ -198,8 +204,7 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			applied := cloud.ProviderConfig + block("applied", byInstance(cloud.EIPID, cloud.InstanceID)...)
 			acctest.Test(t, resource.TestCase{
 				Steps: []resource.TestStep{
@@ -226,18 +231,14 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 // to do, and neither the normal public IP the first one gave the instance nor
 // the quota it spent stops it.
 func TestAccEIPAssociationLifecycle_destroyAgainAfterTimedOutReallocatingDestroy(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	before := reallocationsToday(t, cloud)
 	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig: func() {
-					cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-				},
+				PreConfig:   func() { injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang) },
 				Config:      cfg,
 				Destroy:     true,
 				ExpectError: expectError(`Timed out.*was accepted but did not finish within timeouts.delete \(2s\)`),
@@ -285,9 +286,7 @@ resource "qcloud_eip_association" "test" {
 // binding in place and takes it over, and the destroy of the old object
 // leaves it to the create.
 func TestAccEIPAssociationLifecycle_createBeforeDestroyOfTheSameBinding(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "counts the emulator's calls")
 	cfg := func(trigger string) string {
 		return replacementConfig(cloud, trigger, true, byInstance(cloud.EIPID, cloud.InstanceID)...)
 	}
@@ -319,14 +318,12 @@ func TestAccEIPAssociationLifecycle_createBeforeDestroyOfTheSameBinding(t *testi
 // the old binding as it was (not deposed). allow_reassociation lets the
 // create take the target.
 func TestAccEIPAssociationLifecycle_createBeforeDestroyOfANewEIP(t *testing.T) {
-	acctest.EmulatorOnly(t, "binds the emulator's spare EIP")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "binds the emulator's spare EIP")
 	cfg := func(eip string, reassociate bool) string {
 		return replacementConfig(cloud, "1", true, attr("eip_id", eip), attr("instance_id", cloud.InstanceID),
 			attr("allow_reassociation", reassociate))
 	}
-	replaceAgain := append(planned(plancheck.ResourceActionReplace), noDeposedObject{})
+	replaceAgain := append(plansTo(plancheck.ResourceActionReplace), noDeposedObject{})
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
 		Steps: []resource.TestStep{
@@ -374,8 +371,7 @@ func TestAccEIPAssociationLifecycle_forcedReplacementDoesNotReallocate(t *testin
 	acctest.Parallel(t)
 	for _, createBeforeDestroy := range []bool{false, true} {
 		t.Run(fmt.Sprintf("create_before_destroy=%v", createBeforeDestroy), func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			cfg := func(trigger string) string {
 				return replacementConfig(cloud, trigger, createBeforeDestroy,
 					append(byInstance(cloud.EIPID, cloud.InstanceID), attr("reallocate_normal_public_ip", true))...)
@@ -436,8 +432,7 @@ func TestAccEIPAssociationLifecycle_replacementRefusedBeforeUnbinding(t *testing
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			from := byInstance(cloud.EIPID, tt.from.InstanceID)
 			if tt.from.InstanceID == "" {
 				from = byInterface(cloud.EIPID, tt.from.NetworkInterfaceID, tt.from.PrivateIP)
@@ -468,9 +463,7 @@ func TestAccEIPAssociationLifecycle_replacementRefusedBeforeUnbinding(t *testing
 // is another binding (an instance binding is on the primary IP): a
 // replacement, which moves the EIP to the primary IP.
 func TestAccEIPAssociationLifecycle_secondaryIPToInstanceIsAReplacement(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "needs an ENI with a secondary private IP on an instance")
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
@@ -497,9 +490,7 @@ func TestAccEIPAssociationLifecycle_secondaryIPToInstanceIsAReplacement(t *testi
 // takeover of the secondary IP's binding: the apply refuses, and records
 // nothing.
 func TestAccEIPAssociationLifecycle_movedToSecondaryIPIsNotTakenOver(t *testing.T) {
-	acctest.EmulatorOnly(t, "moves the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "moves the binding out of band")
 	cfg := instanceConfig(cloud)
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
@@ -516,7 +507,7 @@ func TestAccEIPAssociationLifecycle_movedToSecondaryIPIsNotTakenOver(t *testing.
 				Config:             cfg,
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: planned(plancheck.ResourceActionCreate)},
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: plansTo(plancheck.ResourceActionCreate)},
 			},
 		},
 	})
@@ -527,9 +518,7 @@ func TestAccEIPAssociationLifecycle_movedToSecondaryIPIsNotTakenOver(t *testing.
 // imported by their bare ids: one is an instance binding, the other an
 // interface binding, with an import block or terraform import.
 func TestAccEIPAssociationLifecycle_importTwoEIPsOfOneInstance(t *testing.T) {
-	acctest.EmulatorOnly(t, "binds out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "binds out of band")
 	primary, secondary := cloud.EIPID, acctest.EmulatorSpareEIP
 	cloud.BindOutOfBand(t, primary, client.Target{InstanceID: cloud.InstanceID})
 	cloud.BindOutOfBand(t, secondary, secondaryIP)
@@ -606,8 +595,7 @@ func TestAccEIPAssociationLifecycle_conflictsRefusedAtPlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			testPlanFails(t, cloud.ProviderConfig+one+tt.two, tt.want)
 			if n := cloud.WriteCalls(); n != 0 {
 				t.Errorf("the refused plan wrote: %s", cloud.CallsOf())
@@ -658,8 +646,7 @@ func TestEIPAssociationLifecycle_importOfAnUnbindingEIP(t *testing.T) {
 	acctest.Parallel(t)
 
 	t.Run("the wait ends first", func(t *testing.T) {
-		acctest.Parallel(t)
-		cloud := acctest.New(t)
+		cloud := newParallelCloud(t)
 		unbindOutOfBand(t, cloud, 0)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -674,8 +661,7 @@ func TestEIPAssociationLifecycle_importOfAnUnbindingEIP(t *testing.T) {
 	})
 
 	t.Run("it settles", func(t *testing.T) {
-		acctest.Parallel(t)
-		cloud := acctest.New(t)
+		cloud := newParallelCloud(t)
 		// The unbind finishes on its own a little later: the import sees it
 		// UNBINDING first, then waits, and finds it unbound.
 		unbindOutOfBand(t, cloud, 3*time.Second)
@@ -694,9 +680,7 @@ func TestEIPAssociationLifecycle_importOfAnUnbindingEIP(t *testing.T) {
 // one form configured: instance_id alone for an instance binding,
 // network_interface_id and private_ip alone for an interface binding.
 func TestEIPAssociationLifecycle_v0StateKeepsOneForm(t *testing.T) {
-	acctest.EmulatorOnly(t, "configures the provider for the emulator")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "configures the provider for the emulator")
 	srv, resourceType := configuredServer(t, cloud)
 	tests := []struct {
 		v0   string

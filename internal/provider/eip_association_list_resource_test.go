@@ -34,9 +34,7 @@ func listBlock(name string, args []string, config ...string) string {
 
 // byEIP selects the result of one EIP.
 func byEIP(cloud *acctest.Cloud, eipID string) queryfilter.QueryFilter {
-	return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{
-		"eip_id": knownvalue.StringExact(eipID), "region": knownvalue.StringExact(cloud.Client.Region()),
-	})
+	return queryfilter.ByResourceIdentity(identityOf(cloud, eipID))
 }
 
 func known(path string, check knownvalue.Check) querycheck.KnownValueCheck {
@@ -48,26 +46,9 @@ func known(path string, check knownvalue.Check) querycheck.KnownValueCheck {
 // an instance binding, one on a secondary IP of the same instance's primary
 // interface, and one on a network interface attached to no instance.
 func listBindings(cloud *acctest.Cloud) string {
-	return cloud.ProviderConfig + fmt.Sprintf(`
-resource "qcloud_eip_association" "instance" {
-  eip_id      = %[1]q
-  instance_id = %[2]q
-}
-
-resource "qcloud_eip_association" "secondary" {
-  eip_id               = %[3]q
-  network_interface_id = %[4]q
-  private_ip           = %[5]q
-}
-
-resource "qcloud_eip_association" "dangling" {
-  eip_id               = %[6]q
-  network_interface_id = %[7]q
-  private_ip           = %[8]q
-}
-`, acctest.EmulatorFreeEIP, acctest.EmulatorInstance,
-		acctest.EmulatorSpareEIP, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP,
-		acctest.EmulatorAnotherSpareEIP, acctest.EmulatorDanglingENI, acctest.EmulatorDanglingENIIP)
+	return cloud.ProviderConfig + block("instance", byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorInstance)...) +
+		block("secondary", byInterface(acctest.EmulatorSpareEIP, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...) +
+		block("dangling", byInterface(acctest.EmulatorAnotherSpareEIP, acctest.EmulatorDanglingENI, acctest.EmulatorDanglingENIIP)...)
 }
 
 // terraform query lists every binding of the region as importing its EIP
@@ -75,8 +56,7 @@ resource "qcloud_eip_association" "dangling" {
 func TestAccEIPAssociationList_all(t *testing.T) {
 	acctest.EmulatorOnly(t, "counts every binding of the region")
 	acctest.SkipUnderOpenTofu(t, "terraform query")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	const all = "qcloud_eip_association.all"
 	acctest.Test(t, resource.TestCase{
 		TerraformVersionChecks: acctest.Terraform114,
@@ -88,12 +68,8 @@ func TestAccEIPAssociationList_all(t *testing.T) {
 				Config: listBlock("all", []string{"include_resource = true"}),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength(all, 5),
-					querycheck.ExpectNoIdentity(all, map[string]knownvalue.Check{
-						"eip_id": knownvalue.StringExact(acctest.EmulatorNormalPublicIP), "region": knownvalue.StringExact(cloud.Client.Region()),
-					}),
-					querycheck.ExpectIdentity(all, map[string]knownvalue.Check{
-						"eip_id": knownvalue.StringExact(acctest.EmulatorBoundEIP), "region": knownvalue.StringExact(cloud.Client.Region()),
-					}),
+					querycheck.ExpectNoIdentity(all, identityOf(cloud, acctest.EmulatorNormalPublicIP)),
+					querycheck.ExpectIdentity(all, identityOf(cloud, acctest.EmulatorBoundEIP)),
 					querycheck.ExpectResourceDisplayName(all, byEIP(cloud, acctest.EmulatorFreeEIP), knownvalue.StringRegexp(regexp.MustCompile(
 						`^eip-demo0001 \(\d+\.\d+\.\d+\.\d+\) on instance ins-demo0001 \(network interface eni-demo0001 private IP 10\.0\.0\.11\)$`))),
 					querycheck.ExpectResourceKnownValues(all, byEIP(cloud, acctest.EmulatorFreeEIP), []querycheck.KnownValueCheck{
@@ -129,8 +105,7 @@ func TestAccEIPAssociationList_all(t *testing.T) {
 func TestAccEIPAssociationList_filters(t *testing.T) {
 	acctest.EmulatorOnly(t, "counts the bindings of the default world")
 	acctest.SkipUnderOpenTofu(t, "terraform query")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	query := strings.Join([]string{
 		listBlock("by_instance", nil, fmt.Sprintf("instance_ids = [%q, %q]", acctest.EmulatorInstance, acctest.EmulatorWanIPInstance)),
 		listBlock("by_interface", nil, fmt.Sprintf("network_interface_ids = [%q]", acctest.EmulatorDanglingENI)),
@@ -152,9 +127,7 @@ func TestAccEIPAssociationList_filters(t *testing.T) {
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("qcloud_eip_association.by_instance", 2),
 					querycheck.ExpectLength("qcloud_eip_association.by_interface", 1),
-					querycheck.ExpectIdentity("qcloud_eip_association.by_interface", map[string]knownvalue.Check{
-						"eip_id": knownvalue.StringExact(acctest.EmulatorAnotherSpareEIP), "region": knownvalue.StringExact(cloud.Client.Region()),
-					}),
+					querycheck.ExpectIdentity("qcloud_eip_association.by_interface", identityOf(cloud, acctest.EmulatorAnotherSpareEIP)),
 					querycheck.ExpectLength("qcloud_eip_association.by_eip", 1),
 					querycheck.ExpectLength("qcloud_eip_association.by_private_ip", 2),
 					querycheck.ExpectLength("qcloud_eip_association.by_public_ip", 2),
@@ -171,33 +144,20 @@ func TestAccEIPAssociationList_filters(t *testing.T) {
 // before any call.
 func TestAccEIPAssociationList_invalidFilters(t *testing.T) {
 	acctest.SkipUnderOpenTofu(t, "terraform query")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
+	steps := []resource.TestStep{{Config: cloud.ProviderConfig}}
+	for _, tt := range []struct{ filter, want string }{
+		{`eip_ids = ["eip-1"]`, `Invalid Attribute Value Match.*Attribute eip_ids\[0\] must be an EIP id: eip- followed by 8 lowercase letters or digits`},
+		{`instance_ids = ["i-123"]`, `instance_ids\[0\] must be an instance id`},
+		{`network_interface_ids = ["eni-ABCDEFGH"]`, `network_interface_ids\[0\] must be a network interface id`},
+		{`private_ips = ["10.0.0.300"]`, `Invalid IPv4 Address String Value.*"10\.0\.0\.300" is not an IPv4 address`},
+		{`eip_ids = []`, `eip_ids list must contain at least 1 elements`},
+	} {
+		steps = append(steps, resource.TestStep{Query: true, Config: listBlock("bad", nil, tt.filter), ExpectError: expectError(tt.want)})
+	}
 	acctest.Test(t, resource.TestCase{
 		TerraformVersionChecks: acctest.Terraform114,
-		Steps: []resource.TestStep{
-			{Config: cloud.ProviderConfig},
-			{
-				Query: true, Config: listBlock("bad", nil, `eip_ids = ["eip-1"]`),
-				ExpectError: expectError(`Invalid Attribute Value Match.*Attribute eip_ids\[0\] must be an EIP id: eip- followed by 8 lowercase letters or digits`),
-			},
-			{
-				Query: true, Config: listBlock("bad", nil, `instance_ids = ["i-123"]`),
-				ExpectError: expectError(`instance_ids\[0\] must be an instance id`),
-			},
-			{
-				Query: true, Config: listBlock("bad", nil, `network_interface_ids = ["eni-ABCDEFGH"]`),
-				ExpectError: expectError(`network_interface_ids\[0\] must be a network interface id`),
-			},
-			{
-				Query: true, Config: listBlock("bad", nil, `private_ips = ["10.0.0.300"]`),
-				ExpectError: expectError(`Invalid IPv4 Address String Value.*"10\.0\.0\.300" is not an IPv4 address`),
-			},
-			{
-				Query: true, Config: listBlock("bad", nil, `eip_ids = []`),
-				ExpectError: expectError(`eip_ids list must contain at least 1 elements`),
-			},
-		},
+		Steps:                  steps,
 	})
 }
 
@@ -258,8 +218,7 @@ func (c callsAtMost) CheckQuery(_ context.Context, _ querycheck.CheckQueryReques
 func TestAccEIPAssociationList_apiError(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects a fault")
 	acctest.SkipUnderOpenTofu(t, "terraform query")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	acctest.Test(t, resource.TestCase{
 		TerraformVersionChecks: acctest.Terraform114,
 		Steps: []resource.TestStep{

@@ -27,9 +27,7 @@ import (
 // A create whose time runs out before the API accepted anything says that
 // nothing was bound, and records nothing (no tainted object to untaint).
 func TestAccEIPAssociationMessages_createTimedOutBeforeAnythingWasAccepted(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "counts the emulator's calls")
 	cfg := instanceConfig(cloud, timeoutsLine("create", "1ns"))
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
@@ -42,7 +40,7 @@ func TestAccEIPAssociationMessages_createTimedOutBeforeAnythingWasAccepted(t *te
 				Config:             cfg,
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: planned(plancheck.ResourceActionCreate)},
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: plansTo(plancheck.ResourceActionCreate)},
 			},
 		},
 	})
@@ -61,14 +59,12 @@ func (f duringApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *pla
 // was changed out of band: the error says the state still records it, and it
 // does.
 func TestAccEIPAssociationMessages_savedUpdateAfterOutOfBandChange(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "changes the binding out of band")
 	id := cloud.EIPID + "::" + cloud.InstanceID
 	cfg := func(reallocate bool) string {
 		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
-	update := planned(plancheck.ResourceActionUpdate)
+	update := plansTo(plancheck.ResourceActionUpdate)
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: cfg(false)},
@@ -96,9 +92,7 @@ func TestAccEIPAssociationMessages_savedUpdateAfterOutOfBandChange(t *testing.T)
 // normal public IP, the refusal of an interface-form bind names that
 // interface and IP: there is no instance in the configuration to name.
 func TestAccEIPAssociationMessages_normalPublicIPOnAnInterfaceTarget(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's instance with a normal public IP")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "uses the emulator's instance with a normal public IP")
 	testApplyFails(t, providerWith(cloud, `site = "international"`)+block("test", byInterface(cloud.EIPID, wanIPInstanceENI, wanIPInstanceIP)...),
 		`Target holds a normal public IP.*A normal public IP sits on network interface `+wanIPInstanceENI+
 			` private IP `+regexp.QuoteMeta(wanIPInstanceIP)+`, and on this site`)
@@ -109,9 +103,7 @@ func TestAccEIPAssociationMessages_normalPublicIPOnAnInterfaceTarget(t *testing.
 // the destroy again (its unbind still running) neither counts it again,
 // which here would run past the quota, nor warns that it spends one.
 func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults and sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults and sets the emulator's quota")
 	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
@@ -119,7 +111,7 @@ func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *tes
 			{
 				PreConfig: func() {
 					setQuota(t, cloud, 9)
-					cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+					injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang)
 				},
 				Config:      cfg,
 				Destroy:     true,
@@ -150,7 +142,7 @@ func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *tes
 	direct := acctest.New(t)
 	setQuota(t, direct, 9)
 	prior, private := reallocatingBinding(t, direct)
-	direct.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+	injectOnce(t, direct, "DisassociateAddress", emulator.FaultTaskHang)
 	first := destroyOverProtocol(t, direct, prior, private)
 	if !hasDiagnostic(first.planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "spends 1 reallocation") ||
 		!hasDiagnostic(first.applied.Diagnostics, tfprotov6.DiagnosticSeverityError, "Timed out") {
@@ -168,9 +160,7 @@ func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *tes
 // bound elsewhere meanwhile, unbinds nothing, and so says nothing of
 // spending a reallocation, nor counts one against the quota.
 func TestAccEIPAssociationMessages_noRefreshDestroyOfAnEIPBoundElsewhere(t *testing.T) {
-	acctest.EmulatorOnly(t, "moves the binding out of band and sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "moves the binding out of band and sets the emulator's quota")
 	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true))
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{
@@ -207,9 +197,7 @@ func TestAccEIPAssociationMessages_noRefreshDestroyOfAnEIPBoundElsewhere(t *test
 // outside Terraform. Each command is a fresh provider, as with Terraform,
 // and each gets the private state the previous one returned.
 func TestEIPAssociationMessages_twoTimedOutDestroysThenTheUnbindCompletes(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	state, private := reallocatingBinding(t, cloud)
 	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 2})
 	for i := 1; i <= 2; i++ {
@@ -238,11 +226,9 @@ func TestEIPAssociationMessages_twoTimedOutDestroysThenTheUnbindCompletes(t *tes
 
 // A timed-out destroy names the timeout that ran out: timeouts.delete.
 func TestEIPAssociationMessages_timedOutDestroyNamesTimeoutsDelete(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	state, private := reallocatingBinding(t, cloud)
-	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+	injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang)
 	defer cloud.Emulator.ClearFaults()
 	d := destroyOverProtocol(t, cloud, state, private)
 	if len(d.applied.Diagnostics) != 1 || !strings.Contains(d.applied.Diagnostics[0].Detail, "within timeouts.delete (2s)") ||
@@ -263,10 +249,9 @@ func TestEIPAssociationMessages_failedTaskNamesTheIDItShows(t *testing.T) {
 		"task failed": emulator.FaultTaskFail,
 	} {
 		t.Run(name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			// The first bind's reply is lost; its task and the retried bind's fail.
-			cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+			injectOnce(t, cloud, "AssociateAddress", emulator.FaultLostReply)
 			cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: failure})
 			state, diags := createDirectly(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
 			if !diags.HasError() || len(diags) != 1 || diags[0].Summary() != "The asynchronous task failed" {
@@ -294,9 +279,7 @@ func TestEIPAssociationMessages_failedTaskNamesTheIDItShows(t *testing.T) {
 // no parser output, no negative durations offered as examples, rates written
 // as a person would.
 func TestEIPAssociationMessages_configMistakes(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "counts the emulator's calls")
 	tests := []struct {
 		name      string
 		values    map[string]tftypes.Value

@@ -24,9 +24,7 @@ import (
 // A destroy that reallocates warns, in the plan, what the instance gets and
 // what it costs; the quota is read once.
 func TestEIPAssociationPlan_destroyWithReallocationWarns(t *testing.T) {
-	acctest.EmulatorOnly(t, "reads the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "reads the emulator's quota")
 	setQuota(t, cloud, 3)
 	state := mustCreate(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
 	setAttributes(t, &state, map[string]any{"reallocate_normal_public_ip": true})
@@ -61,23 +59,11 @@ func TestEIPAssociationPlan_destroyWithReallocationWarns(t *testing.T) {
 // Reallocations beyond what is left of today's quota fail at plan time, for
 // each resource that would spend one, with the remedy.
 func TestAccEIPAssociation_reallocationsBeyondTheQuota(t *testing.T) {
-	acctest.EmulatorOnly(t, "sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "sets the emulator's quota")
 	cfg := func(reallocate bool) string {
-		return cloud.ProviderConfig + fmt.Sprintf(`
-resource "qcloud_eip_association" "one" {
-  eip_id                      = %[1]q
-  instance_id                 = %[2]q
-  reallocate_normal_public_ip = %[5]v
-}
-
-resource "qcloud_eip_association" "two" {
-  eip_id                      = %[3]q
-  instance_id                 = %[4]q
-  reallocate_normal_public_ip = %[5]v
-}
-`, cloud.EIPID, cloud.InstanceID, acctest.EmulatorSpareEIP, acctest.EmulatorTwoENIInstance, reallocate)
+		return cloud.ProviderConfig +
+			block("one", append(byInstance(cloud.EIPID, cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))...) +
+			block("two", append(byInstance(acctest.EmulatorSpareEIP, acctest.EmulatorTwoENIInstance), attr("reallocate_normal_public_ip", reallocate))...)
 	}
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
@@ -98,9 +84,7 @@ resource "qcloud_eip_association" "two" {
 // The destroy half of a replacement runs on the state's flag: when it would
 // fail, the plan says so and gives the order that works.
 func TestAccEIPAssociation_replacementWhoseDestroyWouldFail(t *testing.T) {
-	acctest.EmulatorOnly(t, "sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "sets the emulator's quota")
 	cfg := func(instance string, reallocate bool) string {
 		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", instance), attr("reallocate_normal_public_ip", reallocate))
 	}
@@ -131,9 +115,7 @@ func TestAccEIPAssociation_replacementWhoseDestroyWouldFail(t *testing.T) {
 // from one EIP to the other and never holds a normal public IP (which, where
 // one refuses a bind, would refuse the create half), and no quota is spent.
 func TestAccEIPAssociation_replacementOntoTheSameIPDoesNotReallocate(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's refusing rule and its quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "uses the emulator's refusing rule and its quota")
 	cfg := func(eip string) string {
 		return config(cloud, append(byInstance(eip, cloud.InstanceID), attr("reallocate_normal_public_ip", true))...)
 	}
@@ -180,9 +162,7 @@ func TestAccEIPAssociation_targetHoldsNormalPublicIP(t *testing.T) {
 
 // The same refusal reaches the apply when the plan could not see it.
 func TestEIPAssociationCreate_instanceHasWanIP(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's instance with a normal public IP")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "uses the emulator's instance with a normal public IP")
 	_, diags := createDirectly(t, cloud, cloud.EIPID, client.Target{InstanceID: acctest.EmulatorWanIPInstance})
 	if !diags.HasError() {
 		t.Fatal("binding to an instance with a normal public IP succeeded")
@@ -193,9 +173,7 @@ func TestEIPAssociationCreate_instanceHasWanIP(t *testing.T) {
 
 // Every throttling code the API documents is retried like the plain one.
 func TestAccEIPAssociation_retriesEveryThrottlingCode(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	codes := []string{"RequestLimitExceeded.UinLimitExceeded", "RequestLimitExceeded.IPLimitExceeded",
 		"RequestLimitExceeded.GlobalRegionUinLimitExceeded", "LimitExceeded.ActionLimited"}
 	for _, code := range codes {

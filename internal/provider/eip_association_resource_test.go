@@ -49,6 +49,21 @@ func attr(name string, value any) string {
 	}
 }
 
+// newParallelEmulator skips t on the real cloud, saying why, runs it in
+// parallel, and starts its emulator.
+func newParallelEmulator(t *testing.T, why string) *acctest.Cloud {
+	t.Helper()
+	acctest.EmulatorOnly(t, why)
+	return newParallelCloud(t)
+}
+
+// newParallelCloud runs t in parallel, on a cloud of its own.
+func newParallelCloud(t *testing.T) *acctest.Cloud {
+	t.Helper()
+	acctest.Parallel(t)
+	return acctest.New(t)
+}
+
 // instanceConfig is config binding the test's EIP to its instance, with
 // extra attribute lines.
 func instanceConfig(cloud *acctest.Cloud, extra ...string) string {
@@ -64,19 +79,19 @@ func stateID(id string) statecheck.StateCheck {
 	return stateAttr("id", knownvalue.StringExact(id))
 }
 
-// planned checks that a plan has the association's action.
-func planned(action plancheck.ResourceActionType) []plancheck.PlanCheck {
+// plansTo checks that a plan has the association's action.
+func plansTo(action plancheck.ResourceActionType) []plancheck.PlanCheck {
 	return []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, action)}
 }
 
 // appliedAs checks the association's action in the plan a step applies.
 func appliedAs(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
-	return resource.ConfigPlanChecks{PreApply: planned(action)}
+	return resource.ConfigPlanChecks{PreApply: plansTo(action)}
 }
 
 // settlesAs is appliedAs, then an empty plan after the apply.
 func settlesAs(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
-	return resource.ConfigPlanChecks{PreApply: planned(action), PostApplyPostRefresh: emptyPlan}
+	return resource.ConfigPlanChecks{PreApply: plansTo(action), PostApplyPostRefresh: emptyPlan}
 }
 
 var emptyPlan = []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}
@@ -110,8 +125,7 @@ func testApplies(t *testing.T, cfg string) {
 }
 
 func TestAccEIPAssociation_instance(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
@@ -138,8 +152,7 @@ func TestAccEIPAssociation_instance(t *testing.T) {
 }
 
 func TestAccEIPAssociation_networkInterface(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
@@ -160,9 +173,7 @@ func TestAccEIPAssociation_networkInterface(t *testing.T) {
 }
 
 func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "needs an ENI with a secondary private IP on an instance")
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
@@ -181,8 +192,7 @@ func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
 
 // An existing binding adopted with an import {} block, then destroyed.
 func TestAccEIPAssociation_importBlock(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{{
@@ -199,8 +209,7 @@ func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
 	acctest.Parallel(t)
 	for _, reallocate := range []bool{true, false} {
 		t.Run(fmt.Sprint(reallocate), func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			acctest.Test(t, resource.TestCase{
 				CheckDestroy: resource.ComposeTestCheckFunc(
 					cloud.CheckUnbound(cloud.EIPID),
@@ -218,8 +227,7 @@ func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
 }
 
 func TestAccEIPAssociation_flipReallocate(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	cfg := func(reallocate bool) string {
 		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
@@ -256,9 +264,7 @@ func writes(cloud *acctest.Cloud, want int) resource.TestCheckFunc {
 }
 
 func TestAccEIPAssociation_driftUnbound(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "changes the binding out of band")
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
@@ -274,9 +280,7 @@ func TestAccEIPAssociation_driftUnbound(t *testing.T) {
 }
 
 func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "changes the binding out of band")
 	acctest.Test(t, resource.TestCase{
 		// The foreign binding survives the test's destroy.
 		CheckDestroy: cloud.CheckBound(cloud.EIPID, elsewhere),
@@ -305,9 +309,7 @@ var (
 // Destroy must not unbind an EIP that now belongs to another target, even
 // when it never refreshed: Delete looks before it unbinds.
 func TestEIPAssociationDelete_leavesForeignBindingAlone(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "changes the binding out of band")
 	cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
 
 	diags := deleteDirectly(t, cloud, cloud.EIPID+"::"+cloud.InstanceID, false)
@@ -318,9 +320,7 @@ func TestEIPAssociationDelete_leavesForeignBindingAlone(t *testing.T) {
 }
 
 func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the world out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "changes the world out of band")
 	cloud.Patch(t, acctest.EmulatorSpareEIP, emulator.AddressPatch{Delete: true})
 	for _, id := range []string{acctest.EmulatorSpareEIP + "::ins-demo0001", cloud.EIPID + "::ins-demo0001"} {
 		if diags := deleteDirectly(t, cloud, id, true); len(diags) != 0 {
@@ -340,8 +340,7 @@ func TestAccEIPAssociation_errors(t *testing.T) {
 	acctest.Parallel(t)
 	for _, tt := range createFailures {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			before, err := cloud.Address(tt.eip())
 			if err != nil {
 				t.Fatal(err)
@@ -369,18 +368,14 @@ func (f createFailure) eip() string {
 }
 
 var createFailures = []createFailure{
-	{"blocked EIP", []string{attr("eip_id", acctest.EmulatorBlockedEIP), attr("instance_id", acctest.EmulatorInstance)},
-		`EIP is blocked`, `Unblock it first`},
-	{"EIP in arrears", []string{attr("eip_id", acctest.EmulatorArrearsEIP), attr("instance_id", acctest.EmulatorInstance)},
-		`EIP is in arrears`, `Top up the account`},
-	{"EIP already bound", []string{attr("eip_id", acctest.EmulatorBoundEIP), attr("instance_id", acctest.EmulatorInstance)},
+	{"blocked EIP", byInstance(acctest.EmulatorBlockedEIP, acctest.EmulatorInstance), `EIP is blocked`, `Unblock it first`},
+	{"EIP in arrears", byInstance(acctest.EmulatorArrearsEIP, acctest.EmulatorInstance), `EIP is in arrears`, `Top up the account`},
+	{"EIP already bound", byInstance(acctest.EmulatorBoundEIP, acctest.EmulatorInstance),
 		`EIP is bound elsewhere`, `instance ` + acctest.EmulatorBoundInstance + `.*until nothing else in the apply was in progress`},
-	{"instance already has an EIP", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorBoundInstance)},
+	{"instance already has an EIP", byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorBoundInstance),
 		`Target already holds an EIP`, acctest.EmulatorBoundEIP + `.*until nothing else in the apply was in progress`},
-	{"EIP not found", []string{attr("eip_id", "eip-nope0000"), attr("instance_id", acctest.EmulatorInstance)},
-		`EIP not found`, `eip-nope0000.*ap-guangzhou`},
-	{"normal public IP", []string{attr("eip_id", acctest.EmulatorNormalPublicIP), attr("instance_id", acctest.EmulatorInstance)},
-		`Not an EIP: a normal public IP`, `TransformAddress`},
+	{"EIP not found", byInstance("eip-nope0000", acctest.EmulatorInstance), `EIP not found`, `eip-nope0000.*ap-guangzhou`},
+	{"normal public IP", byInstance(acctest.EmulatorNormalPublicIP, acctest.EmulatorInstance), `Not an EIP: a normal public IP`, `TransformAddress`},
 }
 
 // Creates whose target cannot take an EIP fail at apply time with the API's
@@ -393,15 +388,12 @@ func TestAccEIPAssociation_targetErrors(t *testing.T) {
 		lines []string
 		want  string
 	}{
-		{"instance not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", "ins-nope0000")},
-			`Instance not found.*ins-nope0000`},
-		{"instance failed to launch", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorFailedInstance)},
-			`Instance cannot take an EIP`},
-		{"instance stopped in no-charge mode", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorNoChargeInstance)},
+		{"instance not found", byInstance(acctest.EmulatorFreeEIP, "ins-nope0000"), `Instance not found.*ins-nope0000`},
+		{"instance failed to launch", byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorFailedInstance), `Instance cannot take an EIP`},
+		{"instance stopped in no-charge mode", byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorNoChargeInstance),
 			`Instance is stopped in no-charge mode.*Start the instance`},
-		{"ENI not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", "eni-nope0000"), attr("private_ip", "10.0.0.1")},
-			`Network interface or private IP not found`},
-		{"IP not on the ENI", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", acctest.EmulatorDanglingENI), attr("private_ip", "10.9.9.9")},
+		{"ENI not found", byInterface(acctest.EmulatorFreeEIP, "eni-nope0000", "10.0.0.1"), `Network interface or private IP not found`},
+		{"IP not on the ENI", byInterface(acctest.EmulatorFreeEIP, acctest.EmulatorDanglingENI, "10.9.9.9"),
 			`Network interface or private IP not found.*10.9.9.9 is not one of its private IPs`},
 	}
 	for _, tt := range tests {
@@ -436,9 +428,7 @@ func TestEIPAssociationCreate_apiErrors(t *testing.T) {
 // run killed before it recorded its work, or made outside Terraform) is taken
 // over (the plan warned of it); one to another target is refused.
 func TestEIPAssociationCreate_existingBinding(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's pre-bound EIP")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "uses the emulator's pre-bound EIP")
 	state, diags := createDirectly(t, cloud, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance})
 	if len(diags) != 0 {
 		t.Fatalf("diagnostics = %v, want none: the plan warned of the takeover", diags)
@@ -463,8 +453,7 @@ func TestEIPAssociationCreate_holderGoneBeforeTheLook(t *testing.T) {
 	acctest.Parallel(t)
 	for _, code := range []string{"InvalidInstanceId.AlreadyBindEip", "InvalidAddressIdStatus.NotPermit"} {
 		t.Run(code, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: code, Count: 1})
 			target := client.Target{InstanceID: cloud.InstanceID}
 			mustCreate(t, cloud, cloud.EIPID, target)
@@ -478,9 +467,7 @@ func TestEIPAssociationCreate_holderGoneBeforeTheLook(t *testing.T) {
 // still have happened: the association is recorded (tainted), not orphaned,
 // and the next apply replaces it.
 func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	cfg := instanceConfig(cloud, timeoutsLine("create", "3s"))
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
@@ -490,7 +477,7 @@ func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
 				// to its retries ever comes, until the create timeout.
 				PreConfig: func() {
 					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
-					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+					injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang)
 				},
 				Config: cfg,
 				// Which error the time ran out on depends on the machine's
@@ -510,9 +497,7 @@ func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
 }
 
 func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
-	acctest.EmulatorOnly(t, "sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "sets the emulator's quota")
 	cfg := func(reallocate bool) string {
 		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
@@ -540,9 +525,7 @@ func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 // Unbinding past today's quota fails at apply time too (the plan cannot
 // see the quota spent between plan and apply), with today's count.
 func TestEIPAssociationDelete_dailyQuotaUsedUp(t *testing.T) {
-	acctest.EmulatorOnly(t, "sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "sets the emulator's quota")
 	cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
 	setQuota(t, cloud, 10)
 	diags := deleteDirectly(t, cloud, cloud.EIPID+"::"+cloud.InstanceID, true)
@@ -557,9 +540,7 @@ func TestEIPAssociationDelete_dailyQuotaUsedUp(t *testing.T) {
 // destroy would fail, and the destroy's plan refuses it; a destroy that meets
 // it anyway (without that plan) says so.
 func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "needs an ENI with a secondary private IP on an instance")
 	cfg := func(reallocate bool) string {
 		return config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
 			attr("private_ip", acctest.EmulatorSecondaryIP), attr("reallocate_normal_public_ip", reallocate))
@@ -587,9 +568,7 @@ func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 }
 
 func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: "RequestLimitExceeded", Count: 2})
 	cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "InternalError", Count: 2})
 	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultError, Code: "OperationDenied.MutexTaskRunning", Count: 3})
@@ -613,11 +592,9 @@ func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
 // is busy, then bound or unbound), the resource looks, finds its own work
 // done, and carries on, without a second reallocation.
 func TestAccEIPAssociation_lostRepliesAreRecovered(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply, Count: 1})
-	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+	cloud := newParallelEmulator(t, "injects faults")
+	injectOnce(t, cloud, "AssociateAddress", emulator.FaultLostReply)
+	injectOnce(t, cloud, "DisassociateAddress", emulator.FaultLostReply)
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			cloud.CheckUnbound(cloud.EIPID),
@@ -643,16 +620,12 @@ func TestAccEIPAssociation_lostRepliesAreRecovered(t *testing.T) {
 }
 
 func TestAccEIPAssociation_taskFailedIsReportedAndRecovers(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() {
-					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskFail, Count: 1})
-				},
+				PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskFail) },
 				Config:      instanceConfig(cloud),
 				ExpectError: expectError(`asynchronous task failed.*TaskId: \d+`),
 			},
@@ -668,17 +641,13 @@ func TestAccEIPAssociation_taskFailedIsReportedAndRecovers(t *testing.T) {
 }
 
 func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	cfg := instanceConfig(cloud, timeoutsLine("create", "3s"))
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() {
-					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-				},
+				PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang) },
 				Config:      cfg,
 				ExpectError: expectError(`Timed out.*still BINDING`),
 			},
@@ -692,20 +661,19 @@ func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
 }
 
 func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	tests := []struct {
 		lines []string
 		want  string
 	}{
-		{[]string{attr("eip_id", "eip-123"), attr("instance_id", "ins-demo0001")}, `eip_id.*must be an EIP id`},
-		{[]string{attr("eip_id", "EIP-DEMO0001"), attr("instance_id", "ins-demo0001")}, `eip_id.*must be an EIP id`},
-		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "i-12345678")}, `instance_id.*must be an instance id`},
-		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni_12345678"), attr("private_ip", "10.0.0.1")},
+		{byInstance("eip-123", "ins-demo0001"), `eip_id.*must be an EIP id`},
+		{byInstance("EIP-DEMO0001", "ins-demo0001"), `eip_id.*must be an EIP id`},
+		{byInstance("eip-demo0001", "i-12345678"), `instance_id.*must be an instance id`},
+		{byInterface("eip-demo0001", "eni_12345678", "10.0.0.1"),
 			`network_interface_id.*must be a network interface id`},
-		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni-demo0005"), attr("private_ip", "10.0.0.300")},
+		{byInterface("eip-demo0001", "eni-demo0005", "10.0.0.300"),
 			`Invalid IPv4 Address String Value.*private_ip`},
-		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni-demo0005"), attr("private_ip", "fe80::1")},
+		{byInterface("eip-demo0001", "eni-demo0005", "fe80::1"),
 			`Invalid IPv4 Address String Value.*private_ip`},
 		{[]string{attr("eip_id", "eip-demo0001")}, `Invalid Attribute Combination.*instance_id.*network_interface_id`},
 		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("network_interface_id", "eni-demo0005"),
@@ -740,19 +708,30 @@ func checkDisassociateSent(cloud *acctest.Cloud, want bool) resource.TestCheckFu
 		if cloud.Emulator == nil {
 			return nil
 		}
-		reqs := cloud.Emulator.Requests("DisassociateAddress")
-		if len(reqs) == 0 {
-			return fmt.Errorf("no DisassociateAddress request was made")
+		sent, err := reallocateFlagsSent(cloud)
+		if err == nil && (len(sent) == 0 || sent[len(sent)-1] != want) {
+			err = fmt.Errorf("DisassociateAddress sent with ReallocateNormalPublicIp %v, want the last %v", sent, want)
 		}
-		var body map[string]any
-		if err := json.Unmarshal(reqs[len(reqs)-1].Body, &body); err != nil {
-			return fmt.Errorf("DisassociateAddress body %s: %w", reqs[len(reqs)-1].Body, err)
-		}
-		if got, ok := body["ReallocateNormalPublicIp"]; !ok || got != want {
-			return fmt.Errorf("DisassociateAddress body %s: ReallocateNormalPublicIp = %v (present %v), want %v", reqs[len(reqs)-1].Body, got, ok, want)
-		}
-		return nil
+		return err
 	}
+}
+
+// reallocateFlagsSent are the ReallocateNormalPublicIp values of the
+// DisassociateAddress requests the emulator received, each of which must
+// carry one.
+func reallocateFlagsSent(cloud *acctest.Cloud) ([]bool, error) {
+	var sent []bool
+	for _, r := range cloud.Emulator.Requests("DisassociateAddress") {
+		var body struct{ ReallocateNormalPublicIp *bool }
+		if err := json.Unmarshal(r.Body, &body); err != nil {
+			return nil, fmt.Errorf("DisassociateAddress body %s: %w", r.Body, err)
+		}
+		if body.ReallocateNormalPublicIp == nil {
+			return nil, fmt.Errorf("DisassociateAddress body %s: no ReallocateNormalPublicIp", r.Body)
+		}
+		sent = append(sent, *body.ReallocateNormalPublicIp)
+	}
+	return sent, nil
 }
 
 // checkNormalPublicIP checks whether the instance holds a normal public IP.
@@ -858,6 +837,12 @@ func deleteDirectly(t *testing.T, cloud *acctest.Cloud, id string, reallocate bo
 	var resp fwresource.DeleteResponse
 	r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
 	return resp.Diagnostics
+}
+
+// injectOnce makes the next request of action fail as kind says.
+func injectOnce(t *testing.T, cloud *acctest.Cloud, action, kind string) {
+	t.Helper()
+	cloud.Inject(t, emulator.Fault{Action: action, Kind: kind, Count: 1})
 }
 
 // setQuota sets today's count of reallocations (DAILY_PUBLIC_IP_ASSIGN).

@@ -30,9 +30,7 @@ import (
 // IP: a move to a secondary IP of the same instance is drift, and the
 // destroy then leaves that binding alone.
 func TestAccEIPAssociation_moveToSecondaryIPIsDrift(t *testing.T) {
-	acctest.EmulatorOnly(t, "moves the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "moves the binding out of band")
 	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true))
 	acctest.Test(t, resource.TestCase{
 		// The destroy finds the EIP where the state does not say it is, and
@@ -49,7 +47,7 @@ func TestAccEIPAssociation_moveToSecondaryIPIsDrift(t *testing.T) {
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 				// The refresh found the EIP on the secondary IP: the plan binds it again.
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: planned(plancheck.ResourceActionCreate)},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: plansTo(plancheck.ResourceActionCreate)},
 			},
 		},
 	})
@@ -58,9 +56,7 @@ func TestAccEIPAssociation_moveToSecondaryIPIsDrift(t *testing.T) {
 // An instance-form import of a binding on a secondary IP is refused, naming
 // the id to use; the EIP alone imports it as the interface binding it is.
 func TestAccEIPAssociation_importOfSecondaryIPBinding(t *testing.T) {
-	acctest.EmulatorOnly(t, "binds out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "binds out of band")
 	cloud.BindOutOfBand(t, cloud.EIPID, secondaryIP)
 	interfaceID := cloud.EIPID + "::" + acctest.EmulatorInstanceENI + "::" + acctest.EmulatorSecondaryIP
 	testImportFails(t, instanceConfig(cloud), cloud.EIPID+"::"+cloud.InstanceID,
@@ -79,9 +75,7 @@ func testImportFails(t *testing.T, cfg, id, pattern string) {
 // Writing the same binding the other way (the instance, or its primary
 // interface and primary IP) is an in-place change, not an unbind and a bind.
 func TestAccEIPAssociation_sameBindingWrittenTwoWays(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "counts the emulator's calls")
 	inPlace := settlesAs(plancheck.ResourceActionUpdate)
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
@@ -111,9 +105,7 @@ func TestAccEIPAssociation_sameBindingWrittenTwoWays(t *testing.T) {
 
 // A normal public IP is not an EIP: it cannot be imported.
 func TestAccEIPAssociation_importOfNormalPublicIPRefused(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs the emulator's normal public IP")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "needs the emulator's normal public IP")
 	for _, id := range []string{acctest.EmulatorNormalPublicIP, acctest.EmulatorNormalPublicIP + "::" + acctest.EmulatorWanIPInstance} {
 		testImportFails(t, config(cloud, byInstance(acctest.EmulatorNormalPublicIP, acctest.EmulatorWanIPInstance)...), id,
 			`normal public IP \(address type WanIP\), not an EIP.*TransformAddress`)
@@ -122,9 +114,7 @@ func TestAccEIPAssociation_importOfNormalPublicIPRefused(t *testing.T) {
 
 // Import errors say the same whatever the id's form.
 func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs the emulator's fixtures")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "needs the emulator's fixtures")
 	for _, tt := range []struct{ id, want string }{
 		{"eip-nope0000", `No EIP eip-nope0000 exists in region ap-guangzhou`},
 		{"eip-nope0000::ins-demo0001", `No EIP eip-nope0000 exists in region ap-guangzhou`},
@@ -141,9 +131,7 @@ func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
 // cannot read for_each instances from a state; two resource names make the
 // same plan: the destroy of one, the create of the other, run at once.)
 func TestAccEIPAssociation_swapEIPOfOneTarget(t *testing.T) {
-	acctest.EmulatorOnly(t, "binds the emulator's spare EIPs")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "binds the emulator's spare EIPs")
 	cfg := func(name, eip string) string {
 		return cloud.ProviderConfig + block(name, byInstance(eip, cloud.InstanceID)...)
 	}
@@ -172,9 +160,7 @@ func TestAccEIPAssociation_swapEIPOfOneTarget(t *testing.T) {
 // target: the plan refuses it (whichever is planned second sees the first),
 // before anything is bound.
 func TestAccEIPAssociation_twoResourcesForOneBinding(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "counts the emulator's calls")
 	binding := byInstance(cloud.EIPID, cloud.InstanceID)
 	testApplyFails(t, cloud.ProviderConfig+block("one", binding...)+block("two", binding...),
 		`EIP bound by two resources.*Another qcloud_eip_association of this configuration binds `+cloud.EIPID+` too.*remove one of them`)
@@ -184,16 +170,12 @@ func TestAccEIPAssociation_twoResourcesForOneBinding(t *testing.T) {
 // A bind that settles after the create timed out: the error says what the
 // next apply does and how to keep the binding.
 func TestAccEIPAssociation_timedOutCreateNamesUntaint(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	cfg := instanceConfig(cloud, timeoutsLine("create", "2s"))
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
 		Steps: []resource.TestStep{{
-			PreConfig: func() {
-				cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-			},
+			PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang) },
 			Config:      cfg,
 			ExpectError: expectError(`Timed out.*accepted but did not finish within timeouts.create \(2s\).*tainted.*terraform untaint`),
 		}, {
@@ -220,7 +202,7 @@ func TestEIPAssociationRead_unbindRequestedByTerraformIsNotBlamedOnOthers(t *tes
 	prior := dynamicValue(t, resourceType, state.Raw)
 	none := dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil))
 
-	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+	injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang)
 	applied, err := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
 		TypeName: "qcloud_eip_association", PriorState: prior, PlannedState: none, Config: none,
 	})
@@ -240,8 +222,7 @@ func TestEIPAssociationRead_unbindRequestedByTerraformIsNotBlamedOnOthers(t *tes
 
 // Timeouts must be positive durations.
 func TestAccEIPAssociation_timeoutsMustBePositive(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	var steps []resource.TestStep
 	for _, d := range []string{"0s", "-1m", "-0.5h"} {
 		steps = append(steps, resource.TestStep{
@@ -256,9 +237,7 @@ func TestAccEIPAssociation_timeoutsMustBePositive(t *testing.T) {
 // Applying a saved plan that only flips the flag, after the EIP was unbound
 // out of band, records nothing false.
 func TestEIPAssociationUpdate_bindingGoneMeanwhile(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the world out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "changes the world out of band")
 	state := mustCreate(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
 	cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
 	after, diags := updateDirectly(t, cloud, state, map[string]any{"reallocate_normal_public_ip": true})

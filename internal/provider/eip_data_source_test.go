@@ -24,6 +24,9 @@ const (
 	normalPublicIP  = "198.51.100.50"
 )
 
+// eipData is the kind of a qcloud_eip data block.
+const eipData = `data "qcloud_eip"`
+
 func dataSourceWorld() emulator.Options {
 	world := emulator.DefaultWorld()
 	for i := range world.Addresses {
@@ -87,31 +90,10 @@ func TestAccEIPDataSource_lookups(t *testing.T) {
 		true, false, "ins-demo0003", "eni-demo0003", "10.0.0.31")...)
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
-			Config: cloud.ProviderConfig + `
-data "qcloud_eip" "by_id" {
-  id = "eip-demo0002"
-}
-
-data "qcloud_eip" "by_public_ip" {
-  public_ip = "203.0.113.2"
-}
-
-data "qcloud_eip" "by_name" {
-  name = "demo-eip-2"
-}
-
-data "qcloud_eip" "free" {
-  id = "eip-demo0001"
-}
-
-data "qcloud_eip" "arrears" {
-  name = "demo-eip-3"
-}
-
-data "qcloud_eip" "blocked_and_bound" {
-  public_ip = "203.0.113.4"
-}
-`,
+			Config: cloud.ProviderConfig + hclBlock(eipData, "by_id", `id = "eip-demo0002"`) +
+				hclBlock(eipData, "by_public_ip", `public_ip = "203.0.113.2"`) + hclBlock(eipData, "by_name", `name = "demo-eip-2"`) +
+				hclBlock(eipData, "free", `id = "eip-demo0001"`) + hclBlock(eipData, "arrears", `name = "demo-eip-3"`) +
+				hclBlock(eipData, "blocked_and_bound", `public_ip = "203.0.113.4"`),
 			ConfigStateChecks: checks,
 		}},
 	})
@@ -147,12 +129,7 @@ func TestAccEIPDataSource_errors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Parallel(t)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      cloud.ProviderConfig + "\ndata \"qcloud_eip\" \"test\" {\n  " + tt.lookup + "\n}\n",
-					ExpectError: expectError(tt.want),
-				}},
-			})
+			testApplyFails(t, cloud.ProviderConfig+hclBlock(eipData, "test", tt.lookup), tt.want)
 		})
 	}
 }
@@ -171,15 +148,9 @@ func TestAccEIPDataSource_apiError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: tt.code})
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      cloud.ProviderConfig + "\ndata \"qcloud_eip\" \"test\" {\n  name = \"demo-eip-2\"\n}\n",
-					ExpectError: expectError(tt.want),
-				}},
-			})
+			testApplyFails(t, cloud.ProviderConfig+hclBlock(eipData, "test", `name = "demo-eip-2"`), tt.want)
 		})
 	}
 }

@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -42,31 +41,14 @@ resource "terraform_data" "incident" {
 `, strings.Join(lines, "\n    "))
 }
 
-// disassociations are the DisassociateAddress requests the emulator has
-// seen, as their ReallocateNormalPublicIp values.
-func disassociations(t *testing.T, cloud *acctest.Cloud) []bool {
-	t.Helper()
-	var sent []bool
-	for _, r := range cloud.Emulator.Requests("DisassociateAddress") {
-		var body struct {
-			AddressId                string
-			ReallocateNormalPublicIp *bool
-		}
-		if err := json.Unmarshal(r.Body, &body); err != nil {
-			t.Fatalf("DisassociateAddress body %s: %v", r.Body, err)
-		}
-		if body.ReallocateNormalPublicIp == nil {
-			t.Fatalf("DisassociateAddress body %s: no ReallocateNormalPublicIp", r.Body)
-		}
-		sent = append(sent, *body.ReallocateNormalPublicIp)
-	}
-	return sent
-}
-
-// checkDisassociations checks the DisassociateAddress requests sent.
+// checkDisassociations checks the DisassociateAddress requests sent, by
+// their ReallocateNormalPublicIp values.
 func checkDisassociations(t *testing.T, cloud *acctest.Cloud, want ...bool) {
 	t.Helper()
-	got := disassociations(t, cloud)
+	got, err := reallocateFlagsSent(cloud)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("DisassociateAddress sent with ReallocateNormalPublicIp %v, want %v (calls: %s)", got, want, cloud.CallsOf())
 	}
@@ -92,7 +74,7 @@ func TestAccEIPDisassociateAction_triggeredAfterCreate(t *testing.T) {
 	for _, reallocate := range []bool{true, false} {
 		t.Run(fmt.Sprintf("reallocate=%t", reallocate), func(t *testing.T) {
 			cloud := actionTest(t)
-			lines := []string{attr("eip_id", acctest.EmulatorBoundEIP), attr("instance_id", acctest.EmulatorBoundInstance)}
+			lines := byInstance(acctest.EmulatorBoundEIP, acctest.EmulatorBoundInstance)
 			if reallocate {
 				lines = append(lines, attr("reallocate_normal_public_ip", true))
 			}
@@ -206,7 +188,7 @@ func TestAccEIPDisassociateAction_managedAssociationSeesDrift(t *testing.T) {
 		resource.TestStep{
 			// The action comes with a resource created after the binding exists.
 			Config:             actionConfig(cloud, binding...) + block("test", binding...),
-			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPostRefresh: planned(plancheck.ResourceActionCreate)},
+			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPostRefresh: plansTo(plancheck.ResourceActionCreate)},
 			ExpectNonEmptyPlan: true,
 			PostApplyFunc:      func() { checkDisassociations(t, cloud, false) },
 		},
@@ -293,7 +275,7 @@ func TestEIPDisassociateAction_lostReplyIsSeenThrough(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects a lost reply")
 	t.Parallel()
 	cloud := acctest.NewEmulator(t, emulator.DefaultOptions())
-	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+	injectOnce(t, cloud, "DisassociateAddress", emulator.FaultLostReply)
 	a := newActionServer(t, cloud)
 	progress, completed := a.invoke(t, a.config(t, acctest.EmulatorBoundEIP, true), nil)
 	if completed == nil || len(completed.Diagnostics) > 0 {

@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -12,6 +11,9 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
+
+// eipsData is the kind of a qcloud_eips data block.
+const eipsData = `data "qcloud_eips"`
 
 // eipIDs checks that a list of EIPs holds exactly these ids, in this order.
 func eipIDs(ids ...string) knownvalue.Check {
@@ -29,37 +31,12 @@ func TestAccEIPsDataSource_filters(t *testing.T) {
 	eips := func(name string) string { return "data.qcloud_eips." + name }
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
-			Config: cloud.ProviderConfig + `
-data "qcloud_eips" "by_names" {
-  names = ["demo-eip-3", "demo-eip-1", "no-such-name"]
-}
-
-data "qcloud_eips" "by_public_ips" {
-  public_ips = ["203.0.113.9", "203.0.113.2"]
-}
-
-data "qcloud_eips" "by_statuses" {
-  statuses = ["BIND", "BIND_ENI"]
-}
-
-data "qcloud_eips" "bound" {
-  bound = true
-}
-
-data "qcloud_eips" "unbound_named" {
-  names = ["demo-eip-2", "demo-eip-6"]
-  bound = false
-}
-
-data "qcloud_eips" "nothing" {
-  statuses = ["UNBIND"]
-  bound    = true
-}
-
-data "qcloud_eips" "normal_public_ip" {
-  public_ips = ["` + normalPublicIP + `"]
-}
-`,
+			Config: cloud.ProviderConfig + hclBlock(eipsData, "by_names", `names = ["demo-eip-3", "demo-eip-1", "no-such-name"]`) +
+				hclBlock(eipsData, "by_public_ips", `public_ips = ["203.0.113.9", "203.0.113.2"]`) +
+				hclBlock(eipsData, "by_statuses", `statuses = ["BIND", "BIND_ENI"]`) + hclBlock(eipsData, "bound", `bound = true`) +
+				hclBlock(eipsData, "unbound_named", `names = ["demo-eip-2", "demo-eip-6"]`, `bound = false`) +
+				hclBlock(eipsData, "nothing", `statuses = ["UNBIND"]`, `bound = true`) +
+				hclBlock(eipsData, "normal_public_ip", `public_ips = ["`+normalPublicIP+`"]`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(eips("by_names"), tfjsonpath.New("eips"), eipIDs("eip-demo0001", "eip-demo0003")),
 				statecheck.ExpectKnownValue(eips("by_public_ips"), tfjsonpath.New("eips"), eipIDs("eip-demo0002", "eip-demo0009")),
@@ -111,13 +88,7 @@ func TestAccEIPsDataSource_pagination(t *testing.T) {
 	}
 	acctest.Test(t, resource.TestCase{
 		Steps: []resource.TestStep{{
-			Config: cloud.ProviderConfig + `
-data "qcloud_eips" "unbound" {
-  bound = false
-}
-
-data "qcloud_eips" "all" {}
-`,
+			Config: cloud.ProviderConfig + hclBlock(eipsData, "unbound", `bound = false`) + hclBlock(eipsData, "all"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.qcloud_eips.unbound", tfjsonpath.New("eips"), knownvalue.ListSizeExact(unbound)),
 				statecheck.ExpectKnownValue("data.qcloud_eips.all", tfjsonpath.New("eips"), knownvalue.ListSizeExact(all)),
@@ -132,9 +103,7 @@ data "qcloud_eips" "all" {}
 }
 
 func TestAccEIPsDataSource_configErrors(t *testing.T) {
-	acctest.EmulatorOnly(t, "checks configurations")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "checks configurations")
 	tests := []struct {
 		filter string
 		want   string
@@ -146,12 +115,7 @@ func TestAccEIPsDataSource_configErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.filter, func(t *testing.T) {
 			acctest.Parallel(t)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      cloud.ProviderConfig + fmt.Sprintf("\ndata \"qcloud_eips\" \"test\" {\n  %s\n}\n", tt.filter),
-					ExpectError: expectError(tt.want),
-				}},
-			})
+			testApplyFails(t, cloud.ProviderConfig+hclBlock(eipsData, "test", tt.filter), tt.want)
 		})
 	}
 }

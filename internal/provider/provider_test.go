@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
@@ -50,25 +49,22 @@ func TestAccProvider_endpointChecks(t *testing.T) {
 	var steps []resource.TestStep
 	for _, tt := range tests {
 		steps = append(steps, resource.TestStep{
-			Config: fmt.Sprintf(`
-provider "qcloud" {
-  endpoint   = %q
-  secret_id  = "id"
-  secret_key = "key"
-}
-`, tt.endpoint) + importOnlyResource,
+			Config:      endpointProvider(tt.endpoint) + importOnlyResource,
 			PlanOnly:    true,
 			ExpectError: expectError(`Invalid endpoint.*` + regexp.QuoteMeta(tt.want)),
 		})
 	}
-	acctest.Test(t, resource.TestCase{
-		Steps: steps})
+	acctest.Test(t, resource.TestCase{Steps: steps})
+}
+
+// endpointProvider is a provider block for endpoint, with a key the
+// emulator does not know.
+func endpointProvider(endpoint string) string {
+	return fmt.Sprintf("provider \"qcloud\" {\n  endpoint   = %q\n  secret_id  = \"id\"\n  secret_key = \"key\"\n}\n", endpoint)
 }
 
 func TestAccProvider_loopbackHTTPAccepted(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs the emulator")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "needs the emulator")
 	port := cloud.Endpoint()[strings.LastIndex(cloud.Endpoint(), ":")+1:]
 	// The emulator through "localhost": a whole apply and destroy.
 	acctest.Test(t, resource.TestCase{
@@ -91,13 +87,7 @@ provider "qcloud" {
 	for _, host := range []string{"[::1]", "127.0.0.2"} {
 		acctest.Test(t, resource.TestCase{
 			Steps: []resource.TestStep{{
-				Config: fmt.Sprintf(`
-provider "qcloud" {
-  endpoint   = "http://%s:1"
-  secret_id  = "id"
-  secret_key = "key"
-}
-
+				Config: endpointProvider("http://"+host+":1") + `
 resource "terraform_data" "eip" {
   input = "eip-demo0001"
 }
@@ -106,7 +96,7 @@ resource "qcloud_eip_association" "test" {
   eip_id      = terraform_data.eip.output
   instance_id = "ins-demo0001"
 }
-`, host),
+`,
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			}},
@@ -117,13 +107,8 @@ resource "qcloud_eip_association" "test" {
 func TestAccProvider_missingCredentials(t *testing.T) {
 	acctest.EmulatorOnly(t, "the cloud target has credentials by definition")
 	t.Setenv("HOME", t.TempDir()) // no ~/.tencentcloud/credentials
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config:      `provider "qcloud" {}` + importOnlyResource,
-			PlanOnly:    true,
-			ExpectError: expectError(`Missing Tencent Cloud credentials.*secret_id and secret_key.*TENCENTCLOUD_SECRET_ID.*TENCENTCLOUD_SECRET_KEY.*credentials`),
-		}},
-	})
+	testPlanFails(t, `provider "qcloud" {}`+importOnlyResource,
+		`Missing Tencent Cloud credentials.*secret_id and secret_key.*TENCENTCLOUD_SECRET_ID.*TENCENTCLOUD_SECRET_KEY.*credentials`)
 }
 
 func TestAccProvider_credentialsFile(t *testing.T) {
@@ -134,9 +119,7 @@ func TestAccProvider_credentialsFile(t *testing.T) {
 	t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
 	t.Setenv("QCLOUD_ENDPOINT", cloud.Endpoint())
 	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: `provider "qcloud" {}` + importOnlyResource,
-		}},
+		Steps:        []resource.TestStep{{Config: `provider "qcloud" {}` + importOnlyResource}},
 		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
 	})
 	if cloud.WriteCalls() != 2 {
@@ -151,18 +134,7 @@ func TestAccProvider_tlsFailure(t *testing.T) {
 		t.Error("the request went through despite an untrusted certificate")
 	}))
 	defer srv.Close()
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "qcloud" {
-  endpoint   = %q
-  secret_id  = "id"
-  secret_key = "key"
-}
-`, srv.URL) + importOnlyResource,
-			ExpectError: expectError(`TLS certificate could not be verified.*CA certificates`),
-		}},
-	})
+	testApplyFails(t, endpointProvider(srv.URL)+importOnlyResource, `TLS certificate could not be verified.*CA certificates`)
 }
 
 // The provider never crashes on a credentials file, and says what is wrong
@@ -190,13 +162,7 @@ func TestAccProvider_credentialsFileProblems(t *testing.T) {
 				writeFile(t, file, tt.content)
 			}
 			t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      `provider "qcloud" {}` + importOnlyResource,
-					PlanOnly:    true,
-					ExpectError: expectError(`Missing Tencent Cloud credentials.*` + tt.want),
-				}},
-			})
+			testPlanFails(t, `provider "qcloud" {}`+importOnlyResource, `Missing Tencent Cloud credentials.*`+tt.want)
 		})
 	}
 	// The default file, ~/.tencentcloud/credentials, is read the same way.
@@ -206,24 +172,15 @@ func TestAccProvider_credentialsFileProblems(t *testing.T) {
 	}
 	writeFile(t, home+"/.tencentcloud/credentials", "[prod]\nsecret_id = a\n")
 	t.Setenv("HOME", home)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config:      `provider "qcloud" {}` + importOnlyResource,
-			PlanOnly:    true,
-			ExpectError: expectError(`Missing Tencent Cloud credentials.*has no section "default"`),
-		}},
-	})
+	testPlanFails(t, `provider "qcloud" {}`+importOnlyResource, `Missing Tencent Cloud credentials.*has no section "default"`)
 }
 
 // A region that is not one is refused at plan time, naming region; one the
 // API refuses is an error that removes nothing from the state.
 func TestAccProvider_region(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's regions")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "uses the emulator's regions")
 	withRegion := func(region string) string {
-		return strings.Replace(config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
-			`region     = "ap-guangzhou"`, fmt.Sprintf("region     = %q", region), 1)
+		return strings.Replace(instanceConfig(cloud), `region     = "ap-guangzhou"`, fmt.Sprintf("region     = %q", region), 1)
 	}
 	acctest.Test(t, resource.TestCase{
 		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
@@ -231,12 +188,7 @@ func TestAccProvider_region(t *testing.T) {
 			{Config: withRegion("ap-guangzhou-3"), PlanOnly: true, ExpectError: expectError(`region.*must be a region name`)},
 			{Config: withRegion("ap-guangzhou")},
 			{Config: withRegion("ap-nowhere"), PlanOnly: true, ExpectError: expectError(`Region not valid.*"ap-nowhere".*Nothing was removed from the state`)},
-			{
-				Config: withRegion("ap-guangzhou"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
+			{Config: withRegion("ap-guangzhou"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: emptyPlan}},
 		},
 	})
 }
