@@ -206,21 +206,19 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cloud := newParallelCloud(t)
 			applied := cloud.ProviderConfig + block("applied", byInstance(cloud.EIPID, cloud.InstanceID)...)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{
-					{Config: applied, Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
-					{
-						PreConfig: func() {
-							if tt.meanwhile != nil {
-								tt.meanwhile(t, cloud)
-							}
-						},
-						Config:            applied + tt.added,
-						Destroy:           true,
-						ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
+			testSteps(t,
+				resource.TestStep{Config: applied, Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
+				resource.TestStep{
+					PreConfig: func() {
+						if tt.meanwhile != nil {
+							tt.meanwhile(t, cloud)
+						}
 					},
+					Config:            applied + tt.added,
+					Destroy:           true,
+					ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
 				},
-			})
+			)
 			must(t, tt.check(cloud), calls(cloud, "AssociateAddress", 1), calls(cloud, "DisassociateAddress", tt.unbinds))
 		})
 	}
@@ -234,29 +232,27 @@ func TestAccEIPAssociationLifecycle_destroyAgainAfterTimedOutReallocatingDestroy
 	cloud := newParallelEmulator(t, "injects faults")
 	before := reallocationsToday(t, cloud)
 	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig:   func() { injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang) },
-				Config:      cfg,
-				Destroy:     true,
-				ExpectError: expectError(`Timed out.*was accepted but did not finish within timeouts.delete \(2s\)`),
-			},
-			{
-				// The unbind completes: the refresh drops the binding, and the
-				// normal-mode plan of the pre-destroy refresh finds the instance
-				// holding the normal public IP that the unbind gave it.
-				PreConfig: func() {
-					cloud.Emulator.ClearFaults()
-					waitUnbound(t, cloud, cloud.EIPID)
-				},
-				Config:            cfg,
-				Destroy:           true,
-				ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
-			},
+	testSteps(t,
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig:   func() { injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang) },
+			Config:      cfg,
+			Destroy:     true,
+			ExpectError: expectError(`Timed out.*was accepted but did not finish within timeouts.delete \(2s\)`),
 		},
-	})
+		resource.TestStep{
+			// The unbind completes: the refresh drops the binding, and the
+			// normal-mode plan of the pre-destroy refresh finds the instance
+			// holding the normal public IP that the unbind gave it.
+			PreConfig: func() {
+				cloud.Emulator.ClearFaults()
+				waitUnbound(t, cloud, cloud.EIPID)
+			},
+			Config:            cfg,
+			Destroy:           true,
+			ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
+		},
+	)
 	must(t, cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, cloud.InstanceID, true),
 		calls(cloud, "DisassociateAddress", 1))
 	if got := reallocationsToday(t, cloud); got != before+1 {
@@ -290,26 +286,23 @@ func TestAccEIPAssociationLifecycle_createBeforeDestroyOfTheSameBinding(t *testi
 	cfg := func(trigger string) string {
 		return replacementConfig(cloud, trigger, true, byInstance(cloud.EIPID, cloud.InstanceID)...)
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: cfg("1")},
-			{
-				Config:           cfg("2"),
-				ConfigPlanChecks: settlesAs(plancheck.ResourceActionReplace),
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateID(cloud.EIPID + "::" + cloud.InstanceID),
-					stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
-					// The create's refused bind found the binding; nothing unbound it.
-					calls(cloud, "AssociateAddress", 2),
-					calls(cloud, "DisassociateAddress", 0),
-				),
+	testUnbound(t, cloud,
+		resource.TestStep{Config: cfg("1")},
+		resource.TestStep{
+			Config:           cfg("2"),
+			ConfigPlanChecks: settlesAs(plancheck.ResourceActionReplace),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateID(cloud.EIPID + "::" + cloud.InstanceID),
+				stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
 			},
+			Check: resource.ComposeTestCheckFunc(
+				sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
+				// The create's refused bind found the binding; nothing unbound it.
+				calls(cloud, "AssociateAddress", 2),
+				calls(cloud, "DisassociateAddress", 0),
+			),
 		},
-	})
+	)
 }
 
 // create_before_destroy with a new EIP for the same instance: the create
@@ -324,43 +317,40 @@ func TestAccEIPAssociationLifecycle_createBeforeDestroyOfANewEIP(t *testing.T) {
 			attr("allow_reassociation", reassociate))
 	}
 	replaceAgain := append(plansTo(plancheck.ResourceActionReplace), noDeposedObject{})
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
-		Steps: []resource.TestStep{
-			{Config: cfg(cloud.EIPID, false)},
-			{
-				Config: cfg(acctest.EmulatorSpareEIP, false),
-				ExpectError: expectError(`Target already holds an EIP.*The EIP ` + cloud.EIPID + ` .*sits on the primary private IP of instance ` +
-					cloud.InstanceID + `.*create_before_destroy.*allow_reassociation`),
+	testCheckDestroy(t, cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
+		resource.TestStep{Config: cfg(cloud.EIPID, false)},
+		resource.TestStep{
+			Config: cfg(acctest.EmulatorSpareEIP, false),
+			ExpectError: expectError(`Target already holds an EIP.*The EIP ` + cloud.EIPID + ` .*sits on the primary private IP of instance ` +
+				cloud.InstanceID + `.*create_before_destroy.*allow_reassociation`),
+		},
+		resource.TestStep{
+			PreConfig: func() {
+				must(t, cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}), cloud.CheckUnbound(acctest.EmulatorSpareEIP),
+					calls(cloud, "DisassociateAddress", 0))
 			},
-			{
-				PreConfig: func() {
-					must(t, cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}), cloud.CheckUnbound(acctest.EmulatorSpareEIP),
-						calls(cloud, "DisassociateAddress", 0))
-				},
-				Config:             cfg(acctest.EmulatorSpareEIP, false),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh:  replaceAgain,
-					PostApplyPostRefresh: replaceAgain,
-				},
-			},
-			{
-				Config:            cfg(acctest.EmulatorSpareEIP, true),
-				ConfigPlanChecks:  appliedAs(plancheck.ResourceActionReplace),
-				ConfigStateChecks: []statecheck.StateCheck{stateID(acctest.EmulatorSpareEIP + "::" + cloud.InstanceID)},
-				Check: resource.ComposeTestCheckFunc(
-					cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
-					cloud.CheckUnbound(cloud.EIPID),
-					// The create unbound the old EIP (without reallocating); the
-					// destroy of the old object found nothing left to do.
-					calls(cloud, "DisassociateAddress", 1),
-					checkDisassociateSent(cloud, false),
-				),
+			Config:             cfg(acctest.EmulatorSpareEIP, false),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPreRefresh:  replaceAgain,
+				PostApplyPostRefresh: replaceAgain,
 			},
 		},
-	})
+		resource.TestStep{
+			Config:            cfg(acctest.EmulatorSpareEIP, true),
+			ConfigPlanChecks:  appliedAs(plancheck.ResourceActionReplace),
+			ConfigStateChecks: []statecheck.StateCheck{stateID(acctest.EmulatorSpareEIP + "::" + cloud.InstanceID)},
+			Check: resource.ComposeTestCheckFunc(
+				cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
+				cloud.CheckUnbound(cloud.EIPID),
+				// The create unbound the old EIP (without reallocating); the
+				// destroy of the old object found nothing left to do.
+				calls(cloud, "DisassociateAddress", 1),
+				checkDisassociateSent(cloud, false),
+			),
+		},
+	)
 }
 
 // A replacement onto the same private IP with reallocate_normal_public_ip =
@@ -377,29 +367,27 @@ func TestAccEIPAssociationLifecycle_forcedReplacementDoesNotReallocate(t *testin
 					append(byInstance(cloud.EIPID, cloud.InstanceID), attr("reallocate_normal_public_ip", true))...)
 			}
 			before := reallocationsToday(t, cloud)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{
-					{Config: cfg("1")},
-					{
-						Config:            cfg("2"),
-						ConfigPlanChecks:  appliedAs(plancheck.ResourceActionReplace),
-						ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
-						Check: resource.ComposeTestCheckFunc(
-							sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
-							checkNormalPublicIP(cloud, cloud.InstanceID, false),
-							func(*terraform.State) error {
-								if got := reallocationsToday(t, cloud); got != before {
-									return fmt.Errorf("reallocations today = %d, want %d", got, before)
-								}
-								if reqs := cloud.Emulator.Requests("DisassociateAddress"); len(reqs) > 0 {
-									return checkDisassociateSent(cloud, false)(nil)
-								}
-								return nil
-							},
-						),
-					},
+			testSteps(t,
+				resource.TestStep{Config: cfg("1")},
+				resource.TestStep{
+					Config:            cfg("2"),
+					ConfigPlanChecks:  appliedAs(plancheck.ResourceActionReplace),
+					ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
+					Check: resource.ComposeTestCheckFunc(
+						sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
+						checkNormalPublicIP(cloud, cloud.InstanceID, false),
+						func(*terraform.State) error {
+							if got := reallocationsToday(t, cloud); got != before {
+								return fmt.Errorf("reallocations today = %d, want %d", got, before)
+							}
+							if reqs := cloud.Emulator.Requests("DisassociateAddress"); len(reqs) > 0 {
+								return checkDisassociateSent(cloud, false)(nil)
+							}
+							return nil
+						},
+					),
 				},
-			})
+			)
 		})
 	}
 }
@@ -437,24 +425,21 @@ func TestAccEIPAssociationLifecycle_replacementRefusedBeforeUnbinding(t *testing
 			if tt.from.InstanceID == "" {
 				from = byInterface(cloud.EIPID, tt.from.NetworkInterfaceID, tt.from.PrivateIP)
 			}
-			acctest.Test(t, resource.TestCase{
-				CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-				Steps: []resource.TestStep{
-					{Config: config(cloud, from...)},
-					{
-						Config:      config(cloud, tt.to...),
-						ExpectError: expectError(`Replacement refused before unbinding.*` + tt.want + `.*the apply unbinds nothing`),
-					},
-					{
-						// The state still records the old binding, unchanged.
-						PreConfig: func() {
-							must(t, cloud.CheckBound(cloud.EIPID, tt.from), calls(cloud, "DisassociateAddress", 0), calls(cloud, "AssociateAddress", 1))
-						},
-						Config:           config(cloud, from...),
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: emptyPlan},
-					},
+			testUnbound(t, cloud,
+				resource.TestStep{Config: config(cloud, from...)},
+				resource.TestStep{
+					Config:      config(cloud, tt.to...),
+					ExpectError: expectError(`Replacement refused before unbinding.*` + tt.want + `.*the apply unbinds nothing`),
 				},
-			})
+				resource.TestStep{
+					// The state still records the old binding, unchanged.
+					PreConfig: func() {
+						must(t, cloud.CheckBound(cloud.EIPID, tt.from), calls(cloud, "DisassociateAddress", 0), calls(cloud, "AssociateAddress", 1))
+					},
+					Config:           config(cloud, from...),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: emptyPlan},
+				},
+			)
 		})
 	}
 }
@@ -464,25 +449,22 @@ func TestAccEIPAssociationLifecycle_replacementRefusedBeforeUnbinding(t *testing
 // replacement, which moves the EIP to the primary IP.
 func TestAccEIPAssociationLifecycle_secondaryIPToInstanceIsAReplacement(t *testing.T) {
 	cloud := newParallelEmulator(t, "needs an ENI with a secondary private IP on an instance")
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				Config: config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
-				Check:  sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP),
-			},
-			{
-				Config:           config(cloud, byInstance(cloud.EIPID, acctest.EmulatorInstance)...),
-				ConfigPlanChecks: settlesAs(plancheck.ResourceActionReplace),
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateID(cloud.EIPID + "::" + acctest.EmulatorInstance),
-					stateAttr("network_interface_id", knownvalue.Null()),
-					stateAttr("private_ip", knownvalue.Null()),
-				},
-				Check: sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
-			},
+	testUnbound(t, cloud,
+		resource.TestStep{
+			Config: config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
+			Check:  sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP),
 		},
-	})
+		resource.TestStep{
+			Config:           config(cloud, byInstance(cloud.EIPID, acctest.EmulatorInstance)...),
+			ConfigPlanChecks: settlesAs(plancheck.ResourceActionReplace),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateID(cloud.EIPID + "::" + acctest.EmulatorInstance),
+				stateAttr("network_interface_id", knownvalue.Null()),
+				stateAttr("private_ip", knownvalue.Null()),
+			},
+			Check: sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
+		},
+	)
 }
 
 // An instance binding moved out of band to a secondary IP of the same
@@ -492,25 +474,23 @@ func TestAccEIPAssociationLifecycle_secondaryIPToInstanceIsAReplacement(t *testi
 func TestAccEIPAssociationLifecycle_movedToSecondaryIPIsNotTakenOver(t *testing.T) {
 	cloud := newParallelEmulator(t, "moves the binding out of band")
 	cfg := instanceConfig(cloud)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig:   func() { cloud.MoveOutOfBand(t, cloud.EIPID, secondaryIP) },
-				Config:      cfg,
-				ExpectError: expectError(`EIP is bound elsewhere.*` + regexp.QuoteMeta(acctest.EmulatorSecondaryIP) + `.*until nothing else in the apply was in progress`),
-			},
-			{
-				// Without refreshing, the plan still creates it: the failed
-				// apply recorded no binding.
-				PreConfig:          func() { must(t, sitsAt(cloud, cloud.EIPID, secondaryIP.NetworkInterfaceID, secondaryIP.PrivateIP)) },
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: plansTo(plancheck.ResourceActionCreate)},
-			},
+	testSteps(t,
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig:   func() { cloud.MoveOutOfBand(t, cloud.EIPID, secondaryIP) },
+			Config:      cfg,
+			ExpectError: expectError(`EIP is bound elsewhere.*` + regexp.QuoteMeta(acctest.EmulatorSecondaryIP) + `.*until nothing else in the apply was in progress`),
 		},
-	})
+		resource.TestStep{
+			// Without refreshing, the plan still creates it: the failed
+			// apply recorded no binding.
+			PreConfig:          func() { must(t, sitsAt(cloud, cloud.EIPID, secondaryIP.NetworkInterfaceID, secondaryIP.PrivateIP)) },
+			Config:             cfg,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: plansTo(plancheck.ResourceActionCreate)},
+		},
+	)
 	must(t, sitsAt(cloud, cloud.EIPID, secondaryIP.NetworkInterfaceID, secondaryIP.PrivateIP), calls(cloud, "DisassociateAddress", 0))
 }
 
@@ -532,34 +512,31 @@ func TestAccEIPAssociationLifecycle_importTwoEIPsOfOneInstance(t *testing.T) {
 			ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
 		}
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(primary, secondary),
-		Steps: []resource.TestStep{
-			{
-				Config: resources + fmt.Sprintf("\nimport {\n  to = qcloud_eip_association.primary\n  id = %q\n}\n", primary) +
-					fmt.Sprintf("\nimport {\n  to = qcloud_eip_association.secondary\n  id = %q\n}\n", secondary),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("qcloud_eip_association.primary", plancheck.ResourceActionNoop),
-						plancheck.ExpectResourceAction("qcloud_eip_association.secondary", plancheck.ResourceActionNoop),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("qcloud_eip_association.primary", tfjsonpath.New("id"), knownvalue.StringExact(primaryID)),
-					statecheck.ExpectKnownValue("qcloud_eip_association.primary", tfjsonpath.New("network_interface_id"), knownvalue.Null()),
-					statecheck.ExpectKnownValue("qcloud_eip_association.secondary", tfjsonpath.New("id"), knownvalue.StringExact(secondaryID)),
-					statecheck.ExpectKnownValue("qcloud_eip_association.secondary", tfjsonpath.New("instance_id"), knownvalue.Null()),
+	testCheckDestroy(t, cloud.CheckUnbound(primary, secondary),
+		resource.TestStep{
+			Config: resources + fmt.Sprintf("\nimport {\n  to = qcloud_eip_association.primary\n  id = %q\n}\n", primary) +
+				fmt.Sprintf("\nimport {\n  to = qcloud_eip_association.secondary\n  id = %q\n}\n", secondary),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("qcloud_eip_association.primary", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("qcloud_eip_association.secondary", plancheck.ResourceActionNoop),
 				},
 			},
-			// terraform import of the bare ids gives the same state.
-			importStep("primary", primary),
-			importStep("secondary", secondary),
-			{
-				Config: resources, ResourceName: "qcloud_eip_association.secondary", ImportState: true,
-				ImportStateKind: resource.ImportBlockWithID, ImportStateId: secondary,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("qcloud_eip_association.primary", tfjsonpath.New("id"), knownvalue.StringExact(primaryID)),
+				statecheck.ExpectKnownValue("qcloud_eip_association.primary", tfjsonpath.New("network_interface_id"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("qcloud_eip_association.secondary", tfjsonpath.New("id"), knownvalue.StringExact(secondaryID)),
+				statecheck.ExpectKnownValue("qcloud_eip_association.secondary", tfjsonpath.New("instance_id"), knownvalue.Null()),
 			},
 		},
-	})
+		// terraform import of the bare ids gives the same state.
+		importStep("primary", primary),
+		importStep("secondary", secondary),
+		resource.TestStep{
+			Config: resources, ResourceName: "qcloud_eip_association.secondary", ImportState: true,
+			ImportStateKind: resource.ImportBlockWithID, ImportStateId: secondary,
+		},
+	)
 	must(t, calls(cloud, "AssociateAddress", 2))
 }
 
@@ -665,12 +642,10 @@ func TestEIPAssociationLifecycle_importOfAnUnbindingEIP(t *testing.T) {
 		// The unbind finishes on its own a little later: the import sees it
 		// UNBINDING first, then waits, and finds it unbound.
 		unbindOutOfBand(t, cloud, 3*time.Second)
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config:       instanceConfig(cloud),
-				ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
-				ExpectError: expectError(`Cannot import this EIP's binding.*The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`),
-			}},
+		testSteps(t, resource.TestStep{
+			Config:       instanceConfig(cloud),
+			ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
+			ExpectError: expectError(`Cannot import this EIP's binding.*The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`),
 		})
 		must(t, cloud.CheckUnbound(cloud.EIPID))
 	})

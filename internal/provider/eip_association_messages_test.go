@@ -29,21 +29,19 @@ import (
 func TestAccEIPAssociationMessages_createTimedOutBeforeAnythingWasAccepted(t *testing.T) {
 	cloud := newParallelEmulator(t, "counts the emulator's calls")
 	cfg := instanceConfig(cloud, timeoutsLine("create", "1ns"))
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{
-				Config:      cfg,
-				ExpectError: expectError(`Timed out.*The bind of EIP ` + cloud.EIPID + ` did not start within timeouts.create \(1ns\): nothing was bound and nothing was recorded`),
-			},
-			{
-				// A create, not a replacement of a tainted object.
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: plansTo(plancheck.ResourceActionCreate)},
-			},
+	testSteps(t,
+		resource.TestStep{
+			Config:      cfg,
+			ExpectError: expectError(`Timed out.*The bind of EIP ` + cloud.EIPID + ` did not start within timeouts.create \(1ns\): nothing was bound and nothing was recorded`),
 		},
-	})
+		resource.TestStep{
+			// A create, not a replacement of a tainted object.
+			Config:             cfg,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: plansTo(plancheck.ResourceActionCreate)},
+		},
+	)
 	must(t, cloud.CheckUnbound(cloud.EIPID))
 }
 
@@ -65,26 +63,24 @@ func TestAccEIPAssociationMessages_savedUpdateAfterOutOfBandChange(t *testing.T)
 		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
 	update := plansTo(plancheck.ResourceActionUpdate)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg(false)},
-			{
-				Config: cfg(true),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(update, duringApply(func() {
-					cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
-				}))},
-				ExpectError: expectError(`EIP association changed since the plan.*unbound outside Terraform.*this change was not applied and the state still records ` +
-					regexp.QuoteMeta(id) + `.*Run terraform plan again`),
-			},
-			{
-				// Without refreshing: still recorded, with the flag as it was.
-				Config:             cfg(true),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: update},
-			},
+	testSteps(t,
+		resource.TestStep{Config: cfg(false)},
+		resource.TestStep{
+			Config: cfg(true),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(update, duringApply(func() {
+				cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
+			}))},
+			ExpectError: expectError(`EIP association changed since the plan.*unbound outside Terraform.*this change was not applied and the state still records ` +
+				regexp.QuoteMeta(id) + `.*Run terraform plan again`),
 		},
-	})
+		resource.TestStep{
+			// Without refreshing: still recorded, with the flag as it was.
+			Config:             cfg(true),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: update},
+		},
+	)
 	must(t, cloud.CheckUnbound(cloud.EIPID), calls(cloud, "DisassociateAddress", 0))
 }
 
@@ -105,34 +101,32 @@ func TestAccEIPAssociationMessages_normalPublicIPOnAnInterfaceTarget(t *testing.
 func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *testing.T) {
 	cloud := newParallelEmulator(t, "injects faults and sets the emulator's quota")
 	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() {
-					setQuota(t, cloud, 9)
-					injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang)
-				},
-				Config:      cfg,
-				Destroy:     true,
-				ExpectError: expectError(`Timed out.*was accepted but did not finish`),
+	testSteps(t,
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig: func() {
+				setQuota(t, cloud, 9)
+				injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang)
 			},
-			{
-				// Today's count is now 10 of 10: a plan that counted this
-				// destroy again would refuse it.
-				Config:             cfg,
-				Destroy:            true,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-			},
-			{
-				PreConfig:         cloud.Emulator.ClearFaults,
-				Config:            cfg,
-				Destroy:           true,
-				ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
-			},
+			Config:      cfg,
+			Destroy:     true,
+			ExpectError: expectError(`Timed out.*was accepted but did not finish`),
 		},
-	})
+		resource.TestStep{
+			// Today's count is now 10 of 10: a plan that counted this
+			// destroy again would refuse it.
+			Config:             cfg,
+			Destroy:            true,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		},
+		resource.TestStep{
+			PreConfig:         cloud.Emulator.ClearFaults,
+			Config:            cfg,
+			Destroy:           true,
+			ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
+		},
+	)
 	must(t, cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, cloud.InstanceID, true), calls(cloud, "DisassociateAddress", 1))
 	if got := reallocationsToday(t, cloud); got != 10 {
 		t.Errorf("reallocations today = %d, want 10", got)
@@ -162,24 +156,22 @@ func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *tes
 func TestAccEIPAssociationMessages_noRefreshDestroyOfAnEIPBoundElsewhere(t *testing.T) {
 	cloud := newParallelEmulator(t, "moves the binding out of band and sets the emulator's quota")
 	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true))
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() {
-					cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere)
-					setQuota(t, cloud, 10)
-				},
-				// Both plans of the step are terraform plan -destroy -refresh=false.
-				Config:                    cfg,
-				Destroy:                   true,
-				PlanOnly:                  true,
-				PreventPostDestroyRefresh: true,
-				ExpectNonEmptyPlan:        true,
+	testSteps(t,
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig: func() {
+				cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere)
+				setQuota(t, cloud, 10)
 			},
-			{Config: cfg, Destroy: true, ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}}},
+			// Both plans of the step are terraform plan -destroy -refresh=false.
+			Config:                    cfg,
+			Destroy:                   true,
+			PlanOnly:                  true,
+			PreventPostDestroyRefresh: true,
+			ExpectNonEmptyPlan:        true,
 		},
-	})
+		resource.TestStep{Config: cfg, Destroy: true, ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}}},
+	)
 	must(t, cloud.CheckBound(cloud.EIPID, elsewhere), calls(cloud, "DisassociateAddress", 0))
 
 	direct := acctest.New(t)
@@ -321,20 +313,18 @@ func TestEIPAssociationMessages_configMistakes(t *testing.T) {
 		})
 	}
 	// Through Terraform, the provider's rate and the timeout read the same.
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{
-				Config:      providerWith(cloud, "write_requests_per_second = 0.01") + block("test", byInstance(cloud.EIPID, cloud.InstanceID)...),
-				PlanOnly:    true,
-				ExpectError: expectError(`Invalid request rate.*0\.01 is not a request rate the provider can use: it must be between 0\.1 and 1000 requests per second\.`),
-			},
-			{
-				Config:      instanceConfig(cloud, timeoutsLine("create", "5 minutes")),
-				PlanOnly:    true,
-				ExpectError: expectError(`Invalid timeout.*"5 minutes" is not a timeout: it must be a duration greater than zero`),
-			},
+	testSteps(t,
+		resource.TestStep{
+			Config:      providerWith(cloud, "write_requests_per_second = 0.01") + block("test", byInstance(cloud.EIPID, cloud.InstanceID)...),
+			PlanOnly:    true,
+			ExpectError: expectError(`Invalid request rate.*0\.01 is not a request rate the provider can use: it must be between 0\.1 and 1000 requests per second\.`),
 		},
-	})
+		resource.TestStep{
+			Config:      instanceConfig(cloud, timeoutsLine("create", "5 minutes")),
+			PlanOnly:    true,
+			ExpectError: expectError(`Invalid timeout.*"5 minutes" is not a timeout: it must be a duration greater than zero`),
+		},
+	)
 	if n := cloud.TotalCalls(); n != 0 {
 		t.Errorf("configuration mistakes made API calls: %s", cloud.CallsOf())
 	}

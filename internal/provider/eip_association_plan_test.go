@@ -65,19 +65,16 @@ func TestAccEIPAssociation_reallocationsBeyondTheQuota(t *testing.T) {
 			block("one", append(byInstance(cloud.EIPID, cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))...) +
 			block("two", append(byInstance(acctest.EmulatorSpareEIP, acctest.EmulatorTwoENIInstance), attr("reallocate_normal_public_ip", reallocate))...)
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
-		Steps: []resource.TestStep{
-			{Config: cfg(true)},
-			{
-				PreConfig:   func() { setQuota(t, cloud, 9) },
-				Config:      cfg(true),
-				Destroy:     true,
-				ExpectError: expectError(`would run out.*9 of 10: 1 reallocation left, and this plan has more destroys that reallocate than that.*reallocate_normal_public_ip = false`),
-			},
-			{Config: cfg(false)},
+	testCheckDestroy(t, cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
+		resource.TestStep{Config: cfg(true)},
+		resource.TestStep{
+			PreConfig:   func() { setQuota(t, cloud, 9) },
+			Config:      cfg(true),
+			Destroy:     true,
+			ExpectError: expectError(`would run out.*9 of 10: 1 reallocation left, and this plan has more destroys that reallocate than that.*reallocate_normal_public_ip = false`),
 		},
-	})
+		resource.TestStep{Config: cfg(false)},
+	)
 	must(t, calls(cloud, "DisassociateAddress", 2)) // the final destroy's only
 }
 
@@ -88,26 +85,23 @@ func TestAccEIPAssociation_replacementWhoseDestroyWouldFail(t *testing.T) {
 	cfg := func(instance string, reallocate bool) string {
 		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", instance), attr("reallocate_normal_public_ip", reallocate))
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: cfg(cloud.InstanceID, true)},
-			{
-				PreConfig: func() { setQuota(t, cloud, 10) },
-				// Setting the flag to false in the same change does not help: the
-				// destroy half uses the state's.
-				Config:      cfg(acctest.EmulatorTwoENIInstance, false),
-				ExpectError: expectError(`would run out.*apply the flag change alone first, then the rest`),
-			},
-			// The order that works: the flag alone, then the move.
-			{Config: cfg(cloud.InstanceID, false)},
-			{
-				Config:           cfg(acctest.EmulatorTwoENIInstance, false),
-				ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
-				Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: acctest.EmulatorTwoENIInstance}),
-			},
+	testUnbound(t, cloud,
+		resource.TestStep{Config: cfg(cloud.InstanceID, true)},
+		resource.TestStep{
+			PreConfig: func() { setQuota(t, cloud, 10) },
+			// Setting the flag to false in the same change does not help: the
+			// destroy half uses the state's.
+			Config:      cfg(acctest.EmulatorTwoENIInstance, false),
+			ExpectError: expectError(`would run out.*apply the flag change alone first, then the rest`),
 		},
-	})
+		// The order that works: the flag alone, then the move.
+		resource.TestStep{Config: cfg(cloud.InstanceID, false)},
+		resource.TestStep{
+			Config:           cfg(acctest.EmulatorTwoENIInstance, false),
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: acctest.EmulatorTwoENIInstance}),
+		},
+	)
 }
 
 // A replacement that binds an EIP to the same private IP again gives no
@@ -119,21 +113,19 @@ func TestAccEIPAssociation_replacementOntoTheSameIPDoesNotReallocate(t *testing.
 	cfg := func(eip string) string {
 		return config(cloud, append(byInstance(eip, cloud.InstanceID), attr("reallocate_normal_public_ip", true))...)
 	}
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg(cloud.EIPID)},
-			{
-				Config:           cfg(acctest.EmulatorSpareEIP),
-				ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
-				Check: resource.ComposeTestCheckFunc(
-					cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
-					cloud.CheckUnbound(cloud.EIPID),
-					checkNormalPublicIP(cloud, cloud.InstanceID, false),
-					checkDisassociateSent(cloud, false), // by the destroy half
-				),
-			},
+	testSteps(t,
+		resource.TestStep{Config: cfg(cloud.EIPID)},
+		resource.TestStep{
+			Config:           cfg(acctest.EmulatorSpareEIP),
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+			Check: resource.ComposeTestCheckFunc(
+				cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
+				cloud.CheckUnbound(cloud.EIPID),
+				checkNormalPublicIP(cloud, cloud.InstanceID, false),
+				checkDisassociateSent(cloud, false), // by the destroy half
+			),
 		},
-	})
+	)
 }
 
 // An instance holding a normal public IP refuses an EIP on the China site
@@ -151,12 +143,9 @@ func TestAccEIPAssociation_targetHoldsNormalPublicIP(t *testing.T) {
 	opts := emulator.DefaultOptions()
 	opts.Settings.WanIPOnBind = emulator.WanIPOnBindRelease
 	international := acctest.NewEmulator(t, opts)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: international.CheckUnbound(international.EIPID),
-		Steps: []resource.TestStep{{
-			Config: providerWith(international, `site = "international"`) + block("test", byInstance(international.EIPID, acctest.EmulatorWanIPInstance)...),
-			Check:  international.CheckBound(international.EIPID, client.Target{InstanceID: acctest.EmulatorWanIPInstance}),
-		}},
+	testCheckDestroy(t, international.CheckUnbound(international.EIPID), resource.TestStep{
+		Config: providerWith(international, `site = "international"`) + block("test", byInstance(international.EIPID, acctest.EmulatorWanIPInstance)...),
+		Check:  international.CheckBound(international.EIPID, client.Target{InstanceID: acctest.EmulatorWanIPInstance}),
 	})
 }
 
@@ -180,12 +169,9 @@ func TestAccEIPAssociation_retriesEveryThrottlingCode(t *testing.T) {
 		cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultThrottle, Code: code, Count: 1})
 		cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultThrottle, Code: code, Count: 1})
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{{
-			Config: instanceConfig(cloud),
-			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-		}},
+	testUnbound(t, cloud, resource.TestStep{
+		Config: instanceConfig(cloud),
+		Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 	})
 	errs := cloud.Emulator.Stats().Errors
 	for _, code := range codes {

@@ -118,6 +118,25 @@ func testApplyFails(t *testing.T, cfg, pattern string) {
 	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{Config: cfg, ExpectError: expectError(pattern)}}})
 }
 
+// testSteps runs steps as one test case.
+func testSteps(t *testing.T, steps ...resource.TestStep) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{Steps: steps})
+}
+
+// testUnbound runs steps as one test case, and checks after its destroy that
+// the test's EIP is unbound.
+func testUnbound(t *testing.T, cloud *acctest.Cloud, steps ...resource.TestStep) {
+	t.Helper()
+	testCheckDestroy(t, cloud.CheckUnbound(cloud.EIPID), steps...)
+}
+
+// testCheckDestroy runs steps as one test case, and check after its destroy.
+func testCheckDestroy(t *testing.T, check resource.TestCheckFunc, steps ...resource.TestStep) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{CheckDestroy: check, Steps: steps})
+}
+
 // testApplies applies cfg and destroys it.
 func testApplies(t *testing.T, cfg string) {
 	t.Helper()
@@ -126,81 +145,69 @@ func testApplies(t *testing.T, cfg string) {
 
 func TestAccEIPAssociation_instance(t *testing.T) {
 	cloud := newParallelCloud(t)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				Config: instanceConfig(cloud),
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateID(cloud.EIPID + "::" + cloud.InstanceID),
-					stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
-					stateAttr("reallocate_normal_public_ip", knownvalue.Bool(false)),
-					stateAttr("allow_reassociation", knownvalue.Bool(false)),
-					// One form of binding in the state, so that configuration
-					// written from it names one form.
-					stateAttr("network_interface_id", knownvalue.Null()),
-					stateAttr("private_ip", knownvalue.Null()),
-				},
-				ConfigPlanChecks: settlesAs(plancheck.ResourceActionCreate),
-				Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+	testUnbound(t, cloud,
+		resource.TestStep{
+			Config: instanceConfig(cloud),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateID(cloud.EIPID + "::" + cloud.InstanceID),
+				stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
+				stateAttr("reallocate_normal_public_ip", knownvalue.Bool(false)),
+				stateAttr("allow_reassociation", knownvalue.Bool(false)),
+				// One form of binding in the state, so that configuration
+				// written from it names one form.
+				stateAttr("network_interface_id", knownvalue.Null()),
+				stateAttr("private_ip", knownvalue.Null()),
 			},
-			importVerified(""),
-			importVerified(cloud.EIPID),
-			{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: cloud.EIPID},
+			ConfigPlanChecks: settlesAs(plancheck.ResourceActionCreate),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 		},
-	})
+		importVerified(""),
+		importVerified(cloud.EIPID),
+		resource.TestStep{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: cloud.EIPID},
+	)
 }
 
 func TestAccEIPAssociation_networkInterface(t *testing.T) {
 	cloud := newParallelCloud(t)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				Config: config(cloud, byInterface(cloud.EIPID, cloud.NetworkInterfaceID, cloud.PrivateIP)...),
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateID(cloud.EIPID + "::" + cloud.NetworkInterfaceID + "::" + cloud.PrivateIP),
-					stateAttr("instance_id", knownvalue.Null()),
-					stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
-				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: emptyPlan},
-				Check:            cloud.CheckBound(cloud.EIPID, client.Target{NetworkInterfaceID: cloud.NetworkInterfaceID, PrivateIP: cloud.PrivateIP}),
+	testUnbound(t, cloud,
+		resource.TestStep{
+			Config: config(cloud, byInterface(cloud.EIPID, cloud.NetworkInterfaceID, cloud.PrivateIP)...),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateID(cloud.EIPID + "::" + cloud.NetworkInterfaceID + "::" + cloud.PrivateIP),
+				stateAttr("instance_id", knownvalue.Null()),
+				stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
 			},
-			importVerified(""),
-			importVerified(cloud.EIPID),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: emptyPlan},
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{NetworkInterfaceID: cloud.NetworkInterfaceID, PrivateIP: cloud.PrivateIP}),
 		},
-	})
+		importVerified(""),
+		importVerified(cloud.EIPID),
+	)
 }
 
 func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
 	cloud := newParallelEmulator(t, "needs an ENI with a secondary private IP on an instance")
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
-				Check:            cloud.CheckBound(cloud.EIPID, secondaryIP),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: emptyPlan},
-			},
-			importVerified(""),
-			// The API shows the instance for this binding too; the EIP alone
-			// still imports it as the interface binding it is.
-			importVerified(cloud.EIPID),
+	testUnbound(t, cloud,
+		resource.TestStep{
+			Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
+			Check:            cloud.CheckBound(cloud.EIPID, secondaryIP),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: emptyPlan},
 		},
-	})
+		importVerified(""),
+		// The API shows the instance for this binding too; the EIP alone
+		// still imports it as the interface binding it is.
+		importVerified(cloud.EIPID),
+	)
 }
 
 // An existing binding adopted with an import {} block, then destroyed.
 func TestAccEIPAssociation_importBlock(t *testing.T) {
 	cloud := newParallelCloud(t)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{{
-			PreConfig:         func() { cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}) },
-			Config:            instanceConfig(cloud) + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", resourceName, cloud.EIPID),
-			ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
-			ConfigPlanChecks:  appliedAs(plancheck.ResourceActionNoop),
-		}},
+	testUnbound(t, cloud, resource.TestStep{
+		PreConfig:         func() { cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}) },
+		Config:            instanceConfig(cloud) + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", resourceName, cloud.EIPID),
+		ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
+		ConfigPlanChecks:  appliedAs(plancheck.ResourceActionNoop),
 	})
 }
 
@@ -232,21 +239,18 @@ func TestAccEIPAssociation_flipReallocate(t *testing.T) {
 		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
 	update := settlesAs(plancheck.ResourceActionUpdate)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkDisassociateSent(cloud, false)),
-		Steps: []resource.TestStep{
-			{Config: cfg(false), Check: writes(cloud, 1)},
-			{
-				Config: cfg(true), ConfigPlanChecks: update, Check: writes(cloud, 1),
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateAttr("reallocate_normal_public_ip", knownvalue.Bool(true)),
-					stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
-				},
+	testCheckDestroy(t, resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkDisassociateSent(cloud, false)),
+		resource.TestStep{Config: cfg(false), Check: writes(cloud, 1)},
+		resource.TestStep{
+			Config: cfg(true), ConfigPlanChecks: update, Check: writes(cloud, 1),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateAttr("reallocate_normal_public_ip", knownvalue.Bool(true)),
+				stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
 			},
-			{Config: cfg(false), ConfigPlanChecks: update, Check: writes(cloud, 1)},
-			{Config: instanceConfig(cloud, timeoutsLine("delete", "10m")), ConfigPlanChecks: update, Check: writes(cloud, 1)},
 		},
-	})
+		resource.TestStep{Config: cfg(false), ConfigPlanChecks: update, Check: writes(cloud, 1)},
+		resource.TestStep{Config: instanceConfig(cloud, timeoutsLine("delete", "10m")), ConfigPlanChecks: update, Check: writes(cloud, 1)},
+	)
 }
 
 // writes checks how many write calls the emulator has received (on the real
@@ -265,18 +269,15 @@ func writes(cloud *acctest.Cloud, want int) resource.TestCheckFunc {
 
 func TestAccEIPAssociation_driftUnbound(t *testing.T) {
 	cloud := newParallelEmulator(t, "changes the binding out of band")
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: instanceConfig(cloud)},
-			{
-				PreConfig:        func() { cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true}) },
-				Config:           instanceConfig(cloud),
-				ConfigPlanChecks: appliedAs(plancheck.ResourceActionCreate),
-				Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-			},
+	testUnbound(t, cloud,
+		resource.TestStep{Config: instanceConfig(cloud)},
+		resource.TestStep{
+			PreConfig:        func() { cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true}) },
+			Config:           instanceConfig(cloud),
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionCreate),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 		},
-	})
+	)
 }
 
 func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
@@ -469,31 +470,28 @@ func TestEIPAssociationCreate_holderGoneBeforeTheLook(t *testing.T) {
 func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
 	cloud := newParallelEmulator(t, "injects faults")
 	cfg := instanceConfig(cloud, timeoutsLine("create", "3s"))
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				// The bind is accepted, its task hangs, and no reply to it or
-				// to its retries ever comes, until the create timeout.
-				PreConfig: func() {
-					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
-					injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang)
-				},
-				Config: cfg,
-				// Which error the time ran out on depends on the machine's
-				// load: the wait for the hung task, or a retry's lost reply.
-				ExpectError: expectError(`Timed out|kept failing|Cannot reach the Tencent Cloud API`),
+	testUnbound(t, cloud,
+		resource.TestStep{
+			// The bind is accepted, its task hangs, and no reply to it or
+			// to its retries ever comes, until the create timeout.
+			PreConfig: func() {
+				cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
+				injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang)
 			},
-			{
-				// Had the failed apply not recorded the binding it made, this
-				// apply would find the EIP bound and refuse.
-				PreConfig:        cloud.Emulator.ClearFaults,
-				Config:           cfg,
-				ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
-				Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-			},
+			Config: cfg,
+			// Which error the time ran out on depends on the machine's
+			// load: the wait for the hung task, or a retry's lost reply.
+			ExpectError: expectError(`Timed out|kept failing|Cannot reach the Tencent Cloud API`),
 		},
-	})
+		resource.TestStep{
+			// Had the failed apply not recorded the binding it made, this
+			// apply would find the EIP bound and refuse.
+			PreConfig:        cloud.Emulator.ClearFaults,
+			Config:           cfg,
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+		},
+	)
 }
 
 func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
@@ -501,22 +499,19 @@ func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 	cfg := func(reallocate bool) string {
 		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, cloud.InstanceID, false)),
-		Steps: []resource.TestStep{
-			{Config: cfg(true)},
-			{
-				PreConfig: func() { setQuota(t, cloud, 10) },
-				Config:    cfg(true),
-				Destroy:   true,
-				// The destroy's plan refuses it before anything is unbound.
-				ExpectError: expectError(`Daily quota of normal public IP reallocations would run out.*gives instance ` + cloud.InstanceID +
-					`.*DAILY_PUBLIC_IP_ASSIGN is 10 of 10: 0 reallocations left.*reallocate_normal_public_ip = false.*next day`),
-			},
-			// The remedy the message gives: flip the flag (no API call), destroy.
-			{Config: cfg(false), Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
+	testCheckDestroy(t, resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, cloud.InstanceID, false)),
+		resource.TestStep{Config: cfg(true)},
+		resource.TestStep{
+			PreConfig: func() { setQuota(t, cloud, 10) },
+			Config:    cfg(true),
+			Destroy:   true,
+			// The destroy's plan refuses it before anything is unbound.
+			ExpectError: expectError(`Daily quota of normal public IP reallocations would run out.*gives instance ` + cloud.InstanceID +
+				`.*DAILY_PUBLIC_IP_ASSIGN is 10 of 10: 0 reallocations left.*reallocate_normal_public_ip = false.*next day`),
 		},
-	})
+		// The remedy the message gives: flip the flag (no API call), destroy.
+		resource.TestStep{Config: cfg(false), Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
+	)
 	if n := cloud.Emulator.Stats().Calls["DescribeAddressQuota"]; n < 1 {
 		t.Errorf("DescribeAddressQuota calls = %d, want the plan to have read the quota", n)
 	}
@@ -547,14 +542,11 @@ func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 	}
 	notHere := `normal public IP cannot be reallocated.*primary private IP of an instance's primary network interface.*` +
 		`secondary private IP of instance ` + acctest.EmulatorInstance
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: cfg(true)},
-			{Config: cfg(true), Destroy: true, ExpectError: expectError(notHere + `.*the destroy would fail`)},
-			{Config: cfg(false)},
-		},
-	})
+	testUnbound(t, cloud,
+		resource.TestStep{Config: cfg(true)},
+		resource.TestStep{Config: cfg(true), Destroy: true, ExpectError: expectError(notHere + `.*the destroy would fail`)},
+		resource.TestStep{Config: cfg(false)},
+	)
 	if n := cloud.WriteCalls(); n != 2 {
 		t.Errorf("writes = %d (%s), want one bind and one unbind", n, cloud.CallsOf())
 	}
@@ -621,43 +613,37 @@ func TestAccEIPAssociation_lostRepliesAreRecovered(t *testing.T) {
 
 func TestAccEIPAssociation_taskFailedIsReportedAndRecovers(t *testing.T) {
 	cloud := newParallelEmulator(t, "injects faults")
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskFail) },
-				Config:      instanceConfig(cloud),
-				ExpectError: expectError(`asynchronous task failed.*TaskId: \d+`),
-			},
-			{
-				// The failed bind left the EIP unbound and recorded nothing:
-				// the plan binds it again.
-				Config:           instanceConfig(cloud),
-				ConfigPlanChecks: appliedAs(plancheck.ResourceActionCreate),
-				Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-			},
+	testUnbound(t, cloud,
+		resource.TestStep{
+			PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskFail) },
+			Config:      instanceConfig(cloud),
+			ExpectError: expectError(`asynchronous task failed.*TaskId: \d+`),
 		},
-	})
+		resource.TestStep{
+			// The failed bind left the EIP unbound and recorded nothing:
+			// the plan binds it again.
+			Config:           instanceConfig(cloud),
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionCreate),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+		},
+	)
 }
 
 func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
 	cloud := newParallelEmulator(t, "injects faults")
 	cfg := instanceConfig(cloud, timeoutsLine("create", "3s"))
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang) },
-				Config:      cfg,
-				ExpectError: expectError(`Timed out.*still BINDING`),
-			},
-			{
-				PreConfig: cloud.Emulator.ClearFaults,
-				Config:    cfg,
-				Check:     cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-			},
+	testUnbound(t, cloud,
+		resource.TestStep{
+			PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang) },
+			Config:      cfg,
+			ExpectError: expectError(`Timed out.*still BINDING`),
 		},
-	})
+		resource.TestStep{
+			PreConfig: cloud.Emulator.ClearFaults,
+			Config:    cfg,
+			Check:     cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+		},
+	)
 }
 
 func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {

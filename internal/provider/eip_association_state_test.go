@@ -77,30 +77,27 @@ func testImportFails(t *testing.T, cfg, id, pattern string) {
 func TestAccEIPAssociation_sameBindingWrittenTwoWays(t *testing.T) {
 	cloud := newParallelEmulator(t, "counts the emulator's calls")
 	inPlace := settlesAs(plancheck.ResourceActionUpdate)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: instanceConfig(cloud), Check: writes(cloud, 1)},
-			{
-				Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP)...),
-				ConfigPlanChecks: inPlace, Check: writes(cloud, 1),
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateID(cloud.EIPID + "::" + acctest.EmulatorInstanceENI + "::" + acctest.EmulatorInstanceENIIP),
-					stateAttr("instance_id", knownvalue.Null()),
-				},
-			},
-			{
-				Config: instanceConfig(cloud), ConfigPlanChecks: inPlace, Check: writes(cloud, 1),
-				ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
-			},
-			{
-				// Another private IP of the same instance is another binding.
-				Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
-				ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
-				Check:            writes(cloud, 3),
+	testUnbound(t, cloud,
+		resource.TestStep{Config: instanceConfig(cloud), Check: writes(cloud, 1)},
+		resource.TestStep{
+			Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP)...),
+			ConfigPlanChecks: inPlace, Check: writes(cloud, 1),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateID(cloud.EIPID + "::" + acctest.EmulatorInstanceENI + "::" + acctest.EmulatorInstanceENIIP),
+				stateAttr("instance_id", knownvalue.Null()),
 			},
 		},
-	})
+		resource.TestStep{
+			Config: instanceConfig(cloud), ConfigPlanChecks: inPlace, Check: writes(cloud, 1),
+			ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
+		},
+		resource.TestStep{
+			// Another private IP of the same instance is another binding.
+			Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+			Check:            writes(cloud, 3),
+		},
+	)
 }
 
 // A normal public IP is not an EIP: it cannot be imported.
@@ -135,25 +132,22 @@ func TestAccEIPAssociation_swapEIPOfOneTarget(t *testing.T) {
 	cfg := func(name, eip string) string {
 		return cloud.ProviderConfig + block(name, byInstance(eip, cloud.InstanceID)...)
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
-		Steps: []resource.TestStep{
-			{Config: cfg("old", cloud.EIPID)},
-			{
-				Config: cfg("new", acctest.EmulatorSpareEIP),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("qcloud_eip_association.old", plancheck.ResourceActionDestroy),
-						plancheck.ExpectResourceAction("qcloud_eip_association.new", plancheck.ResourceActionCreate),
-					},
+	testCheckDestroy(t, cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
+		resource.TestStep{Config: cfg("old", cloud.EIPID)},
+		resource.TestStep{
+			Config: cfg("new", acctest.EmulatorSpareEIP),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("qcloud_eip_association.old", plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction("qcloud_eip_association.new", plancheck.ResourceActionCreate),
 				},
-				Check: resource.ComposeTestCheckFunc(
-					cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
-					cloud.CheckUnbound(cloud.EIPID),
-				),
 			},
+			Check: resource.ComposeTestCheckFunc(
+				cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
+				cloud.CheckUnbound(cloud.EIPID),
+			),
 		},
-	})
+	)
 }
 
 // Two resources of one configuration binding the same EIP to the same
@@ -172,17 +166,14 @@ func TestAccEIPAssociation_twoResourcesForOneBinding(t *testing.T) {
 func TestAccEIPAssociation_timedOutCreateNamesUntaint(t *testing.T) {
 	cloud := newParallelEmulator(t, "injects faults")
 	cfg := instanceConfig(cloud, timeoutsLine("create", "2s"))
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{{
+	testUnbound(t, cloud,
+		resource.TestStep{
 			PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang) },
 			Config:      cfg,
 			ExpectError: expectError(`Timed out.*accepted but did not finish within timeouts.create \(2s\).*tainted.*terraform untaint`),
-		}, {
-			PreConfig: cloud.Emulator.ClearFaults,
-			Config:    cfg,
-		}},
-	})
+		},
+		resource.TestStep{PreConfig: cloud.Emulator.ClearFaults, Config: cfg},
+	)
 }
 
 // A destroy whose unbind the API accepted but which timed out: the next read

@@ -88,14 +88,12 @@ func TestAccEIPDataSource_lookups(t *testing.T) {
 		false, true, "", "", "")...)
 	checks = append(checks, eipChecks("data.qcloud_eip.blocked_and_bound", "eip-demo0004", "demo-eip-4", "203.0.113.4", "BIND",
 		true, false, "ins-demo0003", "eni-demo0003", "10.0.0.31")...)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: cloud.ProviderConfig + hclBlock(eipData, "by_id", `id = "eip-demo0002"`) +
-				hclBlock(eipData, "by_public_ip", `public_ip = "203.0.113.2"`) + hclBlock(eipData, "by_name", `name = "demo-eip-2"`) +
-				hclBlock(eipData, "free", `id = "eip-demo0001"`) + hclBlock(eipData, "arrears", `name = "demo-eip-3"`) +
-				hclBlock(eipData, "blocked_and_bound", `public_ip = "203.0.113.4"`),
-			ConfigStateChecks: checks,
-		}},
+	testSteps(t, resource.TestStep{
+		Config: cloud.ProviderConfig + hclBlock(eipData, "by_id", `id = "eip-demo0002"`) +
+			hclBlock(eipData, "by_public_ip", `public_ip = "203.0.113.2"`) + hclBlock(eipData, "by_name", `name = "demo-eip-2"`) +
+			hclBlock(eipData, "free", `id = "eip-demo0001"`) + hclBlock(eipData, "arrears", `name = "demo-eip-3"`) +
+			hclBlock(eipData, "blocked_and_bound", `public_ip = "203.0.113.4"`),
+		ConfigStateChecks: checks,
 	})
 	if n := cloud.WriteCalls(); n != 0 {
 		t.Errorf("reading data sources made %d write calls (%s)", n, cloud.CallsOf())

@@ -85,9 +85,8 @@ provider "qcloud" {
 	// Other loopback forms pass validation (a plan whose EIP is known only
 	// at apply time calls nothing).
 	for _, host := range []string{"[::1]", "127.0.0.2"} {
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config: endpointProvider("http://"+host+":1") + `
+		testSteps(t, resource.TestStep{
+			Config: endpointProvider("http://"+host+":1") + `
 resource "terraform_data" "eip" {
   input = "eip-demo0001"
 }
@@ -97,9 +96,8 @@ resource "qcloud_eip_association" "test" {
   instance_id = "ins-demo0001"
 }
 `,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-			}},
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
 		})
 	}
 }
@@ -182,13 +180,10 @@ func TestAccProvider_region(t *testing.T) {
 	withRegion := func(region string) string {
 		return strings.Replace(instanceConfig(cloud), `region     = "ap-guangzhou"`, fmt.Sprintf("region     = %q", region), 1)
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: withRegion("ap-guangzhou-3"), PlanOnly: true, ExpectError: expectError(`region.*must be a region name`)},
-			{Config: withRegion("ap-guangzhou")},
-			{Config: withRegion("ap-nowhere"), PlanOnly: true, ExpectError: expectError(`Region not valid.*"ap-nowhere".*Nothing was removed from the state`)},
-			{Config: withRegion("ap-guangzhou"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: emptyPlan}},
-		},
-	})
+	testUnbound(t, cloud,
+		resource.TestStep{Config: withRegion("ap-guangzhou-3"), PlanOnly: true, ExpectError: expectError(`region.*must be a region name`)},
+		resource.TestStep{Config: withRegion("ap-guangzhou")},
+		resource.TestStep{Config: withRegion("ap-nowhere"), PlanOnly: true, ExpectError: expectError(`Region not valid.*"ap-nowhere".*Nothing was removed from the state`)},
+		resource.TestStep{Config: withRegion("ap-guangzhou"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: emptyPlan}},
+	)
 }
