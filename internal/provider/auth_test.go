@@ -49,10 +49,7 @@ func assumeRoleBlock(lines ...string) string {
 // authenticated by body.
 func testAuthApplies(t *testing.T, cloud *acctest.Cloud, body string) {
 	t.Helper()
-	acctest.Test(t, resource.TestCase{
-		Steps:        []resource.TestStep{{Config: authProvider(cloud, body) + importOnlyResource}},
-		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
-	})
+	testCheckDestroy(t, cloud.CheckUnbound(acctest.EmulatorFreeEIP), resource.TestStep{Config: authProvider(cloud, body) + importOnlyResource})
 }
 
 // testAuthFails plans importOnlyResource with the provider authenticated by
@@ -172,9 +169,7 @@ func TestAccProvider_allowedAccountIDs(t *testing.T) {
 	// The right account goes on, through an assumed role too.
 	testAuthApplies(t, cloud, withKey+"  allowed_account_ids = [\"100000000001\"]\n"+
 		ciRole(emulator.DefaultRoleArn))
-	if cloud.WriteCalls() != 2 {
-		t.Errorf("want a bind and an unbind for an allowed account; saw %s", cloud.CallsOf())
-	}
+	must(t, writes(cloud, 2)) // a bind and an unbind for an allowed account
 }
 
 // webIdentityTokenFile writes a token the emulator's OIDC provider issued,
@@ -277,9 +272,7 @@ func TestAccProvider_camRoleName(t *testing.T) {
 	cloud := authEmulator(t)
 	t.Setenv("QCLOUD_METADATA_ENDPOINT", cloud.Endpoint())
 	testAuthApplies(t, cloud, `  cam_role_name = "cvm-terraform"`)
-	if cloud.WriteCalls() != 2 {
-		t.Errorf("want a bind and an unbind under the CVM role; saw %s", cloud.CallsOf())
-	}
+	must(t, writes(cloud, 2)) // a bind and an unbind under the CVM role
 	for _, tt := range []struct{ name, endpoint, body, want string }{
 		{"role not attached", cloud.Endpoint(), `  cam_role_name = "other-role"`, `CAM role not attached.*other-role.*Bind Role`},
 		{"metadata unreachable", "http://127.0.0.1:1", `  cam_role_name = "cvm-terraform"`, `Instance metadata service unreachable.*QCLOUD_METADATA_ENDPOINT`},
@@ -290,9 +283,7 @@ func TestAccProvider_camRoleName(t *testing.T) {
 			testAuthFails(t, cloud, tt.body, tt.want)
 		})
 	}
-	if cloud.WriteCalls() != 2 {
-		t.Errorf("failures wrote: %s", cloud.CallsOf())
-	}
+	must(t, writes(cloud, 2)) // and the failures none
 }
 
 // tccliProfile writes tccli's two files of a profile in dir.
@@ -329,9 +320,7 @@ func TestAccProvider_profile(t *testing.T) {
 		t.Errorf("the profile's role-arn was not assumed: %s", cloud.CallsOf())
 	}
 	testAuthApplies(t, cloud, `  profile = "prod"`)
-	if cloud.WriteCalls() != 6 {
-		t.Errorf("want three binds and unbinds; saw %s", cloud.CallsOf())
-	}
+	must(t, writes(cloud, 6)) // three binds and unbinds
 	for _, tt := range []struct{ name, want string }{
 		{"broken", `broken.credential is not valid JSON.*tccli configure --profile broken`},
 		{"half", `half.credential has a secret ID but no secret key`},
@@ -346,9 +335,7 @@ func TestAccProvider_profile(t *testing.T) {
 	t.Setenv("TENCENTCLOUD_PROFILE", "ci")
 	t.Setenv("TENCENTCLOUD_SHARED_CREDENTIALS_DIR", dir)
 	testAuthApplies(t, cloud, "")
-	if cloud.WriteCalls() != 8 {
-		t.Errorf("want four binds and unbinds; saw %s", cloud.CallsOf())
-	}
+	must(t, writes(cloud, 8)) // four binds and unbinds
 }
 
 // scaleConfig is count associations of the emulator's generated EIPs and

@@ -53,16 +53,14 @@ func identityImportBlock(eipID, region string) string {
 func TestAccEIPAssociation_identity(t *testing.T) {
 	acctest.Parallel(t)
 	for name, form := range map[string]func(*acctest.Cloud) []string{
-		"instance": func(c *acctest.Cloud) []string { return []string{attr("instance_id", c.InstanceID)} },
-		"network_interface": func(c *acctest.Cloud) []string {
-			return []string{attr("network_interface_id", c.NetworkInterfaceID), attr("private_ip", c.PrivateIP)}
-		},
+		"instance":          func(c *acctest.Cloud) []string { return byInstance(c.EIPID, c.InstanceID) },
+		"network_interface": func(c *acctest.Cloud) []string { return byInterface(c.EIPID, c.NetworkInterfaceID, c.PrivateIP) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			cloud := newParallelCloud(t)
 			testIdentity(t, cloud,
 				resource.TestStep{
-					Config: config(cloud, append([]string{attr("eip_id", cloud.EIPID)}, form(cloud)...)...),
+					Config: config(cloud, form(cloud)...),
 					ConfigStateChecks: []statecheck.StateCheck{
 						expectIdentity(cloud, cloud.EIPID),
 						statecheck.ExpectIdentityValueMatchesState(resourceName, tfjsonpath.New("eip_id")),

@@ -1,10 +1,8 @@
 package provider_test
 
-// Lifecycle across resources and runs: destroys that must always work,
-// replacements, what an instance binding is, conflicts between resources of
-// one configuration, and imports of EIPs in flight. Each test asserts on the
-// emulator's world and on the requests it received, not only on Terraform's
-// exit status.
+// Lifecycle across resources and runs: destroys, replacements, conflicts and
+// imports. Each test asserts on the emulator's world and the requests it
+// received, not only on Terraform's exit status.
 
 import (
 	"context"
@@ -574,9 +572,7 @@ func TestAccEIPAssociationLifecycle_conflictsRefusedAtPlan(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cloud := newParallelCloud(t)
 			testPlanFails(t, cloud.ProviderConfig+one+tt.two, tt.want)
-			if n := cloud.WriteCalls(); n != 0 {
-				t.Errorf("the refused plan wrote: %s", cloud.CallsOf())
-			}
+			must(t, writes(cloud, 0)) // the refused plan wrote nothing
 		})
 	}
 }
@@ -642,11 +638,8 @@ func TestEIPAssociationLifecycle_importOfAnUnbindingEIP(t *testing.T) {
 		// The unbind finishes on its own a little later: the import sees it
 		// UNBINDING first, then waits, and finds it unbound.
 		unbindOutOfBand(t, cloud, 3*time.Second)
-		testSteps(t, resource.TestStep{
-			Config:       instanceConfig(cloud),
-			ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
-			ExpectError: expectError(`Cannot import this EIP's binding.*The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`),
-		})
+		testImportFails(t, instanceConfig(cloud), cloud.EIPID,
+			`Cannot import this EIP's binding.*The EIP `+cloud.EIPID+` is UNBIND: there is no association to import`)
 		must(t, cloud.CheckUnbound(cloud.EIPID))
 	})
 }

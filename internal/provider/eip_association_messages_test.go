@@ -1,10 +1,7 @@
 package provider_test
 
 // Messages: each test pins the words of a diagnostic that once said
-// something untrue or unhelpful (a bind said to be accepted that never was,
-// a state said to be lost that was kept, an instance named where none was
-// configured, a quota spent twice, a blame on someone outside Terraform, a
-// TaskId that was not there, raw parser text).
+// something untrue or unhelpful.
 
 import (
 	"context"
@@ -314,16 +311,10 @@ func TestEIPAssociationMessages_configMistakes(t *testing.T) {
 	}
 	// Through Terraform, the provider's rate and the timeout read the same.
 	testSteps(t,
-		resource.TestStep{
-			Config:      providerWith(cloud, "write_requests_per_second = 0.01") + block("test", byInstance(cloud.EIPID, cloud.InstanceID)...),
-			PlanOnly:    true,
-			ExpectError: expectError(`Invalid request rate.*0\.01 is not a request rate the provider can use: it must be between 0\.1 and 1000 requests per second\.`),
-		},
-		resource.TestStep{
-			Config:      instanceConfig(cloud, timeoutsLine("create", "5 minutes")),
-			PlanOnly:    true,
-			ExpectError: expectError(`Invalid timeout.*"5 minutes" is not a timeout: it must be a duration greater than zero`),
-		},
+		planFails(providerWith(cloud, "write_requests_per_second = 0.01")+block("test", byInstance(cloud.EIPID, cloud.InstanceID)...),
+			`Invalid request rate.*0\.01 is not a request rate the provider can use: it must be between 0\.1 and 1000 requests per second\.`),
+		planFails(instanceConfig(cloud, timeoutsLine("create", "5 minutes")),
+			`Invalid timeout.*"5 minutes" is not a timeout: it must be a duration greater than zero`),
 	)
 	if n := cloud.TotalCalls(); n != 0 {
 		t.Errorf("configuration mistakes made API calls: %s", cloud.CallsOf())

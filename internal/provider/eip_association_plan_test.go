@@ -220,9 +220,7 @@ func TestEIPAssociationPlan_createWarnings(t *testing.T) {
 			if len(diags) != 1 || diags[0].Severity != tfprotov6.DiagnosticSeverityWarning || diags[0].Summary != tt.summary {
 				t.Fatalf("plan diagnostics: %v; want one warning %q", describeDiagnostics(diags), tt.summary)
 			}
-			if n := cloud.WriteCalls(); n != 0 {
-				t.Errorf("the plan wrote: %s", cloud.CallsOf())
-			}
+			must(t, writes(cloud, 0)) // the plan wrote nothing
 		})
 	}
 }

@@ -105,17 +105,22 @@ func importVerified(id string) resource.TestStep {
 	}
 }
 
-// testPlanFails plans cfg and expects an error matching pattern (see
-// expectError).
+// testPlanFails plans cfg and expects an error matching pattern.
 func testPlanFails(t *testing.T, cfg, pattern string) {
 	t.Helper()
-	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{Config: cfg, PlanOnly: true, ExpectError: expectError(pattern)}}})
+	testSteps(t, planFails(cfg, pattern))
+}
+
+// planFails is a step that plans cfg and expects an error matching pattern
+// (see expectError).
+func planFails(cfg, pattern string) resource.TestStep {
+	return resource.TestStep{Config: cfg, PlanOnly: true, ExpectError: expectError(pattern)}
 }
 
 // testApplyFails applies cfg and expects an error matching pattern.
 func testApplyFails(t *testing.T, cfg, pattern string) {
 	t.Helper()
-	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{Config: cfg, ExpectError: expectError(pattern)}}})
+	testSteps(t, resource.TestStep{Config: cfg, ExpectError: expectError(pattern)})
 }
 
 // testSteps runs steps as one test case.
@@ -131,7 +136,7 @@ func testUnbound(t *testing.T, cloud *acctest.Cloud, steps ...resource.TestStep)
 	testCheckDestroy(t, cloud.CheckUnbound(cloud.EIPID), steps...)
 }
 
-// testCheckDestroy runs steps as one test case, and check after its destroy.
+// testCheckDestroy runs steps as one test case whose CheckDestroy is check.
 func testCheckDestroy(t *testing.T, check resource.TestCheckFunc, steps ...resource.TestStep) {
 	t.Helper()
 	acctest.Test(t, resource.TestCase{CheckDestroy: check, Steps: steps})
@@ -140,7 +145,7 @@ func testCheckDestroy(t *testing.T, check resource.TestCheckFunc, steps ...resou
 // testApplies applies cfg and destroys it.
 func testApplies(t *testing.T, cfg string) {
 	t.Helper()
-	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{Config: cfg}}})
+	testSteps(t, resource.TestStep{Config: cfg})
 }
 
 func TestAccEIPAssociation_instance(t *testing.T) {
@@ -217,17 +222,12 @@ func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
 	for _, reallocate := range []bool{true, false} {
 		t.Run(fmt.Sprint(reallocate), func(t *testing.T) {
 			cloud := newParallelCloud(t)
-			acctest.Test(t, resource.TestCase{
-				CheckDestroy: resource.ComposeTestCheckFunc(
-					cloud.CheckUnbound(cloud.EIPID),
-					checkDisassociateSent(cloud, reallocate),
-					checkNormalPublicIP(cloud, cloud.InstanceID, reallocate),
-				),
-				Steps: []resource.TestStep{{
-					Config:            instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate)),
-					ConfigStateChecks: []statecheck.StateCheck{stateAttr("reallocate_normal_public_ip", knownvalue.Bool(reallocate))},
-					Check:             checkNormalPublicIP(cloud, cloud.InstanceID, false),
-				}},
+			checkDestroy := resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkDisassociateSent(cloud, reallocate),
+				checkNormalPublicIP(cloud, cloud.InstanceID, reallocate))
+			testCheckDestroy(t, checkDestroy, resource.TestStep{
+				Config:            instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate)),
+				ConfigStateChecks: []statecheck.StateCheck{stateAttr("reallocate_normal_public_ip", knownvalue.Bool(reallocate))},
+				Check:             checkNormalPublicIP(cloud, cloud.InstanceID, false),
 			})
 		})
 	}
@@ -282,20 +282,17 @@ func TestAccEIPAssociation_driftUnbound(t *testing.T) {
 
 func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
 	cloud := newParallelEmulator(t, "changes the binding out of band")
-	acctest.Test(t, resource.TestCase{
-		// The foreign binding survives the test's destroy.
-		CheckDestroy: cloud.CheckBound(cloud.EIPID, elsewhere),
-		Steps: []resource.TestStep{
-			{Config: instanceConfig(cloud)},
-			{
-				PreConfig: func() { cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere) },
-				Config:    instanceConfig(cloud),
-				// The refresh shows the drift; the plan refuses to take the EIP
-				// away from the binding it now has.
-				ExpectError: expectError(`EIP is bound elsewhere.*network interface ` + elsewhere.NetworkInterfaceID),
-			},
+	// The foreign binding survives the test's destroy.
+	testCheckDestroy(t, cloud.CheckBound(cloud.EIPID, elsewhere),
+		resource.TestStep{Config: instanceConfig(cloud)},
+		resource.TestStep{
+			PreConfig: func() { cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere) },
+			Config:    instanceConfig(cloud),
+			// The refresh shows the drift; the plan refuses to take the EIP
+			// away from the binding it now has.
+			ExpectError: expectError(`EIP is bound elsewhere.*network interface ` + elsewhere.NetworkInterfaceID),
 		},
-	})
+	)
 }
 
 var (
@@ -328,9 +325,7 @@ func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
 			t.Errorf("Delete(%s) diagnostics = %v, want none", id, diags)
 		}
 	}
-	if n := cloud.WriteCalls(); n != 0 {
-		t.Fatalf("write calls = %d, want 0", n)
-	}
+	must(t, writes(cloud, 0))
 }
 
 // Creates that cannot work fail at apply time, before anything is bound,
@@ -547,9 +542,7 @@ func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 		resource.TestStep{Config: cfg(true), Destroy: true, ExpectError: expectError(notHere + `.*the destroy would fail`)},
 		resource.TestStep{Config: cfg(false)},
 	)
-	if n := cloud.WriteCalls(); n != 2 {
-		t.Errorf("writes = %d (%s), want one bind and one unbind", n, cloud.CallsOf())
-	}
+	must(t, writes(cloud, 2)) // one bind and one unbind
 
 	other := acctest.New(t)
 	other.BindOutOfBand(t, other.EIPID, secondaryIP)
@@ -564,20 +557,14 @@ func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
 	cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: "RequestLimitExceeded", Count: 2})
 	cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "InternalError", Count: 2})
 	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultError, Code: "OperationDenied.MutexTaskRunning", Count: 3})
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), func(*terraform.State) error {
-			errs := cloud.Emulator.Stats().Errors
-			if errs["AssociateAddress"]["RequestLimitExceeded"] != 2 || errs["DisassociateAddress"]["OperationDenied.MutexTaskRunning"] != 3 ||
-				errs["DescribeAddresses"]["InternalError"] != 2 {
-				return fmt.Errorf("the faults did not all fire: %v", errs)
-			}
-			return nil
-		}),
-		Steps: []resource.TestStep{{
-			Config: instanceConfig(cloud),
-			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-		}},
-	})
+	testCheckDestroy(t, resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), func(*terraform.State) error {
+		errs := cloud.Emulator.Stats().Errors
+		if errs["AssociateAddress"]["RequestLimitExceeded"] != 2 || errs["DisassociateAddress"]["OperationDenied.MutexTaskRunning"] != 3 ||
+			errs["DescribeAddresses"]["InternalError"] != 2 {
+			return fmt.Errorf("the faults did not all fire: %v", errs)
+		}
+		return nil
+	}), resource.TestStep{Config: instanceConfig(cloud), Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})})
 }
 
 // A write carried out whose reply never came: the retry is refused (the EIP
@@ -587,27 +574,24 @@ func TestAccEIPAssociation_lostRepliesAreRecovered(t *testing.T) {
 	cloud := newParallelEmulator(t, "injects faults")
 	injectOnce(t, cloud, "AssociateAddress", emulator.FaultLostReply)
 	injectOnce(t, cloud, "DisassociateAddress", emulator.FaultLostReply)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: resource.ComposeTestCheckFunc(
-			cloud.CheckUnbound(cloud.EIPID),
-			checkNormalPublicIP(cloud, cloud.InstanceID, true),
-			func(*terraform.State) error {
-				if n := reallocationsToday(t, cloud); n != 1 {
-					return fmt.Errorf("%d reallocations today, want exactly 1", n)
-				}
-				if n := len(cloud.Emulator.Snapshot().AddressesOn(cloud.InstanceID)); n != 1 {
-					return fmt.Errorf("instance %s holds %d addresses, want its one normal public IP", cloud.InstanceID, n)
-				}
-				if calls := cloud.Emulator.Stats().Calls; calls["AssociateAddress"] < 2 || calls["DisassociateAddress"] < 2 {
-					return fmt.Errorf("the lost replies were not retried: %s", cloud.CallsOf())
-				}
-				return nil
-			},
-		),
-		Steps: []resource.TestStep{{
-			Config: instanceConfig(cloud, attr("reallocate_normal_public_ip", true)),
-			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-		}},
+	testCheckDestroy(t, resource.ComposeTestCheckFunc(
+		cloud.CheckUnbound(cloud.EIPID),
+		checkNormalPublicIP(cloud, cloud.InstanceID, true),
+		func(*terraform.State) error {
+			if n := reallocationsToday(t, cloud); n != 1 {
+				return fmt.Errorf("%d reallocations today, want exactly 1", n)
+			}
+			if n := len(cloud.Emulator.Snapshot().AddressesOn(cloud.InstanceID)); n != 1 {
+				return fmt.Errorf("instance %s holds %d addresses, want its one normal public IP", cloud.InstanceID, n)
+			}
+			if calls := cloud.Emulator.Stats().Calls; calls["AssociateAddress"] < 2 || calls["DisassociateAddress"] < 2 {
+				return fmt.Errorf("the lost replies were not retried: %s", cloud.CallsOf())
+			}
+			return nil
+		},
+	), resource.TestStep{
+		Config: instanceConfig(cloud, attr("reallocate_normal_public_ip", true)),
+		Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 	})
 }
 
@@ -655,12 +639,9 @@ func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 		{byInstance("eip-123", "ins-demo0001"), `eip_id.*must be an EIP id`},
 		{byInstance("EIP-DEMO0001", "ins-demo0001"), `eip_id.*must be an EIP id`},
 		{byInstance("eip-demo0001", "i-12345678"), `instance_id.*must be an instance id`},
-		{byInterface("eip-demo0001", "eni_12345678", "10.0.0.1"),
-			`network_interface_id.*must be a network interface id`},
-		{byInterface("eip-demo0001", "eni-demo0005", "10.0.0.300"),
-			`Invalid IPv4 Address String Value.*private_ip`},
-		{byInterface("eip-demo0001", "eni-demo0005", "fe80::1"),
-			`Invalid IPv4 Address String Value.*private_ip`},
+		{byInterface("eip-demo0001", "eni_12345678", "10.0.0.1"), `network_interface_id.*must be a network interface id`},
+		{byInterface("eip-demo0001", "eni-demo0005", "10.0.0.300"), `Invalid IPv4 Address String Value.*private_ip`},
+		{byInterface("eip-demo0001", "eni-demo0005", "fe80::1"), `Invalid IPv4 Address String Value.*private_ip`},
 		{[]string{attr("eip_id", "eip-demo0001")}, `Invalid Attribute Combination.*instance_id.*network_interface_id`},
 		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("network_interface_id", "eni-demo0005"),
 			attr("private_ip", "10.0.1.5")}, `Invalid Attribute Combination`},
@@ -675,9 +656,7 @@ func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 	}
 	var steps []resource.TestStep
 	for _, tt := range tests {
-		steps = append(steps, resource.TestStep{
-			Config: config(cloud, tt.lines...), PlanOnly: true, ExpectError: expectError(tt.want),
-		})
+		steps = append(steps, planFails(config(cloud, tt.lines...), tt.want))
 	}
 	acctest.Test(t, resource.TestCase{Steps: steps})
 	if cloud.Emulator != nil {

@@ -32,25 +32,19 @@ import (
 func TestAccEIPAssociation_moveToSecondaryIPIsDrift(t *testing.T) {
 	cloud := newParallelEmulator(t, "moves the binding out of band")
 	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true))
-	acctest.Test(t, resource.TestCase{
-		// The destroy finds the EIP where the state does not say it is, and
-		// leaves that binding alone (with reallocation, it would fail there).
-		CheckDestroy: cloud.CheckBound(cloud.EIPID, secondaryIP),
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() {
-					cloud.MoveOutOfBand(t, cloud.EIPID, secondaryIP)
-					cloud.Emulator.ResetStats()
-				},
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				// The refresh found the EIP on the secondary IP: the plan binds it again.
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: plansTo(plancheck.ResourceActionCreate)},
-			},
+	// The destroy finds the EIP where the state does not say it is, and
+	// leaves that binding alone (with reallocation, it would fail there).
+	testCheckDestroy(t, cloud.CheckBound(cloud.EIPID, secondaryIP),
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig:          func() { cloud.MoveOutOfBand(t, cloud.EIPID, secondaryIP) },
+			Config:             cfg,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			// The refresh found the EIP on the secondary IP: the plan binds it again.
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: plansTo(plancheck.ResourceActionCreate)},
 		},
-	})
+	)
 }
 
 // An instance-form import of a binding on a secondary IP is refused, naming
@@ -216,11 +210,7 @@ func TestAccEIPAssociation_timeoutsMustBePositive(t *testing.T) {
 	cloud := newParallelCloud(t)
 	var steps []resource.TestStep
 	for _, d := range []string{"0s", "-1m", "-0.5h"} {
-		steps = append(steps, resource.TestStep{
-			Config:      instanceConfig(cloud, timeoutsLine("delete", d)),
-			PlanOnly:    true,
-			ExpectError: expectError(`Invalid timeout.*` + regexp.QuoteMeta(d) + `.*greater than zero`),
-		})
+		steps = append(steps, planFails(instanceConfig(cloud, timeoutsLine("delete", d)), `Invalid timeout.*`+regexp.QuoteMeta(d)+`.*greater than zero`))
 	}
 	acctest.Test(t, resource.TestCase{Steps: steps})
 }

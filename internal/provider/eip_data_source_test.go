@@ -44,6 +44,11 @@ func dataSourceWorld() emulator.Options {
 		AddressID: normalPublicID, AddressIP: normalPublicIP, AddressType: emulator.AddressTypeWanIP, Status: emulator.StatusBind,
 		InstanceID: acctest.EmulatorInstance, NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorInstanceENIIP,
 	})
+	return unlimited(world)
+}
+
+// unlimited is the emulator's options for world, without rate limits.
+func unlimited(world *emulator.World) emulator.Options {
 	opts := emulator.DefaultOptions()
 	opts.World = world
 	opts.RateLimit = emulator.RateLimit{}
@@ -95,9 +100,7 @@ func TestAccEIPDataSource_lookups(t *testing.T) {
 			hclBlock(eipData, "blocked_and_bound", `public_ip = "203.0.113.4"`),
 		ConfigStateChecks: checks,
 	})
-	if n := cloud.WriteCalls(); n != 0 {
-		t.Errorf("reading data sources made %d write calls (%s)", n, cloud.CallsOf())
-	}
+	must(t, writes(cloud, 0)) // reading data sources writes nothing
 }
 
 func TestAccEIPDataSource_errors(t *testing.T) {

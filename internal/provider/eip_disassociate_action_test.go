@@ -63,9 +63,7 @@ func testAction(t *testing.T, steps ...resource.TestStep) {
 func actionTest(t *testing.T) *acctest.Cloud {
 	t.Helper()
 	acctest.SkipUnderOpenTofu(t, "actions")
-	acctest.EmulatorOnly(t, "reads the emulator's record of requests")
-	acctest.Parallel(t)
-	return acctest.New(t)
+	return newParallelEmulator(t, "reads the emulator's record of requests")
 }
 
 // Invoked after a create, with and without a normal public IP in the EIP's
@@ -154,11 +152,7 @@ func TestAccEIPDisassociateAction_reallocationRefusedAtPlan(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cloud := actionTest(t)
 			tc.setup(t, cloud)
-			testAction(t, resource.TestStep{
-				Config:      actionConfig(cloud, attr("eip_id", acctest.EmulatorFreeEIP), attr("reallocate_normal_public_ip", true)),
-				PlanOnly:    true,
-				ExpectError: expectError(tc.want),
-			})
+			testAction(t, planFails(actionConfig(cloud, attr("eip_id", acctest.EmulatorFreeEIP), attr("reallocate_normal_public_ip", true)), tc.want))
 			checkDisassociations(t, cloud)
 		})
 	}

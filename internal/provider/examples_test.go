@@ -170,10 +170,7 @@ func exampleWorldOptions(t *testing.T) emulator.Options {
 			AddressIP: "198.51.100." + string(rune('1'+i)), AddressType: emulator.AddressTypeEIP, Status: emulator.StatusUnbind,
 		})
 	}
-	opts := emulator.DefaultOptions()
-	opts.World = world
-	opts.RateLimit = emulator.RateLimit{}
-	return opts
+	return unlimited(world)
 }
 
 // exampleDirs lists the directories under root that hold .tf files, modules

@@ -48,11 +48,7 @@ func TestAccProvider_endpointChecks(t *testing.T) {
 	}
 	var steps []resource.TestStep
 	for _, tt := range tests {
-		steps = append(steps, resource.TestStep{
-			Config:      endpointProvider(tt.endpoint) + importOnlyResource,
-			PlanOnly:    true,
-			ExpectError: expectError(`Invalid endpoint.*` + regexp.QuoteMeta(tt.want)),
-		})
+		steps = append(steps, planFails(endpointProvider(tt.endpoint)+importOnlyResource, `Invalid endpoint.*`+regexp.QuoteMeta(tt.want)))
 	}
 	acctest.Test(t, resource.TestCase{Steps: steps})
 }
@@ -67,21 +63,14 @@ func TestAccProvider_loopbackHTTPAccepted(t *testing.T) {
 	cloud := newParallelEmulator(t, "needs the emulator")
 	port := cloud.Endpoint()[strings.LastIndex(cloud.Endpoint(), ":")+1:]
 	// The emulator through "localhost": a whole apply and destroy.
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	testCheckDestroy(t, cloud.CheckUnbound(acctest.EmulatorFreeEIP), resource.TestStep{Config: fmt.Sprintf(`
 provider "qcloud" {
   endpoint   = "http://localhost:%s"
   secret_id  = %q
   secret_key = %q
 }
-`, port, emulator.DefaultSecretID, emulator.DefaultSecretKey) + importOnlyResource,
-		}},
-		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
-	})
-	if n := cloud.WriteCalls(); n != 2 {
-		t.Errorf("the emulator saw %d writes through localhost, want a bind and an unbind (%s)", n, cloud.CallsOf())
-	}
+`, port, emulator.DefaultSecretID, emulator.DefaultSecretKey) + importOnlyResource})
+	must(t, writes(cloud, 2)) // a bind and an unbind through localhost
 	// Other loopback forms pass validation (a plan whose EIP is known only
 	// at apply time calls nothing).
 	for _, host := range []string{"[::1]", "127.0.0.2"} {
@@ -116,13 +105,8 @@ func TestAccProvider_credentialsFile(t *testing.T) {
 	writeFile(t, file, fmt.Sprintf("[default]\nsecret_id = %s\nsecret_key = %s\n", emulator.DefaultSecretID, emulator.DefaultSecretKey))
 	t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
 	t.Setenv("QCLOUD_ENDPOINT", cloud.Endpoint())
-	acctest.Test(t, resource.TestCase{
-		Steps:        []resource.TestStep{{Config: `provider "qcloud" {}` + importOnlyResource}},
-		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
-	})
-	if cloud.WriteCalls() != 2 {
-		t.Errorf("want one bind and one unbind through file credentials, saw %s", cloud.CallsOf())
-	}
+	testCheckDestroy(t, cloud.CheckUnbound(acctest.EmulatorFreeEIP), resource.TestStep{Config: `provider "qcloud" {}` + importOnlyResource})
+	must(t, writes(cloud, 2)) // a bind and an unbind through file credentials
 }
 
 func TestAccProvider_tlsFailure(t *testing.T) {
@@ -181,9 +165,9 @@ func TestAccProvider_region(t *testing.T) {
 		return strings.Replace(instanceConfig(cloud), `region     = "ap-guangzhou"`, fmt.Sprintf("region     = %q", region), 1)
 	}
 	testUnbound(t, cloud,
-		resource.TestStep{Config: withRegion("ap-guangzhou-3"), PlanOnly: true, ExpectError: expectError(`region.*must be a region name`)},
+		planFails(withRegion("ap-guangzhou-3"), `region.*must be a region name`),
 		resource.TestStep{Config: withRegion("ap-guangzhou")},
-		resource.TestStep{Config: withRegion("ap-nowhere"), PlanOnly: true, ExpectError: expectError(`Region not valid.*"ap-nowhere".*Nothing was removed from the state`)},
+		planFails(withRegion("ap-nowhere"), `Region not valid.*"ap-nowhere".*Nothing was removed from the state`),
 		resource.TestStep{Config: withRegion("ap-guangzhou"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: emptyPlan}},
 	)
 }
