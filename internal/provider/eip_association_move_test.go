@@ -32,12 +32,9 @@ import (
 )
 
 // The official provider's namespace. terraform-plugin-testing serves every
-// provider factory under one namespace (TF_ACC_PROVIDER_NAMESPACE, default
-// hashicorp; the factory key is the type only) and replaces any
-// TF_REATTACH_PROVIDERS of its own, so the two providers of a move cannot sit
-// in different namespaces: the move tests serve both under the official one.
-// The move depends on the source's address only; the target is whichever
-// provider owns qcloud_eip_association.
+// provider factory under one namespace (TF_ACC_PROVIDER_NAMESPACE) and
+// replaces any TF_REATTACH_PROVIDERS, so the move tests serve both providers
+// under the official one: a move depends on the source's address only.
 const officialNamespace = "tencentcloudstack"
 
 // moveProviders are the qcloud provider and a stand-in for the official one.

@@ -1,8 +1,7 @@
 package provider_test
 
-// State that is always true: each test here reproduces a case where a user's
-// trial found the state disagreeing with the cloud, or a change nobody asked
-// for.
+// State that is always true: each test reproduces a user's trial that found
+// the state disagreeing with the cloud, or a change nobody asked for.
 
 import (
 	"context"

@@ -26,10 +26,9 @@ import (
 const moduleTestTimeout = 5 * time.Minute
 
 // TestExampleModules runs `terraform test` on every module under
-// examples/modules, against an emulator, as a module author would run it: the
-// provider is a binary built from this tree and installed with dev_overrides
-// in a CLI configuration of the test's own, and the credentials, region and
-// endpoint come from the environment of that command only.
+// examples/modules against an emulator, as a module author would: with a
+// provider built from this tree, installed with dev_overrides, and the cloud
+// settings in that command's environment only.
 //
 // terraform-exec cannot pass TF_REATTACH_PROVIDERS to `terraform test` (it
 // refuses the variable in SetEnv and Test takes no Reattach option), hence a
