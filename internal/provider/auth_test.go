@@ -350,11 +350,10 @@ resource "qcloud_eip_association" "scale" {
 `, count)
 }
 
-// An apply that outlives many sessions renews them: no call fails, and the
-// emulator shows more AssumeRole calls than provider configurations (each
-// configuration calls GetCallerIdentity once, for allowed_account_ids). The
-// default is 50 associations with 3 s sessions (the writes alone take 5 s
-// at the documented 10 per second); RENEWAL_TEST_N and
+// An apply that outlives many sessions renews them: no call fails, and there
+// are more AssumeRole calls than provider configurations (each calls
+// GetCallerIdentity once). By default 50 associations with 3 s sessions (the
+// writes alone take 5 s at 10 per second); RENEWAL_TEST_N and
 // RENEWAL_TEST_SESSION set others (BENCHMARKS.md: 200 with 20 s).
 func TestAccProvider_renewalAtScale(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's session lifetime")
