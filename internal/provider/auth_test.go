@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,28 +35,39 @@ func authProvider(cloud *acctest.Cloud, body string) string {
 // withKey is the emulator's default key as provider arguments.
 const withKey = "  secret_id  = \"" + emulator.DefaultSecretID + "\"\n  secret_key = \"" + emulator.DefaultSecretKey + "\"\n"
 
+// ciRole is an assume_role block for role arn, in session "ci", with more
+// argument lines.
+func ciRole(arn string, lines ...string) string {
+	return assumeRoleBlock(append([]string{attr("role_arn", arn), attr("session_name", "ci")}, lines...)...)
+}
+
 func assumeRoleBlock(lines ...string) string {
 	return "  assume_role {\n    " + strings.Join(lines, "\n    ") + "\n  }\n"
+}
+
+// testAuthApplies applies and destroys importOnlyResource with the provider
+// authenticated by body.
+func testAuthApplies(t *testing.T, cloud *acctest.Cloud, body string) {
+	t.Helper()
+	testCheckDestroy(t, cloud.CheckUnbound(acctest.EmulatorFreeEIP), resource.TestStep{Config: authProvider(cloud, body) + importOnlyResource})
+}
+
+// testAuthFails plans importOnlyResource with the provider authenticated by
+// body, and expects an error matching pattern.
+func testAuthFails(t *testing.T, cloud *acctest.Cloud, body, pattern string) {
+	t.Helper()
+	testPlanFails(t, authProvider(cloud, body)+importOnlyResource, pattern)
 }
 
 // callsBut lists the calls other than those actions.
 func callsBut(cloud *acctest.Cloud, actions ...string) map[string]int {
 	out := map[string]int{}
 	for action, n := range cloud.Emulator.Stats().Calls {
-		if !slicesContains(actions, action) {
+		if !slices.Contains(actions, action) {
 			out[action] = n
 		}
 	}
 	return out
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // assertNoAPIWork fails t when the emulator saw anything but the
@@ -71,16 +83,11 @@ func TestAccProvider_assumeRole(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's roles")
 	acctest.Parallel(t)
 	cloud := authEmulator(t)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: authProvider(cloud, withKey+assumeRoleBlock(
-				attr("role_arn", externalRoleArn), attr("session_name", "terraform-test"), attr("session_duration", 900),
-				attr("external_id", emulator.DefaultExternalID),
-				`policy = jsonencode({version = "2.0", statement = [{effect = "allow", action = ["vpc:*", "cvm:DescribeInstances"], resource = ["*"]}]})`,
-			)) + importOnlyResource,
-		}},
-		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
-	})
+	testAuthApplies(t, cloud, withKey+assumeRoleBlock(
+		attr("role_arn", externalRoleArn), attr("session_name", "terraform-test"), attr("session_duration", 900),
+		attr("external_id", emulator.DefaultExternalID),
+		`policy = jsonencode({version = "2.0", statement = [{effect = "allow", action = ["vpc:*", "cvm:DescribeInstances"], resource = ["*"]}]})`,
+	))
 	if cloud.WriteCalls() != 2 || cloud.Emulator.Stats().Calls["AssumeRole"] == 0 {
 		t.Errorf("want a bind and an unbind under the assumed role; saw %s", cloud.CallsOf())
 	}
@@ -102,19 +109,12 @@ func TestAccProvider_assumeRoleFromEnvironment(t *testing.T) {
 	t.Setenv("TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME", "from-env")
 	t.Setenv("TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION", "1800")
 	t.Setenv("TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID", emulator.DefaultExternalID)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{Config: authProvider(cloud, "") + importOnlyResource}},
-	})
+	testAuthApplies(t, cloud, "")
 	if cloud.WriteCalls() != 2 || cloud.Emulator.Stats().Calls["AssumeRole"] == 0 {
 		t.Errorf("want a bind and an unbind under the role from the environment; saw %s", cloud.CallsOf())
 	}
 	t.Setenv("TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION", "50000")
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: authProvider(cloud, "") + importOnlyResource, PlanOnly: true,
-			ExpectError: expectError(`Invalid session duration.*1 to 43200 seconds.*"50000".*TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION`),
-		}},
-	})
+	testAuthFails(t, cloud, "", `Invalid session duration.*1 to 43200 seconds.*"50000".*TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION`)
 }
 
 // Each way assume_role fails is a diagnostic naming the source and the fix,
@@ -126,19 +126,16 @@ func TestAccProvider_assumeRoleErrors(t *testing.T) {
 	tests := []struct {
 		name, body, want string
 	}{
-		{"role not found", withKey + assumeRoleBlock(attr("role_arn", "qcs::cam::uin/100000000001:roleName/nope"), attr("session_name", "ci")),
+		{"role not found", withKey + ciRole("qcs::cam::uin/100000000001:roleName/nope"),
 			`Role not found.*assume_role \(role_arn qcs::cam::uin/100000000001:roleName/nope.*ResourceNotFound.RoleNotFound`},
-		{"external id missing", withKey + assumeRoleBlock(attr("role_arn", externalRoleArn), attr("session_name", "ci")),
+		{"external id missing", withKey + ciRole(externalRoleArn), `Role cannot be assumed.*external_id.*UnauthorizedOperation`},
+		{"external id wrong", withKey + ciRole(externalRoleArn, attr("external_id", "not-the-id")),
 			`Role cannot be assumed.*external_id.*UnauthorizedOperation`},
-		{"external id wrong", withKey + assumeRoleBlock(attr("role_arn", externalRoleArn), attr("session_name", "ci"), attr("external_id", "not-the-id")),
-			`Role cannot be assumed.*external_id.*UnauthorizedOperation`},
-		{"duration out of range", withKey + assumeRoleBlock(attr("role_arn", emulator.DefaultRoleArn), attr("session_name", "ci"), attr("session_duration", 43201)),
+		{"duration out of range", withKey + ciRole(emulator.DefaultRoleArn, attr("session_duration", 43201)),
 			`session_duration.*must be between 1 and 43200`},
-		{"not a role ARN", withKey + assumeRoleBlock(attr("role_arn", "terraform-ci"), attr("session_name", "ci")),
-			`role_arn.*must be a role ARN`},
-		{"no credentials to sign with", assumeRoleBlock(attr("role_arn", emulator.DefaultRoleArn), attr("session_name", "ci")),
-			`No credentials to assume the role with.*assume_role_with_web_identity`},
-		{"conflicting sources", withKey + assumeRoleBlock(attr("role_arn", emulator.DefaultRoleArn), attr("session_name", "ci")) +
+		{"not a role ARN", withKey + ciRole("terraform-ci"), `role_arn.*must be a role ARN`},
+		{"no credentials to sign with", ciRole(emulator.DefaultRoleArn), `No credentials to assume the role with.*assume_role_with_web_identity`},
+		{"conflicting sources", withKey + ciRole(emulator.DefaultRoleArn) +
 			"  assume_role_with_web_identity {\n    web_identity_token_file = \"/nonexistent\"\n  }\n",
 			`Invalid Attribute Combination.*assume_role_with_web_identity`},
 		{"key and CVM role", withKey + `  cam_role_name = "cvm-terraform"`, `Invalid Attribute Combination.*secret_id`},
@@ -146,11 +143,7 @@ func TestAccProvider_assumeRoleErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config: authProvider(cloud, tt.body) + importOnlyResource, PlanOnly: true, ExpectError: expectError(tt.want),
-				}},
-			})
+			testAuthFails(t, cloud, tt.body, tt.want)
 		})
 	}
 	assertNoAPIWork(t, cloud)
@@ -166,11 +159,7 @@ func TestAccProvider_allowedAccountIDs(t *testing.T) {
 		{`  allowed_account_ids = ["abc"]`, `must be an account ID`},
 		{"  allowed_account_ids = [\"1\"]\n  forbidden_account_ids = [\"2\"]", `Invalid Attribute Combination`},
 	} {
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config: authProvider(cloud, withKey+tt.body) + importOnlyResource, PlanOnly: true, ExpectError: expectError(tt.want),
-			}},
-		})
+		testAuthFails(t, cloud, withKey+tt.body, tt.want)
 	}
 	// The emulator's record: GetCallerIdentity, and nothing else.
 	stats := cloud.Emulator.Stats()
@@ -178,16 +167,9 @@ func TestAccProvider_allowedAccountIDs(t *testing.T) {
 		t.Fatalf("the emulator saw %s; want GetCallerIdentity twice and nothing else", cloud.CallsOf())
 	}
 	// The right account goes on, through an assumed role too.
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: authProvider(cloud, withKey+"  allowed_account_ids = [\"100000000001\"]\n"+
-				assumeRoleBlock(attr("role_arn", emulator.DefaultRoleArn), attr("session_name", "ci"))) + importOnlyResource,
-		}},
-		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
-	})
-	if cloud.WriteCalls() != 2 {
-		t.Errorf("want a bind and an unbind for an allowed account; saw %s", cloud.CallsOf())
-	}
+	testAuthApplies(t, cloud, withKey+"  allowed_account_ids = [\"100000000001\"]\n"+
+		ciRole(emulator.DefaultRoleArn))
+	must(t, writes(cloud, 2)) // a bind and an unbind for an allowed account
 }
 
 // webIdentityTokenFile writes a token the emulator's OIDC provider issued,
@@ -212,13 +194,8 @@ func TestAccProvider_webIdentity(t *testing.T) {
 	acctest.Parallel(t)
 	cloud := authEmulator(t)
 	file := webIdentityTokenFile(t, cloud, time.Hour)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: authProvider(cloud, webIdentityBlock(attr("role_arn", emulator.DefaultRoleArn), attr("session_name", "ci-job"),
-				attr("web_identity_token_file", file))) + importOnlyResource,
-		}},
-		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
-	})
+	testAuthApplies(t, cloud, webIdentityBlock(attr("role_arn", emulator.DefaultRoleArn), attr("session_name", "ci-job"),
+		attr("web_identity_token_file", file)))
 	if cloud.WriteCalls() != 2 || cloud.Emulator.Stats().Calls["AssumeRoleWithWebIdentity"] == 0 {
 		t.Errorf("want a bind and an unbind under the web identity's role; saw %s", cloud.CallsOf())
 	}
@@ -231,9 +208,7 @@ func TestAccProvider_webIdentityFromEnvironment(t *testing.T) {
 	t.Setenv("TENCENTCLOUD_ASSUME_ROLE_ARN", emulator.DefaultRoleArn)
 	t.Setenv("TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME", "ci-job")
 	t.Setenv("TENCENTCLOUD_ASSUME_ROLE_PROVIDER_ID", "OIDC")
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{Config: authProvider(cloud, "") + importOnlyResource}},
-	})
+	testAuthApplies(t, cloud, "")
 	if cloud.WriteCalls() != 2 || cloud.Emulator.Stats().Calls["AssumeRole"] != 0 || cloud.Emulator.Stats().Calls["AssumeRoleWithWebIdentity"] == 0 {
 		t.Errorf("want a bind and an unbind through AssumeRoleWithWebIdentity alone; saw %s", cloud.CallsOf())
 	}
@@ -264,11 +239,7 @@ func TestAccProvider_webIdentityErrors(t *testing.T) {
 			attr("web_identity_token_file", valid)), `Invalid Attribute Combination`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config: authProvider(cloud, tt.body) + importOnlyResource, PlanOnly: true, ExpectError: expectError(tt.want),
-				}},
-			})
+			testAuthFails(t, cloud, tt.body, tt.want)
 		})
 	}
 	assertNoAPIWork(t, cloud)
@@ -281,9 +252,7 @@ func TestAccProvider_podOIDC(t *testing.T) {
 	t.Setenv("TKE_PROVIDER_ID", "OIDC")
 	t.Setenv("TKE_WEB_IDENTITY_TOKEN_FILE", webIdentityTokenFile(t, cloud, time.Hour))
 	t.Setenv("TKE_REGION", emulator.DefaultRegion)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{Config: authProvider(cloud, "  enable_pod_oidc = true") + importOnlyResource}},
-	})
+	testAuthApplies(t, cloud, "  enable_pod_oidc = true")
 	if cloud.WriteCalls() != 2 || cloud.Emulator.Stats().Calls["AssumeRoleWithWebIdentity"] == 0 {
 		t.Errorf("want a bind and an unbind under the pod's role; saw %s", cloud.CallsOf())
 	}
@@ -291,21 +260,10 @@ func TestAccProvider_podOIDC(t *testing.T) {
 	t.Run("outside a pod", func(t *testing.T) {
 		t.Setenv("TKE_PROVIDER_ID", "")
 		t.Setenv("TKE_REGION", "")
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config: authProvider(cloud, "  enable_pod_oidc = true") + importOnlyResource, PlanOnly: true,
-				ExpectError: expectError(`Not in a TKE pod with OIDC.*unset here: TKE_PROVIDER_ID, TKE_REGION`),
-			}},
-		})
+		testAuthFails(t, cloud, "  enable_pod_oidc = true", `Not in a TKE pod with OIDC.*unset here: TKE_PROVIDER_ID, TKE_REGION`)
 	})
 	t.Run("with another web identity", func(t *testing.T) {
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config: authProvider(cloud, "  enable_pod_oidc = true\n"+webIdentityBlock(attr("role_arn", emulator.DefaultRoleArn))) +
-					importOnlyResource,
-				PlanOnly: true, ExpectError: expectError(`Invalid Attribute Combination`),
-			}},
-		})
+		testAuthFails(t, cloud, "  enable_pod_oidc = true\n"+webIdentityBlock(attr("role_arn", emulator.DefaultRoleArn)), `Invalid Attribute Combination`)
 	})
 }
 
@@ -313,12 +271,8 @@ func TestAccProvider_camRoleName(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's metadata service")
 	cloud := authEmulator(t)
 	t.Setenv("QCLOUD_METADATA_ENDPOINT", cloud.Endpoint())
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{Config: authProvider(cloud, `  cam_role_name = "cvm-terraform"`) + importOnlyResource}},
-	})
-	if cloud.WriteCalls() != 2 {
-		t.Errorf("want a bind and an unbind under the CVM role; saw %s", cloud.CallsOf())
-	}
+	testAuthApplies(t, cloud, `  cam_role_name = "cvm-terraform"`)
+	must(t, writes(cloud, 2)) // a bind and an unbind under the CVM role
 	for _, tt := range []struct{ name, endpoint, body, want string }{
 		{"role not attached", cloud.Endpoint(), `  cam_role_name = "other-role"`, `CAM role not attached.*other-role.*Bind Role`},
 		{"metadata unreachable", "http://127.0.0.1:1", `  cam_role_name = "cvm-terraform"`, `Instance metadata service unreachable.*QCLOUD_METADATA_ENDPOINT`},
@@ -326,16 +280,10 @@ func TestAccProvider_camRoleName(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("QCLOUD_METADATA_ENDPOINT", tt.endpoint)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config: authProvider(cloud, tt.body) + importOnlyResource, PlanOnly: true, ExpectError: expectError(tt.want),
-				}},
-			})
+			testAuthFails(t, cloud, tt.body, tt.want)
 		})
 	}
-	if cloud.WriteCalls() != 2 {
-		t.Errorf("failures wrote: %s", cloud.CallsOf())
-	}
+	must(t, writes(cloud, 2)) // and the failures none
 }
 
 // tccliProfile writes tccli's two files of a profile in dir.
@@ -366,17 +314,13 @@ func TestAccProvider_profile(t *testing.T) {
 		return authProvider(cloud, fmt.Sprintf("  profile = %q\n  shared_credentials_dir = %q", name, dir)) + importOnlyResource
 	}
 	// A tccli profile; one whose role-arn assumes the role; an INI section.
-	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{Config: withProfile("ci")}}})
-	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{Config: withProfile("role")}}})
+	testApplies(t, withProfile("ci"))
+	testApplies(t, withProfile("role"))
 	if n := cloud.Emulator.Stats().Calls["AssumeRole"]; n == 0 {
 		t.Errorf("the profile's role-arn was not assumed: %s", cloud.CallsOf())
 	}
-	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{
-		Config: authProvider(cloud, `  profile = "prod"`) + importOnlyResource,
-	}}})
-	if cloud.WriteCalls() != 6 {
-		t.Errorf("want three binds and unbinds; saw %s", cloud.CallsOf())
-	}
+	testAuthApplies(t, cloud, `  profile = "prod"`)
+	must(t, writes(cloud, 6)) // three binds and unbinds
 	for _, tt := range []struct{ name, want string }{
 		{"broken", `broken.credential is not valid JSON.*tccli configure --profile broken`},
 		{"half", `half.credential has a secret ID but no secret key`},
@@ -384,18 +328,14 @@ func TestAccProvider_profile(t *testing.T) {
 		{"nope", `profile "nope" was not found: there is no .*nope.credential.*section "nope"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{
-				Config: withProfile(tt.name), PlanOnly: true, ExpectError: expectError(`Missing Tencent Cloud credentials.*` + tt.want),
-			}}})
+			testPlanFails(t, withProfile(tt.name), `Missing Tencent Cloud credentials.*`+tt.want)
 		})
 	}
 	// From the environment, as the official provider reads it.
 	t.Setenv("TENCENTCLOUD_PROFILE", "ci")
 	t.Setenv("TENCENTCLOUD_SHARED_CREDENTIALS_DIR", dir)
-	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{Config: authProvider(cloud, "") + importOnlyResource}}})
-	if cloud.WriteCalls() != 8 {
-		t.Errorf("want four binds and unbinds; saw %s", cloud.CallsOf())
-	}
+	testAuthApplies(t, cloud, "")
+	must(t, writes(cloud, 8)) // four binds and unbinds
 }
 
 // scaleConfig is count associations of the emulator's generated EIPs and
@@ -410,11 +350,10 @@ resource "qcloud_eip_association" "scale" {
 `, count)
 }
 
-// An apply that outlives many sessions renews them: no call fails, and the
-// emulator shows more AssumeRole calls than provider configurations (each
-// configuration calls GetCallerIdentity once, for allowed_account_ids). The
-// default is 50 associations with 3 s sessions (the writes alone take 5 s
-// at the documented 10 per second); RENEWAL_TEST_N and
+// An apply that outlives many sessions renews them: no call fails, and there
+// are more AssumeRole calls than provider configurations (each calls
+// GetCallerIdentity once). By default 50 associations with 3 s sessions (the
+// writes alone take 5 s at 10 per second); RENEWAL_TEST_N and
 // RENEWAL_TEST_SESSION set others (BENCHMARKS.md: 200 with 20 s).
 func TestAccProvider_renewalAtScale(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's session lifetime")
@@ -442,11 +381,7 @@ func TestAccProvider_renewalAtScale(t *testing.T) {
 					attr("web_identity_token_file", webIdentityTokenFile(t, cloud, time.Hour)))
 				action = "AssumeRoleWithWebIdentity"
 			}
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config: scaleConfig(authProvider(cloud, auth+"  allowed_account_ids = [\"100000000001\"]\n"), n),
-				}},
-			})
+			testApplies(t, scaleConfig(authProvider(cloud, auth+"  allowed_account_ids = [\"100000000001\"]\n"), n))
 			stats := cloud.Emulator.Stats()
 			if len(stats.Errors) != 0 {
 				t.Errorf("calls failed: %v", stats.Errors)

@@ -22,13 +22,22 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/provider"
 )
 
-// expectIdentity checks the association's identity: the EIP and the
-// provider's region.
+// expectIdentity checks the association's identity.
 func expectIdentity(cloud *acctest.Cloud, eipID string) statecheck.StateCheck {
-	return statecheck.ExpectIdentity(resourceName, map[string]knownvalue.Check{
-		"eip_id": knownvalue.StringExact(eipID),
-		"region": knownvalue.StringExact(cloud.Client.Region()),
-	})
+	return statecheck.ExpectIdentity(resourceName, identityOf(cloud, eipID))
+}
+
+// identityOf is the identity of the association of eipID: the EIP and the
+// provider's region.
+func identityOf(cloud *acctest.Cloud, eipID string) map[string]knownvalue.Check {
+	return map[string]knownvalue.Check{"eip_id": knownvalue.StringExact(eipID), "region": knownvalue.StringExact(cloud.Client.Region())}
+}
+
+// testIdentity runs steps on Terraform 1.12+, which has resource identities,
+// and checks that the test's EIP is left unbound.
+func testIdentity(t *testing.T, cloud *acctest.Cloud, steps ...resource.TestStep) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{TerraformVersionChecks: acctest.Terraform112, CheckDestroy: cloud.CheckUnbound(cloud.EIPID), Steps: steps})
 }
 
 func identityImportBlock(eipID, region string) string {
@@ -44,39 +53,25 @@ func identityImportBlock(eipID, region string) string {
 func TestAccEIPAssociation_identity(t *testing.T) {
 	acctest.Parallel(t)
 	for name, form := range map[string]func(*acctest.Cloud) []string{
-		"instance": func(c *acctest.Cloud) []string { return []string{attr("instance_id", c.InstanceID)} },
-		"network_interface": func(c *acctest.Cloud) []string {
-			return []string{attr("network_interface_id", c.NetworkInterfaceID), attr("private_ip", c.PrivateIP)}
-		},
+		"instance":          func(c *acctest.Cloud) []string { return byInstance(c.EIPID, c.InstanceID) },
+		"network_interface": func(c *acctest.Cloud) []string { return byInterface(c.EIPID, c.NetworkInterfaceID, c.PrivateIP) },
 	} {
 		t.Run(name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
-			acctest.Test(t, resource.TestCase{
-				TerraformVersionChecks: acctest.Terraform112,
-				CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
-				Steps: []resource.TestStep{
-					{
-						Config: config(cloud, append([]string{attr("eip_id", cloud.EIPID)}, form(cloud)...)...),
-						ConfigStateChecks: []statecheck.StateCheck{
-							expectIdentity(cloud, cloud.EIPID),
-							statecheck.ExpectIdentityValueMatchesState(resourceName, tfjsonpath.New("eip_id")),
-						},
-					},
-					{
-						ResourceName:    resourceName,
-						ImportState:     true,
-						ImportStateKind: resource.ImportBlockWithResourceIdentity,
-					},
-					// The forms by id still import.
-					{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithID},
-					{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: cloud.EIPID},
-					{
-						ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
-						ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
+			cloud := newParallelCloud(t)
+			testIdentity(t, cloud,
+				resource.TestStep{
+					Config: config(cloud, form(cloud)...),
+					ConfigStateChecks: []statecheck.StateCheck{
+						expectIdentity(cloud, cloud.EIPID),
+						statecheck.ExpectIdentityValueMatchesState(resourceName, tfjsonpath.New("eip_id")),
 					},
 				},
-			})
+				resource.TestStep{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
+				// The forms by id still import.
+				resource.TestStep{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithID},
+				resource.TestStep{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: cloud.EIPID},
+				importVerified(cloud.EIPID),
+			)
 		})
 	}
 }
@@ -84,108 +79,68 @@ func TestAccEIPAssociation_identity(t *testing.T) {
 // An import block naming the EIP alone by identity adopts a binding made
 // outside Terraform, with the region left to the provider.
 func TestAccEIPAssociation_importByIdentity(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	acctest.Test(t, resource.TestCase{
-		TerraformVersionChecks: acctest.Terraform112,
-		CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() { cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}) },
-				Config:    config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)) + identityImportBlock(cloud.EIPID, ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionNoop)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectIdentity(cloud, cloud.EIPID),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-				},
-			},
-		},
+	cloud := newParallelCloud(t)
+	testIdentity(t, cloud, resource.TestStep{
+		PreConfig:         func() { cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}) },
+		Config:            instanceConfig(cloud) + identityImportBlock(cloud.EIPID, ""),
+		ConfigPlanChecks:  appliedAs(plancheck.ResourceActionNoop),
+		ConfigStateChecks: []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID), stateID(cloud.EIPID + "::" + cloud.InstanceID)},
 	})
 }
 
 // What an identity may not name: another region, a malformed EIP id, an EIP
 // with no binding.
 func TestAccEIPAssociation_importByIdentityRefused(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	other := "ap-singapore"
 	if cloud.Client.Region() == other {
 		other = "ap-guangzhou"
 	}
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
-	acctest.Test(t, resource.TestCase{
-		TerraformVersionChecks: acctest.Terraform112,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg + identityImportBlock(cloud.EIPID, other),
-				ExpectError: expectError(`Identity names another region.*names region "` + other + `", but the provider works in ` +
-					`region "` + cloud.Client.Region() + `"`),
-			},
-			{
-				Config:      cfg + identityImportBlock("eip-NOTANID", ""),
-				ExpectError: expectError(`Invalid identity.*"eip-NOTANID" is not an EIP id`),
-			},
-			{
-				Config:      cfg + identityImportBlock(cloud.EIPID, cloud.Client.Region()),
-				ExpectError: expectError(`Cannot import this EIP's binding.*there is no association to import`),
-			},
+	cfg := instanceConfig(cloud)
+	testIdentity(t, cloud,
+		resource.TestStep{
+			Config: cfg + identityImportBlock(cloud.EIPID, other),
+			ExpectError: expectError(`Identity names another region.*names region "` + other + `", but the provider works in ` +
+				`region "` + cloud.Client.Region() + `"`),
 		},
-	})
+		resource.TestStep{Config: cfg + identityImportBlock("eip-NOTANID", ""), ExpectError: expectError(`Invalid identity.*"eip-NOTANID" is not an EIP id`)},
+		resource.TestStep{
+			Config:      cfg + identityImportBlock(cloud.EIPID, cloud.Client.Region()),
+			ExpectError: expectError(`Cannot import this EIP's binding.*there is no association to import`),
+		},
+	)
 }
 
 // State written before identities existed (here by the provider with its
 // identity schema taken away) gains its identity on the next refresh, with
 // no change planned.
 func TestAccEIPAssociation_identityAddedToEarlierState(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
-	acctest.Test(t, resource.TestCase{
-		TerraformVersionChecks: acctest.Terraform112,
-		CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				ProtoV6ProviderFactories: withoutIdentity,
-				Config:                   cfg,
-				ConfigStateChecks:        []statecheck.StateCheck{expectNoIdentity{}},
-			},
-			{
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Config:                   cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)},
-			},
+	cloud := newParallelCloud(t)
+	testIdentity(t, cloud,
+		resource.TestStep{ProtoV6ProviderFactories: withoutIdentity, Config: instanceConfig(cloud), ConfigStateChecks: []statecheck.StateCheck{expectNoIdentity{}}},
+		resource.TestStep{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Config:                   instanceConfig(cloud),
+			ConfigPlanChecks:         resource.ConfigPlanChecks{PreApply: emptyPlan},
+			ConfigStateChecks:        []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)},
 		},
-	})
+	)
 }
 
 // A binding gone while its state has no identity yet is still drift: a
 // warning and a plan to bind again, not an error for the missing identity.
 func TestAccEIPAssociation_driftOfStateWithoutIdentity(t *testing.T) {
-	acctest.EmulatorOnly(t, "unbinds the EIP out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
-	acctest.Test(t, resource.TestCase{
-		TerraformVersionChecks: acctest.Terraform112,
-		CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{ProtoV6ProviderFactories: withoutIdentity, Config: cfg},
-			{
-				PreConfig:                func() { cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true}) },
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Config:                   cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)},
-			},
+	cloud := newParallelEmulator(t, "unbinds the EIP out of band")
+	testIdentity(t, cloud,
+		resource.TestStep{ProtoV6ProviderFactories: withoutIdentity, Config: instanceConfig(cloud)},
+		resource.TestStep{
+			PreConfig:                func() { cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true}) },
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Config:                   instanceConfig(cloud),
+			ConfigPlanChecks:         appliedAs(plancheck.ResourceActionCreate),
+			ConfigStateChecks:        []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)},
 		},
-	})
+	)
 }
 
 // withoutIdentity serves the provider as it was before qcloud_eip_association
@@ -232,23 +187,14 @@ func (expectNoIdentity) CheckState(_ context.Context, req statecheck.CheckStateR
 // The provider moved to another region: the binding recorded is not found
 // there, which is drift, with its identity kept (not an identity change).
 func TestAccEIPAssociation_identityAfterRegionChange(t *testing.T) {
-	acctest.EmulatorOnly(t, "another region of the emulator is an empty world")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	lines := []string{attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)}
-	moved := strings.Replace(config(cloud, lines...), fmt.Sprintf("%q", cloud.Client.Region()), `"ap-shanghai"`, 1)
-	acctest.Test(t, resource.TestCase{
-		TerraformVersionChecks: acctest.Terraform112,
-		CheckDestroy:           cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: config(cloud, lines...), ConfigStateChecks: []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)}},
-			{
-				Config: moved, PlanOnly: true, ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-			},
-			{Config: config(cloud, lines...), PlanOnly: true},
+	cloud := newParallelEmulator(t, "another region of the emulator is an empty world")
+	moved := strings.Replace(instanceConfig(cloud), fmt.Sprintf("%q", cloud.Client.Region()), `"ap-shanghai"`, 1)
+	testIdentity(t, cloud,
+		resource.TestStep{Config: instanceConfig(cloud), ConfigStateChecks: []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)}},
+		resource.TestStep{
+			Config: moved, PlanOnly: true, ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: plansTo(plancheck.ResourceActionCreate)},
 		},
-	})
+		resource.TestStep{Config: instanceConfig(cloud), PlanOnly: true},
+	)
 }

@@ -1,10 +1,8 @@
 package provider_test
 
-// Lifecycle across resources and runs: destroys that must always work,
-// replacements, what an instance binding is, conflicts between resources of
-// one configuration, and imports of EIPs in flight. Each test asserts on the
-// emulator's world and on the requests it received, not only on Terraform's
-// exit status.
+// Lifecycle across resources and runs: destroys, replacements, conflicts and
+// imports. Each test asserts on the emulator's world and the requests it
+// received, not only on Terraform's exit status.
 
 import (
 	"context"
@@ -40,7 +38,13 @@ const (
 // block is one qcloud_eip_association named name, with the given attribute
 // lines, for configurations of several resources.
 func block(name string, lines ...string) string {
-	return fmt.Sprintf("\nresource \"qcloud_eip_association\" %q {\n  %s\n}\n", name, strings.Join(lines, "\n  "))
+	return hclBlock(`resource "qcloud_eip_association"`, name, lines...)
+}
+
+// hclBlock is a block of kind (`data "qcloud_eip"`, say) named name, with
+// the given argument lines.
+func hclBlock(kind, name string, lines ...string) string {
+	return fmt.Sprintf("\n%s %q {\n  %s\n}\n", kind, name, strings.Join(lines, "\n  "))
 }
 
 func byInstance(eip, instance string) []string {
@@ -149,21 +153,20 @@ func must(t *testing.T, checks ...resource.TestCheckFunc) {
 func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's fixtures and changes the world out of band")
 	acctest.Parallel(t)
-	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
 	tests := []struct {
 		name string
 		// added is configuration added for the destroy: resources not created.
 		added string
 		// meanwhile changes the applied binding out of band before the destroy.
 		meanwhile func(t *testing.T, cloud *acctest.Cloud)
-		// unbinds: whether the destroy has the applied binding to unbind.
-		unbinds bool
+		// unbinds: how many unbinds the destroy makes (of the applied binding).
+		unbinds int
 		check   func(cloud *acctest.Cloud) resource.TestCheckFunc
 	}{
 		{
 			name:    "a blocked EIP not yet bound",
 			added:   block("blocked", byInstance(acctest.EmulatorBlockedEIP, acctest.EmulatorTwoENIInstance)...),
-			unbinds: true,
+			unbinds: 1,
 			check: func(cloud *acctest.Cloud) resource.TestCheckFunc {
 				return cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorBlockedEIP)
 			},
@@ -171,7 +174,7 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 		{
 			name:    "an EIP in arrears not yet bound",
 			added:   block("arrears", byInstance(acctest.EmulatorArrearsEIP, acctest.EmulatorTwoENIInstance)...),
-			unbinds: true,
+			unbinds: 1,
 			check: func(cloud *acctest.Cloud) resource.TestCheckFunc {
 				return cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorArrearsEIP)
 			},
@@ -191,39 +194,30 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 			},
 		},
 		{
-			name: "the EIP bound elsewhere out of band",
-			meanwhile: func(t *testing.T, cloud *acctest.Cloud) {
-				cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere)
-			},
+			name:      "the EIP bound elsewhere out of band",
+			meanwhile: func(t *testing.T, cloud *acctest.Cloud) { cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere) },
 			// That binding is not this configuration's: it is left alone.
 			check: func(cloud *acctest.Cloud) resource.TestCheckFunc { return cloud.CheckBound(cloud.EIPID, elsewhere) },
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			applied := cloud.ProviderConfig + block("applied", byInstance(cloud.EIPID, cloud.InstanceID)...)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{
-					{Config: applied, Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
-					{
-						PreConfig: func() {
-							if tt.meanwhile != nil {
-								tt.meanwhile(t, cloud)
-							}
-						},
-						Config:            applied + tt.added,
-						Destroy:           true,
-						ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
+			testSteps(t,
+				resource.TestStep{Config: applied, Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
+				resource.TestStep{
+					PreConfig: func() {
+						if tt.meanwhile != nil {
+							tt.meanwhile(t, cloud)
+						}
 					},
+					Config:            applied + tt.added,
+					Destroy:           true,
+					ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
 				},
-			})
-			unbinds := 0
-			if tt.unbinds {
-				unbinds = 1
-			}
-			must(t, tt.check(cloud), calls(cloud, "AssociateAddress", 1), calls(cloud, "DisassociateAddress", unbinds))
+			)
+			must(t, tt.check(cloud), calls(cloud, "AssociateAddress", 1), calls(cloud, "DisassociateAddress", tt.unbinds))
 		})
 	}
 }
@@ -233,37 +227,30 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 // to do, and neither the normal public IP the first one gave the instance nor
 // the quota it spent stops it.
 func TestAccEIPAssociationLifecycle_destroyAgainAfterTimedOutReallocatingDestroy(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	before := reallocationsToday(t, cloud)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID),
-		attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() {
-					cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-				},
-				Config:      cfg,
-				Destroy:     true,
-				ExpectError: expectError(`Timed out.*was accepted but did not finish within timeouts.delete \(2s\)`),
-			},
-			{
-				// The unbind completes: the refresh drops the binding, and the
-				// normal-mode plan of the pre-destroy refresh finds the instance
-				// holding the normal public IP that the unbind gave it.
-				PreConfig: func() {
-					cloud.Emulator.ClearFaults()
-					waitUnbound(t, cloud, cloud.EIPID)
-				},
-				Config:            cfg,
-				Destroy:           true,
-				ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
-			},
+	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
+	testSteps(t,
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig:   func() { injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang) },
+			Config:      cfg,
+			Destroy:     true,
+			ExpectError: expectError(`Timed out.*was accepted but did not finish within timeouts.delete \(2s\)`),
 		},
-	})
+		resource.TestStep{
+			// The unbind completes: the refresh drops the binding, and the
+			// normal-mode plan of the pre-destroy refresh finds the instance
+			// holding the normal public IP that the unbind gave it.
+			PreConfig: func() {
+				cloud.Emulator.ClearFaults()
+				waitUnbound(t, cloud, cloud.EIPID)
+			},
+			Config:            cfg,
+			Destroy:           true,
+			ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
+		},
+	)
 	must(t, cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, cloud.InstanceID, true),
 		calls(cloud, "DisassociateAddress", 1))
 	if got := reallocationsToday(t, cloud); got != before+1 {
@@ -293,35 +280,27 @@ resource "qcloud_eip_association" "test" {
 // binding in place and takes it over, and the destroy of the old object
 // leaves it to the create.
 func TestAccEIPAssociationLifecycle_createBeforeDestroyOfTheSameBinding(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "counts the emulator's calls")
 	cfg := func(trigger string) string {
 		return replacementConfig(cloud, trigger, true, byInstance(cloud.EIPID, cloud.InstanceID)...)
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: cfg("1")},
-			{
-				Config: cfg("2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
-					// The create's refused bind found the binding; nothing unbound it.
-					calls(cloud, "AssociateAddress", 2),
-					calls(cloud, "DisassociateAddress", 0),
-				),
+	testUnbound(t, cloud,
+		resource.TestStep{Config: cfg("1")},
+		resource.TestStep{
+			Config:           cfg("2"),
+			ConfigPlanChecks: settlesAs(plancheck.ResourceActionReplace),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateID(cloud.EIPID + "::" + cloud.InstanceID),
+				stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
 			},
+			Check: resource.ComposeTestCheckFunc(
+				sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
+				// The create's refused bind found the binding; nothing unbound it.
+				calls(cloud, "AssociateAddress", 2),
+				calls(cloud, "DisassociateAddress", 0),
+			),
 		},
-	})
+	)
 }
 
 // create_before_destroy with a new EIP for the same instance: the create
@@ -330,55 +309,46 @@ func TestAccEIPAssociationLifecycle_createBeforeDestroyOfTheSameBinding(t *testi
 // the old binding as it was (not deposed). allow_reassociation lets the
 // create take the target.
 func TestAccEIPAssociationLifecycle_createBeforeDestroyOfANewEIP(t *testing.T) {
-	acctest.EmulatorOnly(t, "binds the emulator's spare EIP")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "binds the emulator's spare EIP")
 	cfg := func(eip string, reassociate bool) string {
 		return replacementConfig(cloud, "1", true, attr("eip_id", eip), attr("instance_id", cloud.InstanceID),
 			attr("allow_reassociation", reassociate))
 	}
-	replaceAgain := []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace), noDeposedObject{}}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
-		Steps: []resource.TestStep{
-			{Config: cfg(cloud.EIPID, false)},
-			{
-				Config: cfg(acctest.EmulatorSpareEIP, false),
-				ExpectError: expectError(`Target already holds an EIP.*The EIP ` + cloud.EIPID + ` .*sits on the primary private IP of instance ` +
-					cloud.InstanceID + `.*create_before_destroy.*allow_reassociation`),
+	replaceAgain := append(plansTo(plancheck.ResourceActionReplace), noDeposedObject{})
+	testCheckDestroy(t, cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
+		resource.TestStep{Config: cfg(cloud.EIPID, false)},
+		resource.TestStep{
+			Config: cfg(acctest.EmulatorSpareEIP, false),
+			ExpectError: expectError(`Target already holds an EIP.*The EIP ` + cloud.EIPID + ` .*sits on the primary private IP of instance ` +
+				cloud.InstanceID + `.*create_before_destroy.*allow_reassociation`),
+		},
+		resource.TestStep{
+			PreConfig: func() {
+				must(t, cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}), cloud.CheckUnbound(acctest.EmulatorSpareEIP),
+					calls(cloud, "DisassociateAddress", 0))
 			},
-			{
-				PreConfig: func() {
-					must(t, cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}), cloud.CheckUnbound(acctest.EmulatorSpareEIP),
-						calls(cloud, "DisassociateAddress", 0))
-				},
-				Config:             cfg(acctest.EmulatorSpareEIP, false),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh:  replaceAgain,
-					PostApplyPostRefresh: replaceAgain,
-				},
-			},
-			{
-				Config: cfg(acctest.EmulatorSpareEIP, true),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(acctest.EmulatorSpareEIP+"::"+cloud.InstanceID)),
-				},
-				Check: resource.ComposeTestCheckFunc(
-					cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
-					cloud.CheckUnbound(cloud.EIPID),
-					// The create unbound the old EIP (without reallocating); the
-					// destroy of the old object found nothing left to do.
-					calls(cloud, "DisassociateAddress", 1),
-					checkDisassociateSent(cloud, false),
-				),
+			Config:             cfg(acctest.EmulatorSpareEIP, false),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPreRefresh:  replaceAgain,
+				PostApplyPostRefresh: replaceAgain,
 			},
 		},
-	})
+		resource.TestStep{
+			Config:            cfg(acctest.EmulatorSpareEIP, true),
+			ConfigPlanChecks:  appliedAs(plancheck.ResourceActionReplace),
+			ConfigStateChecks: []statecheck.StateCheck{stateID(acctest.EmulatorSpareEIP + "::" + cloud.InstanceID)},
+			Check: resource.ComposeTestCheckFunc(
+				cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
+				cloud.CheckUnbound(cloud.EIPID),
+				// The create unbound the old EIP (without reallocating); the
+				// destroy of the old object found nothing left to do.
+				calls(cloud, "DisassociateAddress", 1),
+				checkDisassociateSent(cloud, false),
+			),
+		},
+	)
 }
 
 // A replacement onto the same private IP with reallocate_normal_public_ip =
@@ -389,40 +359,33 @@ func TestAccEIPAssociationLifecycle_forcedReplacementDoesNotReallocate(t *testin
 	acctest.Parallel(t)
 	for _, createBeforeDestroy := range []bool{false, true} {
 		t.Run(fmt.Sprintf("create_before_destroy=%v", createBeforeDestroy), func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			cfg := func(trigger string) string {
-				return replacementConfig(cloud, trigger, createBeforeDestroy, attr("eip_id", cloud.EIPID),
-					attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true))
+				return replacementConfig(cloud, trigger, createBeforeDestroy,
+					append(byInstance(cloud.EIPID, cloud.InstanceID), attr("reallocate_normal_public_ip", true))...)
 			}
 			before := reallocationsToday(t, cloud)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{
-					{Config: cfg("1")},
-					{
-						Config: cfg("2"),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
+			testSteps(t,
+				resource.TestStep{Config: cfg("1")},
+				resource.TestStep{
+					Config:            cfg("2"),
+					ConfigPlanChecks:  appliedAs(plancheck.ResourceActionReplace),
+					ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
+					Check: resource.ComposeTestCheckFunc(
+						sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
+						checkNormalPublicIP(cloud, cloud.InstanceID, false),
+						func(*terraform.State) error {
+							if got := reallocationsToday(t, cloud); got != before {
+								return fmt.Errorf("reallocations today = %d, want %d", got, before)
+							}
+							if reqs := cloud.Emulator.Requests("DisassociateAddress"); len(reqs) > 0 {
+								return checkDisassociateSent(cloud, false)(nil)
+							}
+							return nil
 						},
-						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-						},
-						Check: resource.ComposeTestCheckFunc(
-							sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
-							checkNormalPublicIP(cloud, cloud.InstanceID, false),
-							func(*terraform.State) error {
-								if got := reallocationsToday(t, cloud); got != before {
-									return fmt.Errorf("reallocations today = %d, want %d", got, before)
-								}
-								if reqs := cloud.Emulator.Requests("DisassociateAddress"); len(reqs) > 0 {
-									return checkDisassociateSent(cloud, false)(nil)
-								}
-								return nil
-							},
-						),
-					},
+					),
 				},
-			})
+			)
 		})
 	}
 }
@@ -455,30 +418,26 @@ func TestAccEIPAssociationLifecycle_replacementRefusedBeforeUnbinding(t *testing
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			from := byInstance(cloud.EIPID, tt.from.InstanceID)
 			if tt.from.InstanceID == "" {
 				from = byInterface(cloud.EIPID, tt.from.NetworkInterfaceID, tt.from.PrivateIP)
 			}
-			acctest.Test(t, resource.TestCase{
-				CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-				Steps: []resource.TestStep{
-					{Config: config(cloud, from...)},
-					{
-						Config:      config(cloud, tt.to...),
-						ExpectError: expectError(`Replacement refused before unbinding.*` + tt.want + `.*the apply unbinds nothing`),
-					},
-					{
-						// The state still records the old binding, unchanged.
-						PreConfig: func() {
-							must(t, cloud.CheckBound(cloud.EIPID, tt.from), calls(cloud, "DisassociateAddress", 0), calls(cloud, "AssociateAddress", 1))
-						},
-						Config:           config(cloud, from...),
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-					},
+			testUnbound(t, cloud,
+				resource.TestStep{Config: config(cloud, from...)},
+				resource.TestStep{
+					Config:      config(cloud, tt.to...),
+					ExpectError: expectError(`Replacement refused before unbinding.*` + tt.want + `.*the apply unbinds nothing`),
 				},
-			})
+				resource.TestStep{
+					// The state still records the old binding, unchanged.
+					PreConfig: func() {
+						must(t, cloud.CheckBound(cloud.EIPID, tt.from), calls(cloud, "DisassociateAddress", 0), calls(cloud, "AssociateAddress", 1))
+					},
+					Config:           config(cloud, from...),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: emptyPlan},
+				},
+			)
 		})
 	}
 }
@@ -487,31 +446,23 @@ func TestAccEIPAssociationLifecycle_replacementRefusedBeforeUnbinding(t *testing
 // is another binding (an instance binding is on the primary IP): a
 // replacement, which moves the EIP to the primary IP.
 func TestAccEIPAssociationLifecycle_secondaryIPToInstanceIsAReplacement(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				Config: config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
-				Check:  sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP),
-			},
-			{
-				Config: config(cloud, byInstance(cloud.EIPID, acctest.EmulatorInstance)...),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+acctest.EmulatorInstance)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("network_interface_id"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("private_ip"), knownvalue.Null()),
-				},
-				Check: sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
-			},
+	cloud := newParallelEmulator(t, "needs an ENI with a secondary private IP on an instance")
+	testUnbound(t, cloud,
+		resource.TestStep{
+			Config: config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
+			Check:  sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP),
 		},
-	})
+		resource.TestStep{
+			Config:           config(cloud, byInstance(cloud.EIPID, acctest.EmulatorInstance)...),
+			ConfigPlanChecks: settlesAs(plancheck.ResourceActionReplace),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateID(cloud.EIPID + "::" + acctest.EmulatorInstance),
+				stateAttr("network_interface_id", knownvalue.Null()),
+				stateAttr("private_ip", knownvalue.Null()),
+			},
+			Check: sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
+		},
+	)
 }
 
 // An instance binding moved out of band to a secondary IP of the same
@@ -519,45 +470,36 @@ func TestAccEIPAssociationLifecycle_secondaryIPToInstanceIsAReplacement(t *testi
 // takeover of the secondary IP's binding: the apply refuses, and records
 // nothing.
 func TestAccEIPAssociationLifecycle_movedToSecondaryIPIsNotTakenOver(t *testing.T) {
-	acctest.EmulatorOnly(t, "moves the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	secondary := client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
-	cfg := config(cloud, byInstance(cloud.EIPID, cloud.InstanceID)...)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig:   func() { cloud.MoveOutOfBand(t, cloud.EIPID, secondary) },
-				Config:      cfg,
-				ExpectError: expectError(`EIP is bound elsewhere.*` + regexp.QuoteMeta(acctest.EmulatorSecondaryIP) + `.*until nothing else in the apply was in progress`),
-			},
-			{
-				// Without refreshing, the plan still creates it: the failed
-				// apply recorded no binding.
-				PreConfig:          func() { must(t, sitsAt(cloud, cloud.EIPID, secondary.NetworkInterfaceID, secondary.PrivateIP)) },
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-			},
+	cloud := newParallelEmulator(t, "moves the binding out of band")
+	cfg := instanceConfig(cloud)
+	testSteps(t,
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig:   func() { cloud.MoveOutOfBand(t, cloud.EIPID, secondaryIP) },
+			Config:      cfg,
+			ExpectError: expectError(`EIP is bound elsewhere.*` + regexp.QuoteMeta(acctest.EmulatorSecondaryIP) + `.*until nothing else in the apply was in progress`),
 		},
-	})
-	must(t, sitsAt(cloud, cloud.EIPID, secondary.NetworkInterfaceID, secondary.PrivateIP), calls(cloud, "DisassociateAddress", 0))
+		resource.TestStep{
+			// Without refreshing, the plan still creates it: the failed
+			// apply recorded no binding.
+			PreConfig:          func() { must(t, sitsAt(cloud, cloud.EIPID, secondaryIP.NetworkInterfaceID, secondaryIP.PrivateIP)) },
+			Config:             cfg,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: plansTo(plancheck.ResourceActionCreate)},
+		},
+	)
+	must(t, sitsAt(cloud, cloud.EIPID, secondaryIP.NetworkInterfaceID, secondaryIP.PrivateIP), calls(cloud, "DisassociateAddress", 0))
 }
 
 // Two EIPs on one instance, one on its primary IP and one on a secondary IP,
 // imported by their bare ids: one is an instance binding, the other an
 // interface binding, with an import block or terraform import.
 func TestAccEIPAssociationLifecycle_importTwoEIPsOfOneInstance(t *testing.T) {
-	acctest.EmulatorOnly(t, "binds out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "binds out of band")
 	primary, secondary := cloud.EIPID, acctest.EmulatorSpareEIP
 	cloud.BindOutOfBand(t, primary, client.Target{InstanceID: cloud.InstanceID})
-	cloud.BindOutOfBand(t, secondary, client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP})
+	cloud.BindOutOfBand(t, secondary, secondaryIP)
 	resources := cloud.ProviderConfig + block("primary", byInstance(primary, cloud.InstanceID)...) +
 		block("secondary", byInterface(secondary, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...)
 	primaryID := primary + "::" + cloud.InstanceID
@@ -568,34 +510,31 @@ func TestAccEIPAssociationLifecycle_importTwoEIPsOfOneInstance(t *testing.T) {
 			ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
 		}
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(primary, secondary),
-		Steps: []resource.TestStep{
-			{
-				Config: resources + fmt.Sprintf("\nimport {\n  to = qcloud_eip_association.primary\n  id = %q\n}\n", primary) +
-					fmt.Sprintf("\nimport {\n  to = qcloud_eip_association.secondary\n  id = %q\n}\n", secondary),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("qcloud_eip_association.primary", plancheck.ResourceActionNoop),
-						plancheck.ExpectResourceAction("qcloud_eip_association.secondary", plancheck.ResourceActionNoop),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("qcloud_eip_association.primary", tfjsonpath.New("id"), knownvalue.StringExact(primaryID)),
-					statecheck.ExpectKnownValue("qcloud_eip_association.primary", tfjsonpath.New("network_interface_id"), knownvalue.Null()),
-					statecheck.ExpectKnownValue("qcloud_eip_association.secondary", tfjsonpath.New("id"), knownvalue.StringExact(secondaryID)),
-					statecheck.ExpectKnownValue("qcloud_eip_association.secondary", tfjsonpath.New("instance_id"), knownvalue.Null()),
+	testCheckDestroy(t, cloud.CheckUnbound(primary, secondary),
+		resource.TestStep{
+			Config: resources + fmt.Sprintf("\nimport {\n  to = qcloud_eip_association.primary\n  id = %q\n}\n", primary) +
+				fmt.Sprintf("\nimport {\n  to = qcloud_eip_association.secondary\n  id = %q\n}\n", secondary),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("qcloud_eip_association.primary", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("qcloud_eip_association.secondary", plancheck.ResourceActionNoop),
 				},
 			},
-			// terraform import of the bare ids gives the same state.
-			importStep("primary", primary),
-			importStep("secondary", secondary),
-			{
-				Config: resources, ResourceName: "qcloud_eip_association.secondary", ImportState: true,
-				ImportStateKind: resource.ImportBlockWithID, ImportStateId: secondary,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("qcloud_eip_association.primary", tfjsonpath.New("id"), knownvalue.StringExact(primaryID)),
+				statecheck.ExpectKnownValue("qcloud_eip_association.primary", tfjsonpath.New("network_interface_id"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("qcloud_eip_association.secondary", tfjsonpath.New("id"), knownvalue.StringExact(secondaryID)),
+				statecheck.ExpectKnownValue("qcloud_eip_association.secondary", tfjsonpath.New("instance_id"), knownvalue.Null()),
 			},
 		},
-	})
+		// terraform import of the bare ids gives the same state.
+		importStep("primary", primary),
+		importStep("secondary", secondary),
+		resource.TestStep{
+			Config: resources, ResourceName: "qcloud_eip_association.secondary", ImportState: true,
+			ImportStateKind: resource.ImportBlockWithID, ImportStateId: secondary,
+		},
+	)
 	must(t, calls(cloud, "AssociateAddress", 2))
 }
 
@@ -631,16 +570,9 @@ func TestAccEIPAssociationLifecycle_conflictsRefusedAtPlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config: cloud.ProviderConfig + one + tt.two, PlanOnly: true, ExpectError: expectError(tt.want),
-				}},
-			})
-			if n := cloud.WriteCalls(); n != 0 {
-				t.Errorf("the refused plan wrote: %s", cloud.CallsOf())
-			}
+			cloud := newParallelCloud(t)
+			testPlanFails(t, cloud.ProviderConfig+one+tt.two, tt.want)
+			must(t, writes(cloud, 0)) // the refused plan wrote nothing
 		})
 	}
 }
@@ -687,8 +619,7 @@ func TestEIPAssociationLifecycle_importOfAnUnbindingEIP(t *testing.T) {
 	acctest.Parallel(t)
 
 	t.Run("the wait ends first", func(t *testing.T) {
-		acctest.Parallel(t)
-		cloud := acctest.New(t)
+		cloud := newParallelCloud(t)
 		unbindOutOfBand(t, cloud, 0)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -703,18 +634,12 @@ func TestEIPAssociationLifecycle_importOfAnUnbindingEIP(t *testing.T) {
 	})
 
 	t.Run("it settles", func(t *testing.T) {
-		acctest.Parallel(t)
-		cloud := acctest.New(t)
+		cloud := newParallelCloud(t)
 		// The unbind finishes on its own a little later: the import sees it
 		// UNBINDING first, then waits, and finds it unbound.
 		unbindOutOfBand(t, cloud, 3*time.Second)
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config:       config(cloud, byInstance(cloud.EIPID, cloud.InstanceID)...),
-				ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
-				ExpectError: expectError(`Cannot import this EIP's binding.*The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`),
-			}},
-		})
+		testImportFails(t, instanceConfig(cloud), cloud.EIPID,
+			`Cannot import this EIP's binding.*The EIP `+cloud.EIPID+` is UNBIND: there is no association to import`)
 		must(t, cloud.CheckUnbound(cloud.EIPID))
 	})
 }
@@ -723,9 +648,7 @@ func TestEIPAssociationLifecycle_importOfAnUnbindingEIP(t *testing.T) {
 // one form configured: instance_id alone for an instance binding,
 // network_interface_id and private_ip alone for an interface binding.
 func TestEIPAssociationLifecycle_v0StateKeepsOneForm(t *testing.T) {
-	acctest.EmulatorOnly(t, "configures the provider for the emulator")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "configures the provider for the emulator")
 	srv, resourceType := configuredServer(t, cloud)
 	tests := []struct {
 		v0   string

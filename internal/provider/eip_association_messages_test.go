@@ -1,10 +1,7 @@
 package provider_test
 
 // Messages: each test pins the words of a diagnostic that once said
-// something untrue or unhelpful (a bind said to be accepted that never was,
-// a state said to be lost that was kept, an instance named where none was
-// configured, a quota spent twice, a blame on someone outside Terraform, a
-// TaskId that was not there, raw parser text).
+// something untrue or unhelpful.
 
 import (
 	"context"
@@ -27,27 +24,21 @@ import (
 // A create whose time runs out before the API accepted anything says that
 // nothing was bound, and records nothing (no tainted object to untaint).
 func TestAccEIPAssociationMessages_createTimedOutBeforeAnythingWasAccepted(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), timeoutsLine("create", "1ns"))
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{
-				Config:      cfg,
-				ExpectError: expectError(`Timed out.*The bind of EIP ` + cloud.EIPID + ` did not start within timeouts.create \(1ns\): nothing was bound and nothing was recorded`),
-			},
-			{
-				// A create, not a replacement of a tainted object.
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-			},
+	cloud := newParallelEmulator(t, "counts the emulator's calls")
+	cfg := instanceConfig(cloud, timeoutsLine("create", "1ns"))
+	testSteps(t,
+		resource.TestStep{
+			Config:      cfg,
+			ExpectError: expectError(`Timed out.*The bind of EIP ` + cloud.EIPID + ` did not start within timeouts.create \(1ns\): nothing was bound and nothing was recorded`),
 		},
-	})
+		resource.TestStep{
+			// A create, not a replacement of a tainted object.
+			Config:             cfg,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: plansTo(plancheck.ResourceActionCreate)},
+		},
+	)
 	must(t, cloud.CheckUnbound(cloud.EIPID))
 }
 
@@ -63,34 +54,30 @@ func (f duringApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *pla
 // was changed out of band: the error says the state still records it, and it
 // does.
 func TestAccEIPAssociationMessages_savedUpdateAfterOutOfBandChange(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "changes the binding out of band")
 	id := cloud.EIPID + "::" + cloud.InstanceID
 	cfg := func(reallocate bool) string {
-		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
-	update := []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)}
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg(false)},
-			{
-				Config: cfg(true),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(update, duringApply(func() {
-					cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
-				}))},
-				ExpectError: expectError(`EIP association changed since the plan.*unbound outside Terraform.*this change was not applied and the state still records ` +
-					regexp.QuoteMeta(id) + `.*Run terraform plan again`),
-			},
-			{
-				// Without refreshing: still recorded, with the flag as it was.
-				Config:             cfg(true),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: update},
-			},
+	update := plansTo(plancheck.ResourceActionUpdate)
+	testSteps(t,
+		resource.TestStep{Config: cfg(false)},
+		resource.TestStep{
+			Config: cfg(true),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(update, duringApply(func() {
+				cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
+			}))},
+			ExpectError: expectError(`EIP association changed since the plan.*unbound outside Terraform.*this change was not applied and the state still records ` +
+				regexp.QuoteMeta(id) + `.*Run terraform plan again`),
 		},
-	})
+		resource.TestStep{
+			// Without refreshing: still recorded, with the flag as it was.
+			Config:             cfg(true),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: update},
+		},
+	)
 	must(t, cloud.CheckUnbound(cloud.EIPID), calls(cloud, "DisassociateAddress", 0))
 }
 
@@ -98,17 +85,10 @@ func TestAccEIPAssociationMessages_savedUpdateAfterOutOfBandChange(t *testing.T)
 // normal public IP, the refusal of an interface-form bind names that
 // interface and IP: there is no instance in the configuration to name.
 func TestAccEIPAssociationMessages_normalPublicIPOnAnInterfaceTarget(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's instance with a normal public IP")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	international := strings.Replace(cloud.ProviderConfig, "region", "site       = \"international\"\n  region", 1)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: international + block("test", byInterface(cloud.EIPID, wanIPInstanceENI, wanIPInstanceIP)...),
-			ExpectError: expectError(`Target holds a normal public IP.*A normal public IP sits on network interface ` + wanIPInstanceENI +
-				` private IP ` + regexp.QuoteMeta(wanIPInstanceIP) + `, and on this site`),
-		}},
-	})
+	cloud := newParallelEmulator(t, "uses the emulator's instance with a normal public IP")
+	testApplyFails(t, providerWith(cloud, `site = "international"`)+block("test", byInterface(cloud.EIPID, wanIPInstanceENI, wanIPInstanceIP)...),
+		`Target holds a normal public IP.*A normal public IP sits on network interface `+wanIPInstanceENI+
+			` private IP `+regexp.QuoteMeta(wanIPInstanceIP)+`, and on this site`)
 	must(t, cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, acctest.EmulatorWanIPInstance, true))
 }
 
@@ -116,41 +96,34 @@ func TestAccEIPAssociationMessages_normalPublicIPOnAnInterfaceTarget(t *testing.
 // the destroy again (its unbind still running) neither counts it again,
 // which here would run past the quota, nor warns that it spends one.
 func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults and sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID),
-		attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() {
-					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 9); err != nil {
-						t.Fatal(err)
-					}
-					cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-				},
-				Config:      cfg,
-				Destroy:     true,
-				ExpectError: expectError(`Timed out.*was accepted but did not finish`),
+	cloud := newParallelEmulator(t, "injects faults and sets the emulator's quota")
+	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true), timeoutsLine("delete", "2s"))
+	testSteps(t,
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig: func() {
+				setQuota(t, cloud, 9)
+				injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang)
 			},
-			{
-				// Today's count is now 10 of 10: a plan that counted this
-				// destroy again would refuse it.
-				Config:             cfg,
-				Destroy:            true,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-			},
-			{
-				PreConfig:         cloud.Emulator.ClearFaults,
-				Config:            cfg,
-				Destroy:           true,
-				ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
-			},
+			Config:      cfg,
+			Destroy:     true,
+			ExpectError: expectError(`Timed out.*was accepted but did not finish`),
 		},
-	})
+		resource.TestStep{
+			// Today's count is now 10 of 10: a plan that counted this
+			// destroy again would refuse it.
+			Config:             cfg,
+			Destroy:            true,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		},
+		resource.TestStep{
+			PreConfig:         cloud.Emulator.ClearFaults,
+			Config:            cfg,
+			Destroy:           true,
+			ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
+		},
+	)
 	must(t, cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, cloud.InstanceID, true), calls(cloud, "DisassociateAddress", 1))
 	if got := reallocationsToday(t, cloud); got != 10 {
 		t.Errorf("reallocations today = %d, want 10", got)
@@ -158,11 +131,9 @@ func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *tes
 
 	// The destroy's plan, as the protocol gives it, says nothing of spending.
 	direct := acctest.New(t)
-	if err := direct.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 9); err != nil {
-		t.Fatal(err)
-	}
+	setQuota(t, direct, 9)
 	prior, private := reallocatingBinding(t, direct)
-	direct.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+	injectOnce(t, direct, "DisassociateAddress", emulator.FaultTaskHang)
 	first := destroyOverProtocol(t, direct, prior, private)
 	if !hasDiagnostic(first.planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "spends 1 reallocation") ||
 		!hasDiagnostic(first.applied.Diagnostics, tfprotov6.DiagnosticSeverityError, "Timed out") {
@@ -180,31 +151,24 @@ func TestAccEIPAssociationMessages_requestedReallocationIsNotCountedAgain(t *tes
 // bound elsewhere meanwhile, unbinds nothing, and so says nothing of
 // spending a reallocation, nor counts one against the quota.
 func TestAccEIPAssociationMessages_noRefreshDestroyOfAnEIPBoundElsewhere(t *testing.T) {
-	acctest.EmulatorOnly(t, "moves the binding out of band and sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true))
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() {
-					cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere)
-					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
-						t.Fatal(err)
-					}
-				},
-				// Both plans of the step are terraform plan -destroy -refresh=false.
-				Config:                    cfg,
-				Destroy:                   true,
-				PlanOnly:                  true,
-				PreventPostDestroyRefresh: true,
-				ExpectNonEmptyPlan:        true,
+	cloud := newParallelEmulator(t, "moves the binding out of band and sets the emulator's quota")
+	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true))
+	testSteps(t,
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig: func() {
+				cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere)
+				setQuota(t, cloud, 10)
 			},
-			{Config: cfg, Destroy: true, ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}}},
+			// Both plans of the step are terraform plan -destroy -refresh=false.
+			Config:                    cfg,
+			Destroy:                   true,
+			PlanOnly:                  true,
+			PreventPostDestroyRefresh: true,
+			ExpectNonEmptyPlan:        true,
 		},
-	})
+		resource.TestStep{Config: cfg, Destroy: true, ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}}},
+	)
 	must(t, cloud.CheckBound(cloud.EIPID, elsewhere), calls(cloud, "DisassociateAddress", 0))
 
 	direct := acctest.New(t)
@@ -214,20 +178,15 @@ func TestAccEIPAssociationMessages_noRefreshDestroyOfAnEIPBoundElsewhere(t *test
 	if len(planned.Diagnostics) != 0 {
 		t.Errorf("destroy plan of an EIP bound elsewhere: %s; want nothing", describeDiagnostics(planned.Diagnostics))
 	}
-	if n := direct.Emulator.Stats().Calls["DescribeAddressQuota"]; n != 0 {
-		t.Errorf("the destroy plan read the quota %d times, want 0", n)
-	}
+	must(t, calls(direct, "DescribeAddressQuota", 0)) // the destroy plan read no quota
 }
 
 // Two destroys in a row time out while the unbind the first requested is
-// still running; once it completes, the refresh says so, and blames no one
-// outside Terraform. Each command is a fresh provider, as with Terraform,
-// and each gets the private state the previous one returned.
+// still running, the first naming timeouts.delete; once the unbind completes,
+// the refresh says so, and blames no one outside Terraform. Each command is
+// a fresh provider, as with Terraform, given the previous one's private state.
 func TestEIPAssociationMessages_twoTimedOutDestroysThenTheUnbindCompletes(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	ctx := context.Background()
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	state, private := reallocatingBinding(t, cloud)
 	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 2})
 	for i := 1; i <= 2; i++ {
@@ -239,39 +198,24 @@ func TestEIPAssociationMessages_twoTimedOutDestroysThenTheUnbindCompletes(t *tes
 			state, private = read.NewState, read.Private
 		}
 		d := destroyOverProtocol(t, cloud, state, private)
-		if !hasDiagnostic(d.applied.Diagnostics, tfprotov6.DiagnosticSeverityError, "Timed out") {
-			t.Fatalf("destroy %d: %s; want a timeout", i, describeDiagnostics(d.applied.Diagnostics))
+		diags := d.applied.Diagnostics
+		if !hasDiagnostic(diags, tfprotov6.DiagnosticSeverityError, "Timed out") {
+			t.Fatalf("destroy %d: %s; want a timeout", i, describeDiagnostics(diags))
+		}
+		// The first names the timeout that ran out, timeouts.delete, alone.
+		if i == 1 && (len(diags) != 1 || !strings.Contains(diags[0].Detail, "within timeouts.delete (2s)") || strings.Contains(diags[0].Detail, "create, delete")) {
+			t.Errorf("timed-out destroy: %s; want one error naming timeouts.delete (2s)", describeDiagnostics(diags))
 		}
 		state, private = d.applied.NewState, d.applied.Private
 	}
 	cloud.Emulator.ClearFaults()
-	if _, err := cloud.Client.WaitAddress(ctx, client.Task{Action: "DisassociateAddress", AddressID: cloud.EIPID},
-		func(a *client.Address) bool { return a.Status == client.StatusUnbind }); err != nil {
-		t.Fatal(err)
-	}
+	waitUnbound(t, cloud, cloud.EIPID)
 	read := readOverProtocol(t, cloud, state, private)
 	if !hasDiagnostic(read.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "the unbind that an earlier terraform destroy or apply requested has completed") ||
 		hasDiagnostic(read.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "outside Terraform") {
 		t.Errorf("refresh after the unbind completed: %s", describeDiagnostics(read.Diagnostics))
 	}
-	if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n != 1 {
-		t.Errorf("DisassociateAddress calls = %d, want 1", n)
-	}
-}
-
-// A timed-out destroy names the timeout that ran out: timeouts.delete.
-func TestEIPAssociationMessages_timedOutDestroyNamesTimeoutsDelete(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	state, private := reallocatingBinding(t, cloud)
-	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-	defer cloud.Emulator.ClearFaults()
-	d := destroyOverProtocol(t, cloud, state, private)
-	if len(d.applied.Diagnostics) != 1 || !strings.Contains(d.applied.Diagnostics[0].Detail, "within timeouts.delete (2s)") ||
-		strings.Contains(d.applied.Diagnostics[0].Detail, "create, delete") {
-		t.Errorf("timed-out destroy: %s; want one error naming timeouts.delete (2s)", describeDiagnostics(d.applied.Diagnostics))
-	}
+	must(t, calls(cloud, "DisassociateAddress", 1))
 }
 
 // A task that ends FAILED sends the user to support with the id the
@@ -286,10 +230,9 @@ func TestEIPAssociationMessages_failedTaskNamesTheIDItShows(t *testing.T) {
 		"task failed": emulator.FaultTaskFail,
 	} {
 		t.Run(name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			// The first bind's reply is lost; its task and the retried bind's fail.
-			cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+			injectOnce(t, cloud, "AssociateAddress", emulator.FaultLostReply)
 			cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: failure})
 			state, diags := createDirectly(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
 			if !diags.HasError() || len(diags) != 1 || diags[0].Summary() != "The asynchronous task failed" {
@@ -317,9 +260,7 @@ func TestEIPAssociationMessages_failedTaskNamesTheIDItShows(t *testing.T) {
 // no parser output, no negative durations offered as examples, rates written
 // as a person would.
 func TestEIPAssociationMessages_configMistakes(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "counts the emulator's calls")
 	tests := []struct {
 		name      string
 		values    map[string]tftypes.Value
@@ -361,21 +302,12 @@ func TestEIPAssociationMessages_configMistakes(t *testing.T) {
 		})
 	}
 	// Through Terraform, the provider's rate and the timeout read the same.
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{
-				Config: strings.Replace(cloud.ProviderConfig, "region", "write_requests_per_second = 0.01\n  region", 1) +
-					block("test", byInstance(cloud.EIPID, cloud.InstanceID)...),
-				PlanOnly:    true,
-				ExpectError: expectError(`Invalid request rate.*0\.01 is not a request rate the provider can use: it must be between 0\.1 and 1000 requests per second\.`),
-			},
-			{
-				Config:      config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), timeoutsLine("create", "5 minutes")),
-				PlanOnly:    true,
-				ExpectError: expectError(`Invalid timeout.*"5 minutes" is not a timeout: it must be a duration greater than zero`),
-			},
-		},
-	})
+	testSteps(t,
+		planFails(providerWith(cloud, "write_requests_per_second = 0.01")+block("test", byInstance(cloud.EIPID, cloud.InstanceID)...),
+			`Invalid request rate.*0\.01 is not a request rate the provider can use: it must be between 0\.1 and 1000 requests per second\.`),
+		planFails(instanceConfig(cloud, timeoutsLine("create", "5 minutes")),
+			`Invalid timeout.*"5 minutes" is not a timeout: it must be a duration greater than zero`),
+	)
 	if n := cloud.TotalCalls(); n != 0 {
 		t.Errorf("configuration mistakes made API calls: %s", cloud.CallsOf())
 	}
@@ -388,11 +320,7 @@ func reallocatingBinding(t *testing.T, cloud *acctest.Cloud) (*tfprotov6.Dynamic
 	t.Helper()
 	ctx := context.Background()
 	state := mustCreate(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
-	for name, v := range map[string]any{"reallocate_normal_public_ip": true} {
-		if d := state.SetAttribute(ctx, path.Root(name), v); d.HasError() {
-			t.Fatal(d)
-		}
-	}
+	setAttributes(t, &state, map[string]any{"reallocate_normal_public_ip": true})
 	if d := state.SetAttribute(ctx, path.Root("timeouts").AtName("delete"), "2s"); d.HasError() {
 		t.Fatal(d)
 	}
@@ -463,14 +391,8 @@ func destroyOverProtocol(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.Dy
 func timeoutsValue(t *testing.T, cloud *acctest.Cloud, op, d string) tftypes.Value {
 	t.Helper()
 	_, resourceType := configuredServer(t, cloud)
-	objectType, ok := resourceType.(tftypes.Object).AttributeTypes["timeouts"].(tftypes.Object)
-	if !ok {
-		t.Fatal("timeouts is not an object")
-	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range objectType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
+	resourceObject, _ := nullAttributes(t, resourceType)
+	objectType, values := nullAttributes(t, resourceObject.AttributeTypes["timeouts"])
 	values[op] = tftypes.NewValue(tftypes.String, d)
 	return tftypes.NewValue(objectType, values)
 }
@@ -480,14 +402,7 @@ func timeoutsValue(t *testing.T, cloud *acctest.Cloud, op, d string) tftypes.Val
 func validateOverProtocol(t *testing.T, cloud *acctest.Cloud, given map[string]tftypes.Value) []*tfprotov6.Diagnostic {
 	t.Helper()
 	srv, resourceType := configuredServer(t, cloud)
-	objectType, ok := resourceType.(tftypes.Object)
-	if !ok {
-		t.Fatalf("the resource's type is %T, not an object", resourceType)
-	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range objectType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
+	_, values := nullAttributes(t, resourceType)
 	values["eip_id"] = tftypes.NewValue(tftypes.String, cloud.EIPID)
 	for name, v := range given {
 		values[name] = v

@@ -32,12 +32,9 @@ import (
 )
 
 // The official provider's namespace. terraform-plugin-testing serves every
-// provider factory under one namespace (TF_ACC_PROVIDER_NAMESPACE, default
-// hashicorp; the factory key is the type only) and replaces any
-// TF_REATTACH_PROVIDERS of its own, so the two providers of a move cannot sit
-// in different namespaces: the move tests serve both under the official one.
-// The move depends on the source's address only; the target is whichever
-// provider owns qcloud_eip_association.
+// provider factory under one namespace (TF_ACC_PROVIDER_NAMESPACE) and
+// replaces any TF_REATTACH_PROVIDERS, so the move tests serve both providers
+// under the official one: a move depends on the source's address only.
 const officialNamespace = "tencentcloudstack"
 
 // moveProviders are the qcloud provider and a stand-in for the official one.
@@ -79,18 +76,8 @@ var removeAndImport = []tfversion.TerraformVersionCheck{
 // resources and as this provider's: one to an instance, one to a secondary
 // private IP of that instance's network interface.
 var (
-	officialAssociations = fmt.Sprintf(`
-resource "tencentcloud_eip_association" "web" {
-  eip_id      = %q
-  instance_id = %q
-}
-
-resource "tencentcloud_eip_association" "eni" {
-  eip_id               = %q
-  network_interface_id = %q
-  private_ip           = %q
-}
-`, acctest.EmulatorFreeEIP, acctest.EmulatorInstance, acctest.EmulatorSpareEIP, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)
+	officialAssociations = hclBlock(`resource "tencentcloud_eip_association"`, "web", byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorInstance)...) +
+		hclBlock(`resource "tencentcloud_eip_association"`, "eni", byInterface(acctest.EmulatorSpareEIP, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...)
 	qcloudAssociations = strings.ReplaceAll(officialAssociations, "tencentcloud_eip_association", "qcloud_eip_association")
 	webAssociationID   = acctest.EmulatorFreeEIP + "::" + acctest.EmulatorInstance
 	eniAssociationID   = acctest.EmulatorSpareEIP + "::" + acctest.EmulatorInstanceENI + "::" + acctest.EmulatorSecondaryIP
@@ -107,7 +94,7 @@ moved {
   from = tencentcloud_eip_association.eni
   to   = qcloud_eip_association.eni
 }
-`, expectOnlyMoves(map[string]string{
+`, onlyMoves(map[string]string{
 		"qcloud_eip_association.web": "tencentcloud_eip_association.web",
 		"qcloud_eip_association.eni": "tencentcloud_eip_association.eni",
 	}))
@@ -139,10 +126,10 @@ import {
   to = qcloud_eip_association.eni
   id = %q
 }
-`, webAssociationID, eniAssociationID), expectOnlyForgetsAndImports(
-		[]string{"tencentcloud_eip_association.web", "tencentcloud_eip_association.eni"},
-		[]string{"qcloud_eip_association.web", "qcloud_eip_association.eni"},
-	))
+`, webAssociationID, eniAssociationID), forgetsAndImports{
+		forget:   []string{"tencentcloud_eip_association.web", "tencentcloud_eip_association.eni"},
+		imported: []string{"qcloud_eip_association.web", "qcloud_eip_association.eni"},
+	})
 }
 
 // testMigration hands the bindings the official provider manages over to
@@ -176,12 +163,9 @@ func testMigration(t *testing.T, versionChecks []tfversion.TerraformVersionCheck
 				},
 			},
 			{
-				PreConfig: func() { writesBefore = cloud.WriteCalls() },
-				Config:    moveRequiredProviders + cloud.ProviderConfig + handOver + qcloudAssociations,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{handOverPlan},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				PreConfig:        func() { writesBefore = cloud.WriteCalls() },
+				Config:           moveRequiredProviders + cloud.ProviderConfig + handOver + qcloudAssociations,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{handOverPlan}, PostApplyPostRefresh: emptyPlan},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(web, tfjsonpath.New("id"), knownvalue.StringExact(webAssociationID)),
 					statecheck.ExpectKnownValue(web, tfjsonpath.New("eip_id"), knownvalue.StringExact(acctest.EmulatorFreeEIP)),
@@ -211,9 +195,7 @@ func testMigration(t *testing.T, versionChecks []tfversion.TerraformVersionCheck
 }
 
 func TestAccEIPAssociation_moveFromOtherResourceRefused(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's write calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "counts the emulator's write calls")
 	acctest.Test(t, resource.TestCase{
 		TerraformVersionChecks: crossProviderMoves,
 		Steps: []resource.TestStep{
@@ -238,17 +220,11 @@ resource "qcloud_eip_association" "web" {
 			{Config: `resource "terraform_data" "web" {}`, PlanOnly: true},
 		},
 	})
-	if n := cloud.WriteCalls(); n != 0 {
-		t.Errorf("a refused move made %d write calls (%s)", n, cloud.CallsOf())
-	}
+	must(t, writes(cloud, 0)) // a refused move writes nothing
 }
 
-// expectOnlyMoves checks that the plan moves each resource (to address: from
+// onlyMoves checks that the plan moves each resource (to address: from
 // address) and changes nothing: no create, update, replace or destroy.
-func expectOnlyMoves(moves map[string]string) plancheck.PlanCheck {
-	return onlyMoves(moves)
-}
-
 type onlyMoves map[string]string
 
 func (want onlyMoves) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
@@ -275,13 +251,9 @@ func (want onlyMoves) CheckPlan(_ context.Context, req plancheck.CheckPlanReques
 	}
 }
 
-// expectOnlyForgetsAndImports checks that the plan forgets the resources
-// forget (removed from the state, not destroyed), imports the resources
-// imported without changing them, and does nothing else.
-func expectOnlyForgetsAndImports(forget, imported []string) plancheck.PlanCheck {
-	return forgetsAndImports{forget: forget, imported: imported}
-}
-
+// forgetsAndImports checks that the plan forgets the resources forget
+// (removed from the state, not destroyed), imports the resources imported
+// without changing them, and does nothing else.
 type forgetsAndImports struct{ forget, imported []string }
 
 func (want forgetsAndImports) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {

@@ -31,6 +31,12 @@ func TestEIPAssociationMoveState(t *testing.T) {
 		"network_interface_id": "null", "private_ip": "null", "public_ip": "null",
 		"reallocate_normal_public_ip": "false", "timeouts": "null",
 	}
+	// This resource's own state, from another registry host.
+	ownMoved := map[string]string{
+		"id": "eip-1a2b3c4d::ins-1a2b3c4d", "eip_id": "eip-1a2b3c4d", "instance_id": "ins-1a2b3c4d",
+		"network_interface_id": "null", "private_ip": "null", "public_ip": "198.51.100.1",
+		"reallocate_normal_public_ip": "true", "allow_reassociation": "false", "timeouts": `{"create":"10m","delete":null}`,
+	}
 	tests := []struct {
 		name     string
 		provider string
@@ -66,10 +72,7 @@ func TestEIPAssociationMoveState(t *testing.T) {
 			name: "another resource type", provider: officialAddress, typeName: "tencentcloud_eip", state: `{"id":"eip-1a2b3c4d"}`,
 			wantErr: "this moved block comes from tencentcloud_eip of " + officialAddress,
 		},
-		{
-			name: "another schema version", provider: officialAddress, typeName: officialType, version: 1, state: instanceState,
-			wantErr: "(schema version 1)",
-		},
+		{name: "another schema version", provider: officialAddress, typeName: officialType, version: 1, state: instanceState, wantErr: "(schema version 1)"},
 		{
 			name: "bound to a load balancer", provider: officialAddress, typeName: officialType,
 			state:   `{"id":"eip-1a2b3c4d::lb-1a2b3c4d","eip_id":"eip-1a2b3c4d","instance_id":"lb-1a2b3c4d"}`,
@@ -85,11 +88,7 @@ func TestEIPAssociationMoveState(t *testing.T) {
 			state: `{"id":"eip-1a2b3c4d::ins-1a2b3c4d","eip_id":"eip-1a2b3c4d","instance_id":"ins-1a2b3c4d",` +
 				`"network_interface_id":null,"private_ip":null,"public_ip":"198.51.100.1","allow_reassociation":false,` +
 				`"reallocate_normal_public_ip":true,"timeouts":{"create":"10m","delete":null}}`,
-			want: map[string]string{
-				"id": "eip-1a2b3c4d::ins-1a2b3c4d", "eip_id": "eip-1a2b3c4d", "instance_id": "ins-1a2b3c4d",
-				"network_interface_id": "null", "private_ip": "null", "public_ip": "198.51.100.1",
-				"reallocate_normal_public_ip": "true", "allow_reassociation": "false", "timeouts": `{"create":"10m","delete":null}`,
-			},
+			want: ownMoved,
 		},
 		{
 			// Schema version 0 recorded where an instance binding sits; it is
@@ -99,11 +98,7 @@ func TestEIPAssociationMoveState(t *testing.T) {
 			state: `{"id":"eip-1a2b3c4d::ins-1a2b3c4d","eip_id":"eip-1a2b3c4d","instance_id":"ins-1a2b3c4d",` +
 				`"network_interface_id":"eni-1a2b3c4d","private_ip":"10.0.0.4","public_ip":"198.51.100.1",` +
 				`"reallocate_normal_public_ip":true,"timeouts":{"create":"10m","delete":null}}`,
-			want: map[string]string{
-				"id": "eip-1a2b3c4d::ins-1a2b3c4d", "eip_id": "eip-1a2b3c4d", "instance_id": "ins-1a2b3c4d",
-				"network_interface_id": "null", "private_ip": "null", "public_ip": "198.51.100.1",
-				"reallocate_normal_public_ip": "true", "allow_reassociation": "false", "timeouts": `{"create":"10m","delete":null}`,
-			},
+			want: ownMoved,
 		},
 		{
 			name: "this resource type from another provider", provider: "registry.terraform.io/someone/qcloud",

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
@@ -25,27 +24,13 @@ import (
 // A destroy that reallocates warns, in the plan, what the instance gets and
 // what it costs; the quota is read once.
 func TestEIPAssociationPlan_destroyWithReallocationWarns(t *testing.T) {
-	acctest.EmulatorOnly(t, "reads the emulator's quota")
-	acctest.Parallel(t)
-	ctx := context.Background()
-	cloud := acctest.New(t)
-	if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 3); err != nil {
-		t.Fatal(err)
-	}
+	cloud := newParallelEmulator(t, "reads the emulator's quota")
+	setQuota(t, cloud, 3)
 	state := mustCreate(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
-	if d := state.SetAttribute(ctx, path.Root("reallocate_normal_public_ip"), true); d.HasError() {
-		t.Fatal(d)
-	}
+	setAttributes(t, &state, map[string]any{"reallocate_normal_public_ip": true})
 	srv, resourceType := configuredServer(t, cloud)
 	cloud.Emulator.ResetStats()
-	planned, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-		TypeName: "qcloud_eip_association", PriorState: dynamicValue(t, resourceType, state.Raw),
-		ProposedNewState: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
-		Config:           dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	planned := planDestroyWith(t, srv, resourceType, dynamicValue(t, resourceType, state.Raw), nil)
 	for _, want := range []string{"Destroy gives the instance a normal public IP", "instance " + cloud.InstanceID + " gets a new normal public IP",
 		"Terraform does not manage", "DAILY_PUBLIC_IP_ASSIGN is 3 of 10", "each such destroy spends 1 reallocation"} {
 		if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, want) {
@@ -63,98 +48,60 @@ func TestEIPAssociationPlan_destroyWithReallocationWarns(t *testing.T) {
 	}
 
 	// Without reallocation the destroy plan says nothing and reads nothing.
-	if d := state.SetAttribute(ctx, path.Root("reallocate_normal_public_ip"), false); d.HasError() {
-		t.Fatal(d)
-	}
+	setAttributes(t, &state, map[string]any{"reallocate_normal_public_ip": false})
 	cloud.Emulator.ResetStats()
-	planned, err = srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-		TypeName: "qcloud_eip_association", PriorState: dynamicValue(t, resourceType, state.Raw),
-		ProposedNewState: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
-		Config:           dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
-	})
-	if err != nil || len(planned.Diagnostics) != 0 || cloud.TotalCalls() != 0 {
-		t.Fatalf("plain destroy plan: %v %v, calls %s; want nothing", err, describeDiagnostics(planned.Diagnostics), cloud.CallsOf())
+	planned = planDestroyWith(t, srv, resourceType, dynamicValue(t, resourceType, state.Raw), nil)
+	if len(planned.Diagnostics) != 0 || cloud.TotalCalls() != 0 {
+		t.Fatalf("plain destroy plan: %v, calls %s; want nothing", describeDiagnostics(planned.Diagnostics), cloud.CallsOf())
 	}
 }
 
 // Reallocations beyond what is left of today's quota fail at plan time, for
 // each resource that would spend one, with the remedy.
 func TestAccEIPAssociation_reallocationsBeyondTheQuota(t *testing.T) {
-	acctest.EmulatorOnly(t, "sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "sets the emulator's quota")
 	cfg := func(reallocate bool) string {
-		return cloud.ProviderConfig + fmt.Sprintf(`
-resource "qcloud_eip_association" "one" {
-  eip_id                      = %[1]q
-  instance_id                 = %[2]q
-  reallocate_normal_public_ip = %[5]v
-}
-
-resource "qcloud_eip_association" "two" {
-  eip_id                      = %[3]q
-  instance_id                 = %[4]q
-  reallocate_normal_public_ip = %[5]v
-}
-`, cloud.EIPID, cloud.InstanceID, acctest.EmulatorSpareEIP, acctest.EmulatorTwoENIInstance, reallocate)
+		return cloud.ProviderConfig +
+			block("one", append(byInstance(cloud.EIPID, cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))...) +
+			block("two", append(byInstance(acctest.EmulatorSpareEIP, acctest.EmulatorTwoENIInstance), attr("reallocate_normal_public_ip", reallocate))...)
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
-		Steps: []resource.TestStep{
-			{Config: cfg(true)},
-			{
-				PreConfig: func() {
-					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 9); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:      cfg(true),
-				Destroy:     true,
-				ExpectError: expectError(`would run out.*9 of 10: 1 reallocation left, and this plan has more destroys that reallocate than that.*reallocate_normal_public_ip = false`),
-			},
-			{Config: cfg(false)},
+	testCheckDestroy(t, cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
+		resource.TestStep{Config: cfg(true)},
+		resource.TestStep{
+			PreConfig:   func() { setQuota(t, cloud, 9) },
+			Config:      cfg(true),
+			Destroy:     true,
+			ExpectError: expectError(`would run out.*9 of 10: 1 reallocation left, and this plan has more destroys that reallocate than that.*reallocate_normal_public_ip = false`),
 		},
-	})
-	if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n != 2 {
-		t.Errorf("DisassociateAddress calls = %d, want the two of the final destroy only", n)
-	}
+		resource.TestStep{Config: cfg(false)},
+	)
+	must(t, calls(cloud, "DisassociateAddress", 2)) // the final destroy's only
 }
 
 // The destroy half of a replacement runs on the state's flag: when it would
 // fail, the plan says so and gives the order that works.
 func TestAccEIPAssociation_replacementWhoseDestroyWouldFail(t *testing.T) {
-	acctest.EmulatorOnly(t, "sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "sets the emulator's quota")
 	cfg := func(instance string, reallocate bool) string {
 		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", instance), attr("reallocate_normal_public_ip", reallocate))
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: cfg(cloud.InstanceID, true)},
-			{
-				PreConfig: func() {
-					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
-						t.Fatal(err)
-					}
-				},
-				// Setting the flag to false in the same change does not help: the
-				// destroy half uses the state's.
-				Config:      cfg(acctest.EmulatorTwoENIInstance, false),
-				ExpectError: expectError(`would run out.*apply the flag change alone first, then the rest`),
-			},
-			// The order that works: the flag alone, then the move.
-			{Config: cfg(cloud.InstanceID, false)},
-			{
-				Config: cfg(acctest.EmulatorTwoENIInstance, false),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-				},
-				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: acctest.EmulatorTwoENIInstance}),
-			},
+	testUnbound(t, cloud,
+		resource.TestStep{Config: cfg(cloud.InstanceID, true)},
+		resource.TestStep{
+			PreConfig: func() { setQuota(t, cloud, 10) },
+			// Setting the flag to false in the same change does not help: the
+			// destroy half uses the state's.
+			Config:      cfg(acctest.EmulatorTwoENIInstance, false),
+			ExpectError: expectError(`would run out.*apply the flag change alone first, then the rest`),
 		},
-	})
+		// The order that works: the flag alone, then the move.
+		resource.TestStep{Config: cfg(cloud.InstanceID, false)},
+		resource.TestStep{
+			Config:           cfg(acctest.EmulatorTwoENIInstance, false),
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: acctest.EmulatorTwoENIInstance}),
+		},
+	)
 }
 
 // A replacement that binds an EIP to the same private IP again gives no
@@ -162,34 +109,23 @@ func TestAccEIPAssociation_replacementWhoseDestroyWouldFail(t *testing.T) {
 // from one EIP to the other and never holds a normal public IP (which, where
 // one refuses a bind, would refuse the create half), and no quota is spent.
 func TestAccEIPAssociation_replacementOntoTheSameIPDoesNotReallocate(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's refusing rule and its quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "uses the emulator's refusing rule and its quota")
 	cfg := func(eip string) string {
-		return config(cloud, attr("eip_id", eip), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true))
+		return config(cloud, append(byInstance(eip, cloud.InstanceID), attr("reallocate_normal_public_ip", true))...)
 	}
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: cfg(cloud.EIPID)},
-			{
-				Config: cfg(acctest.EmulatorSpareEIP),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-				},
-				Check: resource.ComposeTestCheckFunc(
-					cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
-					cloud.CheckUnbound(cloud.EIPID),
-					checkNormalPublicIP(cloud, cloud.InstanceID, false),
-					func(*terraform.State) error {
-						if body := lastRequestBody(t, cloud, "DisassociateAddress"); body["ReallocateNormalPublicIp"] != false {
-							return fmt.Errorf("the destroy half sent %v", body)
-						}
-						return nil
-					},
-				),
-			},
+	testSteps(t,
+		resource.TestStep{Config: cfg(cloud.EIPID)},
+		resource.TestStep{
+			Config:           cfg(acctest.EmulatorSpareEIP),
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+			Check: resource.ComposeTestCheckFunc(
+				cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
+				cloud.CheckUnbound(cloud.EIPID),
+				checkNormalPublicIP(cloud, cloud.InstanceID, false),
+				checkDisassociateSent(cloud, false), // by the destroy half
+			),
 		},
-	})
+	)
 }
 
 // An instance holding a normal public IP refuses an EIP on the China site
@@ -200,35 +136,22 @@ func TestAccEIPAssociation_targetHoldsNormalPublicIP(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's instance with a normal public IP")
 	acctest.Parallel(t)
 	china := acctest.New(t)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config:      config(china, attr("eip_id", china.EIPID), attr("instance_id", acctest.EmulatorWanIPInstance)),
-			ExpectError: expectError(`Target holds a normal public IP.*instance ` + acctest.EmulatorWanIPInstance + `.*ReturnNormalAddresses.*TransformAddress.*site = "international"`),
-		}},
-	})
-	if err := china.CheckUnbound(china.EIPID)(nil); err != nil {
-		t.Fatal(err)
-	}
+	testApplyFails(t, config(china, byInstance(china.EIPID, acctest.EmulatorWanIPInstance)...),
+		`Target holds a normal public IP.*instance `+acctest.EmulatorWanIPInstance+`.*ReturnNormalAddresses.*TransformAddress.*site = "international"`)
+	must(t, china.CheckUnbound(china.EIPID))
 
 	opts := emulator.DefaultOptions()
 	opts.Settings.WanIPOnBind = emulator.WanIPOnBindRelease
 	international := acctest.NewEmulator(t, opts)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: international.CheckUnbound(international.EIPID),
-		Steps: []resource.TestStep{{
-			Config: strings.Replace(international.ProviderConfig, "region", "site       = \"international\"\n  region", 1) +
-				"\nresource \"qcloud_eip_association\" \"test\" {\n  " + attr("eip_id", international.EIPID) + "\n  " +
-				attr("instance_id", acctest.EmulatorWanIPInstance) + "\n}\n",
-			Check: international.CheckBound(international.EIPID, client.Target{InstanceID: acctest.EmulatorWanIPInstance}),
-		}},
+	testCheckDestroy(t, international.CheckUnbound(international.EIPID), resource.TestStep{
+		Config: providerWith(international, `site = "international"`) + block("test", byInstance(international.EIPID, acctest.EmulatorWanIPInstance)...),
+		Check:  international.CheckBound(international.EIPID, client.Target{InstanceID: acctest.EmulatorWanIPInstance}),
 	})
 }
 
 // The same refusal reaches the apply when the plan could not see it.
 func TestEIPAssociationCreate_instanceHasWanIP(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's instance with a normal public IP")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "uses the emulator's instance with a normal public IP")
 	_, diags := createDirectly(t, cloud, cloud.EIPID, client.Target{InstanceID: acctest.EmulatorWanIPInstance})
 	if !diags.HasError() {
 		t.Fatal("binding to an instance with a normal public IP succeeded")
@@ -239,21 +162,16 @@ func TestEIPAssociationCreate_instanceHasWanIP(t *testing.T) {
 
 // Every throttling code the API documents is retried like the plain one.
 func TestAccEIPAssociation_retriesEveryThrottlingCode(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	codes := []string{"RequestLimitExceeded.UinLimitExceeded", "RequestLimitExceeded.IPLimitExceeded",
 		"RequestLimitExceeded.GlobalRegionUinLimitExceeded", "LimitExceeded.ActionLimited"}
 	for _, code := range codes {
 		cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultThrottle, Code: code, Count: 1})
 		cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultThrottle, Code: code, Count: 1})
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{{
-			Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
-			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-		}},
+	testUnbound(t, cloud, resource.TestStep{
+		Config: instanceConfig(cloud),
+		Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 	})
 	errs := cloud.Emulator.Stats().Errors
 	for _, code := range codes {
@@ -302,9 +220,7 @@ func TestEIPAssociationPlan_createWarnings(t *testing.T) {
 			if len(diags) != 1 || diags[0].Severity != tfprotov6.DiagnosticSeverityWarning || diags[0].Summary != tt.summary {
 				t.Fatalf("plan diagnostics: %v; want one warning %q", describeDiagnostics(diags), tt.summary)
 			}
-			if n := cloud.WriteCalls(); n != 0 {
-				t.Errorf("the plan wrote: %s", cloud.CallsOf())
-			}
+			must(t, writes(cloud, 0)) // the plan wrote nothing
 		})
 	}
 }
@@ -315,14 +231,7 @@ func planCreate(t *testing.T, cloud *acctest.Cloud, lines ...string) []*tfprotov
 	t.Helper()
 	ctx := context.Background()
 	srv, resourceType := configuredServer(t, cloud)
-	objectType, ok := resourceType.(tftypes.Object)
-	if !ok {
-		t.Fatalf("the resource's type is %T", resourceType)
-	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range objectType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
+	objectType, values := nullAttributes(t, resourceType)
 	for _, line := range lines {
 		name, value, _ := strings.Cut(line, " = ")
 		values[name] = tftypes.NewValue(tftypes.String, strings.Trim(value, `"`))

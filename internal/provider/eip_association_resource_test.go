@@ -49,131 +49,170 @@ func attr(name string, value any) string {
 	}
 }
 
-func TestAccEIPAssociation_instance(t *testing.T) {
+// newParallelEmulator skips t on the real cloud, saying why, runs it in
+// parallel, and starts its emulator.
+func newParallelEmulator(t *testing.T, why string) *acctest.Cloud {
+	t.Helper()
+	acctest.EmulatorOnly(t, why)
+	return newParallelCloud(t)
+}
+
+// newParallelCloud runs t in parallel, on a cloud of its own.
+func newParallelCloud(t *testing.T) *acctest.Cloud {
+	t.Helper()
 	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("allow_reassociation"), knownvalue.Bool(false)),
-					// One form of binding in the state, so that configuration written
-					// from it names one form.
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("network_interface_id"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("private_ip"), knownvalue.Null()),
-				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+	return acctest.New(t)
+}
+
+// instanceConfig is config binding the test's EIP to its instance, with
+// extra attribute lines.
+func instanceConfig(cloud *acctest.Cloud, extra ...string) string {
+	return config(cloud, append(byInstance(cloud.EIPID, cloud.InstanceID), extra...)...)
+}
+
+// stateAttr checks one attribute of the association in the state.
+func stateAttr(name string, check knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(resourceName, tfjsonpath.New(name), check)
+}
+
+func stateID(id string) statecheck.StateCheck {
+	return stateAttr("id", knownvalue.StringExact(id))
+}
+
+// plansTo checks that a plan has the association's action.
+func plansTo(action plancheck.ResourceActionType) []plancheck.PlanCheck {
+	return []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, action)}
+}
+
+// appliedAs checks the association's action in the plan a step applies.
+func appliedAs(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: plansTo(action)}
+}
+
+// settlesAs is appliedAs, then an empty plan after the apply.
+func settlesAs(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: plansTo(action), PostApplyPostRefresh: emptyPlan}
+}
+
+var emptyPlan = []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}
+
+// importVerified is terraform import of the association by id (by its
+// state's id when id is ""), verifying the state it makes.
+func importVerified(id string) resource.TestStep {
+	return resource.TestStep{
+		ResourceName: resourceName, ImportState: true, ImportStateId: id,
+		ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
+	}
+}
+
+// testPlanFails plans cfg and expects an error matching pattern.
+func testPlanFails(t *testing.T, cfg, pattern string) {
+	t.Helper()
+	testSteps(t, planFails(cfg, pattern))
+}
+
+// planFails is a step that plans cfg and expects an error matching pattern
+// (see expectError).
+func planFails(cfg, pattern string) resource.TestStep {
+	return resource.TestStep{Config: cfg, PlanOnly: true, ExpectError: expectError(pattern)}
+}
+
+// testApplyFails applies cfg and expects an error matching pattern.
+func testApplyFails(t *testing.T, cfg, pattern string) {
+	t.Helper()
+	testSteps(t, resource.TestStep{Config: cfg, ExpectError: expectError(pattern)})
+}
+
+// testSteps runs steps as one test case.
+func testSteps(t *testing.T, steps ...resource.TestStep) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{Steps: steps})
+}
+
+// testUnbound runs steps as one test case, and checks after its destroy that
+// the test's EIP is unbound.
+func testUnbound(t *testing.T, cloud *acctest.Cloud, steps ...resource.TestStep) {
+	t.Helper()
+	testCheckDestroy(t, cloud.CheckUnbound(cloud.EIPID), steps...)
+}
+
+// testCheckDestroy runs steps as one test case whose CheckDestroy is check.
+func testCheckDestroy(t *testing.T, check resource.TestCheckFunc, steps ...resource.TestStep) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{CheckDestroy: check, Steps: steps})
+}
+
+// testApplies applies cfg and destroys it.
+func testApplies(t *testing.T, cfg string) {
+	t.Helper()
+	testSteps(t, resource.TestStep{Config: cfg})
+}
+
+func TestAccEIPAssociation_instance(t *testing.T) {
+	cloud := newParallelCloud(t)
+	testUnbound(t, cloud,
+		resource.TestStep{
+			Config: instanceConfig(cloud),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateID(cloud.EIPID + "::" + cloud.InstanceID),
+				stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
+				stateAttr("reallocate_normal_public_ip", knownvalue.Bool(false)),
+				stateAttr("allow_reassociation", knownvalue.Bool(false)),
+				// One form of binding in the state, so that configuration
+				// written from it names one form.
+				stateAttr("network_interface_id", knownvalue.Null()),
+				stateAttr("private_ip", knownvalue.Null()),
 			},
-			{
-				ResourceName:            resourceName,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts"},
-			},
-			{
-				ResourceName:            resourceName,
-				ImportState:             true,
-				ImportStateId:           cloud.EIPID,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts"},
-			},
-			{
-				ResourceName:    resourceName,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   cloud.EIPID,
-			},
+			ConfigPlanChecks: settlesAs(plancheck.ResourceActionCreate),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 		},
-	})
+		importVerified(""),
+		importVerified(cloud.EIPID),
+		resource.TestStep{ResourceName: resourceName, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: cloud.EIPID},
+	)
 }
 
 func TestAccEIPAssociation_networkInterface(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", cloud.NetworkInterfaceID), attr("private_ip", cloud.PrivateIP))
-	steps := []resource.TestStep{
-		{
-			Config: cfg,
+	cloud := newParallelCloud(t)
+	testUnbound(t, cloud,
+		resource.TestStep{
+			Config: config(cloud, byInterface(cloud.EIPID, cloud.NetworkInterfaceID, cloud.PrivateIP)...),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"),
-					knownvalue.StringExact(cloud.EIPID+"::"+cloud.NetworkInterfaceID+"::"+cloud.PrivateIP)),
-				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("instance_id"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
+				stateID(cloud.EIPID + "::" + cloud.NetworkInterfaceID + "::" + cloud.PrivateIP),
+				stateAttr("instance_id", knownvalue.Null()),
+				stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
 			},
-			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: emptyPlan},
 			Check:            cloud.CheckBound(cloud.EIPID, client.Target{NetworkInterfaceID: cloud.NetworkInterfaceID, PrivateIP: cloud.PrivateIP}),
 		},
-		{
-			ResourceName:            resourceName,
-			ImportState:             true,
-			ImportStateVerify:       true,
-			ImportStateVerifyIgnore: []string{"timeouts"},
-		},
-		{
-			ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
-			ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
-		},
-	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps:        steps,
-	})
+		importVerified(""),
+		importVerified(cloud.EIPID),
+	)
 }
 
 func TestAccEIPAssociation_secondaryPrivateIP(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	target := client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", target.NetworkInterfaceID),
-					attr("private_ip", target.PrivateIP)),
-				Check:            cloud.CheckBound(cloud.EIPID, target),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
-			{ResourceName: resourceName, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
-			// The API shows the instance for this binding too; the EIP alone
-			// still imports it as the interface binding it is.
-			{
-				ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID,
-				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
-			},
+	cloud := newParallelEmulator(t, "needs an ENI with a secondary private IP on an instance")
+	testUnbound(t, cloud,
+		resource.TestStep{
+			Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
+			Check:            cloud.CheckBound(cloud.EIPID, secondaryIP),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: emptyPlan},
 		},
-	})
+		importVerified(""),
+		// The API shows the instance for this binding too; the EIP alone
+		// still imports it as the interface binding it is.
+		importVerified(cloud.EIPID),
+	)
 }
 
 // An existing binding adopted with an import {} block, then destroyed.
 func TestAccEIPAssociation_importBlock(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() { cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}) },
-				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)) +
-					fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", resourceName, cloud.EIPID),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionNoop)},
-				},
-			},
-		},
+	cloud := newParallelCloud(t)
+	testUnbound(t, cloud, resource.TestStep{
+		PreConfig:         func() { cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}) },
+		Config:            instanceConfig(cloud) + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", resourceName, cloud.EIPID),
+		ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
+		ConfigPlanChecks:  appliedAs(plancheck.ResourceActionNoop),
 	})
 }
 
@@ -182,151 +221,111 @@ func TestAccEIPAssociation_reallocateOnDestroy(t *testing.T) {
 	acctest.Parallel(t)
 	for _, reallocate := range []bool{true, false} {
 		t.Run(fmt.Sprint(reallocate), func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
-			acctest.Test(t, resource.TestCase{
-				CheckDestroy: resource.ComposeTestCheckFunc(
-					cloud.CheckUnbound(cloud.EIPID),
-					checkDisassociateSent(cloud, reallocate),
-					checkNormalPublicIP(cloud, cloud.InstanceID, reallocate),
-				),
-				Steps: []resource.TestStep{{
-					Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID),
-						attr("reallocate_normal_public_ip", reallocate)),
-					ConfigStateChecks: []statecheck.StateCheck{
-						statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(reallocate)),
-					},
-					Check: checkNormalPublicIP(cloud, cloud.InstanceID, false),
-				}},
+			cloud := newParallelCloud(t)
+			checkDestroy := resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkDisassociateSent(cloud, reallocate),
+				checkNormalPublicIP(cloud, cloud.InstanceID, reallocate))
+			testCheckDestroy(t, checkDestroy, resource.TestStep{
+				Config:            instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate)),
+				ConfigStateChecks: []statecheck.StateCheck{stateAttr("reallocate_normal_public_ip", knownvalue.Bool(reallocate))},
+				Check:             checkNormalPublicIP(cloud, cloud.InstanceID, false),
 			})
 		})
 	}
 }
 
 func TestAccEIPAssociation_flipReallocate(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	writes := func(want int) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			if cloud.Emulator == nil {
-				return nil
-			}
-			if got := cloud.WriteCalls(); got != want {
-				return fmt.Errorf("write calls = %d, want %d (%s)", got, want, cloud.CallsOf())
-			}
-			return nil
-		}
-	}
+	cloud := newParallelCloud(t)
 	cfg := func(reallocate bool) string {
-		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
-	update := resource.ConfigPlanChecks{
-		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
-		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkDisassociateSent(cloud, false)),
-		Steps: []resource.TestStep{
-			{Config: cfg(false), Check: writes(1)},
-			{
-				Config: cfg(true), ConfigPlanChecks: update, Check: writes(1),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("reallocate_normal_public_ip"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("public_ip"), knownvalue.StringRegexp(ipv4Pattern)),
-				},
-			},
-			{Config: cfg(false), ConfigPlanChecks: update, Check: writes(1)},
-			{
-				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID),
-					"timeouts = {\n    delete = \"10m\"\n  }"),
-				ConfigPlanChecks: update, Check: writes(1),
+	update := settlesAs(plancheck.ResourceActionUpdate)
+	testCheckDestroy(t, resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkDisassociateSent(cloud, false)),
+		resource.TestStep{Config: cfg(false), Check: writes(cloud, 1)},
+		resource.TestStep{
+			Config: cfg(true), ConfigPlanChecks: update, Check: writes(cloud, 1),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateAttr("reallocate_normal_public_ip", knownvalue.Bool(true)),
+				stateAttr("public_ip", knownvalue.StringRegexp(ipv4Pattern)),
 			},
 		},
-	})
+		resource.TestStep{Config: cfg(false), ConfigPlanChecks: update, Check: writes(cloud, 1)},
+		resource.TestStep{Config: instanceConfig(cloud, timeoutsLine("delete", "10m")), ConfigPlanChecks: update, Check: writes(cloud, 1)},
+	)
+}
+
+// writes checks how many write calls the emulator has received (on the real
+// cloud, nothing).
+func writes(cloud *acctest.Cloud, want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if cloud.Emulator == nil {
+			return nil
+		}
+		if got := cloud.WriteCalls(); got != want {
+			return fmt.Errorf("write calls = %d, want %d (%s)", got, want, cloud.CallsOf())
+		}
+		return nil
+	}
 }
 
 func TestAccEIPAssociation_driftUnbound(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() { cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true}) },
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-			},
+	cloud := newParallelEmulator(t, "changes the binding out of band")
+	testUnbound(t, cloud,
+		resource.TestStep{Config: instanceConfig(cloud)},
+		resource.TestStep{
+			PreConfig:        func() { cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true}) },
+			Config:           instanceConfig(cloud),
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionCreate),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 		},
-	})
+	)
 }
 
 func TestAccEIPAssociation_driftReboundElsewhere(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
-	acctest.Test(t, resource.TestCase{
-		// The foreign binding survives the test's destroy.
-		CheckDestroy: cloud.CheckBound(cloud.EIPID, elsewhere),
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: func() {
-					cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere)
-				},
-				Config: cfg,
-				// The refresh shows the drift; the plan refuses to take the EIP
-				// away from the binding it now has.
-				ExpectError: expectError(`EIP is bound elsewhere.*network interface ` + elsewhere.NetworkInterfaceID),
-			},
+	cloud := newParallelEmulator(t, "changes the binding out of band")
+	// The foreign binding survives the test's destroy.
+	testCheckDestroy(t, cloud.CheckBound(cloud.EIPID, elsewhere),
+		resource.TestStep{Config: instanceConfig(cloud)},
+		resource.TestStep{
+			PreConfig: func() { cloud.MoveOutOfBand(t, cloud.EIPID, elsewhere) },
+			Config:    instanceConfig(cloud),
+			// The refresh shows the drift; the plan refuses to take the EIP
+			// away from the binding it now has.
+			ExpectError: expectError(`EIP is bound elsewhere.*network interface ` + elsewhere.NetworkInterfaceID),
 		},
-	})
+	)
 }
+
+var (
+	// elsewhere is a binding not the test's: on the emulator's network
+	// interface attached to no instance.
+	elsewhere = client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
+	// secondaryIP is a secondary private IP of the emulator's instance's
+	// primary network interface.
+	secondaryIP = client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
+)
 
 // Destroy must not unbind an EIP that now belongs to another target, even
 // when it never refreshed: Delete looks before it unbinds.
 func TestEIPAssociationDelete_leavesForeignBindingAlone(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	elsewhere := client.Target{NetworkInterfaceID: acctest.EmulatorDanglingENI, PrivateIP: acctest.EmulatorDanglingENIIP}
+	cloud := newParallelEmulator(t, "changes the binding out of band")
 	cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{BindNetworkInterfaceID: elsewhere.NetworkInterfaceID, BindPrivateIP: elsewhere.PrivateIP})
 
 	diags := deleteDirectly(t, cloud, cloud.EIPID+"::"+cloud.InstanceID, false)
-	if diags.HasError() {
-		t.Fatalf("Delete failed: %v", diags)
-	}
-	if len(diags) != 1 || !strings.Contains(diags[0].Summary(), "bound to something else") {
+	if diags.HasError() || len(diags) != 1 || !strings.Contains(diags[0].Summary(), "bound to something else") {
 		t.Fatalf("diagnostics = %v, want one warning that the EIP is bound elsewhere", diags)
 	}
-	if err := cloud.CheckBound(cloud.EIPID, elsewhere)(nil); err != nil {
-		t.Fatal(err)
-	}
-	if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n != 0 {
-		t.Fatalf("DisassociateAddress called %d times, want 0", n)
-	}
+	must(t, cloud.CheckBound(cloud.EIPID, elsewhere), calls(cloud, "DisassociateAddress", 0))
 }
 
 func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the world out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "changes the world out of band")
 	cloud.Patch(t, acctest.EmulatorSpareEIP, emulator.AddressPatch{Delete: true})
 	for _, id := range []string{acctest.EmulatorSpareEIP + "::ins-demo0001", cloud.EIPID + "::ins-demo0001"} {
 		if diags := deleteDirectly(t, cloud, id, true); len(diags) != 0 {
 			t.Errorf("Delete(%s) diagnostics = %v, want none", id, diags)
 		}
 	}
-	if n := cloud.WriteCalls(); n != 0 {
-		t.Fatalf("write calls = %d, want 0", n)
-	}
+	must(t, writes(cloud, 0))
 }
 
 // Creates that cannot work fail at apply time, before anything is bound,
@@ -337,18 +336,12 @@ func TestAccEIPAssociation_errors(t *testing.T) {
 	acctest.Parallel(t)
 	for _, tt := range createFailures {
 		t.Run(tt.name, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			before, err := cloud.Address(tt.eip())
 			if err != nil {
 				t.Fatal(err)
 			}
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      config(cloud, tt.lines...),
-					ExpectError: expectError(tt.summary + `.*` + tt.detail + `.*Code: .*RequestId: [0-9a-zA-Z]`),
-				}},
-			})
+			testApplyFails(t, config(cloud, tt.lines...), tt.summary+`.*`+tt.detail+`.*Code: .*RequestId: [0-9a-zA-Z]`)
 			after, err := cloud.Address(tt.eip())
 			if err != nil || fmt.Sprint(after) != fmt.Sprint(before) || cloud.Emulator.Stats().Calls["DisassociateAddress"] != 0 {
 				t.Errorf("the failed create changed the world: %+v became %+v (%v); calls %s", before, after, err, cloud.CallsOf())
@@ -371,18 +364,14 @@ func (f createFailure) eip() string {
 }
 
 var createFailures = []createFailure{
-	{"blocked EIP", []string{attr("eip_id", acctest.EmulatorBlockedEIP), attr("instance_id", acctest.EmulatorInstance)},
-		`EIP is blocked`, `Unblock it first`},
-	{"EIP in arrears", []string{attr("eip_id", acctest.EmulatorArrearsEIP), attr("instance_id", acctest.EmulatorInstance)},
-		`EIP is in arrears`, `Top up the account`},
-	{"EIP already bound", []string{attr("eip_id", acctest.EmulatorBoundEIP), attr("instance_id", acctest.EmulatorInstance)},
+	{"blocked EIP", byInstance(acctest.EmulatorBlockedEIP, acctest.EmulatorInstance), `EIP is blocked`, `Unblock it first`},
+	{"EIP in arrears", byInstance(acctest.EmulatorArrearsEIP, acctest.EmulatorInstance), `EIP is in arrears`, `Top up the account`},
+	{"EIP already bound", byInstance(acctest.EmulatorBoundEIP, acctest.EmulatorInstance),
 		`EIP is bound elsewhere`, `instance ` + acctest.EmulatorBoundInstance + `.*until nothing else in the apply was in progress`},
-	{"instance already has an EIP", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorBoundInstance)},
+	{"instance already has an EIP", byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorBoundInstance),
 		`Target already holds an EIP`, acctest.EmulatorBoundEIP + `.*until nothing else in the apply was in progress`},
-	{"EIP not found", []string{attr("eip_id", "eip-nope0000"), attr("instance_id", acctest.EmulatorInstance)},
-		`EIP not found`, `eip-nope0000.*ap-guangzhou`},
-	{"normal public IP", []string{attr("eip_id", acctest.EmulatorNormalPublicIP), attr("instance_id", acctest.EmulatorInstance)},
-		`Not an EIP: a normal public IP`, `TransformAddress`},
+	{"EIP not found", byInstance("eip-nope0000", acctest.EmulatorInstance), `EIP not found`, `eip-nope0000.*ap-guangzhou`},
+	{"normal public IP", byInstance(acctest.EmulatorNormalPublicIP, acctest.EmulatorInstance), `Not an EIP: a normal public IP`, `TransformAddress`},
 }
 
 // Creates whose target cannot take an EIP fail at apply time with the API's
@@ -395,24 +384,18 @@ func TestAccEIPAssociation_targetErrors(t *testing.T) {
 		lines []string
 		want  string
 	}{
-		{"instance not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", "ins-nope0000")},
-			`Instance not found.*ins-nope0000`},
-		{"instance failed to launch", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorFailedInstance)},
-			`Instance cannot take an EIP`},
-		{"instance stopped in no-charge mode", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("instance_id", acctest.EmulatorNoChargeInstance)},
+		{"instance not found", byInstance(acctest.EmulatorFreeEIP, "ins-nope0000"), `Instance not found.*ins-nope0000`},
+		{"instance failed to launch", byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorFailedInstance), `Instance cannot take an EIP`},
+		{"instance stopped in no-charge mode", byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorNoChargeInstance),
 			`Instance is stopped in no-charge mode.*Start the instance`},
-		{"ENI not found", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", "eni-nope0000"), attr("private_ip", "10.0.0.1")},
-			`Network interface or private IP not found`},
-		{"IP not on the ENI", []string{attr("eip_id", acctest.EmulatorFreeEIP), attr("network_interface_id", acctest.EmulatorDanglingENI), attr("private_ip", "10.9.9.9")},
+		{"ENI not found", byInterface(acctest.EmulatorFreeEIP, "eni-nope0000", "10.0.0.1"), `Network interface or private IP not found`},
+		{"IP not on the ENI", byInterface(acctest.EmulatorFreeEIP, acctest.EmulatorDanglingENI, "10.9.9.9"),
 			`Network interface or private IP not found.*10.9.9.9 is not one of its private IPs`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Parallel(t)
-			cloud := acctest.New(t)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{Config: config(cloud, tt.lines...), ExpectError: expectError(tt.want + `.*Code: .*RequestId: `)}},
-			})
+			testApplyFails(t, config(acctest.New(t), tt.lines...), tt.want+`.*Code: .*RequestId: `)
 		})
 	}
 }
@@ -441,9 +424,7 @@ func TestEIPAssociationCreate_apiErrors(t *testing.T) {
 // run killed before it recorded its work, or made outside Terraform) is taken
 // over (the plan warned of it); one to another target is refused.
 func TestEIPAssociationCreate_existingBinding(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's pre-bound EIP")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "uses the emulator's pre-bound EIP")
 	state, diags := createDirectly(t, cloud, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance})
 	if len(diags) != 0 {
 		t.Fatalf("diagnostics = %v, want none: the plan warned of the takeover", diags)
@@ -452,9 +433,7 @@ func TestEIPAssociationCreate_existingBinding(t *testing.T) {
 	if d := state.GetAttribute(context.Background(), path.Root("id"), &id); d.HasError() || id != acctest.EmulatorBoundEIP+"::"+acctest.EmulatorBoundInstance {
 		t.Fatalf("recorded id = %q (%v)", id, d)
 	}
-	if n := cloud.Emulator.Stats().Calls["AssociateAddress"]; n != 1 {
-		t.Fatalf("AssociateAddress calls = %d, want the one refused", n)
-	}
+	must(t, calls(cloud, "AssociateAddress", 1)) // the one refused
 
 	_, diags = createDirectly(t, cloud, acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorInstance})
 	if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "bound to instance "+acctest.EmulatorBoundInstance) {
@@ -470,17 +449,12 @@ func TestEIPAssociationCreate_holderGoneBeforeTheLook(t *testing.T) {
 	acctest.Parallel(t)
 	for _, code := range []string{"InvalidInstanceId.AlreadyBindEip", "InvalidAddressIdStatus.NotPermit"} {
 		t.Run(code, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: code, Count: 1})
 			target := client.Target{InstanceID: cloud.InstanceID}
 			mustCreate(t, cloud, cloud.EIPID, target)
-			if n := cloud.Emulator.Stats().Calls["AssociateAddress"]; n != 2 {
-				t.Errorf("AssociateAddress calls = %d, want the refused one and the one that bound", n)
-			}
-			if err := cloud.CheckBound(cloud.EIPID, target)(nil); err != nil {
-				t.Error(err)
-			}
+			// The refused bind and the one that bound.
+			must(t, calls(cloud, "AssociateAddress", 2), cloud.CheckBound(cloud.EIPID, target))
 		})
 	}
 }
@@ -489,66 +463,50 @@ func TestEIPAssociationCreate_holderGoneBeforeTheLook(t *testing.T) {
 // still have happened: the association is recorded (tainted), not orphaned,
 // and the next apply replaces it.
 func TestAccEIPAssociation_everyReplyLostIsNotOrphaned(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				// The bind is accepted, its task hangs, and no reply to it or
-				// to its retries ever comes, until the create timeout.
-				PreConfig: func() {
-					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
-					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-				},
-				Config: cfg,
-				// Which error the time ran out on depends on the machine's
-				// load: the wait for the hung task, or a retry's lost reply.
-				ExpectError: expectError(`Timed out|kept failing|Cannot reach the Tencent Cloud API`),
+	cloud := newParallelEmulator(t, "injects faults")
+	cfg := instanceConfig(cloud, timeoutsLine("create", "3s"))
+	testUnbound(t, cloud,
+		resource.TestStep{
+			// The bind is accepted, its task hangs, and no reply to it or
+			// to its retries ever comes, until the create timeout.
+			PreConfig: func() {
+				cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
+				injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang)
 			},
-			{
-				// Had the failed apply not recorded the binding it made, this
-				// apply would find the EIP bound and refuse.
-				PreConfig: cloud.Emulator.ClearFaults,
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-				},
-				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-			},
+			Config: cfg,
+			// Which error the time ran out on depends on the machine's
+			// load: the wait for the hung task, or a retry's lost reply.
+			ExpectError: expectError(`Timed out|kept failing|Cannot reach the Tencent Cloud API`),
 		},
-	})
+		resource.TestStep{
+			// Had the failed apply not recorded the binding it made, this
+			// apply would find the EIP bound and refuse.
+			PreConfig:        cloud.Emulator.ClearFaults,
+			Config:           cfg,
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+		},
+	)
 }
 
 func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
-	acctest.EmulatorOnly(t, "sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "sets the emulator's quota")
 	cfg := func(reallocate bool) string {
-		return config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", reallocate))
+		return instanceConfig(cloud, attr("reallocate_normal_public_ip", reallocate))
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, cloud.InstanceID, false)),
-		Steps: []resource.TestStep{
-			{Config: cfg(true)},
-			{
-				PreConfig: func() {
-					if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:  cfg(true),
-				Destroy: true,
-				// The destroy's plan refuses it before anything is unbound.
-				ExpectError: expectError(`Daily quota of normal public IP reallocations would run out.*gives instance ` + cloud.InstanceID +
-					`.*DAILY_PUBLIC_IP_ASSIGN is 10 of 10: 0 reallocations left.*reallocate_normal_public_ip = false.*next day`),
-			},
-			// The remedy the message gives: flip the flag (no API call), destroy.
-			{Config: cfg(false), Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
+	testCheckDestroy(t, resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), checkNormalPublicIP(cloud, cloud.InstanceID, false)),
+		resource.TestStep{Config: cfg(true)},
+		resource.TestStep{
+			PreConfig: func() { setQuota(t, cloud, 10) },
+			Config:    cfg(true),
+			Destroy:   true,
+			// The destroy's plan refuses it before anything is unbound.
+			ExpectError: expectError(`Daily quota of normal public IP reallocations would run out.*gives instance ` + cloud.InstanceID +
+				`.*DAILY_PUBLIC_IP_ASSIGN is 10 of 10: 0 reallocations left.*reallocate_normal_public_ip = false.*next day`),
 		},
-	})
+		// The remedy the message gives: flip the flag (no API call), destroy.
+		resource.TestStep{Config: cfg(false), Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
+	)
 	if n := cloud.Emulator.Stats().Calls["DescribeAddressQuota"]; n < 1 {
 		t.Errorf("DescribeAddressQuota calls = %d, want the plan to have read the quota", n)
 	}
@@ -557,20 +515,14 @@ func TestAccEIPAssociation_dailyQuotaUsedUp(t *testing.T) {
 // Unbinding past today's quota fails at apply time too (the plan cannot
 // see the quota spent between plan and apply), with today's count.
 func TestEIPAssociationDelete_dailyQuotaUsedUp(t *testing.T) {
-	acctest.EmulatorOnly(t, "sets the emulator's quota")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "sets the emulator's quota")
 	cloud.BindOutOfBand(t, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
-	if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
-		t.Fatal(err)
-	}
+	setQuota(t, cloud, 10)
 	diags := deleteDirectly(t, cloud, cloud.EIPID+"::"+cloud.InstanceID, true)
 	if !diags.HasError() || !regexp.MustCompile(`(?s)today's count is 10 of 10.*apply the flag change alone first`).MatchString(diags.Errors()[0].Detail()) {
 		t.Fatalf("diagnostics = %v, want the quota error with today's count and the remedy order", diags)
 	}
-	if err := cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})(nil); err != nil {
-		t.Fatal(err)
-	}
+	must(t, cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}))
 }
 
 // Reallocation needs the primary private IP of an instance's primary
@@ -578,29 +530,22 @@ func TestEIPAssociationDelete_dailyQuotaUsedUp(t *testing.T) {
 // destroy would fail, and the destroy's plan refuses it; a destroy that meets
 // it anyway (without that plan) says so.
 func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs an ENI with a secondary private IP on an instance")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "needs an ENI with a secondary private IP on an instance")
 	cfg := func(reallocate bool) string {
 		return config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
 			attr("private_ip", acctest.EmulatorSecondaryIP), attr("reallocate_normal_public_ip", reallocate))
 	}
 	notHere := `normal public IP cannot be reallocated.*primary private IP of an instance's primary network interface.*` +
 		`secondary private IP of instance ` + acctest.EmulatorInstance
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: cfg(true)},
-			{Config: cfg(true), Destroy: true, ExpectError: expectError(notHere + `.*the destroy would fail`)},
-			{Config: cfg(false)},
-		},
-	})
-	if n := cloud.WriteCalls(); n != 2 {
-		t.Errorf("writes = %d (%s), want one bind and one unbind", n, cloud.CallsOf())
-	}
+	testUnbound(t, cloud,
+		resource.TestStep{Config: cfg(true)},
+		resource.TestStep{Config: cfg(true), Destroy: true, ExpectError: expectError(notHere + `.*the destroy would fail`)},
+		resource.TestStep{Config: cfg(false)},
+	)
+	must(t, writes(cloud, 2)) // one bind and one unbind
 
 	other := acctest.New(t)
-	other.BindOutOfBand(t, other.EIPID, client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP})
+	other.BindOutOfBand(t, other.EIPID, secondaryIP)
 	diags := deleteDirectly(t, other, other.EIPID+"::"+acctest.EmulatorInstanceENI+"::"+acctest.EmulatorSecondaryIP, true)
 	if !diags.HasError() || !strings.Contains(diags.Errors()[0].Summary(), "cannot be reallocated") {
 		t.Fatalf("diagnostics = %v, want the reallocation refused", diags)
@@ -608,131 +553,95 @@ func TestAccEIPAssociation_reallocateNotOnPrimaryIP(t *testing.T) {
 }
 
 func TestAccEIPAssociation_retriesThrottlingAndMutex(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "injects faults")
 	cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultError, Code: "RequestLimitExceeded", Count: 2})
 	cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: "InternalError", Count: 2})
 	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultError, Code: "OperationDenied.MutexTaskRunning", Count: 3})
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), func(*terraform.State) error {
-			errs := cloud.Emulator.Stats().Errors
-			if errs["AssociateAddress"]["RequestLimitExceeded"] != 2 || errs["DisassociateAddress"]["OperationDenied.MutexTaskRunning"] != 3 ||
-				errs["DescribeAddresses"]["InternalError"] != 2 {
-				return fmt.Errorf("the faults did not all fire: %v", errs)
-			}
-			return nil
-		}),
-		Steps: []resource.TestStep{{
-			Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
-			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-		}},
-	})
+	testCheckDestroy(t, resource.ComposeTestCheckFunc(cloud.CheckUnbound(cloud.EIPID), func(*terraform.State) error {
+		errs := cloud.Emulator.Stats().Errors
+		if errs["AssociateAddress"]["RequestLimitExceeded"] != 2 || errs["DisassociateAddress"]["OperationDenied.MutexTaskRunning"] != 3 ||
+			errs["DescribeAddresses"]["InternalError"] != 2 {
+			return fmt.Errorf("the faults did not all fire: %v", errs)
+		}
+		return nil
+	}), resource.TestStep{Config: instanceConfig(cloud), Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})})
 }
 
 // A write carried out whose reply never came: the retry is refused (the EIP
 // is busy, then bound or unbound), the resource looks, finds its own work
 // done, and carries on, without a second reallocation.
 func TestAccEIPAssociation_lostRepliesAreRecovered(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply, Count: 1})
-	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: resource.ComposeTestCheckFunc(
-			cloud.CheckUnbound(cloud.EIPID),
-			checkNormalPublicIP(cloud, cloud.InstanceID, true),
-			func(*terraform.State) error {
-				for _, q := range cloud.Emulator.Snapshot().Quotas {
-					if q.QuotaID == "DAILY_PUBLIC_IP_ASSIGN" && q.Current != 1 {
-						return fmt.Errorf("%d reallocations today, want exactly 1", q.Current)
-					}
-				}
-				if n := len(cloud.Emulator.Snapshot().AddressesOn(cloud.InstanceID)); n != 1 {
-					return fmt.Errorf("instance %s holds %d addresses, want its one normal public IP", cloud.InstanceID, n)
-				}
-				if calls := cloud.Emulator.Stats().Calls; calls["AssociateAddress"] < 2 || calls["DisassociateAddress"] < 2 {
-					return fmt.Errorf("the lost replies were not retried: %s", cloud.CallsOf())
-				}
-				return nil
-			},
-		),
-		Steps: []resource.TestStep{{
-			Config: config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true)),
-			Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-		}},
+	cloud := newParallelEmulator(t, "injects faults")
+	injectOnce(t, cloud, "AssociateAddress", emulator.FaultLostReply)
+	injectOnce(t, cloud, "DisassociateAddress", emulator.FaultLostReply)
+	testCheckDestroy(t, resource.ComposeTestCheckFunc(
+		cloud.CheckUnbound(cloud.EIPID),
+		checkNormalPublicIP(cloud, cloud.InstanceID, true),
+		func(*terraform.State) error {
+			if n := reallocationsToday(t, cloud); n != 1 {
+				return fmt.Errorf("%d reallocations today, want exactly 1", n)
+			}
+			if n := len(cloud.Emulator.Snapshot().AddressesOn(cloud.InstanceID)); n != 1 {
+				return fmt.Errorf("instance %s holds %d addresses, want its one normal public IP", cloud.InstanceID, n)
+			}
+			if calls := cloud.Emulator.Stats().Calls; calls["AssociateAddress"] < 2 || calls["DisassociateAddress"] < 2 {
+				return fmt.Errorf("the lost replies were not retried: %s", cloud.CallsOf())
+			}
+			return nil
+		},
+	), resource.TestStep{
+		Config: instanceConfig(cloud, attr("reallocate_normal_public_ip", true)),
+		Check:  cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 	})
 }
 
 func TestAccEIPAssociation_taskFailedIsReportedAndRecovers(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskFail, Count: 1})
-				},
-				Config:      cfg,
-				ExpectError: expectError(`asynchronous task failed.*TaskId: \d+`),
-			},
-			{
-				// The failed bind left the EIP unbound and recorded nothing:
-				// the plan binds it again.
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-				Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-			},
+	cloud := newParallelEmulator(t, "injects faults")
+	testUnbound(t, cloud,
+		resource.TestStep{
+			PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskFail) },
+			Config:      instanceConfig(cloud),
+			ExpectError: expectError(`asynchronous task failed.*TaskId: \d+`),
 		},
-	})
+		resource.TestStep{
+			// The failed bind left the EIP unbound and recorded nothing:
+			// the plan binds it again.
+			Config:           instanceConfig(cloud),
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionCreate),
+			Check:            cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+		},
+	)
 }
 
 func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), "timeouts = {\n    create = \"3s\"\n  }")
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-				},
-				Config:      cfg,
-				ExpectError: expectError(`Timed out.*still BINDING`),
-			},
-			{
-				PreConfig: cloud.Emulator.ClearFaults,
-				Config:    cfg,
-				Check:     cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
-			},
+	cloud := newParallelEmulator(t, "injects faults")
+	cfg := instanceConfig(cloud, timeoutsLine("create", "3s"))
+	testUnbound(t, cloud,
+		resource.TestStep{
+			PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang) },
+			Config:      cfg,
+			ExpectError: expectError(`Timed out.*still BINDING`),
 		},
-	})
+		resource.TestStep{
+			PreConfig: cloud.Emulator.ClearFaults,
+			Config:    cfg,
+			Check:     cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
+		},
+	)
 }
 
 func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	tests := []struct {
 		lines []string
 		want  string
 	}{
-		{[]string{attr("eip_id", "eip-123"), attr("instance_id", "ins-demo0001")}, `eip_id.*must be an EIP id`},
-		{[]string{attr("eip_id", "EIP-DEMO0001"), attr("instance_id", "ins-demo0001")}, `eip_id.*must be an EIP id`},
-		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "i-12345678")}, `instance_id.*must be an instance id`},
-		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni_12345678"), attr("private_ip", "10.0.0.1")},
-			`network_interface_id.*must be a network interface id`},
-		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni-demo0005"), attr("private_ip", "10.0.0.300")},
-			`Invalid IPv4 Address String Value.*private_ip`},
-		{[]string{attr("eip_id", "eip-demo0001"), attr("network_interface_id", "eni-demo0005"), attr("private_ip", "fe80::1")},
-			`Invalid IPv4 Address String Value.*private_ip`},
+		{byInstance("eip-123", "ins-demo0001"), `eip_id.*must be an EIP id`},
+		{byInstance("EIP-DEMO0001", "ins-demo0001"), `eip_id.*must be an EIP id`},
+		{byInstance("eip-demo0001", "i-12345678"), `instance_id.*must be an instance id`},
+		{byInterface("eip-demo0001", "eni_12345678", "10.0.0.1"), `network_interface_id.*must be a network interface id`},
+		{byInterface("eip-demo0001", "eni-demo0005", "10.0.0.300"), `Invalid IPv4 Address String Value.*private_ip`},
+		{byInterface("eip-demo0001", "eni-demo0005", "fe80::1"), `Invalid IPv4 Address String Value.*private_ip`},
 		{[]string{attr("eip_id", "eip-demo0001")}, `Invalid Attribute Combination.*instance_id.*network_interface_id`},
 		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("network_interface_id", "eni-demo0005"),
 			attr("private_ip", "10.0.1.5")}, `Invalid Attribute Combination`},
@@ -747,12 +656,9 @@ func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 	}
 	var steps []resource.TestStep
 	for _, tt := range tests {
-		steps = append(steps, resource.TestStep{
-			Config: config(cloud, tt.lines...), PlanOnly: true, ExpectError: expectError(tt.want),
-		})
+		steps = append(steps, planFails(config(cloud, tt.lines...), tt.want))
 	}
-	acctest.Test(t, resource.TestCase{
-		Steps: steps})
+	acctest.Test(t, resource.TestCase{Steps: steps})
 	if cloud.Emulator != nil {
 		if n := cloud.TotalCalls(); n != 0 {
 			t.Errorf("config mistakes made %d API calls (%s), want 0", n, cloud.CallsOf())
@@ -767,19 +673,30 @@ func checkDisassociateSent(cloud *acctest.Cloud, want bool) resource.TestCheckFu
 		if cloud.Emulator == nil {
 			return nil
 		}
-		reqs := cloud.Emulator.Requests("DisassociateAddress")
-		if len(reqs) == 0 {
-			return fmt.Errorf("no DisassociateAddress request was made")
+		sent, err := reallocateFlagsSent(cloud)
+		if err == nil && (len(sent) == 0 || sent[len(sent)-1] != want) {
+			err = fmt.Errorf("DisassociateAddress sent with ReallocateNormalPublicIp %v, want the last %v", sent, want)
 		}
-		var body map[string]any
-		if err := json.Unmarshal(reqs[len(reqs)-1].Body, &body); err != nil {
-			return fmt.Errorf("DisassociateAddress body %s: %w", reqs[len(reqs)-1].Body, err)
-		}
-		if got, ok := body["ReallocateNormalPublicIp"]; !ok || got != want {
-			return fmt.Errorf("DisassociateAddress body %s: ReallocateNormalPublicIp = %v (present %v), want %v", reqs[len(reqs)-1].Body, got, ok, want)
-		}
-		return nil
+		return err
 	}
+}
+
+// reallocateFlagsSent are the ReallocateNormalPublicIp values of the
+// DisassociateAddress requests the emulator received, each of which must
+// carry one.
+func reallocateFlagsSent(cloud *acctest.Cloud) ([]bool, error) {
+	var sent []bool
+	for _, r := range cloud.Emulator.Requests("DisassociateAddress") {
+		var body struct{ ReallocateNormalPublicIp *bool }
+		if err := json.Unmarshal(r.Body, &body); err != nil {
+			return nil, fmt.Errorf("DisassociateAddress body %s: %w", r.Body, err)
+		}
+		if body.ReallocateNormalPublicIp == nil {
+			return nil, fmt.Errorf("DisassociateAddress body %s: no ReallocateNormalPublicIp", r.Body)
+		}
+		sent = append(sent, *body.ReallocateNormalPublicIp)
+	}
+	return sent, nil
 }
 
 // checkNormalPublicIP checks whether the instance holds a normal public IP.
@@ -820,20 +737,24 @@ func createDirectly(t *testing.T, cloud *acctest.Cloud, eipID string, target cli
 	} else {
 		values["network_interface_id"], values["private_ip"] = target.NetworkInterfaceID, target.PrivateIP
 	}
-	for name, v := range values {
-		if d := plan.SetAttribute(ctx, path.Root(name), v); d.HasError() {
-			t.Fatalf("building the plan: %v", d)
-		}
-	}
+	setAttributes(t, &plan, values)
 	config := tfsdk.Config{Schema: schema, Raw: plan.Raw}
-	for name, v := range map[string]any{"id": types.StringUnknown(), "public_ip": types.StringUnknown(), "allow_reassociation": false} {
-		if d := plan.SetAttribute(ctx, path.Root(name), v); d.HasError() {
-			t.Fatalf("building the plan: %v", d)
-		}
-	}
+	setAttributes(t, &plan, map[string]any{"id": types.StringUnknown(), "public_ip": types.StringUnknown(), "allow_reassociation": false})
 	resp := fwresource.CreateResponse{State: tfsdk.State{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}}
 	r.Create(ctx, fwresource.CreateRequest{Plan: plan, Config: config}, &resp)
 	return resp.State, resp.Diagnostics
+}
+
+// setAttributes sets top-level attributes of a plan or a state.
+func setAttributes(t *testing.T, to interface {
+	SetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}, values map[string]any) {
+	t.Helper()
+	for name, v := range values {
+		if d := to.SetAttribute(context.Background(), path.Root(name), v); d.HasError() {
+			t.Fatalf("setting %s: %v", name, d)
+		}
+	}
 }
 
 // mustCreate is createDirectly for a bind that must succeed.
@@ -877,29 +798,24 @@ func deleteDirectly(t *testing.T, cloud *acctest.Cloud, id string, reallocate bo
 	} else {
 		values["network_interface_id"], values["private_ip"] = parts[1], parts[2]
 	}
-	for name, v := range values {
-		if d := state.SetAttribute(ctx, path.Root(name), v); d.HasError() {
-			t.Fatalf("building the state: %v", d)
-		}
-	}
+	setAttributes(t, &state, values)
 	var resp fwresource.DeleteResponse
 	r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
 	return resp.Diagnostics
 }
 
-// lastRequestBody is the JSON body of the last request of action the emulator
-// received.
-func lastRequestBody(t *testing.T, cloud *acctest.Cloud, action string) map[string]any {
+// injectOnce makes the next request of action fail as kind says.
+func injectOnce(t *testing.T, cloud *acctest.Cloud, action, kind string) {
 	t.Helper()
-	reqs := cloud.Emulator.Requests(action)
-	if len(reqs) == 0 {
-		t.Fatalf("no %s request recorded", action)
-	}
-	var body map[string]any
-	if err := json.Unmarshal(reqs[len(reqs)-1].Body, &body); err != nil {
+	cloud.Inject(t, emulator.Fault{Action: action, Kind: kind, Count: 1})
+}
+
+// setQuota sets today's count of reallocations (DAILY_PUBLIC_IP_ASSIGN).
+func setQuota(t *testing.T, cloud *acctest.Cloud, current int64) {
+	t.Helper()
+	if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", current); err != nil {
 		t.Fatal(err)
 	}
-	return body
 }
 
 // expectError matches a diagnostic however Terraform wrapped its lines: each

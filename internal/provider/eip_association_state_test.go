@@ -1,12 +1,10 @@
 package provider_test
 
-// State that is always true: each test here reproduces a case where a user's
-// trial found the state disagreeing with the cloud, or a change nobody asked
-// for.
+// State that is always true: each test reproduces a user's trial that found
+// the state disagreeing with the cloud, or a change nobody asked for.
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,8 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/client"
@@ -30,131 +26,85 @@ import (
 )
 
 // An instance binding means the EIP sits on the instance's primary private
-// IP: a move to a secondary IP of the same instance is drift, seen with no
-// extra API call, and the destroy then leaves that binding alone.
+// IP: a move to a secondary IP of the same instance is drift, and the
+// destroy then leaves that binding alone.
 func TestAccEIPAssociation_moveToSecondaryIPIsDrift(t *testing.T) {
-	acctest.EmulatorOnly(t, "moves the binding out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	secondary := client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP}
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), attr("reallocate_normal_public_ip", true))
-	acctest.Test(t, resource.TestCase{
-		// The destroy finds the EIP where the state does not say it is, and
-		// leaves that binding alone (with reallocation, it would fail there).
-		CheckDestroy: cloud.CheckBound(cloud.EIPID, secondary),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-			},
-			{
-				PreConfig: func() {
-					cloud.MoveOutOfBand(t, cloud.EIPID, secondary)
-					cloud.Emulator.ResetStats()
-				},
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				// The refresh found the EIP on the secondary IP: the plan binds it again.
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-			},
+	cloud := newParallelEmulator(t, "moves the binding out of band")
+	cfg := instanceConfig(cloud, attr("reallocate_normal_public_ip", true))
+	// The destroy finds the EIP where the state does not say it is, and
+	// leaves that binding alone (with reallocation, it would fail there).
+	testCheckDestroy(t, cloud.CheckBound(cloud.EIPID, secondaryIP),
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig:          func() { cloud.MoveOutOfBand(t, cloud.EIPID, secondaryIP) },
+			Config:             cfg,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			// The refresh found the EIP on the secondary IP: the plan binds it again.
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: plansTo(plancheck.ResourceActionCreate)},
 		},
-	})
+	)
 }
 
 // An instance-form import of a binding on a secondary IP is refused, naming
 // the id to use; the EIP alone imports it as the interface binding it is.
 func TestAccEIPAssociation_importOfSecondaryIPBinding(t *testing.T) {
-	acctest.EmulatorOnly(t, "binds out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cloud.BindOutOfBand(t, cloud.EIPID, client.Target{NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorSecondaryIP})
+	cloud := newParallelEmulator(t, "binds out of band")
+	cloud.BindOutOfBand(t, cloud.EIPID, secondaryIP)
 	interfaceID := cloud.EIPID + "::" + acctest.EmulatorInstanceENI + "::" + acctest.EmulatorSecondaryIP
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{
-				Config:       config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
-				ResourceName: resourceName, ImportState: true, ImportStateId: cloud.EIPID + "::" + cloud.InstanceID,
-				ExpectError: expectError(`not on the primary private IP of its primary network interface.*Import it as ` + regexp.QuoteMeta(interfaceID)),
-			},
-		},
-	})
+	testImportFails(t, instanceConfig(cloud), cloud.EIPID+"::"+cloud.InstanceID,
+		`not on the primary private IP of its primary network interface.*Import it as `+regexp.QuoteMeta(interfaceID))
+}
+
+// testImportFails imports the association of cfg by id, and expects an
+// error matching pattern.
+func testImportFails(t *testing.T, cfg, id, pattern string) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{
+		Config: cfg, ResourceName: resourceName, ImportState: true, ImportStateId: id, ExpectError: expectError(pattern),
+	}}})
 }
 
 // Writing the same binding the other way (the instance, or its primary
 // interface and primary IP) is an in-place change, not an unbind and a bind.
 func TestAccEIPAssociation_sameBindingWrittenTwoWays(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	byInstance := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
-	byInterface := config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
-		attr("private_ip", acctest.EmulatorInstanceENIIP))
-	inPlace := resource.ConfigPlanChecks{
-		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
-		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-	}
-	writes := func(want int) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			if got := cloud.WriteCalls(); got != want {
-				return fmt.Errorf("write calls = %d, want %d (%s)", got, want, cloud.CallsOf())
-			}
-			return nil
-		}
-	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: byInstance, Check: writes(1)},
-			{
-				Config: byInterface, ConfigPlanChecks: inPlace, Check: writes(1),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"),
-						knownvalue.StringExact(cloud.EIPID+"::"+acctest.EmulatorInstanceENI+"::"+acctest.EmulatorInstanceENIIP)),
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("instance_id"), knownvalue.Null()),
-				},
-			},
-			{
-				Config: byInstance, ConfigPlanChecks: inPlace, Check: writes(1),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("id"), knownvalue.StringExact(cloud.EIPID+"::"+cloud.InstanceID)),
-				},
-			},
-			{
-				// Another private IP of the same instance is another binding.
-				Config: config(cloud, attr("eip_id", cloud.EIPID), attr("network_interface_id", acctest.EmulatorInstanceENI),
-					attr("private_ip", acctest.EmulatorSecondaryIP)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionReplace)},
-				},
-				Check: writes(3),
+	cloud := newParallelEmulator(t, "counts the emulator's calls")
+	inPlace := settlesAs(plancheck.ResourceActionUpdate)
+	testUnbound(t, cloud,
+		resource.TestStep{Config: instanceConfig(cloud), Check: writes(cloud, 1)},
+		resource.TestStep{
+			Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP)...),
+			ConfigPlanChecks: inPlace, Check: writes(cloud, 1),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateID(cloud.EIPID + "::" + acctest.EmulatorInstanceENI + "::" + acctest.EmulatorInstanceENIIP),
+				stateAttr("instance_id", knownvalue.Null()),
 			},
 		},
-	})
+		resource.TestStep{
+			Config: instanceConfig(cloud), ConfigPlanChecks: inPlace, Check: writes(cloud, 1),
+			ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
+		},
+		resource.TestStep{
+			// Another private IP of the same instance is another binding.
+			Config:           config(cloud, byInterface(cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorSecondaryIP)...),
+			ConfigPlanChecks: appliedAs(plancheck.ResourceActionReplace),
+			Check:            writes(cloud, 3),
+		},
+	)
 }
 
 // A normal public IP is not an EIP: it cannot be imported.
 func TestAccEIPAssociation_importOfNormalPublicIPRefused(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs the emulator's normal public IP")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "needs the emulator's normal public IP")
 	for _, id := range []string{acctest.EmulatorNormalPublicIP, acctest.EmulatorNormalPublicIP + "::" + acctest.EmulatorWanIPInstance} {
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config:       config(cloud, attr("eip_id", acctest.EmulatorNormalPublicIP), attr("instance_id", acctest.EmulatorWanIPInstance)),
-				ResourceName: resourceName, ImportState: true, ImportStateId: id,
-				ExpectError: expectError(`normal public IP \(address type WanIP\), not an EIP.*TransformAddress`),
-			}},
-		})
+		testImportFails(t, config(cloud, byInstance(acctest.EmulatorNormalPublicIP, acctest.EmulatorWanIPInstance)...), id,
+			`normal public IP \(address type WanIP\), not an EIP.*TransformAddress`)
 	}
 }
 
 // Import errors say the same whatever the id's form.
 func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs the emulator's fixtures")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "needs the emulator's fixtures")
 	for _, tt := range []struct{ id, want string }{
 		{"eip-nope0000", `No EIP eip-nope0000 exists in region ap-guangzhou`},
 		{"eip-nope0000::ins-demo0001", `No EIP eip-nope0000 exists in region ap-guangzhou`},
@@ -162,13 +112,7 @@ func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
 		{cloud.EIPID, `The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
 		{cloud.EIPID + "::" + cloud.InstanceID, `The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
 	} {
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config:       config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
-				ResourceName: resourceName, ImportState: true, ImportStateId: tt.id,
-				ExpectError: expectError(`Cannot import this EIP's binding.*` + tt.want),
-			}},
-		})
+		testImportFails(t, instanceConfig(cloud), tt.id, `Cannot import this EIP's binding.*`+tt.want)
 	}
 }
 
@@ -177,85 +121,52 @@ func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
 // cannot read for_each instances from a state; two resource names make the
 // same plan: the destroy of one, the create of the other, run at once.)
 func TestAccEIPAssociation_swapEIPOfOneTarget(t *testing.T) {
-	acctest.EmulatorOnly(t, "binds the emulator's spare EIPs")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "binds the emulator's spare EIPs")
 	cfg := func(name, eip string) string {
-		return cloud.ProviderConfig + fmt.Sprintf(`
-resource "qcloud_eip_association" %q {
-  eip_id      = %q
-  instance_id = %q
-}
-`, name, eip, cloud.InstanceID)
+		return cloud.ProviderConfig + block(name, byInstance(eip, cloud.InstanceID)...)
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
-		Steps: []resource.TestStep{
-			{Config: cfg("old", cloud.EIPID)},
-			{
-				Config: cfg("new", acctest.EmulatorSpareEIP),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("qcloud_eip_association.old", plancheck.ResourceActionDestroy),
-						plancheck.ExpectResourceAction("qcloud_eip_association.new", plancheck.ResourceActionCreate),
-					},
+	testCheckDestroy(t, cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorSpareEIP),
+		resource.TestStep{Config: cfg("old", cloud.EIPID)},
+		resource.TestStep{
+			Config: cfg("new", acctest.EmulatorSpareEIP),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("qcloud_eip_association.old", plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction("qcloud_eip_association.new", plancheck.ResourceActionCreate),
 				},
-				Check: resource.ComposeTestCheckFunc(
-					cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
-					cloud.CheckUnbound(cloud.EIPID),
-				),
 			},
+			Check: resource.ComposeTestCheckFunc(
+				cloud.CheckBound(acctest.EmulatorSpareEIP, client.Target{InstanceID: cloud.InstanceID}),
+				cloud.CheckUnbound(cloud.EIPID),
+			),
 		},
-	})
+	)
 }
 
 // Two resources of one configuration binding the same EIP to the same
 // target: the plan refuses it (whichever is planned second sees the first),
 // before anything is bound.
 func TestAccEIPAssociation_twoResourcesForOneBinding(t *testing.T) {
-	acctest.EmulatorOnly(t, "counts the emulator's calls")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := cloud.ProviderConfig + fmt.Sprintf(`
-resource "qcloud_eip_association" "one" {
-  eip_id      = %[1]q
-  instance_id = %[2]q
-}
-
-resource "qcloud_eip_association" "two" {
-  eip_id      = %[1]q
-  instance_id = %[2]q
-}
-`, cloud.EIPID, cloud.InstanceID)
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{{
-			Config:      cfg,
-			ExpectError: expectError(`EIP bound by two resources.*Another qcloud_eip_association of this configuration binds ` + cloud.EIPID + ` too.*remove one of them`),
-		}},
-	})
+	cloud := newParallelEmulator(t, "counts the emulator's calls")
+	binding := byInstance(cloud.EIPID, cloud.InstanceID)
+	testApplyFails(t, cloud.ProviderConfig+block("one", binding...)+block("two", binding...),
+		`EIP bound by two resources.*Another qcloud_eip_association of this configuration binds `+cloud.EIPID+` too.*remove one of them`)
+	must(t, cloud.CheckUnbound(cloud.EIPID))
 }
 
 // A bind that settles after the create timed out: the error says what the
 // next apply does and how to keep the binding.
 func TestAccEIPAssociation_timedOutCreateNamesUntaint(t *testing.T) {
-	acctest.EmulatorOnly(t, "injects faults")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
-	cfg := config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), "timeouts = {\n    create = \"2s\"\n  }")
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{{
-			PreConfig: func() {
-				cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
-			},
+	cloud := newParallelEmulator(t, "injects faults")
+	cfg := instanceConfig(cloud, timeoutsLine("create", "2s"))
+	testUnbound(t, cloud,
+		resource.TestStep{
+			PreConfig:   func() { injectOnce(t, cloud, "AssociateAddress", emulator.FaultTaskHang) },
 			Config:      cfg,
 			ExpectError: expectError(`Timed out.*accepted but did not finish within timeouts.create \(2s\).*tainted.*terraform untaint`),
-		}, {
-			PreConfig: cloud.Emulator.ClearFaults,
-			Config:    cfg,
-		}},
-	})
+		},
+		resource.TestStep{PreConfig: cloud.Emulator.ClearFaults, Config: cfg},
+	)
 }
 
 // A destroy whose unbind the API accepted but which timed out: the next read
@@ -275,7 +186,7 @@ func TestEIPAssociationRead_unbindRequestedByTerraformIsNotBlamedOnOthers(t *tes
 	prior := dynamicValue(t, resourceType, state.Raw)
 	none := dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil))
 
-	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultTaskHang, Count: 1})
+	injectOnce(t, cloud, "DisassociateAddress", emulator.FaultTaskHang)
 	applied, err := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
 		TypeName: "qcloud_eip_association", PriorState: prior, PlannedState: none, Config: none,
 	})
@@ -283,10 +194,7 @@ func TestEIPAssociationRead_unbindRequestedByTerraformIsNotBlamedOnOthers(t *tes
 		t.Fatalf("destroy with a hung unbind: %v %v, want a timeout", err, applied.Diagnostics)
 	}
 	cloud.Emulator.ClearFaults()
-	if _, err := cloud.Client.WaitAddress(ctx, client.Task{Action: "DisassociateAddress", AddressID: cloud.EIPID},
-		func(a *client.Address) bool { return a.Status == client.StatusUnbind }); err != nil {
-		t.Fatal(err)
-	}
+	waitUnbound(t, cloud, cloud.EIPID)
 	read, err := srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{
 		TypeName: "qcloud_eip_association", CurrentState: applied.NewState, Private: applied.Private,
 	})
@@ -298,15 +206,10 @@ func TestEIPAssociationRead_unbindRequestedByTerraformIsNotBlamedOnOthers(t *tes
 
 // Timeouts must be positive durations.
 func TestAccEIPAssociation_timeoutsMustBePositive(t *testing.T) {
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelCloud(t)
 	var steps []resource.TestStep
 	for _, d := range []string{"0s", "-1m", "-0.5h"} {
-		steps = append(steps, resource.TestStep{
-			Config:      config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID), fmt.Sprintf("timeouts = {\n    delete = %q\n  }", d)),
-			PlanOnly:    true,
-			ExpectError: expectError(`Invalid timeout.*` + regexp.QuoteMeta(d) + `.*greater than zero`),
-		})
+		steps = append(steps, planFails(instanceConfig(cloud, timeoutsLine("delete", d)), `Invalid timeout.*`+regexp.QuoteMeta(d)+`.*greater than zero`))
 	}
 	acctest.Test(t, resource.TestCase{Steps: steps})
 }
@@ -314,9 +217,7 @@ func TestAccEIPAssociation_timeoutsMustBePositive(t *testing.T) {
 // Applying a saved plan that only flips the flag, after the EIP was unbound
 // out of band, records nothing false.
 func TestEIPAssociationUpdate_bindingGoneMeanwhile(t *testing.T) {
-	acctest.EmulatorOnly(t, "changes the world out of band")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "changes the world out of band")
 	state := mustCreate(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
 	cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Unbind: true})
 	after, diags := updateDirectly(t, cloud, state, map[string]any{"reallocate_normal_public_ip": true})
@@ -341,14 +242,7 @@ func configuredServer(t *testing.T, cloud *acctest.Cloud) (tfprotov6.ProviderSer
 	if err != nil {
 		t.Fatal(err)
 	}
-	providerType, ok := schemas.Provider.ValueType().(tftypes.Object)
-	if !ok {
-		t.Fatalf("the provider schema's type is %T, want an object", schemas.Provider.ValueType())
-	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range providerType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
+	providerType, values := nullAttributes(t, schemas.Provider.ValueType())
 	for name, value := range cloud.ProviderSettings() {
 		values[name] = tftypes.NewValue(tftypes.String, value)
 	}
@@ -359,6 +253,21 @@ func configuredServer(t *testing.T, cloud *acctest.Cloud) (tfprotov6.ProviderSer
 		t.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
 	}
 	return srv, schemas.ResourceSchemas["qcloud_eip_association"].ValueType()
+}
+
+// nullAttributes is typ as an object type, and a null value for each of its
+// attributes.
+func nullAttributes(t *testing.T, typ tftypes.Type) (tftypes.Object, map[string]tftypes.Value) {
+	t.Helper()
+	object, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("the type is %T, want an object", typ)
+	}
+	values := map[string]tftypes.Value{}
+	for name, attributeType := range object.AttributeTypes {
+		values[name] = tftypes.NewValue(attributeType, nil)
+	}
+	return object, values
 }
 
 func dynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
@@ -386,11 +295,7 @@ func updateDirectly(t *testing.T, cloud *acctest.Cloud, state tfsdk.State, chang
 	ctx := context.Background()
 	r, schema := configuredResource(t, cloud)
 	plan := tfsdk.Plan{Schema: schema, Raw: state.Raw.Copy()}
-	for name, v := range changes {
-		if d := plan.SetAttribute(ctx, path.Root(name), v); d.HasError() {
-			t.Fatalf("building the plan: %v", d)
-		}
-	}
+	setAttributes(t, &plan, changes)
 	config := tfsdk.Config{Schema: schema, Raw: plan.Raw}
 	resp := fwresource.UpdateResponse{State: tfsdk.State{Schema: schema, Raw: plan.Raw.Copy()}}
 	r.Update(ctx, fwresource.UpdateRequest{State: state, Plan: plan, Config: config}, &resp)

@@ -24,6 +24,9 @@ const (
 	normalPublicIP  = "198.51.100.50"
 )
 
+// eipData is the kind of a qcloud_eip data block.
+const eipData = `data "qcloud_eip"`
+
 func dataSourceWorld() emulator.Options {
 	world := emulator.DefaultWorld()
 	for i := range world.Addresses {
@@ -41,6 +44,11 @@ func dataSourceWorld() emulator.Options {
 		AddressID: normalPublicID, AddressIP: normalPublicIP, AddressType: emulator.AddressTypeWanIP, Status: emulator.StatusBind,
 		InstanceID: acctest.EmulatorInstance, NetworkInterfaceID: acctest.EmulatorInstanceENI, PrivateIP: acctest.EmulatorInstanceENIIP,
 	})
+	return unlimited(world)
+}
+
+// unlimited is the emulator's options for world, without rate limits.
+func unlimited(world *emulator.World) emulator.Options {
 	opts := emulator.DefaultOptions()
 	opts.World = world
 	opts.RateLimit = emulator.RateLimit{}
@@ -85,39 +93,14 @@ func TestAccEIPDataSource_lookups(t *testing.T) {
 		false, true, "", "", "")...)
 	checks = append(checks, eipChecks("data.qcloud_eip.blocked_and_bound", "eip-demo0004", "demo-eip-4", "203.0.113.4", "BIND",
 		true, false, "ins-demo0003", "eni-demo0003", "10.0.0.31")...)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: cloud.ProviderConfig + `
-data "qcloud_eip" "by_id" {
-  id = "eip-demo0002"
-}
-
-data "qcloud_eip" "by_public_ip" {
-  public_ip = "203.0.113.2"
-}
-
-data "qcloud_eip" "by_name" {
-  name = "demo-eip-2"
-}
-
-data "qcloud_eip" "free" {
-  id = "eip-demo0001"
-}
-
-data "qcloud_eip" "arrears" {
-  name = "demo-eip-3"
-}
-
-data "qcloud_eip" "blocked_and_bound" {
-  public_ip = "203.0.113.4"
-}
-`,
-			ConfigStateChecks: checks,
-		}},
+	testSteps(t, resource.TestStep{
+		Config: cloud.ProviderConfig + hclBlock(eipData, "by_id", `id = "eip-demo0002"`) +
+			hclBlock(eipData, "by_public_ip", `public_ip = "203.0.113.2"`) + hclBlock(eipData, "by_name", `name = "demo-eip-2"`) +
+			hclBlock(eipData, "free", `id = "eip-demo0001"`) + hclBlock(eipData, "arrears", `name = "demo-eip-3"`) +
+			hclBlock(eipData, "blocked_and_bound", `public_ip = "203.0.113.4"`),
+		ConfigStateChecks: checks,
 	})
-	if n := cloud.WriteCalls(); n != 0 {
-		t.Errorf("reading data sources made %d write calls (%s)", n, cloud.CallsOf())
-	}
+	must(t, writes(cloud, 0)) // reading data sources writes nothing
 }
 
 func TestAccEIPDataSource_errors(t *testing.T) {
@@ -147,12 +130,7 @@ func TestAccEIPDataSource_errors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Parallel(t)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      cloud.ProviderConfig + "\ndata \"qcloud_eip\" \"test\" {\n  " + tt.lookup + "\n}\n",
-					ExpectError: expectError(tt.want),
-				}},
-			})
+			testApplyFails(t, cloud.ProviderConfig+hclBlock(eipData, "test", tt.lookup), tt.want)
 		})
 	}
 }
@@ -171,15 +149,9 @@ func TestAccEIPDataSource_apiError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: tt.code})
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      cloud.ProviderConfig + "\ndata \"qcloud_eip\" \"test\" {\n  name = \"demo-eip-2\"\n}\n",
-					ExpectError: expectError(tt.want),
-				}},
-			})
+			testApplyFails(t, cloud.ProviderConfig+hclBlock(eipData, "test", `name = "demo-eip-2"`), tt.want)
 		})
 	}
 }

@@ -14,11 +14,9 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/provider"
 )
 
-// TestEIPDataSource_lookupValidation validates qcloud_eip configurations
-// through the provider's protocol server and checks every diagnostic, not
-// only that one matches: a bad public_ip is one error, never also "no
-// attribute specified" (as it was when public_ip had an IP type whose
-// values the lookup validator could not read).
+// TestEIPDataSource_lookupValidation validates qcloud_eip configurations over
+// the protocol and checks every diagnostic: a bad public_ip is one error,
+// never also "no attribute specified" (as when its type hid its value).
 func TestEIPDataSource_lookupValidation(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -42,42 +41,29 @@ resource "terraform_data" "incident" {
 `, strings.Join(lines, "\n    "))
 }
 
-// disassociations are the DisassociateAddress requests the emulator has
-// seen, as their ReallocateNormalPublicIp values.
-func disassociations(t *testing.T, cloud *acctest.Cloud) []bool {
-	t.Helper()
-	var sent []bool
-	for _, r := range cloud.Emulator.Requests("DisassociateAddress") {
-		var body struct {
-			AddressId                string
-			ReallocateNormalPublicIp *bool
-		}
-		if err := json.Unmarshal(r.Body, &body); err != nil {
-			t.Fatalf("DisassociateAddress body %s: %v", r.Body, err)
-		}
-		if body.ReallocateNormalPublicIp == nil {
-			t.Fatalf("DisassociateAddress body %s: no ReallocateNormalPublicIp", r.Body)
-		}
-		sent = append(sent, *body.ReallocateNormalPublicIp)
-	}
-	return sent
-}
-
-// checkDisassociations checks the DisassociateAddress requests sent.
+// checkDisassociations checks the DisassociateAddress requests sent, by
+// their ReallocateNormalPublicIp values.
 func checkDisassociations(t *testing.T, cloud *acctest.Cloud, want ...bool) {
 	t.Helper()
-	got := disassociations(t, cloud)
+	got, err := reallocateFlagsSent(cloud)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("DisassociateAddress sent with ReallocateNormalPublicIp %v, want %v (calls: %s)", got, want, cloud.CallsOf())
 	}
 }
 
+// testAction runs steps on Terraform 1.14+, which has actions.
+func testAction(t *testing.T, steps ...resource.TestStep) {
+	t.Helper()
+	acctest.Test(t, resource.TestCase{TerraformVersionChecks: acctest.Terraform114, Steps: steps})
+}
+
 func actionTest(t *testing.T) *acctest.Cloud {
 	t.Helper()
 	acctest.SkipUnderOpenTofu(t, "actions")
-	acctest.EmulatorOnly(t, "reads the emulator's record of requests")
-	acctest.Parallel(t)
-	return acctest.New(t)
+	return newParallelEmulator(t, "reads the emulator's record of requests")
 }
 
 // Invoked after a create, with and without a normal public IP in the EIP's
@@ -86,26 +72,23 @@ func TestAccEIPDisassociateAction_triggeredAfterCreate(t *testing.T) {
 	for _, reallocate := range []bool{true, false} {
 		t.Run(fmt.Sprintf("reallocate=%t", reallocate), func(t *testing.T) {
 			cloud := actionTest(t)
-			lines := []string{attr("eip_id", acctest.EmulatorBoundEIP), attr("instance_id", acctest.EmulatorBoundInstance)}
+			lines := byInstance(acctest.EmulatorBoundEIP, acctest.EmulatorBoundInstance)
 			if reallocate {
 				lines = append(lines, attr("reallocate_normal_public_ip", true))
 			}
-			acctest.Test(t, resource.TestCase{
-				TerraformVersionChecks: acctest.Terraform114,
-				Steps: []resource.TestStep{{
-					Config: actionConfig(cloud, lines...),
-					Check:  cloud.CheckUnbound(acctest.EmulatorBoundEIP),
-					PostApplyFunc: func() {
-						checkDisassociations(t, cloud, reallocate)
-						normal, err := cloud.Emulator.NormalPublicIPs(acctest.EmulatorBoundInstance)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if want := map[bool]int{true: 1, false: 0}[reallocate]; len(normal) != want {
-							t.Errorf("instance %s holds %d normal public IPs, want %d", acctest.EmulatorBoundInstance, len(normal), want)
-						}
-					},
-				}},
+			testAction(t, resource.TestStep{
+				Config: actionConfig(cloud, lines...),
+				Check:  cloud.CheckUnbound(acctest.EmulatorBoundEIP),
+				PostApplyFunc: func() {
+					checkDisassociations(t, cloud, reallocate)
+					normal, err := cloud.Emulator.NormalPublicIPs(acctest.EmulatorBoundInstance)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := map[bool]int{true: 1, false: 0}[reallocate]; len(normal) != want {
+						t.Errorf("instance %s holds %d normal public IPs, want %d", acctest.EmulatorBoundInstance, len(normal), want)
+					}
+				},
 			})
 			checkDisassociations(t, cloud, reallocate)
 		})
@@ -120,18 +103,13 @@ func TestAccEIPDisassociateAction_guardMismatchRefuses(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			cloud := actionTest(t)
-			acctest.Test(t, resource.TestCase{
-				TerraformVersionChecks: acctest.Terraform114,
-				Steps: []resource.TestStep{{
-					Config: actionConfig(cloud, append([]string{attr("eip_id", acctest.EmulatorBoundEIP)}, guard...)...),
-					ExpectError: expectError(`EIP is not bound where the action expects.*` + acctest.EmulatorBoundEIP +
-						` is bound to instance ` + acctest.EmulatorBoundInstance + `.*unbound nothing`),
-				}},
+			testAction(t, resource.TestStep{
+				Config: actionConfig(cloud, append([]string{attr("eip_id", acctest.EmulatorBoundEIP)}, guard...)...),
+				ExpectError: expectError(`EIP is not bound where the action expects.*` + acctest.EmulatorBoundEIP +
+					` is bound to instance ` + acctest.EmulatorBoundInstance + `.*unbound nothing`),
 			})
 			checkDisassociations(t, cloud)
-			if err := cloud.CheckBound(acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance})(nil); err != nil {
-				t.Error(err)
-			}
+			must(t, cloud.CheckBound(acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance}))
 		})
 	}
 }
@@ -139,17 +117,12 @@ func TestAccEIPDisassociateAction_guardMismatchRefuses(t *testing.T) {
 // An EIP already unbound is a success that changes nothing.
 func TestAccEIPDisassociateAction_alreadyUnbound(t *testing.T) {
 	cloud := actionTest(t)
-	acctest.Test(t, resource.TestCase{
-		TerraformVersionChecks: acctest.Terraform114,
-		Steps: []resource.TestStep{{
-			Config: actionConfig(cloud, attr("eip_id", acctest.EmulatorFreeEIP), attr("reallocate_normal_public_ip", true)),
-			Check:  cloud.CheckUnbound(acctest.EmulatorFreeEIP),
-		}},
+	testAction(t, resource.TestStep{
+		Config: actionConfig(cloud, attr("eip_id", acctest.EmulatorFreeEIP), attr("reallocate_normal_public_ip", true)),
+		Check:  cloud.CheckUnbound(acctest.EmulatorFreeEIP),
 	})
 	checkDisassociations(t, cloud)
-	if n := cloud.Emulator.Stats().Calls["DescribeAddressQuota"]; n != 0 {
-		t.Errorf("DescribeAddressQuota called %d times for an unbound EIP, want 0", n)
-	}
+	must(t, calls(cloud, "DescribeAddressQuota", 0))
 }
 
 // The plan refuses a reallocation the API would refuse, as it does for a
@@ -171,9 +144,7 @@ func TestAccEIPDisassociateAction_reallocationRefusedAtPlan(t *testing.T) {
 		"quota used up": {
 			setup: func(t *testing.T, cloud *acctest.Cloud) {
 				cloud.Patch(t, acctest.EmulatorFreeEIP, emulator.AddressPatch{BindInstanceID: acctest.EmulatorInstance})
-				if err := cloud.Emulator.SetQuota("DAILY_PUBLIC_IP_ASSIGN", 10); err != nil {
-					t.Fatal(err)
-				}
+				setQuota(t, cloud, 10)
 			},
 			want: `Daily quota of normal public IP reallocations would run out.*DAILY_PUBLIC_IP_ASSIGN is 10 of 10.*0 reallocations left.*wait until the next day`,
 		},
@@ -181,14 +152,7 @@ func TestAccEIPDisassociateAction_reallocationRefusedAtPlan(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cloud := actionTest(t)
 			tc.setup(t, cloud)
-			acctest.Test(t, resource.TestCase{
-				TerraformVersionChecks: acctest.Terraform114,
-				Steps: []resource.TestStep{{
-					Config:      actionConfig(cloud, attr("eip_id", acctest.EmulatorFreeEIP), attr("reallocate_normal_public_ip", true)),
-					PlanOnly:    true,
-					ExpectError: expectError(tc.want),
-				}},
-			})
+			testAction(t, planFails(actionConfig(cloud, attr("eip_id", acctest.EmulatorFreeEIP), attr("reallocate_normal_public_ip", true)), tc.want))
 			checkDisassociations(t, cloud)
 		})
 	}
@@ -199,17 +163,12 @@ func TestAccEIPDisassociateAction_reallocationRefusedAtPlan(t *testing.T) {
 func TestAccEIPDisassociateAction_apiError(t *testing.T) {
 	cloud := actionTest(t)
 	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultError, Code: "UnauthorizedOperation"})
-	acctest.Test(t, resource.TestCase{
-		TerraformVersionChecks: acctest.Terraform114,
-		Steps: []resource.TestStep{{
-			Config: actionConfig(cloud, attr("eip_id", acctest.EmulatorBoundEIP)),
-			ExpectError: expectError(`Not authorized.*While unbinding EIP ` + acctest.EmulatorBoundEIP + ` from instance ` +
-				acctest.EmulatorBoundInstance + `.*vpc:DisassociateAddress.*Code: UnauthorizedOperation.*RequestId: [0-9a-f-]{36}`),
-		}},
+	testAction(t, resource.TestStep{
+		Config: actionConfig(cloud, attr("eip_id", acctest.EmulatorBoundEIP)),
+		ExpectError: expectError(`Not authorized.*While unbinding EIP ` + acctest.EmulatorBoundEIP + ` from instance ` +
+			acctest.EmulatorBoundInstance + `.*vpc:DisassociateAddress.*Code: UnauthorizedOperation.*RequestId: [0-9a-f-]{36}`),
 	})
-	if err := cloud.CheckBound(acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance})(nil); err != nil {
-		t.Error(err)
-	}
+	must(t, cloud.CheckBound(acctest.EmulatorBoundEIP, client.Target{InstanceID: acctest.EmulatorBoundInstance}))
 }
 
 // An EIP the action unbinds from under a qcloud_eip_association shows in
@@ -217,26 +176,17 @@ func TestAccEIPDisassociateAction_apiError(t *testing.T) {
 // binds it again.
 func TestAccEIPDisassociateAction_managedAssociationSeesDrift(t *testing.T) {
 	cloud := actionTest(t)
-	association := attrsBlock("qcloud_eip_association", "test", attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID))
-	acctest.Test(t, resource.TestCase{
-		TerraformVersionChecks: acctest.Terraform114,
-		Steps: []resource.TestStep{
-			{Config: cloud.ProviderConfig + association},
-			{
-				// The action comes with a resource created after the binding exists.
-				Config: actionConfig(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)) + association,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionCreate)},
-				},
-				ExpectNonEmptyPlan: true,
-				PostApplyFunc:      func() { checkDisassociations(t, cloud, false) },
-			},
+	binding := byInstance(cloud.EIPID, cloud.InstanceID)
+	testAction(t,
+		resource.TestStep{Config: cloud.ProviderConfig + block("test", binding...)},
+		resource.TestStep{
+			// The action comes with a resource created after the binding exists.
+			Config:             actionConfig(cloud, binding...) + block("test", binding...),
+			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPostRefresh: plansTo(plancheck.ResourceActionCreate)},
+			ExpectNonEmptyPlan: true,
+			PostApplyFunc:      func() { checkDisassociations(t, cloud, false) },
 		},
-	})
-}
-
-func attrsBlock(typ, name string, lines ...string) string {
-	return fmt.Sprintf("\nresource %q %q {\n  %s\n}\n", typ, name, strings.Join(lines, "\n  "))
+	)
 }
 
 // Invoked through the provider's protocol server, as Terraform does: the
@@ -258,10 +208,10 @@ func TestEIPDisassociateAction_invokeReportsProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "Today's use of DAILY_PUBLIC_IP_ASSIGN is 0 of 10") {
-		t.Errorf("plan diagnostics %v: want the reallocation warning with today's count", diagnosticTexts(planned.Diagnostics))
+		t.Errorf("plan diagnostics %s: want the reallocation warning with today's count", describeDiagnostics(planned.Diagnostics))
 	}
 	if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "On the China site an EIP cannot then be bound") {
-		t.Errorf("plan diagnostics %v: want the China site's rule on the normal public IP", diagnosticTexts(planned.Diagnostics))
+		t.Errorf("plan diagnostics %s: want the China site's rule on the normal public IP", describeDiagnostics(planned.Diagnostics))
 	}
 	progress, completed := a.invoke(t, config, func(message string) {
 		if strings.HasSuffix(message, " is UNBINDING") {
@@ -298,7 +248,7 @@ func TestEIPDisassociateAction_alreadyUnboundSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "EIP is not bound") {
-		t.Errorf("plan diagnostics %v: want the warning that the EIP is not bound", diagnosticTexts(planned.Diagnostics))
+		t.Errorf("plan diagnostics %s: want the warning that the EIP is not bound", describeDiagnostics(planned.Diagnostics))
 	}
 	progress, completed := a.invoke(t, config, nil)
 	if completed == nil || !hasDiagnostic(completed.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "EIP already unbound") ||
@@ -319,7 +269,7 @@ func TestEIPDisassociateAction_lostReplyIsSeenThrough(t *testing.T) {
 	acctest.EmulatorOnly(t, "injects a lost reply")
 	t.Parallel()
 	cloud := acctest.NewEmulator(t, emulator.DefaultOptions())
-	cloud.Inject(t, emulator.Fault{Action: "DisassociateAddress", Kind: emulator.FaultLostReply, Count: 1})
+	injectOnce(t, cloud, "DisassociateAddress", emulator.FaultLostReply)
 	a := newActionServer(t, cloud)
 	progress, completed := a.invoke(t, a.config(t, acctest.EmulatorBoundEIP, true), nil)
 	if completed == nil || len(completed.Diagnostics) > 0 {
@@ -337,9 +287,7 @@ func TestEIPDisassociateAction_lostReplyIsSeenThrough(t *testing.T) {
 	if normal, err := cloud.Emulator.NormalPublicIPs(acctest.EmulatorBoundInstance); err != nil || len(normal) != 1 {
 		t.Errorf("instance %s holds %d normal public IPs (%v), want 1", acctest.EmulatorBoundInstance, len(normal), err)
 	}
-	if err := cloud.CheckUnbound(acctest.EmulatorBoundEIP)(nil); err != nil {
-		t.Error(err)
-	}
+	must(t, cloud.CheckUnbound(acctest.EmulatorBoundEIP))
 }
 
 // actionServer is the provider's protocol server, configured for an
@@ -404,12 +352,4 @@ func (a actionServer) invoke(t *testing.T, config *tfprotov6.DynamicValue, onPro
 		}
 	}
 	return progress, completed
-}
-
-func diagnosticTexts(diags []*tfprotov6.Diagnostic) []string {
-	var out []string
-	for _, d := range diags {
-		out = append(out, d.Summary+": "+d.Detail)
-	}
-	return out
 }

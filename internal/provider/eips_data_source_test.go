@@ -1,7 +1,6 @@
 package provider_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -12,6 +11,9 @@ import (
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
 )
+
+// eipsData is the kind of a qcloud_eips data block.
+const eipsData = `data "qcloud_eips"`
 
 // eipIDs checks that a list of EIPs holds exactly these ids, in this order.
 func eipIDs(ids ...string) knownvalue.Check {
@@ -27,65 +29,38 @@ func TestAccEIPsDataSource_filters(t *testing.T) {
 	acctest.Parallel(t)
 	cloud := acctest.NewEmulator(t, dataSourceWorld())
 	eips := func(name string) string { return "data.qcloud_eips." + name }
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: cloud.ProviderConfig + `
-data "qcloud_eips" "by_names" {
-  names = ["demo-eip-3", "demo-eip-1", "no-such-name"]
-}
-
-data "qcloud_eips" "by_public_ips" {
-  public_ips = ["203.0.113.9", "203.0.113.2"]
-}
-
-data "qcloud_eips" "by_statuses" {
-  statuses = ["BIND", "BIND_ENI"]
-}
-
-data "qcloud_eips" "bound" {
-  bound = true
-}
-
-data "qcloud_eips" "unbound_named" {
-  names = ["demo-eip-2", "demo-eip-6"]
-  bound = false
-}
-
-data "qcloud_eips" "nothing" {
-  statuses = ["UNBIND"]
-  bound    = true
-}
-
-data "qcloud_eips" "normal_public_ip" {
-  public_ips = ["` + normalPublicIP + `"]
-}
-`,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(eips("by_names"), tfjsonpath.New("eips"), eipIDs("eip-demo0001", "eip-demo0003")),
-				statecheck.ExpectKnownValue(eips("by_public_ips"), tfjsonpath.New("eips"), eipIDs("eip-demo0002", "eip-demo0009")),
-				// The normal public IP on ins-demo0001 is bound too, but it is not an EIP.
-				statecheck.ExpectKnownValue(eips("by_statuses"), tfjsonpath.New("eips"), eipIDs("eip-demo0002", "eip-demo0004")),
-				statecheck.ExpectKnownValue(eips("bound"), tfjsonpath.New("eips"), eipIDs("eip-demo0002", "eip-demo0004")),
-				statecheck.ExpectKnownValue(eips("unbound_named"), tfjsonpath.New("eips"), eipIDs("eip-demo0006", "eip-demo0007")),
-				statecheck.ExpectKnownValue(eips("nothing"), tfjsonpath.New("eips"), knownvalue.ListSizeExact(0)),
-				statecheck.ExpectKnownValue(eips("normal_public_ip"), tfjsonpath.New("eips"), knownvalue.ListSizeExact(0)),
-				// Each entry has every attribute of qcloud_eip.
-				statecheck.ExpectKnownValue(eips("by_public_ips"), tfjsonpath.New("eips").AtSliceIndex(0), knownvalue.ObjectExact(map[string]knownvalue.Check{
-					"id":                   knownvalue.StringExact(acctest.EmulatorBoundEIP),
-					"name":                 knownvalue.StringExact("demo-eip-2"),
-					"public_ip":            knownvalue.StringExact("203.0.113.2"),
-					"address_type":         knownvalue.StringExact("EIP"),
-					"status":               knownvalue.StringExact("BIND"),
-					"blocked":              knownvalue.Bool(false),
-					"arrears":              knownvalue.Bool(false),
-					"instance_id":          knownvalue.StringExact(acctest.EmulatorBoundInstance),
-					"network_interface_id": knownvalue.StringExact("eni-demo0002"),
-					"private_ip":           knownvalue.StringExact("10.0.0.21"),
-				})),
-				// The filters are kept as written.
-				statecheck.ExpectKnownValue(eips("bound"), tfjsonpath.New("names"), knownvalue.Null()),
-			},
-		}},
+	testSteps(t, resource.TestStep{
+		Config: cloud.ProviderConfig + hclBlock(eipsData, "by_names", `names = ["demo-eip-3", "demo-eip-1", "no-such-name"]`) +
+			hclBlock(eipsData, "by_public_ips", `public_ips = ["203.0.113.9", "203.0.113.2"]`) +
+			hclBlock(eipsData, "by_statuses", `statuses = ["BIND", "BIND_ENI"]`) + hclBlock(eipsData, "bound", `bound = true`) +
+			hclBlock(eipsData, "unbound_named", `names = ["demo-eip-2", "demo-eip-6"]`, `bound = false`) +
+			hclBlock(eipsData, "nothing", `statuses = ["UNBIND"]`, `bound = true`) +
+			hclBlock(eipsData, "normal_public_ip", `public_ips = ["`+normalPublicIP+`"]`),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(eips("by_names"), tfjsonpath.New("eips"), eipIDs("eip-demo0001", "eip-demo0003")),
+			statecheck.ExpectKnownValue(eips("by_public_ips"), tfjsonpath.New("eips"), eipIDs("eip-demo0002", "eip-demo0009")),
+			// The normal public IP on ins-demo0001 is bound too, but it is not an EIP.
+			statecheck.ExpectKnownValue(eips("by_statuses"), tfjsonpath.New("eips"), eipIDs("eip-demo0002", "eip-demo0004")),
+			statecheck.ExpectKnownValue(eips("bound"), tfjsonpath.New("eips"), eipIDs("eip-demo0002", "eip-demo0004")),
+			statecheck.ExpectKnownValue(eips("unbound_named"), tfjsonpath.New("eips"), eipIDs("eip-demo0006", "eip-demo0007")),
+			statecheck.ExpectKnownValue(eips("nothing"), tfjsonpath.New("eips"), knownvalue.ListSizeExact(0)),
+			statecheck.ExpectKnownValue(eips("normal_public_ip"), tfjsonpath.New("eips"), knownvalue.ListSizeExact(0)),
+			// Each entry has every attribute of qcloud_eip.
+			statecheck.ExpectKnownValue(eips("by_public_ips"), tfjsonpath.New("eips").AtSliceIndex(0), knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"id":                   knownvalue.StringExact(acctest.EmulatorBoundEIP),
+				"name":                 knownvalue.StringExact("demo-eip-2"),
+				"public_ip":            knownvalue.StringExact("203.0.113.2"),
+				"address_type":         knownvalue.StringExact("EIP"),
+				"status":               knownvalue.StringExact("BIND"),
+				"blocked":              knownvalue.Bool(false),
+				"arrears":              knownvalue.Bool(false),
+				"instance_id":          knownvalue.StringExact(acctest.EmulatorBoundInstance),
+				"network_interface_id": knownvalue.StringExact("eni-demo0002"),
+				"private_ip":           knownvalue.StringExact("10.0.0.21"),
+			})),
+			// The filters are kept as written.
+			statecheck.ExpectKnownValue(eips("bound"), tfjsonpath.New("names"), knownvalue.Null()),
+		},
 	})
 }
 
@@ -109,32 +84,22 @@ func TestAccEIPsDataSource_pagination(t *testing.T) {
 	if unbound <= 100 {
 		t.Fatalf("the world has %d unbound EIPs; the test needs more than a page", unbound)
 	}
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: cloud.ProviderConfig + `
-data "qcloud_eips" "unbound" {
-  bound = false
-}
-
-data "qcloud_eips" "all" {}
-`,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.qcloud_eips.unbound", tfjsonpath.New("eips"), knownvalue.ListSizeExact(unbound)),
-				statecheck.ExpectKnownValue("data.qcloud_eips.all", tfjsonpath.New("eips"), knownvalue.ListSizeExact(all)),
-				// In id order: the bulk EIPs first, the demo ones last.
-				statecheck.ExpectKnownValue("data.qcloud_eips.unbound", tfjsonpath.New("eips").AtSliceIndex(0).AtMapKey("id"),
-					knownvalue.StringExact("eip-bulk0001")),
-				statecheck.ExpectKnownValue("data.qcloud_eips.unbound", tfjsonpath.New("eips").AtSliceIndex(unbound-1).AtMapKey("id"),
-					knownvalue.StringExact(lastUnbound)),
-			},
-		}},
+	testSteps(t, resource.TestStep{
+		Config: cloud.ProviderConfig + hclBlock(eipsData, "unbound", `bound = false`) + hclBlock(eipsData, "all"),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.qcloud_eips.unbound", tfjsonpath.New("eips"), knownvalue.ListSizeExact(unbound)),
+			statecheck.ExpectKnownValue("data.qcloud_eips.all", tfjsonpath.New("eips"), knownvalue.ListSizeExact(all)),
+			// In id order: the bulk EIPs first, the demo ones last.
+			statecheck.ExpectKnownValue("data.qcloud_eips.unbound", tfjsonpath.New("eips").AtSliceIndex(0).AtMapKey("id"),
+				knownvalue.StringExact("eip-bulk0001")),
+			statecheck.ExpectKnownValue("data.qcloud_eips.unbound", tfjsonpath.New("eips").AtSliceIndex(unbound-1).AtMapKey("id"),
+				knownvalue.StringExact(lastUnbound)),
+		},
 	})
 }
 
 func TestAccEIPsDataSource_configErrors(t *testing.T) {
-	acctest.EmulatorOnly(t, "checks configurations")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "checks configurations")
 	tests := []struct {
 		filter string
 		want   string
@@ -146,12 +111,7 @@ func TestAccEIPsDataSource_configErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.filter, func(t *testing.T) {
 			acctest.Parallel(t)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      cloud.ProviderConfig + fmt.Sprintf("\ndata \"qcloud_eips\" \"test\" {\n  %s\n}\n", tt.filter),
-					ExpectError: expectError(tt.want),
-				}},
-			})
+			testApplyFails(t, cloud.ProviderConfig+hclBlock(eipsData, "test", tt.filter), tt.want)
 		})
 	}
 }

@@ -63,10 +63,9 @@ func TestAccExamples(t *testing.T) {
 				cloud.Patch(t, "eip-1a2b3c4d", emulator.AddressPatch{BindInstanceID: "ins-1a2b3c4d"})
 				check = cloud.CheckUnbound("eip-1a2b3c4d")
 			}
-			t.Setenv(provider.EnvEndpoint, cloud.Endpoint())
-			t.Setenv(provider.EnvSecretID, emulator.DefaultSecretID)
-			t.Setenv(provider.EnvSecretKey, emulator.DefaultSecretKey)
-			t.Setenv(provider.EnvRegion, emulator.DefaultRegion)
+			for name, value := range emulatorEnvironment(cloud) {
+				t.Setenv(name, value)
+			}
 			work := t.TempDir()
 			copyTerraformFiles(t, dir, work)
 			acctest.Test(t, resource.TestCase{
@@ -75,9 +74,7 @@ func TestAccExamples(t *testing.T) {
 					ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 					ConfigDirectory:          tfconfig.StaticDirectory(work),
 					Check:                    check,
-					ConfigPlanChecks: resource.ConfigPlanChecks{
-						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-					},
+					ConfigPlanChecks:         resource.ConfigPlanChecks{PostApplyPostRefresh: emptyPlan},
 				}},
 			})
 		})
@@ -115,7 +112,7 @@ func TestAccExamples_importByIdentity(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				// Imported, then updated in place to the configuration's settings.
 				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("qcloud_eip_association.web", plancheck.ResourceActionUpdate)},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				PostApplyPostRefresh: emptyPlan,
 			},
 			Check: cloud.CheckBound("eip-1a2b3c4d", client.Target{InstanceID: "ins-1a2b3c4d"}),
 		}},
@@ -144,6 +141,17 @@ func TestExamplesAreFormatted(t *testing.T) {
 	}
 }
 
+// emulatorEnvironment is the environment that points a provider block
+// without arguments at the emulator.
+func emulatorEnvironment(cloud *acctest.Cloud) map[string]string {
+	return map[string]string{
+		provider.EnvEndpoint:  cloud.Endpoint(),
+		provider.EnvSecretID:  emulator.DefaultSecretID,
+		provider.EnvSecretKey: emulator.DefaultSecretKey,
+		provider.EnvRegion:    emulator.DefaultRegion,
+	}
+}
+
 // exampleWorldOptions is the emulator's default world plus the ids the
 // documentation's examples name.
 func exampleWorldOptions(t *testing.T) emulator.Options {
@@ -162,10 +170,7 @@ func exampleWorldOptions(t *testing.T) emulator.Options {
 			AddressIP: "198.51.100." + string(rune('1'+i)), AddressType: emulator.AddressTypeEIP, Status: emulator.StatusUnbind,
 		})
 	}
-	opts := emulator.DefaultOptions()
-	opts.World = world
-	opts.RateLimit = emulator.RateLimit{}
-	return opts
+	return unlimited(world)
 }
 
 // exampleDirs lists the directories under root that hold .tf files, modules

@@ -20,17 +20,15 @@ import (
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
-	"github.com/tfqcloud/terraform-provider-qcloud/internal/provider"
 )
 
 // moduleTestTimeout bounds one module's `terraform test`.
 const moduleTestTimeout = 5 * time.Minute
 
 // TestExampleModules runs `terraform test` on every module under
-// examples/modules, against an emulator, as a module author would run it: the
-// provider is a binary built from this tree and installed with dev_overrides
-// in a CLI configuration of the test's own, and the credentials, region and
-// endpoint come from the environment of that command only.
+// examples/modules against an emulator, as a module author would: with a
+// provider built from this tree, installed with dev_overrides, and the cloud
+// settings in that command's environment only.
 //
 // terraform-exec cannot pass TF_REATTACH_PROVIDERS to `terraform test` (it
 // refuses the variable in SetEnv and Test takes no Reattach option), hence a
@@ -45,22 +43,16 @@ func TestExampleModules(t *testing.T) {
 	cliConfig := installProvider(t)
 	for _, dir := range modules {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			acctest.Parallel(t)
-			cloud := acctest.New(t)
+			cloud := newParallelCloud(t)
 			boundBefore := boundAddresses(cloud)
 			work := t.TempDir()
 			copyModule(t, dir, work)
 			// Twice on one world: a test must leave the world as it found it,
 			// normal public IPs and the reallocation quota included.
 			for run := 1; run <= 2; run++ {
-				runTerraformTest(t, work, map[string]string{
-					"TF_CLI_CONFIG_FILE":  cliConfig,
-					"CHECKPOINT_DISABLE":  "1",
-					provider.EnvEndpoint:  cloud.Endpoint(),
-					provider.EnvSecretID:  emulator.DefaultSecretID,
-					provider.EnvSecretKey: emulator.DefaultSecretKey,
-					provider.EnvRegion:    emulator.DefaultRegion,
-				})
+				env := emulatorEnvironment(cloud)
+				env["TF_CLI_CONFIG_FILE"], env["CHECKPOINT_DISABLE"] = cliConfig, "1"
+				runTerraformTest(t, work, env)
 				if cloud.WriteCalls() == 0 {
 					t.Errorf("terraform test passed without binding anything on the emulator (%s)", cloud.CallsOf())
 				}
@@ -68,21 +60,11 @@ func TestExampleModules(t *testing.T) {
 					t.Errorf("run %d of terraform test left the bound addresses %v, want %v as before it", run, after, boundBefore)
 				}
 			}
-			if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n == 0 || reallocations(t, cloud) != 0 {
+			if n := cloud.Emulator.Stats().Calls["DisassociateAddress"]; n == 0 || reallocationsToday(t, cloud) != 0 {
 				t.Errorf("terraform test reallocated normal public IPs (%d unbinds)", n)
 			}
 		})
 	}
-}
-
-// reallocations is today's count of normal public IPs reallocated.
-func reallocations(t *testing.T, cloud *acctest.Cloud) int64 {
-	t.Helper()
-	q, err := cloud.Client.DailyReallocationQuota(context.Background())
-	if err != nil || q == nil {
-		t.Fatalf("reading the quota: %+v, %v", q, err)
-	}
-	return q.Current
 }
 
 // installProvider builds the provider into a temporary directory and returns

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/emulator"
@@ -29,6 +28,11 @@ resource "qcloud_eip_association" "test" {
 }
 `
 
+// providerWith is the cloud's provider block with one more argument line.
+func providerWith(cloud *acctest.Cloud, argument string) string {
+	return strings.Replace(cloud.ProviderConfig, "region", argument+"\n  region", 1)
+}
+
 func TestAccProvider_endpointChecks(t *testing.T) {
 	acctest.EmulatorOnly(t, "checks the provider block, not the cloud")
 	acctest.Parallel(t)
@@ -44,55 +48,34 @@ func TestAccProvider_endpointChecks(t *testing.T) {
 	}
 	var steps []resource.TestStep
 	for _, tt := range tests {
-		steps = append(steps, resource.TestStep{
-			Config: fmt.Sprintf(`
-provider "qcloud" {
-  endpoint   = %q
-  secret_id  = "id"
-  secret_key = "key"
-}
-`, tt.endpoint) + importOnlyResource,
-			PlanOnly:    true,
-			ExpectError: expectError(`Invalid endpoint.*` + regexp.QuoteMeta(tt.want)),
-		})
+		steps = append(steps, planFails(endpointProvider(tt.endpoint)+importOnlyResource, `Invalid endpoint.*`+regexp.QuoteMeta(tt.want)))
 	}
-	acctest.Test(t, resource.TestCase{
-		Steps: steps})
+	acctest.Test(t, resource.TestCase{Steps: steps})
+}
+
+// endpointProvider is a provider block for endpoint, with a key the
+// emulator does not know.
+func endpointProvider(endpoint string) string {
+	return fmt.Sprintf("provider \"qcloud\" {\n  endpoint   = %q\n  secret_id  = \"id\"\n  secret_key = \"key\"\n}\n", endpoint)
 }
 
 func TestAccProvider_loopbackHTTPAccepted(t *testing.T) {
-	acctest.EmulatorOnly(t, "needs the emulator")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "needs the emulator")
 	port := cloud.Endpoint()[strings.LastIndex(cloud.Endpoint(), ":")+1:]
 	// The emulator through "localhost": a whole apply and destroy.
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	testCheckDestroy(t, cloud.CheckUnbound(acctest.EmulatorFreeEIP), resource.TestStep{Config: fmt.Sprintf(`
 provider "qcloud" {
   endpoint   = "http://localhost:%s"
   secret_id  = %q
   secret_key = %q
 }
-`, port, emulator.DefaultSecretID, emulator.DefaultSecretKey) + importOnlyResource,
-		}},
-		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
-	})
-	if n := cloud.WriteCalls(); n != 2 {
-		t.Errorf("the emulator saw %d writes through localhost, want a bind and an unbind (%s)", n, cloud.CallsOf())
-	}
+`, port, emulator.DefaultSecretID, emulator.DefaultSecretKey) + importOnlyResource})
+	must(t, writes(cloud, 2)) // a bind and an unbind through localhost
 	// Other loopback forms pass validation (a plan whose EIP is known only
 	// at apply time calls nothing).
 	for _, host := range []string{"[::1]", "127.0.0.2"} {
-		acctest.Test(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config: fmt.Sprintf(`
-provider "qcloud" {
-  endpoint   = "http://%s:1"
-  secret_id  = "id"
-  secret_key = "key"
-}
-
+		testSteps(t, resource.TestStep{
+			Config: endpointProvider("http://"+host+":1") + `
 resource "terraform_data" "eip" {
   input = "eip-demo0001"
 }
@@ -101,10 +84,9 @@ resource "qcloud_eip_association" "test" {
   eip_id      = terraform_data.eip.output
   instance_id = "ins-demo0001"
 }
-`, host),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-			}},
+`,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
 		})
 	}
 }
@@ -112,13 +94,8 @@ resource "qcloud_eip_association" "test" {
 func TestAccProvider_missingCredentials(t *testing.T) {
 	acctest.EmulatorOnly(t, "the cloud target has credentials by definition")
 	t.Setenv("HOME", t.TempDir()) // no ~/.tencentcloud/credentials
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config:      `provider "qcloud" {}` + importOnlyResource,
-			PlanOnly:    true,
-			ExpectError: expectError(`Missing Tencent Cloud credentials.*secret_id and secret_key.*TENCENTCLOUD_SECRET_ID.*TENCENTCLOUD_SECRET_KEY.*credentials`),
-		}},
-	})
+	testPlanFails(t, `provider "qcloud" {}`+importOnlyResource,
+		`Missing Tencent Cloud credentials.*secret_id and secret_key.*TENCENTCLOUD_SECRET_ID.*TENCENTCLOUD_SECRET_KEY.*credentials`)
 }
 
 func TestAccProvider_credentialsFile(t *testing.T) {
@@ -128,15 +105,8 @@ func TestAccProvider_credentialsFile(t *testing.T) {
 	writeFile(t, file, fmt.Sprintf("[default]\nsecret_id = %s\nsecret_key = %s\n", emulator.DefaultSecretID, emulator.DefaultSecretKey))
 	t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
 	t.Setenv("QCLOUD_ENDPOINT", cloud.Endpoint())
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: `provider "qcloud" {}` + importOnlyResource,
-		}},
-		CheckDestroy: cloud.CheckUnbound(acctest.EmulatorFreeEIP),
-	})
-	if cloud.WriteCalls() != 2 {
-		t.Errorf("want one bind and one unbind through file credentials, saw %s", cloud.CallsOf())
-	}
+	testCheckDestroy(t, cloud.CheckUnbound(acctest.EmulatorFreeEIP), resource.TestStep{Config: `provider "qcloud" {}` + importOnlyResource})
+	must(t, writes(cloud, 2)) // a bind and an unbind through file credentials
 }
 
 func TestAccProvider_tlsFailure(t *testing.T) {
@@ -146,18 +116,7 @@ func TestAccProvider_tlsFailure(t *testing.T) {
 		t.Error("the request went through despite an untrusted certificate")
 	}))
 	defer srv.Close()
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "qcloud" {
-  endpoint   = %q
-  secret_id  = "id"
-  secret_key = "key"
-}
-`, srv.URL) + importOnlyResource,
-			ExpectError: expectError(`TLS certificate could not be verified.*CA certificates`),
-		}},
-	})
+	testApplyFails(t, endpointProvider(srv.URL)+importOnlyResource, `TLS certificate could not be verified.*CA certificates`)
 }
 
 // The provider never crashes on a credentials file, and says what is wrong
@@ -185,13 +144,7 @@ func TestAccProvider_credentialsFileProblems(t *testing.T) {
 				writeFile(t, file, tt.content)
 			}
 			t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
-			acctest.Test(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config:      `provider "qcloud" {}` + importOnlyResource,
-					PlanOnly:    true,
-					ExpectError: expectError(`Missing Tencent Cloud credentials.*` + tt.want),
-				}},
-			})
+			testPlanFails(t, `provider "qcloud" {}`+importOnlyResource, `Missing Tencent Cloud credentials.*`+tt.want)
 		})
 	}
 	// The default file, ~/.tencentcloud/credentials, is read the same way.
@@ -201,37 +154,20 @@ func TestAccProvider_credentialsFileProblems(t *testing.T) {
 	}
 	writeFile(t, home+"/.tencentcloud/credentials", "[prod]\nsecret_id = a\n")
 	t.Setenv("HOME", home)
-	acctest.Test(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config:      `provider "qcloud" {}` + importOnlyResource,
-			PlanOnly:    true,
-			ExpectError: expectError(`Missing Tencent Cloud credentials.*has no section "default"`),
-		}},
-	})
+	testPlanFails(t, `provider "qcloud" {}`+importOnlyResource, `Missing Tencent Cloud credentials.*has no section "default"`)
 }
 
 // A region that is not one is refused at plan time, naming region; one the
 // API refuses is an error that removes nothing from the state.
 func TestAccProvider_region(t *testing.T) {
-	acctest.EmulatorOnly(t, "uses the emulator's regions")
-	acctest.Parallel(t)
-	cloud := acctest.New(t)
+	cloud := newParallelEmulator(t, "uses the emulator's regions")
 	withRegion := func(region string) string {
-		return strings.Replace(config(cloud, attr("eip_id", cloud.EIPID), attr("instance_id", cloud.InstanceID)),
-			`region     = "ap-guangzhou"`, fmt.Sprintf("region     = %q", region), 1)
+		return strings.Replace(instanceConfig(cloud), `region     = "ap-guangzhou"`, fmt.Sprintf("region     = %q", region), 1)
 	}
-	acctest.Test(t, resource.TestCase{
-		CheckDestroy: cloud.CheckUnbound(cloud.EIPID),
-		Steps: []resource.TestStep{
-			{Config: withRegion("ap-guangzhou-3"), PlanOnly: true, ExpectError: expectError(`region.*must be a region name`)},
-			{Config: withRegion("ap-guangzhou")},
-			{Config: withRegion("ap-nowhere"), PlanOnly: true, ExpectError: expectError(`Region not valid.*"ap-nowhere".*Nothing was removed from the state`)},
-			{
-				Config: withRegion("ap-guangzhou"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-		},
-	})
+	testUnbound(t, cloud,
+		planFails(withRegion("ap-guangzhou-3"), `region.*must be a region name`),
+		resource.TestStep{Config: withRegion("ap-guangzhou")},
+		planFails(withRegion("ap-nowhere"), `Region not valid.*"ap-nowhere".*Nothing was removed from the state`),
+		resource.TestStep{Config: withRegion("ap-guangzhou"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: emptyPlan}},
+	)
 }
