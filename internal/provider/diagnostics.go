@@ -467,6 +467,10 @@ var errorRules = []errorRule{
 		match: codes(client.CodeTimeout), intents: []intent{binding},
 		summary: "Timed out",
 		detail: func(_ intent, f facts) string {
+			if f.inProgress(client.StatusBinding) {
+				return fmt.Sprintf("The EIP %s was still being bound (BINDING) after %s, by a bind requested earlier. It may "+
+					"still complete: run terraform apply again once it has, or raise %s.", f.EIPID, f.Timeout, f.Timeout)
+			}
 			if !f.Accepted {
 				return fmt.Sprintf("The bind of EIP %s did not start within %s: nothing was bound and nothing was recorded. "+
 					"Raise %s, or run terraform apply again.", f.EIPID, f.Timeout, f.Timeout)
@@ -481,6 +485,11 @@ var errorRules = []errorRule{
 		match: codes(client.CodeTimeout), intents: []intent{unbinding},
 		summary: "Timed out",
 		detail: func(_ intent, f facts) string {
+			if f.inProgress(client.StatusUnbinding) {
+				return fmt.Sprintf("The EIP %s was still being unbound (UNBINDING) after %s, by an unbind requested earlier. "+
+					"It may still complete: the next terraform plan or destroy reads what the cloud shows and carries on from "+
+					"there. To wait longer, raise %s.", f.EIPID, f.Timeout, f.Timeout)
+			}
 			if !f.Accepted {
 				return fmt.Sprintf("The unbind of EIP %s did not start within %s: the EIP is still bound, and the state "+
 					"still records it. Raise %s, or run the command again.", f.EIPID, f.Timeout, f.Timeout)
@@ -656,6 +665,13 @@ func (f facts) quotaUsage() string {
 		return "today's quota (10 per account per day) is used up"
 	}
 	return fmt.Sprintf("today's count is %d of %d", f.Quota.Current, f.Quota.Limit)
+}
+
+// inProgress reports whether the EIP was last seen in status (BINDING or
+// UNBINDING) by an operation that did not itself send the request: one
+// requested earlier is under way.
+func (f facts) inProgress(status string) bool {
+	return !f.Accepted && f.Address != nil && f.Address.Status == status
 }
 
 func (f facts) status() string {

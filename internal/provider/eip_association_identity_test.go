@@ -184,17 +184,21 @@ func (expectNoIdentity) CheckState(_ context.Context, req statecheck.CheckStateR
 	}
 }
 
-// The provider moved to another region: the binding recorded is not found
-// there, which is drift, with its identity kept (not an identity change).
-func TestAccEIPAssociation_identityAfterRegionChange(t *testing.T) {
+// The provider moved to another region, where the EIP cannot be seen: the
+// binding recorded is neither dropped as drift by a refresh nor reported
+// unbound by a destroy, with or without identities (Terraform 1.11 keeps the
+// region in private state).
+func TestAccEIPAssociation_anotherRegionIsAnError(t *testing.T) {
 	cloud := newParallelEmulator(t, "another region of the emulator is an empty world")
 	moved := strings.Replace(instanceConfig(cloud), fmt.Sprintf("%q", cloud.Client.Region()), `"ap-shanghai"`, 1)
-	testIdentity(t, cloud,
-		resource.TestStep{Config: instanceConfig(cloud), ConfigStateChecks: []statecheck.StateCheck{expectIdentity(cloud, cloud.EIPID)}},
+	const refused = `Association recorded in another region.*made in region "ap-guangzhou", but the provider now works in region "ap-shanghai"`
+	testUnbound(t, cloud,
+		resource.TestStep{Config: instanceConfig(cloud)},
+		planFails(moved, refused),
+		resource.TestStep{Config: moved, Destroy: true, ExpectError: expectError(refused)},
 		resource.TestStep{
-			Config: moved, PlanOnly: true, ExpectNonEmptyPlan: true,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: plansTo(plancheck.ResourceActionCreate)},
+			Config: instanceConfig(cloud), PlanOnly: true,
+			Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}),
 		},
-		resource.TestStep{Config: instanceConfig(cloud), PlanOnly: true},
 	)
 }

@@ -206,6 +206,12 @@ func TestEIPAssociationMessages_twoTimedOutDestroysThenTheUnbindCompletes(t *tes
 		if i == 1 && (len(diags) != 1 || !strings.Contains(diags[0].Detail, "within timeouts.delete (2s)") || strings.Contains(diags[0].Detail, "create, delete")) {
 			t.Errorf("timed-out destroy: %s; want one error naming timeouts.delete (2s)", describeDiagnostics(diags))
 		}
+		// The second waits on the first's unbind: it says so, not that the
+		// EIP is still bound.
+		if i == 2 && (!hasDiagnostic(diags, tfprotov6.DiagnosticSeverityError, "still being unbound (UNBINDING) after timeouts.delete (2s), by an unbind requested earlier") ||
+			hasDiagnostic(diags, tfprotov6.DiagnosticSeverityError, "still bound")) {
+			t.Errorf("second timed-out destroy: %s; want it to say an unbind requested earlier is under way", describeDiagnostics(diags))
+		}
 		state, private = d.applied.NewState, d.applied.Private
 	}
 	cloud.Emulator.ClearFaults()

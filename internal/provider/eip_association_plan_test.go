@@ -254,3 +254,25 @@ func planCreate(t *testing.T, cloud *acctest.Cloud, lines ...string) []*tfprotov
 	}
 	return planned.Diagnostics
 }
+
+// A destroy plan of a binding whose EIP has been blocked warns that the
+// unbind will be refused and how to stop managing the binding instead; it
+// does not refuse the destroy.
+func TestEIPAssociationPlan_destroyOfABlockedEIPWarns(t *testing.T) {
+	acctest.EmulatorOnly(t, "blocks the EIP out of band")
+	t.Parallel()
+	cloud := acctest.New(t)
+	state, private := reallocatingBinding(t, cloud)
+	const blocked = "the API refuses to unbind a blocked EIP"
+	if before := planDestroyOverProtocol(t, cloud, state, private); hasDiagnostic(before.Diagnostics, tfprotov6.DiagnosticSeverityWarning, blocked) {
+		t.Fatalf("destroy plan of an EIP not blocked: %s", describeDiagnostics(before.Diagnostics))
+	}
+	blockedNow := true
+	cloud.Patch(t, cloud.EIPID, emulator.AddressPatch{Blocked: &blockedNow})
+	planned := planDestroyOverProtocol(t, cloud, state, private)
+	if !hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, blocked) ||
+		!hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityWarning, "removed block") ||
+		hasDiagnostic(planned.Diagnostics, tfprotov6.DiagnosticSeverityError, "") {
+		t.Fatalf("destroy plan of a blocked EIP: %s; want a warning that the unbind is refused, and no error", describeDiagnostics(planned.Diagnostics))
+	}
+}
