@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"maps"
 	"slices"
 
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
@@ -70,15 +69,7 @@ func (c *Client) describeInstances(ctx context.Context, ids []string) (map[strin
 	resp := tchttp.NewCommonResponse()
 	err := c.send(ctx, req, resp)
 	if hasCodePrefix(err, "InvalidInstanceId") && len(ids) > 1 {
-		found := map[string]*Instance{}
-		for _, id := range ids {
-			one, err := c.describeInstances(ctx, []string{id})
-			if err != nil {
-				return nil, err
-			}
-			maps.Copy(found, one)
-		}
-		return found, nil
+		return oneAtATime(ctx, ids, c.describeInstances)
 	}
 	if err != nil {
 		return nil, err

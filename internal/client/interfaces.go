@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"maps"
 	"slices"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -62,14 +61,7 @@ func (c *Client) describeNetworkInterfaces(ctx context.Context, ids []string) (m
 	found := map[string]*NetworkInterface{}
 	switch {
 	case HasCode(err, "ResourceNotFound") && len(ids) > 1:
-		for _, id := range ids {
-			one, err := c.describeNetworkInterfaces(ctx, []string{id})
-			if err != nil {
-				return nil, err
-			}
-			maps.Copy(found, one)
-		}
-		return found, nil
+		return oneAtATime(ctx, ids, c.describeNetworkInterfaces)
 	case HasCode(err, "ResourceNotFound"):
 		return found, nil
 	case err != nil:

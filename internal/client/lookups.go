@@ -240,6 +240,20 @@ func (l *lookupCache[T]) answer(e *cacheEntry[T], value *T, err error, abandoned
 	close(e.done)
 }
 
+// oneAtATime reads ids one call each: what a call refused for one of its ids
+// falls back to.
+func oneAtATime[T any](ctx context.Context, ids []string, read func(context.Context, []string) (map[string]*T, error)) (map[string]*T, error) {
+	found := map[string]*T{}
+	for _, id := range ids {
+		one, err := read(ctx, []string{id})
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(found, one)
+	}
+	return found, nil
+}
+
 func askersOf[T any](entries []*cacheEntry[T]) []context.Context {
 	var askers []context.Context
 	for _, e := range entries {
