@@ -643,7 +643,8 @@ func (r *EIPAssociationResource) importable(ctx context.Context, id associationI
 		return association{id: id}, nil
 	}
 	if id.Target.InstanceID != "" && addr.InstanceID != id.Target.InstanceID {
-		return association{}, fmt.Errorf("the EIP %s is bound to %s, not to instance %s", id.EIPID, addr.Describe(), id.Target.InstanceID)
+		return association{}, fmt.Errorf("the EIP %s is bound to %s, not to instance %s. To import the binding it has, "+
+			"import the EIP id alone: %s", id.EIPID, addr.Describe(), id.Target.InstanceID, id.EIPID)
 	}
 	primary := false
 	if addr.InstanceID != "" {

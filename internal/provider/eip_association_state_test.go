@@ -111,6 +111,8 @@ func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
 		{"eip-nope0000::eni-demo0005::10.0.1.5", `No EIP eip-nope0000 exists in region ap-guangzhou`},
 		{cloud.EIPID, `The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
 		{cloud.EIPID + "::" + cloud.InstanceID, `The EIP ` + cloud.EIPID + ` is UNBIND: there is no association to import`},
+		{"eip-demo0002::ins-demo0001", `eip-demo0002 is bound to .*ins-demo0002.*, not to instance ins-demo0001\. To import ` +
+			`the binding it has, import the EIP id alone: eip-demo0002`},
 	} {
 		testImportFails(t, instanceConfig(cloud), tt.id, `Cannot import this EIP's binding.*`+tt.want)
 	}
