@@ -79,7 +79,7 @@ func (r *EIPAssociationResource) inRecordedRegion(ctx context.Context, identity 
 	}
 	diags.AddError("Association recorded in another region",
 		fmt.Sprintf("The association %s was made in region %q, but the provider now works in region %q, where the EIP "+
-			"cannot be seen. Nothing was read or changed. Set the provider's region back to %q, or manage this resource "+
+			"cannot be seen. Nothing was changed. Set the provider's region back to %q, or manage this resource "+
 			"with a provider for that region (a provider block with an alias, named by the resource's provider argument). "+
 			"%s",
 			id, recorded, r.client.Region(), recorded, stopManaging))

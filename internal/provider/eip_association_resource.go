@@ -263,19 +263,19 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	ctx = tflog.SetField(ctx, "eip_association_id", a.id.String())
-	if !r.inRecordedRegion(ctx, req.Identity, req.Private, a.id, &resp.Diagnostics) {
-		return
-	}
-	// Before anything else: state written before identities existed gains
-	// its identity here, and even a binding dropped as drift must show one.
-	if resp.Identity != nil && resp.Identity.Raw.IsFullyNull() {
-		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, a.id.EIPID)...)
-	}
-
 	addr, err := r.client.LookupAddress(ctx, a.id.EIPID)
 	if err != nil && !client.IsNotFound(err) {
 		resp.Diagnostics.Append(diagnose(reading, "reading EIP "+a.id.EIPID, err, r.facts(a.id, nil, false, ""), subjectOf(a.id.Target)))
 		return
+	}
+	// Before drift is judged: in another region the EIP is not found.
+	if !r.inRecordedRegion(ctx, req.Identity, req.Private, a.id, &resp.Diagnostics) {
+		return
+	}
+	// State written before identities existed gains its identity here, and
+	// even a binding dropped as drift must show one.
+	if resp.Identity != nil && resp.Identity.Raw.IsFullyNull() {
+		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, a.id.EIPID)...)
 	}
 	if err == nil && a.id.Target.InstanceID != "" && !known(a.sitAt) && a.heldBy(addr) {
 		// Not seen where it sits yet (state from an earlier version, a move
