@@ -536,6 +536,16 @@ var errorRules = []errorRule{
 		},
 	},
 	{
+		match:   func(e *client.APIError) bool { return e.HTTPStatus >= 500 },
+		summary: "The Tencent Cloud API kept failing",
+		detail: func(in intent, f facts) string {
+			return fmt.Sprintf("The endpoint %s kept answering with an HTTP server error (its status is below) instead of "+
+				"the API's reply, and the calls were retried %s. This is a failure on the server's side, or of a proxy in "+
+				"between: run the command again later. If it persists, check the endpoint argument (or %s) and any proxy.",
+				f.Endpoint, retriedFor(in), EnvEndpoint)
+		},
+	},
+	{
 		match:   is(client.IsRetryable),
 		summary: "The Tencent Cloud API kept failing",
 		detail: func(in intent, _ facts) string {
@@ -646,6 +656,9 @@ func supportFacts(e *client.APIError) string {
 	fmt.Fprintf(&b, "Code: %s\nMessage: %s", e.Code, e.Message)
 	if e.TaskID != "" {
 		fmt.Fprintf(&b, "\nTaskId: %s", e.TaskID)
+	}
+	if e.HTTPStatus != 0 {
+		fmt.Fprintf(&b, "\nHTTP status: %d", e.HTTPStatus)
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, "\nAttempts: %d over %s", e.Attempts, e.Elapsed.Round(time.Millisecond))

@@ -140,6 +140,9 @@ func TestErrorTable(t *testing.T) {
 			detail: []string{"plain HTTP server for an https:// URL", "https://vpc.example.com"}},
 		{name: "a wrong endpoint's page", op: reading, err: &client.APIError{Action: "DescribeAddresses", Code: client.CodeHTTPStatus, HTTPStatus: 404},
 			summary: "does not speak the Tencent Cloud API"},
+		{name: "a server error page, retried", op: reading, err: &client.APIError{Action: "DescribeAddresses", Code: client.CodeParseError,
+			HTTPStatus: 503, Attempts: 41}, summary: "kept failing",
+			detail: []string{"HTTP server error", "HTTP status: 503", "for up to a minute", "https://vpc.example.com"}},
 		{name: "normal public IP on an interface", op: binding, ec: eniContext, err: apiErr("InvalidParameterValue.InstanceHasWanIP"),
 			attribute: "private_ip", summary: "Target holds a normal public IP", detail: []string{"network interface eni-abcd1234 private IP 10.0.0.12"}},
 		{name: "action: daily quota", op: disassociating, err: apiErr("AddressQuotaLimitExceeded.DailyAllocate"), ec: quotaContext,
@@ -245,7 +248,7 @@ func TestErrorTableEveryRuleIsReached(t *testing.T) {
 		"InvalidParameterValue.InvalidInstanceState", "UnsupportedOperation.AddressStatusNotPermit", "Other"} {
 		errs = append(errs, apiErr(code))
 	}
-	errs = append(errs, unresolvable(), notTLS())
+	errs = append(errs, unresolvable(), notTLS(), &client.APIError{Action: "DescribeAddresses", Code: client.CodeParseError, HTTPStatus: 503})
 	for _, c := range []struct{ action, code string }{
 		{"AssumeRole", "ResourceNotFound.RoleNotFound"}, {"AssumeRoleWithWebIdentity", "InternalError.GetRoleError"},
 		{"AssumeRole", "UnauthorizedOperation"}, {"AssumeRoleWithWebIdentity", "UnauthorizedOperation"},
