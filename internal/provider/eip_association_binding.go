@@ -69,8 +69,13 @@ func (o bindOp) bind(ctx context.Context) bindResult {
 		var freed freeOutcome
 		switch {
 		case client.MaybeApplied(err):
-			addr, lookErr := o.r.lookAfterWrite(ctx, o.id.EIPID)
-			if lookErr == nil && o.r.heldAtTarget(ctx, o.id, addr) {
+			// The look, and the read of the interface that tells an instance
+			// binding, run past the create's time like the look itself.
+			lookCtx, stop := afterAccepted(ctx, o.r.run.clock)
+			addr, lookErr := o.r.client.LookupAddress(lookCtx, o.id.EIPID)
+			held := lookErr == nil && o.r.heldAtTarget(lookCtx, o.id, addr)
+			stop()
+			if held {
 				tflog.Info(ctx, "a bind whose reply was lost went through; seeing it through", map[string]any{"status": addr.Status})
 				return bindResult{outcome: bindAccepted}
 			}

@@ -459,6 +459,23 @@ func TestEIPAssociationCreate_holderGoneBeforeTheLook(t *testing.T) {
 	}
 }
 
+// Every reply to AssociateAddress is lost, and the create's time runs out
+// while it looks: the look, and the slow interface read that tells an
+// instance binding, run past the create's time, so the bind the API made is
+// recorded, not orphaned.
+func TestEIPAssociationCreate_bindSeenAfterTheTimeoutIsRecorded(t *testing.T) {
+	acctest.EmulatorOnly(t, "injects faults")
+	cloud := newParallelCloud(t)
+	cloud.Inject(t, emulator.Fault{Action: "AssociateAddress", Kind: emulator.FaultLostReply})
+	cloud.Inject(t, emulator.Fault{Action: "DescribeNetworkInterfaces", Kind: emulator.FaultDelay, Delay: emulator.Duration(time.Second), Count: 1})
+	target := client.Target{InstanceID: cloud.InstanceID}
+	state, diags := createDirectlyWithin(t, cloud, cloud.EIPID, target, "1s")
+	if state.Raw.IsNull() {
+		t.Fatalf("the bind the API made was not recorded: %v", diags)
+	}
+	must(t, cloud.CheckBound(cloud.EIPID, target))
+}
+
 // When no reply to AssociateAddress comes before the timeout, the bind may
 // still have happened: the association is recorded (tainted), not orphaned,
 // and the next apply replaces it.
@@ -728,6 +745,12 @@ func writeFile(t *testing.T, name, content string) {
 // Terraform, and returns the state it recorded and its diagnostics.
 func createDirectly(t *testing.T, cloud *acctest.Cloud, eipID string, target client.Target) (tfsdk.State, diag.Diagnostics) {
 	t.Helper()
+	return createDirectlyWithin(t, cloud, eipID, target, "")
+}
+
+// createDirectlyWithin is createDirectly with timeouts.create set, unless "".
+func createDirectlyWithin(t *testing.T, cloud *acctest.Cloud, eipID string, target client.Target, timeout string) (tfsdk.State, diag.Diagnostics) {
+	t.Helper()
 	ctx := context.Background()
 	r, schema := configuredResource(t, cloud)
 	plan := tfsdk.Plan{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}
@@ -738,6 +761,11 @@ func createDirectly(t *testing.T, cloud *acctest.Cloud, eipID string, target cli
 		values["network_interface_id"], values["private_ip"] = target.NetworkInterfaceID, target.PrivateIP
 	}
 	setAttributes(t, &plan, values)
+	if timeout != "" {
+		if d := plan.SetAttribute(ctx, path.Root("timeouts").AtName("create"), timeout); d.HasError() {
+			t.Fatal(d)
+		}
+	}
 	config := tfsdk.Config{Schema: schema, Raw: plan.Raw}
 	setAttributes(t, &plan, map[string]any{"id": types.StringUnknown(), "public_ip": types.StringUnknown(), "allow_reassociation": false})
 	resp := fwresource.CreateResponse{State: tfsdk.State{Schema: schema, Raw: tftypes.NewValue(schema.Type().TerraformType(ctx), nil)}}
