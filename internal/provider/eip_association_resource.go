@@ -272,11 +272,10 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 	if !r.inRecordedRegion(ctx, req.Identity, req.Private, a.id, &resp.Diagnostics) {
 		return
 	}
-	// State written before identities existed gains its identity here, and
+	// The region is the recorded one, or none was: state written before
+	// identities existed gains its identity here (unchanged otherwise), and
 	// even a binding dropped as drift must show one.
-	if resp.Identity != nil && resp.Identity.Raw.IsFullyNull() {
-		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, a.id.EIPID)...)
-	}
+	resp.Diagnostics.Append(r.recordRegion(ctx, resp.Identity, resp.Private, a.id.EIPID)...)
 	if err == nil && a.id.Target.InstanceID != "" && !known(a.sitAt) && a.heldBy(addr) {
 		// Not seen where it sits yet (state from an earlier version, a move
 		// from another provider): an instance binding must sit on the
@@ -306,7 +305,6 @@ func (r *EIPAssociationResource) Read(ctx context.Context, req resource.ReadRequ
 	if a.id.Target.InstanceID != "" {
 		resp.Diagnostics.Append(recordLocation(ctx, resp.Private, a.sitAt)...)
 	}
-	resp.Diagnostics.Append(setJSON(ctx, resp.Private, keyRegion, r.client.Region())...)
 	resp.Diagnostics.Append(forgetPlanNotes(ctx, resp.Private)...)
 	state.record(a.id, addr)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
