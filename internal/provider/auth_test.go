@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/tfqcloud/terraform-provider-qcloud/internal/acctest"
@@ -52,11 +55,86 @@ func testAuthApplies(t *testing.T, cloud *acctest.Cloud, body string) {
 	testCheckDestroy(t, cloud.CheckUnbound(acctest.EmulatorFreeEIP), resource.TestStep{Config: authProvider(cloud, body) + importOnlyResource})
 }
 
-// testAuthFails plans importOnlyResource with the provider authenticated by
-// body, and expects an error matching pattern.
-func testAuthFails(t *testing.T, cloud *acctest.Cloud, body, pattern string) {
+// testProviderFails expects the provider block cfg to fail with an error
+// matching pattern: in a Terraform plan when viaTerraform (one case of each
+// test, to cover how Terraform shows it), else over the protocol.
+func testProviderFails(t *testing.T, viaTerraform bool, cfg, pattern string) {
 	t.Helper()
-	testPlanFails(t, authProvider(cloud, body)+importOnlyResource, pattern)
+	if viaTerraform {
+		testPlanFails(t, cfg+importOnlyResource, pattern)
+		return
+	}
+	_, diags := authConfigureOverProtocol(t, cfg)
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError && expectError(pattern).MatchString(d.Summary+"\n"+d.Detail) {
+			return
+		}
+	}
+	t.Errorf("provider diagnostics: %s\nwant an error matching %q", describeDiagnostics(diags), pattern)
+}
+
+// authConfigureOverProtocol does in a new provider what Terraform does with
+// the provider block cfg before a plan: ValidateProviderConfig, then, unless
+// that failed, ConfigureProvider; it returns the diagnostics of both.
+func authConfigureOverProtocol(t *testing.T, cfg string) (tfprotov6.ProviderServer, []*tfprotov6.Diagnostic) {
+	t.Helper()
+	srv, err := acctest.ProtoV6ProviderFactories[acctest.ProviderName]()
+	file, diags := hclwrite.ParseConfig([]byte(cfg), "provider.tf", hcl.InitialPos)
+	if err != nil || diags.HasErrors() {
+		t.Fatal(err, diags)
+	}
+	config := &tfprotov6.DynamicValue{JSON: []byte(authConfigJSON(file.Body().Blocks()[0].Body()))}
+	validated, err := srv.ValidateProviderConfig(t.Context(), &tfprotov6.ValidateProviderConfigRequest{Config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hasDiagnostic(validated.Diagnostics, tfprotov6.DiagnosticSeverityError, "") {
+		return srv, validated.Diagnostics // Terraform stops there too
+	}
+	configured, err := srv.ConfigureProvider(t.Context(), &tfprotov6.ConfigureProviderRequest{Config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, append(validated.Diagnostics, configured.Diagnostics...)
+}
+
+// authConfigJSON is a provider block's body in the protocol's JSON form: the
+// tests' values are literals, JSON already, and no block is repeated.
+func authConfigJSON(body *hclwrite.Body) string {
+	var fields []string
+	for name, a := range body.Attributes() {
+		fields = append(fields, fmt.Sprintf("%q: %s", name, a.Expr().BuildTokens(nil).Bytes()))
+	}
+	for _, b := range body.Blocks() {
+		fields = append(fields, fmt.Sprintf("%q: [%s]", b.Type(), authConfigJSON(b.Body())))
+	}
+	return "{" + strings.Join(fields, ", ") + "}"
+}
+
+// authAppliesOverProtocol is testAuthApplies without Terraform: the provider
+// authenticated by body binds the test's EIP to its instance, and unbinds it.
+func authAppliesOverProtocol(t *testing.T, cloud *acctest.Cloud, body string) {
+	t.Helper()
+	ctx := t.Context()
+	srv, diags := authConfigureOverProtocol(t, authProvider(cloud, body))
+	if len(diags) > 0 {
+		t.Fatalf("configuring the provider: %s", describeDiagnostics(diags))
+	}
+	// A create's proposed new state is its configuration.
+	config := &tfprotov6.DynamicValue{JSON: []byte(fmt.Sprintf(`{"eip_id": %q, "instance_id": %q}`, cloud.EIPID, cloud.InstanceID))}
+	none := &tfprotov6.DynamicValue{JSON: []byte("null")}
+	planned, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: "qcloud_eip_association",
+		PriorState: none, ProposedNewState: config, Config: config})
+	created, errBind := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{TypeName: "qcloud_eip_association",
+		PriorState: none, PlannedState: planned.PlannedState, Config: config, PlannedPrivate: planned.PlannedPrivate})
+	destroyed, errUnbind := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{TypeName: "qcloud_eip_association",
+		PriorState: created.NewState, PlannedState: none, Config: none, PlannedPrivate: created.Private})
+	// Any call's error or diagnostic fails the test, with all of them.
+	diags = slices.Concat(planned.Diagnostics, created.Diagnostics, destroyed.Diagnostics)
+	if err != nil || errBind != nil || errUnbind != nil || len(diags) > 0 {
+		t.Fatalf("plan, bind and unbind: %v %v %v%s", err, errBind, errUnbind, describeDiagnostics(diags))
+	}
+	must(t, cloud.CheckUnbound(cloud.EIPID))
 }
 
 // callsBut lists the calls other than those actions.
@@ -114,7 +192,7 @@ func TestAccProvider_assumeRoleFromEnvironment(t *testing.T) {
 		t.Errorf("want a bind and an unbind under the role from the environment; saw %s", cloud.CallsOf())
 	}
 	t.Setenv("TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION", "50000")
-	testAuthFails(t, cloud, "", `Invalid session duration.*1 to 43200 seconds.*"50000".*TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION`)
+	testProviderFails(t, false, authProvider(cloud, ""), `Invalid session duration.*1 to 43200 seconds.*"50000".*TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION`)
 }
 
 // Each way assume_role fails is a diagnostic naming the source and the fix,
@@ -123,9 +201,7 @@ func TestAccProvider_assumeRoleErrors(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's roles")
 	t.Setenv("HOME", t.TempDir()) // no profile to fall back on
 	cloud := authEmulator(t)
-	tests := []struct {
-		name, body, want string
-	}{
+	for i, tt := range []struct{ name, body, want string }{
 		{"role not found", withKey + ciRole("qcs::cam::uin/100000000001:roleName/nope"),
 			`Role not found.*assume_role \(role_arn qcs::cam::uin/100000000001:roleName/nope.*ResourceNotFound.RoleNotFound`},
 		{"external id missing", withKey + ciRole(externalRoleArn), `Role cannot be assumed.*external_id.*UnauthorizedOperation`},
@@ -140,10 +216,9 @@ func TestAccProvider_assumeRoleErrors(t *testing.T) {
 			`Invalid Attribute Combination.*assume_role_with_web_identity`},
 		{"key and CVM role", withKey + `  cam_role_name = "cvm-terraform"`, `Invalid Attribute Combination.*secret_id`},
 		{"key and profile", withKey + `  profile = "ci"`, `Invalid Attribute Combination.*secret_id`},
-	}
-	for _, tt := range tests {
+	} {
 		t.Run(tt.name, func(t *testing.T) {
-			testAuthFails(t, cloud, tt.body, tt.want)
+			testProviderFails(t, i == 0, authProvider(cloud, tt.body), tt.want)
 		})
 	}
 	assertNoAPIWork(t, cloud)
@@ -153,13 +228,15 @@ func TestAccProvider_allowedAccountIDs(t *testing.T) {
 	acctest.EmulatorOnly(t, "uses the emulator's accounts")
 	acctest.Parallel(t)
 	cloud := authEmulator(t)
-	for _, tt := range []struct{ body, want string }{
-		{`  allowed_account_ids = ["999"]`, `Account not allowed.*account 100000000001, which is not in allowed_account_ids \(999\).*Nothing was called but GetCallerIdentity`},
-		{`  forbidden_account_ids = ["100000000001"]`, `Account forbidden.*account 100000000001`},
-		{`  allowed_account_ids = ["abc"]`, `must be an account ID`},
-		{"  allowed_account_ids = [\"1\"]\n  forbidden_account_ids = [\"2\"]", `Invalid Attribute Combination`},
+	for i, tt := range []struct{ name, body, want string }{
+		{"not allowed", `  allowed_account_ids = ["999"]`, `Account not allowed.*account 100000000001, which is not in allowed_account_ids \(999\).*Nothing was called but GetCallerIdentity`},
+		{"forbidden", `  forbidden_account_ids = ["100000000001"]`, `Account forbidden.*account 100000000001`},
+		{"not an ID", `  allowed_account_ids = ["abc"]`, `must be an account ID`},
+		{"both lists", "  allowed_account_ids = [\"1\"]\n  forbidden_account_ids = [\"2\"]", `Invalid Attribute Combination`},
 	} {
-		testAuthFails(t, cloud, withKey+tt.body, tt.want)
+		t.Run(tt.name, func(t *testing.T) {
+			testProviderFails(t, i == 0, authProvider(cloud, withKey+tt.body), tt.want)
+		})
 	}
 	// The emulator's record: GetCallerIdentity, and nothing else.
 	stats := cloud.Emulator.Stats()
@@ -167,8 +244,7 @@ func TestAccProvider_allowedAccountIDs(t *testing.T) {
 		t.Fatalf("the emulator saw %s; want GetCallerIdentity twice and nothing else", cloud.CallsOf())
 	}
 	// The right account goes on, through an assumed role too.
-	testAuthApplies(t, cloud, withKey+"  allowed_account_ids = [\"100000000001\"]\n"+
-		ciRole(emulator.DefaultRoleArn))
+	authAppliesOverProtocol(t, cloud, withKey+"  allowed_account_ids = [\"100000000001\"]\n"+ciRole(emulator.DefaultRoleArn))
 	must(t, writes(cloud, 2)) // a bind and an unbind for an allowed account
 }
 
@@ -227,7 +303,7 @@ func TestAccProvider_webIdentityErrors(t *testing.T) {
 	block := func(role, file string) string {
 		return webIdentityBlock(attr("role_arn", role), attr("session_name", "ci"), attr("web_identity_token_file", file))
 	}
-	for _, tt := range []struct{ name, body, want string }{
+	for i, tt := range []struct{ name, body, want string }{
 		{"expired", block(emulator.DefaultRoleArn, expired), `Web identity token refused.*expired.*web_identity_token_file.*InvalidParameter.WebIdentityTokenError`},
 		{"missing file", block(emulator.DefaultRoleArn, missing), `Web identity token missing or unreadable.*` + missing + `.*no such file`},
 		{"empty file", block(emulator.DefaultRoleArn, empty), `Web identity token missing or unreadable.*is empty`},
@@ -239,7 +315,7 @@ func TestAccProvider_webIdentityErrors(t *testing.T) {
 			attr("web_identity_token_file", valid)), `Invalid Attribute Combination`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			testAuthFails(t, cloud, tt.body, tt.want)
+			testProviderFails(t, i == 0, authProvider(cloud, tt.body), tt.want)
 		})
 	}
 	assertNoAPIWork(t, cloud)
@@ -260,10 +336,11 @@ func TestAccProvider_podOIDC(t *testing.T) {
 	t.Run("outside a pod", func(t *testing.T) {
 		t.Setenv("TKE_PROVIDER_ID", "")
 		t.Setenv("TKE_REGION", "")
-		testAuthFails(t, cloud, "  enable_pod_oidc = true", `Not in a TKE pod with OIDC.*unset here: TKE_PROVIDER_ID, TKE_REGION`)
+		testProviderFails(t, false, authProvider(cloud, "  enable_pod_oidc = true"), `Not in a TKE pod with OIDC.*unset here: TKE_PROVIDER_ID, TKE_REGION`)
 	})
 	t.Run("with another web identity", func(t *testing.T) {
-		testAuthFails(t, cloud, "  enable_pod_oidc = true\n"+webIdentityBlock(attr("role_arn", emulator.DefaultRoleArn)), `Invalid Attribute Combination`)
+		testProviderFails(t, false, authProvider(cloud, "  enable_pod_oidc = true\n"+webIdentityBlock(attr("role_arn", emulator.DefaultRoleArn))),
+			`Invalid Attribute Combination`)
 	})
 }
 
@@ -280,7 +357,7 @@ func TestAccProvider_camRoleName(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("QCLOUD_METADATA_ENDPOINT", tt.endpoint)
-			testAuthFails(t, cloud, tt.body, tt.want)
+			testProviderFails(t, false, authProvider(cloud, tt.body), tt.want)
 		})
 	}
 	must(t, writes(cloud, 2)) // and the failures none
@@ -311,15 +388,15 @@ func TestAccProvider_profile(t *testing.T) {
 	t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", ini)
 
 	withProfile := func(name string) string {
-		return authProvider(cloud, fmt.Sprintf("  profile = %q\n  shared_credentials_dir = %q", name, dir)) + importOnlyResource
+		return fmt.Sprintf("  profile = %q\n  shared_credentials_dir = %q", name, dir)
 	}
 	// A tccli profile; one whose role-arn assumes the role; an INI section.
-	testApplies(t, withProfile("ci"))
-	testApplies(t, withProfile("role"))
+	testAuthApplies(t, cloud, withProfile("ci"))
+	authAppliesOverProtocol(t, cloud, withProfile("role"))
 	if n := cloud.Emulator.Stats().Calls["AssumeRole"]; n == 0 {
 		t.Errorf("the profile's role-arn was not assumed: %s", cloud.CallsOf())
 	}
-	testAuthApplies(t, cloud, `  profile = "prod"`)
+	authAppliesOverProtocol(t, cloud, `  profile = "prod"`)
 	must(t, writes(cloud, 6)) // three binds and unbinds
 	for _, tt := range []struct{ name, want string }{
 		{"broken", `broken.credential is not valid JSON.*tccli configure --profile broken`},
@@ -328,13 +405,13 @@ func TestAccProvider_profile(t *testing.T) {
 		{"nope", `profile "nope" was not found: there is no .*nope.credential.*section "nope"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			testPlanFails(t, withProfile(tt.name), `Missing Tencent Cloud credentials.*`+tt.want)
+			testProviderFails(t, false, authProvider(cloud, withProfile(tt.name)), `Missing Tencent Cloud credentials.*`+tt.want)
 		})
 	}
 	// From the environment, as the official provider reads it.
 	t.Setenv("TENCENTCLOUD_PROFILE", "ci")
 	t.Setenv("TENCENTCLOUD_SHARED_CREDENTIALS_DIR", dir)
-	testAuthApplies(t, cloud, "")
+	authAppliesOverProtocol(t, cloud, "")
 	must(t, writes(cloud, 8)) // four binds and unbinds
 }
 

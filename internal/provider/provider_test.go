@@ -36,21 +36,17 @@ func providerWith(cloud *acctest.Cloud, argument string) string {
 func TestAccProvider_endpointChecks(t *testing.T) {
 	acctest.EmulatorOnly(t, "checks the provider block, not the cloud")
 	acctest.Parallel(t)
-	tests := []struct {
-		endpoint string
-		want     string
-	}{
+	for i, tt := range []struct{ endpoint, want string }{
 		{"http://vpc.example.com", "plain http to a host that is not loopback"},
 		{"http://10.0.0.1:8080", "plain http to a host that is not loopback"},
 		{"ftp://127.0.0.1", "must start with https://"},
 		{"not a url", "is not a URL"},
 		{"https://user:pass@vpc.example.com", "must not carry user information"},
+	} {
+		t.Run(tt.endpoint, func(t *testing.T) {
+			testProviderFails(t, i == 0, endpointProvider(tt.endpoint), `Invalid endpoint.*`+regexp.QuoteMeta(tt.want))
+		})
 	}
-	var steps []resource.TestStep
-	for _, tt := range tests {
-		steps = append(steps, planFails(endpointProvider(tt.endpoint)+importOnlyResource, `Invalid endpoint.*`+regexp.QuoteMeta(tt.want)))
-	}
-	acctest.Test(t, resource.TestCase{Steps: steps})
 }
 
 // endpointProvider is a provider block for endpoint, with a key the
@@ -71,22 +67,12 @@ provider "qcloud" {
 }
 `, port, emulator.DefaultSecretID, emulator.DefaultSecretKey) + importOnlyResource})
 	must(t, writes(cloud, 2)) // a bind and an unbind through localhost
-	// Other loopback forms pass validation (a plan whose EIP is known only
-	// at apply time calls nothing).
+	// Other loopback forms pass validation and configure (which calls nothing).
 	for _, host := range []string{"[::1]", "127.0.0.2"} {
-		testSteps(t, resource.TestStep{
-			Config: endpointProvider("http://"+host+":1") + `
-resource "terraform_data" "eip" {
-  input = "eip-demo0001"
-}
-
-resource "qcloud_eip_association" "test" {
-  eip_id      = terraform_data.eip.output
-  instance_id = "ins-demo0001"
-}
-`,
-			PlanOnly:           true,
-			ExpectNonEmptyPlan: true,
+		t.Run(host, func(t *testing.T) {
+			if _, diags := authConfigureOverProtocol(t, endpointProvider("http://"+host+":1")); len(diags) > 0 {
+				t.Errorf("endpoint http://%s:1: %s", host, describeDiagnostics(diags))
+			}
 		})
 	}
 }
@@ -125,17 +111,14 @@ func TestAccProvider_credentialsFileProblems(t *testing.T) {
 	acctest.EmulatorOnly(t, "the real cloud has credentials by definition")
 	dir := t.TempDir()
 	missing := dir + "/missing"
-	tests := []struct {
-		name, content, named, want string
-	}{
+	for i, tt := range []struct{ name, content, named, want string }{
 		{"only a prod section", "[prod]\nsecret_id = AKIDx\nsecret_key = y\n", "", `has no section "default" \(sections found: "prod"\)`},
 		{"empty", "", "", `has no section "default" \(sections found: none\)`},
 		{"not INI", "\x00\x01{\"json\": true}\n", "", `is not an INI file|has no section "default"`},
 		{"only the id", "[default]\nsecret_id = AKIDx\n", "", `has secret_id but no secret_key`},
 		{"only the key", "[default]\nsecret_key = y\n", "", `has secret_key but no secret_id`},
 		{"named file missing", "", missing, `TENCENTCLOUD_CREDENTIALS_FILE names ` + regexp.QuoteMeta(missing) + `, which does not exist`},
-	}
-	for i, tt := range tests {
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("HOME", t.TempDir())
 			file := tt.named
@@ -144,7 +127,7 @@ func TestAccProvider_credentialsFileProblems(t *testing.T) {
 				writeFile(t, file, tt.content)
 			}
 			t.Setenv("TENCENTCLOUD_CREDENTIALS_FILE", file)
-			testPlanFails(t, `provider "qcloud" {}`+importOnlyResource, `Missing Tencent Cloud credentials.*`+tt.want)
+			testProviderFails(t, i == 0, `provider "qcloud" {}`, `Missing Tencent Cloud credentials.*`+tt.want)
 		})
 	}
 	// The default file, ~/.tencentcloud/credentials, is read the same way.
@@ -154,7 +137,7 @@ func TestAccProvider_credentialsFileProblems(t *testing.T) {
 	}
 	writeFile(t, home+"/.tencentcloud/credentials", "[prod]\nsecret_id = a\n")
 	t.Setenv("HOME", home)
-	testPlanFails(t, `provider "qcloud" {}`+importOnlyResource, `Missing Tencent Cloud credentials.*has no section "default"`)
+	testProviderFails(t, false, `provider "qcloud" {}`, `Missing Tencent Cloud credentials.*has no section "default"`)
 }
 
 // A region that is not one is refused at plan time, naming region; one the
