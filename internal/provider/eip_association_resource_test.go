@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -334,14 +335,18 @@ func TestEIPAssociationDelete_alreadyGoneOrUnbound(t *testing.T) {
 func TestAccEIPAssociation_errors(t *testing.T) {
 	acctest.EmulatorOnly(t, "needs the emulator's blocked, bound and failed fixtures")
 	acctest.Parallel(t)
-	for _, tt := range createFailures {
+	for i, tt := range createFailures {
 		t.Run(tt.name, func(t *testing.T) {
 			cloud := newParallelCloud(t)
 			before, err := cloud.Address(tt.eip())
 			if err != nil {
 				t.Fatal(err)
 			}
-			testApplyFails(t, config(cloud, tt.lines...), tt.summary+`.*`+tt.detail+`.*Code: .*RequestId: [0-9a-zA-Z]`)
+			want := tt.summary + `.*` + tt.detail + `.*Code: .*RequestId: [0-9a-zA-Z]`
+			if i == 0 { // one through Terraform too, for its rendering of the error
+				testApplyFails(t, config(cloud, tt.lines...), want)
+			}
+			resExpectError(t, resCreateOverProtocol(t, cloud, tt.lines...), want)
 			after, err := cloud.Address(tt.eip())
 			if err != nil || fmt.Sprint(after) != fmt.Sprint(before) || cloud.Emulator.Stats().Calls["DisassociateAddress"] != 0 {
 				t.Errorf("the failed create changed the world: %+v became %+v (%v); calls %s", before, after, err, cloud.CallsOf())
@@ -392,10 +397,13 @@ func TestAccEIPAssociation_targetErrors(t *testing.T) {
 		{"IP not on the ENI", byInterface(acctest.EmulatorFreeEIP, acctest.EmulatorDanglingENI, "10.9.9.9"),
 			`Network interface or private IP not found.*10.9.9.9 is not one of its private IPs`},
 	}
-	for _, tt := range tests {
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Parallel(t)
-			testApplyFails(t, config(acctest.New(t), tt.lines...), tt.want+`.*Code: .*RequestId: `)
+			if i == 0 { // one through Terraform too, for its rendering of the error
+				testApplyFails(t, config(acctest.New(t), tt.lines...), tt.want+`.*Code: .*RequestId: `)
+			}
+			resExpectError(t, resCreateOverProtocol(t, acctest.New(t), tt.lines...), tt.want+`.*Code: .*RequestId: `)
 		})
 	}
 }
@@ -649,7 +657,13 @@ func TestAccEIPAssociation_hungTaskTimesOutAndRecovers(t *testing.T) {
 
 func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 	cloud := newParallelCloud(t)
-	tests := []struct {
+	// Terraform itself refuses this one, before any call to the provider.
+	testPlanFails(t, config(cloud, attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("reallocate_normal_public_ip", "yes")),
+		`reallocate_normal_public_ip`)
+	// The provider's refusals need no cloud: an emulator counts the calls
+	// they make, wherever the test runs.
+	emu := acctest.NewEmulator(t, emulator.DefaultOptions())
+	for _, tt := range []struct {
 		lines []string
 		want  string
 	}{
@@ -668,17 +682,12 @@ func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 			`Invalid Attribute Combination`},
 		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), "timeouts = {\n    create = \"soon\"\n  }"},
 			`Invalid timeout.*"soon" is not a timeout.*"30s"`},
-		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), attr("reallocate_normal_public_ip", "yes")},
-			`reallocate_normal_public_ip`},
+	} {
+		t.Run(strings.Join(tt.lines, " "), func(t *testing.T) { resExpectError(t, resCreateOverProtocol(t, emu, tt.lines...), tt.want) })
 	}
-	var steps []resource.TestStep
-	for _, tt := range tests {
-		steps = append(steps, planFails(config(cloud, tt.lines...), tt.want))
-	}
-	acctest.Test(t, resource.TestCase{Steps: steps})
-	if cloud.Emulator != nil {
-		if n := cloud.TotalCalls(); n != 0 {
-			t.Errorf("config mistakes made %d API calls (%s), want 0", n, cloud.CallsOf())
+	for _, c := range []*acctest.Cloud{cloud, emu} {
+		if c.Emulator != nil && c.TotalCalls() != 0 {
+			t.Errorf("config mistakes made %d API calls (%s), want 0", c.TotalCalls(), c.CallsOf())
 		}
 	}
 }
@@ -850,4 +859,74 @@ func setQuota(t *testing.T, cloud *acctest.Cloud, current int64) {
 // space in pattern matches any run of white space.
 func expectError(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// resCreateOverProtocol creates an association of attribute lines (attr,
+// byInstance, timeoutsLine with one timeout) as terraform apply does: validate,
+// plan (the proposed state is the configuration), apply, each only when the
+// ones before found no error. It returns all their diagnostics.
+func resCreateOverProtocol(t *testing.T, cloud *acctest.Cloud, lines ...string) []*tfprotov6.Diagnostic {
+	t.Helper()
+	ctx := context.Background()
+	srv, resourceType := configuredServer(t, cloud)
+	_, values := nullAttributes(t, resourceType)
+	for _, line := range lines {
+		name, text, _ := strings.Cut(line, " = ")
+		values[name] = tftypes.NewValue(tftypes.String, strings.Trim(text, `"`))
+		if name == "timeouts" {
+			op, d, _ := strings.Cut(strings.Trim(text, "{} \n"), " = ")
+			values[name] = timeoutsValue(t, cloud, op, strings.Trim(d, `"`))
+		}
+	}
+	diags := validateOverProtocol(t, cloud, values)
+	if hasDiagnostic(diags, tfprotov6.DiagnosticSeverityError, "") {
+		return diags
+	}
+	config := dynamicValue(t, resourceType, tftypes.NewValue(resourceType, values))
+	none := dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil))
+	planned, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "qcloud_eip_association", PriorState: none, ProposedNewState: config, Config: config,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diags = append(diags, planned.Diagnostics...); hasDiagnostic(diags, tfprotov6.DiagnosticSeverityError, "") {
+		return diags
+	}
+	applied, err := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "qcloud_eip_association", PriorState: none, PlannedState: planned.PlannedState, Config: config, PlannedPrivate: planned.PlannedPrivate,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(diags, applied.Diagnostics...)
+}
+
+// resImportOverProtocol imports id as terraform import does, in a fresh
+// provider: ImportResourceState, then a read of what it imported. It returns
+// all their diagnostics.
+func resImportOverProtocol(t *testing.T, cloud *acctest.Cloud, id string) []*tfprotov6.Diagnostic {
+	t.Helper()
+	srv, _ := configuredServer(t, cloud)
+	imported, err := srv.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{TypeName: "qcloud_eip_association", ID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range imported.ImportedResources {
+		imported.Diagnostics = append(imported.Diagnostics, readOverProtocol(t, cloud, r.State, r.Private).Diagnostics...)
+	}
+	return imported.Diagnostics
+}
+
+// resExpectError fails t unless diags hold an error matching pattern (as
+// expectError reads it) where Terraform would show it: its summary, the
+// attribute it is on, its detail.
+func resExpectError(t *testing.T, diags []*tfprotov6.Diagnostic, pattern string) {
+	t.Helper()
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError && expectError(pattern).MatchString(d.Summary+"\n"+d.Attribute.String()+"\n"+d.Detail) {
+			return
+		}
+	}
+	t.Errorf("diagnostics: %s\nwant an error matching %q", describeDiagnostics(diags), pattern)
 }

@@ -60,9 +60,7 @@ func TestAccEIPAssociation_importOfSecondaryIPBinding(t *testing.T) {
 // error matching pattern.
 func testImportFails(t *testing.T, cfg, id, pattern string) {
 	t.Helper()
-	acctest.Test(t, resource.TestCase{Steps: []resource.TestStep{{
-		Config: cfg, ResourceName: resourceName, ImportState: true, ImportStateId: id, ExpectError: expectError(pattern),
-	}}})
+	testSteps(t, resource.TestStep{Config: cfg, ResourceName: resourceName, ImportState: true, ImportStateId: id, ExpectError: expectError(pattern)})
 }
 
 // Writing the same binding the other way (the instance, or its primary
@@ -96,16 +94,16 @@ func TestAccEIPAssociation_sameBindingWrittenTwoWays(t *testing.T) {
 // A normal public IP is not an EIP: it cannot be imported.
 func TestAccEIPAssociation_importOfNormalPublicIPRefused(t *testing.T) {
 	cloud := newParallelEmulator(t, "needs the emulator's normal public IP")
-	for _, id := range []string{acctest.EmulatorNormalPublicIP, acctest.EmulatorNormalPublicIP + "::" + acctest.EmulatorWanIPInstance} {
-		testImportFails(t, config(cloud, byInstance(acctest.EmulatorNormalPublicIP, acctest.EmulatorWanIPInstance)...), id,
-			`normal public IP \(address type WanIP\), not an EIP.*TransformAddress`)
-	}
+	const want = `normal public IP \(address type WanIP\), not an EIP.*TransformAddress`
+	// One through Terraform, for its rendering of the error; the other over the protocol.
+	testImportFails(t, config(cloud, byInstance(acctest.EmulatorNormalPublicIP, acctest.EmulatorWanIPInstance)...), acctest.EmulatorNormalPublicIP, want)
+	resExpectError(t, resImportOverProtocol(t, cloud, acctest.EmulatorNormalPublicIP+"::"+acctest.EmulatorWanIPInstance), want)
 }
 
 // Import errors say the same whatever the id's form.
 func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
 	cloud := newParallelEmulator(t, "needs the emulator's fixtures")
-	for _, tt := range []struct{ id, want string }{
+	for i, tt := range []struct{ id, want string }{
 		{"eip-nope0000", `No EIP eip-nope0000 exists in region ap-guangzhou`},
 		{"eip-nope0000::ins-demo0001", `No EIP eip-nope0000 exists in region ap-guangzhou`},
 		{"eip-nope0000::eni-demo0005::10.0.1.5", `No EIP eip-nope0000 exists in region ap-guangzhou`},
@@ -114,7 +112,12 @@ func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
 		{"eip-demo0002::ins-demo0001", `eip-demo0002 is bound to .*ins-demo0002.*, not to instance ins-demo0001\. To import ` +
 			`the binding it has, import the EIP id alone: eip-demo0002`},
 	} {
-		testImportFails(t, instanceConfig(cloud), tt.id, `Cannot import this EIP's binding.*`+tt.want)
+		t.Run(tt.id, func(t *testing.T) {
+			if i == 0 { // one through Terraform too, for its rendering of the error
+				testImportFails(t, instanceConfig(cloud), tt.id, `Cannot import this EIP's binding.*`+tt.want)
+			}
+			resExpectError(t, resImportOverProtocol(t, cloud, tt.id), `Cannot import this EIP's binding.*`+tt.want)
+		})
 	}
 }
 
@@ -209,11 +212,16 @@ func TestEIPAssociationRead_unbindRequestedByTerraformIsNotBlamedOnOthers(t *tes
 // Timeouts must be positive durations.
 func TestAccEIPAssociation_timeoutsMustBePositive(t *testing.T) {
 	cloud := newParallelCloud(t)
-	var steps []resource.TestStep
-	for _, d := range []string{"0s", "-1m", "-0.5h"} {
-		steps = append(steps, planFails(instanceConfig(cloud, timeoutsLine("delete", d)), `Invalid timeout.*`+regexp.QuoteMeta(d)+`.*greater than zero`))
+	emu := acctest.NewEmulator(t, emulator.DefaultOptions()) // the provider's check needs no cloud
+	for i, d := range []string{"0s", "-1m", "-0.5h"} {
+		t.Run(d, func(t *testing.T) {
+			want := `Invalid timeout.*` + regexp.QuoteMeta(d) + `.*greater than zero`
+			if i == 0 { // one through Terraform too, for its rendering of the error
+				testPlanFails(t, instanceConfig(cloud, timeoutsLine("delete", d)), want)
+			}
+			resExpectError(t, resCreateOverProtocol(t, emu, append(byInstance(emu.EIPID, emu.InstanceID), timeoutsLine("delete", d))...), want)
+		})
 	}
-	acctest.Test(t, resource.TestCase{Steps: steps})
 }
 
 // Applying a saved plan that only flips the flag, after the EIP was unbound
