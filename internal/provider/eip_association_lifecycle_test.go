@@ -5,9 +5,12 @@ package provider_test
 // received, not only on Terraform's exit status.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -155,8 +158,8 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 	acctest.Parallel(t)
 	tests := []struct {
 		name string
-		// added is configuration added for the destroy: resources not created.
-		added string
+		// added is an association added for the destroy, never created.
+		added []string
 		// meanwhile changes the applied binding out of band before the destroy.
 		meanwhile func(t *testing.T, cloud *acctest.Cloud)
 		// unbinds: how many unbinds the destroy makes (of the applied binding).
@@ -165,7 +168,7 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 	}{
 		{
 			name:    "a blocked EIP not yet bound",
-			added:   block("blocked", byInstance(acctest.EmulatorBlockedEIP, acctest.EmulatorTwoENIInstance)...),
+			added:   byInstance(acctest.EmulatorBlockedEIP, acctest.EmulatorTwoENIInstance),
 			unbinds: 1,
 			check: func(cloud *acctest.Cloud) resource.TestCheckFunc {
 				return cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorBlockedEIP)
@@ -173,7 +176,7 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 		},
 		{
 			name:    "an EIP in arrears not yet bound",
-			added:   block("arrears", byInstance(acctest.EmulatorArrearsEIP, acctest.EmulatorTwoENIInstance)...),
+			added:   byInstance(acctest.EmulatorArrearsEIP, acctest.EmulatorTwoENIInstance),
 			unbinds: 1,
 			check: func(cloud *acctest.Cloud) resource.TestCheckFunc {
 				return cloud.CheckUnbound(cloud.EIPID, acctest.EmulatorArrearsEIP)
@@ -200,23 +203,33 @@ func TestAccEIPAssociationLifecycle_destroyAlwaysWorks(t *testing.T) {
 			check: func(cloud *acctest.Cloud) resource.TestCheckFunc { return cloud.CheckBound(cloud.EIPID, elsewhere) },
 		},
 	}
-	for _, tt := range tests {
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cloud := newParallelCloud(t)
-			applied := cloud.ProviderConfig + block("applied", byInstance(cloud.EIPID, cloud.InstanceID)...)
-			testSteps(t,
-				resource.TestStep{Config: applied, Check: cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})},
-				resource.TestStep{
-					PreConfig: func() {
-						if tt.meanwhile != nil {
-							tt.meanwhile(t, cloud)
-						}
-					},
-					Config:            applied + tt.added,
-					Destroy:           true,
-					ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}},
-				},
-			)
+			applied := byInstance(cloud.EIPID, cloud.InstanceID)
+			meanwhile := func() {
+				if tt.meanwhile != nil {
+					tt.meanwhile(t, cloud)
+				}
+			}
+			cfg := cloud.ProviderConfig + block("applied", applied...)
+			bound := cloud.CheckBound(cloud.EIPID, client.Target{InstanceID: cloud.InstanceID})
+			switch i {
+			case 0, 2: // through Terraform: a resource added, and the applied one changed
+				added := cfg
+				if tt.added != nil {
+					added += block("added", tt.added...)
+				}
+				testSteps(t,
+					resource.TestStep{Config: cfg, Check: bound},
+					resource.TestStep{PreConfig: meanwhile, Config: added, Destroy: true, ConfigStateChecks: []statecheck.StateCheck{stateIsEmpty{}}},
+				)
+			default:
+				state, private := lifecycleCreate(t, cloud, applied...)
+				must(t, bound)
+				meanwhile()
+				lifecycleDestroy(t, cloud, state, private, applied, tt.added)
+			}
 			must(t, tt.check(cloud), calls(cloud, "AssociateAddress", 1), calls(cloud, "DisassociateAddress", tt.unbinds))
 		})
 	}
@@ -360,30 +373,45 @@ func TestAccEIPAssociationLifecycle_forcedReplacementDoesNotReallocate(t *testin
 	for _, createBeforeDestroy := range []bool{false, true} {
 		t.Run(fmt.Sprintf("create_before_destroy=%v", createBeforeDestroy), func(t *testing.T) {
 			cloud := newParallelCloud(t)
-			cfg := func(trigger string) string {
-				return replacementConfig(cloud, trigger, createBeforeDestroy,
-					append(byInstance(cloud.EIPID, cloud.InstanceID), attr("reallocate_normal_public_ip", true))...)
-			}
+			lines := append(byInstance(cloud.EIPID, cloud.InstanceID), attr("reallocate_normal_public_ip", true))
 			before := reallocationsToday(t, cloud)
+			settled := resource.ComposeTestCheckFunc(
+				sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
+				checkNormalPublicIP(cloud, cloud.InstanceID, false),
+				func(*terraform.State) error {
+					if got := reallocationsToday(t, cloud); got != before {
+						return fmt.Errorf("reallocations today = %d, want %d", got, before)
+					}
+					if reqs := cloud.Emulator.Requests("DisassociateAddress"); len(reqs) > 0 {
+						return checkDisassociateSent(cloud, false)(nil)
+					}
+					return nil
+				},
+			)
+			if !createBeforeDestroy {
+				// Replaced by replace_triggered_by, with the same configuration:
+				// Terraform destroys first. (Through Terraform, create_before_destroy.)
+				state, private := lifecycleCreate(t, cloud, lines...)
+				_, _, created := lifecycleReplace(t, cloud, state, private, "", lines...)
+				if created == nil {
+					t.FailNow()
+				}
+				lifecycleUnchanged(t, cloud, created.NewState, created.Private, lines...)
+				id, want := newLifecycleWalk(t, cloud).attributes(created.NewState)["id"], tftypes.NewValue(tftypes.String, cloud.EIPID+"::"+cloud.InstanceID)
+				if !id.Equal(want) {
+					t.Errorf("id = %v, want %v", id, want)
+				}
+				must(t, settled)
+				return
+			}
+			cfg := func(trigger string) string { return replacementConfig(cloud, trigger, createBeforeDestroy, lines...) }
 			testSteps(t,
 				resource.TestStep{Config: cfg("1")},
 				resource.TestStep{
 					Config:            cfg("2"),
 					ConfigPlanChecks:  appliedAs(plancheck.ResourceActionReplace),
 					ConfigStateChecks: []statecheck.StateCheck{stateID(cloud.EIPID + "::" + cloud.InstanceID)},
-					Check: resource.ComposeTestCheckFunc(
-						sitsAt(cloud, cloud.EIPID, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
-						checkNormalPublicIP(cloud, cloud.InstanceID, false),
-						func(*terraform.State) error {
-							if got := reallocationsToday(t, cloud); got != before {
-								return fmt.Errorf("reallocations today = %d, want %d", got, before)
-							}
-							if reqs := cloud.Emulator.Requests("DisassociateAddress"); len(reqs) > 0 {
-								return checkDisassociateSent(cloud, false)(nil)
-							}
-							return nil
-						},
-					),
+					Check:             settled,
 				},
 			)
 		})
@@ -416,24 +444,36 @@ func TestAccEIPAssociationLifecycle_replacementRefusedBeforeUnbinding(t *testing
 		{"instance holding a blocked EIP", instance, byInstance(acctest.EmulatorFreeEIP, "ins-demo0003"),
 			`blocked EIP eip-demo0004 sits on.*instance ins-demo0003`},
 	}
-	for _, tt := range tests {
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cloud := newParallelCloud(t)
 			from := byInstance(cloud.EIPID, tt.from.InstanceID)
 			if tt.from.InstanceID == "" {
 				from = byInterface(cloud.EIPID, tt.from.NetworkInterfaceID, tt.from.PrivateIP)
 			}
+			want := `Replacement refused before unbinding.*` + tt.want + `.*the apply unbinds nothing`
+			unchanged := func() {
+				must(t, cloud.CheckBound(cloud.EIPID, tt.from), calls(cloud, "DisassociateAddress", 0), calls(cloud, "AssociateAddress", 1))
+			}
+			if i > 0 { // the first case shows the wiring through Terraform; the others replay its calls
+				state, private := lifecycleCreate(t, cloud, from...)
+				first, destroyed, _ := lifecycleReplace(t, cloud, state, private, want, tt.to...)
+				// The state still records the old binding, unchanged, and a destroy unbinds it.
+				if kept := bytes.Equal(destroyed.NewState.MsgPack, state.MsgPack); len(first.RequiresReplace) == 0 || !kept {
+					t.Errorf("replacing for %v; the old state kept: %v", first.RequiresReplace, kept)
+				}
+				lifecycleUnchanged(t, cloud, destroyed.NewState, destroyed.Private, from...)
+				unchanged()
+				lifecycleDestroy(t, cloud, destroyed.NewState, destroyed.Private, from, nil)
+				must(t, cloud.CheckUnbound(cloud.EIPID))
+				return
+			}
 			testUnbound(t, cloud,
 				resource.TestStep{Config: config(cloud, from...)},
-				resource.TestStep{
-					Config:      config(cloud, tt.to...),
-					ExpectError: expectError(`Replacement refused before unbinding.*` + tt.want + `.*the apply unbinds nothing`),
-				},
+				resource.TestStep{Config: config(cloud, tt.to...), ExpectError: expectError(want)},
 				resource.TestStep{
 					// The state still records the old binding, unchanged.
-					PreConfig: func() {
-						must(t, cloud.CheckBound(cloud.EIPID, tt.from), calls(cloud, "DisassociateAddress", 0), calls(cloud, "AssociateAddress", 1))
-					},
+					PreConfig:        unchanged,
 					Config:           config(cloud, from...),
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: emptyPlan},
 				},
@@ -544,35 +584,47 @@ func TestAccEIPAssociationLifecycle_importTwoEIPsOfOneInstance(t *testing.T) {
 func TestAccEIPAssociationLifecycle_conflictsRefusedAtPlan(t *testing.T) {
 	acctest.EmulatorOnly(t, "counts the emulator's calls")
 	acctest.Parallel(t)
-	one := block("one", byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorInstance)...)
+	one := byInstance(acctest.EmulatorFreeEIP, acctest.EmulatorInstance)
 	oneID := regexp.QuoteMeta(acctest.EmulatorFreeEIP + "::" + acctest.EmulatorInstance)
 	tests := []struct {
-		name, two, want string
+		name string
+		two  []string
+		want string
 	}{
 		{
 			"two EIPs for one instance",
-			block("two", byInstance(acctest.EmulatorSpareEIP, acctest.EmulatorInstance)...),
+			byInstance(acctest.EmulatorSpareEIP, acctest.EmulatorInstance),
 			`Target bound by two resources.*Another qcloud_eip_association of this configuration binds eip-demo000[16] to the primary ` +
 				`private IP of instance ` + acctest.EmulatorInstance + ` \(id (` + oneID + `|eip-demo0006::ins-demo0001)\)`,
 		},
 		{
 			"an instance and its primary interface's primary IP",
-			block("two", byInterface(acctest.EmulatorSpareEIP, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP)...),
+			byInterface(acctest.EmulatorSpareEIP, acctest.EmulatorInstanceENI, acctest.EmulatorInstanceENIIP),
 			`Target bound by two resources.*Another qcloud_eip_association of this configuration binds eip-demo000[16] .*\(id (` +
 				oneID + `|` + regexp.QuoteMeta(acctest.EmulatorSpareEIP+"::"+acctest.EmulatorInstanceENI+"::"+acctest.EmulatorInstanceENIIP) + `)\)`,
 		},
 		{
 			"one EIP for two targets",
-			block("two", byInterface(acctest.EmulatorFreeEIP, acctest.EmulatorDanglingENI, acctest.EmulatorDanglingENIIP)...),
+			byInterface(acctest.EmulatorFreeEIP, acctest.EmulatorDanglingENI, acctest.EmulatorDanglingENIIP),
 			`EIP bound by two resources.*binds ` + acctest.EmulatorFreeEIP + ` too \(id (` + oneID + `|` +
 				regexp.QuoteMeta(acctest.EmulatorFreeEIP+"::"+acctest.EmulatorDanglingENI+"::"+acctest.EmulatorDanglingENIIP) + `)\)`,
 		},
 	}
-	for _, tt := range tests {
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cloud := newParallelCloud(t)
-			testPlanFails(t, cloud.ProviderConfig+one+tt.two, tt.want)
-			must(t, writes(cloud, 0)) // the refused plan wrote nothing
+			if i == 0 { // through Terraform, which plans them in no set order
+				testPlanFails(t, cloud.ProviderConfig+block("one", one...)+block("two", tt.two...), tt.want)
+			}
+			// One plan's walk, in either order: the one planned second is refused.
+			for _, order := range [][][]string{{one, tt.two}, {tt.two, one}} {
+				w := newLifecycleWalk(t, cloud)
+				first, _ := w.plan(w.none, nil, order[0]...)
+				second, _ := w.plan(w.none, nil, order[1]...)
+				lifecycleErrors(t, "the plan planned first", first.Diagnostics, "")
+				lifecycleErrors(t, "the plan planned second", second.Diagnostics, tt.want)
+			}
+			must(t, writes(cloud, 0)) // the refused plans wrote nothing
 		})
 	}
 }
@@ -690,6 +742,166 @@ func TestEIPAssociationLifecycle_v0StateKeepsOneForm(t *testing.T) {
 			if (got == nil) != (want == "") || (got != nil && *got != want) {
 				t.Errorf("upgrading %s: %s = %v, want %q", tt.v0, name, attrs[name], want)
 			}
+		}
+	}
+}
+
+// lifecycleWalk replays, at the protocol level, a walk of a Terraform command
+// (a plan, an apply), for the cases of a table that one case shows through
+// Terraform: a provider server configured for the walk, whose operations
+// share a run, as with Terraform. (A refresh's Read, which shares nothing
+// with the run, is readOverProtocol's.)
+type lifecycleWalk struct {
+	t    *testing.T
+	srv  tfprotov6.ProviderServer
+	typ  tftypes.Type
+	none *tfprotov6.DynamicValue // the null object: no state, or no configuration
+}
+
+func newLifecycleWalk(t *testing.T, cloud *acctest.Cloud) lifecycleWalk {
+	srv, typ := configuredServer(t, cloud)
+	return lifecycleWalk{t, srv, typ, dynamicValue(t, typ, tftypes.NewValue(typ, nil))}
+}
+
+// attributes are v's attributes; none when v is null.
+func (w lifecycleWalk) attributes(v *tfprotov6.DynamicValue) (attributes map[string]tftypes.Value) {
+	value, err := v.Unmarshal(w.typ)
+	if err != nil || value.As(&attributes) != nil {
+		w.t.Fatalf("%v: %v", value, err)
+	}
+	return attributes
+}
+
+var lifecycleComputed = []string{"id", "public_ip", "reallocate_normal_public_ip", "allow_reassociation"}
+
+// plan is PlanResourceChange of the association configured by lines (as
+// attr writes them) against prior, with the proposed new state Terraform
+// sends: the configuration, and the prior values of the computed attributes
+// it leaves null. It returns the configuration too.
+func (w lifecycleWalk) plan(prior *tfprotov6.DynamicValue, private []byte, lines ...string) (*tfprotov6.PlanResourceChangeResponse, *tfprotov6.DynamicValue) {
+	_, config := nullAttributes(w.t, w.typ)
+	for _, line := range lines {
+		name, value, _ := strings.Cut(line, " = ")
+		config[name] = tftypes.NewValue(tftypes.Bool, value == "true")
+		if text, err := strconv.Unquote(value); err == nil {
+			config[name] = tftypes.NewValue(tftypes.String, text)
+		}
+	}
+	proposed := w.attributes(prior)
+	for name, v := range config {
+		if _, was := proposed[name]; !was || !v.IsNull() || !slices.Contains(lifecycleComputed, name) {
+			proposed[name] = v
+		}
+	}
+	configured := dynamicValue(w.t, w.typ, tftypes.NewValue(w.typ, config))
+	resp, err := w.srv.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "qcloud_eip_association", PriorState: prior, PriorPrivate: private, Config: configured,
+		ProposedNewState: dynamicValue(w.t, w.typ, tftypes.NewValue(w.typ, proposed)),
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return resp, configured
+}
+
+// apply is ApplyResourceChange from prior to planned (null for a destroy).
+func (w lifecycleWalk) apply(prior, planned *tfprotov6.DynamicValue, private []byte, config *tfprotov6.DynamicValue) *tfprotov6.ApplyResourceChangeResponse {
+	resp, err := w.srv.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "qcloud_eip_association", PriorState: prior, PlannedState: planned, PlannedPrivate: private, Config: config,
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return resp
+}
+
+// lifecycleErrors checks the errors among diags: none when pattern is "",
+// else errors matching pattern as Terraform's output of them would.
+func lifecycleErrors(t *testing.T, what string, diags []*tfprotov6.Diagnostic, pattern string) {
+	t.Helper()
+	var errs []string
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			errs = append(errs, d.Summary+"\n"+d.Detail)
+		}
+	}
+	if (len(errs) == 0) != (pattern == "") || pattern != "" && !expectError(pattern).MatchString(strings.Join(errs, "\n")) {
+		t.Errorf("%s: %s\nwant errors matching %q", what, describeDiagnostics(diags), pattern)
+	}
+}
+
+// lifecycleCreate is terraform apply creating the association configured by
+// lines (its apply's walk plans it again, as its plan's did), and the plan
+// after it; it returns the state and private state recorded.
+func lifecycleCreate(t *testing.T, cloud *acctest.Cloud, lines ...string) (*tfprotov6.DynamicValue, []byte) {
+	t.Helper()
+	w := newLifecycleWalk(t, cloud)
+	planned, config := w.plan(w.none, nil, lines...)
+	created := w.apply(w.none, planned.PlannedState, planned.PlannedPrivate, config)
+	lifecycleErrors(t, "create", slices.Concat(planned.Diagnostics, created.Diagnostics), "")
+	lifecycleUnchanged(t, cloud, created.NewState, created.Private, lines...)
+	return created.NewState, created.Private
+}
+
+// lifecycleUnchanged is terraform plan of the association configured by
+// lines and recorded as state: the refresh and the plan keep the state.
+func lifecycleUnchanged(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.DynamicValue, private []byte, lines ...string) {
+	t.Helper()
+	read := readOverProtocol(t, cloud, state, private)
+	planned, _ := newLifecycleWalk(t, cloud).plan(read.NewState, read.Private, lines...)
+	lifecycleErrors(t, "refresh and plan", slices.Concat(read.Diagnostics, planned.Diagnostics), "")
+	if !bytes.Equal(read.NewState.MsgPack, state.MsgPack) || !bytes.Equal(planned.PlannedState.MsgPack, state.MsgPack) {
+		t.Errorf("the plan after the apply is not empty: %s", describeDiagnostics(planned.Diagnostics))
+	}
+}
+
+// lifecycleReplace is terraform apply replacing the association recorded as
+// state by the one configured by lines, destroying first, whether the
+// provider or replace_triggered_by asks for it. The plan's walk refreshes,
+// plans the change, then the create half given that plan's private state;
+// the apply's destroys given the create half's, failing as refused says
+// ("" for not at all), then, if it did not, plans the create half again
+// (with no private state: the object is gone) and applies it.
+func lifecycleReplace(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.DynamicValue, private []byte, refused string,
+	lines ...string) (first *tfprotov6.PlanResourceChangeResponse, destroyed, created *tfprotov6.ApplyResourceChangeResponse) {
+	t.Helper()
+	w := newLifecycleWalk(t, cloud)
+	read := readOverProtocol(t, cloud, state, private)
+	first, _ = w.plan(read.NewState, read.Private, lines...)
+	second, _ := w.plan(w.none, first.PlannedPrivate, lines...)
+	lifecycleErrors(t, "refresh and plan", slices.Concat(read.Diagnostics, first.Diagnostics, second.Diagnostics), "")
+	w = newLifecycleWalk(t, cloud)
+	destroyed = w.apply(read.NewState, w.none, second.PlannedPrivate, w.none)
+	if lifecycleErrors(t, "the destroy half", destroyed.Diagnostics, refused); refused != "" || t.Failed() {
+		return first, destroyed, nil
+	}
+	again, config := w.plan(w.none, nil, lines...)
+	created = w.apply(w.none, again.PlannedState, again.PlannedPrivate, config)
+	lifecycleErrors(t, "the create half", slices.Concat(again.Diagnostics, created.Diagnostics), "")
+	return first, destroyed, created
+}
+
+// lifecycleDestroy is terraform destroy of the association configured by
+// applied and recorded as state, in a configuration that adds one configured
+// by added unless it is nil: the pre-destroy refresh plans each configured
+// resource in normal mode, then the destroy is planned and applied unless
+// the refresh dropped the association. Nothing may fail or be left.
+func lifecycleDestroy(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.DynamicValue, private []byte, applied, added []string) {
+	t.Helper()
+	w := newLifecycleWalk(t, cloud)
+	read := readOverProtocol(t, cloud, state, private)
+	planned, _ := w.plan(read.NewState, read.Private, applied...)
+	diags := slices.Concat(read.Diagnostics, planned.Diagnostics)
+	if added != nil {
+		planned, _ = w.plan(w.none, nil, added...)
+		diags = append(diags, planned.Diagnostics...)
+	}
+	lifecycleErrors(t, "the pre-destroy refresh", diags, "")
+	if len(w.attributes(read.NewState)) > 0 {
+		d := destroyOverProtocol(t, cloud, read.NewState, read.Private)
+		lifecycleErrors(t, "the destroy", slices.Concat(d.planned.Diagnostics, d.applied.Diagnostics), "")
+		if len(w.attributes(d.applied.NewState)) > 0 {
+			t.Error("the destroy left the association in the state")
 		}
 	}
 }
