@@ -22,23 +22,15 @@ import (
 )
 
 // A create whose time runs out before the API accepted anything says that
-// nothing was bound, and records nothing (no tainted object to untaint).
+// nothing was bound, and records nothing (no tainted object to untaint: the
+// next plan is a create).
 func TestAccEIPAssociationMessages_createTimedOutBeforeAnythingWasAccepted(t *testing.T) {
 	cloud := newParallelEmulator(t, "counts the emulator's calls")
-	cfg := instanceConfig(cloud, timeoutsLine("create", "1ns"))
-	testSteps(t,
-		resource.TestStep{
-			Config:      cfg,
-			ExpectError: expectError(`Timed out.*The bind of EIP ` + cloud.EIPID + ` did not start within timeouts.create \(1ns\): nothing was bound and nothing was recorded`),
-		},
-		resource.TestStep{
-			// A create, not a replacement of a tainted object.
-			Config:             cfg,
-			PlanOnly:           true,
-			ExpectNonEmptyPlan: true,
-			ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: plansTo(plancheck.ResourceActionCreate)},
-		},
-	)
+	state, diags := createDirectlyWithin(t, cloud, cloud.EIPID, client.Target{InstanceID: cloud.InstanceID}, "1ns")
+	want := expectError(`Timed out.*The bind of EIP ` + cloud.EIPID + ` did not start within timeouts.create \(1ns\): nothing was bound and nothing was recorded`)
+	if len(diags) != 1 || !diags.HasError() || !want.MatchString(diags[0].Summary()+"\n"+diags[0].Detail()) || !state.Raw.IsNull() {
+		t.Errorf("timed-out create: state %v, %v; want one error matching %s, and nothing recorded", state.Raw, diags, want)
+	}
 	must(t, cloud.CheckUnbound(cloud.EIPID))
 }
 

@@ -1,9 +1,14 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -127,10 +132,10 @@ func TestAccEIPDataSource_errors(t *testing.T) {
 		{"malformed public IP", `public_ip = "203.0.113"`, `Invalid IPv4 Address String Value.*"203.0.113" is not an IPv4 address`},
 	}
 	cloud := acctest.NewEmulator(t, dataSourceWorld())
-	for _, tt := range tests {
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			acctest.Parallel(t)
-			testApplyFails(t, cloud.ProviderConfig+hclBlock(eipData, "test", tt.lookup), tt.want)
+			dataSourceFails(t, cloud, "qcloud_eip", tt.lookup, tt.want, i == 0)
 		})
 	}
 }
@@ -147,11 +152,58 @@ func TestAccEIPDataSource_apiError(t *testing.T) {
 			`looking up the EIP named "demo-eip-2".*Code: InvalidParameterValue.AddressIdMalformed.*RequestId: `},
 		{"UnauthorizedOperation", `Not authorized.*vpc:DescribeAddresses.*Code: UnauthorizedOperation.*RequestId: `},
 	}
-	for _, tt := range tests {
+	for i, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
 			cloud := newParallelCloud(t)
 			cloud.Inject(t, emulator.Fault{Action: "DescribeAddresses", Kind: emulator.FaultError, Code: tt.code})
-			testApplyFails(t, cloud.ProviderConfig+hclBlock(eipData, "test", `name = "demo-eip-2"`), tt.want)
+			dataSourceFails(t, cloud, "qcloud_eip", `name = "demo-eip-2"`, tt.want, i == 0)
 		})
+	}
+}
+
+// dataSourceFails checks that a data source of typeName configured with
+// lines fails with an error matching pattern (see expectError). A table's
+// first case goes through Terraform, which shows the error with its line;
+// the others validate the configuration over the protocol and, when that
+// passes, read it, as terraform plan does: this must give that one error.
+func dataSourceFails(t *testing.T, cloud *acctest.Cloud, typeName, lines, pattern string, throughTerraform bool) {
+	t.Helper()
+	if throughTerraform {
+		testApplyFails(t, cloud.ProviderConfig+hclBlock(`data "`+typeName+`"`, "test", lines), pattern)
+		return
+	}
+	ctx := context.Background()
+	srv, _ := configuredServer(t, cloud)
+	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The lines' values, strings and lists of strings, read as JSON.
+	var members []string
+	for _, line := range strings.Split(lines, "\n") {
+		if name, value, ok := strings.Cut(strings.TrimSpace(line), " = "); ok {
+			members = append(members, strconv.Quote(name)+": "+value)
+		}
+	}
+	typ := schemas.DataSourceSchemas[typeName].ValueType()
+	value, err := tftypes.ValueFromJSONWithOpts([]byte("{"+strings.Join(members, ", ")+"}"), typ, tftypes.ValueFromJSONOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := dynamicValue(t, typ, value)
+	validated, err := srv.ValidateDataResourceConfig(ctx, &tfprotov6.ValidateDataResourceConfigRequest{TypeName: typeName, Config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diags := validated.Diagnostics
+	if len(diags) == 0 {
+		read, err := srv.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: typeName, Config: config})
+		if err != nil {
+			t.Fatal(err)
+		}
+		diags = read.Diagnostics
+	}
+	if len(diags) != 1 || diags[0].Severity != tfprotov6.DiagnosticSeverityError || !expectError(pattern).MatchString(diags[0].Summary+"\n"+diags[0].Detail) {
+		t.Errorf("%s: %s; want one error matching %s", lines, describeDiagnostics(diags), pattern)
 	}
 }

@@ -108,10 +108,10 @@ func TestAccEIPsDataSource_configErrors(t *testing.T) {
 		{`names = []`, `names.*set must contain at least 1 elements`},
 		{`public_ips = ["203.0.113"]`, `Invalid IPv4 Address String Value.*"203.0.113" is not an IPv4 address`},
 	}
-	for _, tt := range tests {
+	for i, tt := range tests {
 		t.Run(tt.filter, func(t *testing.T) {
 			acctest.Parallel(t)
-			testApplyFails(t, cloud.ProviderConfig+hclBlock(eipsData, "test", tt.filter), tt.want)
+			dataSourceFails(t, cloud, "qcloud_eips", tt.filter, tt.want, i == 0)
 		})
 	}
 }
