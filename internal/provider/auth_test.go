@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -65,12 +63,7 @@ func testProviderFails(t *testing.T, viaTerraform bool, cfg, pattern string) {
 		return
 	}
 	_, diags := authConfigureOverProtocol(t, cfg)
-	for _, d := range diags {
-		if d.Severity == tfprotov6.DiagnosticSeverityError && expectError(pattern).MatchString(d.Summary+"\n"+d.Detail) {
-			return
-		}
-	}
-	t.Errorf("provider diagnostics: %s\nwant an error matching %q", describeDiagnostics(diags), pattern)
+	checkErrors(t, "configuring the provider", diags, pattern)
 }
 
 // authConfigureOverProtocol does in a new provider what Terraform does with
@@ -79,11 +72,15 @@ func testProviderFails(t *testing.T, viaTerraform bool, cfg, pattern string) {
 func authConfigureOverProtocol(t *testing.T, cfg string) (tfprotov6.ProviderServer, []*tfprotov6.Diagnostic) {
 	t.Helper()
 	srv, err := acctest.ProtoV6ProviderFactories[acctest.ProviderName]()
-	file, diags := hclwrite.ParseConfig([]byte(cfg), "provider.tf", hcl.InitialPos)
-	if err != nil || diags.HasErrors() {
-		t.Fatal(err, diags)
+	if err != nil {
+		t.Fatal(err)
 	}
-	config := &tfprotov6.DynamicValue{JSON: []byte(authConfigJSON(file.Body().Blocks()[0].Body()))}
+	schemas, err := srv.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providerType := schemas.Provider.ValueType()
+	config := dynamicValue(t, providerType, hclValue(t, providerType, cfg))
 	validated, err := srv.ValidateProviderConfig(t.Context(), &tfprotov6.ValidateProviderConfigRequest{Config: config})
 	if err != nil {
 		t.Fatal(err)
@@ -98,41 +95,23 @@ func authConfigureOverProtocol(t *testing.T, cfg string) (tfprotov6.ProviderServ
 	return srv, append(validated.Diagnostics, configured.Diagnostics...)
 }
 
-// authConfigJSON is a provider block's body in the protocol's JSON form: the
-// tests' values are literals, JSON already, and no block is repeated.
-func authConfigJSON(body *hclwrite.Body) string {
-	var fields []string
-	for name, a := range body.Attributes() {
-		fields = append(fields, fmt.Sprintf("%q: %s", name, a.Expr().BuildTokens(nil).Bytes()))
-	}
-	for _, b := range body.Blocks() {
-		fields = append(fields, fmt.Sprintf("%q: [%s]", b.Type(), authConfigJSON(b.Body())))
-	}
-	return "{" + strings.Join(fields, ", ") + "}"
-}
-
 // authAppliesOverProtocol is testAuthApplies without Terraform: the provider
 // authenticated by body binds the test's EIP to its instance, and unbinds it.
 func authAppliesOverProtocol(t *testing.T, cloud *acctest.Cloud, body string) {
 	t.Helper()
-	ctx := t.Context()
 	srv, diags := authConfigureOverProtocol(t, authProvider(cloud, body))
-	if len(diags) > 0 {
-		t.Fatalf("configuring the provider: %s", describeDiagnostics(diags))
+	schemas, err := srv.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	// A create's proposed new state is its configuration.
-	config := &tfprotov6.DynamicValue{JSON: []byte(fmt.Sprintf(`{"eip_id": %q, "instance_id": %q}`, cloud.EIPID, cloud.InstanceID))}
-	none := &tfprotov6.DynamicValue{JSON: []byte("null")}
-	planned, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: "qcloud_eip_association",
-		PriorState: none, ProposedNewState: config, Config: config})
-	created, errBind := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{TypeName: "qcloud_eip_association",
-		PriorState: none, PlannedState: planned.PlannedState, Config: config, PlannedPrivate: planned.PlannedPrivate})
-	destroyed, errUnbind := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{TypeName: "qcloud_eip_association",
-		PriorState: created.NewState, PlannedState: none, Config: none, PlannedPrivate: created.Private})
-	// Any call's error or diagnostic fails the test, with all of them.
-	diags = slices.Concat(planned.Diagnostics, created.Diagnostics, destroyed.Diagnostics)
-	if err != nil || errBind != nil || errUnbind != nil || len(diags) > 0 {
-		t.Fatalf("plan, bind and unbind: %v %v %v%s", err, errBind, errUnbind, describeDiagnostics(diags))
+	w := walkOn(t, srv, schemas.ResourceSchemas["qcloud_eip_association"].ValueType())
+	created, bound := w.create(byInstance(cloud.EIPID, cloud.InstanceID)...)
+	// Any diagnostic, even a warning, fails the test.
+	if diags = append(diags, bound...); len(diags) > 0 || created == nil {
+		t.Fatalf("configure, plan and bind: %s", describeDiagnostics(diags))
+	}
+	if unbound := w.apply(created.NewState, w.none, created.Private, w.none); len(unbound.Diagnostics) > 0 {
+		t.Fatalf("unbind: %s", describeDiagnostics(unbound.Diagnostics))
 	}
 	must(t, cloud.CheckUnbound(cloud.EIPID))
 }

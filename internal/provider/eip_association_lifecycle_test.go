@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -397,7 +396,7 @@ func TestAccEIPAssociationLifecycle_forcedReplacementDoesNotReallocate(t *testin
 					t.FailNow()
 				}
 				lifecycleUnchanged(t, cloud, created.NewState, created.Private, lines...)
-				id, want := newLifecycleWalk(t, cloud).attributes(created.NewState)["id"], tftypes.NewValue(tftypes.String, cloud.EIPID+"::"+cloud.InstanceID)
+				id, want := newProtocolWalk(t, cloud).attributes(created.NewState)["id"], tftypes.NewValue(tftypes.String, cloud.EIPID+"::"+cloud.InstanceID)
 				if !id.Equal(want) {
 					t.Errorf("id = %v, want %v", id, want)
 				}
@@ -618,11 +617,11 @@ func TestAccEIPAssociationLifecycle_conflictsRefusedAtPlan(t *testing.T) {
 			}
 			// One plan's walk, in either order: the one planned second is refused.
 			for _, order := range [][][]string{{one, tt.two}, {tt.two, one}} {
-				w := newLifecycleWalk(t, cloud)
+				w := newProtocolWalk(t, cloud)
 				first, _ := w.plan(w.none, nil, order[0]...)
 				second, _ := w.plan(w.none, nil, order[1]...)
-				lifecycleErrors(t, "the plan planned first", first.Diagnostics, "")
-				lifecycleErrors(t, "the plan planned second", second.Diagnostics, tt.want)
+				checkErrors(t, "the plan planned first", first.Diagnostics, "")
+				checkErrors(t, "the plan planned second", second.Diagnostics, tt.want)
 			}
 			must(t, writes(cloud, 0)) // the refused plans wrote nothing
 		})
@@ -746,99 +745,15 @@ func TestEIPAssociationLifecycle_v0StateKeepsOneForm(t *testing.T) {
 	}
 }
 
-// lifecycleWalk replays, at the protocol level, a walk of a Terraform command
-// (a plan, an apply), for the cases of a table that one case shows through
-// Terraform: a provider server configured for the walk, whose operations
-// share a run, as with Terraform. (A refresh's Read, which shares nothing
-// with the run, is readOverProtocol's.)
-type lifecycleWalk struct {
-	t    *testing.T
-	srv  tfprotov6.ProviderServer
-	typ  tftypes.Type
-	none *tfprotov6.DynamicValue // the null object: no state, or no configuration
-}
-
-func newLifecycleWalk(t *testing.T, cloud *acctest.Cloud) lifecycleWalk {
-	srv, typ := configuredServer(t, cloud)
-	return lifecycleWalk{t, srv, typ, dynamicValue(t, typ, tftypes.NewValue(typ, nil))}
-}
-
-// attributes are v's attributes; none when v is null.
-func (w lifecycleWalk) attributes(v *tfprotov6.DynamicValue) (attributes map[string]tftypes.Value) {
-	value, err := v.Unmarshal(w.typ)
-	if err != nil || value.As(&attributes) != nil {
-		w.t.Fatalf("%v: %v", value, err)
-	}
-	return attributes
-}
-
-var lifecycleComputed = []string{"id", "public_ip", "reallocate_normal_public_ip", "allow_reassociation"}
-
-// plan is PlanResourceChange of the association configured by lines (as
-// attr writes them) against prior, with the proposed new state Terraform
-// sends: the configuration, and the prior values of the computed attributes
-// it leaves null. It returns the configuration too.
-func (w lifecycleWalk) plan(prior *tfprotov6.DynamicValue, private []byte, lines ...string) (*tfprotov6.PlanResourceChangeResponse, *tfprotov6.DynamicValue) {
-	_, config := nullAttributes(w.t, w.typ)
-	for _, line := range lines {
-		name, value, _ := strings.Cut(line, " = ")
-		config[name] = tftypes.NewValue(tftypes.Bool, value == "true")
-		if text, err := strconv.Unquote(value); err == nil {
-			config[name] = tftypes.NewValue(tftypes.String, text)
-		}
-	}
-	proposed := w.attributes(prior)
-	for name, v := range config {
-		if _, was := proposed[name]; !was || !v.IsNull() || !slices.Contains(lifecycleComputed, name) {
-			proposed[name] = v
-		}
-	}
-	configured := dynamicValue(w.t, w.typ, tftypes.NewValue(w.typ, config))
-	resp, err := w.srv.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
-		TypeName: "qcloud_eip_association", PriorState: prior, PriorPrivate: private, Config: configured,
-		ProposedNewState: dynamicValue(w.t, w.typ, tftypes.NewValue(w.typ, proposed)),
-	})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return resp, configured
-}
-
-// apply is ApplyResourceChange from prior to planned (null for a destroy).
-func (w lifecycleWalk) apply(prior, planned *tfprotov6.DynamicValue, private []byte, config *tfprotov6.DynamicValue) *tfprotov6.ApplyResourceChangeResponse {
-	resp, err := w.srv.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
-		TypeName: "qcloud_eip_association", PriorState: prior, PlannedState: planned, PlannedPrivate: private, Config: config,
-	})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return resp
-}
-
-// lifecycleErrors checks the errors among diags: none when pattern is "",
-// else errors matching pattern as Terraform's output of them would.
-func lifecycleErrors(t *testing.T, what string, diags []*tfprotov6.Diagnostic, pattern string) {
-	t.Helper()
-	var errs []string
-	for _, d := range diags {
-		if d.Severity == tfprotov6.DiagnosticSeverityError {
-			errs = append(errs, d.Summary+"\n"+d.Detail)
-		}
-	}
-	if (len(errs) == 0) != (pattern == "") || pattern != "" && !expectError(pattern).MatchString(strings.Join(errs, "\n")) {
-		t.Errorf("%s: %s\nwant errors matching %q", what, describeDiagnostics(diags), pattern)
-	}
-}
-
 // lifecycleCreate is terraform apply creating the association configured by
-// lines (its apply's walk plans it again, as its plan's did), and the plan
-// after it; it returns the state and private state recorded.
+// lines, and the plan after it; it returns the state and private state
+// recorded.
 func lifecycleCreate(t *testing.T, cloud *acctest.Cloud, lines ...string) (*tfprotov6.DynamicValue, []byte) {
 	t.Helper()
-	w := newLifecycleWalk(t, cloud)
-	planned, config := w.plan(w.none, nil, lines...)
-	created := w.apply(w.none, planned.PlannedState, planned.PlannedPrivate, config)
-	lifecycleErrors(t, "create", slices.Concat(planned.Diagnostics, created.Diagnostics), "")
+	created, diags := newProtocolWalk(t, cloud).create(lines...)
+	if checkErrors(t, "create", diags, ""); created == nil {
+		t.FailNow()
+	}
 	lifecycleUnchanged(t, cloud, created.NewState, created.Private, lines...)
 	return created.NewState, created.Private
 }
@@ -848,8 +763,8 @@ func lifecycleCreate(t *testing.T, cloud *acctest.Cloud, lines ...string) (*tfpr
 func lifecycleUnchanged(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.DynamicValue, private []byte, lines ...string) {
 	t.Helper()
 	read := readOverProtocol(t, cloud, state, private)
-	planned, _ := newLifecycleWalk(t, cloud).plan(read.NewState, read.Private, lines...)
-	lifecycleErrors(t, "refresh and plan", slices.Concat(read.Diagnostics, planned.Diagnostics), "")
+	planned, _ := newProtocolWalk(t, cloud).plan(read.NewState, read.Private, lines...)
+	checkErrors(t, "refresh and plan", slices.Concat(read.Diagnostics, planned.Diagnostics), "")
 	if !bytes.Equal(read.NewState.MsgPack, state.MsgPack) || !bytes.Equal(planned.PlannedState.MsgPack, state.MsgPack) {
 		t.Errorf("the plan after the apply is not empty: %s", describeDiagnostics(planned.Diagnostics))
 	}
@@ -865,19 +780,19 @@ func lifecycleUnchanged(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.Dyn
 func lifecycleReplace(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.DynamicValue, private []byte, refused string,
 	lines ...string) (first *tfprotov6.PlanResourceChangeResponse, destroyed, created *tfprotov6.ApplyResourceChangeResponse) {
 	t.Helper()
-	w := newLifecycleWalk(t, cloud)
+	w := newProtocolWalk(t, cloud)
 	read := readOverProtocol(t, cloud, state, private)
 	first, _ = w.plan(read.NewState, read.Private, lines...)
 	second, _ := w.plan(w.none, first.PlannedPrivate, lines...)
-	lifecycleErrors(t, "refresh and plan", slices.Concat(read.Diagnostics, first.Diagnostics, second.Diagnostics), "")
-	w = newLifecycleWalk(t, cloud)
+	checkErrors(t, "refresh and plan", slices.Concat(read.Diagnostics, first.Diagnostics, second.Diagnostics), "")
+	w = newProtocolWalk(t, cloud)
 	destroyed = w.apply(read.NewState, w.none, second.PlannedPrivate, w.none)
-	if lifecycleErrors(t, "the destroy half", destroyed.Diagnostics, refused); refused != "" || t.Failed() {
+	if checkErrors(t, "the destroy half", destroyed.Diagnostics, refused); refused != "" || t.Failed() {
 		return first, destroyed, nil
 	}
 	again, config := w.plan(w.none, nil, lines...)
 	created = w.apply(w.none, again.PlannedState, again.PlannedPrivate, config)
-	lifecycleErrors(t, "the create half", slices.Concat(again.Diagnostics, created.Diagnostics), "")
+	checkErrors(t, "the create half", slices.Concat(again.Diagnostics, created.Diagnostics), "")
 	return first, destroyed, created
 }
 
@@ -888,7 +803,7 @@ func lifecycleReplace(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.Dynam
 // the refresh dropped the association. Nothing may fail or be left.
 func lifecycleDestroy(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.DynamicValue, private []byte, applied, added []string) {
 	t.Helper()
-	w := newLifecycleWalk(t, cloud)
+	w := newProtocolWalk(t, cloud)
 	read := readOverProtocol(t, cloud, state, private)
 	planned, _ := w.plan(read.NewState, read.Private, applied...)
 	diags := slices.Concat(read.Diagnostics, planned.Diagnostics)
@@ -896,10 +811,10 @@ func lifecycleDestroy(t *testing.T, cloud *acctest.Cloud, state *tfprotov6.Dynam
 		planned, _ = w.plan(w.none, nil, added...)
 		diags = append(diags, planned.Diagnostics...)
 	}
-	lifecycleErrors(t, "the pre-destroy refresh", diags, "")
+	checkErrors(t, "the pre-destroy refresh", diags, "")
 	if len(w.attributes(read.NewState)) > 0 {
 		d := destroyOverProtocol(t, cloud, read.NewState, read.Private)
-		lifecycleErrors(t, "the destroy", slices.Concat(d.planned.Diagnostics, d.applied.Diagnostics), "")
+		checkErrors(t, "the destroy", slices.Concat(d.planned.Diagnostics, d.applied.Diagnostics), "")
 		if len(w.attributes(d.applied.NewState)) > 0 {
 			t.Error("the destroy left the association in the state")
 		}

@@ -4,7 +4,6 @@ package provider_test
 // refuses what would fail.
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -229,29 +228,8 @@ func TestEIPAssociationPlan_createWarnings(t *testing.T) {
 // Terraform's PlanResourceChange does, and returns the diagnostics.
 func planCreate(t *testing.T, cloud *acctest.Cloud, lines ...string) []*tfprotov6.Diagnostic {
 	t.Helper()
-	ctx := context.Background()
-	srv, resourceType := configuredServer(t, cloud)
-	objectType, values := nullAttributes(t, resourceType)
-	for _, line := range lines {
-		name, value, _ := strings.Cut(line, " = ")
-		values[name] = tftypes.NewValue(tftypes.String, strings.Trim(value, `"`))
-	}
-	config := tftypes.NewValue(resourceType, values)
-	proposed := map[string]tftypes.Value{}
-	for name, v := range values {
-		proposed[name] = v
-	}
-	for _, computed := range []string{"id", "public_ip", "reallocate_normal_public_ip", "allow_reassociation"} {
-		proposed[computed] = tftypes.NewValue(objectType.AttributeTypes[computed], tftypes.UnknownValue)
-	}
-	planned, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-		TypeName: "qcloud_eip_association", PriorState: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil)),
-		ProposedNewState: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, proposed)),
-		Config:           dynamicValue(t, resourceType, config),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := newProtocolWalk(t, cloud)
+	planned, _ := w.plan(w.none, nil, lines...)
 	return planned.Diagnostics
 }
 

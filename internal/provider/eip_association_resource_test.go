@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -346,7 +345,7 @@ func TestAccEIPAssociation_errors(t *testing.T) {
 			if i == 0 { // one through Terraform too, for its rendering of the error
 				testApplyFails(t, config(cloud, tt.lines...), want)
 			}
-			resExpectError(t, resCreateOverProtocol(t, cloud, tt.lines...), want)
+			createFails(t, cloud, want, tt.lines...)
 			after, err := cloud.Address(tt.eip())
 			if err != nil || fmt.Sprint(after) != fmt.Sprint(before) || cloud.Emulator.Stats().Calls["DisassociateAddress"] != 0 {
 				t.Errorf("the failed create changed the world: %+v became %+v (%v); calls %s", before, after, err, cloud.CallsOf())
@@ -403,7 +402,7 @@ func TestAccEIPAssociation_targetErrors(t *testing.T) {
 			if i == 0 { // one through Terraform too, for its rendering of the error
 				testApplyFails(t, config(acctest.New(t), tt.lines...), tt.want+`.*Code: .*RequestId: `)
 			}
-			resExpectError(t, resCreateOverProtocol(t, acctest.New(t), tt.lines...), tt.want+`.*Code: .*RequestId: `)
+			createFails(t, acctest.New(t), tt.want+`.*Code: .*RequestId: `, tt.lines...)
 		})
 	}
 }
@@ -683,7 +682,7 @@ func TestAccEIPAssociation_configMistakesCaughtAtPlan(t *testing.T) {
 		{[]string{attr("eip_id", "eip-demo0001"), attr("instance_id", "ins-demo0001"), "timeouts = {\n    create = \"soon\"\n  }"},
 			`Invalid timeout.*"soon" is not a timeout.*"30s"`},
 	} {
-		t.Run(strings.Join(tt.lines, " "), func(t *testing.T) { resExpectError(t, resCreateOverProtocol(t, emu, tt.lines...), tt.want) })
+		t.Run(strings.Join(tt.lines, " "), func(t *testing.T) { createFails(t, emu, tt.want, tt.lines...) })
 	}
 	for _, c := range []*acctest.Cloud{cloud, emu} {
 		if c.Emulator != nil && c.TotalCalls() != 0 {
@@ -859,74 +858,4 @@ func setQuota(t *testing.T, cloud *acctest.Cloud, current int64) {
 // space in pattern matches any run of white space.
 func expectError(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
-}
-
-// resCreateOverProtocol creates an association of attribute lines (attr,
-// byInstance, timeoutsLine with one timeout) as terraform apply does: validate,
-// plan (the proposed state is the configuration), apply, each only when the
-// ones before found no error. It returns all their diagnostics.
-func resCreateOverProtocol(t *testing.T, cloud *acctest.Cloud, lines ...string) []*tfprotov6.Diagnostic {
-	t.Helper()
-	ctx := context.Background()
-	srv, resourceType := configuredServer(t, cloud)
-	_, values := nullAttributes(t, resourceType)
-	for _, line := range lines {
-		name, text, _ := strings.Cut(line, " = ")
-		values[name] = tftypes.NewValue(tftypes.String, strings.Trim(text, `"`))
-		if name == "timeouts" {
-			op, d, _ := strings.Cut(strings.Trim(text, "{} \n"), " = ")
-			values[name] = timeoutsValue(t, cloud, op, strings.Trim(d, `"`))
-		}
-	}
-	diags := validateOverProtocol(t, cloud, values)
-	if hasDiagnostic(diags, tfprotov6.DiagnosticSeverityError, "") {
-		return diags
-	}
-	config := dynamicValue(t, resourceType, tftypes.NewValue(resourceType, values))
-	none := dynamicValue(t, resourceType, tftypes.NewValue(resourceType, nil))
-	planned, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-		TypeName: "qcloud_eip_association", PriorState: none, ProposedNewState: config, Config: config,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diags = append(diags, planned.Diagnostics...); hasDiagnostic(diags, tfprotov6.DiagnosticSeverityError, "") {
-		return diags
-	}
-	applied, err := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
-		TypeName: "qcloud_eip_association", PriorState: none, PlannedState: planned.PlannedState, Config: config, PlannedPrivate: planned.PlannedPrivate,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(diags, applied.Diagnostics...)
-}
-
-// resImportOverProtocol imports id as terraform import does, in a fresh
-// provider: ImportResourceState, then a read of what it imported. It returns
-// all their diagnostics.
-func resImportOverProtocol(t *testing.T, cloud *acctest.Cloud, id string) []*tfprotov6.Diagnostic {
-	t.Helper()
-	srv, _ := configuredServer(t, cloud)
-	imported, err := srv.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{TypeName: "qcloud_eip_association", ID: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range imported.ImportedResources {
-		imported.Diagnostics = append(imported.Diagnostics, readOverProtocol(t, cloud, r.State, r.Private).Diagnostics...)
-	}
-	return imported.Diagnostics
-}
-
-// resExpectError fails t unless diags hold an error matching pattern (as
-// expectError reads it) where Terraform would show it: its summary, the
-// attribute it is on, its detail.
-func resExpectError(t *testing.T, diags []*tfprotov6.Diagnostic, pattern string) {
-	t.Helper()
-	for _, d := range diags {
-		if d.Severity == tfprotov6.DiagnosticSeverityError && expectError(pattern).MatchString(d.Summary+"\n"+d.Attribute.String()+"\n"+d.Detail) {
-			return
-		}
-	}
-	t.Errorf("diagnostics: %s\nwant an error matching %q", describeDiagnostics(diags), pattern)
 }

@@ -97,7 +97,7 @@ func TestAccEIPAssociation_importOfNormalPublicIPRefused(t *testing.T) {
 	const want = `normal public IP \(address type WanIP\), not an EIP.*TransformAddress`
 	// One through Terraform, for its rendering of the error; the other over the protocol.
 	testImportFails(t, config(cloud, byInstance(acctest.EmulatorNormalPublicIP, acctest.EmulatorWanIPInstance)...), acctest.EmulatorNormalPublicIP, want)
-	resExpectError(t, resImportOverProtocol(t, cloud, acctest.EmulatorNormalPublicIP+"::"+acctest.EmulatorWanIPInstance), want)
+	checkErrors(t, "import", importOverProtocol(t, cloud, acctest.EmulatorNormalPublicIP+"::"+acctest.EmulatorWanIPInstance), want)
 }
 
 // Import errors say the same whatever the id's form.
@@ -116,7 +116,7 @@ func TestAccEIPAssociation_importErrorsByIDForm(t *testing.T) {
 			if i == 0 { // one through Terraform too, for its rendering of the error
 				testImportFails(t, instanceConfig(cloud), tt.id, `Cannot import this EIP's binding.*`+tt.want)
 			}
-			resExpectError(t, resImportOverProtocol(t, cloud, tt.id), `Cannot import this EIP's binding.*`+tt.want)
+			checkErrors(t, "import", importOverProtocol(t, cloud, tt.id), `Cannot import this EIP's binding.*`+tt.want)
 		})
 	}
 }
@@ -219,7 +219,7 @@ func TestAccEIPAssociation_timeoutsMustBePositive(t *testing.T) {
 			if i == 0 { // one through Terraform too, for its rendering of the error
 				testPlanFails(t, instanceConfig(cloud, timeoutsLine("delete", d)), want)
 			}
-			resExpectError(t, resCreateOverProtocol(t, emu, append(byInstance(emu.EIPID, emu.InstanceID), timeoutsLine("delete", d))...), want)
+			createFails(t, emu, want, append(byInstance(emu.EIPID, emu.InstanceID), timeoutsLine("delete", d))...)
 		})
 	}
 }

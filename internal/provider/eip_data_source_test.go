@@ -3,12 +3,9 @@ package provider_test
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -178,19 +175,8 @@ func dataSourceFails(t *testing.T, cloud *acctest.Cloud, typeName, lines, patter
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The lines' values, strings and lists of strings, read as JSON.
-	var members []string
-	for _, line := range strings.Split(lines, "\n") {
-		if name, value, ok := strings.Cut(strings.TrimSpace(line), " = "); ok {
-			members = append(members, strconv.Quote(name)+": "+value)
-		}
-	}
 	typ := schemas.DataSourceSchemas[typeName].ValueType()
-	value, err := tftypes.ValueFromJSONWithOpts([]byte("{"+strings.Join(members, ", ")+"}"), typ, tftypes.ValueFromJSONOpts{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	config := dynamicValue(t, typ, value)
+	config := dynamicValue(t, typ, hclValue(t, typ, lines))
 	validated, err := srv.ValidateDataResourceConfig(ctx, &tfprotov6.ValidateDataResourceConfigRequest{TypeName: typeName, Config: config})
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +189,8 @@ func dataSourceFails(t *testing.T, cloud *acctest.Cloud, typeName, lines, patter
 		}
 		diags = read.Diagnostics
 	}
-	if len(diags) != 1 || diags[0].Severity != tfprotov6.DiagnosticSeverityError || !expectError(pattern).MatchString(diags[0].Summary+"\n"+diags[0].Detail) {
-		t.Errorf("%s: %s; want one error matching %s", lines, describeDiagnostics(diags), pattern)
+	if len(diags) != 1 {
+		t.Errorf("%s: %s; want one error", lines, describeDiagnostics(diags))
 	}
+	checkErrors(t, lines, diags, pattern)
 }
