@@ -337,3 +337,36 @@ func TestDiffBindings(t *testing.T) {
 		t.Errorf("DiffBindings = %q", diff)
 	}
 }
+
+// A Workspace's files are rewritten while terraform commands of another
+// Workspace in the same directory read them: a reader never sees one half
+// written (an empty CLI configuration drops dev_overrides).
+func TestWriteWholeNeverShowsHalf(t *testing.T) {
+	name := filepath.Join(t.TempDir(), ".terraformrc")
+	content := strings.Repeat("provider_installation {}\n", 200)
+	if err := writeWhole(name, content); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		var err error
+		for i := 0; i < 2000 && err == nil; i++ {
+			err = writeWhole(name, content)
+		}
+		done <- err
+	}()
+	for reads := 0; ; reads++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d reads, each whole", reads)
+			return
+		default:
+		}
+		if got, err := os.ReadFile(name); err != nil || string(got) != content {
+			t.Fatalf("read %d of %d bytes (%v) while the file was rewritten", len(got), len(content), err)
+		}
+	}
+}

@@ -57,14 +57,14 @@ func NewWorkspace(ctx context.Context, dir string, bins Binaries, endpoint strin
 		return nil, err
 	}
 	cliConfig := filepath.Join(dir, ".terraformrc")
-	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf(`provider_installation {
+	if err := writeWhole(cliConfig, fmt.Sprintf(`provider_installation {
   dev_overrides {
     %q = %q
     %q = %q
   }
   direct {}
 }
-`, ProviderSource, bins.ProviderDir(), openTofuProviderSource, bins.ProviderDir())), 0o644); err != nil {
+`, ProviderSource, bins.ProviderDir(), openTofuProviderSource, bins.ProviderDir())); err != nil {
 		return nil, err
 	}
 	tf, err := tfexec.NewTerraform(dir, bins.Terraform)
@@ -111,7 +111,7 @@ func NewWorkspace(ctx context.Context, dir string, bins Binaries, endpoint strin
 
 // WriteFile writes a file (a configuration, a var file) into the workspace.
 func (w *Workspace) WriteFile(name, content string) error {
-	return os.WriteFile(filepath.Join(w.Dir, name), []byte(content), 0o600)
+	return writeWhole(filepath.Join(w.Dir, name), content)
 }
 
 // WriteConfig replaces main.tf.
@@ -125,4 +125,25 @@ func (w *Workspace) State(ctx context.Context) (*tfjson.State, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	return w.TF.Show(ctx)
+}
+
+// writeWhole writes a file under another name, then renames it: a terraform
+// command running in the directory (Workspaces may share one) reads the old
+// file or the new one, never one half written.
+func writeWhole(name, content string) error {
+	f, err := os.CreateTemp(filepath.Dir(name), filepath.Base(name)+".*")
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(content)
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+	}
+	return err
 }
