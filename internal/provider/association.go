@@ -147,6 +147,10 @@ const (
 		"for that apply. If eip_id or the target changes in the same configuration, apply the flag change alone first, " +
 		"then the rest: the destroy half of a replacement uses the flag recorded in the state."
 
+	// unblockFirst is the way out for a blocked EIP, which the API neither
+	// binds nor unbinds.
+	unblockFirst = "Unblock it first (Tencent Cloud console, or support)"
+
 	// stopManaging is how to stop managing a binding without unbinding it.
 	stopManaging = "To stop managing the binding without unbinding it, remove the resource from the configuration " +
 		"with a removed block (lifecycle { destroy = false }), or run terraform state rm."

@@ -219,7 +219,7 @@ var errorRules = []errorRule{
 		summary: "EIP is blocked",
 		detail: func(in intent, f facts) string {
 			detail := fmt.Sprintf("The EIP %s is blocked, and a blocked EIP can be neither bound nor unbound. "+
-				"Unblock it first (Tencent Cloud console, or support), then run the command again.", f.EIPID)
+				"%s, then run the command again.", f.EIPID, unblockFirst)
 			if in == unbinding {
 				detail += " " + stopManaging
 			}

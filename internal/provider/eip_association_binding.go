@@ -69,12 +69,10 @@ func (o bindOp) bind(ctx context.Context) bindResult {
 		var freed freeOutcome
 		switch {
 		case client.MaybeApplied(err):
-			// The look, and the read of the interface that tells an instance
-			// binding, run past the create's time like the look itself.
-			lookCtx, stop := afterAccepted(ctx, o.r.run.clock)
-			addr, lookErr := o.r.client.LookupAddress(lookCtx, o.id.EIPID)
-			held := lookErr == nil && o.r.heldAtTarget(lookCtx, o.id, addr)
-			stop()
+			held := false
+			addr, _ := o.r.lookAfterWrite(ctx, o.id.EIPID, func(lookCtx context.Context, addr *client.Address) {
+				held = o.r.heldAtTarget(lookCtx, o.id, addr)
+			})
 			if held {
 				tflog.Info(ctx, "a bind whose reply was lost went through; seeing it through", map[string]any{"status": addr.Status})
 				return bindResult{outcome: bindAccepted}
@@ -321,7 +319,7 @@ func (o unbindOp) unbind(ctx context.Context, addr *client.Address, opts client.
 		o.fail(ctx, addr, err)
 		return unbindResult{outcome: unbindFailed}
 	}
-	again, readErr := o.r.lookAfterWrite(ctx, o.a.id.EIPID)
+	again, readErr := o.r.lookAfterWrite(ctx, o.a.id.EIPID, nil)
 	switch {
 	case client.IsNotFound(readErr):
 		return unbindResult{outcome: unbindDone}
@@ -391,14 +389,21 @@ func (r *EIPAssociationResource) settle(ctx context.Context, eipID string) (*cli
 		func(a *client.Address) bool { return a.IsSettled() })
 }
 
-// lookAfterWrite reads the EIP after a write whose outcome is unknown. The
-// write may have been accepted, so the look is work done for it
-// (afterAccepted): a binding the API made must not go unrecorded because the
-// operation's time has just run out.
-func (r *EIPAssociationResource) lookAfterWrite(ctx context.Context, eipID string) (*client.Address, error) {
+// lookAfterWrite reads the EIP after a write whose outcome is unknown, and,
+// when it was read and see is not nil, hands it to see for the reads that
+// judge it (the interface that tells an instance binding). The write may have
+// been accepted, so the look is work done for it (afterAccepted): a binding
+// the API made must not go unrecorded because the operation's time has just
+// run out.
+func (r *EIPAssociationResource) lookAfterWrite(ctx context.Context, eipID string,
+	see func(lookCtx context.Context, addr *client.Address)) (*client.Address, error) {
 	lookCtx, stop := afterAccepted(ctx, r.run.clock)
 	defer stop()
-	return r.client.LookupAddress(lookCtx, eipID)
+	addr, err := r.client.LookupAddress(lookCtx, eipID)
+	if err == nil && see != nil {
+		see(lookCtx, addr)
+	}
+	return addr, err
 }
 
 // heldAtTarget reports whether the address is bound where id's EIP goes: to

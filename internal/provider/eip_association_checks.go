@@ -95,7 +95,7 @@ func (r *EIPAssociationResource) planDestroy(ctx context.Context, state EIPAssoc
 	if addr, err := r.client.LookupAddress(ctx, a.id.EIPID); err == nil && a.heldBy(addr) && addr.Blocked {
 		diags.AddAttributeWarning(path.Root("eip_id"), "EIP is blocked",
 			fmt.Sprintf("The EIP %s (%s) is blocked, and the API refuses to unbind a blocked EIP: this destroy is likely "+
-				"to fail. Unblock it first (Tencent Cloud console, or support). %s", a.id.EIPID, addr.PublicIP, stopManaging))
+				"to fail. %s. %s", a.id.EIPID, addr.PublicIP, unblockFirst, stopManaging))
 	}
 }
 
@@ -186,8 +186,8 @@ func (r *EIPAssociationResource) checkEIPUsable(ctx context.Context, id associat
 		return false
 	case addr.Blocked:
 		diags.AddAttributeWarning(eip, "EIP is blocked",
-			fmt.Sprintf("The EIP %s (%s) is blocked, and a blocked EIP cannot be bound: the apply fails. Unblock it first "+
-				"(Tencent Cloud console, or support), or choose another EIP.", id.EIPID, addr.PublicIP))
+			fmt.Sprintf("The EIP %s (%s) is blocked, and a blocked EIP cannot be bound: the apply fails. %s, or choose "+
+				"another EIP.", id.EIPID, addr.PublicIP, unblockFirst))
 		return false
 	case addr.Arrears:
 		diags.AddAttributeWarning(eip, "EIP is in arrears",

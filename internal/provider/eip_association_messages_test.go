@@ -399,17 +399,11 @@ func timeoutsValue(t *testing.T, cloud *acctest.Cloud, op, d string) tftypes.Val
 // given values, as Terraform does before any plan.
 func validateOverProtocol(t *testing.T, cloud *acctest.Cloud, given map[string]tftypes.Value) []*tfprotov6.Diagnostic {
 	t.Helper()
-	srv, resourceType := configuredServer(t, cloud)
-	_, values := nullAttributes(t, resourceType)
+	w := newProtocolWalk(t, cloud)
+	_, values := nullAttributes(t, w.typ)
 	values["eip_id"] = tftypes.NewValue(tftypes.String, cloud.EIPID)
 	for name, v := range given {
 		values[name] = v
 	}
-	resp, err := srv.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{
-		TypeName: "qcloud_eip_association", Config: dynamicValue(t, resourceType, tftypes.NewValue(resourceType, values)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.Diagnostics
+	return w.validate(dynamicValue(t, w.typ, tftypes.NewValue(w.typ, values)))
 }

@@ -91,18 +91,22 @@ func (w protocolWalk) apply(prior, planned *tfprotov6.DynamicValue, private []by
 	return resp
 }
 
-// create is terraform apply of a new association configured by lines:
-// validate, plan, apply, each only when those before found no error. It
-// returns the apply (nil when it did not run) and every diagnostic.
-func (w protocolWalk) create(lines ...string) (*tfprotov6.ApplyResourceChangeResponse, []*tfprotov6.Diagnostic) {
-	config := dynamicValue(w.t, w.typ, hclValue(w.t, w.typ, strings.Join(lines, "\n")))
-	validated, err := w.srv.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{
+// validate is ValidateResourceConfig of the association's config.
+func (w protocolWalk) validate(config *tfprotov6.DynamicValue) []*tfprotov6.Diagnostic {
+	resp, err := w.srv.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{
 		TypeName: "qcloud_eip_association", Config: config,
 	})
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	diags := validated.Diagnostics
+	return resp.Diagnostics
+}
+
+// create is terraform apply of a new association configured by lines:
+// validate, plan, apply, each only when those before found no error. It
+// returns the apply (nil when it did not run) and every diagnostic.
+func (w protocolWalk) create(lines ...string) (*tfprotov6.ApplyResourceChangeResponse, []*tfprotov6.Diagnostic) {
+	diags := w.validate(dynamicValue(w.t, w.typ, hclValue(w.t, w.typ, strings.Join(lines, "\n"))))
 	if hasDiagnostic(diags, tfprotov6.DiagnosticSeverityError, "") {
 		return nil, diags
 	}
